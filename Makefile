@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# make          static musl binary at output/droidspaces
+# make asan     glibc ASan+UBSan binary at output/droidspaces-asan
+# make test     unit tests, fuzz smoke runs and the e2e suite (root)
+CC_MUSL  ?= musl-gcc
+CC_GLIBC ?= gcc
+CLANG    ?= clang
+BUILD    := build
+OUT      := output
+KHDR     := $(BUILD)/kheaders
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS   ?= -O2
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -fno-strict-aliasing
+LDFLAGS_STATIC := -static -no-pie -Wl,--gc-sections
+
+SRCS := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS_MUSL := $(SRCS:src/%.c=$(BUILD)/musl/%.o)
+OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
+LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
+
+.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench
+all: $(OUT)/droidspaces
+
+# musl-gcc does not search the kernel headers; link in just the three trees it needs.
+$(KHDR)/.stamp:
+	@mkdir -p $(KHDR)
+	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $(KHDR)/$$d; done
+	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KHDR)/asm
+	@touch $@
+
+$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS) -ffunction-sections -fdata-sections -isystem $(KHDR) -c $< -o $@
+
+$(OUT)/droidspaces: $(OBJS_MUSL)
+	@mkdir -p $(OUT)
+	$(CC_MUSL) $(CFLAGS) $(LDFLAGS_STATIC) $^ -o $@
+	strip $@
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+$(BUILD)/asan/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+asan: $(OUT)/droidspaces-asan
+$(OUT)/droidspaces-asan: $(OBJS_ASAN)
+	@mkdir -p $(OUT)
+	$(CC_GLIBC) $(ASAN_FLAGS) $^ -o $@
+
+# Unit tests (cmocka) link the library objects built for glibc with sanitizers.
+$(BUILD)/glibc/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS_GLIBC)
+	@mkdir -p $(dir $@)
+	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# Fuzz targets (libFuzzer); fuzz-smoke is the short run inside make test.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192; done
+fuzz-smoke: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do $$f -max_total_time=10 -max_len=8192 2>&1 | tail -n 2; done
+
+e2e: all
+	bats --timing tests/e2e
+
+test: all unit fuzz-smoke e2e
+
+demo: all
+	./demo.sh
+
+format:
+	clang-format -i $(SRCS) $(wildcard src/*/*.h)
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
+clean:
+	rm -rf $(BUILD) $(OUT)

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cli/options.h"
+#include "util/fileio.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
+	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct {
+	const char *name;
+	char shortopt;
+	int has_arg;
+	enum opt_id id;
+} options[] = {
+	{ "rootfs", 'r', 1, OPT_ROOTFS },
+	{ "rootfs-img", 'i', 1, OPT_IMG },
+	{ "name", 'n', 1, OPT_NAME },
+	{ "hostname", 0, 1, OPT_HOSTNAME },
+	{ "pidfile", 'p', 1, OPT_PIDFILE },
+	{ "foreground", 'f', 0, OPT_FOREGROUND },
+	{ "hw-access", 'H', 0, OPT_HW },
+	{ "enable-ipv6", 0, 0, OPT_IPV6 },
+	{ "enable-android-storage", 0, 0, OPT_STORAGE },
+	{ "selinux-permissive", 0, 0, OPT_SELINUX },
+	{ "volatile", 'V', 0, OPT_VOLATILE },
+	{ "bind-mount", 'B', 1, OPT_BIND },
+	{ "dns", 0, 1, OPT_DNS },
+	{ "config", 'C', 1, OPT_CONFIG },
+	{ "json", 0, 0, OPT_JSON },
+	{ "stop-timeout", 't', 1, OPT_TIMEOUT },
+	{ "ttys", 0, 1, OPT_TTYS },
+	{ "help", 'h', 0, OPT_HELP },
+	{ "version", 'v', 0, OPT_VERSION },
+};
+
+static int bad(struct ds_error *err, const char *opt, const char *val, const char *why)
+{
+	return ds_fail(err, DS_EINVAL_MSG, "--%s: invalid value '%.80s': %s", opt, val, why);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int copy_path(char *dst, size_t size, const char *opt, const char *val, struct ds_error *err)
+{
+	if (!val[0])
+		return bad(err, opt, val, "empty path");
+	if (strlen(val) >= size)
+		return bad(err, opt, val, "path too long");
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+int ds_hostname_validate(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > DS_NAME_MAX || s[0] == '-' || s[0] == '.')
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return 1;
+	return 0;
+}
+
+int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err)
+{
+	char buf[8192];
+	if (strlen(spec) >= sizeof(buf))
+		return bad(err, "bind-mount", spec, "too long");
+	if (!spec[0])
+		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
+	strcpy(buf, spec);
+	char *save = NULL;
+	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		if (cfg->bind_count >= DS_MAX_BINDS)
+			return bad(err, "bind-mount", spec, "too many bind mounts (at most 32)");
+		char *colon = strchr(e, ':');
+		if (!colon || colon == e || !colon[1])
+			return bad(err, "bind-mount", e, "expected SRC:DEST[:ro]");
+		*colon = '\0';
+		char *dest = colon + 1;
+		int ro = 0;
+		char *opt = strchr(dest, ':');
+		if (opt) {
+			*opt++ = '\0';
+			if (strcmp(opt, "ro") == 0)
+				ro = 1;
+			else if (strcmp(opt, "rw") != 0)
+				return bad(err, "bind-mount", opt, "the only options are ro and rw");
+		}
+		if (dest[0] != '/' || has_dotdot(dest) || has_dotdot(e))
+			return bad(err, "bind-mount", dest, "DEST must be an absolute path without '..'");
+		if (strcmp(dest, "/") == 0)
+			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
+		struct ds_bind *b = &cfg->binds[cfg->bind_count];
+		if (strlen(e) >= sizeof(b->src) || strlen(dest) >= sizeof(b->dest))
+			return bad(err, "bind-mount", e, "path too long");
+		strcpy(b->src, e);
+		strcpy(b->dest, dest);
+		b->read_only = ro;
+		cfg->bind_count++;
+	}
+	return 0;
+}
+
+static int parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
+{
+	char buf[256];
+	if (!val[0] || strlen(val) >= sizeof(buf))
+		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
+	strcpy(buf, val);
+	char *save = NULL;
+	int count = 0;
+	for (char *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		unsigned char tmp[16];
+		if (inet_pton(AF_INET, a, tmp) != 1 && inet_pton(AF_INET6, a, tmp) != 1)
+			return bad(err, "dns", a, "not an IPv4 or IPv6 address");
+		if (++count > DS_MAX_DNS)
+			return bad(err, "dns", val, "at most 4 servers");
+	}
+	strcpy(cfg->dns, val);
+	return 0;
+}
+
+static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const char *val,
+		 struct ds_error *err)
+{
+	struct ds_config *cfg = &cli->cfg;
+	long v;
+	switch (id) {
+	case OPT_ROOTFS: return copy_path(cfg->rootfs_path, sizeof(cfg->rootfs_path), name, val, err);
+	case OPT_IMG: return copy_path(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), name, val, err);
+	case OPT_PIDFILE: return copy_path(cfg->pidfile, sizeof(cfg->pidfile), name, val, err);
+	case OPT_CONFIG: return copy_path(cfg->config_file, sizeof(cfg->config_file), name, val, err);
+	case OPT_NAME:
+		if (!val[0] || strlen(val) >= sizeof(cfg->names))
+			return bad(err, name, val, "expected NAME or NAME,NAME,...");
+		strcpy(cfg->names, val);
+		return 0;
+	case OPT_HOSTNAME:
+		if (ds_hostname_validate(val) < 0)
+			return bad(err, name, val, "use 1-64 characters of A-Z a-z 0-9 - .");
+		strcpy(cfg->hostname, val);
+		return 0;
+	case OPT_DNS: return parse_dns(val, cfg, err);
+	case OPT_BIND: return ds_parse_binds(val, cfg, err);
+	case OPT_TIMEOUT:
+		if (parse_int(val, 1, 3600, &v) < 0)
+			return bad(err, name, val, "expected seconds, 1-3600");
+		cfg->stop_timeout = (int)v;
+		return 0;
+	case OPT_TTYS:
+		if (parse_int(val, 0, DS_MAX_TTYS, &v) < 0)
+			return bad(err, name, val, "expected 0-6");
+		cfg->tty_count = (int)v;
+		return 0;
+	case OPT_FOREGROUND: cfg->foreground = 1; return 0;
+	case OPT_HW: cfg->hw_access = 1; return 0;
+	case OPT_IPV6: cfg->enable_ipv6 = 1; return 0;
+	case OPT_STORAGE: cfg->android_storage = 1; return 0;
+	case OPT_SELINUX: cfg->selinux_permissive = 1; return 0;
+	case OPT_VOLATILE: cfg->volatile_mode = 1; return 0;
+	case OPT_JSON: cfg->json = 1; return 0;
+	case OPT_HELP: cli->help = 1; return 0;
+	case OPT_VERSION: cli->version = 1; return 0;
+	}
+	return -EINVAL;
+}
+
+int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err)
+{
+	memset(cli, 0, sizeof(*cli));
+	ds_config_init(&cli->cfg);
+	int only_positional = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		/* `run NAME-less CMD ARGS...`: once the command word came, the rest is the command's. */
+		int passthrough = cli->command && strcmp(cli->command, "run") == 0 && cli->argc > 0;
+		if (only_positional || passthrough || a[0] != '-' || a[1] == '\0') {
+			if (!cli->command) {
+				cli->command = a;
+			} else {
+				if (cli->argc >= DS_MAX_ARGS)
+					return ds_fail(err, DS_EINVAL_MSG, "too many arguments");
+				cli->argv[cli->argc++] = argv[i];
+			}
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_positional = 1;
+			continue;
+		}
+		int found = 0;
+		for (size_t k = 0; k < sizeof(options) / sizeof(options[0]) && !found; k++) {
+			const char *val = NULL;
+			if (a[1] == '-') {
+				size_t n = strlen(options[k].name);
+				if (strncmp(a + 2, options[k].name, n) != 0 || (a[2 + n] != '\0' && a[2 + n] != '='))
+					continue;
+				if (a[2 + n] == '=') {
+					if (!options[k].has_arg)
+						return ds_fail(err, DS_EINVAL_MSG, "option --%s takes no value", options[k].name);
+					val = a + 3 + n;
+				}
+			} else {
+				if (!options[k].shortopt || a[1] != options[k].shortopt)
+					continue;
+				if (a[2] != '\0') {
+					if (!options[k].has_arg)
+						return ds_fail(err, DS_EINVAL_MSG, "unknown option '%.80s'", a);
+					val = a + 2;
+				}
+			}
+			found = 1;
+			if (options[k].has_arg && !val) {
+				if (i + 1 >= argc)
+					return ds_fail(err, DS_EINVAL_MSG, "option --%s needs a value", options[k].name);
+				val = argv[++i];
+			}
+			int r = apply(cli, options[k].id, options[k].name, val ? val : "", err);
+			if (r < 0)
+				return r;
+		}
+		if (!found)
+			return ds_fail(err, DS_EINVAL_MSG, "unknown option '%.80s' (see --help)", a);
+	}
+	cli->argv[cli->argc] = NULL;
+	return 0;
+}

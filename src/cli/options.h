@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Every option of the specification, parsed and validated once. */
+#pragma once
+
+#include "core/config.h"
+#include "util/error.h"
+
+#define DS_MAX_ARGS 256
+
+struct ds_cli {
+	struct ds_config cfg;
+	const char *command;          /* NULL when none was given */
+	int argc;                     /* positional arguments after the command */
+	char *argv[DS_MAX_ARGS + 1];
+	int help, version;
+};
+
+/*
+ * Parses argv: options may come before or after the command; "--" ends
+ * options, and for `run` everything after the container's command word is
+ * passed through untouched.
+ */
+int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err);
+/* Parses "SRC:DEST[:ro]" entries, comma-separated, into cfg->binds. */
+int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err);
+/* 0 for a valid hostname label sequence of 1-64 characters. */
+int ds_hostname_validate(const char *s);

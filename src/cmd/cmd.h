@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One function per verb; each prints its own result and at most one error line. */
+#pragma once
+
+#include "cli/options.h"
+
+/* Prints "droidspaces: <error text>" to stderr; returns exit status 1. */
+int ds_report(const struct ds_error *err);
+/* Resolves --name (or the only running container) into cli->cfg. */
+int ds_cmd_resolve_name(struct ds_cli *cli, int allow_auto, struct ds_error *err);
+
+int cmd_start(struct ds_cli *cli);
+int cmd_stop(struct ds_cli *cli);
+int cmd_restart(struct ds_cli *cli);
+int cmd_status(struct ds_cli *cli);
+int cmd_show(struct ds_cli *cli);
+int cmd_check(struct ds_cli *cli);

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The container's PID 1 before it becomes the guest's init. Read top to
+ * bottom, this is Phase 4 of the specification: each setup_* step is one
+ * stage, in the order the kernel requires.
+ */
+#include "core/boot.h"
+#include "fs/dev.h"
+#include "fs/mounts.h"
+#include "host/network.h"
+#include "tty/terminal.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* The filesystems every init expects, mounted before pivot_root (seed steps 23-26). */
+static const struct ds_mount base_mounts[] = {
+	{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=755,size=8M",
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW },
+	{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR },
+	/* A read-only /sys top is how systemd (258+) knows it is in a container. */
+	{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR },
+	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=20%",
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR },
+};
+
+/*
+ * The systemd container interface: the guest must not reconfigure the
+ * shared kernel through /proc, nor read what leaks host secrets.
+ */
+static const struct ds_mount proc_mounts[] = {
+	/* Self-bind then read-only: sysctls belong to the host. */
+	{ "proc/sys", "proc/sys", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
+	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	  NULL, DS_MNT_RO_AFTER },
+	/* Masked: kernel memory, the host's keys and timers. */
+	{ "dev/null", "proc/kcore", NULL, MS_BIND, NULL, 0 },
+	{ "dev/null", "proc/keys", NULL, MS_BIND, NULL, 0 },
+	{ "dev/null", "proc/timer_list", NULL, MS_BIND, NULL, 0 },
+	{ "dev/null", "proc/sched_debug", NULL, MS_BIND, NULL, 0 },
+	{ "dev/null", "proc/latency_stats", NULL, MS_BIND, NULL, 0 },
+	{ "tmpfs", "proc/acpi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
+	{ "tmpfs", "proc/scsi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
+	{ "tmpfs", "sys/firmware", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
+	/* A boot_id of the container's own (written to run/ just before). */
+	{ "run/.ds-boot_id", "proc/sys/kernel/random/boot_id", NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
+};
+
+static int child_error(struct ds_error *err, int r, const char *what)
+{
+	return ds_fail(err, r, "%s", what);
+}
+
+static int reset_signals(void)
+{
+	/* The monitor blocks signals for its signalfd; init must start clean. */
+	sigset_t none;
+	sigemptyset(&none);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? negerrno() : 0;
+}
+
+static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg,
+			    int *have_cgroupns, struct ds_error *err)
+{
+	/* Join our cgroup first: the cgroup namespace is rooted where we stand. */
+	int r = ds_cgroup_join_self(cg, cfg->cgroup_rel, err);
+	if (r < 0)
+		return r;
+	*have_cgroupns = cg->mode != DS_CG_NONE && access("/proc/self/ns/cgroup", F_OK) == 0;
+	if (unshare(CLONE_NEWNS | (*have_cgroupns ? CLONE_NEWCGROUP : 0)) < 0)
+		return child_error(err, negerrno(), "cannot create the mount namespace");
+	/* Nothing we mount from here on may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return child_error(err, negerrno(), "cannot make / private");
+	return 0;
+}
+
+static int setup_rootfs_bind(const char *rootfs, int *rootfd, struct ds_error *err)
+{
+	/* pivot_root(2) needs the new root to be a mount point. */
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ds_fail(err, negerrno(), "cannot bind-mount the rootfs %s", rootfs);
+	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
+		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
+	return 0;
+}
+
+/* Writes name=content into the rootfs's run/ (already our tmpfs). */
+static int write_run_file(int rootfd, const char *name, const char *content, struct ds_error *err)
+{
+	_cleanup_close_ int runfd = ds_open_in_root(rootfd, "run", 0);
+	if (runfd < 0)
+		return ds_fail(err, runfd, "cannot open /run in the rootfs");
+	char p[32];
+	_cleanup_close_ int dir = open(ds_fd_path(runfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return ds_fail(err, negerrno(), "cannot open /run in the rootfs");
+	_cleanup_close_ int fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || ds_write_all(fd, content, strlen(content)) < 0)
+		return ds_fail(err, negerrno(), "cannot write /run/%s", name);
+	return 0;
+}
+
+static int setup_proc_hardening(int rootfd, struct ds_error *err)
+{
+	char boot_id[40];
+	int r = ds_boot_id_generate(boot_id);
+	if (r < 0)
+		return ds_fail(err, r, "cannot generate a boot_id");
+	strcat(boot_id, "\n");
+	r = write_run_file(rootfd, ".ds-boot_id", boot_id, err);
+	if (r < 0)
+		return r;
+	r = ds_mount_table(rootfd, proc_mounts, ARRAY_SIZE(proc_mounts), 0, err);
+	/* The bind keeps the inode; the name in /run is no longer needed. */
+	_cleanup_close_ int runfd = ds_open_in_root(rootfd, "run", 0);
+	char p[32];
+	if (runfd >= 0) {
+		int dir = open(ds_fd_path(runfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir >= 0) {
+			unlinkat(dir, ".ds-boot_id", 0);
+			close(dir);
+		}
+	}
+	return r;
+}
+
+static int setup_console(int rootfd, const struct ds_config *cfg, struct ds_error *err)
+{
+	/* The slaves live on the host's devpts: bind them before pivot_root hides it. */
+	struct ds_mount m = { cfg->console.name, "dev/console", NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
+	int r = ds_mount_one(rootfd, &m, err);
+	for (int i = 0; r == 0 && i < cfg->tty_count; i++) {
+		char target[16];
+		snprintf(target, sizeof(target), "dev/tty%d", i + 1);
+		struct ds_mount t = { cfg->ttys[i].name, target, NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
+		r = ds_mount_one(rootfd, &t, err);
+	}
+	return r;
+}
+
+static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_error *err)
+{
+	/* run/<uuid> identifies this boot; run/droidspaces says pivot_root is near. */
+	int r = write_run_file(rootfd, cfg->uuid, "init\n", err);
+	return r < 0 ? r : write_run_file(rootfd, "droidspaces", DS_VERSION "\n", err);
+}
+
+static int setup_pivot_root(int rootfd, struct ds_error *err)
+{
+	if (fchdir(rootfd) < 0)
+		return ds_fail(err, negerrno(), "cannot enter the rootfs");
+	/*
+	 * pivot_root(".", ".") stacks the old root under the new one, and a lazy
+	 * unmount of "." drops it: no .old_root directory is ever created inside
+	 * the guest's tree, so none can be a planted symlink.
+	 */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ds_fail(err, negerrno(), "pivot_root into the rootfs failed");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ds_fail(err, negerrno(), "cannot detach the old root");
+	if (chdir("/") < 0)
+		return ds_fail(err, negerrno(), "cannot chdir to the new root");
+	return 0;
+}
+
+static int setup_environment(const struct ds_config *cfg)
+{
+	char ttys[DS_MAX_TTYS * 8 + 1] = "";
+	for (int i = 0; i < cfg->tty_count; i++) {
+		size_t l = strlen(ttys);
+		snprintf(ttys + l, sizeof(ttys) - l, "%stty%d", i ? " " : "", i + 1);
+	}
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("TERM", "xterm-256color", 1);
+	setenv("HOME", "/root", 1);
+	setenv("container", "droidspaces", 1);
+	if (ttys[0])
+		setenv("container_ttys", ttys, 1);
+	return 0;
+}
+
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err)
+{
+	int have_cgroupns = 0, r;
+	_cleanup_close_ int rootfd = -1;
+
+	if ((r = reset_signals()) < 0)
+		return ds_fail(err, r, "cannot reset signals");
+	/* Own mount (and cgroup) namespace, private propagation. */
+	if ((r = setup_namespaces(cg, cfg, &have_cgroupns, err)) < 0)
+		return r;
+	/* The rootfs becomes a mount point of its own. */
+	if ((r = setup_rootfs_bind(cfg->rootfs_path, &rootfd, err)) < 0)
+		return r;
+	/* /dev tmpfs, /proc, read-only /sys, /run tmpfs: no path may lead out of the rootfs. */
+	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->hw_access, err)) < 0)
+		return r;
+	/* Device nodes by mknod on our own tmpfs: nothing of the host's /dev is shared. */
+	if ((r = ds_dev_populate(rootfd, cfg->tty_count, err)) < 0)
+		return r;
+	/* Read-only /proc/sys and sysrq, masked kcore/keys/timers, a boot_id of our own. */
+	if ((r = setup_proc_hardening(rootfd, err)) < 0)
+		return r;
+	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
+	if ((r = ds_cgroup_mount(rootfd, cg, cfg->cgroup_rel, have_cgroupns, err)) < 0)
+		return r;
+	/* The console PTY slave (allocated on the host) becomes /dev/console. */
+	if ((r = setup_console(rootfd, cfg, err)) < 0)
+		return r;
+	/* Boot markers the host looks for through /proc/PID/root. */
+	if ((r = setup_markers(rootfd, cfg, err)) < 0)
+		return r;
+	/* Swap roots and drop the host's tree for good. */
+	if ((r = setup_pivot_root(rootfd, err)) < 0)
+		return r;
+	/* A devpts instance of our own: the guest's PTYs are not the host's. */
+	if ((r = ds_devpts_setup(err)) < 0)
+		return r;
+	/* Hostname and /etc/hosts (host network is shared, seed step 16). */
+	if ((r = ds_network_setup_rootfs(cfg->hostname, err)) < 0)
+		return r;
+	/* How systemd (and our own status checks) recognise the container. */
+	mkdir("/run/systemd", 0755);
+	if ((r = ds_write_file("/run/systemd/container", "droidspaces\n", 0644)) < 0)
+		return ds_fail(err, r, "cannot write /run/systemd/container");
+	setup_environment(cfg);
+	/* stdio on /dev/console, which becomes our controlling terminal. */
+	int console = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (console < 0)
+		return ds_fail(err, negerrno(), "cannot open /dev/console");
+	if ((r = ds_terminal_attach_stdio(console)) < 0)
+		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
+	char *const argv[] = { "/sbin/init", NULL };
+	execve("/sbin/init", argv, environ);
+	return ds_fail(err, negerrno(), "cannot execute /sbin/init in the rootfs");
+}
+
+int ds_boot_id_generate(char out[37])
+{
+	unsigned char b[16];
+	_cleanup_close_ int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ds_read_all(fd, b, sizeof(b)) != (ssize_t)sizeof(b))
+		return fd < 0 ? negerrno() : -EIO;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+	return 0;
+}

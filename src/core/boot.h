@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The PID 1 sequence: from a fresh PID namespace to execve("/sbin/init"). */
+#pragma once
+
+#include "core/config.h"
+#include "fs/cgroup.h"
+#include "util/error.h"
+
+/*
+ * Runs as PID 1 of the new PID namespace. Returns only on failure, with err
+ * filled; on success the process has become the guest's init.
+ */
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err);
+/* Formats 16 random bytes as a boot_id (RFC 4122 version 4 text). */
+int ds_boot_id_generate(char out[37]);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/cleanup.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *cg,
+			 const char *cgroup_rel)
+{
+	/*
+	 * Mounts need no undoing: in directory mode they all live in the
+	 * container's mount namespace, which died with its init.
+	 */
+	int r = ds_cgroup_destroy(cg, cgroup_rel, 5000);
+	if (unlink(cfg->pidfile) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * struct ds_config: everything one command knows about one container.
+ * It is filled once by the option parser and passed explicitly; there are
+ * no globals.
+ */
+#pragma once
+
+#include <limits.h>
+#include <sys/types.h>
+
+#define DS_VERSION "3.3.0"
+#define DS_UUID_LEN 32
+#define DS_NAME_MAX 64
+#define DS_MAX_TTYS 6
+#define DS_MAX_BINDS 32
+#define DS_MAX_DNS 4
+#define DS_STOP_TIMEOUT_DEFAULT 8
+#define DS_WORKSPACE_LINUX "/var/lib/Droidspaces"
+#define DS_WORKSPACE_ANDROID "/data/local/Droidspaces"
+
+struct ds_bind {
+	char src[PATH_MAX];
+	char dest[PATH_MAX];
+	int read_only;
+};
+
+struct ds_tty_info {
+	int master;           /* stays in the monitor */
+	int slave;            /* kept open so the master never sees a hang-up */
+	char name[64];        /* host path of the slave, e.g. /dev/pts/3 */
+};
+
+struct ds_config {
+	/* What the user asked for (options). */
+	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
+	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
+	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
+	char container_name[DS_NAME_MAX + 1];
+	char names[4096];                /* raw --name, may hold a comma list (stop) */
+	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
+	char dns[256];                   /* --dns a,b */
+	char config_file[PATH_MAX];      /* --config */
+	struct ds_bind binds[DS_MAX_BINDS];
+	int bind_count;
+	int foreground;
+	int hw_access;
+	int enable_ipv6;
+	int android_storage;
+	int selinux_permissive;
+	int volatile_mode;
+	int json;
+	int stop_timeout;                /* seconds before SIGKILL */
+	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
+
+	/* Derived at run time. */
+	char workspace[PATH_MAX];
+	char uuid[DS_UUID_LEN + 1];
+	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
+	pid_t container_pid;
+	struct ds_tty_info console;
+	struct ds_tty_info ttys[DS_MAX_TTYS];
+};
+
+/* Sets the defaults every command starts from. */
+void ds_config_init(struct ds_config *cfg);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Stopping a guest the way its own init wants to be stopped, escalating to
+ * SIGKILL after the timeout, then cleaning up what the monitor could not.
+ */
+#pragma once
+
+#include "core/config.h"
+#include "util/error.h"
+
+#include <sys/types.h>
+
+enum ds_init_kind {
+	DS_INIT_UNKNOWN, DS_INIT_SYSTEMD, DS_INIT_SYSVINIT, DS_INIT_BUSYBOX,
+	DS_INIT_OPENRC, DS_INIT_RUNIT, DS_INIT_S6,
+};
+
+/* Classifies an init by the path of its executable (as the guest sees it). */
+enum ds_init_kind ds_init_kind_from_exe(const char *exe);
+enum ds_init_kind ds_init_detect(pid_t pid);
+const char *ds_init_kind_name(enum ds_init_kind kind);
+/* Asks init to halt with its own mechanism. */
+int ds_halt_send(pid_t pid);
+/* stop: halt, wait up to cfg->stop_timeout s, SIGKILL, clean up. */
+int ds_stop(struct ds_config *cfg, struct ds_error *err);
+/* Builds the 384-byte sysvinit initctl request for a runlevel change. */
+void ds_initctl_request(char runlevel, unsigned char out[384]);

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/launch.h"
+#include "core/boot.h"
+#include "core/monitor.h"
+#include "core/state.h"
+#include "fs/mounts.h"
+#include "tty/terminal.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* In init before exec: tell the parent (first boot) and the log why boot failed. */
+static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int errfd, int logfd)
+{
+	char text[700], line[720];
+	ds_error_text(e, text, sizeof(text));
+	int n = snprintf(line, sizeof(line), "[droidspaces] boot failed: %s\r\n", text);
+	if (logfd >= 0)
+		ds_write_all(logfd, line, (size_t)n);
+	if (errfd >= 0) {
+		struct ds_sync_msg msg = { .type = 'E', .err = *e };
+		ds_write_all(errfd, &msg, sizeof(msg));
+	}
+	_exit(127);
+}
+
+pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
+		    struct ds_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	pid_t helper = fork();
+	if (helper < 0) {
+		close(p[0]);
+		close(p[1]);
+		return ds_fail(err, negerrno(), "cannot fork");
+	}
+	if (helper == 0) {
+		close(p[0]);
+		/* Only children enter a new PID namespace: unshare here, fork init next. */
+		long reply;
+		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+			reply = -errno;
+		} else {
+			pid_t init = fork();
+			if (init == 0) {
+				close(p[1]);
+				struct ds_error e = { 0 };
+				ds_boot(cfg, cg, &e);
+				init_failed(&e, errfd, logfd);
+			}
+			reply = init < 0 ? -errno : init;
+		}
+		ds_write_all(p[1], &reply, sizeof(reply));
+		_exit(0);
+	}
+	close(p[1]);
+	long reply = 0;
+	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
+	close(p[0]);
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(reply))
+		return ds_fail(err, -EIO, "the namespace helper died");
+	if (reply < 0)
+		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
+	return (pid_t)reply;
+}
+
+static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
+{
+	char real[PATH_MAX];
+	if (!cfg->rootfs_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR");
+	if (!realpath(cfg->rootfs_path, real))
+		return ds_fail(err, negerrno(), "rootfs %s", cfg->rootfs_path);
+	struct stat st;
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
+	if (strcmp(real, "/") == 0)
+		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
+	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
+	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
+	char init[PATH_MAX];
+	int r = ds_resolve_in_root(real, "sbin/init", init, sizeof(init));
+	if (r < 0)
+		return ds_fail(err, r, "rootfs %s has no usable /sbin/init", real);
+	if (stat(init, &st) < 0 || !S_ISREG(st.st_mode) || access(init, X_OK) < 0)
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s: /sbin/init is not an executable file", real);
+	return 0;
+}
+
+int ds_start(struct ds_config *cfg, struct ds_error *err)
+{
+	struct ds_cgroups cg;
+	char logdir[PATH_MAX], logpath[PATH_MAX];
+	int r;
+
+	if ((r = check_rootfs(cfg, err)) < 0)
+		return r;
+	if (!cfg->container_name[0])
+		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
+	if (!cfg->hostname[0])
+		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
+	if ((r = ds_workspace_ensure(cfg, err)) < 0)
+		return r;
+
+	/* One start (or stop) per name at a time: the monitor keeps holding this lock. */
+	_cleanup_close_ int lockfd = ds_lock_name(cfg, cfg->container_name, 0);
+	if (lockfd == -EWOULDBLOCK)
+		return ds_fail(err, DS_EINVAL_MSG, "container %s is already running (or being started or stopped)",
+			       cfg->container_name);
+	if (lockfd < 0)
+		return ds_fail(err, lockfd, "cannot lock container %s", cfg->container_name);
+	struct ds_state st;
+	if (ds_state_read_live(cfg->pidfile, &st) == 1)
+		return ds_fail(err, DS_EINVAL_MSG, "container %s is already running (pid %d)",
+			       cfg->container_name, (int)st.pid);
+
+	if ((r = ds_uuid_generate(cfg->uuid)) < 0)
+		return ds_fail(err, r, "cannot generate a UUID");
+	if ((r = ds_cgroup_detect(&cg)) < 0)
+		return ds_fail(err, r, "cannot read the host's cgroup mounts");
+
+	ds_workspace_path(cfg, "Logs", cfg->container_name, "", logdir, sizeof(logdir));
+	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", logpath, sizeof(logpath));
+	if ((r = ds_mkdir_p(logdir, 0750)) < 0)
+		return ds_fail(err, r, "cannot create the log directory %s", logdir);
+	_cleanup_close_ int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (logfd < 0)
+		return ds_fail(err, negerrno(), "cannot open the console log %s", logpath);
+
+	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
+	if ((r = ds_terminal_create(&cfg->console)) < 0)
+		return ds_fail(err, r, "cannot allocate the console PTY");
+	for (int i = 0; i < cfg->tty_count; i++)
+		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
+			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
+
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create the sync pipe");
+	pid_t monitor = fork();
+	if (monitor < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return ds_fail(err, negerrno(), "cannot fork the monitor");
+	}
+	if (monitor == 0) {
+		close(sync[0]);
+		ds_monitor_main(cfg, &cg, lockfd, logfd, sync[1]);
+	}
+	close(sync[1]);
+	ds_terminal_close(&cfg->console);
+	for (int i = 0; i < cfg->tty_count; i++)
+		ds_terminal_close(&cfg->ttys[i]);
+
+	/* Messages until EOF: the monitor's P (init's PID), and an E from whoever failed. */
+	struct ds_sync_msg msg;
+	pid_t pid = 0;
+	struct ds_error boot_err = { 0 };
+	while (ds_read_all(sync[0], &msg, sizeof(msg)) == (ssize_t)sizeof(msg)) {
+		if (msg.type == 'P')
+			pid = msg.pid;
+		else if (msg.type == 'E' && boot_err.code == 0)
+			boot_err = msg.err;
+	}
+	close(sync[0]);
+	if (boot_err.code != 0) {
+		*err = boot_err;
+		return boot_err.code;
+	}
+	if (pid <= 0)
+		return ds_fail(err, -EIO, "the monitor of %s died before init started", cfg->container_name);
+	/* EOF came when init's copy closed on execve: the boot sequence is done. */
+	cfg->container_pid = pid;
+	return 0;
+}

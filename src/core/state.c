@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/state.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void ds_config_init(struct ds_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
+	cfg->console.master = cfg->console.slave = -1;
+	for (int i = 0; i < DS_MAX_TTYS; i++)
+		cfg->ttys[i].master = cfg->ttys[i].slave = -1;
+}
+
+int ds_is_android(void)
+{
+	return getenv("ANDROID_ROOT") != NULL || access("/system/bin/app_process", F_OK) == 0;
+}
+
+int ds_workspace_resolve(struct ds_config *cfg)
+{
+	const char *ws = getenv("DROIDSPACES_WORKSPACE");
+	if (!ws || !*ws)
+		ws = ds_is_android() ? DS_WORKSPACE_ANDROID : DS_WORKSPACE_LINUX;
+	if (ws[0] != '/')
+		return -EINVAL;
+	if (snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", ws) >= (int)sizeof(cfg->workspace))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int ds_workspace_ensure(const struct ds_config *cfg, struct ds_error *err)
+{
+	static const char *const subs[] = { "Pids", "Logs", "Locks" };
+	char path[PATH_MAX];
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", cfg->workspace, subs[i]);
+		int r = ds_mkdir_p(path, 0755);
+		if (r < 0)
+			return ds_fail(err, r, "cannot create workspace directory %s", path);
+	}
+	return 0;
+}
+
+int ds_workspace_path(const struct ds_config *cfg, const char *sub, const char *name,
+		      const char *suffix, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/%s/%s%s", cfg->workspace, sub, name, suffix);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ds_name_validate(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > DS_NAME_MAX)
+		return -EINVAL;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int ds_config_set_name(struct ds_config *cfg, const char *name, struct ds_error *err)
+{
+	if (ds_name_validate(name) < 0)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "invalid container name '%.80s': use 1-%d characters of A-Z a-z 0-9 . _ - (not . or ..)",
+			       name, DS_NAME_MAX);
+	snprintf(cfg->container_name, sizeof(cfg->container_name), "%s", name);
+	if (!cfg->pidfile[0] || strstr(cfg->pidfile, "/Pids/"))
+		ds_workspace_path(cfg, "Pids", name, ".pid", cfg->pidfile, sizeof(cfg->pidfile));
+	snprintf(cfg->cgroup_rel, sizeof(cfg->cgroup_rel), "droidspaces/%s", name);
+	return 0;
+}
+
+int ds_uuid_generate(char out[DS_UUID_LEN + 1])
+{
+	unsigned char raw[DS_UUID_LEN / 2];
+	_cleanup_close_ int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negerrno();
+	ssize_t n = ds_read_all(fd, raw, sizeof(raw));
+	if (n != (ssize_t)sizeof(raw))
+		return n < 0 ? (int)n : -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+unsigned long long ds_proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	/* comm may hold spaces and parentheses: fields start after the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+int ds_host_boot_id(char out[40])
+{
+	char buf[64];
+	ssize_t n = ds_read_file("/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	snprintf(out, 40, "%s", ds_chomp(buf));
+	return 0;
+}
+
+int ds_state_format(const struct ds_state *st, char *buf, size_t size)
+{
+	int n = snprintf(buf, size,
+			 "%d\nmonitor=%d\nstarttime=%llu\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=%s\n",
+			 (int)st->pid, (int)st->monitor, st->starttime, st->uuid, st->boot_id,
+			 st->rootfs, st->cgroup);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int parse_pid(const char *s, pid_t *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || (*end && *end != '\n') || v <= 0 || v > 0x3fffffff)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+int ds_state_parse(const char *text, struct ds_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	char line[PATH_MAX + 32];
+	const char *p = text;
+	int lineno = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(line))
+			return -EINVAL;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		if (lineno++ == 0) {
+			if (parse_pid(line, &st->pid) < 0)
+				return -EINVAL;
+			continue;
+		}
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		const char *v = eq + 1;
+		if (strcmp(line, "monitor") == 0)
+			parse_pid(v, &st->monitor);
+		else if (strcmp(line, "starttime") == 0)
+			st->starttime = strtoull(v, NULL, 10);
+		else if (strcmp(line, "uuid") == 0)
+			snprintf(st->uuid, sizeof(st->uuid), "%s", v);
+		else if (strcmp(line, "boot_id") == 0)
+			snprintf(st->boot_id, sizeof(st->boot_id), "%s", v);
+		else if (strcmp(line, "rootfs") == 0)
+			snprintf(st->rootfs, sizeof(st->rootfs), "%s", v);
+		else if (strcmp(line, "cgroup") == 0)
+			snprintf(st->cgroup, sizeof(st->cgroup), "%s", v);
+	}
+	return st->pid > 0 ? 0 : -EINVAL;
+}
+
+int ds_state_write(const char *pidfile, const struct ds_state *st)
+{
+	char buf[3 * PATH_MAX];
+	int r = ds_state_format(st, buf, sizeof(buf));
+	return r < 0 ? r : ds_write_file_atomic(pidfile, buf, 0644);
+}
+
+int ds_state_read_live(const char *pidfile, struct ds_state *st)
+{
+	char buf[3 * PATH_MAX];
+	ssize_t n = ds_read_file(pidfile, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? 0 : (int)n;
+	if (ds_state_parse(buf, st) < 0)
+		return 0;
+	/* A pidfile from an earlier boot of the host names nobody. */
+	char boot_id[40];
+	if (st->boot_id[0] && ds_host_boot_id(boot_id) == 0 && strcmp(boot_id, st->boot_id) != 0)
+		return 0;
+	if (kill(st->pid, 0) < 0 && errno == ESRCH)
+		return 0;
+	/* PID reuse: the process must be the one that was started. */
+	if (st->starttime && ds_proc_starttime(st->pid) != st->starttime)
+		return 0;
+	return 1;
+}
+
+int ds_lock_name(const struct ds_config *cfg, const char *name, int wait)
+{
+	char path[PATH_MAX];
+	int r = ds_workspace_path(cfg, "Locks", name, ".lock", path, sizeof(path));
+	if (r < 0)
+		return r;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return negerrno();
+	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		if (errno == EINTR)
+			continue;
+		r = errno == EWOULDBLOCK ? -EWOULDBLOCK : negerrno();
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ds_lock_name_timeout(const struct ds_config *cfg, const char *name, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int delay = 1;
+	for (;;) {
+		int fd = ds_lock_name(cfg, name, 0);
+		if (fd != -EWOULDBLOCK)
+			return fd;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;
+		/* flock(2) has no timeout; back off from 1 ms to 50 ms. */
+		poll(NULL, 0, delay);
+		if (delay < 50)
+			delay *= 2;
+	}
+}

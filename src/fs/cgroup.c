@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fs/cgroup.h"
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CGROUP2_MAGIC 0x63677270UL
+
+const char *ds_cgroup_mode_name(enum ds_cg_mode mode)
+{
+	switch (mode) {
+	case DS_CG_UNIFIED: return "cgroup2 (unified)";
+	case DS_CG_HYBRID: return "hybrid (cgroup2 + v1 controllers)";
+	case DS_CG_LEGACY: return "cgroup v1 (legacy)";
+	default: return "none";
+	}
+}
+
+int ds_cgroup_detect(struct ds_cgroups *cg)
+{
+	memset(cg, 0, sizeof(*cg));
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return negerrno();
+	char line[4096];
+	while (fgets(line, sizeof(line), f)) {
+		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char mp[PATH_MAX], fstype[64], src[256], super[1024];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		if (sscanf(sep + 3, "%63s %255s %1023s", fstype, src, super) != 3)
+			continue;
+		if (strcmp(fstype, "cgroup2") == 0 && !cg->v2_root[0]) {
+			snprintf(cg->v2_root, sizeof(cg->v2_root), "%s", mp);
+		} else if (strcmp(fstype, "cgroup") == 0 && cg->v1_count < DS_CG_MAX_V1) {
+			/* Keep only the controller words of the super options. */
+			char ctl[128] = "";
+			char *save = NULL;
+			for (char *w = strtok_r(super, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(w, "rw") || !strcmp(w, "ro") || !strncmp(w, "release_agent", 13) ||
+				    !strcmp(w, "clone_children") || !strcmp(w, "noprefix") ||
+				    !strcmp(w, "xattr") || !strcmp(w, "cpuset_v2_mode"))
+					continue;
+				size_t l = strlen(ctl);
+				snprintf(ctl + l, sizeof(ctl) - l, "%s%s", l ? "," : "", w);
+			}
+			snprintf(cg->v1_root[cg->v1_count], sizeof(cg->v1_root[0]), "%s", mp);
+			snprintf(cg->v1_opts[cg->v1_count], sizeof(cg->v1_opts[0]), "%s", ctl);
+			cg->v1_count++;
+		}
+	}
+	fclose(f);
+	if (cg->v2_root[0] && ds_fs_magic("/sys/fs/cgroup") == CGROUP2_MAGIC)
+		cg->mode = DS_CG_UNIFIED;
+	else if (cg->v2_root[0])
+		cg->mode = DS_CG_HYBRID;
+	else if (cg->v1_count)
+		cg->mode = DS_CG_LEGACY;
+	return 0;
+}
+
+/* v1 cpuset children start with no CPUs or memory nodes: copy the parent's. */
+static void cpuset_inherit(const char *dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[PATH_MAX], path[PATH_MAX + 32], buf[4096];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		ds_write_file(path, buf, 0644);
+	}
+}
+
+/* Calls fn on the directory of rel in each hierarchy used. */
+static int for_each_dir(const struct ds_cgroups *cg, const char *rel,
+			int (*fn)(const char *dir, int v1, void *ud), void *ud)
+{
+	char dir[PATH_MAX + 256];
+	int r = 0;
+	if (cg->v2_root[0]) {
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v2_root, rel);
+		int k = fn(dir, 0, ud);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	/* Where a cgroup2 tree exists the guest only sees that one (seed 4.4 step 12). */
+	if (cg->mode == DS_CG_LEGACY) {
+		for (int i = 0; i < cg->v1_count; i++) {
+			snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[i], rel);
+			int k = fn(dir, 1, ud);
+			if (k < 0 && r == 0)
+				r = k;
+		}
+	}
+	return r;
+}
+
+static int create_one(const char *dir, int v1, void *ud)
+{
+	(void)ud;
+	if (v1) {
+		/* Create level by level so each cpuset level inherits its CPUs. */
+		char buf[PATH_MAX + 256];
+		snprintf(buf, sizeof(buf), "%s", dir);
+		char *leaf = strrchr(buf, '/');
+		if (leaf) {
+			*leaf = '\0';
+			if (mkdir(buf, 0755) == 0)
+				cpuset_inherit(buf);
+			*leaf = '/';
+		}
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return negerrno();
+		cpuset_inherit(dir);
+		return 0;
+	}
+	return ds_mkdir_p(dir, 0755);
+}
+
+int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_error *err)
+{
+	if (cg->mode == DS_CG_NONE)
+		return 0;
+	int r = for_each_dir(cg, rel, create_one, NULL);
+	return r < 0 ? ds_fail(err, r, "cannot create cgroup %s", rel) : 0;
+}
+
+static int join_one(const char *dir, int v1, void *ud)
+{
+	(void)v1;
+	struct ds_error *err = ud;
+	char path[PATH_MAX + 300];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	/* "0" names the writing process itself, whatever PID namespace it is in. */
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot open %s", path);
+	ssize_t n = write(fd, "0", 1);
+	int r = n == 1 ? 0 : negerrno();
+	close(fd);
+	return r < 0 ? ds_fail(err, r, "cannot join cgroup %s", dir) : 0;
+}
+
+int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_error *err)
+{
+	if (cg->mode == DS_CG_NONE)
+		return 0;
+	return for_each_dir(cg, rel, join_one, err);
+}
+
+int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
+		    struct ds_error *err)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char host[PATH_MAX + 256];
+	if (cg->mode == DS_CG_UNIFIED || cg->mode == DS_CG_HYBRID) {
+		/* In a cgroup namespace a fresh cgroup2 mount shows only our subtree. */
+		snprintf(host, sizeof(host), "%s/%s", cg->v2_root, rel);
+		struct ds_mount m = { have_cgroupns ? "cgroup2" : host, "sys/fs/cgroup",
+				      have_cgroupns ? "cgroup2" : NULL,
+				      have_cgroupns ? fl : (MS_BIND | MS_REC), NULL, DS_MNT_REQUIRED };
+		return ds_mount_one(rootfd, &m, err);
+	}
+	if (cg->mode != DS_CG_LEGACY)
+		return 0;
+	struct ds_mount tmp = { "tmpfs", "sys/fs/cgroup", "tmpfs", fl, "mode=755,size=64k", DS_MNT_REQUIRED };
+	int r = ds_mount_one(rootfd, &tmp, err);
+	if (r < 0)
+		return r;
+	int has_systemd = 0;
+	for (int i = 0; i < cg->v1_count; i++) {
+		const char *base = strrchr(cg->v1_root[i], '/');
+		base = base ? base + 1 : cg->v1_root[i];
+		char target[192];
+		snprintf(target, sizeof(target), "sys/fs/cgroup/%s", base);
+		snprintf(host, sizeof(host), "%s/%s", cg->v1_root[i], rel);
+		if (strstr(cg->v1_opts[i], "name=systemd"))
+			has_systemd = 1;
+		struct ds_mount m = { have_cgroupns ? "cgroup" : host, target,
+				      have_cgroupns ? "cgroup" : NULL,
+				      have_cgroupns ? fl : (MS_BIND | MS_REC), cg->v1_opts[i],
+				      DS_MNT_REQUIRED | DS_MNT_MKDIR };
+		r = ds_mount_one(rootfd, &m, err);
+		if (r < 0)
+			return r;
+		/* Co-mounted controllers also get their single names (cpu -> cpu,cpuacct). */
+		if (strchr(base, ',')) {
+			char names[128];
+			snprintf(names, sizeof(names), "%s", base);
+			char *save = NULL;
+			for (char *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				char link[192];
+				snprintf(link, sizeof(link), "sys/fs/cgroup/%s", w);
+				_cleanup_close_ int cgdir = ds_open_in_root(rootfd, "sys/fs/cgroup", 0);
+				if (cgdir >= 0)
+					symlinkat(base, cgdir, w);
+			}
+		}
+	}
+	if (!has_systemd && have_cgroupns) {
+		/* systemd needs its own named hierarchy on a v1-only host. */
+		struct ds_mount m = { "cgroup", "sys/fs/cgroup/systemd", "cgroup", fl,
+				      "none,name=systemd", DS_MNT_MKDIR };
+		ds_mount_one(rootfd, &m, err);
+	}
+	struct ds_mount ro = { NULL, "sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | fl, "mode=755,size=64k", 0 };
+	return ds_mount_one(rootfd, &ro, err);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SIGKILLs every process listed in dir/cgroup.procs and below. */
+static void kill_tree(const char *dir)
+{
+	char path[PATH_MAX + 64], buf[65536];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (ds_read_file(path, buf, sizeof(buf)) > 0) {
+		char *save = NULL;
+		for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			long pid = strtol(l, NULL, 10);
+			if (pid > 1)
+				kill((pid_t)pid, SIGKILL);
+		}
+	}
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		kill_tree(path);
+	}
+	closedir(d);
+}
+
+/* rmdir children first; a cgroup directory holds no regular files to remove. */
+static int rmdir_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : negerrno();
+	struct dirent *e;
+	char path[PATH_MAX + 256];
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		rmdir_tree(path);
+	}
+	closedir(d);
+	return rmdir(dir) < 0 && errno != ENOENT ? negerrno() : 0;
+}
+
+struct destroy_ctx {
+	long long deadline;
+};
+
+static int destroy_one(const char *dir, int v1, void *ud)
+{
+	(void)v1;
+	struct destroy_ctx *ctx = ud;
+	int delay = 1, killed = 0;
+	for (;;) {
+		int r = rmdir_tree(dir);
+		if (r == 0)
+			break;
+		if (r != -EBUSY)
+			return r;
+		if (now_ms() >= ctx->deadline)
+			return -EBUSY;
+		if (!killed) {
+			kill_tree(dir);
+			killed = 1;
+		}
+		/* Exiting tasks leave the cgroup asynchronously after init died. */
+		poll(NULL, 0, delay);
+		if (delay < 50)
+			delay *= 2;
+	}
+	/* Drop the shared droidspaces/ parent when we were its last child. */
+	char parent[PATH_MAX + 256];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(parent);
+	}
+	return 0;
+}
+
+int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms)
+{
+	if (cg->mode == DS_CG_NONE || !rel[0])
+		return 0;
+	struct destroy_ctx ctx = { now_ms() + timeout_ms };
+	return for_each_dir(cg, rel, destroy_one, &ctx);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The container's cgroup: <hierarchy>/droidspaces/<name> on the host, seen
+ * by the guest through a cgroup namespace as the root of a cgroup2 tree at
+ * /sys/fs/cgroup (legacy v1 controllers only where the host has no cgroup2),
+ * so that systemd inside never writes into the host's root cgroups.
+ */
+#pragma once
+
+#include "util/error.h"
+
+#include <limits.h>
+
+#define DS_CG_MAX_V1 16
+
+enum ds_cg_mode { DS_CG_NONE, DS_CG_UNIFIED, DS_CG_HYBRID, DS_CG_LEGACY };
+
+struct ds_cgroups {
+	enum ds_cg_mode mode;
+	char v2_root[PATH_MAX];                 /* mount point of the cgroup2 hierarchy */
+	int v1_count;
+	char v1_root[DS_CG_MAX_V1][128];        /* e.g. /sys/fs/cgroup/cpu,cpuacct */
+	char v1_opts[DS_CG_MAX_V1][128];        /* controllers, e.g. cpu,cpuacct or name=systemd */
+};
+
+int ds_cgroup_detect(struct ds_cgroups *cg);
+const char *ds_cgroup_mode_name(enum ds_cg_mode mode);
+/* Creates rel (droidspaces/<name>) in every hierarchy the container will use. */
+int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+/* Moves the calling process into rel in every hierarchy. */
+int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+/* Before pivot_root, inside the container's mount (and cgroup) namespace. */
+int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
+		    struct ds_error *err);
+/* Kills what is left in rel and removes it, children first. */
+int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms);

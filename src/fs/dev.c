@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fs/dev.h"
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+struct ds_devnode {
+	const char *name;
+	unsigned major, minor;
+	mode_t mode;
+};
+
+/* The nodes every distro's userspace expects (seed 8.1). */
+static const struct ds_devnode devnodes[] = {
+	{ "null", 1, 3, 0666 },    { "zero", 1, 5, 0666 },     { "full", 1, 7, 0666 },
+	{ "random", 1, 8, 0666 },  { "urandom", 1, 9, 0666 },  { "tty", 5, 0, 0666 },
+	{ "net/tun", 10, 200, 0666 }, { "fuse", 10, 229, 0666 },
+};
+
+static const struct { const char *link, *target; } devlinks[] = {
+	{ "fd", "/proc/self/fd" },      { "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	{ "core", "/proc/kcore" },
+};
+
+int ds_dev_populate(int rootfd, int tty_count, struct ds_error *err)
+{
+	_cleanup_close_ int devfd = -1;
+	int r = ds_open_in_root(rootfd, "dev", 0);
+	if (r < 0)
+		return ds_fail(err, r, "cannot open /dev in the rootfs");
+	/* O_PATH fds cannot be used with mknodat; reopen as a directory. */
+	char p[32];
+	devfd = open(ds_fd_path(r, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(r);
+	if (devfd < 0)
+		return ds_fail(err, negerrno(), "cannot open /dev in the rootfs");
+
+	static const char *const dirs[] = { "net", "pts", "shm", "mqueue" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mkdirat(devfd, dirs[i], 0755) < 0 && errno != EEXIST)
+			return ds_fail(err, negerrno(), "cannot create /dev/%s", dirs[i]);
+	fchmodat(devfd, "shm", 01777, 0);
+
+	mode_t old = umask(0);
+	for (size_t i = 0; i < ARRAY_SIZE(devnodes); i++) {
+		const struct ds_devnode *d = &devnodes[i];
+		if (mknodat(devfd, d->name, S_IFCHR | d->mode, makedev(d->major, d->minor)) < 0 &&
+		    errno != EEXIST) {
+			umask(old);
+			return ds_fail(err, negerrno(), "cannot create device node /dev/%s", d->name);
+		}
+	}
+	umask(old);
+	for (size_t i = 0; i < ARRAY_SIZE(devlinks); i++)
+		if (symlinkat(devlinks[i].target, devfd, devlinks[i].link) < 0 && errno != EEXIST)
+			return ds_fail(err, negerrno(), "cannot create /dev/%s", devlinks[i].link);
+
+	/* Mount targets: console and ttyN get PTY slaves bound over them, ptmx gets pts/ptmx. */
+	char name[16];
+	for (int i = 0; i <= tty_count + 1; i++) {
+		if (i == 0)
+			snprintf(name, sizeof(name), "console");
+		else if (i == 1)
+			snprintf(name, sizeof(name), "ptmx");
+		else
+			snprintf(name, sizeof(name), "tty%d", i - 1);
+		int fd = openat(devfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return ds_fail(err, negerrno(), "cannot create /dev/%s", name);
+		close(fd);
+	}
+	return 0;
+}
+
+int ds_devpts_setup(struct ds_error *err)
+{
+	/* Older kernels reject some options: try from the fullest to the barest (seed 7.4). */
+	static const char *const opts[] = {
+		"gid=5,newinstance,ptmxmode=0666,mode=0620",
+		"newinstance,ptmxmode=0666,mode=0620",
+		"gid=5,newinstance,mode=0620",
+		"newinstance,ptmxmode=0666",
+		"newinstance",
+	};
+	int r = -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts[i]) == 0) {
+			r = 0;
+			break;
+		}
+		r = negerrno();
+	}
+	if (r < 0)
+		return ds_fail(err, r, "cannot mount a devpts instance on /dev/pts");
+	/* /dev/ptmx must allocate from our instance, not the host's. */
+	if (mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0) {
+		unlink("/dev/ptmx");
+		if (symlink("pts/ptmx", "/dev/ptmx") < 0)
+			return ds_fail(err, negerrno(), "cannot set up /dev/ptmx");
+	}
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#ifndef O_PATH
+#define O_PATH 010000000
+#endif
+
+const char *ds_fd_path(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+int ds_open_in_root(int rootfd, const char *rel, int opts)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	int dirfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	if (dirfd < 0)
+		return negerrno();
+	char *save = NULL;
+	char *comp = strtok_r(path, "/", &save);
+	if (!comp)
+		return dirfd;
+	while (comp) {
+		char *next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0) {
+			close(dirfd);
+			return -EPERM;
+		}
+		if (strcmp(comp, ".") == 0) {
+			comp = next;
+			continue;
+		}
+		int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+		int fd = openat(dirfd, comp, flags);
+		if (fd < 0 && errno == ENOENT && !next && (opts & (DS_MNT_MKDIR | DS_MNT_MKFILE))) {
+			if (opts & DS_MNT_MKDIR) {
+				if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
+					goto fail;
+			} else {
+				int f = openat(dirfd, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+				if (f < 0 && errno != EEXIST)
+					goto fail;
+				if (f >= 0)
+					close(f);
+			}
+			fd = openat(dirfd, comp, flags);
+		} else if (fd < 0 && errno == ENOENT && next && (opts & (DS_MNT_MKDIR | DS_MNT_MKFILE))) {
+			if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
+				goto fail;
+			fd = openat(dirfd, comp, flags);
+		}
+		if (fd < 0)
+			goto fail;
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			goto fail;
+		}
+		/* O_PATH|O_NOFOLLOW opens the link itself: refuse to go through it. */
+		if (S_ISLNK(st.st_mode) || (next && !S_ISDIR(st.st_mode))) {
+			close(fd);
+			close(dirfd);
+			return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+		}
+		close(dirfd);
+		dirfd = fd;
+		comp = next;
+	}
+	return dirfd;
+fail:;
+	int r = negerrno();
+	close(dirfd);
+	return r;
+}
+
+unsigned long ds_fs_magic(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 ? (unsigned long)sf.f_type : 0;
+}
+
+static int do_mount_fd(const char *src, int fd, const struct ds_mount *m)
+{
+	char where[32];
+	ds_fd_path(fd, where);
+	if (mount(src, where, m->fstype, m->flags, m->data) < 0)
+		return negerrno();
+	if (!m->fstype && (m->opts & DS_MNT_RO_AFTER)) {
+		/* A bind keeps the source's flags; read-only needs a remount of the bind. */
+		if (mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
+			return negerrno();
+	}
+	return 0;
+}
+
+int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
+{
+	int create = m->opts & (DS_MNT_MKDIR | DS_MNT_MKFILE);
+	_cleanup_close_ int fd = ds_open_in_root(rootfd, m->target, create);
+	if (fd < 0) {
+		if (!(m->opts & DS_MNT_REQUIRED) && fd == -ENOENT)
+			return 0;
+		if (fd == -ELOOP)
+			return ds_fail(err, fd, "rootfs path /%s is a symlink; refusing to mount over it", m->target);
+		return ds_fail(err, fd, "cannot open mount point /%s in the rootfs", m->target);
+	}
+	const char *src = m->source;
+	_cleanup_close_ int srcfd = -1;
+	char srcbuf[32];
+	if (!m->fstype && m->source && m->source[0] != '/') {
+		/* A bind from inside the rootfs: anchor the source the same way. */
+		srcfd = ds_open_in_root(rootfd, m->source, 0);
+		if (srcfd < 0) {
+			if (!(m->opts & DS_MNT_REQUIRED))
+				return 0;
+			return ds_fail(err, srcfd, "cannot open /%s in the rootfs", m->source);
+		}
+		src = ds_fd_path(srcfd, srcbuf);
+	}
+	int r = do_mount_fd(src, fd, m);
+	if (r < 0 && (m->opts & DS_MNT_REQUIRED))
+		return ds_fail(err, r, "cannot mount %s on /%s", m->fstype ? m->fstype : m->source, m->target);
+	return 0;
+}
+
+int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access,
+		   struct ds_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ds_mount *m = &table[i];
+		if ((m->opts & DS_MNT_HW) && !hw_access)
+			continue;
+		if ((m->opts & DS_MNT_NO_HW) && hw_access)
+			continue;
+		int r = ds_mount_one(rootfd, m, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ds_resolve_in_root(const char *root, const char *rel, char *out, size_t size)
+{
+	/* todo holds the components still to walk; done is the resolved prefix (relative). */
+	char todo[PATH_MAX], done[PATH_MAX] = "", link[PATH_MAX], probe[2 * PATH_MAX + 2];
+	int links = 0;
+	if (snprintf(todo, sizeof(todo), "%s", rel) >= (int)sizeof(todo))
+		return -ENAMETOOLONG;
+	char *p = todo;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char comp[NAME_MAX + 1];
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		p += len;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			char *slash = strrchr(done, '/');
+			if (slash)
+				*slash = '\0';
+			else
+				done[0] = '\0';
+			continue;
+		}
+		snprintf(probe, sizeof(probe), "%s/%s%s%s", root, done, done[0] ? "/" : "", comp);
+		struct stat st;
+		if (lstat(probe, &st) < 0)
+			return negerrno();
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > 40)
+				return -ELOOP;
+			ssize_t n = readlink(probe, link, sizeof(link) - 1);
+			if (n < 0)
+				return negerrno();
+			link[n] = '\0';
+			/* New todo = link target + rest of the old todo. */
+			char rest[PATH_MAX];
+			if (snprintf(rest, sizeof(rest), "%s/%s", link, p) >= (int)sizeof(rest))
+				return -ENAMETOOLONG;
+			snprintf(todo, sizeof(todo), "%s", rest);
+			p = todo;
+			if (link[0] == '/')
+				done[0] = '\0';
+			continue;
+		}
+		size_t dl = strlen(done);
+		if (dl + len + 2 > sizeof(done))
+			return -ENAMETOOLONG;
+		snprintf(done + dl, sizeof(done) - dl, "%s%s", dl ? "/" : "", comp);
+		if (*p && !S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
+	int n = snprintf(out, size, "%s/%s", root, done);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Mounting inside a rootfs without ever following a symlink out of it.
+ * Every path below the rootfs is opened component by component with
+ * O_NOFOLLOW from a directory fd of the rootfs, and the mount lands on
+ * /proc/self/fd/N of the opened target, so a hostile rootfs whose dev, proc
+ * or run is a symlink to a host path cannot redirect a mount.
+ */
+#pragma once
+
+#include "util/error.h"
+
+#include <sys/mount.h>
+#include <sys/types.h>
+
+enum {
+	DS_MNT_REQUIRED = 1 << 0,  /* failure aborts the boot */
+	DS_MNT_MKDIR    = 1 << 1,  /* create the target directory when missing */
+	DS_MNT_MKFILE   = 1 << 2,  /* create the target as an empty file when missing */
+	DS_MNT_RO_AFTER = 1 << 3,  /* bind: remount read-only afterwards */
+	DS_MNT_HW       = 1 << 4,  /* only with --hw-access */
+	DS_MNT_NO_HW    = 1 << 5,  /* only without --hw-access */
+};
+
+struct ds_mount {
+	const char *source;   /* for binds: a path relative to the rootfs, or absolute host path */
+	const char *target;   /* relative to the rootfs */
+	const char *fstype;   /* NULL for a bind */
+	unsigned long flags;
+	const char *data;
+	int opts;             /* DS_MNT_* */
+};
+
+/*
+ * Opens rel below rootfd with O_PATH, refusing symlinks and ".." in every
+ * component (-ELOOP / -EPERM). With DS_MNT_MKDIR/MKFILE the last component
+ * is created when missing.
+ */
+int ds_open_in_root(int rootfd, const char *rel, int opts);
+/* "/proc/self/fd/N" for fd. */
+const char *ds_fd_path(int fd, char buf[32]);
+/* Mounts one table entry below rootfd (fd-anchored, see above). */
+int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err);
+/* Walks a table in order; entries filtered by DS_MNT_HW / DS_MNT_NO_HW. */
+int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access,
+		   struct ds_error *err);
+/*
+ * Resolves rel inside root the way the guest will see it after pivot_root:
+ * absolute symlinks restart at root and ".." never climbs above it. Writes
+ * the host path of the result (whose components are no longer symlinks).
+ */
+int ds_resolve_in_root(const char *root, const char *rel, char *out, size_t size);
+/* statfs(2) f_type of path, or 0. */
+unsigned long ds_fs_magic(const char *path);

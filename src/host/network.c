@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "host/network.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* True when the hosts line maps name (as a whole word after the address). */
+static int line_has_name(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	size_t i = 0;
+	while (i < len && !isspace((unsigned char)line[i]))
+		i++; /* skip the address */
+	while (i < len) {
+		while (i < len && isspace((unsigned char)line[i]))
+			i++;
+		if (i < len && line[i] == '#')
+			return 0;
+		size_t s = i;
+		while (i < len && !isspace((unsigned char)line[i]))
+			i++;
+		if (i - s == nl && memcmp(line + s, name, nl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int append(char *out, size_t size, size_t *pos, const char *s, size_t len)
+{
+	if (*pos + len + 1 > size)
+		return -ENOSPC;
+	memcpy(out + *pos, s, len);
+	*pos += len;
+	out[*pos] = '\0';
+	return 0;
+}
+
+int ds_hosts_render(const char *old, const char *hostname, char *out, size_t size)
+{
+	size_t pos = 0;
+	int have_v4 = 0, have_v6 = 0;
+	if (size == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	for (const char *p = old; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *q = p;
+		while (q < p + len && isspace((unsigned char)*q))
+			q++;
+		size_t rest = len - (size_t)(q - p);
+		int is_self = rest >= 9 && strncmp(q, "127.0.1.1", 9) == 0 &&
+			      (rest == 9 || isspace((unsigned char)q[9]));
+		if (!is_self) {
+			if (rest >= 9 && strncmp(q, "127.0.0.1", 9) == 0 && line_has_name(q, rest, "localhost"))
+				have_v4 = 1;
+			if (rest >= 3 && strncmp(q, "::1", 3) == 0 && line_has_name(q, rest, "localhost"))
+				have_v6 = 1;
+			if (append(out, size, &pos, p, len) < 0 || append(out, size, &pos, "\n", 1) < 0)
+				return -ENOSPC;
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	char extra[256];
+	int n = snprintf(extra, sizeof(extra), "%s%s127.0.1.1\t%s\n",
+			 have_v4 ? "" : "127.0.0.1\tlocalhost\n",
+			 have_v6 ? "" : "::1\t\tlocalhost ip6-localhost ip6-loopback\n", hostname);
+	return append(out, size, &pos, extra, (size_t)n);
+}
+
+int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
+{
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		return ds_fail(err, negerrno(), "cannot set the hostname to %s", hostname);
+	/* After pivot_root: any symlink here resolves inside the container. */
+	char line[128];
+	snprintf(line, sizeof(line), "%s\n", hostname);
+	mkdir("/etc", 0755);
+	int r = ds_write_file_atomic("/etc/hostname", line, 0644);
+	if (r < 0)
+		return ds_fail(err, r, "cannot write /etc/hostname");
+	char old[65536] = "", out[65536 + 512];
+	ssize_t n = ds_read_file("/etc/hosts", old, sizeof(old));
+	if (n < 0 && n != -ENOENT)
+		return ds_fail(err, (int)n, "cannot read /etc/hosts");
+	r = ds_hosts_render(old, hostname, out, sizeof(out));
+	if (r == 0)
+		r = ds_write_file_atomic("/etc/hosts", out, 0644);
+	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* argv -> struct ds_cli -> one entry of the command table. */
+#include "cli/options.h"
+#include "cmd/cmd.h"
+#include "core/state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	const char *alias;
+	int (*run)(struct ds_cli *cli);
+	const char *help;
+} commands[] = {
+	{ "start", NULL, cmd_start, "boot a container from --rootfs" },
+	{ "stop", NULL, cmd_stop, "halt a container (--name may list several: a,b,c)" },
+	{ "restart", NULL, cmd_restart, "stop, then start again" },
+	{ "status", NULL, cmd_status, "exit 0 when running, 1 when stopped" },
+	{ "show", "list", cmd_show, "table of running containers" },
+	{ "check", NULL, cmd_check, "report whether this kernel can run containers" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: droidspaces [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Boots a Linux distribution with its own init as PID 1 in PID, IPC, mount, UTS\n"
+		"and cgroup namespaces.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out,
+		"\n"
+		"Options (before or after the command):\n"
+		"  -r, --rootfs=DIR          rootfs directory to boot\n"
+		"  -n, --name=NAME           container name ([A-Za-z0-9._-], 1-64 chars)\n"
+		"      --hostname=NAME       hostname inside (default: the name)\n"
+		"  -p, --pidfile=FILE        pidfile (default: <workspace>/Pids/NAME.pid)\n"
+		"  -t, --stop-timeout=SECS   seconds before stop escalates to SIGKILL (default 8)\n"
+		"      --ttys=N              PTYs bound on /dev/tty1..N (0-6, default 0)\n"
+		"  -i, --rootfs-img=FILE     boot an ext4 image (not yet supported)\n"
+		"  -V, --volatile            discard changes at stop (not yet supported)\n"
+		"  -B, --bind-mount=SRC:DEST[:ro]  bind host paths (not yet supported)\n"
+		"  -H, --hw-access           expose host devices (not yet supported)\n"
+		"  -f, --foreground          attach the console (not yet supported)\n"
+		"      --enable-ipv6, --enable-android-storage, --selinux-permissive,\n"
+		"      --dns=IP[,IP], --config=FILE, --json   (not yet supported)\n"
+		"  -h, --help                this help\n"
+		"  -v, --version             print the version\n"
+		"\n"
+		"Workspace: $DROIDSPACES_WORKSPACE, else %s (Linux) or %s (Android).\n",
+		DS_WORKSPACE_LINUX, DS_WORKSPACE_ANDROID);
+}
+
+int main(int argc, char **argv)
+{
+	struct ds_cli cli;
+	struct ds_error err = { 0 };
+	if (ds_cli_parse(argc, argv, &cli, &err) < 0)
+		return ds_report(&err) + 1; /* usage errors exit 2 */
+	if (cli.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (cli.version) {
+		printf("droidspaces %s\n", DS_VERSION);
+		return 0;
+	}
+	if (!cli.command) {
+		usage(stderr);
+		return 2;
+	}
+	if (ds_workspace_resolve(&cli.cfg) < 0) {
+		fprintf(stderr, "droidspaces: DROIDSPACES_WORKSPACE must be an absolute path\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cli.command, commands[i].name) == 0 ||
+		    (commands[i].alias && strcmp(cli.command, commands[i].alias) == 0))
+			return commands[i].run(&cli);
+	fprintf(stderr, "droidspaces: unknown command '%.80s' (see --help)\n", cli.command);
+	return 2;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Bounded, interruption-safe file helpers. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+ssize_t ds_write_all(int fd, const void *buf, size_t len);
+ssize_t ds_read_all(int fd, void *buf, size_t len);
+/* Reads at most size-1 bytes of path (relative to dirfd) and NUL-terminates. */
+ssize_t ds_read_file_at(int dirfd, const char *path, char *buf, size_t size);
+ssize_t ds_read_file(const char *path, char *buf, size_t size);
+/* Creates or truncates path and writes s. Never follows a final symlink. */
+int ds_write_file(const char *path, const char *s, mode_t mode);
+/* Writes path through a temporary file and rename(2), so readers see the old or the new file. */
+int ds_write_file_atomic(const char *path, const char *s, mode_t mode);
+/* mkdir -p; existing directories are fine. */
+int ds_mkdir_p(const char *path, mode_t mode);
+/* Strips trailing newline characters in place; returns s. */
+char *ds_chomp(char *s);
+/* True when file (a whole-line word search) contains needle. */
+int ds_file_has_word(const char *path, const char *needle);
