@@ -93,15 +93,22 @@ unsigned long ds_fs_magic(const char *path)
 	return statfs(path, &sf) == 0 ? (unsigned long)sf.f_type : 0;
 }
 
-static int do_mount_fd(const char *src, int fd, const struct ds_mount *m)
+static int do_mount_fd(int rootfd, const char *src, int fd, const struct ds_mount *m)
 {
 	char where[32];
-	ds_fd_path(fd, where);
-	if (mount(src, where, m->fstype, m->flags, m->data) < 0)
+	if (mount(src, ds_fd_path(fd, where), m->fstype, m->flags, m->data) < 0)
 		return negerrno();
 	if (!m->fstype && (m->opts & DS_MNT_RO_AFTER)) {
-		/* A bind keeps the source's flags; read-only needs a remount of the bind. */
-		if (mount(NULL, where, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
+		/*
+		 * A bind keeps the source's flags; read-only needs a remount of the
+		 * bind itself. fd still names the covered directory, so walk the
+		 * path again to land on the new mount.
+		 */
+		_cleanup_close_ int top = ds_open_in_root(rootfd, m->target, 0);
+		if (top < 0)
+			return top;
+		unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY | (m->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC));
+		if (mount(NULL, ds_fd_path(top, where), NULL, fl, NULL) < 0)
 			return negerrno();
 	}
 	return 0;
@@ -131,7 +138,7 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 		}
 		src = ds_fd_path(srcfd, srcbuf);
 	}
-	int r = do_mount_fd(src, fd, m);
+	int r = do_mount_fd(rootfd, src, fd, m);
 	if (r < 0 && (m->opts & DS_MNT_REQUIRED))
 		return ds_fail(err, r, "cannot mount %s on /%s", m->fstype ? m->fstype : m->source, m->target);
 	return 0;
@@ -197,7 +204,7 @@ int ds_resolve_in_root(const char *root, const char *rel, char *out, size_t size
 			link[n] = '\0';
 			/* New todo = link target + rest of the old todo. */
 			char rest[PATH_MAX];
-			if (snprintf(rest, sizeof(rest), "%s/%s", link, p) >= (int)sizeof(rest))
+			if (snprintf(rest, sizeof(rest), "%s%s", link, p) >= (int)sizeof(rest))
 				return -ENAMETOOLONG;
 			snprintf(todo, sizeof(todo), "%s", rest);
 			p = todo;
@@ -209,7 +216,7 @@ int ds_resolve_in_root(const char *root, const char *rel, char *out, size_t size
 		if (dl + len + 2 > sizeof(done))
 			return -ENAMETOOLONG;
 		snprintf(done + dl, sizeof(done) - dl, "%s%s", dl ? "/" : "", comp);
-		if (*p && !S_ISDIR(st.st_mode))
+		if (p[strspn(p, "/")] && !S_ISDIR(st.st_mode))
 			return -ENOTDIR;
 	}
 	int n = snprintf(out, size, "%s/%s", root, done);

@@ -1,0 +1,517 @@
+# shellcheck shell=bash
+# Shared helpers for the droidspaces end-to-end tests.  Every .bats file does
+#
+#   load helpers
+#   setup()    { common_setup; }
+#   teardown() { common_teardown; }
+#
+# Environment knobs:
+#   DROIDSPACES_BIN          binary under test (default: $REPO/output/droidspaces)
+#   DS_TEST_CACHE            fixture cache (default: /var/cache/droidspaces-test)
+#   DS_TEST_NO_SKIP=1        turn every skip_loud/require_* skip into a failure (CI)
+#   DS_TEST_KEEP=1           keep each test's scratch dir (overlay upper, workspace)
+#   DS_TEST_STOP_TIMEOUT     seconds allowed for `$DS --name=X stop` in teardown (60)
+#   DS_TEST_CGROUP_IGNORE    ERE of cgroup dirs that change by themselves (see below)
+#   DS_TEST_SYSCTL_IGNORE    ERE of /proc/sys entries that change by themselves
+#
+# Each test gets a scratch dir DS_TEST_DIR on the fixture filesystem (never on
+# the host's /), with DROIDSPACES_WORKSPACE=$DS_TEST_DIR/ws and TMPDIR inside it.
+# common_setup records the host state (host_snapshot); common_teardown stops the
+# containers registered with track_container, records the host state again and
+# fails the test if anything differs.
+#
+# Note: helpers that must remember something (fixture_copy, ds_pid,
+# track_container) write to files in DS_TEST_DIR, because they are usually
+# called inside $(...), i.e. in a subshell.
+
+DS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DS=${DROIDSPACES_BIN:-$DS_REPO/output/droidspaces}
+DS_TEST_CACHE=${DS_TEST_CACHE:-/var/cache/droidspaces-test}
+DS_FIXTURE_MNT=$DS_TEST_CACHE/mnt
+DS_FIXTURES=$DS_FIXTURE_MNT/rootfs
+DS_SCRATCH=$DS_FIXTURE_MNT/tmp
+DS_FIXTURE_BUILD=$DS_REPO/tests/fixtures/build.sh
+DS_GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export DS DS_REPO DS_TEST_CACHE DS_FIXTURES
+
+# cgroup directories that appear and disappear without the tests doing
+# anything.  On the Firecracker dev VM every command runs in its own
+# memory:/process_api/<id> cgroup; on systemd hosts transient units come and go
+# under system.slice/user.slice.  Directories below the test's own cgroups
+# (from /proc/self/cgroup) are never ignored.
+: "${DS_TEST_CGROUP_IGNORE:=/process_api/[0-9a-f]+(/|$)|/(system|user)\.slice/}"
+# /proc/sys entries that are counters or random.
+: "${DS_TEST_SYSCTL_IGNORE:=^/proc/sys/(fs/(dentry-state|dentry-negative|inode-nr|inode-state|file-nr|aio-nr|quota/)|kernel/(ns_last_pid|random/(uuid|entropy_avail)|pty/nr|perf_event_max_sample_rate)|net/netfilter/nf_conntrack_count)}"
+
+# --------------------------------------------------------------------------
+# skipping
+
+# skip_loud REASON: skip the test with an unmissable reason; a failure instead
+# when DS_TEST_NO_SKIP=1 (CI must not go green by skipping everything).
+skip_loud() {
+	local reason="*** SKIPPED: $* ***"
+	if [[ ${DS_TEST_NO_SKIP:-0} == 1 ]]; then
+		echo "$reason (DS_TEST_NO_SKIP=1 turns this into a failure)" >&2
+		return 1
+	fi
+	echo "# $reason" >&3
+	skip "$reason"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_loud "required command '$c' not installed"
+	done
+}
+
+require_root() {
+	[[ $(id -u) == 0 ]] || skip_loud "must run as root"
+}
+
+require_ds() {
+	[[ -x $DS ]] || skip_loud "droidspaces binary not found at $DS (run make, or set DROIDSPACES_BIN)"
+}
+
+require_fixture() {
+	local f
+	for f in "$@"; do
+		[[ -d $DS_FIXTURES/$f ]] || skip_loud "fixture '$f' missing (run tests/fixtures/build.sh)"
+	done
+}
+
+# require_fs TYPE...: kernel supports the filesystem type (/proc/filesystems).
+require_fs() {
+	local f
+	for f in "$@"; do
+		grep -qw -- "$f" /proc/filesystems || skip_loud "kernel lacks filesystem '$f'"
+	done
+}
+
+# --------------------------------------------------------------------------
+# polling
+
+_ds_usec_now() { echo "${EPOCHREALTIME/./}"; }
+
+# _ds_to_usec SECONDS (integer or decimal)
+_ds_to_usec() {
+	local s=$1 int frac
+	int=${s%%.*}
+	frac=0
+	[[ $s == *.* ]] && frac=${s#*.}
+	frac=${frac}000000
+	echo $((${int:-0} * 1000000 + 10#${frac:0:6}))
+}
+
+# wait_for TIMEOUT CMD...   (TIMEOUT in seconds, decimals allowed)
+# Runs CMD every 0.1 s until it succeeds; returns 1 with a message (and CMD's
+# last output) when TIMEOUT passes.  "wait_for 5 ! CMD..." waits for CMD to
+# fail.  CMD may be a shell function (e.g. in_container).  This is the only way
+# tests should wait: no fixed sleeps.
+wait_for() {
+	local timeout=$1 negate=0 deadline out rc
+	shift
+	if [[ ${1:-} == '!' ]]; then
+		negate=1
+		shift
+	fi
+	[[ $# -gt 0 ]] || {
+		echo "wait_for: no command" >&2
+		return 2
+	}
+	deadline=$(($(_ds_usec_now) + $(_ds_to_usec "$timeout")))
+	while :; do
+		rc=0
+		out=$("$@" 2>&1) || rc=$?
+		if { [[ $negate == 0 && $rc == 0 ]] || [[ $negate == 1 && $rc != 0 ]]; }; then
+			return 0
+		fi
+		if (($(_ds_usec_now) >= deadline)); then
+			printf 'wait_for: timed out after %ss waiting for: %s%s\n' "$timeout" \
+				"$([[ $negate == 1 ]] && echo '! ')" "$*" >&2
+			printf 'wait_for: last exit status %s, last output:\n%s\n' "$rc" "$out" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# --------------------------------------------------------------------------
+# containers
+
+# _ds_starttime PID: field 22 of /proc/PID/stat (to recognise PID reuse).
+_ds_starttime() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# after "comm)": state is field 3, starttime field 22 -> index 19 here
+	local -a f
+	read -r -a f <<<"$stat"
+	echo "${f[19]}"
+}
+
+# ds_pid NAME: first line of $DROIDSPACES_WORKSPACE/Pids/NAME.pid.
+# Every PID seen here is remembered, so common_teardown can make sure it is gone.
+ds_pid() {
+	local name=$1 f pid='' st
+	f=$DROIDSPACES_WORKSPACE/Pids/$name.pid
+	if [[ ! -r $f ]]; then
+		echo "ds_pid: no pidfile $f" >&2
+		return 1
+	fi
+	IFS= read -r pid <"$f" || [[ -n $pid ]] || true
+	if [[ ! $pid =~ ^[0-9]+$ ]] || ((pid <= 1)); then
+		echo "ds_pid: bad PID '$pid' in $f" >&2
+		return 1
+	fi
+	if [[ -n ${DS_TEST_DIR:-} ]] && st=$(_ds_starttime "$pid"); then
+		echo "$name $pid $st" >>"$DS_TEST_DIR/.pids"
+	fi
+	echo "$pid"
+}
+
+# track_container NAME: common_teardown will stop NAME if it is still running.
+track_container() {
+	local name=$1
+	grep -qxF -- "$name" "$DS_TEST_DIR/.containers" 2>/dev/null ||
+		echo "$name" >>"$DS_TEST_DIR/.containers"
+	# Remember the PID now if it is already known.
+	ds_pid "$name" >/dev/null 2>&1 || true
+}
+
+# in_container NAME CMD...: run CMD inside the running container NAME with a
+# clean environment (PATH only).  The network namespace is entered only when
+# the container has its own.
+in_container() {
+	local name=$1 pid nsenter ns
+	shift
+	pid=$(ds_pid "$name") || return 1
+	nsenter=$(command -v nsenter) || {
+		echo "in_container: nsenter missing" >&2
+		return 1
+	}
+	ns=(-m -u -i -p)
+	[[ -e /proc/$pid/ns/cgroup ]] && ns+=(-C)
+	if [[ $(readlink "/proc/$pid/ns/net") != "$(readlink /proc/self/ns/net)" ]]; then
+		ns+=(-n)
+	fi
+	env -i PATH="$DS_GUEST_PATH" HOME=/root TERM=dumb LANG=C \
+		"$nsenter" -t "$pid" "${ns[@]}" -r -w -- "$@"
+}
+
+# ds_run ARGS...: run the binary with bats' `run`, output logged to the test log.
+# (Plain "$DS" ... works too; this is a convenience.)
+ds_run() {
+	run "$DS" "$@"
+	# shellcheck disable=SC2154 # set by bats' run
+	printf '$ %s %s\n%s\n[exit %s]\n' "$DS" "$*" "$output" "$status" >>"$DS_TEST_DIR/ds.log"
+}
+
+# --------------------------------------------------------------------------
+# fixtures
+
+# fixture_copy [--copy] NAME: print the path of a fresh, writable rootfs made
+# from the cached fixture NAME, private to this test.  Default: an overlayfs
+# (lower = cached fixture, upper/work in DS_TEST_DIR); --copy: a real cp -a
+# (for tests that must not run on overlayfs).  Unmounted by common_teardown.
+fixture_copy() {
+	local mode=overlay name base n
+	if [[ ${1:-} == --copy ]]; then
+		mode=copy
+		shift
+	fi
+	name=${1:?fixture_copy: fixture name}
+	if [[ ! -d $DS_FIXTURES/$name ]]; then
+		echo "fixture_copy: no fixture '$name' in $DS_FIXTURES (run $DS_FIXTURE_BUILD)" >&2
+		return 1
+	fi
+	n=$(find "$DS_TEST_DIR" -maxdepth 1 -name 'rootfs.*' | wc -l)
+	base=$DS_TEST_DIR/rootfs.$n.$name
+	mkdir -p "$base/root"
+	if [[ $mode == overlay ]]; then
+		mkdir -p "$base/upper" "$base/work"
+		# Register first: if the mount half-succeeds, teardown still tries.
+		echo "$base/root" >>"$DS_TEST_DIR/.mounts"
+		mount -t overlay "ds-test-$name" \
+			-o "lowerdir=$DS_FIXTURES/$name,upperdir=$base/upper,workdir=$base/work" \
+			"$base/root" || return 1
+	else
+		cp -a "$DS_FIXTURES/$name/." "$base/root/"
+	fi
+	echo "$base/root"
+}
+
+# --------------------------------------------------------------------------
+# host state
+
+_ds_own_cgroups() {
+	# /sys/fs/cgroup paths of this process, one per hierarchy.
+	local ctrl path m
+	while IFS=: read -r _ ctrl path; do
+		if [[ -z $ctrl ]]; then
+			# cgroup2: wherever it is mounted (/sys/fs/cgroup or .../unified)
+			for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+				[[ -e $m/cgroup.controllers ]] && echo "$m${path%/}"
+			done
+		else
+			ctrl=${ctrl#name=}
+			for m in /sys/fs/cgroup/"$ctrl" /sys/fs/cgroup/"${ctrl%%,*}"; do
+				[[ -d $m ]] && echo "$m${path%/}" && break
+			done
+		fi
+	done </proc/self/cgroup
+}
+
+_ds_cgroup_tree() {
+	local own d keep o
+	mapfile -t own < <(_ds_own_cgroups | sort -u)
+	find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort | while IFS= read -r d; do
+		keep=0
+		for o in "${own[@]}"; do
+			[[ $d == "$o" || $d == "$o"/* ]] && keep=1 && break
+		done
+		if [[ $keep == 0 ]] && [[ $d =~ $DS_TEST_CGROUP_IGNORE ]]; then
+			continue
+		fi
+		echo "$d"
+	done
+}
+
+_ds_mounts() {
+	# mount point, fs type, source, mount options, super options, propagation
+	# (peer group numbers dropped).  Mount points registered by fixture_copy
+	# are left out; everything else counts, including mounts below them.
+	local -A skip=()
+	local m
+	if [[ -n ${DS_TEST_DIR:-} && -f $DS_TEST_DIR/.mounts ]]; then
+		while IFS= read -r m; do skip[$m]=1; done <"$DS_TEST_DIR/.mounts"
+	fi
+	local line pre post mp opts optional fstype src super
+	while IFS= read -r line; do
+		pre=${line%% - *}
+		post=${line#* - }
+		read -r _ _ _ _ mp opts optional <<<"$pre"
+		read -r fstype src super <<<"$post"
+		mp=$(printf '%b' "${mp//\\/\\0}")
+		[[ -n ${skip[$mp]:-} ]] && continue
+		optional=$(sed -E 's/:[0-9]+//g' <<<"${optional:-}")
+		printf '%s %s %s %s %s %s\n' "$mp" "$fstype" "$src" "$opts" "$super" "${optional:-private}"
+	done </proc/self/mountinfo | sort
+}
+
+_ds_dev_nodes() {
+	find /dev -xdev -print0 2>/dev/null | sort -z |
+		xargs -0 -r stat -c '%F %a %U:%G %t:%T %N' 2>/dev/null
+}
+
+_ds_foreign_ns_procs() {
+	# Processes (not kernel threads) living in another PID or mount namespace
+	# than ours: leaked container processes show up here.  No PIDs, so the
+	# list is comparable.
+	local mypid mymnt p comm pidns mntns tag
+	mypid=$(readlink /proc/self/ns/pid)
+	mymnt=$(readlink /proc/self/ns/mnt)
+	for p in /proc/[0-9]*; do
+		[[ -s $p/cmdline ]] || continue
+		pidns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
+		mntns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
+		[[ $pidns == "$mypid" && $mntns == "$mymnt" ]] && continue
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		tag=
+		[[ $pidns != "$mypid" ]] && tag+=" other-pidns"
+		[[ $mntns != "$mymnt" ]] && tag+=" other-mntns"
+		echo "$comm$tag"
+	done | sort | uniq -c
+}
+
+# host_snapshot FILE: write a comparable description of the host state.
+host_snapshot() {
+	local out=$1 k f
+	{
+		echo "## hostname"
+		hostname
+		cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname
+
+		echo "## root filesystem options"
+		findmnt -no OPTIONS /
+
+		echo "## sysctl (selected)"
+		for k in kernel.hostname kernel.domainname net.ipv4.ip_forward \
+			net.ipv4.conf.all.forwarding net.ipv6.conf.all.forwarding \
+			net.ipv6.conf.all.disable_ipv6 net.ipv6.conf.default.disable_ipv6 \
+			kernel.printk kernel.sysrq vm.overcommit_memory kernel.pid_max \
+			kernel.core_pattern fs.file-max fs.nr_open fs.protected_regular \
+			net.ipv4.ping_group_range net.core.default_qdisc; do
+			f=/proc/sys/${k//.//}
+			if [[ -r $f ]]; then
+				printf '%s = %s\n' "$k" "$(tr '\n\t' '  ' <"$f")"
+			else
+				printf '%s = <absent>\n' "$k"
+			fi
+		done
+
+		echo "## sysctl (all, minus counters)"
+		grep -r . /proc/sys 2>/dev/null | grep -Ev "$DS_TEST_SYSCTL_IGNORE" | sort
+
+		echo "## links"
+		ip -o link show | sed -E 's/^[0-9]+: //; s/ qlen [0-9]+//; s/\\ +/ /g'
+		echo "## addresses"
+		ip -o addr show | sed -E 's/^[0-9]+: //; s/\\.*//; s/ (valid|preferred)_lft [^ ]+//g'
+		echo "## routes"
+		ip -4 route show table all
+		ip -6 route show table all | sed -E 's/ expires [0-9]+sec//'
+		echo "## rules"
+		ip -4 rule show
+		ip -6 rule show
+		if command -v iptables-save >/dev/null 2>&1; then
+			echo "## iptables"
+			iptables-save 2>/dev/null | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]//'
+		fi
+		if command -v nft >/dev/null 2>&1; then
+			echo "## nftables"
+			nft list ruleset 2>/dev/null
+		fi
+
+		echo "## mounts"
+		_ds_mounts
+		echo "## swaps"
+		tail -n +2 /proc/swaps | awk '{print $1, $2}'
+		echo "## loop devices"
+		losetup -l -n -O NAME,BACK-FILE,RO,AUTOCLEAR 2>/dev/null | sort
+
+		echo "## cgroup hierarchies"
+		cut -d: -f1,2 /proc/self/cgroup
+		awk '!/^#/ {print $1, $2, $4}' /proc/cgroups
+		echo "## cgroup tree"
+		_ds_cgroup_tree
+		if [[ -r /proc/sys/fs/binfmt_misc/status ]]; then
+			echo "## binfmt_misc"
+			ls /proc/sys/fs/binfmt_misc
+		fi
+
+		echo "## /dev/pts entries"
+		find /dev/pts -mindepth 1 -maxdepth 1 | wc -l
+		echo "## /dev nodes"
+		_ds_dev_nodes
+		echo "## top level of /"
+		ls -A /
+
+		echo "## processes in other namespaces"
+		_ds_foreign_ns_procs
+
+		echo "## workspace"
+		if [[ -n ${DROIDSPACES_WORKSPACE:-} && -d $DROIDSPACES_WORKSPACE/Pids ]]; then
+			(cd "$DROIDSPACES_WORKSPACE/Pids" && find . -mindepth 1 | sort)
+		fi
+		echo "## default workspace /var/lib/Droidspaces (must stay untouched)"
+		if [[ -d /var/lib/Droidspaces ]]; then
+			find /var/lib/Droidspaces | sort
+		fi
+	} >"$out" 2>&1
+}
+
+# host_diff BEFORE AFTER: print the differences; status 1 if any.
+host_diff() {
+	diff -u --label "host before" --label "host after" "$1" "$2"
+}
+
+# --------------------------------------------------------------------------
+# setup / teardown
+
+common_setup() {
+	if [[ $(id -u) != 0 ]]; then
+		echo "the droidspaces e2e tests must run as root" >&2
+		return 1
+	fi
+	if ! findmnt -rn --mountpoint "$DS_FIXTURE_MNT" >/dev/null; then
+		echo "fixture filesystem not mounted at $DS_FIXTURE_MNT; run $DS_FIXTURE_BUILD" >&2
+		return 1
+	fi
+	mkdir -p "$DS_SCRATCH"
+	DS_TEST_DIR=$(mktemp -d "$DS_SCRATCH/$(basename "$BATS_TEST_FILENAME" .bats).$BATS_TEST_NUMBER.XXXXXX")
+	export DS_TEST_DIR
+	export DROIDSPACES_WORKSPACE=$DS_TEST_DIR/ws
+	export TMPDIR=$DS_TEST_DIR/tmp
+	mkdir -p "$TMPDIR"
+	: >"$DS_TEST_DIR/.mounts"
+	: >"$DS_TEST_DIR/.containers"
+	: >"$DS_TEST_DIR/.pids"
+	host_snapshot "$DS_TEST_DIR/host.before"
+}
+
+# _ds_stop_tracked: stop every tracked container; kill what survives.
+# Prints one line per problem; status 1 if there was any.
+_ds_stop_tracked() {
+	local name pid st rc=0 out
+	[[ -s $DS_TEST_DIR/.containers ]] || return 0
+	while IFS= read -r name; do
+		ds_pid "$name" >/dev/null 2>&1 || true # remember the current PID, if any
+		if [[ -e $DROIDSPACES_WORKSPACE/Pids/$name.pid ]]; then
+			if [[ -x $DS ]]; then
+				if ! out=$(timeout "${DS_TEST_STOP_TIMEOUT:-60}" "$DS" --name="$name" stop 2>&1 </dev/null); then
+					echo "teardown: '$DS --name=$name stop' failed: $out"
+					rc=1
+				fi
+			else
+				echo "teardown: $name has a pidfile but $DS is missing"
+				rc=1
+			fi
+		fi
+	done <"$DS_TEST_DIR/.containers"
+	# Last resort: PIDs read from pidfiles that are still the same process.
+	while read -r name pid st; do
+		[[ $(_ds_starttime "$pid" 2>/dev/null) == "$st" ]] || continue
+		if wait_for 5 ! _ds_same_process "$pid" "$st" 2>/dev/null; then
+			continue
+		fi
+		echo "teardown: container '$name' (PID $pid) still running after stop; sending SIGKILL"
+		rc=1
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_for 10 ! _ds_same_process "$pid" "$st" ||
+			echo "teardown: PID $pid did not die"
+	done < <(sort -u "$DS_TEST_DIR/.pids")
+	return "$rc"
+}
+
+_ds_same_process() { [[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]]; }
+
+common_teardown() {
+	local rc=0 m problems
+	if [[ -z ${DS_TEST_DIR:-} || ! -d $DS_TEST_DIR ]]; then
+		return 0 # common_setup did not get far
+	fi
+	problems=$(_ds_stop_tracked) || rc=1
+	[[ -n $problems ]] && echo "$problems" >&2
+
+	if [[ -f $DS_TEST_DIR/host.before ]]; then
+		host_snapshot "$DS_TEST_DIR/host.after"
+		if ! host_diff "$DS_TEST_DIR/host.before" "$DS_TEST_DIR/host.after" >"$DS_TEST_DIR/host.diff"; then
+			echo "teardown: THE HOST STATE CHANGED during this test:" >&2
+			cat "$DS_TEST_DIR/host.diff" >&2
+			rc=1
+		fi
+	fi
+
+	# Unmount the fixture overlays (and anything left below them), newest first.
+	if [[ -s $DS_TEST_DIR/.mounts ]]; then
+		while IFS= read -r m; do
+			findmnt -rn --mountpoint "$m" >/dev/null || continue
+			if ! umount -R "$m"; then
+				echo "teardown: cannot unmount $m, detaching lazily" >&2
+				umount -R -l "$m" || true
+				rc=1
+			fi
+		done < <(tac "$DS_TEST_DIR/.mounts")
+	fi
+
+	if [[ ${DS_TEST_KEEP:-0} == 1 || $rc != 0 ]]; then
+		echo "teardown: test files kept in $DS_TEST_DIR" >&2
+	elif grep -qF " $DS_TEST_DIR/" /proc/self/mountinfo; then
+		# Never rm -rf through a mount point.
+		echo "teardown: mounts left below $DS_TEST_DIR, not removing it" >&2
+		rc=1
+	else
+		rm -rf --one-file-system "$DS_TEST_DIR"
+	fi
+	return "$rc"
+}
