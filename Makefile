@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make          static musl binary at output/droidspaces
 # make asan     glibc ASan+UBSan binary at output/droidspaces-asan
-# make test     unit tests, fuzz smoke runs and the e2e suite (root)
+# make test     installs deps, then unit tests, fuzz smoke runs and the e2e suite (root)
 CC_MUSL  ?= musl-gcc
 CC_GLIBC ?= gcc
 CLANG    ?= clang
@@ -20,8 +20,12 @@ OBJS_MUSL := $(SRCS:src/%.c=$(BUILD)/musl/%.o)
 OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
 LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
 
-.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench
+.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench deps
 all: $(OUT)/droidspaces
+
+# apt-installs whatever building and testing needs (a no-op when present).
+deps:
+	@./scripts/install-deps.sh
 
 # musl-gcc does not search the kernel headers; link in just the three trees it needs.
 $(KHDR)/.stamp:
@@ -76,9 +80,11 @@ fuzz-smoke: $(FUZZ_BINS)
 e2e: all
 	bats --timing tests/e2e
 
-test: all unit fuzz-smoke e2e
+test: deps
+	$(MAKE) all asan unit fuzz-smoke
+	$(MAKE) e2e
 
-demo: all
+demo:
 	./demo.sh
 
 format:

@@ -122,7 +122,7 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 		if (!(m->opts & DS_MNT_REQUIRED) && fd == -ENOENT)
 			return 0;
 		if (fd == -ELOOP)
-			return ds_fail(err, fd, "rootfs path /%s is a symlink; refusing to mount over it", m->target);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path /%s is a symlink; refusing to mount over it", m->target);
 		return ds_fail(err, fd, "cannot open mount point /%s in the rootfs", m->target);
 	}
 	const char *src = m->source;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs, with apt, what building and testing droidspaces needs; a no-op when all is there.
+set -euo pipefail
+pkgs=(build-essential musl-tools mmdebstrap bats busybox-static e2fsprogs iproute2
+      util-linux libcmocka-dev clang debian-archive-keyring)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
