@@ -12,7 +12,7 @@
 enum opt_id {
 	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
 	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
-	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW,
 };
 
 static const struct {
@@ -38,6 +38,8 @@ static const struct {
 	{ "json", 0, 0, OPT_JSON },
 	{ "stop-timeout", 't', 1, OPT_TIMEOUT },
 	{ "ttys", 0, 1, OPT_TTYS },
+	{ "user", 'u', 1, OPT_USER },
+	{ "follow", 0, 0, OPT_FOLLOW },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "version", 'v', 0, OPT_VERSION },
 };
@@ -189,6 +191,12 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 	case OPT_SELINUX: cfg->selinux_permissive = 1; return 0;
 	case OPT_VOLATILE: cfg->volatile_mode = 1; return 0;
 	case OPT_JSON: cfg->json = 1; return 0;
+	case OPT_USER:
+		if (!val[0] || strlen(val) > 32 || strchr(val, ':') || strchr(val, '/'))
+			return bad(err, name, val, "expected a user name");
+		cli->user = val;
+		return 0;
+	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
 	case OPT_HELP: cli->help = 1; return 0;
 	case OPT_VERSION: cli->version = 1; return 0;
 	}

@@ -13,6 +13,7 @@ struct ds_cli {
 	int argc;                     /* positional arguments after the command */
 	char *argv[DS_MAX_ARGS + 1];
 	int help, version;
+	const char *user;             /* run --user */
 };
 
 /*

@@ -15,3 +15,5 @@ int cmd_restart(struct ds_cli *cli);
 int cmd_status(struct ds_cli *cli);
 int cmd_show(struct ds_cli *cli);
 int cmd_check(struct ds_cli *cli);
+int cmd_enter(struct ds_cli *cli);
+int cmd_run(struct ds_cli *cli);

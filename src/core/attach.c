@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/attach.h"
+#include "ns/join.h"
+#include "tty/proxy.h"
+#include "util/env.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+struct exec_failure {
+	int code;      /* negative errno */
+	char what[256];
+};
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 'F';
+	struct iovec iov = { &byte, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : negerrno();
+}
+
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return n == 0 ? -ECONNRESET : negerrno();
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* The guest's account, read from its own /etc/passwd (never the host's NSS). */
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid, char *home, size_t hsize,
+		       char *shell, size_t ssize)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	if (!f)
+		return negerrno();
+	char line[1024];
+	int r = -ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[7], *save = NULL, *p = line;
+		int n = 0;
+		ds_chomp(line);
+		/* strsep keeps empty fields, unlike strtok. */
+		while (n < 7 && (fields[n] = strsep(&p, ":")))
+			n++;
+		(void)save;
+		if (n < 7 || strcmp(fields[0], name) != 0)
+			continue;
+		*uid = (uid_t)strtoul(fields[2], NULL, 10);
+		*gid = (gid_t)strtoul(fields[3], NULL, 10);
+		snprintf(home, hsize, "%s", fields[5][0] ? fields[5] : "/");
+		snprintf(shell, ssize, "%s", fields[6][0] ? fields[6] : "/bin/sh");
+		r = 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Supplementary groups: every /etc/group entry that lists the user. */
+static int guest_groups(const char *name, gid_t primary, gid_t *out, int max)
+{
+	int n = 0;
+	out[n++] = primary;
+	FILE *f = fopen("/etc/group", "re");
+	if (!f)
+		return n;
+	char line[4096];
+	while (n < max && fgets(line, sizeof(line), f)) {
+		ds_chomp(line);
+		char *p = line, *fields[4];
+		int k = 0;
+		while (k < 4 && (fields[k] = strsep(&p, ":")))
+			k++;
+		if (k < 4)
+			continue;
+		for (char *m = strtok(fields[3], ","); m; m = strtok(NULL, ","))
+			if (strcmp(m, name) == 0) {
+				out[n++] = (gid_t)strtoul(fields[2], NULL, 10);
+				break;
+			}
+	}
+	fclose(f);
+	return n;
+}
+
+static void setup_env(const char *term, const char *home)
+{
+	clearenv();
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	setenv("TERM", term && *term ? term : "xterm-256color", 1);
+	setenv("HOME", home, 1);
+	setenv("container", "droidspaces", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	char text[16384];
+	if (ds_read_file("/etc/environment", text, sizeof(text)) > 0)
+		ds_env_apply_text(text);
+}
+
+static __attribute__((noreturn)) void exec_fail(int errfd, int code, const char *what)
+{
+	struct exec_failure f = { .code = code };
+	snprintf(f.what, sizeof(f.what), "%s", what);
+	ds_write_all(errfd, &f, sizeof(f));
+	_exit(code == -ENOENT ? DS_EXIT_NOT_FOUND : DS_EXIT_CANNOT_EXEC);
+}
+
+/* The process that becomes the command, already inside every namespace. */
+static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const char *term, int sock,
+						  int errfd)
+{
+	if (e->pty) {
+		/* Allocated from the guest's devpts: /dev/ptmx there is its pts/ptmx. */
+		int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		int unlock = 0;
+		if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
+			exec_fail(errfd, negerrno(), "cannot allocate a PTY in the container");
+		int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+		if (slave < 0) {
+			char name[64];
+			if (ptsname_r(master, name, sizeof(name)) != 0 || (slave = open(name, O_RDWR | O_NOCTTY)) < 0)
+				exec_fail(errfd, negerrno(), "cannot open the PTY in the container");
+		}
+		if (send_fd(sock, master) < 0)
+			exec_fail(errfd, negerrno(), "cannot pass the PTY to the caller");
+		close(master);
+		close(sock);
+		if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+			exec_fail(errfd, negerrno(), "cannot make the PTY the controlling terminal");
+		for (int i = 0; i < 3; i++)
+			dup2(slave, i);
+		if (slave > 2)
+			close(slave);
+	}
+	char home[512] = "/root", shell[256];
+	if (e->user) {
+		uid_t uid = 0;
+		gid_t gid = 0, groups[64];
+		int r = lookup_user(e->user, &uid, &gid, home, sizeof(home), shell, sizeof(shell));
+		if (r < 0)
+			exec_fail(errfd, r == -ESRCH ? -ESRCH : r, "no such user in the container");
+		int n = guest_groups(e->user, gid, groups, 64);
+		if (setgroups((size_t)n, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+			exec_fail(errfd, negerrno(), "cannot switch to the user");
+	}
+	setup_env(term, home);
+	if (e->user) {
+		setenv("USER", e->user, 1);
+		setenv("LOGNAME", e->user, 1);
+	}
+	if (chdir(home) < 0 && chdir("/") < 0)
+		exec_fail(errfd, negerrno(), "cannot chdir");
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	execvp(e->argv[0], e->argv);
+	exec_fail(errfd, negerrno(), e->argv[0]);
+}
+
+static int status_to_exit(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 1;
+}
+
+int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct ds_error *err)
+{
+	struct ds_ns_set ns;
+	int r = ds_ns_open(st->pid, &ns, err);
+	if (r < 0)
+		return r;
+	const char *term = getenv("TERM");
+	int sv[2] = { -1, -1 }, ep[2];
+	if ((e->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) ||
+	    pipe2(ep, O_CLOEXEC) < 0) {
+		ds_ns_close(&ns);
+		return ds_fail(err, negerrno(), "cannot create a socket pair");
+	}
+	/* While the command runs, Ctrl-C and Ctrl-\ are for it, not for us. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	if (!e->pty) {
+		sigaction(SIGINT, &ign, &old_int);
+		sigaction(SIGQUIT, &ign, &old_quit);
+	}
+	pid_t child = fork();
+	if (child < 0) {
+		r = ds_fail(err, negerrno(), "cannot fork");
+		goto out;
+	}
+	if (child == 0) {
+		close(ep[0]);
+		if (sv[0] >= 0)
+			close(sv[0]);
+		struct ds_error e2 = { 0 };
+		if (ds_ns_enter(&ns, &e2) < 0)
+			exec_fail(ep[1], e2.code, e2.msg);
+		/* setns(CLONE_NEWPID) applies to children only: fork once more. */
+		pid_t gc = fork();
+		if (gc < 0)
+			exec_fail(ep[1], negerrno(), "cannot fork in the container");
+		if (gc == 0)
+			run_command(e, term, sv[1], ep[1]);
+		close(ep[1]);
+		if (sv[1] >= 0)
+			close(sv[1]);
+		int s;
+		while (waitpid(gc, &s, 0) < 0)
+			if (errno != EINTR)
+				_exit(1);
+		_exit(status_to_exit(s));
+	}
+	ds_ns_close(&ns);
+	close(ep[1]);
+	ep[1] = -1;
+	int status = 0;
+	if (e->pty) {
+		close(sv[1]);
+		sv[1] = -1;
+		int master = recv_fd(sv[0]);
+		if (master >= 0) {
+			struct ds_tty_state tty;
+			ds_tty_raw(STDIN_FILENO, &tty);
+			struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
+					      .remote_in = master, .remote_out = master,
+					      .winsize_fd = master, .child = child, .signal_to = 0 };
+			ds_proxy_run(&p);
+			ds_tty_restore(&tty);
+			close(master);
+			status = p.child_status; /* ds_proxy_run reaps the child before returning */
+		} else {
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+		}
+	} else {
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	struct exec_failure f;
+	if (ds_read_all(ep[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
+		r = ds_fail(err, f.code, "cannot run '%s'", f.what);
+		if (f.code == -ESRCH)
+			r = ds_fail(err, DS_EINVAL_MSG, "no user '%s' in the container", e->user);
+		r = status_to_exit(status);
+		if (r == 0 || r == 1)
+			r = DS_EXIT_CANNOT_EXEC;
+		goto out;
+	}
+	r = status_to_exit(status);
+out:
+	if (!e->pty) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+	}
+	close(ep[0]);
+	if (ep[1] >= 0)
+		close(ep[1]);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return r;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * enter and run: a process in a running container, in all its namespaces
+ * and its init's cgroup. With a terminal, a PTY is allocated inside the
+ * container's own devpts (so `tty` and `ps` tell the truth there) and its
+ * master is passed back over SCM_RIGHTS; without one, stdio passes through
+ * untouched.
+ */
+#pragma once
+
+#include "core/state.h"
+#include "util/error.h"
+
+/* Exit statuses of run, as a shell would give them. */
+#define DS_EXIT_NOT_RUNNING 125
+#define DS_EXIT_CANNOT_EXEC 126
+#define DS_EXIT_NOT_FOUND 127
+
+struct ds_exec {
+	char *const *argv;       /* the command */
+	const char *user;        /* run --user: switch to this account of the guest, NULL for root */
+	int pty;                 /* allocate a PTY in the container */
+};
+
+/*
+ * Runs e->argv in the container whose init is st->pid. Returns the exit
+ * status to hand back (128+N for a signal), or a negative errno with err
+ * filled; an exec failure returns 126/127 with err filled.
+ */
+int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct ds_error *err);

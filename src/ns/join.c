@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "ns/join.h"
+#include "fs/cgroup.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* Joining order: the mount namespace last, so the fds of the others stay valid. */
+static const struct {
+	const char *name;
+	int type;
+	int required;
+} namespaces[] = {
+	{ "cgroup", CLONE_NEWCGROUP, 0 },
+	{ "ipc", CLONE_NEWIPC, 0 },
+	{ "uts", CLONE_NEWUTS, 0 },
+	{ "net", CLONE_NEWNET, 0 },
+	{ "pid", CLONE_NEWPID, 0 },
+	{ "mnt", CLONE_NEWNS, 1 },
+};
+
+/* init's cgroup2 path ("0::/droidspaces/x/init.scope") as a host path of cgroup.procs. */
+static void find_init_cgroup(pid_t pid, char *out, size_t size)
+{
+	char path[64], buf[8192];
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	char *line = strstr(buf, "0::");
+	if (!line || (line != buf && line[-1] != '\n'))
+		return;
+	char *rel = line + 3, *nl = strchr(rel, '\n');
+	if (nl)
+		*nl = '\0';
+	struct ds_cgroups cg;
+	if (ds_cgroup_detect(&cg) < 0 || !cg.v2_root[0] || strstr(rel, ".."))
+		return;
+	snprintf(out, size, "%s%s/cgroup.procs", cg.v2_root, rel);
+}
+
+int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
+{
+	memset(set, 0, sizeof(*set));
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++) {
+		char theirs[64], ours[64];
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, namespaces[i].name);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", namespaces[i].name);
+		struct stat a, b;
+		if (stat(theirs, &a) < 0) {
+			if (namespaces[i].required || errno != ENOENT) {
+				int r = negerrno();
+				ds_ns_close(set);
+				return ds_fail(err, r, "cannot open the %s namespace of pid %d", namespaces[i].name, (int)pid);
+			}
+			continue;
+		}
+		/* A namespace we already share (the host network) needs no setns. */
+		if (stat(ours, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev && !namespaces[i].required)
+			continue;
+		int fd = open(theirs, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int r = negerrno();
+			ds_ns_close(set);
+			return ds_fail(err, r, "cannot open %s", theirs);
+		}
+		set->fd[set->count] = fd;
+		set->type[set->count] = namespaces[i].type;
+		set->count++;
+	}
+	find_init_cgroup(pid, set->cgroup_procs, sizeof(set->cgroup_procs));
+	return 0;
+}
+
+int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
+{
+	/* Join the guest's cgroup while the host's cgroup tree is still in view. */
+	if (set->cgroup_procs[0]) {
+		int r = ds_write_file(set->cgroup_procs, "0", 0644);
+		if (r < 0)
+			return ds_fail(err, r, "cannot join the container's cgroup");
+	}
+	for (int i = 0; i < set->count; i++) {
+		if (setns(set->fd[i], set->type[i]) < 0)
+			return ds_fail(err, negerrno(), "cannot join a namespace of the container (setns)");
+		close(set->fd[i]);
+		set->fd[i] = -1;
+	}
+	set->count = 0;
+	return 0;
+}
+
+void ds_ns_close(struct ds_ns_set *set)
+{
+	for (int i = 0; i < set->count; i++)
+		if (set->fd[i] >= 0)
+			close(set->fd[i]);
+	set->count = 0;
+}

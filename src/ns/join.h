@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Joining a running container: its namespaces (all opened before the first
+ * setns, since joining the mount namespace changes what /proc shows) and
+ * the cgroup of its init.
+ */
+#pragma once
+
+#include "util/error.h"
+
+#include <sys/types.h>
+
+#define DS_NS_MAX 6
+
+struct ds_ns_set {
+	int fd[DS_NS_MAX];
+	int type[DS_NS_MAX];   /* CLONE_NEW* */
+	int count;
+	char cgroup_procs[4096]; /* host path of init's cgroup.procs (cgroup2), "" when none */
+};
+
+/* Opens /proc/PID/ns/{...} that differ from ours; mnt is mandatory. */
+int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err);
+/* Moves the caller into init's cgroup, then setns(2) into each namespace. */
+int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err);
+void ds_ns_close(struct ds_ns_set *set);
