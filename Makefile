@@ -36,7 +36,8 @@ $(KHDR)/.stamp:
 
 $(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC_MUSL) $(CFLAGS) -ffunction-sections -fdata-sections -isystem $(KHDR) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC_MUSL) $(CFLAGS) -ffunction-sections -fdata-sections -isystem $(KHDR) -c $< -o $@
 
 $(OUT)/droidspaces: $(OBJS_MUSL)
 	@mkdir -p $(OUT)
@@ -46,7 +47,8 @@ $(OUT)/droidspaces: $(OBJS_MUSL)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 $(BUILD)/asan/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+	@echo "  CC asan $<"
+	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
 asan: $(OUT)/droidspaces-asan
 $(OUT)/droidspaces-asan: $(OBJS_ASAN)
 	@mkdir -p $(OUT)
@@ -55,7 +57,8 @@ $(OUT)/droidspaces-asan: $(OBJS_ASAN)
 # Unit tests (cmocka) link the library objects built for glibc with sanitizers.
 $(BUILD)/glibc/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+	@echo "  CC asan $<"
+	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS_GLIBC)

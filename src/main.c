@@ -19,6 +19,8 @@ static const struct {
 	{ "status", NULL, cmd_status, "exit 0 when running, 1 when stopped" },
 	{ "show", "list", cmd_show, "table of running containers" },
 	{ "check", NULL, cmd_check, "report whether this kernel can run containers" },
+	{ "logs", "log", cmd_logs, "print the console log (-f/--follow to follow it)" },
+	{ "console", "attach", cmd_console, "attach to the console (Ctrl-a q detaches)" },
 	{ "enter", NULL, cmd_enter, "a login shell in the container (enter [USER])" },
 	{ "run", "exec", cmd_run, "run one command in the container (run [--user U] CMD [ARGS...])" },
 };

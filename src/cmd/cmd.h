@@ -16,4 +16,8 @@ int cmd_status(struct ds_cli *cli);
 int cmd_show(struct ds_cli *cli);
 int cmd_check(struct ds_cli *cli);
 int cmd_enter(struct ds_cli *cli);
+int cmd_logs(struct ds_cli *cli);
+int cmd_console(struct ds_cli *cli);
+/* Proxies the terminal to the console until detach or the container's end. */
+int ds_console_attach(struct ds_config *cfg, char mode, pid_t halt_pid, struct ds_error *err);
 int cmd_run(struct ds_cli *cli);

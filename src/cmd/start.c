@@ -15,7 +15,6 @@ static int refuse_unsupported(const struct ds_config *cfg, struct ds_error *err)
 		{ cfg->volatile_mode, "--volatile" },
 		{ cfg->bind_count > 0, "--bind-mount" },
 		{ cfg->hw_access, "--hw-access" },
-		{ cfg->foreground, "--foreground" },
 		{ cfg->android_storage, "--enable-android-storage" },
 		{ cfg->selinux_permissive, "--selinux-permissive" },
 		{ cfg->enable_ipv6, "--enable-ipv6" },
@@ -40,6 +39,12 @@ int cmd_start(struct ds_cli *cli)
 	if (refuse_unsupported(cfg, &err) < 0 || ds_cmd_resolve_name(cli, 0, &err) < 0 ||
 	    ds_start(cfg, &err) < 0)
 		return ds_report(&err);
+	if (cfg->foreground) {
+		/* Show the boot from its start; SIGINT/SIGTERM to us halt the guest. */
+		if (ds_console_attach(cfg, 'R', cfg->container_pid, &err) < 0)
+			return ds_report(&err);
+		return 0;
+	}
 	printf("Container %s started: init pid %d (%s)\n", cfg->container_name, (int)cfg->container_pid,
 	       ds_init_kind_name(ds_init_detect(cfg->container_pid)));
 	return 0;

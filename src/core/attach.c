@@ -3,6 +3,7 @@
 #include "ns/join.h"
 #include "tty/proxy.h"
 #include "util/env.h"
+#include "util/fdpass.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -27,48 +28,6 @@ struct exec_failure {
 	int code;      /* negative errno */
 	char what[256];
 };
-
-static int send_fd(int sock, int fd)
-{
-	char byte = 'F';
-	struct iovec iov = { &byte, 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : negerrno();
-}
-
-static int recv_fd(int sock)
-{
-	char byte;
-	struct iovec iov = { &byte, 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
-	ssize_t n;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	if (n <= 0)
-		return n == 0 ? -ECONNRESET : negerrno();
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -EBADMSG;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 /* The guest's account, read from its own /etc/passwd (never the host's NSS). */
 static int lookup_user(const char *name, uid_t *uid, gid_t *gid, char *home, size_t hsize,
@@ -164,7 +123,7 @@ static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const
 			if (ptsname_r(master, name, sizeof(name)) != 0 || (slave = open(name, O_RDWR | O_NOCTTY)) < 0)
 				exec_fail(errfd, negerrno(), "cannot open the PTY in the container");
 		}
-		if (send_fd(sock, master) < 0)
+		if (ds_send_fd(sock, 'F', master) < 0)
 			exec_fail(errfd, negerrno(), "cannot pass the PTY to the caller");
 		close(master);
 		close(sock);
@@ -264,13 +223,14 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if (e->pty) {
 		close(sv[1]);
 		sv[1] = -1;
-		int master = recv_fd(sv[0]);
+		char tag;
+		int master = ds_recv_fd(sv[0], &tag);
 		if (master >= 0) {
 			struct ds_tty_state tty;
 			ds_tty_raw(STDIN_FILENO, &tty);
 			struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
 					      .remote_in = master, .remote_out = master,
-					      .winsize_fd = master, .child = child, .signal_to = 0 };
+					      .winsize_fd = master, .child = child };
 			ds_proxy_run(&p);
 			ds_tty_restore(&tty);
 			close(master);

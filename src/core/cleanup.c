@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/cleanup.h"
+#include "core/console.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -12,6 +13,9 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * container's mount namespace, which died with its init.
 	 */
 	int r = ds_cgroup_destroy(cg, cgroup_rel, 5000);
+	char sock[PATH_MAX];
+	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
+		unlink(sock);
 	if (unlink(cfg->pidfile) < 0 && errno != ENOENT && r == 0)
 		r = -errno;
 	return r;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/monitor.h"
 #include "core/cleanup.h"
+#include "core/console.h"
 #include "core/halt.h"
 #include "core/launch.h"
 #include "core/state.h"
+#include "util/fdpass.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -12,7 +14,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -56,22 +60,6 @@ static void log_write(struct console_log *log, const char *buf, size_t n)
 		log->size += (off_t)n;
 }
 
-/* Reads what the console has; returns 0 when it would block. */
-static void drain_console(int master, struct console_log *log)
-{
-	char buf[16384];
-	for (;;) {
-		ssize_t n = read(master, buf, sizeof(buf));
-		if (n > 0) {
-			log_write(log, buf, (size_t)n);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		return;
-	}
-}
-
 static void send_sync(int *syncfd, const struct ds_sync_msg *msg)
 {
 	if (*syncfd < 0)
@@ -104,23 +92,127 @@ static void detach_stdio(void)
 		close(fd);
 }
 
-void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd, int logfd,
-		     int syncfd)
+/* Everything the monitor's event loop works on. */
+struct monitor {
+	struct ds_config *cfg;
+	const struct ds_cgroups *cg;
+	struct console_log log;
+	int epfd, sfd, listen_fd, client;
+	off_t boot_offset;   /* where this boot's output starts in the log */
+	pid_t init_pid;
+	int init_done, init_status, stopping;
+};
+
+static void watch(struct monitor *m, int fd)
 {
-	(void)lockfd; /* held, never closed: the lock lives as long as we do */
-	struct console_log log = { .fd = logfd };
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", log.path, sizeof(log.path));
-	struct stat lst;
-	if (fstat(logfd, &lst) == 0)
-		log.size = lst.st_size;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
 
-	setsid();
-	prctl(PR_SET_NAME, "[ds-monitor]", 0, 0, 0);
-	/* Init is forked by a helper that exits: we must inherit it to reap it. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	detach_stdio();
-	signal(SIGPIPE, SIG_IGN);
+static void drop_client(struct monitor *m)
+{
+	if (m->client < 0)
+		return;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->client, NULL);
+	close(m->client);
+	m->client = -1;
+}
 
+/* Console output goes to the log always, and to an attached client when it keeps up. */
+static void console_output(struct monitor *m)
+{
+	char buf[16384];
+	for (;;) {
+		ssize_t n = read(m->cfg->console.master, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		log_write(&m->log, buf, (size_t)n);
+		/* A client that cannot keep up loses output, never blocks the console. */
+		if (m->client >= 0 && send(m->client, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+		    errno != EAGAIN && errno != EWOULDBLOCK)
+			drop_client(m);
+	}
+}
+
+/* Sends this boot's output so far (foreground start shows the boot from its start). */
+static void replay_boot(struct monitor *m, int fd)
+{
+	int lf = open(m->log.path, O_RDONLY | O_CLOEXEC);
+	if (lf < 0)
+		return;
+	off_t off = m->boot_offset <= m->log.size ? m->boot_offset : 0;
+	char buf[16384];
+	ssize_t n;
+	while ((n = pread(lf, buf, sizeof(buf), off)) > 0) {
+		if (ds_write_all(fd, buf, (size_t)n) < 0)
+			break;
+		off += n;
+	}
+	close(lf);
+}
+
+static void accept_client(struct monitor *m)
+{
+	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* The client speaks first: one mode byte, which it sends right after connect. */
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char mode = 0;
+	if (poll(&p, 1, 2000) != 1 || read(fd, &mode, 1) != 1 || (mode != 'A' && mode != 'R')) {
+		close(fd);
+		return;
+	}
+	if (m->client >= 0) {
+		ds_send_fd(fd, 'B', -1); /* one client at a time */
+		close(fd);
+		return;
+	}
+	if (ds_send_fd(fd, 'O', m->cfg->console.master) < 0) {
+		close(fd);
+		return;
+	}
+	if (mode == 'R')
+		replay_boot(m, fd);
+	m->client = fd;
+	watch(m, fd);
+}
+
+static void client_input(struct monitor *m)
+{
+	char buf[4096];
+	ssize_t n = recv(m->client, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || ds_write_all(m->cfg->console.master, buf, (size_t)n) < 0)
+		drop_client(m);
+}
+
+static void handle_signals(struct monitor *m)
+{
+	struct signalfd_siginfo si;
+	while (read(m->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			m->stopping = 1; /* `stop` is halting the guest: no reboot */
+		} else if (si.ssi_signo != SIGCHLD) {
+			/* The host is shutting us down: halt the guest the proper way. */
+			m->stopping = 1;
+			ds_halt_send(m->init_pid);
+		}
+	}
+	pid_t w;
+	int st;
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		if (w == m->init_pid) {
+			m->init_status = st;
+			m->init_done = 1;
+		}
+}
+
+static int setup_loop(struct monitor *m, struct ds_error *err)
+{
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -129,24 +221,39 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	fcntl(cfg->console.master, F_SETFL, fcntl(cfg->console.master, F_GETFL) | O_NONBLOCK);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = cfg->console.master };
-	epoll_ctl(epfd, EPOLL_CTL_ADD, cfg->console.master, &ev);
-	ev.data.fd = sfd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
+	m->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->sfd < 0 || m->epfd < 0)
+		return ds_fail(err, negerrno(), "cannot set up the monitor's event loop");
+	m->listen_fd = ds_console_listen(m->cfg, err);
+	if (m->listen_fd < 0)
+		return m->listen_fd;
+	fcntl(m->cfg->console.master, F_SETFL, fcntl(m->cfg->console.master, F_GETFL) | O_NONBLOCK);
+	watch(m, m->cfg->console.master);
+	watch(m, m->sfd);
+	watch(m, m->listen_fd);
+	return 0;
+}
+
+void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd, int logfd,
+		     int syncfd)
+{
+	(void)lockfd; /* held, never closed: the lock lives as long as we do */
+	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = -1, .listen_fd = -1 };
+	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
+	struct stat lst;
+	if (fstat(logfd, &lst) == 0)
+		m.log.size = lst.st_size;
+
+	setsid();
+	prctl(PR_SET_NAME, "[ds-monitor]", 0, 0, 0);
+	/* Init is forked by a helper that exits: we must inherit it to reap it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	detach_stdio();
+	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
-	int status = 0, stopping = 0;
-	if (sfd < 0 || epfd < 0) {
-		msg.type = 'E';
-		ds_fail(&msg.err, negerrno(), "cannot set up the monitor's event loop");
-		send_sync(&syncfd, &msg);
-		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
-		_exit(1);
-	}
-	if (ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0) {
+	if (setup_loop(&m, &msg.err) < 0 || ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0) {
 		msg.type = 'E';
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
@@ -155,58 +262,55 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 
 	for (;;) {
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
-		pid_t init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &msg.err);
-		if (init_pid < 0) {
+		m.boot_offset = m.log.size;
+		m.init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &msg.err);
+		if (m.init_pid < 0) {
 			msg.type = 'E';
 			send_sync(&syncfd, &msg);
 			break;
 		}
-		write_pidfile(cfg, init_pid);
+		write_pidfile(cfg, m.init_pid);
 		msg.type = 'P';
-		msg.pid = init_pid;
+		msg.pid = m.init_pid;
 		send_sync(&syncfd, &msg);
 
-		int init_done = 0;
-		while (!init_done) {
-			struct epoll_event evs[4];
-			int n = epoll_wait(epfd, evs, 4, -1);
+		m.init_done = 0;
+		while (!m.init_done) {
+			struct epoll_event evs[8];
+			int n = epoll_wait(m.epfd, evs, 8, -1);
 			if (n < 0 && errno != EINTR)
 				break;
 			for (int i = 0; i < n; i++) {
-				if (evs[i].data.fd == cfg->console.master) {
-					drain_console(cfg->console.master, &log);
-					continue;
-				}
-				struct signalfd_siginfo si;
-				while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-					if (si.ssi_signo == SIGUSR1) {
-						stopping = 1; /* `stop` is halting the guest: no reboot */
-					} else if (si.ssi_signo != SIGCHLD) {
-						/* The host is shutting us down: halt the guest the proper way. */
-						stopping = 1;
-						ds_halt_send(init_pid);
-					}
-				}
-				pid_t w;
-				int st;
-				while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-					if (w == init_pid) {
-						status = st;
-						init_done = 1;
-					}
+				int fd = evs[i].data.fd;
+				if (fd == cfg->console.master)
+					console_output(&m);
+				else if (fd == m.sfd)
+					handle_signals(&m);
+				else if (fd == m.listen_fd)
+					accept_client(&m);
+				else if (fd == m.client)
+					client_input(&m);
 			}
 		}
-		drain_console(cfg->console.master, &log);
+		console_output(&m);
 		/* reboot(2) in a PID namespace ends init with SIGHUP; halt/poweroff with SIGINT. */
-		int reboot = WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP && !stopping;
-		if (!reboot)
+		int st = m.init_status;
+		if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP) || m.stopping)
 			break;
 		static const char note[] = "\r\n[droidspaces] guest rebooted: starting it again\r\n";
-		log_write(&log, note, sizeof(note) - 1);
+		log_write(&m.log, note, sizeof(note) - 1);
+		if (m.client >= 0)
+			send(m.client, note, sizeof(note) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		ds_cgroup_destroy(cg, cfg->cgroup_rel, 5000);
 		if (ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
 			break;
 	}
+	/* The client sees EOF when we are done; the socket name goes with us. */
+	drop_client(&m);
+	char sock[PATH_MAX];
+	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
+		unlink(sock);
 	ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 0);
+	int st = m.init_status;
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
 }

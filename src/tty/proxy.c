@@ -28,7 +28,7 @@ int ds_tty_raw(int fd, struct ds_tty_state *st)
 	raw.c_oflag |= OPOST;
 	raw.c_cc[VMIN] = 1;
 	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(fd, TCSAFLUSH, &raw) < 0)
+	if (tcsetattr(fd, TCSADRAIN, &raw) < 0)
 		return negerrno();
 	st->fd = fd;
 	return 1;
@@ -37,7 +37,7 @@ int ds_tty_raw(int fd, struct ds_tty_state *st)
 void ds_tty_restore(struct ds_tty_state *st)
 {
 	if (st->fd >= 0)
-		tcsetattr(st->fd, TCSAFLUSH, &st->saved);
+		tcsetattr(st->fd, TCSADRAIN, &st->saved);
 	st->fd = -1;
 }
 
@@ -150,8 +150,8 @@ int ds_proxy_run(struct ds_proxy *p)
 				while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 					if (si.ssi_signo == SIGWINCH && p->winsize_fd >= 0)
 						ds_tty_copy_winsize(p->out_fd, p->winsize_fd);
-					else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && p->signal_to > 0)
-						kill(p->signal_to, (int)si.ssi_signo);
+					else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && p->on_signal)
+						p->on_signal((int)si.ssi_signo, p->signal_data);
 				}
 				/*
 				 * The child is gone: take what its output still holds and end,

@@ -25,7 +25,9 @@ struct ds_proxy {
 	int remote_out;      /* where output comes from (may equal remote_in) */
 	int winsize_fd;      /* a PTY master to resize on SIGWINCH, -1 for none */
 	pid_t child;         /* ends the loop when it exits (0: none) */
-	pid_t signal_to;     /* receives SIGINT/SIGTERM/SIGHUP sent to us (0: none) */
+	/* SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to us: handed to on_signal (NULL: ignored). */
+	void (*on_signal)(int sig, void *data);
+	void *signal_data;
 	int escape;          /* detach on Ctrl-a q (console) */
 	int child_status;    /* out: waitpid status of child */
 	int detached;        /* out: the user typed the escape sequence */

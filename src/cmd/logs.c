@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* logs [-f] and console: the container's console, from the log or live. */
+#include "cmd/cmd.h"
+#include "core/console.h"
+#include "core/halt.h"
+#include "core/state.h"
+#include "tty/proxy.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int cat_from(const char *path, off_t *off)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return negerrno();
+	char buf[65536];
+	ssize_t n;
+	while ((n = pread(fd, buf, sizeof(buf), *off)) > 0) {
+		if (ds_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+			return -EPIPE;
+		*off += n;
+	}
+	return 0;
+}
+
+static int running(const char *pidfile)
+{
+	struct ds_state st;
+	return ds_state_read_live(pidfile, &st) == 1;
+}
+
+int cmd_logs(struct ds_cli *cli)
+{
+	struct ds_error err = { 0 };
+	struct ds_config *cfg = &cli->cfg;
+	if (ds_cmd_resolve_name(cli, 1, &err) < 0)
+		return ds_report(&err);
+	char dir[PATH_MAX], path[PATH_MAX], old[PATH_MAX + 4];
+	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/console.log", dir);
+	snprintf(old, sizeof(old), "%s.1", path);
+	off_t off = 0, old_off = 0;
+	if (access(path, F_OK) < 0) {
+		ds_fail(&err, DS_EINVAL_MSG, "container %s has no console log", cfg->container_name);
+		return ds_report(&err);
+	}
+	cat_from(old, &old_off);
+	if (cat_from(path, &off) < 0)
+		return 1;
+	if (!cfg->foreground)
+		return 0;
+	/* --follow: wake on writes and on rotation; end once the container stops. */
+	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in >= 0)
+		inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+	for (;;) {
+		struct stat st;
+		if (stat(path, &st) == 0 && st.st_size < off)
+			off = 0; /* rotated: the new file starts over */
+		if (cat_from(path, &off) == -EPIPE)
+			return 0;
+		if (!running(cfg->pidfile)) {
+			cat_from(path, &off);
+			return 0;
+		}
+		struct pollfd p = { .fd = in, .events = POLLIN };
+		/* inotify says when data came; the timeout only notices the container stopping. */
+		if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
+			char ev[4096];
+			while (read(in, ev, sizeof(ev)) > 0)
+				;
+		}
+	}
+}
+
+static void halt_on_signal(int sig, void *ud)
+{
+	(void)sig;
+	ds_halt_send(*(pid_t *)ud);
+}
+
+int ds_console_attach(struct ds_config *cfg, char mode, pid_t halt_pid, struct ds_error *err)
+{
+	int master = -1;
+	_cleanup_close_ int sock = ds_console_connect(cfg, mode, &master, err);
+	if (sock < 0)
+		return sock;
+	struct ds_tty_state tty;
+	int raw = ds_tty_raw(STDIN_FILENO, &tty);
+	if (raw > 0)
+		fprintf(stderr, "[droidspaces: attached to %s; Ctrl-a q detaches]\r\n", cfg->container_name);
+	struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO, .remote_in = sock,
+			      .remote_out = sock, .winsize_fd = raw > 0 ? master : -1, .escape = 1,
+			      .on_signal = halt_pid > 0 ? halt_on_signal : NULL, .signal_data = &halt_pid };
+	ds_proxy_run(&p);
+	ds_tty_restore(&tty);
+	close(master);
+	if (p.detached)
+		fprintf(stderr, "\n[droidspaces: detached from %s; it keeps running]\n", cfg->container_name);
+	return 0;
+}
+
+int cmd_console(struct ds_cli *cli)
+{
+	struct ds_error err = { 0 };
+	struct ds_config *cfg = &cli->cfg;
+	if (ds_cmd_resolve_name(cli, 1, &err) < 0)
+		return ds_report(&err);
+	if (!running(cfg->pidfile)) {
+		ds_fail(&err, DS_EINVAL_MSG, "container %s is not running", cfg->container_name);
+		return ds_report(&err);
+	}
+	return ds_console_attach(cfg, 'A', 0, &err) < 0 ? ds_report(&err) : 0;
+}
