@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/options.h"
+#include "core/validate.h"
 #include "util/fileio.h"
 
 #include <arpa/inet.h>
@@ -12,7 +13,7 @@
 enum opt_id {
 	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
 	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
-	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL,
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	{ "ttys", 0, 1, OPT_TTYS },
 	{ "user", 'u', 1, OPT_USER },
 	{ "follow", 0, 0, OPT_FOLLOW },
+	{ "all", 'a', 0, OPT_ALL },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "version", 'v', 0, OPT_VERSION },
 };
@@ -66,89 +68,10 @@ static int copy_path(char *dst, size_t size, const char *opt, const char *val, s
 		return bad(err, opt, val, "empty path");
 	if (strlen(val) >= size)
 		return bad(err, opt, val, "path too long");
+	for (const char *c = val; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return bad(err, opt, val, "control characters are not allowed in paths");
 	memcpy(dst, val, strlen(val) + 1);
-	return 0;
-}
-
-int ds_hostname_validate(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > DS_NAME_MAX || s[0] == '-' || s[0] == '.')
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.'))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int has_dotdot(const char *p)
-{
-	for (const char *s = p; (s = strstr(s, "..")); s += 2)
-		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
-			return 1;
-	return 0;
-}
-
-int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err)
-{
-	char buf[8192];
-	if (strlen(spec) >= sizeof(buf))
-		return bad(err, "bind-mount", spec, "too long");
-	if (!spec[0])
-		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
-	strcpy(buf, spec);
-	char *save = NULL;
-	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
-		if (cfg->bind_count >= DS_MAX_BINDS)
-			return bad(err, "bind-mount", spec, "too many bind mounts (at most 32)");
-		char *colon = strchr(e, ':');
-		if (!colon || colon == e || !colon[1])
-			return bad(err, "bind-mount", e, "expected SRC:DEST[:ro]");
-		*colon = '\0';
-		char *dest = colon + 1;
-		int ro = 0;
-		char *opt = strchr(dest, ':');
-		if (opt) {
-			*opt++ = '\0';
-			if (strcmp(opt, "ro") == 0)
-				ro = 1;
-			else if (strcmp(opt, "rw") != 0)
-				return bad(err, "bind-mount", opt, "the only options are ro and rw");
-		}
-		if (dest[0] != '/' || has_dotdot(dest) || has_dotdot(e))
-			return bad(err, "bind-mount", dest, "DEST must be an absolute path without '..'");
-		if (strcmp(dest, "/") == 0)
-			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
-		struct ds_bind *b = &cfg->binds[cfg->bind_count];
-		if (strlen(e) >= sizeof(b->src) || strlen(dest) >= sizeof(b->dest))
-			return bad(err, "bind-mount", e, "path too long");
-		strcpy(b->src, e);
-		strcpy(b->dest, dest);
-		b->read_only = ro;
-		cfg->bind_count++;
-	}
-	return 0;
-}
-
-static int parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
-{
-	char buf[256];
-	if (!val[0] || strlen(val) >= sizeof(buf))
-		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
-	strcpy(buf, val);
-	char *save = NULL;
-	int count = 0;
-	for (char *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
-		unsigned char tmp[16];
-		if (inet_pton(AF_INET, a, tmp) != 1 && inet_pton(AF_INET6, a, tmp) != 1)
-			return bad(err, "dns", a, "not an IPv4 or IPv6 address");
-		if (++count > DS_MAX_DNS)
-			return bad(err, "dns", val, "at most 4 servers");
-	}
-	strcpy(cfg->dns, val);
 	return 0;
 }
 
@@ -172,7 +95,7 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 			return bad(err, name, val, "use 1-64 characters of A-Z a-z 0-9 - .");
 		strcpy(cfg->hostname, val);
 		return 0;
-	case OPT_DNS: return parse_dns(val, cfg, err);
+	case OPT_DNS: return ds_parse_dns(val, cfg, err);
 	case OPT_BIND: return ds_parse_binds(val, cfg, err);
 	case OPT_TIMEOUT:
 		if (parse_int(val, 1, 3600, &v) < 0)
@@ -197,6 +120,7 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		cli->user = val;
 		return 0;
 	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
+	case OPT_ALL: cli->all = 1; return 0;
 	case OPT_HELP: cli->help = 1; return 0;
 	case OPT_VERSION: cli->version = 1; return 0;
 	}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/config.h"
+#include "core/validate.h"
 #include "util/error.h"
 
 #define DS_MAX_ARGS 256
@@ -13,6 +14,7 @@ struct ds_cli {
 	int argc;                     /* positional arguments after the command */
 	char *argv[DS_MAX_ARGS + 1];
 	int help, version;
+	int all;                      /* stop --all */
 	const char *user;             /* run --user */
 };
 
@@ -22,7 +24,3 @@ struct ds_cli {
  * passed through untouched.
  */
 int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err);
-/* Parses "SRC:DEST[:ro]" entries, comma-separated, into cfg->binds. */
-int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err);
-/* 0 for a valid hostname label sequence of 1-64 characters. */
-int ds_hostname_validate(const char *s);

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* status, info, show and scan: tables for people, --json for programs. */
 #include "cmd/cmd.h"
 #include "core/halt.h"
+#include "core/inventory.h"
+#include "core/saved.h"
 #include "core/state.h"
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/macros.h"
+#include "util/osrelease.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -11,30 +19,198 @@
 #include <string.h>
 #include <unistd.h>
 
-int cmd_status(struct ds_cli *cli)
+/* Resolves the name; exit status 1 (stopped) on failure, as scripts expect of status. */
+static int resolve(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
 	if (ds_cmd_resolve_name(cli, 1, &err) < 0) {
-		/* Scripts rely on the exit status: 1 means "not running". */
 		ds_report(&err);
-		return 1;
+		return -1;
 	}
-	struct ds_state st;
-	int live = ds_state_read_live(cli->cfg.pidfile, &st);
-	if (live == 1) {
-		printf("%s: running (pid %d, init %s)\n", cli->cfg.container_name, (int)st.pid,
-		       ds_init_kind_name(ds_init_detect(st.pid)));
-		return 0;
-	}
-	printf("%s: stopped\n", cli->cfg.container_name);
-	return 1;
+	return 0;
 }
 
-struct row {
-	char name[DS_NAME_MAX + 1];
-	char pid[16];
-	char init[16];
+int cmd_status(struct ds_cli *cli)
+{
+	if (resolve(cli) < 0)
+		return 1;
+	struct ds_state st;
+	int live = ds_state_read_live(cli->cfg.pidfile, &st) == 1;
+	if (cli->cfg.json) {
+		struct ds_json j;
+		ds_json_init(&j, stdout);
+		ds_json_object_begin(&j, NULL);
+		ds_json_string(&j, "name", cli->cfg.container_name);
+		ds_json_string(&j, "state", live ? "running" : "stopped");
+		if (live) {
+			ds_json_int(&j, "pid", st.pid);
+			ds_json_string(&j, "init", ds_init_kind_name(ds_init_detect(st.pid)));
+		}
+		ds_json_object_end(&j);
+	} else if (live) {
+		printf("%s: running (pid %d, init %s)\n", cli->cfg.container_name, (int)st.pid,
+		       ds_init_kind_name(ds_init_detect(st.pid)));
+	} else {
+		printf("%s: stopped\n", cli->cfg.container_name);
+	}
+	return live ? 0 : 1;
+}
+
+/* Facts about one container, read through /proc/PID/root when it runs (seed 11.2). */
+struct facts {
+	char name[DS_NAME_MAX + 1], state[16], init[16], hostname[DS_NAME_MAX + 1];
+	char rootfs[PATH_MAX], os[256], os_id[64], os_version[64], cgroup[PATH_MAX], devfs[32];
+	pid_t pid;
+	long uptime;
+	int ipv6, selinux_enforcing, android_storage, volatile_mode, image, binds;
 };
+
+static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/root/%s", (int)pid, rel);
+	if (ds_read_file(path, buf, size) > 0)
+		ds_chomp(buf);
+}
+
+/* The fstype mounted at mountpoint in the container's mount namespace. */
+static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
+{
+	char path[64], line[4096];
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char mp[PATH_MAX], fstype[64];
+		char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		if (strcmp(mp, mountpoint) == 0)
+			snprintf(out, size, "%s", fstype); /* the last one listed is on top */
+	}
+	fclose(f);
+}
+
+static int gather(struct ds_cli *cli, struct facts *f)
+{
+	struct ds_config *cfg = &cli->cfg;
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", cfg->container_name);
+	struct ds_state st;
+	int live = ds_state_read_live(cfg->pidfile, &st) == 1;
+	static struct ds_saved saved;
+	char path[PATH_MAX];
+	struct ds_error err = { 0 };
+	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
+	int have_saved = ds_saved_load(path, &saved, &err) == 0;
+	if (!live && !have_saved)
+		return -1;
+	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
+	if (have_saved) {
+		snprintf(f->rootfs, sizeof(f->rootfs), "%s", saved.cfg.rootfs_path);
+		snprintf(f->hostname, sizeof(f->hostname), "%s", saved.cfg.hostname);
+		f->volatile_mode = saved.cfg.volatile_mode;
+		f->image = saved.cfg.rootfs_img_path[0] != 0;
+		f->binds = saved.cfg.bind_count;
+		f->ipv6 = saved.cfg.enable_ipv6;
+		f->android_storage = saved.cfg.android_storage;
+	}
+	struct ds_osrelease os;
+	if (live) {
+		f->pid = st.pid;
+		f->uptime = ds_proc_uptime(st.pid);
+		snprintf(f->init, sizeof(f->init), "%s", ds_init_kind_name(ds_init_detect(st.pid)));
+		snprintf(f->rootfs, sizeof(f->rootfs), "%s", st.rootfs);
+		snprintf(f->cgroup, sizeof(f->cgroup), "%s", st.cgroup);
+		if (!f->hostname[0]) /* the UTS name we set; etc/hostname may be shared with another */
+			read_proc_file(st.pid, "etc/hostname", f->hostname, sizeof(f->hostname));
+		char v[16];
+		read_proc_file(st.pid, "proc/sys/net/ipv6/conf/all/disable_ipv6", v, sizeof(v));
+		f->ipv6 = v[0] == '0';
+		read_proc_file(st.pid, "sys/fs/selinux/enforce", v, sizeof(v));
+		f->selinux_enforcing = v[0] == '1';
+		mount_fstype(st.pid, "/dev", f->devfs, sizeof(f->devfs));
+		char storage[16];
+		mount_fstype(st.pid, "/storage/emulated/0", storage, sizeof(storage));
+		f->android_storage = storage[0] != 0;
+		char root[64];
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)st.pid);
+		ds_osrelease_read(root, &os);
+	} else {
+		ds_osrelease_read(f->rootfs, &os);
+	}
+	snprintf(f->os, sizeof(f->os), "%s", os.pretty_name);
+	snprintf(f->os_id, sizeof(f->os_id), "%s", os.id);
+	snprintf(f->os_version, sizeof(f->os_version), "%s", os.version_id);
+	return 0;
+}
+
+int cmd_info(struct ds_cli *cli)
+{
+	if (resolve(cli) < 0)
+		return 1;
+	struct facts f;
+	if (gather(cli, &f) < 0) {
+		struct ds_error err = { 0 };
+		ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
+		return ds_report(&err);
+	}
+	int hw = strcmp(f.devfs, "devtmpfs") == 0;
+	if (cli->cfg.json) {
+		struct ds_json j;
+		ds_json_init(&j, stdout);
+		ds_json_object_begin(&j, NULL);
+		ds_json_string(&j, "name", f.name);
+		ds_json_string(&j, "state", f.state);
+		if (f.pid) {
+			ds_json_int(&j, "pid", f.pid);
+			ds_json_int(&j, "uptime_seconds", f.uptime);
+			ds_json_string(&j, "init", f.init);
+			ds_json_string(&j, "cgroup", f.cgroup);
+		}
+		ds_json_string(&j, "hostname", f.hostname);
+		ds_json_string(&j, "rootfs", f.rootfs);
+		ds_json_object_begin(&j, "os");
+		ds_json_string(&j, "id", f.os_id);
+		ds_json_string(&j, "version_id", f.os_version);
+		ds_json_string(&j, "pretty_name", f.os);
+		ds_json_object_end(&j);
+		ds_json_object_begin(&j, "features");
+		ds_json_bool(&j, "hw_access", hw);
+		ds_json_bool(&j, "volatile", f.volatile_mode);
+		ds_json_bool(&j, "image", f.image);
+		ds_json_int(&j, "bind_mounts", f.binds);
+		ds_json_bool(&j, "ipv6", f.ipv6);
+		ds_json_bool(&j, "android_storage", f.android_storage);
+		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
+		ds_json_object_end(&j);
+		ds_json_object_end(&j);
+		return 0;
+	}
+	printf("Name:        %s\n", f.name);
+	printf("State:       %s\n", f.state);
+	if (f.pid) {
+		printf("PID:         %d\n", (int)f.pid);
+		printf("Uptime:      %ldd %02ld:%02ld:%02ld\n", f.uptime / 86400, f.uptime / 3600 % 24, f.uptime / 60 % 60,
+		       f.uptime % 60);
+		printf("Init:        %s\n", f.init);
+		printf("Cgroup:      %s\n", f.cgroup);
+	}
+	printf("Hostname:    %s\n", f.hostname);
+	printf("Rootfs:      %s\n", f.rootfs);
+	printf("OS:          %s\n", f.os[0] ? f.os : "(unknown)");
+	printf("HW access:   %s\n", hw ? "yes" : "no");
+	printf("Volatile:    %s\n", f.volatile_mode ? "yes" : "no");
+	printf("Image:       %s\n", f.image ? "yes" : "no");
+	printf("Bind mounts: %d\n", f.binds);
+	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
+	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
+	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");
+	return 0;
+}
 
 static int utf8_terminal(void)
 {
@@ -43,66 +219,131 @@ static int utf8_terminal(void)
 	return isatty(STDOUT_FILENO) && cs && strcmp(cs, "UTF-8") == 0;
 }
 
-static void rule(int utf8, const char *l, const char *m, const char *r, const int *w, int cols)
+#define COLS 5
+static void rule(int utf8, const char *l, const char *m, const char *r, const int *w)
 {
 	fputs(utf8 ? l : "+", stdout);
-	for (int c = 0; c < cols; c++) {
+	for (int c = 0; c < COLS; c++) {
 		for (int i = 0; i < w[c] + 2; i++)
 			fputs(utf8 ? "─" : "-", stdout);
-		fputs(c + 1 < cols ? (utf8 ? m : "+") : (utf8 ? r : "+"), stdout);
+		fputs(c + 1 < COLS ? (utf8 ? m : "+") : (utf8 ? r : "+"), stdout);
 	}
 	fputc('\n', stdout);
 }
 
+static void row(int utf8, const int *w, char cells[COLS][PATH_MAX])
+{
+	const char *bar = utf8 ? "│" : "|";
+	for (int c = 0; c < COLS; c++)
+		printf("%s %-*s ", bar, w[c], cells[c]);
+	printf("%s\n", bar);
+}
+
 int cmd_show(struct ds_cli *cli)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Pids", cli->cfg.workspace);
-	struct row *rows = NULL;
-	int count = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".pid") != 0 || n - 4 > DS_NAME_MAX)
-			continue;
-		struct row r = { 0 };
-		snprintf(r.name, sizeof(r.name), "%.*s", (int)(n - 4), e->d_name);
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		struct ds_state st;
-		if (ds_name_validate(r.name) < 0 || ds_state_read_live(path, &st) != 1)
-			continue;
-		snprintf(r.pid, sizeof(r.pid), "%d", (int)st.pid);
-		snprintf(r.init, sizeof(r.init), "%s", ds_init_kind_name(ds_init_detect(st.pid)));
-		struct row *grown = realloc(rows, sizeof(*rows) * (size_t)(count + 1));
-		if (!grown)
-			break;
-		rows = grown;
-		rows[count++] = r;
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(&cli->cfg, 1, &v);
+	if (n < 0) {
+		struct ds_error err = { 0 };
+		ds_fail(&err, n, "cannot list containers");
+		return ds_report(&err);
 	}
-	if (d)
-		closedir(d);
-	if (count == 0) {
-		printf("No containers running.\n");
-		free(rows);
+	if (cli->cfg.json) {
+		struct ds_json j;
+		ds_json_init(&j, stdout);
+		ds_json_object_begin(&j, NULL);
+		ds_json_array_begin(&j, "containers");
+		for (int i = 0; i < n; i++) {
+			ds_json_object_begin(&j, NULL);
+			ds_json_string(&j, "name", v[i].name);
+			ds_json_string(&j, "state", v[i].running ? "running" : "stopped");
+			if (v[i].running) {
+				ds_json_int(&j, "pid", v[i].st.pid);
+				ds_json_string(&j, "init", ds_init_kind_name(ds_init_detect(v[i].st.pid)));
+				ds_json_int(&j, "uptime_seconds", ds_proc_uptime(v[i].st.pid));
+			}
+			ds_json_string(&j, "rootfs", v[i].rootfs);
+			ds_json_object_end(&j);
+		}
+		ds_json_array_end(&j);
+		ds_json_object_end(&j);
+		free(v);
 		return 0;
 	}
-	int w[3] = { 4, 3, 4 };
-	for (int i = 0; i < count; i++) {
-		if ((int)strlen(rows[i].name) > w[0]) w[0] = (int)strlen(rows[i].name);
-		if ((int)strlen(rows[i].pid) > w[1]) w[1] = (int)strlen(rows[i].pid);
-		if ((int)strlen(rows[i].init) > w[2]) w[2] = (int)strlen(rows[i].init);
+	if (n == 0) {
+		printf("No containers.\n");
+		free(v);
+		return 0;
 	}
-	int utf8 = utf8_terminal();
-	const char *bar = utf8 ? "│" : "|";
-	rule(utf8, "┌", "┬", "┐", w, 3);
-	printf("%s %-*s %s %-*s %s %-*s %s\n", bar, w[0], "NAME", bar, w[1], "PID", bar, w[2], "INIT", bar);
-	rule(utf8, "├", "┼", "┤", w, 3);
-	for (int i = 0; i < count; i++)
-		printf("%s %-*s %s %-*s %s %-*s %s\n", bar, w[0], rows[i].name, bar, w[1], rows[i].pid, bar,
-		       w[2], rows[i].init, bar);
-	rule(utf8, "└", "┴", "┘", w, 3);
-	free(rows);
+	static char cells[COLS][PATH_MAX];
+	static const char *const heads[COLS] = { "NAME", "STATE", "PID", "INIT", "ROOTFS" };
+	int w[COLS];
+	for (int c = 0; c < COLS; c++)
+		w[c] = (int)strlen(heads[c]);
+	/* Two passes: widths, then rows. */
+	for (int pass = 0; pass < 2; pass++) {
+		int utf8 = utf8_terminal();
+		if (pass == 1) {
+			rule(utf8, "┌", "┬", "┐", w);
+			for (int c = 0; c < COLS; c++)
+				snprintf(cells[c], PATH_MAX, "%s", heads[c]);
+			row(utf8, w, cells);
+			rule(utf8, "├", "┼", "┤", w);
+		}
+		for (int i = 0; i < n; i++) {
+			snprintf(cells[0], PATH_MAX, "%s", v[i].name);
+			snprintf(cells[1], PATH_MAX, "%s", v[i].running ? "running" : "stopped");
+			snprintf(cells[2], PATH_MAX, "%s", "-");
+			snprintf(cells[3], PATH_MAX, "%s", "-");
+			if (v[i].running) {
+				snprintf(cells[2], PATH_MAX, "%d", (int)v[i].st.pid);
+				snprintf(cells[3], PATH_MAX, "%s", ds_init_kind_name(ds_init_detect(v[i].st.pid)));
+			}
+			snprintf(cells[4], PATH_MAX, "%s", v[i].rootfs[0] ? v[i].rootfs : "-");
+			for (int c = 0; c < COLS; c++) {
+				int l = (int)strlen(cells[c]);
+				if (pass == 0 && l > w[c])
+					w[c] = l;
+			}
+			if (pass == 1)
+				row(utf8, w, cells);
+		}
+		if (pass == 1)
+			rule(utf8, "└", "┴", "┘", w);
+	}
+	free(v);
+	return 0;
+}
+
+int cmd_scan(struct ds_cli *cli)
+{
+	struct ds_error err = { 0 };
+	if (ds_workspace_ensure(&cli->cfg, &err) < 0)
+		return ds_report(&err);
+	struct ds_found found[64];
+	int n = ds_inventory_scan(&cli->cfg, found, 64);
+	if (n < 0) {
+		ds_fail(&err, n, "cannot scan /proc");
+		return ds_report(&err);
+	}
+	if (cli->cfg.json) {
+		struct ds_json j;
+		ds_json_init(&j, stdout);
+		ds_json_object_begin(&j, NULL);
+		ds_json_array_begin(&j, "registered");
+		for (int i = 0; i < n; i++) {
+			ds_json_object_begin(&j, NULL);
+			ds_json_string(&j, "name", found[i].name);
+			ds_json_int(&j, "pid", found[i].pid);
+			ds_json_object_end(&j);
+		}
+		ds_json_array_end(&j);
+		ds_json_object_end(&j);
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		printf("Registered %s (pid %d)\n", found[i].name, (int)found[i].pid);
+	if (n == 0)
+		printf("No untracked containers found.\n");
 	return 0;
 }

@@ -1,42 +1,133 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* stop (one, a comma list in parallel, or --all) and remove. */
 #include "cmd/cmd.h"
 #include "core/halt.h"
+#include "core/inventory.h"
+#include "core/saved.h"
 #include "core/state.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DS_MAX_STOP 1024
+
+static int stop_one(struct ds_config *cfg, const char *name)
+{
+	struct ds_error e = { 0 };
+	ds_config_set_name(cfg, name, &e);
+	if (ds_stop(cfg, &e) < 0)
+		return ds_report(&e);
+	printf("Container %s stopped\n", name);
+	return 0;
+}
 
 int cmd_stop(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
-	if (cli->argc > 0)
-		{
-		ds_fail(&err, DS_EINVAL_MSG, "stop takes no arguments (got '%.80s')", cli->argv[0]);
+	static char names[DS_MAX_STOP][DS_NAME_MAX + 1];
+	int n = 0;
+	if (cli->argc > 0) {
+		ds_fail(&err, DS_EINVAL_MSG, "stop takes no arguments (got '%.80s'); use --name=a,b", cli->argv[0]);
 		return ds_report(&err);
 	}
-	if (!cli->cfg.names[0]) {
+	if (cli->all) {
+		struct ds_entry *v = NULL;
+		int k = ds_inventory_list(&cli->cfg, 0, &v);
+		for (int i = 0; i < k && n < DS_MAX_STOP; i++)
+			snprintf(names[n++], DS_NAME_MAX + 1, "%s", v[i].name);
+		free(v);
+		if (n == 0) {
+			printf("No containers running.\n");
+			return 0;
+		}
+	} else if (!cli->cfg.names[0]) {
 		if (ds_cmd_resolve_name(cli, 1, &err) < 0)
 			return ds_report(&err);
-		snprintf(cli->cfg.names, sizeof(cli->cfg.names), "%s", cli->cfg.container_name);
-	}
-	/* --name=a,b,c stops each in turn (seed 10.3); validate all before stopping any. */
-	char names[sizeof(cli->cfg.names)];
-	snprintf(names, sizeof(names), "%s", cli->cfg.names);
-	char *save = NULL;
-	for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save))
-		if (ds_config_set_name(&cli->cfg, n, &err) < 0)
-			return ds_report(&err);
-	snprintf(names, sizeof(names), "%s", cli->cfg.names);
-	int status = 0;
-	save = NULL;
-	for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
-		struct ds_error e = { 0 };
-		ds_config_set_name(&cli->cfg, n, &e);
-		if (ds_stop(&cli->cfg, &e) < 0) {
-			status = ds_report(&e);
-			continue;
+		snprintf(names[n++], DS_NAME_MAX + 1, "%s", cli->cfg.container_name);
+	} else {
+		/* --name=a,b,c (seed 10.3): every name is checked before any is stopped. */
+		char list[sizeof(cli->cfg.names)];
+		snprintf(list, sizeof(list), "%s", cli->cfg.names);
+		char *save = NULL;
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (ds_config_set_name(&cli->cfg, t, &err) < 0)
+				return ds_report(&err);
+			if (n == DS_MAX_STOP) {
+				ds_fail(&err, DS_EINVAL_MSG, "at most %d names at once", DS_MAX_STOP);
+				return ds_report(&err);
+			}
+			snprintf(names[n++], DS_NAME_MAX + 1, "%s", t);
 		}
-		printf("Container %s stopped\n", n);
+	}
+	if (n == 1)
+		return stop_one(&cli->cfg, names[0]);
+	/* Several: one process each, so N guests halt in the time of the slowest. */
+	fflush(stdout);
+	pid_t pids[DS_MAX_STOP];
+	int status = 0;
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			setvbuf(stdout, NULL, _IOLBF, 0);
+			_exit(stop_one(&cli->cfg, names[i]));
+		}
+		if (pids[i] < 0)
+			status = stop_one(&cli->cfg, names[i]) ? 1 : status;
+	}
+	for (int i = 0; i < n; i++) {
+		int st;
+		if (pids[i] > 0 && (waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+			status = 1;
 	}
 	return status;
+}
+
+/* remove: the saved settings, the log and the lock of a stopped container. */
+int cmd_remove(struct ds_cli *cli)
+{
+	struct ds_error err = { 0 };
+	struct ds_config *cfg = &cli->cfg;
+	if (!cfg->names[0]) {
+		ds_fail(&err, DS_EINVAL_MSG, "remove needs --name=NAME");
+		return ds_report(&err);
+	}
+	if (ds_config_set_name(cfg, cfg->names, &err) < 0)
+		return ds_report(&err);
+	int lock = ds_lock_name(cfg, cfg->container_name, 0);
+	struct ds_state st;
+	if (lock < 0 || ds_state_read_live(cfg->pidfile, &st) == 1) {
+		if (lock >= 0)
+			close(lock);
+		ds_fail(&err, DS_EINVAL_MSG, "container %s is running: stop it first", cfg->container_name);
+		return ds_report(&err);
+	}
+	char path[PATH_MAX], dir[PATH_MAX];
+	int found = 0;
+	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
+	if (unlink(path) == 0)
+		found = 1;
+	ds_workspace_path(cfg, "Containers", cfg->container_name, "", dir, sizeof(dir));
+	rmdir(dir);
+	static const char *const logs[] = { "/console.log", "/console.log.1" };
+	for (int i = 0; i < 2; i++) {
+		ds_workspace_path(cfg, "Logs", cfg->container_name, logs[i], path, sizeof(path));
+		if (unlink(path) == 0)
+			found = 1;
+	}
+	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
+	rmdir(dir);
+	unlink(cfg->pidfile);
+	ds_workspace_path(cfg, "Locks", cfg->container_name, ".lock", path, sizeof(path));
+	unlink(path);
+	close(lock);
+	if (!found) {
+		ds_fail(&err, DS_EINVAL_MSG, "no container named %s", cfg->container_name);
+		return ds_report(&err);
+	}
+	printf("Container %s removed\n", cfg->container_name);
+	return 0;
 }

@@ -119,13 +119,13 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	/* One start (or stop) per name at a time: the monitor keeps holding this lock. */
 	_cleanup_close_ int lockfd = ds_lock_name(cfg, cfg->container_name, 0);
 	if (lockfd == -EWOULDBLOCK)
-		return ds_fail(err, DS_EINVAL_MSG, "container %s is already running (or being started or stopped)",
+		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (or being started or stopped)",
 			       cfg->container_name);
 	if (lockfd < 0)
 		return ds_fail(err, lockfd, "cannot lock container %s", cfg->container_name);
 	struct ds_state st;
 	if (ds_state_read_live(cfg->pidfile, &st) == 1)
-		return ds_fail(err, DS_EINVAL_MSG, "container %s is already running (pid %d)",
+		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
 			       cfg->container_name, (int)st.pid);
 
 	if ((r = ds_uuid_generate(cfg->uuid)) < 0)

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "util/error.h"
+#include "util/path.h"
 
 #include <sys/mount.h>
 #include <sys/types.h>
@@ -44,11 +45,5 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err);
 /* Walks a table in order; entries filtered by DS_MNT_HW / DS_MNT_NO_HW. */
 int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access,
 		   struct ds_error *err);
-/*
- * Resolves rel inside root the way the guest will see it after pivot_root:
- * absolute symlinks restart at root and ".." never climbs above it. Writes
- * the host path of the result (whose components are no longer symlinks).
- */
-int ds_resolve_in_root(const char *root, const char *rel, char *out, size_t size);
 /* statfs(2) f_type of path, or 0. */
 unsigned long ds_fs_magic(const char *path);

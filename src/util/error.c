@@ -18,7 +18,7 @@ int ds_fail(struct ds_error *err, int r, const char *fmt, ...)
 
 const char *ds_error_text(const struct ds_error *err, char *buf, unsigned size)
 {
-	if (err->code < 0 && err->code != DS_EINVAL_MSG)
+	if (err->code < 0 && err->code > DS_EINVAL_MSG)
 		snprintf(buf, size, "%s: %s", err->msg, strerror(-err->code));
 	else
 		snprintf(buf, size, "%s", err->msg);

@@ -10,6 +10,8 @@
 
 /* Code for failures whose message says it all (no errno text appended). */
 #define DS_EINVAL_MSG (-1000)
+/* The same, for "that name is taken": callers may try another name. */
+#define DS_EBUSY_MSG (-1001)
 
 struct ds_error {
 	int code;       /* negative errno, 0 when none */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/inventory.h"
+#include "core/saved.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+#include "util/osrelease.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ds_entry *)a)->name, ((const struct ds_entry *)b)->name);
+}
+
+static int find(struct ds_entry *v, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int push(struct ds_entry **v, int *n, int *cap, const struct ds_entry *e)
+{
+	if (*n == *cap) {
+		int nc = *cap ? *cap * 2 : 16;
+		struct ds_entry *g = realloc(*v, sizeof(**v) * (size_t)nc);
+		if (!g)
+			return -ENOMEM;
+		*v = g;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = *e;
+	return 0;
+}
+
+/* Names from "<dir>/<name><suffix>" entries, calling fn for each valid one. */
+static void each_name(const char *dir, const char *suffix, void (*fn)(const char *name, void *ud), void *ud)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	size_t sl = strlen(suffix);
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n <= sl || strcmp(e->d_name + n - sl, suffix) != 0 || n - sl > DS_NAME_MAX)
+			continue;
+		char name[DS_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)(n - sl), e->d_name);
+		if (ds_name_validate(name) == 0)
+			fn(name, ud);
+	}
+	closedir(d);
+}
+
+struct list_ctx {
+	const struct ds_config *cfg;
+	struct ds_entry *v;
+	int n, cap, err;
+};
+
+static void add_pidfile(const char *name, void *ud)
+{
+	struct list_ctx *c = ud;
+	struct ds_entry e = { 0 };
+	char path[PATH_MAX];
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
+	if (ds_state_read_live(path, &e.st) == 1) {
+		e.running = 1;
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", e.st.rootfs);
+		if (push(&c->v, &c->n, &c->cap, &e) < 0)
+			c->err = -ENOMEM;
+		return;
+	}
+	/* Stale: nobody holds the name's lock, so nobody is starting it right now. */
+	struct ds_config tmp = *c->cfg;
+	int lock = ds_lock_name(&tmp, name, 0);
+	if (lock >= 0) {
+		if (ds_state_read_live(path, &e.st) != 1)
+			unlink(path);
+		close(lock);
+	}
+}
+
+static void add_saved(const char *name, void *ud)
+{
+	struct list_ctx *c = ud;
+	if (find(c->v, c->n, name) >= 0)
+		return;
+	struct ds_entry e = { 0 };
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	char path[PATH_MAX];
+	static struct ds_saved s;
+	struct ds_error err = { 0 };
+	ds_saved_path(c->cfg, name, path, sizeof(path));
+	if (ds_saved_load(path, &s, &err) == 0)
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", s.cfg.rootfs_path);
+	if (push(&c->v, &c->n, &c->cap, &e) < 0)
+		c->err = -ENOMEM;
+}
+
+/* Containers/<name>/container.config: iterate the directories. */
+static void each_saved(const struct ds_config *cfg, struct list_ctx *c)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/Containers", cfg->workspace);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s/container.config", dir, e->d_name);
+		if (strlen(e->d_name) <= DS_NAME_MAX && ds_name_validate(e->d_name) == 0 && access(path, F_OK) == 0)
+			add_saved(e->d_name, c);
+	}
+	closedir(d);
+}
+
+int ds_inventory_list(const struct ds_config *cfg, int include_stopped, struct ds_entry **out)
+{
+	struct list_ctx c = { .cfg = cfg };
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
+	each_name(dir, ".pid", add_pidfile, &c);
+	if (include_stopped)
+		each_saved(cfg, &c);
+	if (c.err < 0) {
+		free(c.v);
+		return c.err;
+	}
+	if (c.n > 1)
+		qsort(c.v, (size_t)c.n, sizeof(*c.v), by_name);
+	*out = c.v;
+	return c.n;
+}
+
+long ds_proc_uptime(pid_t pid)
+{
+	unsigned long long start = ds_proc_starttime(pid);
+	char buf[128];
+	if (!start || ds_read_file("/proc/uptime", buf, sizeof(buf)) <= 0)
+		return -1;
+	long ticks = sysconf(_SC_CLK_TCK);
+	double up = strtod(buf, NULL);
+	long r = (long)(up - (double)start / (double)(ticks > 0 ? ticks : 100));
+	return r < 0 ? 0 : r;
+}
+
+/* The last NSpid value is 1 for the init of a nested PID namespace. */
+static int is_nested_init(pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	char *l = strstr(buf, "\nNSpid:");
+	if (!l)
+		return 0;
+	l += 7;
+	char *nl = strchr(l, '\n');
+	if (nl)
+		*nl = '\0';
+	int fields = 0;
+	long last = 0;
+	for (char *t = strtok(l, " \t"); t; t = strtok(NULL, " \t")) {
+		fields++;
+		last = strtol(t, NULL, 10);
+	}
+	return fields >= 2 && last == 1;
+}
+
+/* /run/systemd/container of the process says "droidspaces" (read without trusting it). */
+static int is_droidspaces(pid_t pid)
+{
+	char root[64], buf[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return 0;
+	_cleanup_close_ int fd = openat(rootfd, "run/systemd/container", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	ssize_t n = ds_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strcmp(ds_chomp(buf), "droidspaces") == 0;
+}
+
+/* "droidspaces/<name>" from init's "0::/droidspaces/<name>/init.scope". */
+static void init_cgroup(pid_t pid, char *out, size_t size)
+{
+	char path[64], buf[8192];
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return;
+	char *p = strstr(buf, "0::/droidspaces/");
+	if (!p || (p != buf && p[-1] != '\n'))
+		return;
+	p += 4;
+	char *end = strchr(p + strlen("droidspaces/"), '/');
+	char *nl = strchr(p, '\n');
+	if (!end || (nl && nl < end))
+		end = nl;
+	size_t len = end ? (size_t)(end - p) : strlen(p);
+	if (len < size && !memmem(p, len, "..", 2))
+		snprintf(out, size, "%.*s", (int)len, p);
+}
+
+static int tracked(const struct ds_config *cfg, pid_t pid)
+{
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 0, &v), hit = 0;
+	for (int i = 0; i < n; i++)
+		if (v[i].st.pid == pid)
+			hit = 1;
+	free(v);
+	return hit;
+}
+
+int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int max)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return negerrno();
+	int count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && count < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 1 || !is_nested_init((pid_t)pid) || !is_droidspaces((pid_t)pid) ||
+		    tracked(cfg, (pid_t)pid))
+			continue;
+		char root[64], base[DS_NAME_MAX + 1], name[DS_NAME_MAX + 1];
+		snprintf(root, sizeof(root), "/proc/%ld/root", pid);
+		struct ds_osrelease os;
+		ds_osrelease_read(root, &os);
+		ds_osrelease_name(&os, base, sizeof(base));
+		for (int i = 0; i <= 1024; i++) {
+			if (i == 0)
+				snprintf(name, sizeof(name), "%s", base);
+			else
+				snprintf(name, sizeof(name), "%.*s-%d", DS_NAME_MAX - 6, base, i);
+			struct ds_config tmp = *cfg;
+			char pidfile[PATH_MAX];
+			ds_workspace_path(&tmp, "Pids", name, ".pid", pidfile, sizeof(pidfile));
+			struct ds_state old;
+			if (ds_state_read_live(pidfile, &old) == 1)
+				continue;
+			int lock = ds_lock_name(&tmp, name, 0);
+			if (lock < 0)
+				continue;
+			struct ds_state st = { .pid = (pid_t)pid, .starttime = ds_proc_starttime((pid_t)pid) };
+			ds_host_boot_id(st.boot_id);
+			/* The monitor is unknown (0): stop then cleans up by itself. */
+			init_cgroup((pid_t)pid, st.cgroup, sizeof(st.cgroup));
+			int r = ds_state_write(pidfile, &st);
+			close(lock);
+			if (r == 0) {
+				found[count].pid = (pid_t)pid;
+				snprintf(found[count].name, sizeof(found[count].name), "%s", name);
+				count++;
+			}
+			break;
+		}
+	}
+	closedir(d);
+	return count;
+}

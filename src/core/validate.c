@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/validate.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+static int bad(struct ds_error *err, const char *opt, const char *val, const char *why)
+{
+	return ds_fail(err, DS_EINVAL_MSG, "--%s: invalid value '%.80s': %s", opt, val, why);
+}
+
+int ds_hostname_validate(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > DS_NAME_MAX || s[0] == '-' || s[0] == '.')
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return 1;
+	return 0;
+}
+
+int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err)
+{
+	char buf[8192];
+	if (strlen(spec) >= sizeof(buf))
+		return bad(err, "bind-mount", spec, "too long");
+	if (!spec[0])
+		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
+	strcpy(buf, spec);
+	char *save = NULL;
+	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		if (cfg->bind_count >= DS_MAX_BINDS)
+			return bad(err, "bind-mount", spec, "too many bind mounts (at most 32)");
+		char *colon = strchr(e, ':');
+		if (!colon || colon == e || !colon[1])
+			return bad(err, "bind-mount", e, "expected SRC:DEST[:ro]");
+		*colon = '\0';
+		char *dest = colon + 1;
+		int ro = 0;
+		char *opt = strchr(dest, ':');
+		if (opt) {
+			*opt++ = '\0';
+			if (strcmp(opt, "ro") == 0)
+				ro = 1;
+			else if (strcmp(opt, "rw") != 0)
+				return bad(err, "bind-mount", opt, "the only options are ro and rw");
+		}
+		if (dest[0] != '/' || has_dotdot(dest) || has_dotdot(e))
+			return bad(err, "bind-mount", dest, "DEST must be an absolute path without '..'");
+		if (strcmp(dest, "/") == 0)
+			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
+		struct ds_bind *b = &cfg->binds[cfg->bind_count];
+		if (strlen(e) >= sizeof(b->src) || strlen(dest) >= sizeof(b->dest))
+			return bad(err, "bind-mount", e, "path too long");
+		strcpy(b->src, e);
+		strcpy(b->dest, dest);
+		b->read_only = ro;
+		cfg->bind_count++;
+	}
+	return 0;
+}
+
+int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
+{
+	char buf[256];
+	if (!val[0] || strlen(val) >= sizeof(buf))
+		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
+	strcpy(buf, val);
+	char *save = NULL;
+	int count = 0;
+	for (char *a = strtok_r(buf, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		unsigned char tmp[16];
+		if (inet_pton(AF_INET, a, tmp) != 1 && inet_pton(AF_INET6, a, tmp) != 1)
+			return bad(err, "dns", a, "not an IPv4 or IPv6 address");
+		if (++count > DS_MAX_DNS)
+			return bad(err, "dns", val, "at most 4 servers");
+	}
+	strcpy(cfg->dns, val);
+	return 0;
+}
+

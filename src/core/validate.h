@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Values that both the command line and the saved config accept, checked once. */
+#pragma once
+
+#include "core/config.h"
+#include "util/error.h"
+
+/* 0 for a hostname of 1-64 characters of A-Z a-z 0-9 - . (not starting with - or .). */
+int ds_hostname_validate(const char *s);
+/* Parses "SRC:DEST[:ro|:rw]" entries, comma-separated, into cfg->binds. */
+int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err);
+/* A comma-separated list of at most 4 IPv4/IPv6 addresses into cfg->dns. */
+int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err);

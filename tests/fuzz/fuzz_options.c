@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * libFuzzer target for the command line: the input is split on NUL bytes
+ * into argv[1..63] for ds_cli_parse; the whole input (up to its first NUL)
+ * also goes to ds_parse_binds and ds_hostname_validate. Checks the
+ * invariants the rest of the program relies on after a successful parse.
+ */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+
+#define MAX_ARGV 64
+
+#define CHECK(c)                                                                       \
+	do {                                                                           \
+		if (!(c)) {                                                            \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+			abort();                                                       \
+		}                                                                      \
+	} while (0)
+
+/* Large (binds of 2*PATH_MAX each): static, not on the stack. */
+static struct ds_cli cli;
+static struct ds_config cfg;
+
+static int terminated(const char *s, size_t size) { return memchr(s, '\0', size) != NULL; }
+
+static void check_binds(const struct ds_config *c)
+{
+	CHECK(c->bind_count >= 0 && c->bind_count <= DS_MAX_BINDS);
+	for (int i = 0; i < c->bind_count; i++) {
+		const struct ds_bind *b = &c->binds[i];
+		CHECK(terminated(b->src, sizeof(b->src)) && terminated(b->dest, sizeof(b->dest)));
+		CHECK(b->src[0] != '\0');
+		CHECK(b->dest[0] == '/' && strcmp(b->dest, "/") != 0);
+		CHECK(b->read_only == 0 || b->read_only == 1);
+	}
+}
+
+static void check_cli(void)
+{
+	const struct ds_config *c = &cli.cfg;
+	CHECK(cli.argc >= 0 && cli.argc <= DS_MAX_ARGS);
+	CHECK(cli.argv[cli.argc] == NULL);
+	CHECK(c->stop_timeout >= 1 && c->stop_timeout <= 3600);
+	CHECK(c->tty_count >= 0 && c->tty_count <= DS_MAX_TTYS);
+	CHECK(terminated(c->hostname, sizeof(c->hostname)));
+	CHECK(c->hostname[0] == '\0' || ds_hostname_validate(c->hostname) == 0);
+	CHECK(terminated(c->rootfs_path, sizeof(c->rootfs_path)));
+	CHECK(terminated(c->names, sizeof(c->names)));
+	CHECK(terminated(c->dns, sizeof(c->dns)));
+	check_binds(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+
+	/* argv[0] is the program name; the pieces between NULs follow. */
+	char *argv[MAX_ARGV + 1];
+	int argc = 0;
+	argv[argc++] = "droidspaces";
+	for (size_t i = 0; i < size && argc < MAX_ARGV;) {
+		argv[argc++] = buf + i;
+		i += strlen(buf + i) + 1;
+	}
+	argv[argc] = NULL;
+
+	struct ds_error err = { 0 };
+	int r = ds_cli_parse(argc, argv, &cli, &err);
+	if (r < 0) {
+		CHECK(err.code == r);
+		CHECK(err.msg[0] != '\0' && terminated(err.msg, sizeof(err.msg)));
+	} else {
+		CHECK(r == 0 && err.code == 0);
+		check_cli();
+	}
+
+	/* The raw input as one --bind-mount value. */
+	ds_config_init(&cfg);
+	struct ds_error berr = { 0 };
+	r = ds_parse_binds(buf, &cfg, &berr);
+	if (r < 0)
+		CHECK(berr.code == r && berr.msg[0] != '\0');
+	else
+		CHECK(r == 0);
+	check_binds(&cfg);
+
+	int h = ds_hostname_validate(buf);
+	CHECK(h == 0 || h == -EINVAL);
+	if (h == 0)
+		CHECK(buf[0] != '\0' && strlen(buf) <= DS_NAME_MAX);
+
+	free(buf);
+	return 0;
+}

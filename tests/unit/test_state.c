@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for src/core/state.c: names, pidfiles, workspace and locks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/config.h"
+#include "core/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- temp directory fixture ---------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static int tmpdir_setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
+	snprintf(tmpl, sizeof(tmpl), "%s/ds-unit-state-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpl))
+		return -1;
+	*state = strdup(tmpl);
+	return *state ? 0 : -1;
+}
+
+static int tmpdir_teardown(void **state)
+{
+	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(*state);
+	return 0;
+}
+
+/* ---- ds_name_validate ------------------------------------------------------------------ */
+
+static void test_name_valid(void **state)
+{
+	(void)state;
+	char n64[65];
+	memset(n64, 'a', 64);
+	n64[64] = '\0';
+	assert_int_equal(ds_name_validate("a"), 0);
+	assert_int_equal(ds_name_validate("deb-12"), 0);
+	assert_int_equal(ds_name_validate("x.y_z"), 0);
+	assert_int_equal(ds_name_validate("Ubuntu-24.04"), 0);
+	assert_int_equal(ds_name_validate("..."), 0);  /* only "." and ".." are reserved */
+	assert_int_equal(ds_name_validate(n64), 0);
+}
+
+static void test_name_invalid(void **state)
+{
+	(void)state;
+	char n65[66];
+	memset(n65, 'a', 65);
+	n65[65] = '\0';
+	assert_int_equal(ds_name_validate(""), -EINVAL);
+	assert_int_equal(ds_name_validate("."), -EINVAL);
+	assert_int_equal(ds_name_validate(".."), -EINVAL);
+	assert_int_equal(ds_name_validate("a/b"), -EINVAL);
+	assert_int_equal(ds_name_validate("/a"), -EINVAL);
+	assert_int_equal(ds_name_validate(n65), -EINVAL);
+	assert_int_equal(ds_name_validate("a b"), -EINVAL);
+	assert_int_equal(ds_name_validate("a\n"), -EINVAL);
+	assert_int_equal(ds_name_validate("\x01"), -EINVAL);
+	assert_int_equal(ds_name_validate("\xff"), -EINVAL);
+	assert_int_equal(ds_name_validate("ab\xc3\xa9"), -EINVAL);  /* UTF-8 too */
+	assert_int_equal(ds_name_validate("a,b"), -EINVAL);
+}
+
+static void test_config_set_name(void **state)
+{
+	(void)state;
+	struct ds_config cfg;
+	struct ds_error err = { 0 };
+	ds_config_init(&cfg);
+	strcpy(cfg.workspace, "/ws");
+	assert_int_equal(ds_config_set_name(&cfg, "deb", &err), 0);
+	assert_string_equal(cfg.container_name, "deb");
+	assert_string_equal(cfg.pidfile, "/ws/Pids/deb.pid");
+	assert_string_equal(cfg.cgroup_rel, "droidspaces/deb");
+
+	/* An explicit --pidfile outside the workspace is kept. */
+	ds_config_init(&cfg);
+	strcpy(cfg.workspace, "/ws");
+	strcpy(cfg.pidfile, "/run/my.pid");
+	assert_int_equal(ds_config_set_name(&cfg, "deb", &err), 0);
+	assert_string_equal(cfg.pidfile, "/run/my.pid");
+
+	ds_config_init(&cfg);
+	assert_int_equal(ds_config_set_name(&cfg, "a/b", &err), DS_EINVAL_MSG);
+	assert_int_equal(err.code, DS_EINVAL_MSG);
+	assert_non_null(strstr(err.msg, "invalid container name"));
+	assert_string_equal(cfg.container_name, "");
+}
+
+/* ---- ds_state_format / ds_state_parse ---------------------------------------------------- */
+
+static void fill_state(struct ds_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->pid = 4242;
+	st->monitor = 4241;
+	st->starttime = 123456789012ULL;
+	strcpy(st->uuid, "0123456789abcdef0123456789abcdef");
+	strcpy(st->boot_id, "6f1d0b9e-3a4c-4e2b-9f00-1234567890ab");
+	strcpy(st->rootfs, "/data/rootfs/deb 12=x");
+	strcpy(st->cgroup, "/sys/fs/cgroup/droidspaces/deb");
+}
+
+static void test_state_round_trip(void **state)
+{
+	(void)state;
+	struct ds_state in, out;
+	char buf[3 * PATH_MAX];
+	fill_state(&in);
+	assert_int_equal(ds_state_format(&in, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4242\nmonitor=4241\nstarttime=123456789012\n"
+				 "uuid=0123456789abcdef0123456789abcdef\n"
+				 "boot_id=6f1d0b9e-3a4c-4e2b-9f00-1234567890ab\n"
+				 "rootfs=/data/rootfs/deb 12=x\n"
+				 "cgroup=/sys/fs/cgroup/droidspaces/deb\n");
+	memset(&out, 0xa5, sizeof(out));
+	assert_int_equal(ds_state_parse(buf, &out), 0);
+	assert_int_equal(out.pid, 4242);
+	assert_int_equal(out.monitor, 4241);
+	assert_true(out.starttime == 123456789012ULL);
+	assert_string_equal(out.uuid, in.uuid);
+	assert_string_equal(out.boot_id, in.boot_id);
+	assert_string_equal(out.rootfs, in.rootfs);
+	assert_string_equal(out.cgroup, in.cgroup);
+}
+
+static void test_state_format_too_small(void **state)
+{
+	(void)state;
+	struct ds_state st;
+	char buf[32];
+	fill_state(&st);
+	assert_int_equal(ds_state_format(&st, buf, sizeof(buf)), -ENAMETOOLONG);
+}
+
+static void test_state_parse_bad_first_line(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"", "abc", "-5", "0", "99999999999", "12abc", "\n12\n", "abc\nmonitor=3\n",
+		"0\nmonitor=3\n", "1.5\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ds_state st;
+		memset(&st, 0xa5, sizeof(st));
+		int r = ds_state_parse(bad[i], &st);
+		if (r != -EINVAL)
+			fail_msg("ds_state_parse(\"%s\") = %d, expected -EINVAL", bad[i], r);
+	}
+}
+
+static void test_state_parse_tolerant(void **state)
+{
+	(void)state;
+	struct ds_state st;
+	/* Only the pid: every other field is zero / empty. */
+	memset(&st, 0xa5, sizeof(st));
+	assert_int_equal(ds_state_parse("77\n", &st), 0);
+	assert_int_equal(st.pid, 77);
+	assert_int_equal(st.monitor, 0);
+	assert_true(st.starttime == 0);
+	assert_string_equal(st.uuid, "");
+	assert_string_equal(st.boot_id, "");
+	assert_string_equal(st.rootfs, "");
+	assert_string_equal(st.cgroup, "");
+
+	/* No final newline. */
+	assert_int_equal(ds_state_parse("78", &st), 0);
+	assert_int_equal(st.pid, 78);
+
+	/* Unknown keys and lines without '=' are skipped; known keys still read. */
+	assert_int_equal(ds_state_parse("79\nfuture=1\njunk line\nmonitor=80\nstarttime=99\n"
+					 "x=y=z\nrootfs=/r\n", &st), 0);
+	assert_int_equal(st.pid, 79);
+	assert_int_equal(st.monitor, 80);
+	assert_true(st.starttime == 99);
+	assert_string_equal(st.rootfs, "/r");
+	assert_string_equal(st.cgroup, "");
+
+	/* A bad monitor value leaves monitor at 0 but keeps the pidfile valid. */
+	assert_int_equal(ds_state_parse("81\nmonitor=-3\n", &st), 0);
+	assert_int_equal(st.pid, 81);
+	assert_int_equal(st.monitor, 0);
+
+	/* Over-long values are truncated to the field, not overflowed. */
+	char text[256];
+	snprintf(text, sizeof(text), "82\nuuid=%s\n", "0123456789abcdef0123456789abcdefEXTRA");
+	assert_int_equal(ds_state_parse(text, &st), 0);
+	assert_string_equal(st.uuid, "0123456789abcdef0123456789abcdef");
+}
+
+/* ---- /proc helpers ------------------------------------------------------------------------ */
+
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return pid;
+}
+
+static void test_proc_starttime(void **state)
+{
+	(void)state;
+	unsigned long long a = ds_proc_starttime(getpid());
+	unsigned long long b = ds_proc_starttime(getpid());
+	assert_true(a > 0);
+	assert_true(a == b);
+
+	/* A child started later has a start time >= ours. */
+	unsigned long long parent = ds_proc_starttime(getppid());
+	if (getppid() > 1)
+		assert_true(parent > 0 && parent <= a);
+
+	assert_true(ds_proc_starttime(dead_pid()) == 0);
+	assert_true(ds_proc_starttime(0x3ffffffe) == 0);
+}
+
+static void test_proc_starttime_matches_stat(void **state)
+{
+	(void)state;
+	/* Field 22 of /proc/self/stat, parsed independently with sscanf. */
+	FILE *f = fopen("/proc/self/stat", "r");
+	assert_non_null(f);
+	char buf[1024];
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	char *p = strrchr(buf, ')');
+	assert_non_null(p);
+	unsigned long long want = 0;
+	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+				"%*d %*d %*d %*d %llu", &want), 1);
+	assert_true(ds_proc_starttime(getpid()) == want);
+}
+
+static int is_lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void test_uuid_generate(void **state)
+{
+	(void)state;
+	char a[DS_UUID_LEN + 1], b[DS_UUID_LEN + 1];
+	memset(a, 'X', sizeof(a));
+	memset(b, 'X', sizeof(b));
+	assert_int_equal(ds_uuid_generate(a), 0);
+	assert_int_equal(ds_uuid_generate(b), 0);
+	assert_int_equal(strlen(a), 32);
+	assert_int_equal(strlen(b), 32);
+	assert_true(is_lower_hex(a, 32));
+	assert_true(is_lower_hex(b, 32));
+	assert_string_not_equal(a, b);
+}
+
+static void test_host_boot_id(void **state)
+{
+	(void)state;
+	char id[40];
+	memset(id, 'X', sizeof(id));
+	assert_int_equal(ds_host_boot_id(id), 0);
+	assert_int_equal(strlen(id), 36);
+	assert_null(strchr(id, '\n'));
+	assert_int_equal(id[8], '-');
+	assert_int_equal(id[23], '-');
+}
+
+/* ---- workspace ---------------------------------------------------------------------------- */
+
+static void test_workspace_resolve(void **state)
+{
+	(void)state;
+	struct ds_config cfg;
+	char *saved_ws = getenv("DROIDSPACES_WORKSPACE");
+	char *saved_ar = getenv("ANDROID_ROOT");
+	saved_ws = saved_ws ? strdup(saved_ws) : NULL;
+	saved_ar = saved_ar ? strdup(saved_ar) : NULL;
+
+	ds_config_init(&cfg);
+	setenv("DROIDSPACES_WORKSPACE", "/srv/ds-test", 1);
+	assert_int_equal(ds_workspace_resolve(&cfg), 0);
+	assert_string_equal(cfg.workspace, "/srv/ds-test");
+
+	ds_config_init(&cfg);
+	setenv("DROIDSPACES_WORKSPACE", "relative/ws", 1);
+	assert_int_equal(ds_workspace_resolve(&cfg), -EINVAL);
+
+	/* Empty means unset: the platform default. */
+	unsetenv("ANDROID_ROOT");
+	int android = access("/system/bin/app_process", F_OK) == 0;
+	assert_int_equal(ds_is_android(), android);
+	setenv("DROIDSPACES_WORKSPACE", "", 1);
+	assert_int_equal(ds_workspace_resolve(&cfg), 0);
+	assert_string_equal(cfg.workspace, android ? DS_WORKSPACE_ANDROID : DS_WORKSPACE_LINUX);
+
+	unsetenv("DROIDSPACES_WORKSPACE");
+	setenv("ANDROID_ROOT", "/system", 1);
+	assert_int_equal(ds_is_android(), 1);
+	assert_int_equal(ds_workspace_resolve(&cfg), 0);
+	assert_string_equal(cfg.workspace, DS_WORKSPACE_ANDROID);
+
+	char huge[PATH_MAX + 16];
+	memset(huge, 'w', sizeof(huge) - 1);
+	huge[0] = '/';
+	huge[sizeof(huge) - 1] = '\0';
+	setenv("DROIDSPACES_WORKSPACE", huge, 1);
+	assert_int_equal(ds_workspace_resolve(&cfg), -ENAMETOOLONG);
+
+	if (saved_ws)
+		setenv("DROIDSPACES_WORKSPACE", saved_ws, 1);
+	else
+		unsetenv("DROIDSPACES_WORKSPACE");
+	if (saved_ar)
+		setenv("ANDROID_ROOT", saved_ar, 1);
+	else
+		unsetenv("ANDROID_ROOT");
+	free(saved_ws);
+	free(saved_ar);
+}
+
+static void test_workspace_ensure_and_path(void **state)
+{
+	const char *dir = *state;
+	struct ds_config cfg;
+	struct ds_error err = { 0 };
+	ds_config_init(&cfg);
+	snprintf(cfg.workspace, sizeof(cfg.workspace), "%s/ws/nested", dir);
+	assert_int_equal(ds_workspace_ensure(&cfg, &err), 0);
+	assert_int_equal(err.code, 0);
+	static const char *const subs[] = { "Pids", "Logs", "Locks" };
+	for (size_t i = 0; i < 3; i++) {
+		char p[PATH_MAX];
+		struct stat st;
+		snprintf(p, sizeof(p), "%s/%s", cfg.workspace, subs[i]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+	}
+	/* Idempotent. */
+	assert_int_equal(ds_workspace_ensure(&cfg, &err), 0);
+
+	char out[PATH_MAX], want[PATH_MAX];
+	assert_int_equal(ds_workspace_path(&cfg, "Pids", "deb", ".pid", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/Pids/deb.pid", cfg.workspace);
+	assert_string_equal(out, want);
+	char tiny[8];
+	assert_int_equal(ds_workspace_path(&cfg, "Pids", "deb", ".pid", tiny, sizeof(tiny)), -ENAMETOOLONG);
+
+	/* A file where a workspace directory should be. */
+	char file[PATH_MAX];
+	snprintf(file, sizeof(file), "%s/blocker", dir);
+	int fd = open(file, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	ds_config_init(&cfg);
+	snprintf(cfg.workspace, sizeof(cfg.workspace), "%s", file);
+	assert_int_equal(ds_workspace_ensure(&cfg, &err), -ENOTDIR);
+	assert_int_equal(err.code, -ENOTDIR);
+	assert_non_null(strstr(err.msg, "blocker/Pids"));
+}
+
+/* ---- ds_lock_name -------------------------------------------------------------------------- */
+
+static void lock_cfg(const char *dir, struct ds_config *cfg)
+{
+	struct ds_error err = { 0 };
+	ds_config_init(cfg);
+	snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", dir);
+	assert_int_equal(ds_workspace_ensure(cfg, &err), 0);
+}
+
+/* Runs ds_lock_name(name, nonblocking) in a child; returns the child's result code. */
+static int lock_in_child(const struct ds_config *cfg, const char *name, int timeout_ms)
+{
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		alarm(10);  /* a lock that blocks fails the test instead of hanging it */
+		int r = timeout_ms ? ds_lock_name_timeout(cfg, name, timeout_ms) : ds_lock_name(cfg, name, 0);
+		if (r >= 0)
+			r = 0;  /* got the lock (an fd) */
+		(void)!write(pfd[1], &r, sizeof(r));
+		_exit(0);
+	}
+	close(pfd[1]);
+	int r = 1, status;
+	assert_int_equal(read(pfd[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return r;
+}
+
+static void test_lock_name(void **state)
+{
+	struct ds_config cfg;
+	lock_cfg(*state, &cfg);
+
+	int fd = ds_lock_name(&cfg, "deb", 0);
+	assert_true(fd >= 0);
+	char p[PATH_MAX];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/Locks/deb.lock", (const char *)*state);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+
+	/* Held by us: a second, non-blocking lock from another process fails. */
+	assert_int_equal(lock_in_child(&cfg, "deb", 0), -EWOULDBLOCK);
+	/* ... and the bounded wait times out. */
+	assert_int_equal(lock_in_child(&cfg, "deb", 30), -ETIMEDOUT);
+	/* Other names are independent. */
+	assert_int_equal(lock_in_child(&cfg, "other", 0), 0);
+
+	close(fd);
+	/* Released: the child gets it now. */
+	assert_int_equal(lock_in_child(&cfg, "deb", 0), 0);
+	assert_int_equal(lock_in_child(&cfg, "deb", 30), 0);
+}
+
+static void test_lock_name_refuses_symlink(void **state)
+{
+	struct ds_config cfg;
+	lock_cfg(*state, &cfg);
+	char link[PATH_MAX], target[PATH_MAX];
+	snprintf(target, sizeof(target), "%s/target", (const char *)*state);
+	snprintf(link, sizeof(link), "%s/Locks/evil.lock", (const char *)*state);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(ds_lock_name(&cfg, "evil", 0), -ELOOP);
+	assert_int_equal(access(target, F_OK), -1);  /* not created through the link */
+}
+
+/* ---- ds_state_write / ds_state_read_live --------------------------------------------------- */
+
+static void own_state(struct ds_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->pid = getpid();
+	st->monitor = getpid();
+	st->starttime = ds_proc_starttime(getpid());
+	assert_true(st->starttime > 0);
+	assert_int_equal(ds_host_boot_id(st->boot_id), 0);
+	strcpy(st->uuid, "00112233445566778899aabbccddeeff");
+	strcpy(st->rootfs, "/tmp/rootfs");
+	strcpy(st->cgroup, "droidspaces/test");
+}
+
+static void test_state_read_live(void **state)
+{
+	char pidfile[PATH_MAX];
+	struct ds_state st, got;
+	snprintf(pidfile, sizeof(pidfile), "%s/test.pid", (const char *)*state);
+
+	/* Missing file: not running, not an error. */
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+
+	own_state(&st);
+	assert_int_equal(ds_state_write(pidfile, &st), 0);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(ds_state_read_live(pidfile, &got), 1);
+	assert_int_equal(got.pid, getpid());
+	assert_true(got.starttime == st.starttime);
+	assert_string_equal(got.boot_id, st.boot_id);
+	assert_string_equal(got.uuid, st.uuid);
+	assert_string_equal(got.rootfs, st.rootfs);
+	assert_string_equal(got.cgroup, st.cgroup);
+
+	/* Same pid, different start time: the pid was reused. */
+	own_state(&st);
+	st.starttime += 1;
+	assert_int_equal(ds_state_write(pidfile, &st), 0);
+	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+
+	/* Pidfile from an earlier boot of the host. */
+	own_state(&st);
+	strcpy(st.boot_id, "00000000-0000-4000-8000-000000000000");
+	assert_int_equal(ds_state_write(pidfile, &st), 0);
+	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+
+	/* A process that is gone. */
+	own_state(&st);
+	st.pid = dead_pid();
+	st.starttime = 0;
+	assert_int_equal(ds_state_write(pidfile, &st), 0);
+	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+
+	/* Garbage pidfile: stale, not an error. */
+	FILE *f = fopen(pidfile, "w");
+	assert_non_null(f);
+	fputs("not a pid\n", f);
+	fclose(f);
+	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+
+	/* Back to a good one: running again, and no temp files were left behind. */
+	own_state(&st);
+	assert_int_equal(ds_state_write(pidfile, &st), 0);
+	assert_int_equal(ds_state_read_live(pidfile, &got), 1);
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", pidfile, (int)getpid());
+	assert_int_equal(access(tmp, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_name_invalid),
+		cmocka_unit_test(test_config_set_name),
+		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_state_format_too_small),
+		cmocka_unit_test(test_state_parse_bad_first_line),
+		cmocka_unit_test(test_state_parse_tolerant),
+		cmocka_unit_test(test_proc_starttime),
+		cmocka_unit_test(test_proc_starttime_matches_stat),
+		cmocka_unit_test(test_uuid_generate),
+		cmocka_unit_test(test_host_boot_id),
+		cmocka_unit_test(test_workspace_resolve),
+		cmocka_unit_test_setup_teardown(test_workspace_ensure_and_path, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_name, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_lock_name_refuses_symlink, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_state_read_live, tmpdir_setup, tmpdir_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
