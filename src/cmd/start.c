@@ -19,9 +19,6 @@
 static int refuse_unsupported(const struct ds_config *cfg, struct ds_error *err)
 {
 	const struct { int set; const char *opt; } later[] = {
-		{ cfg->rootfs_img_path[0] != 0, "--rootfs-img" },
-		{ cfg->volatile_mode, "--volatile" },
-		{ cfg->bind_count > 0, "--bind-mount" },
 		{ cfg->hw_access, "--hw-access" },
 		{ cfg->android_storage, "--enable-android-storage" },
 		{ cfg->selinux_permissive, "--selinux-permissive" },

@@ -7,6 +7,7 @@
 #include "core/boot.h"
 #include "fs/dev.h"
 #include "fs/mounts.h"
+#include "fs/storage.h"
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fileio.h"
@@ -201,9 +202,11 @@ static int setup_environment(const struct ds_config *cfg)
 	return 0;
 }
 
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err)
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd, struct ds_error *err)
 {
 	int have_cgroupns = 0, r;
+	char rootfs[PATH_MAX];
+	snprintf(rootfs, sizeof(rootfs), "%s", cfg->rootfs_path);
 	_cleanup_close_ int rootfd = -1;
 
 	if ((r = reset_signals()) < 0)
@@ -211,8 +214,17 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_
 	/* Own mount (and cgroup) namespace, private propagation. */
 	if ((r = setup_namespaces(cg, cfg, &have_cgroupns, err)) < 0)
 		return r;
+	/* A rootfs image on the loop device the parent attached (seed 4.1 step 5). */
+	if (cfg->loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
+		return r;
+	/* Volatile: an overlay whose writable layer is a tmpfs of its own (seed 4.3). */
+	if (cfg->volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
+		return r;
 	/* The rootfs becomes a mount point of its own. */
-	if ((r = setup_rootfs_bind(cfg->rootfs_path, &rootfd, err)) < 0)
+	if ((r = setup_rootfs_bind(rootfs, &rootfd, err)) < 0)
+		return r;
+	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
+	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)
 		return r;
 	/* /dev tmpfs, /proc, read-only /sys, /run tmpfs: no path may lead out of the rootfs. */
 	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->hw_access, err)) < 0)

@@ -7,9 +7,9 @@
 #include "util/error.h"
 
 /*
- * Runs as PID 1 of the new PID namespace. Returns only on failure, with err
+ * Runs as PID 1 of the new PID namespace; warnings go to logfd. Returns only on failure, with err
  * filled; on success the process has become the guest's init.
  */
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err);
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd, struct ds_error *err);
 /* Formats 16 random bytes as a boot_id (RFC 4122 version 4 text). */
 int ds_boot_id_generate(char out[37]);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/cleanup.h"
 #include "core/console.h"
+#include "core/state.h"
+
+#include <stdio.h>
 
 #include <errno.h>
 #include <unistd.h>
@@ -13,6 +16,13 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * container's mount namespace, which died with its init.
 	 */
 	int r = ds_cgroup_destroy(cg, cgroup_rel, 5000);
+	/* Mount points on the host: empty once the container's namespace is gone. */
+	char dir[PATH_MAX];
+	if (ds_workspace_path(cfg, "Volatile", cfg->container_name, "", dir, sizeof(dir)) == 0)
+		rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	if (rmdir(dir) == 0)
+		rmdir(DS_IMAGE_MOUNT_DIR);
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);

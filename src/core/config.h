@@ -18,6 +18,7 @@
 #define DS_STOP_TIMEOUT_DEFAULT 8
 #define DS_WORKSPACE_LINUX "/var/lib/Droidspaces"
 #define DS_WORKSPACE_ANDROID "/data/local/Droidspaces"
+#define DS_IMAGE_MOUNT_DIR "/mnt/Droidspaces"
 
 struct ds_bind {
 	char src[PATH_MAX];
@@ -57,6 +58,10 @@ struct ds_config {
 	char workspace[PATH_MAX];
 	char uuid[DS_UUID_LEN + 1];
 	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
+	char loop_path[64];              /* --rootfs-img: the loop device attached by the parent */
+	int loop_fd;                     /* held by the monitor while the container lives */
+	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
+	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];

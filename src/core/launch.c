@@ -3,7 +3,10 @@
 #include "core/boot.h"
 #include "core/monitor.h"
 #include "core/state.h"
+#include "core/inventory.h"
+#include "core/saved.h"
 #include "fs/mounts.h"
+#include "fs/storage.h"
 #include "tty/terminal.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -57,7 +60,7 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 			if (init == 0) {
 				close(p[1]);
 				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, &e);
+				ds_boot(cfg, cg, logfd, &e);
 				init_failed(&e, errfd, logfd);
 			}
 			reply = init < 0 ? -errno : init;
@@ -101,16 +104,70 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 	return 0;
 }
 
+/* --rootfs-img: a real ext4 image that no other container is using. */
+static int check_image(struct ds_config *cfg, struct ds_error *err)
+{
+	char real[PATH_MAX];
+	if (!realpath(cfg->rootfs_img_path, real))
+		return ds_fail(err, negerrno(), "rootfs image %s", cfg->rootfs_img_path);
+	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
+	int r = ds_image_check(real, err);
+	if (r < 0)
+		return r;
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 0, &v);
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		static struct ds_saved s;
+		struct ds_error e = { 0 };
+		ds_saved_path(cfg, v[i].name, path, sizeof(path));
+		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, &s, &e) == 0 &&
+		    strcmp(s.cfg.rootfs_img_path, real) == 0) {
+			r = ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s", real, v[i].name);
+			break;
+		}
+	}
+	free(v);
+	return r;
+}
+
+/* Host-side preparation of the storage modes; the mounts themselves happen in init. */
+static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *err)
+{
+	int r;
+	if (cfg->volatile_mode) {
+		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->volatile_dir, sizeof(cfg->volatile_dir));
+		if ((r = ds_mkdir_p(cfg->volatile_dir, 0700)) < 0)
+			return ds_fail(err, r, "cannot create %s", cfg->volatile_dir);
+	}
+	if (!cfg->rootfs_img_path[0])
+		return 0;
+	if ((r = ds_image_fsck(cfg->rootfs_img_path, logfd, err)) < 0)
+		return r;
+	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
+		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
+	cfg->loop_fd = ds_loop_attach(cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
+				      sizeof(cfg->loop_path), err);
+	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
+}
+
 int ds_start(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
 	char logdir[PATH_MAX], logpath[PATH_MAX];
 	int r;
 
-	if ((r = check_rootfs(cfg, err)) < 0)
-		return r;
 	if (!cfg->container_name[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
+	if (cfg->rootfs_img_path[0] && cfg->rootfs_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
+	if (cfg->rootfs_img_path[0])
+		r = check_image(cfg, err);
+	else
+		r = check_rootfs(cfg, err);
+	if (r < 0)
+		return r;
 	if (!cfg->hostname[0])
 		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
 	if ((r = ds_workspace_ensure(cfg, err)) < 0)
@@ -141,6 +198,8 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (logfd < 0)
 		return ds_fail(err, negerrno(), "cannot open the console log %s", logpath);
 
+	if ((r = prepare_storage(cfg, logfd, err)) < 0)
+		return r;
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
 	if ((r = ds_terminal_create(&cfg->console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");
@@ -162,6 +221,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		ds_monitor_main(cfg, &cg, lockfd, logfd, sync[1]);
 	}
 	close(sync[1]);
+	ds_closep(&cfg->loop_fd); /* the monitor holds the loop device now */
 	ds_terminal_close(&cfg->console);
 	for (int i = 0; i < cfg->tty_count; i++)
 		ds_terminal_close(&cfg->ttys[i]);

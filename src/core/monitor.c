@@ -5,6 +5,7 @@
 #include "core/halt.h"
 #include "core/launch.h"
 #include "core/state.h"
+#include "fs/storage.h"
 #include "util/fdpass.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -311,6 +312,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
 	ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
+	ds_loop_detach(cfg->loop_fd);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
 }

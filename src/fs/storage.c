@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fs/storage.h"
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef LOOP_CONFIGURE
+#define LOOP_CONFIGURE 0x4C0A
+#endif
+#define EXT_SUPER_MAGIC 0xEF53
+#define F2FS_SUPER_MAGIC 0xF2F52010UL
+
+int ds_image_check(const char *path, struct ds_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "rootfs image %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is not a file or block device", path);
+	/* The ext2/3/4 superblock starts at 1024; its magic sits at offset 56 in it. */
+	unsigned char magic[2];
+	if (pread(fd, magic, 2, 1024 + 56) != 2 || (magic[0] | magic[1] << 8) != EXT_SUPER_MAGIC)
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is not an ext4 filesystem", path);
+	return 0;
+}
+
+int ds_image_fsck(const char *path, int logfd, struct ds_error *err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return ds_fail(err, negerrno(), "cannot fork e2fsck");
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		if (logfd >= 0) {
+			dup2(logfd, 1);
+			dup2(logfd, 2);
+		}
+		execlp("e2fsck", "e2fsck", "-f", "-y", path, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return ds_fail(err, negerrno(), "cannot wait for e2fsck");
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+		return ds_fail(err, DS_EINVAL_MSG, "e2fsck was not found in PATH: it checks %s before mounting", path);
+	/* 0: clean, 1: errors fixed, 2: fixed (reboot advised), 3: both; 4 and up: not fixed. */
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 3)
+		return ds_fail(err, DS_EINVAL_MSG, "e2fsck found errors it could not fix in %s (exit %d; see the console log)",
+			       path, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return 0;
+}
+
+/* /dev/loopN, creating the node when no udev did (Android, minimal hosts). */
+static int open_loop(int n, char *loop_path, size_t size)
+{
+	snprintf(loop_path, size, "/dev/loop%d", n);
+	int fd = open(loop_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(loop_path, size, "/dev/block/loop%d", n);
+		fd = open(loop_path, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(loop_path, size, "/dev/loop%d", n);
+		if (mknod(loop_path, S_IFBLK | 0660, makedev(7, n)) == 0 || errno == EEXIST)
+			fd = open(loop_path, O_RDWR | O_CLOEXEC);
+	}
+	return fd < 0 ? negerrno() : fd;
+}
+
+int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, struct ds_error *err)
+{
+	_cleanup_close_ int file = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (file < 0)
+		return ds_fail(err, negerrno(), "cannot open rootfs image %s", path);
+	struct stat st;
+	if (fstat(file, &st) == 0 && S_ISBLK(st.st_mode)) {
+		/* A block device needs no loop: mount it directly. */
+		snprintf(loop_path, size, "%s", path);
+		return TAKE_FD(file);
+	}
+	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return ds_fail(err, negerrno(), "cannot open /dev/loop-control");
+	/* Another attach may take the device we were given: retry a few times. */
+	for (int attempt = 0; attempt < 16; attempt++) {
+		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (n < 0)
+			return ds_fail(err, negerrno(), "no free loop device");
+		int fd = open_loop(n, loop_path, size);
+		if (fd < 0)
+			return ds_fail(err, fd, "cannot open %s", loop_path);
+		struct loop_config lc;
+		memset(&lc, 0, sizeof(lc));
+		lc.fd = (unsigned)file;
+		lc.info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0);
+		snprintf((char *)lc.info.lo_file_name, sizeof(lc.info.lo_file_name), "%s", path);
+		if (ioctl(fd, LOOP_CONFIGURE, &lc) == 0)
+			return fd;
+		if (errno == EINVAL || errno == ENOTTY) {
+			/* Before Linux 5.8: attach, then set the flags. */
+			if (ioctl(fd, LOOP_SET_FD, file) == 0) {
+				if (ioctl(fd, LOOP_SET_STATUS64, &lc.info) == 0)
+					return fd;
+				int r = negerrno();
+				ioctl(fd, LOOP_CLR_FD, 0);
+				close(fd);
+				return ds_fail(err, r, "cannot configure %s", loop_path);
+			}
+		}
+		int r = negerrno();
+		close(fd);
+		if (r != -EBUSY)
+			return ds_fail(err, r, "cannot attach %s to %s", path, loop_path);
+	}
+	return ds_fail(err, -EBUSY, "cannot find a free loop device for %s", path);
+}
+
+void ds_loop_detach(int loop_fd)
+{
+	if (loop_fd < 0)
+		return;
+	struct stat st;
+	if (fstat(loop_fd, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == 7)
+		ioctl(loop_fd, LOOP_CLR_FD, 0); /* EBUSY while still mounted: autoclear then does it */
+	close(loop_fd);
+}
+
+int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struct ds_error *err)
+{
+	unsigned long fl = MS_NOSUID | MS_NODEV | (cfg->volatile_mode ? MS_RDONLY : 0);
+	if (mount(cfg->loop_path, cfg->image_mount, "ext4", fl, NULL) < 0)
+		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->rootfs_img_path, cfg->loop_path,
+			       cfg->image_mount);
+	snprintf(rootfs, size, "%s", cfg->image_mount);
+	return 0;
+}
+
+int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, struct ds_error *err)
+{
+	if (!ds_file_has_word("/proc/filesystems", "overlay"))
+		return ds_fail(err, DS_EINVAL_MSG, "--volatile needs OverlayFS, which this kernel lacks");
+	if (ds_fs_magic(rootfs) == F2FS_SUPER_MAGIC)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--volatile cannot use a rootfs directory on f2fs: this kernel's OverlayFS does not "
+			       "accept f2fs as a lower layer; use --rootfs-img instead");
+	const char *dir = cfg->volatile_dir;
+	/* Upper and work layers live on a tmpfs of our own: all changes stay in RAM. */
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
+		return ds_fail(err, negerrno(), "cannot mount the volatile tmpfs on %s", dir);
+	char upper[PATH_MAX + 16], work[PATH_MAX + 16], merged[PATH_MAX + 16], opts[3 * PATH_MAX + 64];
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	snprintf(work, sizeof(work), "%s/work", dir);
+	snprintf(merged, sizeof(merged), "%s/merged", dir);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 || mkdir(merged, 0755) < 0)
+		return ds_fail(err, negerrno(), "cannot create the volatile layers in %s", dir);
+	/* The root of the guest keeps the lower root's owner and mode. */
+	struct stat st;
+	if (stat(rootfs, &st) == 0) {
+		chmod(upper, st.st_mode & 07777);
+		if (chown(upper, st.st_uid, st.st_gid) < 0) {
+			/* not fatal: the merged root then belongs to root */
+		}
+	}
+	if (strpbrk(rootfs, ",:") != NULL)
+		return ds_fail(err, DS_EINVAL_MSG, "--volatile: the rootfs path %s contains ',' or ':'", rootfs);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", rootfs, upper, work);
+	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+		return ds_fail(err, negerrno(), "cannot mount the volatile overlay over %s", rootfs);
+	snprintf(rootfs, size, "%s", merged);
+	return 0;
+}
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+struct ds_mount_attr {
+	unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Read-only for the whole bound tree (Linux 5.12+), else for its top mount. */
+static int make_read_only(int rootfd, const char *rel)
+{
+	_cleanup_close_ int fd = ds_open_in_root(rootfd, rel, 0);
+	if (fd < 0)
+		return fd;
+	struct ds_mount_attr a = { .attr_set = 0x00000001 /* MOUNT_ATTR_RDONLY */ };
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
+		return 0;
+	char p[32];
+	return mount(NULL, ds_fd_path(fd, p), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 ? negerrno() : 0;
+}
+
+int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds_error *err)
+{
+	char root[32];
+	ds_fd_path(rootfd, root);
+	for (int i = 0; i < cfg->bind_count; i++) {
+		const struct ds_bind *b = &cfg->binds[i];
+		struct stat st;
+		if (stat(b->src, &st) < 0) {
+			/* Seed 4.4 step 4: a missing source is skipped, not fatal. */
+			char line[2 * PATH_MAX + 80];
+			int n = snprintf(line, sizeof(line), "[droidspaces] warning: bind source %s is missing; skipped\r\n", b->src);
+			if (logfd >= 0)
+				ds_write_all(logfd, line, (size_t)n);
+			continue;
+		}
+		/* Links inside the rootfs are followed as the guest would see them, never out of it. */
+		char resolved[2 * PATH_MAX];
+		int r = ds_resolve_in_root(root, b->dest, resolved, sizeof(resolved));
+		const char *rel = b->dest + 1;
+		if (r == 0) {
+			size_t rl = strlen(root);
+			rel = resolved + rl + (resolved[rl] == '/');
+		} else if (r != -ENOENT) {
+			return ds_fail(err, r, "bind destination %s", b->dest);
+		}
+		struct ds_mount m = { b->src, rel, NULL, MS_BIND | MS_REC, NULL,
+				      DS_MNT_REQUIRED | (S_ISDIR(st.st_mode) ? DS_MNT_MKDIR : DS_MNT_MKFILE) };
+		if ((r = ds_mount_one(rootfd, &m, err)) < 0)
+			return r;
+		if (b->read_only && (r = make_read_only(rootfd, rel)) < 0)
+			return ds_fail(err, r, "cannot make the bind on %s read-only", b->dest);
+	}
+	return 0;
+}
