@@ -19,7 +19,6 @@
 static int refuse_unsupported(const struct ds_config *cfg, struct ds_error *err)
 {
 	const struct { int set; const char *opt; } later[] = {
-		{ cfg->hw_access, "--hw-access" },
 		{ cfg->android_storage, "--enable-android-storage" },
 		{ cfg->selinux_permissive, "--selinux-permissive" },
 		{ cfg->enable_ipv6, "--enable-ipv6" },

@@ -33,10 +33,14 @@
 static const struct ds_mount base_mounts[] = {
 	{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=755,size=8M",
 	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW },
+	/* --hw-access: the kernel's devtmpfs, shared with the host (seed 8.2). */
+	{ "devtmpfs", "dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=755", DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_HW },
 	{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR },
 	/* A read-only /sys top is how systemd (258+) knows it is in a container. */
 	{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-	  DS_MNT_REQUIRED | DS_MNT_MKDIR },
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW },
+	/* --hw-access: read-write first; its subtrees are pinned, then the top made read-only. */
+	{ "sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_HW },
 	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=20%",
 	  DS_MNT_REQUIRED | DS_MNT_MKDIR },
 };
@@ -59,7 +63,7 @@ static const struct ds_mount proc_mounts[] = {
 	{ "dev/null", "proc/latency_stats", NULL, MS_BIND, NULL, 0 },
 	{ "tmpfs", "proc/acpi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
 	{ "tmpfs", "proc/scsi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
-	{ "tmpfs", "sys/firmware", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
+	{ "tmpfs", "sys/firmware", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", DS_MNT_NO_HW },
 	/* A boot_id of the container's own (written to run/ just before). */
 	{ "run/.ds-boot_id", "proc/sys/kernel/random/boot_id", NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
 };
@@ -122,7 +126,7 @@ static int write_run_file(int rootfd, const char *name, const char *content, str
 	return 0;
 }
 
-static int setup_proc_hardening(int rootfd, struct ds_error *err)
+static int setup_proc_hardening(int rootfd, int hw_access, struct ds_error *err)
 {
 	char boot_id[40];
 	int r = ds_boot_id_generate(boot_id);
@@ -132,7 +136,7 @@ static int setup_proc_hardening(int rootfd, struct ds_error *err)
 	r = write_run_file(rootfd, ".ds-boot_id", boot_id, err);
 	if (r < 0)
 		return r;
-	r = ds_mount_table(rootfd, proc_mounts, ARRAY_SIZE(proc_mounts), 0, err);
+	r = ds_mount_table(rootfd, proc_mounts, ARRAY_SIZE(proc_mounts), hw_access, err);
 	/* The bind keeps the inode; the name in /run is no longer needed. */
 	_cleanup_close_ int runfd = ds_open_in_root(rootfd, "run", 0);
 	char p[32];
@@ -229,11 +233,14 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 	/* /dev tmpfs, /proc, read-only /sys, /run tmpfs: no path may lead out of the rootfs. */
 	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->hw_access, err)) < 0)
 		return r;
-	/* Device nodes by mknod on our own tmpfs: nothing of the host's /dev is shared. */
-	if ((r = ds_dev_populate(rootfd, cfg->tty_count, err)) < 0)
+	/* Device nodes by mknod on our own tmpfs; with --hw-access, the host's nodes as they are. */
+	if ((r = ds_dev_populate(rootfd, cfg->tty_count, cfg->hw_access, err)) < 0)
+		return r;
+	/* --hw-access: every /sys subtree pinned read-write under a read-only top (seed 8.5). */
+	if (cfg->hw_access && (r = ds_sys_hw_setup(rootfd, err)) < 0)
 		return r;
 	/* Read-only /proc/sys and sysrq, masked kcore/keys/timers, a boot_id of our own. */
-	if ((r = setup_proc_hardening(rootfd, err)) < 0)
+	if ((r = setup_proc_hardening(rootfd, cfg->hw_access, err)) < 0)
 		return r;
 	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
 	if ((r = ds_cgroup_mount(rootfd, cg, cfg->cgroup_rel, have_cgroupns, err)) < 0)
@@ -248,7 +255,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 	if ((r = setup_pivot_root(rootfd, err)) < 0)
 		return r;
 	/* A devpts instance of our own: the guest's PTYs are not the host's. */
-	if ((r = ds_devpts_setup(err)) < 0)
+	if ((r = ds_devpts_setup(cfg->hw_access, err)) < 0)
 		return r;
 	/* Hostname and /etc/hosts (host network is shared, seed step 16). */
 	if ((r = ds_network_setup_rootfs(cfg->hostname, err)) < 0)

@@ -2,6 +2,7 @@
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "util/fileio.h"
+#include "util/path.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <limits.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -32,7 +35,7 @@ static const struct { const char *link, *target; } devlinks[] = {
 	{ "core", "/proc/kcore" },
 };
 
-int ds_dev_populate(int rootfd, int tty_count, struct ds_error *err)
+int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *err)
 {
 	_cleanup_close_ int devfd = -1;
 	int r = ds_open_in_root(rootfd, "dev", 0);
@@ -45,6 +48,18 @@ int ds_dev_populate(int rootfd, int tty_count, struct ds_error *err)
 	if (devfd < 0)
 		return ds_fail(err, negerrno(), "cannot open /dev in the rootfs");
 
+	if (hw_access) {
+		/* Shared with the host: only a missing devpts mount point may be added. */
+		if (mkdirat(devfd, "pts", 0755) < 0 && errno != EEXIST)
+			return ds_fail(err, negerrno(), "cannot create /dev/pts");
+		for (int i = 1; i <= tty_count; i++) {
+			char name[16];
+			snprintf(name, sizeof(name), "tty%d", i);
+			if (faccessat(devfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+				return ds_fail(err, -ENOENT, "--hw-access: the host has no /dev/%s to bind a PTY on", name);
+		}
+		return 0;
+	}
 	static const char *const dirs[] = { "net", "pts", "shm", "mqueue" };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdirat(devfd, dirs[i], 0755) < 0 && errno != EEXIST)
@@ -82,7 +97,7 @@ int ds_dev_populate(int rootfd, int tty_count, struct ds_error *err)
 	return 0;
 }
 
-int ds_devpts_setup(struct ds_error *err)
+int ds_devpts_setup(int hw_access, struct ds_error *err)
 {
 	/* Older kernels reject some options: try from the fullest to the barest (seed 7.4). */
 	static const char *const opts[] = {
@@ -104,9 +119,52 @@ int ds_devpts_setup(struct ds_error *err)
 		return ds_fail(err, r, "cannot mount a devpts instance on /dev/pts");
 	/* /dev/ptmx must allocate from our instance, not the host's. */
 	if (mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0) {
+		/* On the host's devtmpfs the node is the host's: never unlink it (seed 8.4). */
+		if (hw_access)
+			return ds_fail(err, negerrno(), "cannot bind /dev/pts/ptmx on /dev/ptmx");
 		unlink("/dev/ptmx");
 		if (symlink("pts/ptmx", "/dev/ptmx") < 0)
 			return ds_fail(err, negerrno(), "cannot set up /dev/ptmx");
 	}
 	return 0;
+}
+
+int ds_sys_hw_setup(int rootfd, struct ds_error *err)
+{
+	char p[32];
+	_cleanup_close_ int sysfd = ds_open_in_root(rootfd, "sys", 0);
+	if (sysfd < 0)
+		return ds_fail(err, sysfd, "cannot open /sys in the rootfs");
+	DIR *d = opendir(ds_fd_path(sysfd, p));
+	if (!d)
+		return ds_fail(err, negerrno(), "cannot list /sys");
+	struct dirent *e;
+	int r = 0;
+	while ((e = readdir(d)) && r == 0) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		char rel[300];
+		snprintf(rel, sizeof(rel), "sys/%s", e->d_name);
+		/* A self-bind pins the subtree as its own (read-write) mount. */
+		struct ds_mount m = { rel, rel, NULL, MS_BIND | MS_REC, NULL, DS_MNT_REQUIRED };
+		r = ds_mount_one(rootfd, &m, err);
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	/* Per-mount read-only (MS_BIND): the sysfs superblock is the host's and stays writable. */
+	struct ds_mount top = { NULL, "sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				NULL, DS_MNT_REQUIRED };
+	if ((r = ds_mount_one(rootfd, &top, err)) < 0)
+		return r;
+	/*
+	 * systemd must not chase the host's console through sysfs (seed 8.5).
+	 * class/tty/console is a kernel symlink into devices/: resolve it first.
+	 */
+	char root[32], real[PATH_MAX];
+	ds_fd_path(rootfd, root);
+	if (ds_resolve_in_root(root, "sys/class/tty/console/active", real, sizeof(real)) < 0)
+		return 0;
+	struct ds_mount mask = { "dev/null", real + strlen(root) + 1, NULL, MS_BIND, NULL, 0 };
+	return ds_mount_one(rootfd, &mask, err);
 }

@@ -4,7 +4,13 @@
 
 #include "util/error.h"
 
-/* Populates the /dev mounted below rootfd: device nodes, symlinks, mount targets. */
-int ds_dev_populate(int rootfd, int tty_count, struct ds_error *err);
+/*
+ * Populates the /dev mounted below rootfd: device nodes, symlinks, mount
+ * targets. With hw_access /dev is the host's devtmpfs: nothing is created,
+ * removed or changed there (the PTYs are bound over the existing nodes).
+ */
+int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *err);
 /* After pivot_root: a devpts instance of our own on /dev/pts and /dev/ptmx on it. */
-int ds_devpts_setup(struct ds_error *err);
+int ds_devpts_setup(int hw_access, struct ds_error *err);
+/* --hw-access /sys: each subdirectory self-bound read-write, the top read-only. */
+int ds_sys_hw_setup(int rootfd, struct ds_error *err);
