@@ -13,7 +13,7 @@
 enum opt_id {
 	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
 	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
-	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL, OPT_NETADMIN,
 };
 
 static const struct {
@@ -42,6 +42,7 @@ static const struct {
 	{ "user", 'u', 1, OPT_USER },
 	{ "follow", 0, 0, OPT_FOLLOW },
 	{ "all", 'a', 0, OPT_ALL },
+	{ "keep-net-admin", 0, 0, OPT_NETADMIN },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "version", 'v', 0, OPT_VERSION },
 };
@@ -121,6 +122,7 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		return 0;
 	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
 	case OPT_ALL: cli->all = 1; return 0;
+	case OPT_NETADMIN: cfg->keep_net_admin = 1; return 0;
 	case OPT_HELP: cli->help = 1; return 0;
 	case OPT_VERSION: cli->version = 1; return 0;
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/attach.h"
+#include "core/caps.h"
 #include "ns/join.h"
 #include "tty/proxy.h"
 #include "util/env.h"
@@ -173,8 +174,11 @@ static int status_to_exit(int st)
 int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct ds_error *err)
 {
 	struct ds_ns_set ns;
-	int r = ds_ns_open(st->pid, &ns, err);
+	unsigned long long capbnd;
+	int r = ds_caps_bounding_of(st->pid, &capbnd);
 	if (r < 0)
+		return ds_fail(err, r, "cannot read the capabilities of pid %d", (int)st->pid);
+	if ((r = ds_ns_open(st->pid, &ns, err)) < 0)
 		return r;
 	const char *term = getenv("TERM");
 	int sv[2] = { -1, -1 }, ep[2];
@@ -199,7 +203,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		if (sv[0] >= 0)
 			close(sv[0]);
 		struct ds_error e2 = { 0 };
-		if (ds_ns_enter(&ns, &e2) < 0)
+		if (ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0)
 			exec_fail(ep[1], e2.code, e2.msg);
 		/* setns(CLONE_NEWPID) applies to children only: fork once more. */
 		pid_t gc = fork();

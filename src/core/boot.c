@@ -5,6 +5,7 @@
  * stage, in the order the kernel requires.
  */
 #include "core/boot.h"
+#include "core/caps.h"
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
@@ -260,10 +261,16 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 	/* Hostname and /etc/hosts (host network is shared, seed step 16). */
 	if ((r = ds_network_setup_rootfs(cfg->hostname, err)) < 0)
 		return r;
+	/* The host's resolvers, known before pivot_root, as the guest's resolv.conf. */
+	if ((r = ds_dns_setup_rootfs(cfg->dns_runtime, err)) < 0)
+		return r;
 	/* How systemd (and our own status checks) recognise the container. */
 	mkdir("/run/systemd", 0755);
 	if ((r = ds_write_file("/run/systemd/container", "droidspaces\n", 0644)) < 0)
 		return ds_fail(err, r, "cannot write /run/systemd/container");
+	/* A bounding set without the capabilities that reach past the container. */
+	if ((r = ds_caps_drop(cfg->keep_net_admin, cfg->hw_access, err)) < 0)
+		return r;
 	setup_environment(cfg);
 	/* stdio on /dev/console, which becomes our controlling terminal. */
 	int console = open("/dev/console", O_RDWR | O_NOCTTY);

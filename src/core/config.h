@@ -49,6 +49,7 @@ struct ds_config {
 	int enable_ipv6;
 	int android_storage;
 	int selinux_permissive;
+	int keep_net_admin;              /* --keep-net-admin: leave CAP_NET_ADMIN in the bounding set */
 	int volatile_mode;
 	int json;
 	int stop_timeout;                /* seconds before SIGKILL */
@@ -62,6 +63,7 @@ struct ds_config {
 	int loop_fd;                     /* held by the monitor while the container lives */
 	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
 	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
+	char dns_runtime[256];           /* --dns, else the host's resolvers (not saved) */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];

@@ -7,6 +7,7 @@
 #include "core/saved.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
+#include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -200,6 +201,11 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 
 	if ((r = prepare_storage(cfg, logfd, err)) < 0)
 		return r;
+	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
+	if (cfg->dns[0])
+		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
+	else
+		ds_host_dns(cfg->dns_runtime, sizeof(cfg->dns_runtime));
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
 	if ((r = ds_terminal_create(&cfg->console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");

@@ -39,6 +39,7 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 	r |= put(out, size, &pos, "enable_ipv6", cfg->enable_ipv6 ? "1" : "0");
 	r |= put(out, size, &pos, "android_storage", cfg->android_storage ? "1" : "0");
 	r |= put(out, size, &pos, "selinux_permissive", cfg->selinux_permissive ? "1" : "0");
+	r |= put(out, size, &pos, "keep_net_admin", cfg->keep_net_admin ? "1" : "0");
 	r |= put(out, size, &pos, "dns", cfg->dns);
 	snprintf(num, sizeof(num), "%d", cfg->stop_timeout);
 	r |= put(out, size, &pos, "stop_timeout", num);
@@ -103,6 +104,7 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "enable_ipv6")) return parse_flag(key, v, &c->enable_ipv6, err);
 	if (!strcmp(key, "android_storage")) return parse_flag(key, v, &c->android_storage, err);
 	if (!strcmp(key, "selinux_permissive")) return parse_flag(key, v, &c->selinux_permissive, err);
+	if (!strcmp(key, "keep_net_admin")) return parse_flag(key, v, &c->keep_net_admin, err);
 	if (!strcmp(key, "stop_timeout")) return parse_num(key, v, 1, 3600, &c->stop_timeout, err);
 	if (!strcmp(key, "ttys")) return parse_num(key, v, 0, DS_MAX_TTYS, &c->tty_count, err);
 	if (!strcmp(key, "bind")) return ds_parse_binds(v, c, err);
@@ -188,6 +190,7 @@ void ds_saved_merge(struct ds_config *cfg, const struct ds_config *saved)
 	cfg->enable_ipv6 |= saved->enable_ipv6;
 	cfg->android_storage |= saved->android_storage;
 	cfg->selinux_permissive |= saved->selinux_permissive;
+	cfg->keep_net_admin |= saved->keep_net_admin;
 	if (cfg->stop_timeout == DS_STOP_TIMEOUT_DEFAULT)
 		cfg->stop_timeout = saved->stop_timeout;
 	if (cfg->tty_count == 0)

@@ -94,3 +94,67 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 		r = ds_write_file_atomic("/etc/hosts", out, 0644);
 	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
 }
+
+int ds_resolv_parse(const char *text, char *out, size_t size)
+{
+	int count = 0;
+	size_t pos = 0;
+	out[0] = '\0';
+	for (const char *p = text; *p && count < 4;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[256];
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			char addr[64];
+			if (sscanf(line, " nameserver %63s", addr) == 1 && strcmp(addr, "127.0.0.53") != 0 &&
+			    strcmp(addr, "127.0.0.54") != 0 && strspn(addr, "0123456789abcdefABCDEF.:") == strlen(addr)) {
+				int n = snprintf(out + pos, size - pos, "%s%s", count ? "," : "", addr);
+				if (n > 0 && (size_t)n < size - pos) {
+					pos += (size_t)n;
+					count++;
+				}
+			}
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	return count;
+}
+
+int ds_host_dns(char *out, size_t size)
+{
+	static const char *const files[] = { "/etc/resolv.conf", "/run/systemd/resolve/resolv.conf" };
+	char text[16384];
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (ds_read_file(files[i], text, sizeof(text)) > 0 && ds_resolv_parse(text, out, size) > 0)
+			return 0;
+	out[0] = '\0';
+	return -ENOENT;
+}
+
+int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
+{
+	if (!dns[0])
+		return 0; /* nothing known: the guest keeps its own resolv.conf */
+	char text[512] = "# written by droidspaces: the host's resolvers\n", list[256];
+	snprintf(list, sizeof(list), "%s", dns);
+	char *save = NULL;
+	for (char *a = strtok_r(list, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		size_t l = strlen(text);
+		snprintf(text + l, sizeof(text) - l, "nameserver %s\n", a);
+	}
+	mkdir("/run/resolvconf", 0755);
+	int r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644);
+	if (r < 0)
+		return ds_fail(err, r, "cannot write /run/resolvconf/resolv.conf");
+	/* After pivot_root: the link and its target are the guest's own. */
+	unlink("/etc/resolv.conf.ds-new");
+	if (symlink("../run/resolvconf/resolv.conf", "/etc/resolv.conf.ds-new") < 0 ||
+	    rename("/etc/resolv.conf.ds-new", "/etc/resolv.conf") < 0) {
+		r = negerrno();
+		unlink("/etc/resolv.conf.ds-new");
+		return ds_fail(err, r, "cannot link /etc/resolv.conf");
+	}
+	return 0;
+}

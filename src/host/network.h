@@ -15,3 +15,14 @@
 int ds_hosts_render(const char *old, const char *hostname, char *out, size_t size);
 /* Inside the container after pivot_root: sethostname, /etc/hostname, /etc/hosts. */
 int ds_network_setup_rootfs(const char *hostname, struct ds_error *err);
+
+/*
+ * Collects the nameserver addresses of a resolv.conf text into out as a
+ * comma list (at most 4). Loopback stubs of systemd-resolved (127.0.0.53,
+ * 127.0.0.54) are left out: returns the count kept.
+ */
+int ds_resolv_parse(const char *text, char *out, size_t size);
+/* The host's resolvers: /etc/resolv.conf, else systemd-resolved's upstream list. */
+int ds_host_dns(char *out, size_t size);
+/* Inside, after pivot_root: /run/resolvconf/resolv.conf with /etc/resolv.conf linked to it. */
+int ds_dns_setup_rootfs(const char *dns, struct ds_error *err);
