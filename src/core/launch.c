@@ -9,6 +9,7 @@
 #include "fs/storage.h"
 #include "host/network.h"
 #include "tty/terminal.h"
+#include "util/fault.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -213,6 +214,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
 			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
 
+	ds_fault_point("start:before-fork");
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		return ds_fail(err, negerrno(), "cannot create the sync pipe");
@@ -227,6 +229,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		ds_monitor_main(cfg, &cg, lockfd, logfd, sync[1]);
 	}
 	close(sync[1]);
+	ds_fault_point("start:after-fork");
 	ds_closep(&cfg->loop_fd); /* the monitor holds the loop device now */
 	ds_terminal_close(&cfg->console);
 	for (int i = 0; i < cfg->tty_count; i++)

@@ -6,6 +6,7 @@
 #include "core/launch.h"
 #include "core/state.h"
 #include "fs/storage.h"
+#include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -270,6 +271,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			send_sync(&syncfd, &msg);
 			break;
 		}
+		ds_fault_point("monitor:before-pidfile");
 		write_pidfile(cfg, m.init_pid);
 		msg.type = 'P';
 		msg.pid = m.init_pid;

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Fault-injection points for the reliability tests: when
+ * $DROIDSPACES_FAULT names this point, the process stops itself (SIGSTOP)
+ * there, so a test can SIGKILL it at exactly that stage.
+ */
+#pragma once
+
+void ds_fault_point(const char *name);
