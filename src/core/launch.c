@@ -40,19 +40,27 @@ static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int 
 }
 
 pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-		    struct ds_error *err)
+		    int *go_fd, struct ds_error *err)
 {
-	int p[2];
+	int p[2], go[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return ds_fail(err, negerrno(), "cannot create a pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	}
 	pid_t helper = fork();
 	if (helper < 0) {
 		close(p[0]);
 		close(p[1]);
+		close(go[0]);
+		close(go[1]);
 		return ds_fail(err, negerrno(), "cannot fork");
 	}
 	if (helper == 0) {
 		close(p[0]);
+		close(go[1]);
 		/* Only children enter a new PID namespace: unshare here, fork init next. */
 		long reply;
 		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
@@ -61,6 +69,14 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 			pid_t init = fork();
 			if (init == 0) {
 				close(p[1]);
+				/*
+				 * Boot only once the monitor has recorded us in the pidfile: a
+				 * monitor killed before that leaves EOF here, and no untracked guest.
+				 */
+				char byte;
+				if (read(go[0], &byte, 1) != 1)
+					_exit(1);
+				close(go[0]);
 				struct ds_error e = { 0 };
 				ds_boot(cfg, cg, logfd, &e);
 				init_failed(&e, errfd, logfd);
@@ -71,9 +87,14 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 		_exit(0);
 	}
 	close(p[1]);
+	close(go[0]);
 	long reply = 0;
 	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
 	close(p[0]);
+	if (n != (ssize_t)sizeof(reply) || reply < 0)
+		close(go[1]);
+	else
+		*go_fd = go[1];
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (n != (ssize_t)sizeof(reply))

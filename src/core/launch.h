@@ -26,6 +26,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err);
  * Monitor side: forks the helper and init for one boot; returns init's host
  * PID (reparented to the monitor, a child subreaper), or a negative errno
  * with err filled. errfd receives the init's boot error when it fails later.
+ * Init waits until a byte is written to *go_fd (then closed) before it boots.
  */
 pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-		    struct ds_error *err);
+		    int *go_fd, struct ds_error *err);

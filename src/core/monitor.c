@@ -265,7 +265,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	for (;;) {
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
 		m.boot_offset = m.log.size;
-		m.init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &msg.err);
+		int go = -1;
+		m.init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &go, &msg.err);
 		if (m.init_pid < 0) {
 			msg.type = 'E';
 			send_sync(&syncfd, &msg);
@@ -273,6 +274,11 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		}
 		ds_fault_point("monitor:before-pidfile");
 		write_pidfile(cfg, m.init_pid);
+		/* Recorded: now init may boot. */
+		if (write(go, "g", 1) != 1) {
+			/* init is gone already; the loop below reaps it */
+		}
+		close(go);
 		msg.type = 'P';
 		msg.pid = m.init_pid;
 		send_sync(&syncfd, &msg);
