@@ -63,7 +63,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 $(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS_GLIBC)
 	@mkdir -p $(dir $@)
-	$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@
+	@echo "  LD unit $@"
+	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@
+.SECONDARY: $(LIBOBJS_GLIBC) $(OBJS_MUSL) $(OBJS_ASAN)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -71,14 +73,20 @@ unit: $(UNIT_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
+	@echo "  LD fuzz $@"
+	@$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
 FUZZ_SECONDS ?= 300
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192; done
 fuzz-smoke: $(FUZZ_BINS)
-	@set -e; for f in $(FUZZ_BINS); do $$f -max_total_time=10 -max_len=8192 2>&1 | tail -n 2; done
+	@mkdir -p $(BUILD)/fuzz/logs
+	@for f in $(FUZZ_BINS); do \
+		log=$(BUILD)/fuzz/logs/$$(basename $$f).log; \
+		if $$f -max_total_time=10 -max_len=8192 >$$log 2>&1; then tail -n 1 $$log; \
+		else echo "FUZZ FAILURE: $$f"; tail -n 30 $$log; exit 1; fi; \
+	done
 
 e2e: all
 	bats --timing tests/e2e

@@ -6,6 +6,7 @@
 #include "core/saved.h"
 #include "core/state.h"
 #include "fs/mounts.h"
+#include "host/android.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/macros.h"
@@ -130,8 +131,11 @@ static int gather(struct ds_cli *cli, struct facts *f)
 		char v[16];
 		read_proc_file(st.pid, "proc/sys/net/ipv6/conf/all/disable_ipv6", v, sizeof(v));
 		f->ipv6 = v[0] == '0';
-		read_proc_file(st.pid, "sys/fs/selinux/enforce", v, sizeof(v));
-		f->selinux_enforcing = v[0] == '1';
+		/* SELinux is the host kernel's, whatever the guest mounts. */
+		char sel[PATH_MAX];
+		ds_host_path("/sys/fs/selinux/enforce", sel, sizeof(sel));
+		if (ds_read_file(sel, v, sizeof(v)) > 0)
+			f->selinux_enforcing = v[0] == '1';
 		mount_fstype(st.pid, "/dev", f->devfs, sizeof(f->devfs));
 		char storage[16];
 		mount_fstype(st.pid, "/storage/emulated/0", storage, sizeof(storage));

@@ -19,8 +19,6 @@
 static int refuse_unsupported(const struct ds_config *cfg, struct ds_error *err)
 {
 	const struct { int set; const char *opt; } later[] = {
-		{ cfg->android_storage, "--enable-android-storage" },
-		{ cfg->selinux_permissive, "--selinux-permissive" },
 		{ cfg->enable_ipv6, "--enable-ipv6" },
 	};
 	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)

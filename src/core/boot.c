@@ -9,6 +9,7 @@
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
+#include "host/android.h"
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fileio.h"
@@ -246,6 +247,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
 	if ((r = ds_cgroup_mount(rootfd, cg, cfg->cgroup_rel, have_cgroupns, err)) < 0)
 		return r;
+	/* Android: the user's shared storage inside the guest (seed 4.4 step 13). */
+	if (cfg->android_storage && (r = ds_android_bind_storage(rootfd, err)) < 0)
+		return r;
 	/* The console PTY slave (allocated on the host) becomes /dev/console. */
 	if ((r = setup_console(rootfd, cfg, err)) < 0)
 		return r;
@@ -263,6 +267,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 		return r;
 	/* The host's resolvers, known before pivot_root, as the guest's resolv.conf. */
 	if ((r = ds_dns_setup_rootfs(cfg->dns_runtime, err)) < 0)
+		return r;
+	/* Android: the network groups its kernel checks (paranoid networking). */
+	if (cfg->android && (r = ds_android_setup_rootfs(err)) < 0)
 		return r;
 	/* How systemd (and our own status checks) recognise the container. */
 	mkdir("/run/systemd", 0755);

@@ -64,6 +64,7 @@ struct ds_config {
 	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
 	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
 	char dns_runtime[256];           /* --dns, else the host's resolvers (not saved) */
+	int android;                     /* the host is Android (detected before the fork) */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];

@@ -7,6 +7,7 @@
 #include "core/saved.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
+#include "host/android.h"
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fault.h"
@@ -116,6 +117,9 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
 	if (strcmp(real, "/") == 0)
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
+	for (const char *c = real; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->rootfs_path);
 	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
 	char init[PATH_MAX];
@@ -133,6 +137,9 @@ static int check_image(struct ds_config *cfg, struct ds_error *err)
 	char real[PATH_MAX];
 	if (!realpath(cfg->rootfs_img_path, real))
 		return ds_fail(err, negerrno(), "rootfs image %s", cfg->rootfs_img_path);
+	for (const char *c = real; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->rootfs_img_path);
 	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
 	int r = ds_image_check(real, err);
 	if (r < 0)
@@ -223,6 +230,18 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 
 	if ((r = prepare_storage(cfg, logfd, err)) < 0)
 		return r;
+	/* Android only: SELinux, phantom processes, doze, firmware path (restored at the last stop). */
+	cfg->android = ds_android_detect();
+	if (cfg->android) {
+		struct ds_entry *v = NULL;
+		int running = ds_inventory_list(cfg, 0, &v);
+		free(v);
+		if ((r = ds_android_prepare(cfg, running <= 0, err)) < 0)
+			return r;
+	} else if (cfg->selinux_permissive || cfg->android_storage) {
+		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
+			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
+	}
 	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
 	if (cfg->dns[0])
 		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);

@@ -17,6 +17,8 @@ int ds_saved_path(const struct ds_config *cfg, const char *name, char *out, size
 
 static int put(char *out, size_t size, size_t *pos, const char *key, const char *val)
 {
+	if (strpbrk(val, "\n\r"))
+		return -EINVAL; /* a value may never smuggle in a line of its own */
 	int n = snprintf(out + *pos, size - *pos, "%s=%s\n", key, val);
 	if (n < 0 || (size_t)n >= size - *pos)
 		return -ENOSPC;
@@ -57,7 +59,7 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 			return -ENOSPC;
 		memcpy(out + pos, extra, n + 1);
 	}
-	return r ? -ENOSPC : 0;
+	return r ? -EINVAL : 0;
 }
 
 static int parse_flag(const char *key, const char *v, int *out, struct ds_error *err)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/state.h"
+#include "host/android.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -28,7 +29,7 @@ void ds_config_init(struct ds_config *cfg)
 
 int ds_is_android(void)
 {
-	return getenv("ANDROID_ROOT") != NULL || access("/system/bin/app_process", F_OK) == 0;
+	return ds_android_detect();
 }
 
 int ds_workspace_resolve(struct ds_config *cfg)
@@ -134,6 +135,10 @@ int ds_host_boot_id(char out[40])
 
 int ds_state_format(const struct ds_state *st, char *buf, size_t size)
 {
+	/* A newline in a value would forge the identity fields that follow. */
+	if (strpbrk(st->uuid, "\n\r") || strpbrk(st->boot_id, "\n\r") || strpbrk(st->rootfs, "\n\r") ||
+	    strpbrk(st->cgroup, "\n\r"))
+		return -EINVAL;
 	int n = snprintf(buf, size,
 			 "%d\nmonitor=%d\nstarttime=%llu\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=%s\n",
 			 (int)st->pid, (int)st->monitor, st->starttime, st->uuid, st->boot_id,

@@ -13,7 +13,8 @@ static int bad(struct ds_error *err, const char *opt, const char *val, const cha
 int ds_hostname_validate(const char *s)
 {
 	size_t n = strlen(s);
-	if (n == 0 || n > DS_NAME_MAX || s[0] == '-' || s[0] == '.')
+	if (n == 0 || n > DS_NAME_MAX || s[0] == '-' || s[0] == '.' || s[n - 1] == '-' || s[n - 1] == '.' ||
+	    strstr(s, ".."))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -39,6 +40,10 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 		return bad(err, "bind-mount", spec, "too long");
 	if (!spec[0])
 		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
+	for (const char *c = spec; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return bad(err, "bind-mount", spec, "control characters are not allowed");
+	int before = cfg->bind_count;
 	strcpy(buf, spec);
 	char *save = NULL;
 	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
@@ -70,6 +75,8 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 		b->read_only = ro;
 		cfg->bind_count++;
 	}
+	if (cfg->bind_count == before)
+		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
 	return 0;
 }
 
@@ -88,6 +95,8 @@ int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
 		if (++count > DS_MAX_DNS)
 			return bad(err, "dns", val, "at most 4 servers");
 	}
+	if (count == 0)
+		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
 	strcpy(cfg->dns, val);
 	return 0;
 }

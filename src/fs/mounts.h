@@ -34,8 +34,9 @@ struct ds_mount {
 
 /*
  * Opens rel below rootfd with O_PATH, refusing symlinks and ".." in every
- * component (-ELOOP / -EPERM). With DS_MNT_MKDIR/MKFILE the last component
- * is created when missing.
+ * component (-ELOOP / -EPERM). With DS_MNT_MKDIR/MKFILE missing directories
+ * on the way are created, and the last component as a directory (MKDIR) or
+ * an empty file (MKFILE).
  */
 int ds_open_in_root(int rootfd, const char *rel, int opts);
 /* "/proc/self/fd/N" for fd. */

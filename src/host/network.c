@@ -58,9 +58,11 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 		int is_self = rest >= 9 && strncmp(q, "127.0.1.1", 9) == 0 &&
 			      (rest == 9 || isspace((unsigned char)q[9]));
 		if (!is_self) {
-			if (rest >= 9 && strncmp(q, "127.0.0.1", 9) == 0 && line_has_name(q, rest, "localhost"))
+			if (rest > 9 && strncmp(q, "127.0.0.1", 9) == 0 && isspace((unsigned char)q[9]) &&
+			    line_has_name(q, rest, "localhost"))
 				have_v4 = 1;
-			if (rest >= 3 && strncmp(q, "::1", 3) == 0 && line_has_name(q, rest, "localhost"))
+			if (rest > 3 && strncmp(q, "::1", 3) == 0 && isspace((unsigned char)q[3]) &&
+			    line_has_name(q, rest, "localhost"))
 				have_v6 = 1;
 			if (append(out, size, &pos, p, len) < 0 || append(out, size, &pos, "\n", 1) < 0)
 				return -ENOSPC;

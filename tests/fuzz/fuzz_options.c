@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the command line: the input is split on NUL bytes
  * into argv[1..63] for ds_cli_parse; the whole input (up to its first NUL)
- * also goes to ds_parse_binds and ds_hostname_validate. Checks the
+ * also goes to ds_parse_binds, ds_parse_dns and ds_hostname_validate. Checks the
  * invariants the rest of the program relies on after a successful parse.
  */
 #include "cli/options.h"
@@ -44,6 +44,17 @@ static void check_binds(const struct ds_config *c)
 	}
 }
 
+/* Paths end up in line-based files (pidfile, saved config): no control characters. */
+static int clean_path(const char *s, size_t size)
+{
+	if (!terminated(s, size))
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static void check_cli(void)
 {
 	const struct ds_config *c = &cli.cfg;
@@ -53,7 +64,10 @@ static void check_cli(void)
 	CHECK(c->tty_count >= 0 && c->tty_count <= DS_MAX_TTYS);
 	CHECK(terminated(c->hostname, sizeof(c->hostname)));
 	CHECK(c->hostname[0] == '\0' || ds_hostname_validate(c->hostname) == 0);
-	CHECK(terminated(c->rootfs_path, sizeof(c->rootfs_path)));
+	CHECK(clean_path(c->rootfs_path, sizeof(c->rootfs_path)));
+	CHECK(clean_path(c->rootfs_img_path, sizeof(c->rootfs_img_path)));
+	CHECK(clean_path(c->pidfile, sizeof(c->pidfile)));
+	CHECK(clean_path(c->config_file, sizeof(c->config_file)));
 	CHECK(terminated(c->names, sizeof(c->names)));
 	CHECK(terminated(c->dns, sizeof(c->dns)));
 	check_binds(c);
@@ -97,6 +111,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		CHECK(r == 0);
 	check_binds(&cfg);
+
+	/* ... and as one --dns value. */
+	ds_config_init(&cfg);
+	struct ds_error derr = { 0 };
+	r = ds_parse_dns(buf, &cfg, &derr);
+	if (r < 0) {
+		CHECK(derr.code == r && derr.msg[0] != '\0');
+		CHECK(cfg.dns[0] == '\0');
+	} else {
+		CHECK(r == 0 && strcmp(cfg.dns, buf) == 0);
+	}
 
 	int h = ds_hostname_validate(buf);
 	CHECK(h == 0 || h == -EINVAL);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests for the in-rootfs path walkers of src/fs/mounts.c (no mounting). */
+/* Unit tests for the in-rootfs path walkers: src/fs/mounts.c and src/util/path.c (no mounting). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "fs/mounts.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>

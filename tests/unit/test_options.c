@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "core/config.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -139,6 +140,13 @@ static void test_empty_paths(void **state)
 	assert_int_equal(PARSE("--rootfs-img=/img/deb.img", "start"), 0);
 	assert_string_equal(cli.cfg.rootfs_img_path, "/img/deb.img");
 	assert_string_equal(cli.cfg.rootfs_path, "");
+
+	/* Control characters would corrupt the line-based pidfile and saved config. */
+	assert_int_equal(PARSE("--rootfs=/srv/a\nstarttime=0", "start"), DS_EINVAL_MSG);
+	assert_non_null(strstr(err.msg, "control characters"));
+	assert_int_equal(PARSE("--pidfile=/run/a\tb", "start"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("--rootfs=/srv/\x7f", "start"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("--rootfs=/srv/d\xc3\xa9" "b", "start"), 0);  /* UTF-8 is fine */
 
 	char *huge = malloc(PATH_MAX + 16);
 	assert_non_null(huge);
@@ -412,6 +420,18 @@ static void test_flags(void **state)
 	assert_string_equal(cli.cfg.config_file, "/etc/ds.conf");
 	assert_string_equal(cli.cfg.pidfile, "/run/x.pid");
 	assert_string_equal(cli.cfg.rootfs_img_path, "/img");
+
+	assert_int_equal(PARSE("stop", "-a"), 0);
+	assert_int_equal(cli.all, 1);
+	assert_int_equal(PARSE("stop", "--all"), 0);
+	assert_int_equal(cli.all, 1);
+	assert_int_equal(PARSE("logs", "--follow"), 0);
+	assert_int_equal(cli.cfg.foreground, 1);
+	assert_int_equal(PARSE("run", "-u", "alice", "id"), 0);
+	assert_string_equal(cli.user, "alice");
+	assert_int_equal(cli.argc, 1);
+	assert_int_equal(PARSE("run", "--user=a:b", "id"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("run", "--user=", "id"), DS_EINVAL_MSG);
 }
 
 static void test_too_many_args(void **state)

@@ -209,6 +209,49 @@ static void test_state_parse_tolerant(void **state)
 	assert_string_equal(st.uuid, "0123456789abcdef0123456789abcdef");
 }
 
+static void test_state_parse_long_lines(void **state)
+{
+	(void)state;
+	struct ds_state in, out;
+	static char text[3 * PATH_MAX];
+
+	/* The longest rootfs ds_state_format can write reads back whole. */
+	fill_state(&in);
+	memset(in.rootfs, 'r', PATH_MAX - 1);
+	in.rootfs[0] = '/';
+	in.rootfs[PATH_MAX - 1] = '\0';
+	assert_int_equal(ds_state_format(&in, text, sizeof(text)), 0);
+	assert_int_equal(ds_state_parse(text, &out), 0);
+	assert_string_equal(out.rootfs, in.rootfs);
+	assert_string_equal(out.cgroup, in.cgroup);
+
+	/*
+	 * Around the parser's line limit: each length either parses (value
+	 * truncated to the field) or rejects the file, never overflows (ASan),
+	 * and once rejected, longer lines stay rejected.
+	 */
+	int rejected = 0;
+	for (size_t len = PATH_MAX; len < PATH_MAX + 96; len++) {
+		size_t n = (size_t)sprintf(text, "5\nrootfs=");
+		memset(text + n, 'r', len - 7);
+		strcpy(text + n + len - 7, "\n");
+		int r = ds_state_parse(text, &out);
+		if (r == 0) {
+			assert_false(rejected);
+			assert_int_equal(out.pid, 5);
+			size_t vlen = len - 7 < PATH_MAX - 1 ? len - 7 : PATH_MAX - 1;
+			assert_int_equal(strlen(out.rootfs), vlen);
+		} else {
+			assert_int_equal(r, -EINVAL);
+			rejected = 1;
+		}
+	}
+	/* A line far longer than any field is refused. */
+	memset(text, '1', 2 * PATH_MAX);
+	text[2 * PATH_MAX] = '\0';
+	assert_int_equal(ds_state_parse(text, &out), -EINVAL);
+}
+
 /* ---- /proc helpers ------------------------------------------------------------------------ */
 
 static pid_t dead_pid(void)
@@ -538,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_state_format_too_small),
 		cmocka_unit_test(test_state_parse_bad_first_line),
 		cmocka_unit_test(test_state_parse_tolerant),
+		cmocka_unit_test(test_state_parse_long_lines),
 		cmocka_unit_test(test_proc_starttime),
 		cmocka_unit_test(test_proc_starttime_matches_stat),
 		cmocka_unit_test(test_uuid_generate),

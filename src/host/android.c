@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "host/android.h"
+#include "fs/mounts.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int ds_host_path(const char *path, char *out, size_t size)
+{
+	const char *root = getenv("DROIDSPACES_HOST_ROOT");
+	int n = snprintf(out, size, "%s%s", root && root[0] == '/' ? root : "", path);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ds_android_detect(void)
+{
+	char p[PATH_MAX];
+	if (getenv("ANDROID_ROOT"))
+		return 1;
+	return ds_host_path("/system/bin/app_process", p, sizeof(p)) == 0 && access(p, F_OK) == 0;
+}
+
+/* Runs an Android tool (/system/bin/NAME) with args; its stdout (first line) into out. */
+static int android_tool(const char *name, char *const args[], char *out, size_t size)
+{
+	char bin[PATH_MAX], rel[128];
+	snprintf(rel, sizeof(rel), "/system/bin/%s", name);
+	if (ds_host_path(rel, bin, sizeof(bin)) < 0 || access(bin, X_OK) < 0)
+		return -ENOENT;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return negerrno();
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 2);
+		char *argv[8] = { (char *)name };
+		for (int i = 0; args[i] && i < 6; i++)
+			argv[i + 1] = args[i];
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	char buf[256] = "";
+	ssize_t n = pid > 0 ? ds_read_all(p[0], buf, sizeof(buf) - 1) : -1;
+	close(p[0]);
+	int st = 0;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (out) {
+		buf[n > 0 ? n : 0] = '\0';
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		snprintf(out, size, "%s", buf);
+	}
+	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+static void state_path(const struct ds_config *cfg, const char *key, char *out, size_t size)
+{
+	snprintf(out, size, "%s/Android/%s", cfg->workspace, key);
+}
+
+/* Remembers the value before our change, once (the first container's view wins). */
+static void remember(const struct ds_config *cfg, const char *key, const char *value)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/Android", cfg->workspace);
+	ds_mkdir_p(dir, 0700);
+	state_path(cfg, key, path, sizeof(path));
+	if (access(path, F_OK) != 0)
+		ds_write_file_atomic(path, value, 0600);
+}
+
+/* The recorded value (and forgets it); -ENOENT when droidspaces changed nothing. */
+static int recall(const struct ds_config *cfg, const char *key, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	state_path(cfg, key, path, sizeof(path));
+	ssize_t n = ds_read_file(path, out, size);
+	if (n < 0)
+		return (int)n;
+	unlink(path);
+	return 0;
+}
+
+int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err)
+{
+	char path[PATH_MAX], old[256];
+	if (cfg->selinux_permissive) {
+		ds_host_path("/sys/fs/selinux/enforce", path, sizeof(path));
+		if (ds_read_file(path, old, sizeof(old)) < 0)
+			return ds_fail(err, -ENOENT, "--selinux-permissive: %s is not readable (no SELinux?)", path);
+		if (ds_chomp(old)[0] == '1') {
+			remember(cfg, "selinux_enforce", "1");
+			int r = ds_write_file(path, "0", 0644);
+			if (r < 0)
+				return ds_fail(err, r, "cannot set SELinux to permissive (%s)", path);
+		}
+	}
+	if (first_container) {
+		/* Seed: Android kills "phantom" processes beyond 32 and dozes background work. */
+		char *get[] = { "get", "activity_manager", "max_phantom_processes", NULL };
+		if (android_tool("device_config", get, old, sizeof(old)) == 0) {
+			remember(cfg, "max_phantom_processes", old[0] ? old : "null");
+			char *put[] = { "put", "activity_manager", "max_phantom_processes", "2147483647", NULL };
+			android_tool("device_config", put, NULL, 0);
+		}
+		char *idle[] = { "deviceidle", "disable", NULL };
+		if (android_tool("dumpsys", idle, NULL, 0) == 0)
+			remember(cfg, "deviceidle", "enabled");
+	}
+	if (cfg->hw_access) {
+		/* The kernel loads firmware from the guest's /lib/firmware while it runs (seed 10.1). */
+		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
+		if (ds_read_file(path, old, sizeof(old)) >= 0) {
+			remember(cfg, "firmware_path", ds_chomp(old));
+			char fw[PATH_MAX + 16];
+			snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->image_mount);
+			ds_write_file(path, fw, 0644);
+		}
+	}
+	return 0;
+}
+
+void ds_android_restore(const struct ds_config *cfg, int last_container)
+{
+	char path[PATH_MAX], old[256];
+	if (!last_container)
+		return;
+	if (recall(cfg, "selinux_enforce", old, sizeof(old)) == 0) {
+		ds_host_path("/sys/fs/selinux/enforce", path, sizeof(path));
+		ds_write_file(path, ds_chomp(old), 0644);
+	}
+	if (recall(cfg, "max_phantom_processes", old, sizeof(old)) == 0) {
+		if (strcmp(ds_chomp(old), "null") == 0) {
+			char *del[] = { "delete", "activity_manager", "max_phantom_processes", NULL };
+			android_tool("device_config", del, NULL, 0);
+		} else {
+			char *put[] = { "put", "activity_manager", "max_phantom_processes", old, NULL };
+			android_tool("device_config", put, NULL, 0);
+		}
+	}
+	if (recall(cfg, "deviceidle", old, sizeof(old)) == 0) {
+		char *idle[] = { "deviceidle", "enable", NULL };
+		android_tool("dumpsys", idle, NULL, 0);
+	}
+	if (recall(cfg, "firmware_path", old, sizeof(old)) == 0) {
+		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
+		ds_write_file(path, ds_chomp(old), 0644);
+	}
+}
+
+int ds_android_setup_rootfs(struct ds_error *err)
+{
+	/* Android gates sockets and raw network access on these group IDs (paranoid networking). */
+	static const char *const groups[] = { "aid_inet:x:3003:", "aid_net_raw:x:3004:", "aid_net_admin:x:3005:" };
+	char text[65536] = "";
+	ssize_t n = ds_read_file("/etc/group", text, sizeof(text));
+	if (n < 0 && n != -ENOENT)
+		return ds_fail(err, (int)n, "cannot read /etc/group");
+	_cleanup_close_ int fd = open("/etc/group", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot open /etc/group");
+	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
+		char name[32];
+		size_t len = (size_t)(strchr(groups[i], ':') - groups[i]) + 1;
+		snprintf(name, sizeof(name), "%.*s", (int)len, groups[i]);
+		/* Only a whole "name:" at a line start counts as present. */
+		int present = strncmp(text, name, len) == 0;
+		char needle[40];
+		snprintf(needle, sizeof(needle), "\n%s", name);
+		present = present || strstr(text, needle) != NULL;
+		if (present)
+			continue;
+		char line[64];
+		int k = snprintf(line, sizeof(line), "%s%s\n", (n > 0 && text[n - 1] != '\n') ? "\n" : "", groups[i]);
+		if (ds_write_all(fd, line, (size_t)k) < 0)
+			return ds_fail(err, negerrno(), "cannot append to /etc/group");
+		n = 1;
+		text[0] = '\n';
+		text[1] = '\0';
+	}
+	return 0;
+}
+
+int ds_android_bind_storage(int rootfd, struct ds_error *err)
+{
+	char src[PATH_MAX];
+	ds_host_path("/storage/emulated/0", src, sizeof(src));
+	struct stat st;
+	if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ds_fail(err, DS_EINVAL_MSG, "--enable-android-storage: %s is not available", src);
+	struct ds_mount m = { src, "storage/emulated/0", NULL, MS_BIND | MS_REC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR };
+	return ds_mount_one(rootfd, &m, err);
+}

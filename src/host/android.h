@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The only file that knows Android. Every host path it touches goes through
+ * ds_host_path(), which prefixes $DROIDSPACES_HOST_ROOT when set: the tests
+ * point it at a fake tree (no Android device is at hand); on a real device
+ * it is unset and the paths are the real ones.
+ */
+#pragma once
+
+#include "core/config.h"
+#include "util/error.h"
+
+#include <stddef.h>
+
+int ds_host_path(const char *path, char *out, size_t size);
+/* ANDROID_ROOT in the environment, or <host root>/system/bin/app_process. */
+int ds_android_detect(void);
+
+/*
+ * Host side at start (Android only): SELinux permissive when asked, the
+ * phantom-process and deviceidle settings, the firmware path with
+ * --hw-access. The previous values are recorded in <workspace>/Android/ so
+ * that ds_android_restore() puts back exactly what droidspaces changed.
+ */
+int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err);
+/* Undoes ds_android_prepare() when the last container stops. */
+void ds_android_restore(const struct ds_config *cfg, int last_container);
+/* Inside, after pivot_root: the aid_inet/aid_net_raw/aid_net_admin groups in /etc/group. */
+int ds_android_setup_rootfs(struct ds_error *err);
+/* Before pivot_root: /storage/emulated/0 bound into the rootfs. */
+int ds_android_bind_storage(int rootfd, struct ds_error *err);

@@ -1,0 +1,956 @@
+#!/usr/bin/env bats
+# Many containers: naming from os-release, saved settings, status/info/show/scan
+# in table and JSON form, multi-name and --all stop, remove, a killed monitor
+# and stale pidfiles (issue 5).  Uses only the busybox fixture: it boots in a
+# fraction of a second and halts in about 2 s, so the whole file stays short.
+# Run as: flock /var/cache/droidspaces-test/e2e.lock bats tests/e2e/30-inventory.bats
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	common_setup
+	require_root
+	require_ds
+	require_cmd jq nsenter script
+	require_fixture busybox
+}
+teardown() { common_teardown; }
+
+# --------------------------------------------------------------------------
+# helpers of this file
+
+# ds_start_ok ARGS...: `$DS start ARGS`, which must succeed and say
+# "Container NAME started: init pid PID (...)".  Sets STARTED_NAME and
+# STARTED_PID and tracks the container (called directly, never in $(...)).
+ds_start_ok() {
+	ds_run start "$@"
+	if [[ $status -ne 0 || ! $output =~ Container\ ([A-Za-z0-9._-]+)\ started:\ init\ pid\ ([0-9]+) ]]; then
+		echo "start $* failed (exit $status): $output" >&2
+		return 1
+	fi
+	STARTED_NAME=${BASH_REMATCH[1]}
+	STARTED_PID=${BASH_REMATCH[2]}
+	track_container "$STARTED_NAME"
+	[ "$(ds_pid "$STARTED_NAME")" = "$STARTED_PID" ]
+}
+
+# booted NAME: the busybox fixture finished its sysinit (so halt is handled).
+booted() { in_container "$1" test -e /run/ds-test-booted; }
+
+# guest_hostname NAME: the UTS hostname inside the container.
+guest_hostname() { in_container "$1" cat /proc/sys/kernel/hostname; }
+
+# saved_value NAME KEY: KEY's value in NAME's container.config (first match).
+saved_value() {
+	sed -n "s/^$2=//p" "$DROIDSPACES_WORKSPACE/Containers/$1/container.config" | head -n1
+}
+
+# running NAME: the pidfile names a live process (what status says, exit 0).
+is_running() { "$DS" status --name="$1" >/dev/null 2>&1; }
+
+# json_run ARGS...: run `$DS ARGS` with stdout in $output (stderr apart), and
+# check that stdout is one valid JSON document.
+json_run() {
+	run --separate-stderr "$DS" "$@"
+	printf '$ %s %s\n%s\n[stderr: %s]\n[exit %s]\n' "$DS" "$*" "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
+	if ! jq -e . >/dev/null <<<"$output"; then
+		echo "not JSON from '$DS $*': $output" >&2
+		return 1
+	fi
+}
+
+# write_osrelease ROOT: replace ROOT's os-release files (whatever they are now:
+# file, symlink, FIFO, directory) with stdin as etc/os-release.
+clear_osrelease() {
+	rm -rf "$1/etc/os-release" "$1/usr/lib/os-release"
+}
+write_osrelease() {
+	clear_osrelease "$1"
+	cat >"$1/etc/os-release"
+}
+
+# The name the host's own os-release would give: a guest must never get it
+# from a symlink that points out of its rootfs.
+host_os_name() {
+	(
+		# shellcheck disable=SC1091
+		. /etc/os-release 2>/dev/null || . /usr/lib/os-release
+		echo "${ID:-linux}${VERSION_ID:+-$VERSION_ID}"
+	)
+}
+
+# stop_all_ok: `$DS stop --all` succeeds and leaves nothing running.
+stop_all_ok() {
+	local names
+	names=$("$DS" show --json | jq -r '.containers[] | select(.state == "running") | .name')
+	for n in $names; do
+		wait_for 10 booted "$n"
+	done
+	ds_run stop --all
+	[ "$status" -eq 0 ]
+	for n in $names; do
+		[[ $output == *"Container $n stopped"* ]]
+	done
+	json_run show --json
+	[ "$(jq '[.containers[] | select(.state == "running")] | length' <<<"$output")" -eq 0 ]
+	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -name '*.pid')" ]
+}
+
+# --------------------------------------------------------------------------
+# naming
+
+@test "naming: ID-VERSION_ID with -1, -2 suffixes; a saved name of another rootfs is skipped" {
+	local a b
+	a=$(fixture_copy busybox)
+	b=$(fixture_copy busybox)
+
+	ds_start_ok -r "$a"
+	[ "$STARTED_NAME" = busybox-1 ]
+	ds_start_ok -r "$a"
+	[ "$STARTED_NAME" = busybox-1-1 ]
+	ds_start_ok -r "$a"
+	[ "$STARTED_NAME" = busybox-1-2 ]
+	# the final name is the hostname, the pidfile, the log dir and the saved settings
+	local n
+	for n in busybox-1 busybox-1-1 busybox-1-2; do
+		wait_for 10 booted "$n"
+		[ "$(guest_hostname "$n")" = "$n" ]
+		[ -f "$DROIDSPACES_WORKSPACE/Pids/$n.pid" ]
+		[ -d "$DROIDSPACES_WORKSPACE/Logs/$n" ]
+		[ "$(saved_value "$n" hostname)" = "$n" ]
+		[ "$(saved_value "$n" rootfs)" = "$(realpath "$a")" ]
+	done
+
+	# busybox-1 stopped: still saved with rootfs A, so B does not take its name
+	ds_run --name=busybox-1 stop
+	[ "$status" -eq 0 ]
+	ds_start_ok -r "$b"
+	[ "$STARTED_NAME" = busybox-1-3 ]
+	[ "$(saved_value busybox-1-3 rootfs)" = "$(realpath "$b")" ]
+	[ "$(saved_value busybox-1 rootfs)" = "$(realpath "$a")" ]
+	# ... while A gets its own name back
+	ds_start_ok -r "$a"
+	[ "$STARTED_NAME" = busybox-1 ]
+
+	# --hostname is kept when the name is chosen automatically
+	ds_start_ok -r "$b" --hostname=custom-host
+	[ "$STARTED_NAME" = busybox-1-4 ]
+	wait_for 10 booted busybox-1-4
+	[ "$(guest_hostname busybox-1-4)" = custom-host ]
+	[ "$(saved_value busybox-1-4 hostname)" = custom-host ]
+
+	# an explicit name that runs already is refused, not suffixed
+	ds_run start -r "$b" --name=busybox-1
+	[ "$status" -ne 0 ]
+	[[ $output == *"busybox-1"*"already running"* ]]
+
+	stop_all_ok
+}
+
+@test "naming: os-release variants (quotes, fallback file, no VERSION_ID, none at all, odd IDs)" {
+	local r deb=$DS_FIXTURES/debian-systemd
+	r=$(fixture_copy busybox)
+
+	# the Debian layout: etc/os-release -> ../usr/lib/os-release, quoted values
+	clear_osrelease "$r"
+	mkdir -p "$r/usr/lib"
+	cp -a "$deb/usr/lib/os-release" "$r/usr/lib/os-release"
+	cp -a "$deb/etc/os-release" "$r/etc/os-release"
+	[ -L "$r/etc/os-release" ]
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = debian-12 ]
+
+	# only usr/lib/os-release
+	clear_osrelease "$r"
+	printf 'ID=fallback\nVERSION_ID=2\n' >"$r/usr/lib/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = fallback-2 ]
+
+	# quotes, escapes, comments, export, blanks
+	write_osrelease "$r" <<-'EOF'
+		# a comment
+		   
+		NAME='Quoted OS'
+		export ID="quoted"
+		VERSION_ID='3.1'   # trailing comment
+	EOF
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = quoted-3.1 ]
+
+	# no VERSION_ID: the ID alone
+	printf 'ID=alpine\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = alpine ]
+
+	# no os-release at all
+	clear_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = linux ]
+	[ "$(saved_value linux hostname)" = linux ]
+
+	# an empty one, and one without ID
+	: | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = linux-1 ]
+	printf 'VERSION_ID=7\nNAME=x\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = linux-2 ]
+
+	# path-like and dotted IDs are reduced to [A-Za-z0-9._-], never "." or ".."
+	printf 'ID="../../etc"\nVERSION_ID="1/2"\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = etc-12 ]
+	printf 'ID=..\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = linux-3 ]
+	printf 'ID="Fancy OS!"\nVERSION_ID="2024 LTS"\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = FancyOS-2024LTS ]
+
+	stop_all_ok
+}
+
+@test "naming: hostile os-release (huge line, no newline, binary, FIFO, symlinks out of the rootfs)" {
+	local r host_name big
+	r=$(fixture_copy busybox)
+	host_name=$(host_os_name)
+	[ -n "$host_name" ]
+
+	# a line longer than any buffer, then the real keys
+	{
+		printf 'PRETTY_NAME="'
+		head -c 20000 /dev/zero | tr '\0' x
+		printf '"\nID=huge\nVERSION_ID=3\n'
+	} | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = huge-3 ]
+
+	# a huge ID value is cut to a valid 1-64 character name
+	big=$(head -c 300 /dev/zero | tr '\0' a)
+	printf 'ID=%s\nVERSION_ID=1\n' "$big" | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "${#STARTED_NAME}" -le 64 ]
+	[ "${#STARTED_NAME}" -ge 1 ]
+	[[ $STARTED_NAME =~ ^[A-Za-z0-9._-]+$ ]]
+
+	# 1 MiB without a single newline: no name from it, no hang, no crash
+	head -c 1048576 /dev/zero | tr '\0' y | write_osrelease "$r"
+	run timeout 20 "$DS" start -r "$r"
+	[ "$status" -eq 0 ]
+	[[ $output =~ Container\ (linux[-0-9]*)\ started ]]
+	track_container "${BASH_REMATCH[1]}"
+
+	# no trailing newline
+	printf 'ID=nonl\nVERSION_ID=5' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = nonl-5 ]
+
+	# control characters and bytes that are not UTF-8 are dropped from the name;
+	# what follows a NUL byte is not text any more
+	printf 'ID="we\377i\001rd"\nVERSION_ID=9\177\n\000\nID=afternul\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = weird-9 ]
+
+	# a FIFO must not block the start: the fallback file is used
+	clear_osrelease "$r"
+	mkdir -p "$r/usr/lib"
+	printf 'ID=fifo\nVERSION_ID=1\n' >"$r/usr/lib/os-release"
+	mkfifo "$r/etc/os-release"
+	run timeout 20 "$DS" start -r "$r"
+	[ "$status" -eq 0 ]
+	[[ $output =~ Container\ ([^ ]+)\ started ]]
+	track_container "${BASH_REMATCH[1]}"
+	[ "${BASH_REMATCH[1]}" = fifo-1 ]
+
+	# a directory in its place: the same
+	rm "$r/etc/os-release"
+	mkdir "$r/etc/os-release"
+	printf 'ID=dir\nVERSION_ID=1\n' >"$r/usr/lib/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = dir-1 ]
+
+	# absolute symlinks resolve inside the rootfs, never on the host
+	rm -rf "$r/etc/os-release"
+	printf 'ID=inroot\nVERSION_ID=7\n' >"$r/usr/lib/os-release"
+	ln -s /usr/lib/os-release "$r/etc/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = inroot-7 ]
+	# ... and so do relative ones that climb above /
+	rm "$r/etc/os-release"
+	ln -s ../../../../../../../../../usr/lib/os-release "$r/etc/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = inroot-7-1 ]
+	# the host's /etc/os-release itself: inside the rootfs that is a loop
+	clear_osrelease "$r"
+	ln -s /etc/os-release "$r/etc/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" != "$host_name" ]
+	[[ $STARTED_NAME != "$host_name"-* ]]
+	[[ $STARTED_NAME =~ ^linux(-[0-9]+)?$ ]]
+	# /proc/1/root/etc/os-release is the host's through /proc on the host, but
+	# resolved inside the rootfs it is the guest's own (empty) /proc
+	rm "$r/etc/os-release"
+	ln -s /proc/1/root/etc/os-release "$r/etc/os-release"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" != "$host_name" ]
+	[[ $STARTED_NAME =~ ^linux(-[0-9]+)?$ ]]
+
+	# info reads the guest's os-release the same careful way (stopped container)
+	ds_run --name=inroot-7 stop
+	[ "$status" -eq 0 ]
+	json_run info --name=inroot-7 --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .state <<<"$output")" = stopped ]
+	[ "$(jq -r .os.id <<<"$output")" = "" ]
+
+	stop_all_ok
+}
+
+@test "naming: an auto-name with characters a hostname cannot have still restarts from its settings" {
+	local r
+	r=$(fixture_copy busybox)
+
+	# '_' is allowed in names but not in hostnames
+	printf 'ID=my_os\nVERSION_ID=1\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	[ "$STARTED_NAME" = my_os-1 ]
+	wait_for 10 booted my_os-1
+	ds_run --name=my_os-1 stop
+	[ "$status" -eq 0 ]
+	# stopped: info and a start by name work from the saved settings
+	ds_run info --name=my_os-1
+	[ "$status" -eq 0 ]
+	[[ $output == *"State:       stopped"* ]]
+	ds_start_ok --name=my_os-1
+	[ "$STARTED_NAME" = my_os-1 ]
+
+	# a leading '-' (ID=-x) likewise
+	printf 'ID=-x\nVERSION_ID=1\n' | write_osrelease "$r"
+	ds_start_ok -r "$r"
+	local n=$STARTED_NAME
+	[[ $n =~ ^[A-Za-z0-9._-]+$ ]]
+	wait_for 10 booted "$n"
+	ds_run --name="$n" stop
+	[ "$status" -eq 0 ]
+	ds_start_ok --name="$n"
+
+	stop_all_ok
+}
+
+# --------------------------------------------------------------------------
+# saved settings
+
+@test "settings: saved at start, reused by name, flags override and persist, unknown keys kept" {
+	local r cfgfile real
+	r=$(fixture_copy busybox)
+	real=$(realpath "$r")
+	cfgfile=$DROIDSPACES_WORKSPACE/Containers/cf/container.config
+
+	ds_run start --name=cf
+	[ "$status" -eq 1 ]
+	[[ $output == *"container cf has no saved settings: give --rootfs=DIR"* ]]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/cf.pid" ]
+
+	ds_start_ok -r "$r" --name=cf --hostname=cfhost -t 5
+	[ -f "$cfgfile" ]
+	[ "$(stat -c %a "$cfgfile")" = 644 ]
+	# written atomically: nothing but the file in its directory
+	[ "$(ls -A "$DROIDSPACES_WORKSPACE/Containers/cf")" = container.config ]
+	[ "$(saved_value cf rootfs)" = "$real" ]
+	[ "$(saved_value cf rootfs_img)" = "" ]
+	[ "$(saved_value cf hostname)" = cfhost ]
+	[ "$(saved_value cf volatile)" = 0 ]
+	[ "$(saved_value cf hw_access)" = 0 ]
+	[ "$(saved_value cf enable_ipv6)" = 0 ]
+	[ "$(saved_value cf android_storage)" = 0 ]
+	[ "$(saved_value cf selinux_permissive)" = 0 ]
+	[ "$(saved_value cf dns)" = "" ]
+	[ "$(saved_value cf stop_timeout)" = 5 ]
+	[ "$(saved_value cf ttys)" = 0 ]
+	! grep -q '^bind=' "$cfgfile"
+	# every non-comment line is key=value
+	! grep -Ev '^(#.*|[A-Za-z_][A-Za-z0-9_.]*=.*)$' "$cfgfile"
+	wait_for 10 booted cf
+	[ "$(guest_hostname cf)" = cfhost ]
+	ds_run --name=cf stop
+	[ "$status" -eq 0 ]
+
+	# keys this version does not know survive the next save, verbatim
+	printf 'x_custom=hello world = 1\nfuture.key=\n# a comment\n' >>"$cfgfile"
+	ds_start_ok --name=cf
+	[ "$STARTED_NAME" = cf ]
+	wait_for 10 booted cf
+	[ "$(guest_hostname cf)" = cfhost ]
+	json_run info --json
+	[ "$(jq -r .name <<<"$output")" = cf ]
+	[ "$(jq -r .rootfs <<<"$output")" = "$real" ]
+	grep -qxF 'x_custom=hello world = 1' "$cfgfile"
+	grep -qxF 'future.key=' "$cfgfile"
+	[ "$(saved_value cf stop_timeout)" = 5 ]
+	ds_run --name=cf stop
+	[ "$status" -eq 0 ]
+
+	# command-line flags win over the saved ones, and are saved
+	ds_start_ok --name=cf -t 12 --hostname=other
+	wait_for 10 booted cf
+	[ "$(guest_hostname cf)" = other ]
+	[ "$(saved_value cf hostname)" = other ]
+	[ "$(saved_value cf stop_timeout)" = 12 ]
+	[ "$(saved_value cf rootfs)" = "$real" ]
+	grep -qxF 'x_custom=hello world = 1' "$cfgfile"
+	ds_run --name=cf stop
+	[ "$status" -eq 0 ]
+	# ... and used the next time
+	ds_start_ok --name=cf
+	wait_for 10 booted cf
+	[ "$(guest_hostname cf)" = other ]
+	[ "$(saved_value cf stop_timeout)" = 12 ]
+	ds_run --name=cf stop
+	[ "$status" -eq 0 ]
+
+	# a bad value is an error that names the key, and nothing starts
+	cp "$cfgfile" "$DS_TEST_DIR/cf.good"
+	sed -i 's/^stop_timeout=.*/stop_timeout=soon/' "$cfgfile"
+	ds_run start --name=cf
+	[ "$status" -eq 1 ]
+	[[ $output == *stop_timeout* ]]
+	! is_running cf
+	sed -i 's/^stop_timeout=.*/stop_timeout=12/; s/^volatile=.*/volatile=maybe/' "$cfgfile"
+	ds_run start --name=cf
+	[ "$status" -eq 1 ]
+	[[ $output == *volatile* ]]
+	! is_running cf
+	cp "$DS_TEST_DIR/cf.good" "$cfgfile"
+
+	# a different --rootfs given with the name replaces the saved one
+	local r2
+	r2=$(fixture_copy busybox)
+	ds_start_ok --name=cf -r "$r2"
+	[ "$(saved_value cf rootfs)" = "$(realpath "$r2")" ]
+	grep -qxF 'x_custom=hello world = 1' "$cfgfile"
+
+	stop_all_ok
+}
+
+@test "settings: --config FILE in the same format, with and without --name" {
+	local r conf
+	r=$(fixture_copy busybox)
+	conf=$DS_TEST_DIR/my.conf
+	cat >"$conf" <<-EOF
+		# settings for a test
+		rootfs=$r
+		hostname=fromfile
+		stop_timeout=3
+		vendor.option=kept as is
+	EOF
+
+	ds_start_ok --config="$conf" --name=fc
+	[ "$STARTED_NAME" = fc ]
+	wait_for 10 booted fc
+	[ "$(guest_hostname fc)" = fromfile ]
+	[ "$(saved_value fc rootfs)" = "$(realpath "$r")" ]
+	[ "$(saved_value fc hostname)" = fromfile ]
+	[ "$(saved_value fc stop_timeout)" = 3 ]
+	grep -qxF 'vendor.option=kept as is' "$DROIDSPACES_WORKSPACE/Containers/fc/container.config"
+
+	# without --name the name comes from the rootfs it names
+	ds_start_ok --config="$conf" --hostname=cli-wins
+	[ "$STARTED_NAME" = busybox-1 ]
+	wait_for 10 booted busybox-1
+	[ "$(guest_hostname busybox-1)" = cli-wins ]
+	[ "$(saved_value busybox-1 stop_timeout)" = 3 ]
+
+	# a config file with a bad line is refused with its line number
+	printf 'rootfs=%s\nthis is not a setting\n' "$r" >"$DS_TEST_DIR/bad.conf"
+	ds_run start --config="$DS_TEST_DIR/bad.conf" --name=bad
+	[ "$status" -eq 1 ]
+	[[ $output == *"line 2"* ]]
+	! is_running bad
+	ds_run start --config="$DS_TEST_DIR/missing.conf" --name=bad
+	[ "$status" -eq 1 ]
+	! is_running bad
+
+	stop_all_ok
+}
+
+# --------------------------------------------------------------------------
+# many containers
+
+@test "ten named containers: start, list, status, one parallel multi-name stop" {
+	local r i n names=() list
+	r=$(fixture_copy busybox)
+	for i in $(seq -w 1 10); do
+		ds_start_ok -r "$r" --name="c$i"
+		[ "$STARTED_NAME" = "c$i" ]
+		names+=("c$i")
+	done
+	for n in "${names[@]}"; do
+		wait_for 10 booted "$n"
+	done
+
+	json_run show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.containers | length' <<<"$output")" -eq 10 ]
+	[ "$(jq -r '[.containers[].name] | join(",")' <<<"$output")" = "$(
+		IFS=,
+		echo "${names[*]}"
+	)" ]
+	for n in "${names[@]}"; do
+		[ "$(jq -r --arg n "$n" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+		[ "$(jq -r --arg n "$n" '.containers[] | select(.name == $n) | .pid' <<<"$output")" = "$(ds_pid "$n")" ]
+		[ "$(jq -r --arg n "$n" '.containers[] | select(.name == $n) | .init' <<<"$output")" = busybox ]
+		[ "$(jq -r --arg n "$n" '.containers[] | select(.name == $n) | .rootfs' <<<"$output")" = "$(realpath "$r")" ]
+	done
+	# ten different PIDs
+	[ "$(jq '[.containers[].pid] | unique | length' <<<"$output")" -eq 10 ]
+
+	# several run: status without --name says which
+	ds_run status
+	[ "$status" -eq 1 ]
+	[[ $output == *"several containers are running ("*"): give --name=NAME"* ]]
+	for n in "${names[@]}"; do
+		[[ $output == *"$n"* ]]
+		is_running "$n"
+	done
+
+	list=$(
+		IFS=,
+		echo "${names[*]}"
+	)
+	ds_run --name="$list" stop
+	[ "$status" -eq 0 ]
+	for n in "${names[@]}"; do
+		[ "$(grep -cx "Container $n stopped" <<<"$output")" -eq 1 ]
+		! is_running "$n"
+		[ ! -e "$DROIDSPACES_WORKSPACE/Pids/$n.pid" ]
+	done
+	[ "$(grep -c '^Container .* stopped$' <<<"$output")" -eq 10 ]
+
+	# all ten are still listed, stopped, from their saved settings
+	json_run show --json
+	[ "$(jq '.containers | length' <<<"$output")" -eq 10 ]
+	[ "$(jq '[.containers[] | select(.state == "stopped" and (has("pid") | not))] | length' <<<"$output")" -eq 10 ]
+}
+
+@test "multi-name stop: each name reports, exit 1 when one fails; invalid names stop nothing; --all" {
+	local r
+	r=$(fixture_copy busybox)
+	ds_start_ok -r "$r" --name=a1
+	ds_start_ok -r "$r" --name=a2
+	wait_for 10 booted a1
+	wait_for 10 booted a2
+
+	# an invalid name is refused before anything is stopped
+	ds_run --name=a1,bad/name stop
+	[ "$status" -ne 0 ]
+	is_running a1
+	is_running a2
+
+	ds_run --name=a1,nosuch,a2 stop
+	[ "$status" -eq 1 ]
+	[ "$(grep -cx 'Container a1 stopped' <<<"$output")" -eq 1 ]
+	[ "$(grep -cx 'Container a2 stopped' <<<"$output")" -eq 1 ]
+	[[ $output == *"nosuch is not running"* ]]
+	! is_running a1
+	! is_running a2
+
+	# --all: every running container, and only those
+	ds_start_ok -r "$r" --name=b1
+	ds_start_ok -r "$r" --name=b2
+	ds_start_ok -r "$r" --name=b3
+	stop_all_ok
+	[ "$(grep -c '^Container b[123] stopped$' <<<"$(cat "$DS_TEST_DIR/ds.log")")" -eq 3 ]
+	ds_run stop --all
+	[ "$status" -eq 0 ]
+	[[ $output == *"No containers running."* ]]
+}
+
+# --------------------------------------------------------------------------
+# introspection
+
+@test "status, info, show: every field, table and JSON, running and stopped" {
+	local r real pid t0 v ipv6 line
+	r=$(fixture_copy busybox)
+	real=$(realpath "$r")
+	# a PRETTY_NAME that needs every kind of JSON escaping
+	printf 'ID=busybox\nVERSION_ID=1\nPRETTY_NAME="say \\"hi\\" \\\\ tab\there \001 caf\303\251 \377"\n' |
+		write_osrelease "$r"
+
+	t0=$(date +%s)
+	ds_start_ok -r "$r" --name=alpha --hostname=alpha-host
+	pid=$STARTED_PID
+	ds_start_ok -r "$r" --name=beta
+	wait_for 10 booted alpha
+	wait_for 10 booted beta
+	ds_run --name=beta stop
+	[ "$status" -eq 0 ]
+
+	# ---- status: auto-selects the only running container
+	ds_run status
+	[ "$status" -eq 0 ]
+	[ "$output" = "alpha: running (pid $pid, init busybox)" ]
+	json_run status --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'keys' <<<"$output")" = '["init","name","pid","state"]' ]
+	[ "$(jq -r .name <<<"$output")" = alpha ]
+	[ "$(jq -r .state <<<"$output")" = running ]
+	[ "$(jq .pid <<<"$output")" = "$pid" ]
+	[ "$(jq -r .init <<<"$output")" = busybox ]
+	ds_run status --name=beta
+	[ "$status" -eq 1 ]
+	[ "$output" = "beta: stopped" ]
+	json_run status --name=beta --json
+	[ "$status" -eq 1 ]
+	[ "$(jq -c . <<<"$output")" = '{"name":"beta","state":"stopped"}' ]
+	ds_run status --name=nosuch
+	[ "$status" -eq 1 ]
+
+	# ---- info, running (auto-selected), table
+	v=$(in_container alpha cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null) || v=1
+	ipv6=false
+	[ "$v" = 0 ] && ipv6=true
+	ds_run info
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Name:        alpha" ]
+	[ "${lines[1]}" = "State:       running" ]
+	[ "${lines[2]}" = "PID:         $pid" ]
+	[[ ${lines[3]} =~ ^Uptime:\ \ \ \ \ \ 0d\ 00:[0-9]{2}:[0-9]{2}$ ]]
+	[ "${lines[4]}" = "Init:        busybox" ]
+	[ "${lines[5]}" = "Cgroup:      droidspaces/alpha" ]
+	[ "${lines[6]}" = "Hostname:    alpha-host" ]
+	[ "${lines[7]}" = "Rootfs:      $real" ]
+	[[ ${lines[8]} == "OS:          say \"hi\" \\ tab"* ]]
+	[ "${lines[9]}" = "HW access:   no" ]
+	[ "${lines[10]}" = "Volatile:    no" ]
+	[ "${lines[11]}" = "Image:       no" ]
+	[ "${lines[12]}" = "Bind mounts: 0" ]
+	if [ "$ipv6" = true ]; then
+		[ "${lines[13]}" = "IPv6:        enabled" ]
+	else
+		[ "${lines[13]}" = "IPv6:        disabled" ]
+	fi
+	[ "${lines[14]}" = "Android storage: no" ]
+	[ "${lines[15]}" = "SELinux:     not enforcing" ]
+	[ "${#lines[@]}" -eq 16 ]
+
+	# ---- info, running, JSON
+	json_run info --name=alpha --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features"]' ]
+	[ "$(jq -r .name <<<"$output")" = alpha ]
+	[ "$(jq -r .state <<<"$output")" = running ]
+	[ "$(jq .pid <<<"$output")" = "$pid" ]
+	jq -e --argjson max $(($(date +%s) - t0 + 2)) '.uptime_seconds | type == "number" and . >= 0 and . <= $max' <<<"$output"
+	[ "$(jq -r .init <<<"$output")" = busybox ]
+	[ "$(jq -r .cgroup <<<"$output")" = droidspaces/alpha ]
+	[ "$(jq -r .hostname <<<"$output")" = alpha-host ]
+	[ "$(jq -r .rootfs <<<"$output")" = "$real" ]
+	[ "$(jq -r .os.id <<<"$output")" = busybox ]
+	[ "$(jq -r .os.version_id <<<"$output")" = 1 ]
+	[ "$(jq -r .os.pretty_name <<<"$output")" = "$(printf 'say "hi" \\ tab\there \001 caf\303\251 \357\277\275')" ]
+	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","ipv6","android_storage","selinux_enforcing"]' ]
+	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false}" ]
+
+	# ---- info, stopped: from the saved settings and the rootfs, no pid
+	json_run info --name=beta --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","hostname","rootfs","os","features"]' ]
+	[ "$(jq -r .state <<<"$output")" = stopped ]
+	[ "$(jq -r .hostname <<<"$output")" = beta ]
+	[ "$(jq -r .rootfs <<<"$output")" = "$real" ]
+	[ "$(jq -r .os.id <<<"$output")" = busybox ]
+	[ "$(jq .features.bind_mounts <<<"$output")" = 0 ]
+	ds_run info --name=beta
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Name:        beta" ]
+	[ "${lines[1]}" = "State:       stopped" ]
+	[ "${lines[2]}" = "Hostname:    beta" ]
+	[ "${lines[3]}" = "Rootfs:      $real" ]
+	! grep -q '^PID:' <<<"$output"
+	ds_run info --name=nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"no container named nosuch"* ]]
+
+	# ---- show, JSON: running and stopped, sorted by name
+	json_run show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'keys' <<<"$output")" = '["containers"]' ]
+	[ "$(jq -c '[.containers[].name]' <<<"$output")" = '["alpha","beta"]' ]
+	[ "$(jq -c '.containers[0] | keys_unsorted' <<<"$output")" = '["name","state","pid","init","uptime_seconds","rootfs"]' ]
+	[ "$(jq -r '.containers[0].state' <<<"$output")" = running ]
+	[ "$(jq '.containers[0].pid' <<<"$output")" = "$pid" ]
+	[ "$(jq -r '.containers[0].init' <<<"$output")" = busybox ]
+	jq -e '.containers[0].uptime_seconds | type == "number" and . >= 0' <<<"$output"
+	[ "$(jq -r '.containers[0].rootfs' <<<"$output")" = "$real" ]
+	[ "$(jq -c '.containers[1]' <<<"$output")" = "{\"name\":\"beta\",\"state\":\"stopped\",\"rootfs\":\"$real\"}" ]
+
+	# ---- show, table: ASCII when stdout is not a terminal
+	ds_run show
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6 ]
+	local w=${#lines[0]}
+	for line in "${lines[@]}"; do
+		[ "${#line}" -eq "$w" ] # dynamic widths: every line equally long
+	done
+	[[ ${lines[0]} =~ ^\+(-+\+){5}$ ]]
+	[ "${lines[2]}" = "${lines[0]}" ]
+	[ "${lines[5]}" = "${lines[0]}" ]
+	local -a c
+	_cells() {
+		IFS='|' read -r -a c <<<"$1"
+		local i
+		for i in "${!c[@]}"; do
+			c[i]=${c[i]#"${c[i]%%[! ]*}"}
+			c[i]=${c[i]%"${c[i]##*[! ]}"}
+		done
+	}
+	_cells "${lines[1]}"
+	[ "${c[*]:1:5}" = "NAME STATE PID INIT ROOTFS" ]
+	_cells "${lines[3]}"
+	[ "${c[*]:1:5}" = "alpha running $pid busybox $real" ]
+	_cells "${lines[4]}"
+	[ "${c[*]:1:5}" = "beta stopped - - $real" ]
+	# rows are padded to the widest cell: "| alpha " is as wide as "| NAME  "
+	[[ ${lines[1]} == "| NAME  | STATE   | PID "* ]]
+
+	# ---- show, table on a UTF-8 terminal: box drawing; on a C terminal: ASCII
+	run script -qec "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$DS' show" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *"┌"*"┬"*"┐"* ]]
+	[[ $output == *"│ alpha "* ]]
+	[[ $output == *"└"*"┴"*"┘"* ]]
+	run script -qec "env LANG=C LC_ALL=C '$DS' show" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output != *"│"* ]]
+	[[ $output == *"| alpha "* ]]
+
+	# ---- nothing saved, nothing running
+	ds_run --name=alpha stop
+	[ "$status" -eq 0 ]
+	ds_run rm --name=alpha
+	[ "$status" -eq 0 ]
+	ds_run rm --name=beta
+	[ "$status" -eq 0 ]
+	ds_run show
+	[ "$status" -eq 0 ]
+	[ "$output" = "No containers." ]
+	json_run show --json
+	[ "$(jq -c . <<<"$output")" = '{"containers":[]}' ]
+	ds_run status
+	[ "$status" -eq 1 ]
+	[[ $output == *"no container is running"* ]]
+}
+
+@test "killed monitor: the container keeps running, is found, and stop stops it and cleans up" {
+	local r pid mon st
+	r=$(fixture_copy busybox)
+	ds_start_ok -r "$r" --name=km
+	pid=$STARTED_PID
+	st=$(_ds_starttime "$pid")
+	wait_for 10 booted km
+	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/km.pid")
+	[[ $mon =~ ^[0-9]+$ ]]
+	[ "$(cat "/proc/$mon/comm")" = "[ds-monitor]" ]
+
+	kill -KILL "$mon"
+	wait_for 5 ! _comm_is "$mon" "[ds-monitor]"
+	# the guest does not notice
+	kill -0 "$pid"
+	booted km
+
+	ds_run status --name=km
+	[ "$status" -eq 0 ]
+	[ "$output" = "km: running (pid $pid, init busybox)" ]
+	json_run show --json
+	[ "$(jq -r '.containers[] | select(.name == "km") | .state' <<<"$output")" = running ]
+	[ "$(jq '.containers[] | select(.name == "km") | .pid' <<<"$output")" = "$pid" ]
+	json_run info --name=km --json
+	[ "$(jq -r .state <<<"$output")" = running ]
+	[ "$(jq .pid <<<"$output")" = "$pid" ]
+	# not untracked: scan leaves it alone
+	json_run scan --json
+	[ "$(jq -c . <<<"$output")" = '{"registered":[]}' ]
+	# its name is still taken
+	ds_run start -r "$r" --name=km
+	[ "$status" -ne 0 ]
+	[ "$(ds_pid km)" = "$pid" ]
+
+	ds_run --name=km stop
+	[ "$status" -eq 0 ]
+	[ "$output" = "Container km stopped" ]
+	wait_for 10 ! _alive_same "$pid" "$st"
+	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/km.pid" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Sockets/km.sock" ]
+	[ ! -e /sys/fs/cgroup/droidspaces/km ]
+	ds_run status --name=km
+	[ "$status" -eq 1 ]
+	# and it starts again under the same name
+	ds_start_ok --name=km
+	stop_all_ok
+}
+
+_comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+# _alive_same PID STARTTIME: PID is still that process and not a zombie.
+_alive_same() {
+	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] || return 1
+	! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+@test "scan: registers inits that have no pidfile (monitor alive or killed) under their os-release name" {
+	local r1 r2 r3 p_lost p_lost2 mon
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	r3=$(fixture_copy busybox)
+
+	ds_start_ok -r "$r1" --name=tracked
+	ds_start_ok -r "$r2" --name=lost
+	p_lost=$STARTED_PID
+	ds_start_ok -r "$r3" --name=lost2
+	p_lost2=$STARTED_PID
+	wait_for 10 booted tracked
+	wait_for 10 booted lost
+	wait_for 10 booted lost2
+
+	# nothing untracked yet
+	ds_run scan
+	[ "$status" -eq 0 ]
+	[ "$output" = "No untracked containers found." ]
+
+	# lost: pidfile deleted, monitor alive
+	rm "$DROIDSPACES_WORKSPACE/Pids/lost.pid"
+	json_run show --json
+	[ "$(jq -r '.containers[] | select(.name == "lost") | .state' <<<"$output")" = stopped ]
+	json_run scan --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c . <<<"$output")" = "{\"registered\":[{\"name\":\"busybox-1\",\"pid\":$p_lost}]}" ]
+	track_container busybox-1
+	[ "$(ds_pid busybox-1)" = "$p_lost" ]
+	ds_run status --name=busybox-1
+	[ "$status" -eq 0 ]
+	[ "$output" = "busybox-1: running (pid $p_lost, init busybox)" ]
+	# a second scan finds nothing new
+	json_run scan --json
+	[ "$(jq -c . <<<"$output")" = '{"registered":[]}' ]
+
+	# lost2: monitor killed, then pidfile deleted; table form
+	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/lost2.pid")
+	kill -KILL "$mon"
+	wait_for 5 ! _comm_is "$mon" "[ds-monitor]"
+	rm "$DROIDSPACES_WORKSPACE/Pids/lost2.pid"
+	ds_run scan
+	[ "$status" -eq 0 ]
+	[ "$output" = "Registered busybox-1-1 (pid $p_lost2)" ]
+	track_container busybox-1-1
+	[ "$(ds_pid busybox-1-1)" = "$p_lost2" ]
+
+	json_run show --json
+	[ "$(jq -r '[.containers[] | select(.state == "running") | .name] | join(",")' <<<"$output")" = busybox-1,busybox-1-1,tracked ]
+
+	# stop works on the registered names and cleans up after both
+	ds_run --name=busybox-1,busybox-1-1 stop
+	[ "$status" -eq 0 ]
+	[ "$(grep -cx 'Container busybox-1 stopped' <<<"$output")" -eq 1 ]
+	[ "$(grep -cx 'Container busybox-1-1 stopped' <<<"$output")" -eq 1 ]
+	! is_running busybox-1
+	! is_running busybox-1-1
+	wait_for 10 ! test -e /sys/fs/cgroup/droidspaces/lost
+	wait_for 10 ! test -e /sys/fs/cgroup/droidspaces/lost2
+	is_running tracked
+	stop_all_ok
+	# no console socket, pidfile or cgroup is left behind by any of them
+	[ -z "$(ls -A "$DROIDSPACES_WORKSPACE/Sockets" 2>/dev/null)" ]
+	[ ! -e /sys/fs/cgroup/droidspaces/lost2 ]
+}
+
+@test "stale pidfiles: status says stopped, show removes them" {
+	local r pid real_pf=$DROIDSPACES_WORKSPACE/Pids/st.pid
+	r=$(fixture_copy busybox)
+	ds_start_ok -r "$r" --name=st
+	pid=$STARTED_PID
+	wait_for 10 booted st
+	cp "$real_pf" "$DS_TEST_DIR/st.pid"
+	ds_run --name=st stop
+	[ "$status" -eq 0 ]
+	[ ! -e "$real_pf" ]
+	cp "$DS_TEST_DIR/st.pid" "$real_pf"
+
+	# other leftovers: a live process that is no container (this shell, with a
+	# start time that is not its own), a dead PID, garbage
+	{
+		echo $$
+		echo "monitor=0"
+		echo "starttime=1"
+		echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+	} >"$DROIDSPACES_WORKSPACE/Pids/ghost.pid"
+	printf '4194304\n' >"$DROIDSPACES_WORKSPACE/Pids/dead.pid"
+	printf 'not a pidfile\n' >"$DROIDSPACES_WORKSPACE/Pids/junk.pid"
+
+	ds_run status --name=st
+	[ "$status" -eq 1 ]
+	[ "$output" = "st: stopped" ]
+	ds_run status --name=ghost
+	[ "$status" -eq 1 ]
+	ds_run status
+	[ "$status" -eq 1 ]
+	[[ $output == *"no container is running"* ]]
+
+	json_run show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c . <<<"$output")" = "{\"containers\":[{\"name\":\"st\",\"state\":\"stopped\",\"rootfs\":\"$(realpath "$r")\"}]}" ]
+	[ ! -e "$real_pf" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/ghost.pid" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/dead.pid" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/junk.pid" ]
+	kill -0 $$ # and nobody was signalled
+	# the table form removes them too
+	cp "$DS_TEST_DIR/st.pid" "$real_pf"
+	ds_run show
+	[ "$status" -eq 0 ]
+	[[ ${lines[3]} == "| st "*"| stopped |"* ]]
+	[ ! -e "$real_pf" ]
+}
+
+@test "remove: refused while running; deletes settings and log when stopped" {
+	local r
+	r=$(fixture_copy busybox)
+	ds_start_ok -r "$r" --name=rr
+	wait_for 10 booted rr
+
+	ds_run rm --name=rr
+	[ "$status" -eq 1 ]
+	[[ $output == *"container rr is running: stop it first"* ]]
+	is_running rr
+	[ -f "$DROIDSPACES_WORKSPACE/Containers/rr/container.config" ]
+	ds_run remove --name=rr
+	[ "$status" -eq 1 ]
+	is_running rr
+
+	ds_run --name=rr stop
+	[ "$status" -eq 0 ]
+	[ -e "$DROIDSPACES_WORKSPACE/Logs/rr/console.log" ]
+	ds_run rm --name=rr
+	[ "$status" -eq 0 ]
+	[ "$output" = "Container rr removed" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Containers/rr" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Logs/rr" ]
+	json_run show --json
+	[ "$(jq -c . <<<"$output")" = '{"containers":[]}' ]
+	# gone: a second remove, an info and a start by name all fail
+	ds_run rm --name=rr
+	[ "$status" -eq 1 ]
+	[[ $output == *"no container named rr"* ]]
+	ds_run info --name=rr
+	[ "$status" -eq 1 ]
+	ds_run start --name=rr
+	[ "$status" -eq 1 ]
+	[[ $output == *"no saved settings"* ]]
+	# remove needs a name, and a valid one
+	ds_run rm
+	[ "$status" -eq 1 ]
+	ds_run rm --name=../rr
+	[ "$status" -eq 1 ]
+	# the rootfs itself is untouched
+	[ -x "$r/sbin/init" ]
+}
