@@ -15,18 +15,6 @@
 
 #define DS_MAX_SUFFIX 1024
 
-/* Options parsed already whose behaviour later work adds; refused rather than ignored. */
-static int refuse_unsupported(const struct ds_config *cfg, struct ds_error *err)
-{
-	const struct { int set; const char *opt; } later[] = {
-		{ cfg->enable_ipv6, "--enable-ipv6" },
-	};
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-		if (later[i].set)
-			return ds_fail(err, DS_EINVAL_MSG, "%s is not supported by this version yet", later[i].opt);
-	return 0;
-}
-
 /* A saved container of this name that boots another rootfs keeps its name. */
 static int name_taken_by_other(const struct ds_config *cfg, const char *name)
 {
@@ -136,7 +124,7 @@ int cmd_start(struct ds_cli *cli)
 	}
 	if (cfg->names[0] && ds_config_set_name(cfg, cfg->names, &err) < 0)
 		return ds_report(&err);
-	if (load_settings(cli, extra, sizeof(extra), &err) < 0 || refuse_unsupported(cfg, &err) < 0)
+	if (load_settings(cli, extra, sizeof(extra), &err) < 0)
 		return ds_report(&err);
 	int r;
 	if (cfg->container_name[0]) {

@@ -4,6 +4,7 @@
 #include "core/inventory.h"
 #include "core/state.h"
 #include "host/android.h"
+#include "host/network.h"
 
 #include <stdlib.h>
 
@@ -28,15 +29,15 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	snprintf(dir, sizeof(dir), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
 	if (rmdir(dir) == 0)
 		rmdir(DS_IMAGE_MOUNT_DIR);
-	/* Android settings go back once no container runs any more. */
-	if (ds_android_detect()) {
-		struct ds_entry *v = NULL;
-		int n = ds_inventory_list(cfg, 0, &v), others = 0;
-		for (int i = 0; i < n; i++)
-			others += strcmp(v[i].name, cfg->container_name) != 0;
-		free(v);
+	/* Host settings (Android, IPv6) go back once no container runs any more. */
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 0, &v), others = 0;
+	for (int i = 0; i < n; i++)
+		others += strcmp(v[i].name, cfg->container_name) != 0;
+	free(v);
+	if (ds_android_detect())
 		ds_android_restore(cfg, others == 0);
-	}
+	ds_ipv6_restore(cfg, others == 0);
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);

@@ -242,6 +242,9 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
 			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
 	}
+	/* --enable-ipv6 turns IPv6 on for the shared network (seed 11.2), undone at the last stop. */
+	if ((r = ds_ipv6_prepare(cfg, err)) < 0)
+		return r;
 	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
 	if (cfg->dns[0])
 		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);

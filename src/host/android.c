@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "host/android.h"
 #include "fs/mounts.h"
+#include "host/settings.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -68,34 +69,6 @@ static int android_tool(const char *name, char *const args[], char *out, size_t 
 	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
-static void state_path(const struct ds_config *cfg, const char *key, char *out, size_t size)
-{
-	snprintf(out, size, "%s/Android/%s", cfg->workspace, key);
-}
-
-/* Remembers the value before our change, once (the first container's view wins). */
-static void remember(const struct ds_config *cfg, const char *key, const char *value)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Android", cfg->workspace);
-	ds_mkdir_p(dir, 0700);
-	state_path(cfg, key, path, sizeof(path));
-	if (access(path, F_OK) != 0)
-		ds_write_file_atomic(path, value, 0600);
-}
-
-/* The recorded value (and forgets it); -ENOENT when droidspaces changed nothing. */
-static int recall(const struct ds_config *cfg, const char *key, char *out, size_t size)
-{
-	char path[PATH_MAX];
-	state_path(cfg, key, path, sizeof(path));
-	ssize_t n = ds_read_file(path, out, size);
-	if (n < 0)
-		return (int)n;
-	unlink(path);
-	return 0;
-}
-
 int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err)
 {
 	char path[PATH_MAX], old[256];
@@ -104,7 +77,7 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		if (ds_read_file(path, old, sizeof(old)) < 0)
 			return ds_fail(err, -ENOENT, "--selinux-permissive: %s is not readable (no SELinux?)", path);
 		if (ds_chomp(old)[0] == '1') {
-			remember(cfg, "selinux_enforce", "1");
+			ds_setting_remember(cfg, "selinux_enforce", "1");
 			int r = ds_write_file(path, "0", 0644);
 			if (r < 0)
 				return ds_fail(err, r, "cannot set SELinux to permissive (%s)", path);
@@ -114,19 +87,19 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		/* Seed: Android kills "phantom" processes beyond 32 and dozes background work. */
 		char *get[] = { "get", "activity_manager", "max_phantom_processes", NULL };
 		if (android_tool("device_config", get, old, sizeof(old)) == 0) {
-			remember(cfg, "max_phantom_processes", old[0] ? old : "null");
+			ds_setting_remember(cfg, "max_phantom_processes", old[0] ? old : "null");
 			char *put[] = { "put", "activity_manager", "max_phantom_processes", "2147483647", NULL };
 			android_tool("device_config", put, NULL, 0);
 		}
 		char *idle[] = { "deviceidle", "disable", NULL };
 		if (android_tool("dumpsys", idle, NULL, 0) == 0)
-			remember(cfg, "deviceidle", "enabled");
+			ds_setting_remember(cfg, "deviceidle", "enabled");
 	}
 	if (cfg->hw_access) {
 		/* The kernel loads firmware from the guest's /lib/firmware while it runs (seed 10.1). */
 		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 		if (ds_read_file(path, old, sizeof(old)) >= 0) {
-			remember(cfg, "firmware_path", ds_chomp(old));
+			ds_setting_remember(cfg, "firmware_path", ds_chomp(old));
 			char fw[PATH_MAX + 16];
 			snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->image_mount);
 			ds_write_file(path, fw, 0644);
@@ -140,11 +113,11 @@ void ds_android_restore(const struct ds_config *cfg, int last_container)
 	char path[PATH_MAX], old[256];
 	if (!last_container)
 		return;
-	if (recall(cfg, "selinux_enforce", old, sizeof(old)) == 0) {
+	if (ds_setting_recall(cfg, "selinux_enforce", old, sizeof(old)) == 0) {
 		ds_host_path("/sys/fs/selinux/enforce", path, sizeof(path));
 		ds_write_file(path, ds_chomp(old), 0644);
 	}
-	if (recall(cfg, "max_phantom_processes", old, sizeof(old)) == 0) {
+	if (ds_setting_recall(cfg, "max_phantom_processes", old, sizeof(old)) == 0) {
 		if (strcmp(ds_chomp(old), "null") == 0) {
 			char *del[] = { "delete", "activity_manager", "max_phantom_processes", NULL };
 			android_tool("device_config", del, NULL, 0);
@@ -153,11 +126,11 @@ void ds_android_restore(const struct ds_config *cfg, int last_container)
 			android_tool("device_config", put, NULL, 0);
 		}
 	}
-	if (recall(cfg, "deviceidle", old, sizeof(old)) == 0) {
+	if (ds_setting_recall(cfg, "deviceidle", old, sizeof(old)) == 0) {
 		char *idle[] = { "deviceidle", "enable", NULL };
 		android_tool("dumpsys", idle, NULL, 0);
 	}
-	if (recall(cfg, "firmware_path", old, sizeof(old)) == 0) {
+	if (ds_setting_recall(cfg, "firmware_path", old, sizeof(old)) == 0) {
 		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 		ds_write_file(path, ds_chomp(old), 0644);
 	}

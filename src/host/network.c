@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "host/network.h"
+#include "host/android.h"
+#include "host/settings.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -159,4 +161,28 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 		return ds_fail(err, r, "cannot link /etc/resolv.conf");
 	}
 	return 0;
+}
+
+int ds_ipv6_prepare(const struct ds_config *cfg, struct ds_error *err)
+{
+	char path[PATH_MAX], v[16];
+	if (!cfg->enable_ipv6)
+		return 0;
+	ds_host_path("/proc/sys/net/ipv6/conf/all/disable_ipv6", path, sizeof(path));
+	if (ds_read_file(path, v, sizeof(v)) < 0)
+		return ds_fail(err, DS_EINVAL_MSG, "--enable-ipv6: this kernel has no IPv6 (%s)", path);
+	if (ds_chomp(v)[0] != '1')
+		return 0; /* already on: nothing to change, nothing to undo */
+	ds_setting_remember(cfg, "disable_ipv6", "1");
+	int r = ds_write_file(path, "0", 0644);
+	return r < 0 ? ds_fail(err, r, "cannot enable IPv6 (%s)", path) : 0;
+}
+
+void ds_ipv6_restore(const struct ds_config *cfg, int last_container)
+{
+	char path[PATH_MAX], v[16];
+	if (last_container && ds_setting_recall(cfg, "disable_ipv6", v, sizeof(v)) == 0) {
+		ds_host_path("/proc/sys/net/ipv6/conf/all/disable_ipv6", path, sizeof(path));
+		ds_write_file(path, v, 0644);
+	}
 }

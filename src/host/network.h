@@ -2,6 +2,7 @@
 /* The container's view of the (shared) host network: hostname and /etc/hosts. */
 #pragma once
 
+#include "core/config.h"
 #include "util/error.h"
 
 #include <stddef.h>
@@ -26,3 +27,7 @@ int ds_resolv_parse(const char *text, char *out, size_t size);
 int ds_host_dns(char *out, size_t size);
 /* Inside, after pivot_root: /run/resolvconf/resolv.conf with /etc/resolv.conf linked to it. */
 int ds_dns_setup_rootfs(const char *dns, struct ds_error *err);
+/* --enable-ipv6: the host's net.ipv6.conf.all.disable_ipv6 set to 0 (the network is shared). */
+int ds_ipv6_prepare(const struct ds_config *cfg, struct ds_error *err);
+/* Puts back what ds_ipv6_prepare changed, when the last container stops. */
+void ds_ipv6_restore(const struct ds_config *cfg, int last_container);
