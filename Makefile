@@ -20,7 +20,9 @@ OBJS_MUSL := $(SRCS:src/%.c=$(BUILD)/musl/%.o)
 OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
 LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
 
-.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench deps
+.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench deps check-layers
+check-layers:
+	@./scripts/check-layers.sh
 all: $(OUT)/droidspaces
 
 # apt-installs whatever building and testing needs (a no-op when present).
@@ -92,7 +94,7 @@ e2e: all
 	bats --timing tests/e2e
 
 test: deps
-	$(MAKE) all asan unit fuzz-smoke
+	$(MAKE) check-layers all asan unit fuzz-smoke
 	$(MAKE) e2e
 
 demo:
@@ -100,7 +102,7 @@ demo:
 
 format:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h)
-lint:
+lint: check-layers
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:
 	rm -rf $(BUILD) $(OUT)

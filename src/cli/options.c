@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/options.h"
+#include "core/state.h"
 #include "core/validate.h"
 #include "util/fileio.h"
 

@@ -2,7 +2,8 @@
 /* Every option of the specification, parsed and validated once. */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
+#include "core/state.h"
 #include "core/validate.h"
 #include "util/error.h"
 

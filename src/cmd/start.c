@@ -90,10 +90,7 @@ static int start_auto_named(struct ds_config *cfg, struct ds_error *err)
 	memcpy(hostname, cfg->hostname, sizeof(hostname)); /* empty: each candidate's own name */
 	for (int i = 0; i <= DS_MAX_SUFFIX; i++) {
 		memcpy(cfg->hostname, hostname, sizeof(hostname));
-		if (i == 0)
-			snprintf(name, sizeof(name), "%s", base);
-		else
-			snprintf(name, sizeof(name), "%.*s-%d", DS_NAME_MAX - 6, base, i);
+		ds_name_candidate(base, i, name);
 		if (name_taken_by_other(cfg, name))
 			continue;
 		struct ds_error e = { 0 };

@@ -2,7 +2,7 @@
 /* The PID 1 sequence: from a fresh PID namespace to execve("/sbin/init"). */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "fs/cgroup.h"
 #include "util/error.h"
 

@@ -2,7 +2,7 @@
 /* Undo on the host what a container left there: cgroup, then pidfile. */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "fs/cgroup.h"
 
 /* Idempotent: safe after a crash, a kill of the monitor, or twice. */

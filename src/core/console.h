@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size);

@@ -4,6 +4,7 @@
 #include "core/state.h"
 #include "fs/cgroup.h"
 #include "util/fileio.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -120,17 +121,10 @@ int ds_halt_send(pid_t pid)
 	return kill(pid, sig) < 0 ? negerrno() : 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until the process with this start time is gone; 1 when gone. */
 static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = ds_now_ms() + timeout_ms;
 #ifdef SYS_pidfd_open
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pfd >= 0) {
@@ -141,7 +135,7 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 		}
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
 		for (;;) {
-			long long left = deadline - now_ms();
+			long long left = deadline - ds_now_ms();
 			int n = poll(&p, 1, left > 0 ? (int)left : 0);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -153,7 +147,7 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 	/* Older kernels: poll /proc with a backoff from 1 to 50 ms. */
 	int delay = 1;
 	while (ds_proc_starttime(pid) == starttime) {
-		if (now_ms() >= deadline)
+		if (ds_now_ms() >= deadline)
 			return 0;
 		poll(NULL, 0, delay);
 		if (delay < 50)

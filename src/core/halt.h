@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 #include <sys/types.h>

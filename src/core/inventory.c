@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "fs/cgroup.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 #include "util/osrelease.h"
@@ -199,25 +200,17 @@ static int is_droidspaces(pid_t pid)
 	return strcmp(ds_chomp(buf), "droidspaces") == 0;
 }
 
-/* "droidspaces/<name>" from init's "0::/droidspaces/<name>/init.scope". */
+/* "droidspaces/<name>" from init's "/droidspaces/<name>/init.scope". */
 static void init_cgroup(pid_t pid, char *out, size_t size)
 {
-	char path[64], buf[8192];
+	char rel[4096];
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+	if (ds_cgroup_of_pid(pid, rel, sizeof(rel)) < 0 || strncmp(rel, "/droidspaces/", 13) != 0)
 		return;
-	char *p = strstr(buf, "0::/droidspaces/");
-	if (!p || (p != buf && p[-1] != '\n'))
-		return;
-	p += 4;
-	char *end = strchr(p + strlen("droidspaces/"), '/');
-	char *nl = strchr(p, '\n');
-	if (!end || (nl && nl < end))
-		end = nl;
-	size_t len = end ? (size_t)(end - p) : strlen(p);
-	if (len < size && !memmem(p, len, "..", 2))
-		snprintf(out, size, "%.*s", (int)len, p);
+	char *end = strchr(rel + 13, '/');
+	if (end)
+		*end = '\0';
+	snprintf(out, size, "%s", rel + 1);
 }
 
 static int tracked(const struct ds_config *cfg, pid_t pid)
@@ -250,10 +243,7 @@ int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int m
 		ds_osrelease_read(root, &os);
 		ds_osrelease_name(&os, base, sizeof(base));
 		for (int i = 0; i <= 1024; i++) {
-			if (i == 0)
-				snprintf(name, sizeof(name), "%s", base);
-			else
-				snprintf(name, sizeof(name), "%.*s-%d", DS_NAME_MAX - 6, base, i);
+			ds_name_candidate(base, i, name);
 			struct ds_config tmp = *cfg;
 			char pidfile[PATH_MAX];
 			ds_workspace_path(&tmp, "Pids", name, ".pid", pidfile, sizeof(pidfile));

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "core/state.h"
 
 struct ds_entry {

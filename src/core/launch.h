@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "fs/cgroup.h"
 #include "util/error.h"
 

@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "fs/cgroup.h"
 
 /* Never returns. syncfd gets one ds_sync_msg (P or E) and is then closed. */

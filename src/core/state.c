@@ -2,6 +2,7 @@
 #include "core/state.h"
 #include "host/android.h"
 #include "util/fileio.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -78,6 +79,14 @@ int ds_name_validate(const char *name)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+void ds_name_candidate(const char *base, int i, char out[DS_NAME_MAX + 1])
+{
+	if (i == 0)
+		snprintf(out, DS_NAME_MAX + 1, "%s", base);
+	else
+		snprintf(out, DS_NAME_MAX + 1, "%.*s-%d", DS_NAME_MAX - 6, base, i);
 }
 
 int ds_config_set_name(struct ds_config *cfg, const char *name, struct ds_error *err)
@@ -243,22 +252,15 @@ int ds_lock_name(const struct ds_config *cfg, const char *name, int wait)
 	return fd;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ds_lock_name_timeout(const struct ds_config *cfg, const char *name, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = ds_now_ms() + timeout_ms;
 	int delay = 1;
 	for (;;) {
 		int fd = ds_lock_name(cfg, name, 0);
 		if (fd != -EWOULDBLOCK)
 			return fd;
-		if (now_ms() >= deadline)
+		if (ds_now_ms() >= deadline)
 			return -ETIMEDOUT;
 		/* flock(2) has no timeout; back off from 1 ms to 50 ms. */
 		poll(NULL, 0, delay);

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 #include <sys/types.h>
@@ -21,6 +21,8 @@ struct ds_state {
 	char cgroup[PATH_MAX];
 };
 
+/* Sets the defaults every command starts from. */
+void ds_config_init(struct ds_config *cfg);
 int ds_is_android(void);
 /* Fills cfg->workspace: $DROIDSPACES_WORKSPACE, or the Android or Linux default. */
 int ds_workspace_resolve(struct ds_config *cfg);
@@ -32,6 +34,8 @@ int ds_workspace_path(const struct ds_config *cfg, const char *sub, const char *
 
 /* 0 when name is a valid container name: [A-Za-z0-9._-]{1,64}, not "." or "..". */
 int ds_name_validate(const char *name);
+/* The i-th candidate of an automatic name: base, base-1, base-2, ... (kept within 64 chars). */
+void ds_name_candidate(const char *base, int i, char out[DS_NAME_MAX + 1]);
 /* Sets cfg->container_name and the pidfile path. */
 int ds_config_set_name(struct ds_config *cfg, const char *name, struct ds_error *err);
 

@@ -2,7 +2,7 @@
 /* Values that both the command line and the saved config accept, checked once. */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 /* 0 for a hostname of 1-64 characters of A-Z a-z 0-9 - . (not starting with - or .). */

@@ -2,6 +2,7 @@
 #include "fs/cgroup.h"
 #include "fs/mounts.h"
 #include "util/fileio.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 #include <dirent.h>
@@ -230,13 +231,6 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 	return ds_mount_one(rootfd, &ro, err);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* SIGKILLs every process listed in dir/cgroup.procs and below. */
 static void kill_tree(const char *dir)
 {
@@ -296,7 +290,7 @@ static int destroy_one(const char *dir, int v1, void *ud)
 			break;
 		if (r != -EBUSY)
 			return r;
-		if (now_ms() >= ctx->deadline)
+		if (ds_now_ms() >= ctx->deadline)
 			return -EBUSY;
 		if (!killed) {
 			kill_tree(dir);
@@ -322,6 +316,27 @@ int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_
 {
 	if (cg->mode == DS_CG_NONE || !rel[0])
 		return 0;
-	struct destroy_ctx ctx = { now_ms() + timeout_ms };
+	struct destroy_ctx ctx = { ds_now_ms() + timeout_ms };
 	return for_each_dir(cg, rel, destroy_one, &ctx);
+}
+
+int ds_cgroup_of_pid(pid_t pid, char *out, size_t size)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return -ESRCH;
+	/* The cgroup2 line is "0::<path>"; it may follow the v1 lines. */
+	char *line = strstr(buf, "0::");
+	while (line && line != buf && line[-1] != '\n')
+		line = strstr(line + 3, "0::");
+	if (!line)
+		return -ENOENT;
+	char *rel = line + 3, *nl = strchr(rel, '\n');
+	if (nl)
+		*nl = '\0';
+	if (rel[0] != '/' || strstr(rel, "..") || strlen(rel) >= size)
+		return -EINVAL;
+	snprintf(out, size, "%s", rel);
+	return 0;
 }

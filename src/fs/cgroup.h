@@ -10,6 +10,8 @@
 #include "util/error.h"
 
 #include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #define DS_CG_MAX_V1 16
 
@@ -32,5 +34,7 @@ int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_
 /* Before pivot_root, inside the container's mount (and cgroup) namespace. */
 int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
 		    struct ds_error *err);
+/* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
+int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
 /* Kills what is left in rel and removes it, children first. */
 int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms);

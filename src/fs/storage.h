@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 #include <stddef.h>

@@ -2,7 +2,7 @@
 /* The container's view of the (shared) host network: hostname and /etc/hosts. */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 #include "util/error.h"
 
 #include <stddef.h>

@@ -30,24 +30,14 @@ static const struct {
 	{ "mnt", CLONE_NEWNS, 1 },
 };
 
-/* init's cgroup2 path ("0::/droidspaces/x/init.scope") as a host path of cgroup.procs. */
+/* init's cgroup2 path as a host path of its cgroup.procs. */
 static void find_init_cgroup(pid_t pid, char *out, size_t size)
 {
-	char path[64], buf[8192];
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
-		return;
-	char *line = strstr(buf, "0::");
-	if (!line || (line != buf && line[-1] != '\n'))
-		return;
-	char *rel = line + 3, *nl = strchr(rel, '\n');
-	if (nl)
-		*nl = '\0';
+	char rel[4096];
 	struct ds_cgroups cg;
-	if (ds_cgroup_detect(&cg) < 0 || !cg.v2_root[0] || strstr(rel, ".."))
-		return;
-	snprintf(out, size, "%s%s/cgroup.procs", cg.v2_root, rel);
+	out[0] = '\0';
+	if (ds_cgroup_of_pid(pid, rel, sizeof(rel)) == 0 && ds_cgroup_detect(&cg) == 0 && cg.v2_root[0])
+		snprintf(out, size, "%s%s/cgroup.procs", cg.v2_root, rel);
 }
 
 int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)

@@ -2,7 +2,7 @@
 /* PTY pairs for the container console. */
 #pragma once
 
-#include "core/config.h"
+#include "config.h"
 
 /* Opens a PTY pair on the host's /dev/ptmx; both fds close-on-exec. */
 int ds_terminal_create(struct ds_tty_info *tty);

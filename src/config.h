@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * struct ds_config: everything one command knows about one container.
- * It is filled once by the option parser and passed explicitly; there are
- * no globals.
+ * The data model, below every floor: struct ds_config is everything one
+ * command knows about one container. It is filled once by the option parser
+ * and passed explicitly; there are no globals. This header holds data only
+ * and includes nothing of the project, so any floor may use it.
  */
 #pragma once
 
@@ -69,6 +70,3 @@ struct ds_config {
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];
 };
-
-/* Sets the defaults every command starts from. */
-void ds_config_init(struct ds_config *cfg);
