@@ -227,7 +227,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if (e->pty) {
 		close(sv[1]);
 		sv[1] = -1;
-		char tag;
+		char tag = 0;
 		int master = ds_recv_fd(sv[0], &tag);
 		if (master >= 0) {
 			struct ds_tty_state tty;

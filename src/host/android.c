@@ -47,7 +47,7 @@ static int android_tool(const char *name, char *const args[], char *out, size_t 
 		dup2(null, 0);
 		dup2(null, 2);
 		char *argv[8] = { (char *)name };
-		for (int i = 0; args[i] && i < 6; i++)
+		for (int i = 0; i < 6 && args[i]; i++)
 			argv[i + 1] = args[i];
 		execv(bin, argv);
 		_exit(127);
