@@ -20,6 +20,7 @@ OBJS_MUSL := $(SRCS:src/%.c=$(BUILD)/musl/%.o)
 OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
 LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
 
+.DEFAULT_GOAL := all
 .PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench deps check-layers
 check-layers:
 	@./scripts/check-layers.sh

@@ -234,7 +234,19 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	watch(m, m->cfg->console.master);
 	watch(m, m->sfd);
 	watch(m, m->listen_fd);
+	/* --ttys: nobody reads those PTYs, so their output is drained here, never blocking a getty. */
+	for (int i = 0; i < m->cfg->tty_count; i++) {
+		fcntl(m->cfg->ttys[i].master, F_SETFL, fcntl(m->cfg->ttys[i].master, F_GETFL) | O_NONBLOCK);
+		watch(m, m->cfg->ttys[i].master);
+	}
 	return 0;
+}
+
+static void drain_tty(int fd)
+{
+	char buf[4096];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
 }
 
 void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd, int logfd,
@@ -252,6 +264,14 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	/* Init is forked by a helper that exits: we must inherit it to reap it. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	detach_stdio();
+	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd };
+	int nkeep = 6;
+	for (int i = 0; i < cfg->tty_count; i++) {
+		keep[nkeep++] = cfg->ttys[i].master;
+		keep[nkeep++] = cfg->ttys[i].slave;
+	}
+	ds_close_fds_except(keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
@@ -299,6 +319,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					accept_client(&m);
 				else if (fd == m.client)
 					client_input(&m);
+				else
+					drain_tty(fd);
 			}
 		}
 		console_output(&m);
