@@ -19,6 +19,8 @@ static int put(char *out, size_t size, size_t *pos, const char *key, const char 
 {
 	if (strpbrk(val, "\n\r"))
 		return -EINVAL; /* a value may never smuggle in a line of its own */
+	if (*pos >= size)
+		return -ENOSPC;
 	int n = snprintf(out + *pos, size - *pos, "%s=%s\n", key, val);
 	if (n < 0 || (size_t)n >= size - *pos)
 		return -ENOSPC;
@@ -31,8 +33,14 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 	size_t pos = 0;
 	char num[16];
 	int r = 0;
+	if (size == 0)
+		return -ENOSPC;
 	out[0] = '\0';
-	pos = (size_t)snprintf(out, size, "# droidspaces container settings\n");
+	static const char head[] = "# droidspaces container settings\n";
+	if (size < sizeof(head))
+		return -ENOSPC;
+	memcpy(out, head, sizeof(head));
+	pos = sizeof(head) - 1;
 	r |= put(out, size, &pos, "rootfs", cfg->rootfs_path);
 	r |= put(out, size, &pos, "rootfs_img", cfg->rootfs_img_path);
 	r |= put(out, size, &pos, "hostname", cfg->hostname);
@@ -137,7 +145,10 @@ int ds_saved_parse(const char *text, struct ds_saved *s, struct ds_error *err)
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (nl ? 1 : 0);
-		if (line[0] == '\0' || line[0] == '#')
+		/* Files edited elsewhere: CRLF line ends and lines of blanks are fine. */
+		while (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (line[strspn(line, " \t")] == '\0' || line[0] == '#')
 			continue;
 		char *eq = strchr(line, '=');
 		if (!eq || eq == line)
