@@ -91,11 +91,14 @@ fuzz-smoke: $(FUZZ_BINS)
 		else echo "FUZZ FAILURE: $$f"; tail -n 30 $$log; exit 1; fi; \
 	done
 
-e2e: all
-	bats --timing tests/e2e
+DS_TEST_CACHE ?= /var/cache/droidspaces-test
+e2e: all asan
+	tests/fixtures/build.sh
+	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
+	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp bats --timing tests/e2e
 
 test: deps
-	$(MAKE) check-layers all asan unit fuzz-smoke
+	$(MAKE) lint all asan unit fuzz-smoke
 	$(MAKE) e2e
 
 demo:

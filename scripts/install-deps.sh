@@ -2,7 +2,8 @@
 # Installs, with apt, what building and testing droidspaces needs; a no-op when all is there.
 set -euo pipefail
 pkgs=(build-essential musl-tools mmdebstrap bats busybox-static e2fsprogs iproute2
-      util-linux libcmocka-dev clang debian-archive-keyring)
+      util-linux mount procps libcmocka-dev clang cppcheck debian-archive-keyring
+      tmux jq file)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
