@@ -92,10 +92,51 @@ fuzz-smoke: $(FUZZ_BINS)
 	done
 
 DS_TEST_CACHE ?= /var/cache/droidspaces-test
-e2e: all asan
+e2e: all asan all-build tarball
 	tests/fixtures/build.sh
 	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
 	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp bats --timing tests/e2e
+
+# Cross builds (Debian's cross compilers + musl-dev of each architecture), tarball, install.
+CROSS_ARCHS := x86_64 x86 aarch64 armhf
+CROSS_BINS  := $(CROSS_ARCHS:%=$(OUT)/droidspaces-%)
+VERSION     := $(shell sed -n 's/^\#define DS_VERSION "\(.*\)"$$/\1/p' src/config.h)
+TARBALL     := $(OUT)/droidspaces-$(VERSION).tar.gz
+DIST_FILES  := README.md LICENSE doc/droidspaces.1 contrib/bash-completion/droidspaces
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+PREFIX      ?= /usr/local
+E2E_LOCK    ?= /var/cache/droidspaces-test/e2e.lock
+
+.PHONY: all-build cross-deps tarball install uninstall cross-test
+all-build: $(CROSS_BINS)
+cross-deps:
+	@./scripts/cross-build.sh --deps $(CROSS_ARCHS)
+$(CROSS_BINS): $(OUT)/droidspaces-%: $(SRCS) $(wildcard src/*.h src/*/*.h) scripts/cross-build.sh | cross-deps
+	@OUT=$(OUT) BUILD=$(BUILD) DS_CFLAGS="$(CFLAGS) -ffunction-sections -fdata-sections" \
+		DS_LDFLAGS="$(LDFLAGS_STATIC)" ./scripts/cross-build.sh --no-deps $*
+
+tarball: $(TARBALL)
+$(TARBALL): $(CROSS_BINS) $(DIST_FILES)
+	@test -n "$(VERSION)" || { echo "tarball: no DS_VERSION found in src/config.h" >&2; exit 1; }
+	@rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist/droidspaces-$(VERSION)
+	install -m 0755 $(CROSS_BINS) $(BUILD)/dist/droidspaces-$(VERSION)/
+	for f in $(DIST_FILES); do install -D -m 0644 $$f $(BUILD)/dist/droidspaces-$(VERSION)/$$f; done
+	tar --sort=name --owner=0 --group=0 --numeric-owner --mode=u+w,go-w,a+rX \
+		--mtime=@$(SOURCE_DATE_EPOCH) -C $(BUILD)/dist -cf - droidspaces-$(VERSION) | gzip -9n >$@.tmp
+	mv -f $@.tmp $@
+	@echo "  TARBALL $@ ($$(stat -c %s $@) bytes)"
+
+install: $(OUT)/droidspaces
+	install -D -m 0755 $(OUT)/droidspaces $(DESTDIR)$(PREFIX)/bin/droidspaces
+	install -D -m 0644 doc/droidspaces.1 $(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1
+	install -D -m 0644 contrib/bash-completion/droidspaces \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/droidspaces $(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
+
+cross-test: all all-build
+	flock $(E2E_LOCK) bats --timing tests/e2e/70-cross.bats
 
 test: deps
 	$(MAKE) lint all asan unit fuzz-smoke

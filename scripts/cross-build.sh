@@ -126,7 +126,8 @@ build() {
 	done
 
 	local -a srcs cflags ldflags
-	mapfile -t srcs < <(find src -name '*.c' | LC_ALL=C sort)
+	# the Makefile's SRCS: src/*.c src/*/*.c
+	mapfile -t srcs < <(printf '%s\n' src/*.c src/*/*.c | LC_ALL=C sort)
 	read -r -a cflags <<<"$DS_CFLAGS"
 	read -r -a ldflags <<<"$DS_LDFLAGS"
 	tmp=$OUT/.droidspaces-$arch.tmp

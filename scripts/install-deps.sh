@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential musl-tools mmdebstrap bats busybox-static e2fsprogs iproute2
       util-linux mount procps libcmocka-dev clang cppcheck debian-archive-keyring
-      tmux jq file)
+      tmux jq file qemu-user-static bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -15,5 +15,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get update -qq || echo "apt-get update reported errors; going on" >&2
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

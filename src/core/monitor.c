@@ -103,6 +103,8 @@ struct monitor {
 	off_t boot_offset;   /* where this boot's output starts in the log */
 	pid_t init_pid;
 	int init_done, init_status, stopping;
+	int subreaper;       /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
+	unsigned long long init_starttime;
 };
 
 static void watch(struct monitor *m, int fd)
@@ -261,8 +263,12 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 
 	setsid();
 	prctl(PR_SET_NAME, "[ds-monitor]", 0, 0, 0);
-	/* Init is forked by a helper that exits: we must inherit it to reap it. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	/*
+	 * Init is forked by a helper that exits: we must inherit it to reap it.
+	 * Without a subreaper (qemu-user refuses it) init goes to the host's
+	 * init instead, and we watch it through /proc once a second.
+	 */
+	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
 	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd };
@@ -294,6 +300,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		}
 		ds_fault_point("monitor:before-pidfile");
 		write_pidfile(cfg, m.init_pid);
+		m.init_starttime = ds_proc_starttime(m.init_pid);
 		/* Recorded: now init may boot. */
 		if (write(go, "g", 1) != 1) {
 			/* init is gone already; the loop below reaps it */
@@ -306,7 +313,11 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		m.init_done = 0;
 		while (!m.init_done) {
 			struct epoll_event evs[8];
-			int n = epoll_wait(m.epfd, evs, 8, -1);
+			int n = epoll_wait(m.epfd, evs, 8, m.subreaper ? -1 : 1000);
+			if (!m.subreaper && ds_proc_starttime(m.init_pid) != m.init_starttime) {
+				m.init_status = 0; /* reaped elsewhere: its status is unknown */
+				m.init_done = 1;
+			}
 			if (n < 0 && errno != EINTR)
 				break;
 			for (int i = 0; i < n; i++) {
