@@ -55,6 +55,7 @@ struct ds_config {
 	int json;
 	int stop_timeout;                /* seconds before SIGKILL */
 	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
+	int stop_timeout_set, tty_count_set; /* given on the command line: wins over saved settings */
 
 	/* Derived at run time. */
 	char workspace[PATH_MAX];

@@ -103,11 +103,13 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		if (parse_int(val, 1, 3600, &v) < 0)
 			return bad(err, name, val, "expected seconds, 1-3600");
 		cfg->stop_timeout = (int)v;
+		cfg->stop_timeout_set = 1;
 		return 0;
 	case OPT_TTYS:
 		if (parse_int(val, 0, DS_MAX_TTYS, &v) < 0)
 			return bad(err, name, val, "expected 0-6");
 		cfg->tty_count = (int)v;
+		cfg->tty_count_set = 1;
 		return 0;
 	case OPT_FOREGROUND: cfg->foreground = 1; return 0;
 	case OPT_HW: cfg->hw_access = 1; return 0;

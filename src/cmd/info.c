@@ -108,7 +108,7 @@ static int gather(struct ds_cli *cli, struct facts *f)
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 	int have_saved = ds_saved_load(path, &saved, &err) == 0;
 	if (!live && !have_saved)
-		return -1;
+		return access(path, F_OK) == 0 ? -2 : -1;
 	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
 	if (have_saved) {
 		snprintf(f->rootfs, sizeof(f->rootfs), "%s", saved.cfg.rootfs_path);
@@ -157,9 +157,14 @@ int cmd_info(struct ds_cli *cli)
 	if (resolve(cli) < 0)
 		return 1;
 	struct facts f;
-	if (gather(cli, &f) < 0) {
+	int g = gather(cli, &f);
+	if (g < 0) {
 		struct ds_error err = { 0 };
-		ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
+		if (g == -2)
+			ds_fail(&err, DS_EINVAL_MSG, "the saved settings of %s cannot be read (see container.config)",
+				cli->cfg.container_name);
+		else
+			ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
 		return ds_report(&err);
 	}
 	int hw = strcmp(f.devfs, "devtmpfs") == 0;

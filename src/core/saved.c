@@ -150,6 +150,9 @@ int ds_saved_parse(const char *text, struct ds_saved *s, struct ds_error *err)
 			line[--len] = '\0';
 		if (line[strspn(line, " \t")] == '\0' || line[0] == '#')
 			continue;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+				return ds_fail(err, DS_EINVAL_MSG, "config: line %d has a control character", lineno);
 		char *eq = strchr(line, '=');
 		if (!eq || eq == line)
 			return ds_fail(err, DS_EINVAL_MSG, "config: line %d is not key=value", lineno);
@@ -204,9 +207,9 @@ void ds_saved_merge(struct ds_config *cfg, const struct ds_config *saved)
 	cfg->android_storage |= saved->android_storage;
 	cfg->selinux_permissive |= saved->selinux_permissive;
 	cfg->keep_net_admin |= saved->keep_net_admin;
-	if (cfg->stop_timeout == DS_STOP_TIMEOUT_DEFAULT)
+	if (!cfg->stop_timeout_set)
 		cfg->stop_timeout = saved->stop_timeout;
-	if (cfg->tty_count == 0)
+	if (!cfg->tty_count_set)
 		cfg->tty_count = saved->tty_count;
 	if (cfg->bind_count == 0) {
 		memcpy(cfg->binds, saved->binds, sizeof(cfg->binds));

@@ -180,6 +180,10 @@ int ds_state_parse(const char *text, struct ds_state *st)
 		memcpy(line, p, len);
 		line[len] = '\0';
 		p += len + (nl ? 1 : 0);
+		/* No value may carry a control character (a forged field, a CR). */
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t')
+				return -EINVAL;
 		if (lineno++ == 0) {
 			if (parse_pid(line, &st->pid) < 0)
 				return -EINVAL;

@@ -68,7 +68,8 @@ void ds_json_write_string(FILE *out, const char *s)
 
 static void member(struct ds_json *j, const char *key)
 {
-	if (j->depth > 0 && j->count[j->depth - 1]++ > 0)
+	int level = j->depth < DS_JSON_MAX_DEPTH ? j->depth : DS_JSON_MAX_DEPTH;
+	if (level > 0 && j->count[level - 1]++ > 0)
 		fputc(',', j->out);
 	if (key) {
 		ds_json_write_string(j->out, key);

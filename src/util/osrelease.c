@@ -85,8 +85,8 @@ void ds_osrelease_name(const struct ds_osrelease *os, char *out, size_t size)
 		if (n == before + 1)
 			buf[--n] = '\0'; /* the version had nothing usable */
 	}
-	/* Never "", "." or "..": those are not names. */
-	while (n > 0 && buf[0] == '.')
+	/* Never "", "." or "..", nor a leading '-' that reads as an option: start with a letter or digit. */
+	while (n > 0 && (buf[0] == '.' || buf[0] == '-' || buf[0] == '_'))
 		memmove(buf, buf + 1, n--);
 	snprintf(out, size, "%s", n ? buf : "linux");
 }

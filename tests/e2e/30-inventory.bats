@@ -32,6 +32,7 @@ ds_start_ok() {
 	fi
 	STARTED_NAME=${BASH_REMATCH[1]}
 	STARTED_PID=${BASH_REMATCH[2]}
+	echo "$STARTED_PID" >>"$DS_TEST_DIR/.ours"
 	track_container "$STARTED_NAME"
 	[ "$(ds_pid "$STARTED_NAME")" = "$STARTED_PID" ]
 }
@@ -47,8 +48,18 @@ saved_value() {
 	sed -n "s/^$2=//p" "$DROIDSPACES_WORKSPACE/Containers/$1/container.config" | head -n1
 }
 
-# running NAME: the pidfile names a live process (what status says, exit 0).
+# is_running NAME: status says running (exit 0).
 is_running() { "$DS" status --name="$1" >/dev/null 2>&1; }
+
+# refute CMD...: CMD must fail.  (A plain "! CMD" never fails a bats test:
+# bash's errexit ignores negated commands.)
+refute() {
+	if "$@"; then
+		echo "refute: unexpectedly succeeded: $*" >&2
+		return 1
+	fi
+	return 0
+}
 
 # json_run ARGS...: run `$DS ARGS` with stdout in $output (stderr apart), and
 # check that stdout is one valid JSON document.
@@ -61,8 +72,9 @@ json_run() {
 	fi
 }
 
-# write_osrelease ROOT: replace ROOT's os-release files (whatever they are now:
-# file, symlink, FIFO, directory) with stdin as etc/os-release.
+# clear_osrelease ROOT: remove ROOT's os-release files, whatever they are now
+# (file, symlink, FIFO, directory).  write_osrelease ROOT: then stdin becomes
+# etc/os-release.
 clear_osrelease() {
 	rm -rf "$1/etc/os-release" "$1/usr/lib/os-release"
 }
@@ -83,7 +95,7 @@ host_os_name() {
 
 # stop_all_ok: `$DS stop --all` succeeds and leaves nothing running.
 stop_all_ok() {
-	local names
+	local names n
 	names=$("$DS" show --json | jq -r '.containers[] | select(.state == "running") | .name')
 	for n in $names; do
 		wait_for 10 booted "$n"
@@ -96,6 +108,51 @@ stop_all_ok() {
 	json_run show --json
 	[ "$(jq '[.containers[] | select(.state == "running")] | length' <<<"$output")" -eq 0 ]
 	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -name '*.pid')" ]
+}
+
+# scan_run [--json]: `$DS scan`, but registrations of containers this test did
+# not start (another workspace's, found because scan looks at all of /proc) are
+# undone at once, so they can never be stopped from here.  $output keeps only
+# this test's registrations (JSON: {"registered":[...]}; table: the lines).
+scan_run() {
+	local ours=() line name pid keep=()
+	[[ -f $DS_TEST_DIR/.ours ]] && mapfile -t ours <"$DS_TEST_DIR/.ours"
+	_ours() {
+		local o
+		for o in "${ours[@]}"; do [[ $o == "$1" ]] && return 0; done
+		return 1
+	}
+	if [[ ${1:-} == --json ]]; then
+		json_run scan --json
+		[ "$status" -eq 0 ] || return 1
+		while read -r name pid; do
+			[[ -n $name ]] || continue
+			if ! _ours "$pid"; then
+				echo "# scan registered a foreign container $name (pid $pid): unregistered" >&3
+				rm -f "$DROIDSPACES_WORKSPACE/Pids/$name.pid"
+			fi
+		done < <(jq -r '.registered[] | "\(.name) \(.pid)"' <<<"$output")
+		output=$(jq -c --argjson ours "[$(
+			IFS=,
+			echo "${ours[*]}"
+		)]" '{registered: [.registered[] | select(.pid as $p | $ours | index($p))]}' <<<"$output")
+	else
+		ds_run scan
+		[ "$status" -eq 0 ] || return 1
+		while IFS= read -r line; do
+			if [[ $line =~ ^Registered\ ([^ ]+)\ \(pid\ ([0-9]+)\)$ ]]; then
+				name=${BASH_REMATCH[1]} pid=${BASH_REMATCH[2]}
+				if ! _ours "$pid"; then
+					echo "# scan registered a foreign container $name (pid $pid): unregistered" >&3
+					rm -f "$DROIDSPACES_WORKSPACE/Pids/$name.pid"
+					continue
+				fi
+			fi
+			keep+=("$line")
+		done <<<"$output"
+		output=$(printf '%s\n' "${keep[@]}")
+		[[ -n $output ]] || output="No untracked containers found."
+	fi
 }
 
 # --------------------------------------------------------------------------
@@ -213,7 +270,7 @@ stop_all_ok() {
 }
 
 @test "naming: hostile os-release (huge line, no newline, binary, FIFO, symlinks out of the rootfs)" {
-	local r host_name big
+	local r host_name big n
 	r=$(fixture_copy busybox)
 	host_name=$(host_os_name)
 	[ -n "$host_name" ]
@@ -240,7 +297,8 @@ stop_all_ok() {
 	run timeout 20 "$DS" start -r "$r"
 	[ "$status" -eq 0 ]
 	[[ $output =~ Container\ (linux[-0-9]*)\ started ]]
-	track_container "${BASH_REMATCH[1]}"
+	n=${BASH_REMATCH[1]}
+	track_container "$n"
 
 	# no trailing newline
 	printf 'ID=nonl\nVERSION_ID=5' | write_osrelease "$r"
@@ -261,8 +319,9 @@ stop_all_ok() {
 	run timeout 20 "$DS" start -r "$r"
 	[ "$status" -eq 0 ]
 	[[ $output =~ Container\ ([^ ]+)\ started ]]
-	track_container "${BASH_REMATCH[1]}"
-	[ "${BASH_REMATCH[1]}" = fifo-1 ]
+	n=${BASH_REMATCH[1]}
+	track_container "$n"
+	[ "$n" = fifo-1 ]
 
 	# a directory in its place: the same
 	rm "$r/etc/os-release"
@@ -369,9 +428,9 @@ stop_all_ok() {
 	[ "$(saved_value cf dns)" = "" ]
 	[ "$(saved_value cf stop_timeout)" = 5 ]
 	[ "$(saved_value cf ttys)" = 0 ]
-	! grep -q '^bind=' "$cfgfile"
+	refute grep -q '^bind=' "$cfgfile"
 	# every non-comment line is key=value
-	! grep -Ev '^(#.*|[A-Za-z_][A-Za-z0-9_.]*=.*)$' "$cfgfile"
+	refute grep -Ev '^(#.*|[A-Za-z_][A-Za-z0-9_.]*=.*)$' "$cfgfile"
 	wait_for 10 booted cf
 	[ "$(guest_hostname cf)" = cfhost ]
 	ds_run --name=cf stop
@@ -409,6 +468,13 @@ stop_all_ok() {
 	[ "$(saved_value cf stop_timeout)" = 12 ]
 	ds_run --name=cf stop
 	[ "$status" -eq 0 ]
+	# a flag given with the value that happens to be the default wins as well
+	ds_start_ok --name=cf -t 8
+	[ "$(saved_value cf stop_timeout)" = 8 ]
+	wait_for 10 booted cf
+	ds_run --name=cf stop
+	[ "$status" -eq 0 ]
+	sed -i 's/^stop_timeout=.*/stop_timeout=12/' "$cfgfile"
 
 	# a bad value is an error that names the key, and nothing starts
 	cp "$cfgfile" "$DS_TEST_DIR/cf.good"
@@ -416,12 +482,12 @@ stop_all_ok() {
 	ds_run start --name=cf
 	[ "$status" -eq 1 ]
 	[[ $output == *stop_timeout* ]]
-	! is_running cf
+	refute is_running cf
 	sed -i 's/^stop_timeout=.*/stop_timeout=12/; s/^volatile=.*/volatile=maybe/' "$cfgfile"
 	ds_run start --name=cf
 	[ "$status" -eq 1 ]
 	[[ $output == *volatile* ]]
-	! is_running cf
+	refute is_running cf
 	cp "$DS_TEST_DIR/cf.good" "$cfgfile"
 
 	# a different --rootfs given with the name replaces the saved one
@@ -467,10 +533,10 @@ stop_all_ok() {
 	ds_run start --config="$DS_TEST_DIR/bad.conf" --name=bad
 	[ "$status" -eq 1 ]
 	[[ $output == *"line 2"* ]]
-	! is_running bad
+	refute is_running bad
 	ds_run start --config="$DS_TEST_DIR/missing.conf" --name=bad
 	[ "$status" -eq 1 ]
-	! is_running bad
+	refute is_running bad
 
 	stop_all_ok
 }
@@ -523,7 +589,7 @@ stop_all_ok() {
 	[ "$status" -eq 0 ]
 	for n in "${names[@]}"; do
 		[ "$(grep -cx "Container $n stopped" <<<"$output")" -eq 1 ]
-		! is_running "$n"
+		refute is_running "$n"
 		[ ! -e "$DROIDSPACES_WORKSPACE/Pids/$n.pid" ]
 	done
 	[ "$(grep -c '^Container .* stopped$' <<<"$output")" -eq 10 ]
@@ -553,8 +619,8 @@ stop_all_ok() {
 	[ "$(grep -cx 'Container a1 stopped' <<<"$output")" -eq 1 ]
 	[ "$(grep -cx 'Container a2 stopped' <<<"$output")" -eq 1 ]
 	[[ $output == *"nosuch is not running"* ]]
-	! is_running a1
-	! is_running a2
+	refute is_running a1
+	refute is_running a2
 
 	# --all: every running container, and only those
 	ds_start_ok -r "$r" --name=b1
@@ -668,7 +734,7 @@ stop_all_ok() {
 	[ "${lines[1]}" = "State:       stopped" ]
 	[ "${lines[2]}" = "Hostname:    beta" ]
 	[ "${lines[3]}" = "Rootfs:      $real" ]
-	! grep -q '^PID:' <<<"$output"
+	refute grep -q '^PID:' <<<"$output"
 	ds_run info --name=nosuch
 	[ "$status" -eq 1 ]
 	[[ $output == *"no container named nosuch"* ]]
@@ -770,8 +836,9 @@ stop_all_ok() {
 	[ "$(jq -r .state <<<"$output")" = running ]
 	[ "$(jq .pid <<<"$output")" = "$pid" ]
 	# not untracked: scan leaves it alone
-	json_run scan --json
+	scan_run --json
 	[ "$(jq -c . <<<"$output")" = '{"registered":[]}' ]
+	[ "$(ds_pid km)" = "$pid" ]
 	# its name is still taken
 	ds_run start -r "$r" --name=km
 	[ "$status" -ne 0 ]
@@ -803,6 +870,9 @@ _alive_same() {
 	r1=$(fixture_copy busybox)
 	r2=$(fixture_copy busybox)
 	r3=$(fixture_copy busybox)
+	# names of their own, so that no other busybox container can take them first
+	printf 'ID=scanlost\nVERSION_ID=1\n' | write_osrelease "$r2"
+	printf 'ID=scanlost\nVERSION_ID=2\n' | write_osrelease "$r3"
 
 	ds_start_ok -r "$r1" --name=tracked
 	ds_start_ok -r "$r2" --name=lost
@@ -814,54 +884,56 @@ _alive_same() {
 	wait_for 10 booted lost2
 
 	# nothing untracked yet
-	ds_run scan
-	[ "$status" -eq 0 ]
+	scan_run
 	[ "$output" = "No untracked containers found." ]
 
 	# lost: pidfile deleted, monitor alive
 	rm "$DROIDSPACES_WORKSPACE/Pids/lost.pid"
 	json_run show --json
 	[ "$(jq -r '.containers[] | select(.name == "lost") | .state' <<<"$output")" = stopped ]
-	json_run scan --json
+	scan_run --json
+	[ "$output" = "{\"registered\":[{\"name\":\"scanlost-1\",\"pid\":$p_lost}]}" ]
+	track_container scanlost-1
+	[ "$(ds_pid scanlost-1)" = "$p_lost" ]
+	ds_run status --name=scanlost-1
 	[ "$status" -eq 0 ]
-	[ "$(jq -c . <<<"$output")" = "{\"registered\":[{\"name\":\"busybox-1\",\"pid\":$p_lost}]}" ]
-	track_container busybox-1
-	[ "$(ds_pid busybox-1)" = "$p_lost" ]
-	ds_run status --name=busybox-1
-	[ "$status" -eq 0 ]
-	[ "$output" = "busybox-1: running (pid $p_lost, init busybox)" ]
+	[ "$output" = "scanlost-1: running (pid $p_lost, init busybox)" ]
+	json_run info --name=scanlost-1 --json
+	[ "$(jq -r .os.id <<<"$output")" = scanlost ]
+	[ "$(jq -r .cgroup <<<"$output")" = droidspaces/lost ]
 	# a second scan finds nothing new
-	json_run scan --json
-	[ "$(jq -c . <<<"$output")" = '{"registered":[]}' ]
+	scan_run --json
+	[ "$output" = '{"registered":[]}' ]
 
 	# lost2: monitor killed, then pidfile deleted; table form
 	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/lost2.pid")
 	kill -KILL "$mon"
 	wait_for 5 ! _comm_is "$mon" "[ds-monitor]"
 	rm "$DROIDSPACES_WORKSPACE/Pids/lost2.pid"
-	ds_run scan
-	[ "$status" -eq 0 ]
-	[ "$output" = "Registered busybox-1-1 (pid $p_lost2)" ]
-	track_container busybox-1-1
-	[ "$(ds_pid busybox-1-1)" = "$p_lost2" ]
+	scan_run
+	[ "$output" = "Registered scanlost-2 (pid $p_lost2)" ]
+	track_container scanlost-2
+	[ "$(ds_pid scanlost-2)" = "$p_lost2" ]
 
 	json_run show --json
-	[ "$(jq -r '[.containers[] | select(.state == "running") | .name] | join(",")' <<<"$output")" = busybox-1,busybox-1-1,tracked ]
+	[ "$(jq -r '[.containers[] | select(.state == "running") | .name] | join(",")' <<<"$output")" = scanlost-1,scanlost-2,tracked ]
 
 	# stop works on the registered names and cleans up after both
-	ds_run --name=busybox-1,busybox-1-1 stop
+	ds_run --name=scanlost-1,scanlost-2 stop
 	[ "$status" -eq 0 ]
-	[ "$(grep -cx 'Container busybox-1 stopped' <<<"$output")" -eq 1 ]
-	[ "$(grep -cx 'Container busybox-1-1 stopped' <<<"$output")" -eq 1 ]
-	! is_running busybox-1
-	! is_running busybox-1-1
+	[ "$(grep -cx 'Container scanlost-1 stopped' <<<"$output")" -eq 1 ]
+	[ "$(grep -cx 'Container scanlost-2 stopped' <<<"$output")" -eq 1 ]
+	refute is_running scanlost-1
+	refute is_running scanlost-2
 	wait_for 10 ! test -e /sys/fs/cgroup/droidspaces/lost
 	wait_for 10 ! test -e /sys/fs/cgroup/droidspaces/lost2
 	is_running tracked
 	stop_all_ok
 	# no console socket, pidfile or cgroup is left behind by any of them
-	[ -z "$(ls -A "$DROIDSPACES_WORKSPACE/Sockets" 2>/dev/null)" ]
-	[ ! -e /sys/fs/cgroup/droidspaces/lost2 ]
+	local left
+	left=$(ls -A "$DROIDSPACES_WORKSPACE/Sockets" 2>/dev/null)
+	echo "left in Sockets/: ${left:-nothing}"
+	[ -z "$left" ]
 }
 
 @test "stale pidfiles: status says stopped, show removes them" {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "cli/options.h"
-#include "core/config.h"
+#include "config.h"
 #include "core/validate.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "config.h"
 #include "core/state.h"
 
 #include <errno.h>
