@@ -41,6 +41,7 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
+	ds_console_sweep(cfg);
 	if (unlink(cfg->pidfile) < 0 && errno != ENOENT && r == 0)
 		r = -errno;
 	return r;

@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 #include "util/macros.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -81,4 +82,31 @@ int ds_console_connect(const struct ds_config *cfg, char mode, int *master, stru
 		return ds_fail(err, -ECONNRESET, "the monitor of %s refused the console", cfg->container_name);
 	}
 	return fd;
+}
+
+void ds_console_sweep(const struct ds_config *cfg)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s/Sockets", cfg->workspace);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n < 6 || strcmp(e->d_name + n - 5, ".sock") != 0)
+			continue;
+		/* Nobody listening: the monitor that made it is dead (killed, say). */
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		if (snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd(d), e->d_name) >=
+		    (int)sizeof(sa.sun_path))
+			continue;
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ECONNREFUSED)
+			unlinkat(dirfd(d), e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
 }

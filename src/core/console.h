@@ -19,3 +19,5 @@ int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size);
 int ds_console_listen(const struct ds_config *cfg, struct ds_error *err);
 /* Client side: returns the connected socket; *master gets the console master. */
 int ds_console_connect(const struct ds_config *cfg, char mode, int *master, struct ds_error *err);
+/* Removes sockets nobody listens on any more (their monitors died). */
+void ds_console_sweep(const struct ds_config *cfg);
