@@ -9,8 +9,18 @@
 
 int ds_report(const struct ds_error *err)
 {
-	char text[800];
-	fprintf(stderr, "droidspaces: %s\n", ds_error_text(err, text, sizeof(text)));
+	char text[800], safe[4 * sizeof(text)];
+	ds_error_text(err, text, sizeof(text));
+	/* User input echoed back must not break the line or drive the terminal. */
+	size_t o = 0;
+	for (const unsigned char *c = (const unsigned char *)text; *c && o + 5 < sizeof(safe); c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			o += (size_t)snprintf(safe + o, sizeof(safe) - o, "\\x%02x", *c);
+		else
+			safe[o++] = (char)*c;
+	}
+	safe[o] = '\0';
+	fprintf(stderr, "droidspaces: %s\n", safe);
 	return 1;
 }
 

@@ -165,6 +165,12 @@ static int monitor_alive(pid_t monitor)
 	return ds_read_file(path, comm, sizeof(comm)) > 0 && strcmp(ds_chomp(comm), "[ds-monitor]") == 0;
 }
 
+/* A pidfile's cgroup= is only used when it is one of ours: droidspaces/<valid name>. */
+static int own_cgroup(const struct ds_state *st)
+{
+	return strncmp(st->cgroup, "droidspaces/", 12) == 0 && ds_name_validate(st->cgroup + 12) == 0;
+}
+
 int ds_stop(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_state st;
@@ -178,7 +184,8 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 		if (access(cfg->pidfile, F_OK) == 0) {
 			int lockfd = ds_lock_name(cfg, cfg->container_name, 0);
 			if (lockfd >= 0) {
-				ds_cleanup_container(cfg, &cg, st.cgroup[0] ? st.cgroup : cfg->cgroup_rel);
+				/* Never trust a stale pidfile's cgroup= line: only our own name's cgroup. */
+				ds_cleanup_container(cfg, &cg, cfg->cgroup_rel);
 				close(lockfd);
 			}
 		}
@@ -201,7 +208,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	/* Monitor gone before us (killed): finish its cleanup here. */
 	int r = 0;
 	if (access(cfg->pidfile, F_OK) == 0 || !monitor_alive(st.monitor))
-		r = ds_cleanup_container(cfg, &cg, st.cgroup[0] ? st.cgroup : cfg->cgroup_rel);
+		r = ds_cleanup_container(cfg, &cg, own_cgroup(&st) ? st.cgroup : cfg->cgroup_rel);
 	close(lockfd);
 	return r < 0 ? ds_fail(err, r, "cannot clean up after container %s", cfg->container_name) : 0;
 }
