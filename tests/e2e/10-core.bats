@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031 # CT_* are set per test, in its own subshell
 # Core runtime, end to end (issue 2): booting and stopping the three fixtures
 # with their own halt paths, the container interface the guest sees, the CLI's
 # status/show/check and error behaviour, names and locks, hostile rootfs
@@ -86,7 +87,7 @@ count_monitors() {
 	local p n=0
 	for p in /proc/[0-9]*; do
 		is_monitor "${p#/proc/}" || continue
-		tr '\0' '\n' <"$p/environ" 2>/dev/null |
+		tr '\0' '\n' 2>/dev/null <"$p/environ" |
 			grep -qxF "DROIDSPACES_WORKSPACE=$DROIDSPACES_WORKSPACE" && n=$((n + 1))
 	done
 	echo "$n"
@@ -126,7 +127,7 @@ assert_one_error_line() {
 # start_ct NAME ROOTFS [OPTION...]: start NAME (tracked for teardown), check
 # the one-line report and the pidfile; sets CT_PID CT_ST CT_KIND CT_MON CT_MON_ST.
 start_ct() {
-	local name=$1 root=$2 re
+	local name=$1 root=$2 re pid
 	shift 2
 	track_container "$name"
 	ds_run --name="$name" --rootfs="$root" "$@" start
@@ -139,11 +140,18 @@ start_ct() {
 		echo "unexpected output of start: $output" >&2
 		return 1
 	fi
-	CT_PID=${BASH_REMATCH[1]}
+	pid=${BASH_REMATCH[1]}
 	CT_KIND=${BASH_REMATCH[2]}
-	[ "$(ds_pid "$name")" = "$CT_PID" ]
+	adopt_ct "$name"
+	[ "$CT_PID" = "$pid" ]
+}
+
+# adopt_ct NAME: set CT_PID CT_ST CT_MON CT_MON_ST from NAME's pidfile (the
+# container is running).
+adopt_ct() {
+	CT_PID=$(ds_pid "$1")
 	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key "$name" monitor)
+	CT_MON=$(pidfile_key "$1" monitor)
 	[[ $CT_MON =~ ^[0-9]+$ ]]
 	is_monitor "$CT_MON"
 	CT_MON_ST=$(_ds_starttime "$CT_MON")
@@ -298,6 +306,10 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 	log=$(ws_log bb)
 	[ -f "$log" ]
 	grep -q 'ds-test: halted' "$log"
+	# busybox init says which request it got: SIGUSR2 is poweroff (SIGTERM
+	# would have been a reboot)
+	grep -q 'Requesting system poweroff' "$log"
+	refute grep -q 'Requesting system reboot' "$log"
 }
 
 # --------------------------------------------------------------------------
@@ -450,10 +462,7 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 	ds_run start -n cli -r "$root"
 	[ "$status" -eq 0 ]
 	[[ $output == "Container cli started: init pid "*" (busybox)" ]]
-	CT_PID=$(ds_pid cli)
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key cli monitor)
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
+	adopt_ct cli
 	run_ds_err status --name=cli
 	[ "$status" -eq 0 ]
 	[ "$output" = "cli: running (pid $CT_PID, init busybox)" ]
@@ -561,10 +570,7 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 	started=$(cat "$d"/out.* | grep -c 'started' || true)
 	[ "$ok" -eq 1 ]
 	[ "$started" -eq 1 ]
-	CT_PID=$(ds_pid par)
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key par monitor)
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
+	adopt_ct par
 	[ "$(count_monitors)" -eq 1 ]
 	wait_for 10 booted "$CT_PID"
 	[ "$(line_count "$root2/var/log/ds-test-boots")" -eq 1 ]
@@ -640,10 +646,7 @@ canary_state() {
 		run_ds_err --name="$name" --rootfs="$root" start
 		echo "row $kind: exit $status: $output $stderr"
 		if [[ $status == 0 ]]; then
-			CT_PID=$(ds_pid "$name")
-			CT_ST=$(_ds_starttime "$CT_PID")
-			CT_MON=$(pidfile_key "$name" monitor)
-			CT_MON_ST=$(_ds_starttime "$CT_MON")
+			adopt_ct "$name"
 			[ "$(in_container "$name" hostname)" = "$name" ]
 			[ "$(sha256sum <"$DS_TEST_DIR/canary-hostname")" = "$sum_h" ]
 			[ "$(sha256sum <"$DS_TEST_DIR/canary-hosts")" = "$sum_hosts" ]
@@ -688,6 +691,7 @@ rebooted() {
 	[ "$(awk '/^PPid:/ {print $2}' "/proc/$CT_PID/status")" = "$CT_MON" ]
 	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 2 ]
 	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]
+	grep -q 'Requesting system reboot' "$(ws_log rb)"
 	[ "$(in_container rb hostname)" = rb ]
 	[ -d "$(ct_cgroup rb)" ]
 	grep -qx "$CT_PID" "$(ct_cgroup rb)/cgroup.procs"
@@ -794,7 +798,7 @@ rebooted() {
 	require_fixture busybox
 	local root sp sp_st pf host_boot row
 	root=$(fixture_copy busybox)
-	sleep 100000 </dev/null >/dev/null 2>&1 3>&- &
+	sleep 100000 >/dev/null 2>&1 3>&- &
 	sp=$!
 	CORE_OWN_PIDS="$sp"
 	wait_for 5 comm_is "$sp" sleep
@@ -853,7 +857,7 @@ rebooted() {
 	victim=$(cg2_mount)/ds-test-victim.$$
 	mkdir "$victim"
 	CORE_OWN_CGROUPS=$victim
-	sleep 100000 </dev/null >/dev/null 2>&1 3>&- &
+	sleep 100000 >/dev/null 2>&1 3>&- &
 	sp=$!
 	CORE_OWN_PIDS="$sp"
 	wait_for 5 comm_is "$sp" sleep

@@ -147,6 +147,8 @@ _ds_starttime() {
 	# after "comm)": state is field 3, starttime field 22 -> index 19 here
 	local -a f
 	read -r -a f <<<"$stat"
+	# A zombie has ended: it only waits for a (slow) reaper.
+	[[ ${f[0]} == Z ]] && return 1
 	echo "${f[19]}"
 }
 
