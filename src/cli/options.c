@@ -94,7 +94,7 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		return 0;
 	case OPT_HOSTNAME:
 		if (ds_hostname_validate(val) < 0)
-			return bad(err, name, val, "use 1-64 characters of A-Z a-z 0-9 - .");
+			return bad(err, name, val, "use 1-64 characters of A-Z a-z 0-9 - . _");
 		strcpy(cfg->hostname, val);
 		return 0;
 	case OPT_DNS: return ds_parse_dns(val, cfg, err);

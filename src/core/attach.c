@@ -237,8 +237,11 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 					      .winsize_fd = master, .child = child };
 			ds_proxy_run(&p);
 			ds_tty_restore(&tty);
-			close(master);
-			status = p.child_status; /* ds_proxy_run reaps the child before returning */
+			close(master); /* after a hang-up of our terminal, this hangs up the command's */
+			status = p.child_status;
+			if (p.child > 0)
+				while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+					;
 		} else {
 			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 				;
@@ -249,9 +252,12 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	}
 	struct exec_failure f;
 	if (ds_read_all(ep[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
-		r = ds_fail(err, f.code, "cannot run '%s'", f.what);
-		if (f.code == -ESRCH)
-			r = ds_fail(err, DS_EINVAL_MSG, "no user '%s' in the container", e->user);
+		if (f.code == -ESRCH && e->user)
+			ds_fail(err, DS_EINVAL_MSG, "no user '%s' in the container", e->user);
+		else if (f.code == -ENOENT)
+			ds_fail(err, DS_EINVAL_MSG, "cannot run '%s': command not found in the container", f.what);
+		else
+			ds_fail(err, f.code, "cannot run '%s'", f.what);
 		r = status_to_exit(status);
 		if (r == 0 || r == 1)
 			r = DS_EXIT_CANNOT_EXEC;

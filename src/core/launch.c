@@ -198,18 +198,8 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		r = check_rootfs(cfg, err);
 	if (r < 0)
 		return r;
-	if (!cfg->hostname[0]) {
-		/* The name as a hostname: '_' is not allowed there, nor a leading or trailing '-' or '.'. */
-		char h[DS_NAME_MAX + 1];
-		size_t n = 0;
-		for (const char *c = cfg->container_name; *c && n < DS_NAME_MAX; c++)
-			if (!(n == 0 && (*c == '-' || *c == '.' || *c == '_')) && !(*c == '.' && n && h[n - 1] == '.'))
-				h[n++] = *c == '_' ? '-' : *c;
-		while (n > 0 && (h[n - 1] == '-' || h[n - 1] == '.'))
-			n--;
-		h[n] = '\0';
-		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", n ? h : "localhost");
-	}
+	if (!cfg->hostname[0])
+		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
 	if ((r = ds_workspace_ensure(cfg, err)) < 0)
 		return r;
 

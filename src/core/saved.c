@@ -104,7 +104,8 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "rootfs")) return copy_str(c->rootfs_path, sizeof(c->rootfs_path), key, v, err);
 	if (!strcmp(key, "rootfs_img")) return copy_str(c->rootfs_img_path, sizeof(c->rootfs_img_path), key, v, err);
 	if (!strcmp(key, "hostname")) {
-		if (*v && ds_hostname_validate(v) < 0)
+		/* A hostname defaulted from a name may end in '.' or '-': names are accepted too. */
+		if (*v && ds_hostname_validate(v) < 0 && ds_name_validate(v) < 0)
 			return ds_fail(err, DS_EINVAL_MSG, "config: invalid hostname '%.64s'", v);
 		return copy_str(c->hostname, sizeof(c->hostname), key, v, err);
 	}

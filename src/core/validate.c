@@ -18,8 +18,9 @@ int ds_hostname_validate(const char *s)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
+		/* '_' is not in RFC 1123, but Linux and every libc resolver accept it, and names may hold it. */
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.'))
+		      c == '-' || c == '.' || c == '_'))
 			return -EINVAL;
 	}
 	return 0;

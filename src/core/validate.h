@@ -5,7 +5,7 @@
 #include "config.h"
 #include "util/error.h"
 
-/* 0 for a hostname of 1-64 characters of A-Z a-z 0-9 - . (not starting with - or .). */
+/* 0 for a hostname of 1-64 characters of A-Z a-z 0-9 - . _ (not starting or ending with - or ., no ".."). */
 int ds_hostname_validate(const char *s);
 /* Parses "SRC:DEST[:ro|:rw]" entries, comma-separated, into cfg->binds. */
 int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err);

@@ -134,7 +134,8 @@ int ds_proxy_run(struct ds_proxy *p)
 	if (p->winsize_fd >= 0)
 		ds_tty_copy_winsize(p->out_fd, p->winsize_fd);
 
-	int saw_prefix = 0, running = 1;
+	int saw_prefix = 0, running = 1, hungup = 0;
+	p->in_is_tty = isatty(p->in_fd);
 	while (running) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(ep, evs, 4, -1);
@@ -152,6 +153,8 @@ int ds_proxy_run(struct ds_proxy *p)
 						ds_tty_copy_winsize(p->out_fd, p->winsize_fd);
 					else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && p->on_signal)
 						p->on_signal((int)si.ssi_signo, p->signal_data);
+					else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && p->child <= 0)
+						running = 0; /* a console client told to go (hangup, TERM): it goes */
 				}
 				/*
 				 * The child is gone: take what its output still holds and end,
@@ -170,8 +173,11 @@ int ds_proxy_run(struct ds_proxy *p)
 				if (!pump_input(p, &saw_prefix)) {
 					epoll_ctl(ep, EPOLL_CTL_DEL, p->in_fd, NULL);
 					in_open = 0;
-					if (p->detached)
+					/* A terminal that hung up, or the escape: done. A pipe's EOF only ends input. */
+					if (p->detached || p->in_is_tty) {
 						running = 0;
+						hungup = !p->detached;
+					}
 					else if (p->remote_in == p->remote_out)
 						; /* a PTY: EOF from the user is sent as Ctrl-D by the terminal itself */
 					else
@@ -181,8 +187,11 @@ int ds_proxy_run(struct ds_proxy *p)
 		}
 	}
 	(void)in_open;
-	/* Wait for the child after its output ended. */
-	while (p->child > 0) {
+	/*
+	 * Wait for the child after its output ended. After a hang-up the caller
+	 * first closes the PTY (that hangs up the command too), then waits.
+	 */
+	while (p->child > 0 && !hungup) {
 		int st;
 		pid_t w = waitpid(p->child, &st, 0);
 		if (w == p->child) {

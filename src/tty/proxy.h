@@ -29,6 +29,7 @@ struct ds_proxy {
 	void (*on_signal)(int sig, void *data);
 	void *signal_data;
 	int escape;          /* detach on Ctrl-a q (console) */
+	int in_is_tty;       /* set by ds_proxy_run */
 	int child_status;    /* out: waitpid status of child */
 	int detached;        /* out: the user typed the escape sequence */
 };

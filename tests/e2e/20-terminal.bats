@@ -8,8 +8,10 @@
 # line shows the expression, only the output shows MARK-42.
 #
 # Needs: tmux, script (util-linux), openssl (or the guest's chpasswd), nsenter.
+# shellcheck disable=SC2016,SC2119,SC2120 # keys typed into guest shells are meant literally
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
@@ -38,18 +40,9 @@ tm_start() {
 		env -i PATH="$PATH" TERM=screen HOME="$DS_TEST_DIR" HISTFILE=/dev/null DS="$DS" \
 		DROIDSPACES_WORKSPACE="$DROIDSPACES_WORKSPACE" TMPDIR="$TMPDIR" PS1='HOST$ ' \
 		bash --norc --noprofile -i
-	tm set-option -g history-limit 20000 >/dev/null
 	tm display -p '#{pid}' >"$DS_TEST_DIR/.tmux-server"
+	tm display -p '#{socket_path}' >"$DS_TEST_DIR/.tmux-socket"
 	wait_for 10 tm_last_is '^HOST\$$'
-}
-
-# tm_new_window NAME: another window (same host shell) called NAME.
-tm_new_window() {
-	tm new-window -d -n "$1" \
-		env -i PATH="$PATH" TERM=screen HOME="$DS_TEST_DIR" HISTFILE=/dev/null DS="$DS" \
-		DROIDSPACES_WORKSPACE="$DROIDSPACES_WORKSPACE" TMPDIR="$TMPDIR" PS1='HOST$ ' \
-		bash --norc --noprofile -i
-	wait_for 10 tm_last_is '^HOST\$$' "ds:$1"
 }
 
 # tm_screen [TARGET]: the whole pane (history and screen), wrapped lines joined.
@@ -60,6 +53,15 @@ tm_has() {
 	local s
 	s=$(tm_screen "${2:-ds:0}") || return 1
 	[[ $s == *"$1"* ]] && return 0
+	printf '%s\n' "$s" | tail -n 25
+	return 1
+}
+
+# tm_has_re ERE [TARGET]: a line of the pane matches ERE.
+tm_has_re() {
+	local s
+	s=$(tm_screen "${2:-ds:0}") || return 1
+	grep -qE -- "$1" <<<"$s" && return 0
 	printf '%s\n' "$s" | tail -n 25
 	return 1
 }
@@ -80,7 +82,7 @@ tm_has_count() {
 # tm_last_is REGEX [TARGET]: the last non-empty line of the pane matches.
 tm_last_is() {
 	local last
-	last=$(tm capture-pane -p -J -t "${2:-ds:0}" | sed '/^[[:space:]]*$/d' | tail -n 1)
+	last=$(tm capture-pane -p -J -t "${2:-ds:0}" | sed 's/[[:space:]]*$//; /^$/d' | tail -n 1)
 	[[ $last =~ $1 ]] && return 0
 	echo "last line: '$last'"
 	return 1
@@ -136,7 +138,9 @@ tm_cleanup() {
 			wait_for 5 ! kill -0 "$p" || rc=1
 		fi
 	done
-	rm -f "$f"
+	# tmux leaves its socket behind
+	[[ -s $DS_TEST_DIR/.tmux-socket ]] && rm -f "$(cat "$DS_TEST_DIR/.tmux-socket")"
+	rm -f "$f" "$DS_TEST_DIR/.tmux-socket"
 	return "$rc"
 }
 
@@ -212,7 +216,7 @@ console_login() {
 
 @test "console: log in on a systemd guest (console-getty); enter/run use bash and the guest's cgroup" {
 	require_fixture debian-systemd
-	local root name=sd20 out
+	local root name=sd20 out n
 	root=$(fixture_copy debian-systemd)
 	set_root_password "$root" 'ds-secret-20'
 	start_bg "$name" "$root"
@@ -226,8 +230,9 @@ console_login() {
 	# the log keeps being written while a client is attached
 	wait_for 10 bash -c "\"\$DS\" -n $name logs | grep -q 'LOGIN-OK-42 0 /dev/console'"
 	# log out: the getty comes back
+	n=$(tm_count "$name login:")
 	tm_type exit
-	wait_for 30 tm_has_count "$name login:" 2
+	wait_for 30 tm_has_count "$name login:" $((n + 1))
 	tm_keys C-a q
 	wait_for 10 tm_has "[droidspaces: detached from $name; it keeps running]"
 	wait_for 10 tm_has "CONSOLE-EXIT=0"
@@ -297,6 +302,11 @@ console_login() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"another client is attached to the console of $name"* ]]
 
+	# the console takes the client's window size
+	wait_for 10 bash -c "[ \"\$(\"\$DS\" -n $name run stty -F /dev/console size)\" = '30 100' ]"
+	tm resize-window -t ds:0 -x 110 -y 35
+	wait_for 10 bash -c "[ \"\$(\"\$DS\" -n $name run stty -F /dev/console size)\" = '35 110' ]"
+
 	# what the guest writes on /dev/console reaches the attached client and the log
 	"$DS" -n "$name" run sh -c 'echo "LIVE-$((6*7))" >/dev/console'
 	wait_for 10 tm_has "LIVE-42"
@@ -321,7 +331,7 @@ console_login() {
 	[[ $output == *"no-such-ct20"* ]]
 }
 
-@test "console: a client whose terminal goes away (SIGHUP) or gets SIGTERM lets go of the console" {
+@test "console: a client whose terminal goes away (SIGHUP) lets go of the console" {
 	require_fixture busybox
 	local root name=hup20 pid
 	root=$(fixture_copy busybox)
@@ -332,16 +342,32 @@ console_login() {
 	wait_for 10 tm_has "[droidspaces: attached to $name;"
 	pid=$(tm_child)
 	# close the terminal, as a dropped ssh connection does
-	tm kill-window -t ds:0 2>/dev/null || tm kill-server
-	wait_for 10 ! kill -0 "$pid"
+	tm kill-server
+	wait_for 5 ! kill -0 "$pid"
 	# and the console can be attached again
 	tm_start
 	tm_type "\"\$DS\" -n $name console"
 	wait_for 10 tm_has "[droidspaces: attached to $name;"
+	is_running "$name"
+}
+
+@test "console: SIGTERM ends a console client, not the container" {
+	require_fixture busybox
+	local root name=term20 pid
+	root=$(fixture_copy busybox)
+	start_bg "$name" "$root"
+	tm_start
+	tm_type "\"\$DS\" -n $name console; echo CONSOLE-EXIT=\$?"
+	wait_for 10 tm_has "[droidspaces: attached to $name;"
 	pid=$(tm_child)
 	kill -TERM "$pid"
-	wait_for 10 ! kill -0 "$pid"
+	wait_for 5 tm_has_re "CONSOLE-EXIT=[0-9]"
 	is_running "$name"
+	# the console is free again
+	tm_type "\"\$DS\" -n $name console; echo CONSOLE-EXIT=\$?"
+	wait_for 10 tm_has_count "[droidspaces: attached to $name;" 2
+	tm_keys C-a q
+	wait_for 10 tm_has "CONSOLE-EXIT=0"
 }
 
 # ==========================================================================
@@ -386,7 +412,7 @@ console_login() {
 		wait_for 10 guest_booted "$name"
 		pid=$(tm_child)
 		kill -"$sig" "$pid"
-		wait_for 30 tm_has "FG-EXIT-$sig="
+		wait_for 30 tm_has_re "FG-EXIT-$sig=[0-9]"
 		! is_running "$name" || false
 		# a proper halt: the guest's shutdown actions ran
 		[ "$(grep -c '^halted' "$root/var/log/ds-test-halted")" -eq "$n" ]
@@ -454,9 +480,12 @@ console_login() {
 
 @test "console: several MiB written to /dev/console do not block the guest (no client, stalled client)" {
 	require_fixture busybox
-	local root name=flood20 cpid i
+	local root name=flood20 cpid fpid i line
 	root=$(fixture_copy busybox)
 	start_bg "$name" "$root"
+	# a follower across the log's rotations
+	"$DS" -n "$name" logs -f >"$DS_TEST_DIR/follow.out" 2>&1 &
+	fpid=$!
 
 	# 8 MiB with nobody attached
 	run timeout 60 "$DS" -n "$name" run sh -c \
@@ -467,6 +496,10 @@ console_login() {
 	[ -e "$DROIDSPACES_WORKSPACE/Logs/$name/console.log.1" ]
 	run "$DS" -n "$name" logs
 	[[ $output == *"flood 0123456789"* ]]
+	# logs -f lost nothing: 8 MiB of 71-byte lines are 118149 whole ones
+	wait_for 20 grep -q FLOOD-ONE-42 "$DS_TEST_DIR/follow.out"
+	line='flood 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+	[ "$(grep -cx "$line"$'\r' "$DS_TEST_DIR/follow.out")" -eq 118149 ]
 
 	# 8 MiB more with an attached client that reads nothing (stopped)
 	"$DS" -n "$name" console </dev/null >/dev/null 2>&1 &
@@ -488,6 +521,8 @@ console_login() {
 	[ "$status" -eq 0 ]
 	wait_for 10 ! kill -0 "$cpid"
 	wait "$cpid" || true
+	wait_for 10 ! kill -0 "$fpid"
+	wait "$fpid"
 }
 
 # ==========================================================================
@@ -524,6 +559,12 @@ console_login() {
 	tm_type 'exit 0'
 	wait_for 10 tm_has "ENTER-EXIT=0"
 	wait_for 10 ! guest_has_proc "$name" '/bin/ash -l'
+
+	# without a terminal: no PTY, the shell reads its commands from stdin
+	run "$DS" -n "$name" enter < <(printf '%s\n' 'echo "piped-$((6*7))"; test -t 0 || echo no-tty' 'exit 3')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *piped-42*no-tty* ]]
 }
 
 @test "enter: window size and resizes (SIGWINCH) reach the shell" {
@@ -536,13 +577,15 @@ console_login() {
 	wait_for 10 tm_last_is '^~ #$'
 	tm_type 'echo "SIZE=$(stty size)"'
 	wait_for 10 tm_has "SIZE=30 100"
-	tm_type 'trap '\''echo "WINCH=$(stty size)"'\'' WINCH; while :; do sleep 1; done'
+	# The kernel signals the PTY's foreground process group: a script, not
+	# the interactive shell (its own group), traps SIGWINCH.
+	tm_type 'sh -c '\''trap "echo WINCH=\$(stty size)" WINCH; while :; do sleep 1; done'\'
 	wait_for 10 guest_has_proc "$name" 'sleep 1'
 	tm resize-window -t ds:0 -x 120 -y 40
 	wait_for 10 tm_has "WINCH=40 120"
 	tm_keys C-c
 	wait_for 10 tm_last_is '^~ #$'
-	tm_type 'trap - WINCH; echo "SIZE2=$(stty size)"'
+	tm_type 'echo "SIZE2=$(stty size)"'
 	wait_for 10 tm_has "SIZE2=40 120"
 	tm resize-window -t ds:0 -x 90 -y 25
 	wait_for 10 guest_tty_size_is "$name" "25 90"
@@ -569,7 +612,7 @@ console_login() {
 	[ "$(tm_child)" = "$pid" ]
 	tm_type 'echo "ALIVE-$((6*7))"'
 	wait_for 10 tm_has "ALIVE-42"
-	! tm_has "ENTER-EXIT=" >/dev/null || false
+	! tm_has_re "ENTER-EXIT=[0-9]" >/dev/null || false
 	tm_type 'exit'
 	wait_for 10 tm_has "ENTER-EXIT=0"
 }
@@ -580,8 +623,11 @@ console_login() {
 	root=$(fixture_copy busybox)
 	start_bg "$name" "$root"
 	tm_start
-	tm_type "stty -g >\"\$TMPDIR/stty.before\"; \"\$DS\" -n $name enter; echo ENTER-EXIT=\$?; stty -g >\"\$TMPDIR/stty.after\""
+	# (stty run by the host shell, not while bash's readline owns the terminal)
+	tm_type "stty -a >\"\$TMPDIR/stty.cooked\"; stty -g >\"\$TMPDIR/stty.before\"; \"\$DS\" -n $name enter; echo ENTER-EXIT=\$?; stty -g >\"\$TMPDIR/stty.after\""
 	wait_for 10 tm_last_is '^~ #$'
+	run cat "$TMPDIR/stty.cooked"
+	[[ $output =~ (^|[[:space:]])icanon([[:space:]]|$) && $output =~ (^|[[:space:]])isig([[:space:]]|$) ]]
 	run stty -a -F "$(tm_pane_tty)"
 	echo "$output"
 	[[ $output == *-icanon* && $output == *-echo\ * && $output == *-isig* && $output == *-icrnl* ]]
@@ -589,8 +635,6 @@ console_login() {
 	wait_for 10 tm_has "ENTER-EXIT=7"
 	wait_for 10 test -s "$TMPDIR/stty.after"
 	cmp "$TMPDIR/stty.before" "$TMPDIR/stty.after"
-	run stty -a -F "$(tm_pane_tty)"
-	[[ $output =~ (^|[[:space:]])icanon([[:space:]]|$) && $output =~ (^|[[:space:]])isig([[:space:]]|$) ]]
 
 	# the container goes away under an entered shell
 	rm -f "$TMPDIR/stty.after"
@@ -598,7 +642,7 @@ console_login() {
 	wait_for 10 tm_last_is '^~ #$'
 	run "$DS" -n "$name" stop
 	[ "$status" -eq 0 ]
-	wait_for 20 tm_has "ENTER2-EXIT="
+	wait_for 20 tm_has_re "ENTER2-EXIT=[0-9]"
 	wait_for 10 test -s "$TMPDIR/stty.after"
 	cmp "$TMPDIR/stty.before" "$TMPDIR/stty.after"
 }
@@ -641,19 +685,22 @@ console_login() {
 	run "$DS" -n "$name" run sh -c 'kill -KILL $$'
 	[ "$status" -eq 137 ]
 
-	run "$DS" -n "$name" run no-such-command-20 arg
+	run -127 "$DS" -n "$name" run no-such-command-20 arg
 	echo "$output"
 	[ "$status" -eq 127 ]
 	[[ $output == *"cannot run 'no-such-command-20'"* ]]
-	run "$DS" -n "$name" run /etc/passwd
+	run -126 "$DS" -n "$name" run /etc/passwd
 	echo "$output"
 	[ "$status" -eq 126 ]
 	[[ $output == *"cannot run '/etc/passwd'"* ]]
-	run "$DS" -n "$name" run /etc
+	run -126 "$DS" -n "$name" run /etc
 	[ "$status" -eq 126 ]
 
 	run "$DS" -n no-such-ct20 run true
 	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ $output == *"container no-such-ct20 is not running"* ]]
+	run "$DS" -n no-such-ct20 enter </dev/null
 	[ "$status" -eq 125 ]
 	[[ $output == *"container no-such-ct20 is not running"* ]]
 	run "$DS" -n "$name" stop
@@ -713,17 +760,11 @@ console_login() {
 	[ "$output" = "42 a  b" ]
 }
 
-@test "run --user, environment (/etc/environment, TERM) and cgroup" {
+@test "run --user: a user created in the guest" {
 	require_fixture busybox
 	local root name=user20
 	root=$(fixture_copy busybox)
 	add_guest_user "$root" dsuser 1234 dsextra 2345
-	cat >"$root/etc/environment" <<-'EOF'
-		# comment
-		DS_PLAIN=plain
-		DS_DQ="double quoted value"
-		DS_SQ='single # quoted'
-	EOF
 	start_bg "$name" "$root"
 
 	run "$DS" -n "$name" run --user dsuser id
@@ -734,10 +775,26 @@ console_login() {
 	run "$DS" -n "$name" run --user dsuser sh -c 'echo "$HOME:$USER:$(pwd)"; touch ~/made-by-user'
 	[ "$output" = "/home/dsuser:dsuser:/home/dsuser" ]
 	[ "$(stat -c %u "$root/home/dsuser/made-by-user")" = 1234 ]
+	# --user after the command is the command's
+	run "$DS" -n "$name" run id -u --user dsuser
+	[ "$status" -ne 0 ]
 	run "$DS" -n "$name" run --user no-such-user-20 true
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *no-such-user-20* ]]
+}
+
+@test "run: environment (/etc/environment, TERM) and cgroup" {
+	require_fixture busybox
+	local root name=env20
+	root=$(fixture_copy busybox)
+	cat >"$root/etc/environment" <<-'EOF'
+		# comment
+		DS_PLAIN=plain
+		DS_DQ="double quoted value"
+		DS_SQ='single # quoted'
+	EOF
+	start_bg "$name" "$root"
 
 	run env -i DROIDSPACES_WORKSPACE="$DROIDSPACES_WORKSPACE" DS_HOST_LEAK=1 TERM=vt220 "$DS" -n "$name" run env
 	echo "$output"
@@ -779,7 +836,14 @@ console_login() {
 
 _fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 _pts_count() { find /dev/pts -mindepth 1 -maxdepth 1 | wc -l; }
-_ds_procs() { pgrep -c -x droidspaces || true; }
+# droidspaces processes of this test (they carry its workspace in their environment)
+_ds_procs() {
+	local p n=0
+	for p in $(pgrep -x droidspaces); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "DROIDSPACES_WORKSPACE=$DROIDSPACES_WORKSPACE" && n=$((n + 1))
+	done
+	echo "$n"
+}
 
 @test "run: 100 sequential calls (and 20 with a PTY) leave no stray processes, fds or PTYs" {
 	require_fixture busybox

@@ -874,7 +874,7 @@ static void test_saved_parse_bad_values(void **state)
 		"stop_timeout=0",    "stop_timeout=3601", "stop_timeout=abc",  "stop_timeout=5x",
 		"stop_timeout=",     "stop_timeout=99999999999999999999",  "stop_timeout=-8",
 		"ttys=7",            "ttys=-1",          "ttys=one",
-		"hostname=bad_host", "hostname=-x",      "hostname=a b",       "hostname=.dot",
+		"hostname=bad/host", "hostname=-x",      "hostname=a b",       "hostname=.dot",
 		"dns=not-an-ip",     "dns=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5", "dns=1.1.1.1;rm",
 		"bind=nocolon",      "bind=/a:relative", "bind=/a:/b:rx",      "bind=/a:/",
 		"bind=/a/../b:/c",   "bind=/a:/b/../c",  "bind=",              "bind=:/b",

@@ -217,7 +217,7 @@ static void test_hostname(void **state)
 	assert_int_equal(PARSE("--hostname", h64, "start"), 0);
 	assert_string_equal(cli.cfg.hostname, h64);
 
-	static const char *const bad[] = { "", "-lead", ".lead", "a b", "a_b", "a/b", "\xff", "h\n" };
+	static const char *const bad[] = { "", "-lead", ".lead", "trail-", "a..b", "a b", "a/b", "\xff", "h\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = PARSE("--hostname", bad[i], "start");
 		if (r != DS_EINVAL_MSG)
