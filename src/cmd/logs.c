@@ -59,16 +59,34 @@ int cmd_logs(struct ds_cli *cli)
 		return 1;
 	if (!cfg->foreground)
 		return 0;
-	/* --follow: wake on writes and on rotation; end once the container stops. */
+	/*
+	 * --follow: keep the file open, so a rotation (rename) never loses what
+	 * was written to the old file before we read it; then go on with the new.
+	 */
 	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (in >= 0)
 		inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 1;
 	for (;;) {
-		struct stat st;
-		if (stat(path, &st) == 0 && st.st_size < off)
-			off = 0; /* rotated: the new file starts over */
-		if (cat_from(path, &off) == -EPIPE)
-			return 0;
+		char buf[65536];
+		ssize_t n;
+		while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+			if (ds_write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+				return 0;
+			off += n;
+		}
+		struct stat now, cur;
+		if (stat(path, &now) == 0 && fstat(fd, &cur) == 0 && (now.st_ino != cur.st_ino || now.st_dev != cur.st_dev)) {
+			/* Rotated, and the old file is read to its end: switch. */
+			close(fd);
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			off = 0;
+			if (fd < 0)
+				return 1;
+			continue;
+		}
 		if (!running(cfg->pidfile)) {
 			cat_from(path, &off);
 			return 0;

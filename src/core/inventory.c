@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/inventory.h"
+#include "core/cleanup.h"
 #include "core/saved.h"
 #include "fs/cgroup.h"
 #include "util/fileio.h"
@@ -87,8 +88,13 @@ static void add_pidfile(const char *name, void *ud)
 	struct ds_config tmp = *c->cfg;
 	int lock = ds_lock_name(&tmp, name, 0);
 	if (lock >= 0) {
-		if (ds_state_read_live(path, &e.st) != 1)
-			unlink(path);
+		/* The whole cleanup, not just the pidfile: its cgroup, socket and mount points too. */
+		if (ds_state_read_live(path, &e.st) != 1 && ds_config_set_name(&tmp, name, NULL) == 0) {
+			struct ds_cgroups cg;
+			ds_cgroup_detect(&cg);
+			snprintf(tmp.pidfile, sizeof(tmp.pidfile), "%s", path);
+			ds_cleanup_container(&tmp, &cg, tmp.cgroup_rel);
+		}
 		close(lock);
 	}
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/launch.h"
 #include "core/boot.h"
+#include "core/cleanup.h"
 #include "core/monitor.h"
 #include "core/state.h"
 #include "core/inventory.h"
@@ -115,7 +116,10 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 	struct stat st;
 	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
-	if (strcmp(real, "/") == 0)
+	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
+	struct stat host_root;
+	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 && stat(real, &st) == 0 &&
+					 st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino))
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
@@ -293,8 +297,11 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		*err = boot_err;
 		return boot_err.code;
 	}
-	if (pid <= 0)
+	if (pid <= 0) {
+		/* We still hold the name's lock: tidy what the dead monitor had set up. */
+		ds_cleanup_container(cfg, &cg, cfg->cgroup_rel);
 		return ds_fail(err, -EIO, "the monitor of %s died before init started", cfg->container_name);
+	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */
 	cfg->container_pid = pid;
 	return 0;

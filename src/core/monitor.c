@@ -299,7 +299,17 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			break;
 		}
 		ds_fault_point("monitor:before-pidfile");
-		write_pidfile(cfg, m.init_pid);
+		if (write_pidfile(cfg, m.init_pid) < 0) {
+			/* Untracked it must not run: init sees EOF on go and exits. */
+			close(go);
+			int st;
+			while (waitpid(m.init_pid, &st, 0) < 0 && errno == EINTR)
+				;
+			msg.type = 'E';
+			ds_fail(&msg.err, negerrno(), "cannot write the pidfile %s", cfg->pidfile);
+			send_sync(&syncfd, &msg);
+			break;
+		}
 		m.init_starttime = ds_proc_starttime(m.init_pid);
 		/* Recorded: now init may boot. */
 		if (write(go, "g", 1) != 1) {

@@ -234,6 +234,14 @@ int ds_state_read_live(const char *pidfile, struct ds_state *st)
 	/* PID reuse: the process must be the one that was started. */
 	if (st->starttime && ds_proc_starttime(st->pid) != st->starttime)
 		return 0;
+	/* A zombie init has ended; it only waits for a reaper. */
+	char path[64], stat[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)st->pid);
+	if (ds_read_file(path, stat, sizeof(stat)) > 0) {
+		char *p = strrchr(stat, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			return 0;
+	}
 	return 1;
 }
 
