@@ -107,7 +107,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 PREFIX      ?= /usr/local
 E2E_LOCK    ?= /var/cache/droidspaces-test/e2e.lock
 
-.PHONY: all-build cross-deps tarball install uninstall cross-test
+.PHONY: all-build cross-deps tarball install uninstall cross-test soak soak-short
 all-build: $(CROSS_BINS)
 cross-deps:
 	@./scripts/cross-build.sh --deps $(CROSS_ARCHS)
@@ -138,9 +138,16 @@ uninstall:
 cross-test: all all-build
 	flock $(E2E_LOCK) bats --timing tests/e2e/70-cross.bats
 
+# Long soak (500 busybox and 50 systemd cycles, 50 containers at once); a short one runs in make test.
+soak: all
+	flock $(E2E_LOCK) tests/soak/soak.sh
+soak-short: all
+	SOAK_BUSYBOX_CYCLES=20 SOAK_SYSTEMD_CYCLES=2 SOAK_MANY=10 tests/soak/soak.sh
+
 test: deps
 	$(MAKE) lint all asan unit fuzz-smoke
 	$(MAKE) e2e
+	$(MAKE) soak-short
 
 demo:
 	./demo.sh
