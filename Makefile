@@ -37,7 +37,7 @@ $(KHDR)/.stamp:
 	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KHDR)/asm
 	@touch $@
 
-$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp $(wildcard src/*/*.h)
+$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC_MUSL) $(CFLAGS) -ffunction-sections -fdata-sections -isystem $(KHDR) -c $< -o $@
@@ -48,7 +48,7 @@ $(OUT)/droidspaces: $(OBJS_MUSL)
 	strip $@
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-$(BUILD)/asan/%.o: src/%.c $(wildcard src/*/*.h)
+$(BUILD)/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
 	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
@@ -58,7 +58,7 @@ $(OUT)/droidspaces-asan: $(OBJS_ASAN)
 	$(CC_GLIBC) $(ASAN_FLAGS) $^ -o $@
 
 # Unit tests (cmocka) link the library objects built for glibc with sanitizers.
-$(BUILD)/glibc/%.o: src/%.c $(wildcard src/*/*.h)
+$(BUILD)/glibc/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
 	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
@@ -76,7 +76,7 @@ unit: $(UNIT_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  LD fuzz $@"
 	@$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
@@ -153,7 +153,7 @@ demo:
 	./demo.sh
 
 format:
-	clang-format -i $(SRCS) $(wildcard src/*/*.h)
+	clang-format -i $(SRCS) $(wildcard src/*.h src/*/*.h)
 lint: check-layers
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:

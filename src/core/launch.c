@@ -176,13 +176,13 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 	}
 	if (!cfg->rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->rootfs_img_path, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
 		return r;
 	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
 	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
 	cfg->loop_fd = ds_loop_attach(cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
-				      sizeof(cfg->loop_path), err);
+				      sizeof(cfg->loop_path), &cfg->loop_attached, err);
 	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
 }
 

@@ -363,7 +363,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
 	ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
-	ds_loop_detach(cfg->loop_fd);
+	ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
 }

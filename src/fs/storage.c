@@ -39,7 +39,7 @@ int ds_image_check(const char *path, struct ds_error *err)
 	return 0;
 }
 
-int ds_image_fsck(const char *path, int logfd, struct ds_error *err)
+int ds_image_fsck(const char *path, int read_only, int logfd, struct ds_error *err)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -51,7 +51,7 @@ int ds_image_fsck(const char *path, int logfd, struct ds_error *err)
 			dup2(logfd, 1);
 			dup2(logfd, 2);
 		}
-		execlp("e2fsck", "e2fsck", "-f", "-y", path, (char *)NULL);
+		execlp("e2fsck", "e2fsck", "-f", read_only ? "-n" : "-y", path, (char *)NULL);
 		_exit(127);
 	}
 	int st;
@@ -84,8 +84,10 @@ static int open_loop(int n, char *loop_path, size_t size)
 	return fd < 0 ? negerrno() : fd;
 }
 
-int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, struct ds_error *err)
+int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, int *attached,
+		   struct ds_error *err)
 {
+	*attached = 0;
 	_cleanup_close_ int file = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (file < 0)
 		return ds_fail(err, negerrno(), "cannot open rootfs image %s", path);
@@ -111,13 +113,17 @@ int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size
 		lc.fd = (unsigned)file;
 		lc.info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0);
 		snprintf((char *)lc.info.lo_file_name, sizeof(lc.info.lo_file_name), "%s", path);
-		if (ioctl(fd, LOOP_CONFIGURE, &lc) == 0)
+		if (ioctl(fd, LOOP_CONFIGURE, &lc) == 0) {
+			*attached = 1;
 			return fd;
+		}
 		if (errno == EINVAL || errno == ENOTTY) {
 			/* Before Linux 5.8: attach, then set the flags. */
 			if (ioctl(fd, LOOP_SET_FD, file) == 0) {
-				if (ioctl(fd, LOOP_SET_STATUS64, &lc.info) == 0)
+				if (ioctl(fd, LOOP_SET_STATUS64, &lc.info) == 0) {
+					*attached = 1;
 					return fd;
+				}
 				int r = negerrno();
 				ioctl(fd, LOOP_CLR_FD, 0);
 				close(fd);
@@ -132,12 +138,12 @@ int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size
 	return ds_fail(err, -EBUSY, "cannot find a free loop device for %s", path);
 }
 
-void ds_loop_detach(int loop_fd)
+void ds_loop_detach(int loop_fd, int attached)
 {
 	if (loop_fd < 0)
 		return;
 	struct stat st;
-	if (fstat(loop_fd, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == 7)
+	if (attached && fstat(loop_fd, &st) == 0 && S_ISBLK(st.st_mode) && major(st.st_rdev) == 7)
 		ioctl(loop_fd, LOOP_CLR_FD, 0); /* EBUSY while still mounted: autoclear then does it */
 	close(loop_fd);
 }

@@ -14,16 +14,21 @@
 
 /* Checks an image: exists, a regular file or block device, ext2/3/4 magic. */
 int ds_image_check(const char *path, struct ds_error *err);
-/* Runs `e2fsck -f -y path`, output appended to logfd; exit codes 0-3 are fine. */
-int ds_image_fsck(const char *path, int logfd, struct ds_error *err);
+/*
+ * Runs `e2fsck -f -y path` (with read_only, `e2fsck -f -n`: a volatile image
+ * is never written), output appended to logfd; exit codes 0-3 are fine.
+ */
+int ds_image_fsck(const char *path, int read_only, int logfd, struct ds_error *err);
 /*
  * Attaches path to a free loop device with the loop ioctls (LOOP_CONFIGURE,
  * or LOOP_SET_FD + LOOP_SET_STATUS64 on older kernels), autoclear set.
- * Returns the open loop fd and writes its path; a block device is used as is.
+ * Returns the open loop fd and writes its path; a block device is used as is
+ * (*attached = 0: it is the user's, never detached by us).
  */
-int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, struct ds_error *err);
-/* Detaches a loop device we attached (no-op on a block device given by the user). */
-void ds_loop_detach(int loop_fd);
+int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, int *attached,
+		   struct ds_error *err);
+/* Detaches a loop device we attached; only closes one we did not. */
+void ds_loop_detach(int loop_fd, int attached);
 
 /* In the container's mount namespace, before the rootfs is bound: */
 int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struct ds_error *err);

@@ -1371,7 +1371,7 @@ opt_row_report() {
 		[rootfs]="$DS_TEST_DIR/missing|relative/missing|$cfg_dir/binary|/|//|/tmp/..|/proc/self/root"
 		[rootfs-img]="$DS_TEST_DIR/missing|$DS_TEST_DIR|/dev/zero|$cfg_dir/binary|/"
 		[name]='..|.|a/b|a,b|,|a,,b|a b'
-		[hostname]='-a|a..b|.|a_b|a b|a/b|é|'"$(printf 'h%.0s' {1..65})"
+		[hostname]='-a|a..b|.|a-|a b|a/b|é|'"$(printf 'h%.0s' {1..65})"
 		[pidfile]="$DS_TEST_DIR|/proc/version"
 		[bind-mount]=':|a|/tmp:relative|/tmp:/x:bogus|/tmp:/x:ro:ro|/tmp:|:/x|/tmp:/'
 		[dns]='garbage|,|999.1.1.1|::g|1.1.1.1 8.8.8.8|1.1.1.1;8.8.8.8'

@@ -1,0 +1,660 @@
+#!/usr/bin/env bats
+# Host integration, end to end (issue 6): hostname, /etc/hosts and DNS inside
+# busybox, systemd and OpenRC guests (getent hosts $(hostname) works), --dns
+# and its refusals, guest files symlinked at host paths; the capabilities a
+# guest sharing the host's network never gets (CAP_NET_ADMIN & co, in init,
+# `run` and `enter`), and a Debian sysvinit halt with NETDOWN=yes that must
+# leave the network alone (in a network namespace of the test's own, never
+# the machine's real interfaces); the Android paths against a fake host root
+# (DROIDSPACES_HOST_ROOT): SELinux, /storage/emulated/0, phantom processes,
+# deviceidle, the firmware path and the aid_* groups, restored at the end.
+#
+# Every test runs between common_setup and common_teardown, which fail it
+# when the host changed.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() { common_setup; }
+
+teardown() {
+	local rc=0 p problems
+	# Network-namespace holders this file started: the containers inside
+	# go first, then the holders (by PID), before the host snapshot.
+	if [[ -s ${DS_TEST_DIR:-/nonexistent}/.hs-pids ]]; then
+		problems=$(_ds_stop_tracked) || rc=1
+		[[ -n $problems ]] && echo "$problems" >&2
+		while IFS= read -r p; do
+			kill -KILL "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		done <"$DS_TEST_DIR/.hs-pids"
+		: >"$DS_TEST_DIR/.hs-pids"
+	fi
+	# Never leave a link behind on the host (the caps test tries to add one).
+	if ip link show dstest >/dev/null 2>&1; then
+		ip link del dstest || true
+		echo "teardown: a link 'dstest' existed on the host; deleted" >&2
+		rc=1
+	fi
+	common_teardown || rc=1
+	return "$rc"
+}
+
+# --------------------------------------------------------------------------
+# local helpers
+
+ws_pidfile() { echo "$DROIDSPACES_WORKSPACE/Pids/$1.pid"; }
+ws_log() { echo "$DROIDSPACES_WORKSPACE/Logs/$1/console.log"; }
+
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded but must not: $*" >&2
+		return 1
+	fi
+}
+
+# st_ds ARGS...: the binary with stdout ($output) and stderr ($stderr) apart,
+# logged.  ST_WRAP (an array) prefixes the command, e.g. nsenter into a netns.
+st_ds() {
+	run --separate-stderr "${ST_WRAP[@]}" "$DS" "$@"
+	{
+		printf '$ %q' "${ST_WRAP[@]}" "$DS" "$@"
+		# shellcheck disable=SC2154 # set by bats' run
+		printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status"
+	} >>"$DS_TEST_DIR/ds.log"
+}
+
+st_start() {
+	local name=$1 re
+	shift
+	track_container "$name"
+	st_ds --name="$name" "$@" start
+	if [[ $status != 0 ]]; then
+		echo "start of $name failed (exit $status): $output $stderr" >&2
+		return 1
+	fi
+	re="^Container ${name//./\\.} started: init pid ([0-9]+) \(([a-z0-9-]+)\)\$"
+	if [[ ! $output =~ $re ]]; then
+		echo "unexpected output of start: $output" >&2
+		return 1
+	fi
+	CT_PID=${BASH_REMATCH[1]}
+	CT_KIND=${BASH_REMATCH[2]}
+	[ "$(ds_pid "$name")" = "$CT_PID" ]
+}
+
+st_stop() {
+	local ST_WRAP=()
+	st_ds --name="$1" stop
+	if [[ $status != 0 || $output != "Container $1 stopped" ]]; then
+		echo "stop of $1 failed (exit $status): $output $stderr" >&2
+		return 1
+	fi
+	[ ! -e "$(ws_pidfile "$1")" ]
+}
+
+# st_refused WANT OPTION...: start must fail with one error line containing WANT.
+st_refused() {
+	local want=$1 name='' a
+	shift
+	for a in "$@"; do
+		[[ $a == --name=* ]] && name=${a#--name=} && break
+	done
+	[[ -n $name ]] && track_container "$name"
+	st_ds "$@" start
+	if [[ $status == 0 ]]; then
+		echo "start succeeded but must fail ($*): $output" >&2
+		return 1
+	fi
+	if [[ $stderr != droidspaces:\ * || $stderr == *$'\n'* ]]; then
+		echo "not one 'droidspaces: ' error line: $(printf '%q' "$stderr")" >&2
+		return 1
+	fi
+	if [[ $stderr != *"$want"* ]]; then
+		echo "error lacks '$want': $stderr" >&2
+		return 1
+	fi
+	if [[ -n $name && -e $(ws_pidfile "$name") ]]; then
+		echo "failed start left a pidfile for $name" >&2
+		return 1
+	fi
+}
+
+booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
+
+# The host's real resolvers, as droidspaces must pass them: /etc/resolv.conf
+# without the systemd-resolved stub, else resolved's upstream file; at most 4.
+host_nameservers() {
+	local f out
+	for f in /etc/resolv.conf /run/systemd/resolve/resolv.conf; do
+		[[ -r $f ]] || continue
+		out=$(awk '$1 == "nameserver" && $2 != "127.0.0.53" && $2 != "127.0.0.54" { print $2 }' "$f" | head -n 4)
+		if [[ -n $out ]]; then
+			echo "$out"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# guest_nameservers NAME: the nameserver addresses the guest resolves with.
+guest_nameservers() { in_container "$1" awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf; }
+
+# assert_resolv_link NAME: /etc/resolv.conf -> ../run/resolvconf/resolv.conf, a file.
+assert_resolv_link() {
+	[ "$(in_container "$1" readlink /etc/resolv.conf)" = ../run/resolvconf/resolv.conf ]
+	in_container "$1" test -f /run/resolvconf/resolv.conf
+	refute in_container "$1" test -L /run/resolvconf/resolv.conf
+}
+
+# CapBnd (hex) of a process: from the host's /proc, or inside via a command.
+capbnd_of() { awk '/^CapBnd:/ { print $2 }' "/proc/$1/status"; }
+cap_set() { (((0x$1 >> $2) & 1)); }
+
+# Capabilities taken away from a guest that shares the host's network.
+CAP_NET_ADMIN=12 CAP_SYS_MODULE=16 CAP_SYS_RAWIO=17 CAP_SYS_TIME=25
+CAP_MAC_OVERRIDE=32 CAP_MAC_ADMIN=33 CAP_SYS_ADMIN=21
+
+# expected_capbnd DROPPED-BITS...: our own bounding set minus those bits (hex).
+expected_capbnd() {
+	local mask b
+	mask=$((0x$(capbnd_of $$)))
+	for b in "$@"; do mask=$((mask & ~(1 << b))); done
+	printf '%016x\n' "$mask"
+}
+
+# --------------------------------------------------------------------------
+# hostname, /etc/hosts, DNS
+
+@test "hosts: UTS name, /etc/hostname, the guest's own hosts lines kept, a stale 127.0.1.1 replaced, stable across restarts" {
+	require_fixture busybox
+	local root root2 name=web-01.example.org hosts expected_rest
+	root=$(fixture_copy busybox)
+	printf '%s\n' \
+		'# the guest'"'"'s own hosts file' \
+		$'127.0.0.1\tlocalhost' \
+		$'127.0.1.1\tds-busybox old-alias' \
+		$'10.9.8.7\tdb.internal db   # keep me' \
+		$'::1\tlocalhost ip6-localhost ip6-loopback' \
+		$'ff02::1\tip6-allnodes' >"$root/etc/hosts"
+	expected_rest=$(grep -v '^127\.0\.1\.1' "$root/etc/hosts")
+
+	st_start hostsct -r "$root" --hostname="$name"
+	wait_for 10 booted "$CT_PID"
+	[ "$(in_container hostsct hostname)" = "$name" ]
+	[ "$(in_container hostsct cat /proc/sys/kernel/hostname)" = "$name" ]
+	[ "$(in_container hostsct cat /etc/hostname)" = "$name" ]
+	[ "$(hostname)" != "$name" ]
+	hosts=$(in_container hostsct cat /etc/hosts)
+	echo "$hosts"
+	# the guest's lines in their order, exactly once; one 127.0.1.1 line
+	[ "$(grep -v '^127\.0\.1\.1' <<<"$hosts")" = "$expected_rest" ]
+	[ "$(grep '^127\.0\.1\.1' <<<"$hosts")" = "$(printf '127.0.1.1\t%s' "$name")" ]
+	refute grep -q old-alias <<<"$hosts"
+	# no droidspaces groups on a plain Linux host
+	refute grep -q '^aid_' "$root/etc/group"
+
+	# default DNS: the host's real resolvers
+	assert_resolv_link hostsct
+	if host_nameservers >"$DS_TEST_DIR/ns.host"; then
+		guest_nameservers hostsct >"$DS_TEST_DIR/ns.guest"
+		diff -u "$DS_TEST_DIR/ns.host" "$DS_TEST_DIR/ns.guest"
+	else
+		skip_loud "the host has no usable nameserver: the default DNS is untested"
+	fi
+
+	# a restart gives the very same files (nothing appended twice)
+	st_stop hostsct
+	cp "$root/etc/hosts" "$DS_TEST_DIR/hosts.1"
+	st_start hostsct -r "$root" --hostname="$name"
+	wait_for 10 booted "$CT_PID"
+	in_container hostsct cat /etc/hosts | diff -u "$DS_TEST_DIR/hosts.1" -
+	st_stop hostsct
+
+	# a guest without any /etc/hosts gets the localhost lines and its name
+	root2=$(fixture_copy busybox)
+	rm "$root2/etc/hosts"
+	st_start nohosts -r "$root2"
+	wait_for 10 booted "$CT_PID"
+	hosts=$(in_container nohosts cat /etc/hosts)
+	echo "$hosts"
+	grep -qE $'^127\\.0\\.0\\.1[ \t]+localhost([ \t]|$)' <<<"$hosts"
+	grep -qE $'^::1[ \t]+localhost([ \t]|$)' <<<"$hosts"
+	[ "$(grep '^127\.0\.1\.1' <<<"$hosts")" = "$(printf '127.0.1.1\tnohosts')" ]
+	st_stop nohosts
+}
+
+@test "dns: --dns servers in order, /etc/resolv.conf a link into /run; invalid --dns values refused" {
+	require_fixture busybox
+	local root ix val want
+	root=$(fixture_copy busybox)
+	printf 'nameserver 203.0.113.99\nsearch guest.example\n' >"$root/etc/resolv.conf"
+
+	st_start dnsct -r "$root" --dns=192.0.2.53,2001:db8::53
+	wait_for 10 booted "$CT_PID"
+	assert_resolv_link dnsct
+	[ "$(guest_nameservers dnsct)" = "$(printf '192.0.2.53\n2001:db8::53')" ]
+	# the guest's resolv.conf in the rootfs is the link now (a file in /run
+	# is the only thing written)
+	[ "$(readlink "$root/etc/resolv.conf")" = ../run/resolvconf/resolv.conf ]
+	st_stop dnsct
+
+	# four is the limit; one is fine
+	st_start dns4 -r "$root" --dns 192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4
+	wait_for 10 booted "$CT_PID"
+	[ "$(guest_nameservers dns4 | wc -l)" -eq 4 ]
+	st_stop dns4
+
+	local -a table=(
+		"|expected a comma-separated list of IP addresses"
+		",|expected a comma-separated list of IP addresses"
+		"1.2.3|not an IPv4 or IPv6 address"
+		"999.1.1.1|not an IPv4 or IPv6 address"
+		"dns.example.com|not an IPv4 or IPv6 address"
+		"1.1.1.1;reboot|not an IPv4 or IPv6 address"
+		"1.1.1.1 8.8.8.8|not an IPv4 or IPv6 address"
+		$'1.1.1.1\nnameserver 6.6.6.6|not an IPv4 or IPv6 address'
+		"fe80::1%eth0|not an IPv4 or IPv6 address"
+		"192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5|at most 4 servers"
+	)
+	# every case runs; the failures are listed at the end
+	local failed=''
+	for ix in "${!table[@]}"; do
+		val=${table[ix]%|*}
+		want=${table[ix]##*|}
+		if ! st_refused "$want" --name="baddns$ix" -r "$root" --dns="$val" ||
+			[[ $stderr != *"--dns: invalid value"* ]]; then
+			failed+="  case $ix: --dns=$(printf '%q' "$val")"$'\n'
+		fi
+	done
+	if [[ -n $failed ]]; then
+		printf 'cases that failed:\n%s' "$failed" >&2
+		return 1
+	fi
+}
+
+@test "hosts/dns: guest files that are symlinks to host paths never write the host's files" {
+	require_fixture busybox
+	local root d=$DS_TEST_DIR f
+	root=$(fixture_copy busybox)
+	for f in hostname hosts resolv group; do
+		echo "host-original-$f" >"$d/host-$f"
+	done
+	sha256sum "$d"/host-* >"$d/host-files.sum"
+	ln -sfn "$d/host-hostname" "$root/etc/hostname"
+	ln -sfn "../../../../../../../../../..$d/host-hosts" "$root/etc/hosts"
+	ln -sfn "$d/host-resolv" "$root/etc/resolv.conf"
+	mkdir -p "$root/run"
+
+	st_start symct -r "$root" --dns=192.0.2.7
+	wait_for 10 booted "$CT_PID"
+	[ "$(in_container symct cat /etc/hostname)" = symct ]
+	in_container symct grep -qx "$(printf '127.0.1.1\tsymct')" /etc/hosts
+	[ "$(guest_nameservers symct)" = 192.0.2.7 ]
+	st_stop symct
+	sha256sum -c --quiet "$d/host-files.sum"
+}
+
+@test "hosts/dns: booted systemd and OpenRC guests resolve their own hostname; resolv.conf survives the boot" {
+	require_fixture debian-systemd debian-openrc
+	local sd orc sd_pid orc_pid out
+	sd=$(fixture_copy debian-systemd)
+	orc=$(fixture_copy debian-openrc)
+	st_start sdh -r "$sd" --hostname=sd-guest.example
+	sd_pid=$CT_PID
+	st_start orch -r "$orc" --hostname=orc-guest --dns=192.0.2.44,2001:db8::44
+	orc_pid=$CT_PID
+
+	wait_for 60 test -S "/proc/$sd_pid/root/run/systemd/private"
+	run timeout 120 "$DS" --name=sdh run systemctl is-system-running --wait
+	echo "$output"
+	[ "$output" = running ]
+	wait_for 90 booted "$orc_pid"
+
+	# systemd guest
+	[ "$("$DS" --name=sdh run hostname)" = sd-guest.example ]
+	out=$("$DS" --name=sdh run sh -c 'getent hosts "$(hostname)"')
+	echo "$out"
+	[ "$(awk '{print $1; print $2}' <<<"$out")" = "$(printf '127.0.1.1\nsd-guest.example')" ]
+	"$DS" --name=sdh run getent hosts localhost
+	[ "$("$DS" --name=sdh run grep -c '^127\.0\.1\.1' /etc/hosts)" -eq 1 ]
+	assert_resolv_link sdh
+	if host_nameservers >"$DS_TEST_DIR/ns.host"; then
+		guest_nameservers sdh | diff -u "$DS_TEST_DIR/ns.host" -
+	fi
+
+	# OpenRC guest
+	[ "$("$DS" --name=orch run hostname)" = orc-guest ]
+	out=$("$DS" --name=orch run sh -c 'getent hosts "$(hostname)"')
+	echo "$out"
+	[ "$(awk '{print $1; print $2}' <<<"$out")" = "$(printf '127.0.1.1\norc-guest')" ]
+	[ "$("$DS" --name=orch run grep -c '^127\.0\.1\.1' /etc/hosts)" -eq 1 ]
+	assert_resolv_link orch
+	[ "$(guest_nameservers orch)" = "$(printf '192.0.2.44\n2001:db8::44')" ]
+
+	st_stop sdh
+	st_stop orch
+}
+
+# --------------------------------------------------------------------------
+# capabilities
+
+@test "caps: NET_ADMIN, SYS_MODULE, SYS_TIME, MAC_*, SYS_RAWIO out of the bounding set of init, run and enter; ip link add is refused" {
+	require_fixture busybox
+	local root want bnd out
+	root=$(fixture_copy busybox)
+	want=$(expected_capbnd $CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+
+	st_start capct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	bnd=$(capbnd_of "$CT_PID")
+	[ "$bnd" = "$want" ]
+	cap_set "$bnd" $CAP_SYS_ADMIN
+	# inside: PID 1, a `run` process (bounding and effective), an `enter` shell
+	[ "$(in_container capct awk '/^CapBnd:/ { print $2 }' /proc/1/status)" = "$want" ]
+	[ "$("$DS" --name=capct run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
+	out=$("$DS" --name=capct run awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	refute cap_set "$out" $CAP_NET_ADMIN
+	refute cap_set "$out" $CAP_SYS_MODULE
+	out=$(echo 'awk "/^CapBnd:/ { print \$2 }" /proc/self/status; exit 0' | "$DS" --name=capct enter)
+	[ "$(tail -n1 <<<"$out" | tr -d '\r')" = "$want" ]
+
+	# The guest shares the host's network: a link cannot be added.  (If it
+	# ever could, delete it at once and fail.)
+	run "$DS" --name=capct run ip link add dstest type dummy
+	if ip link show dstest >/dev/null 2>&1; then
+		ip link del dstest
+		echo "the guest created a link on the host" >&2
+		return 1
+	fi
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Operation not permitted"* ]]
+	st_stop capct
+
+	# --hw-access keeps SYS_RAWIO, nothing else
+	want=$(expected_capbnd $CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+	st_start caphw -r "$root" -H
+	wait_for 10 booted "$CT_PID"
+	[ "$(capbnd_of "$CT_PID")" = "$want" ]
+	[ "$("$DS" --name=caphw run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
+	st_stop caphw
+
+	# --keep-net-admin keeps NET_ADMIN (only the bit is checked: no link is made)
+	want=$(expected_capbnd $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+	st_start capkeep -r "$root" --keep-net-admin
+	wait_for 10 booted "$CT_PID"
+	bnd=$(capbnd_of "$CT_PID")
+	[ "$bnd" = "$want" ]
+	cap_set "$bnd" $CAP_NET_ADMIN
+	[ "$("$DS" --name=capkeep run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
+	st_stop capkeep
+}
+
+# net_state HOLDER: links, addresses, routes, rules and the per-interface
+# sysctls of HOLDER's network namespace.
+net_state() {
+	nsenter -t "$1" -n -- sh -c '
+		echo "## links"; ip -o link show | sed -E "s/ qlen [0-9]+//; s/\\\\ +/ /g"
+		echo "## addresses"; ip -o addr show | sed -E "s/\\\\.*//"
+		echo "## routes"; ip -4 route show table all; ip -6 route show table all | sed -E "s/ expires [0-9]+sec//"
+		echo "## rules"; ip -4 rule show; ip -6 rule show
+		echo "## sysctls"; grep -r . /proc/sys/net/ipv4/conf /proc/sys/net/ipv6/conf /proc/sys/net/ipv4/ip_forward 2>/dev/null | sort
+	'
+}
+netns_of() { readlink "/proc/$1/ns/net"; }
+comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
+in_own_netns() { comm_is "$1" sleep && [[ $(netns_of "$1") != "$(netns_of $$)" ]]; }
+
+@test "caps: a Debian sysvinit guest halting with NETDOWN=yes leaves the network alone (private netns, veth stand-in)" {
+	require_fixture debian-openrc
+	require_cmd unshare nsenter ip
+	local root holder ns log
+	root=$(fixture_copy debian-openrc)
+	sed -i 's/^NETDOWN=.*/NETDOWN=yes/' "$root/etc/default/halt"
+	grep -qx NETDOWN=yes "$root/etc/default/halt"
+
+	# a network namespace of our own, held by a sleep; a veth pair, addresses, a route
+	unshare --net -- sleep 1000 </dev/null >/dev/null 2>&1 &
+	holder=$!
+	echo "$holder" >>"$DS_TEST_DIR/.hs-pids"
+	wait_for 5 in_own_netns "$holder"
+	ns=$(netns_of "$holder")
+	nsenter -t "$holder" -n -- sh -ec '
+		ip link set lo up
+		ip link add ds-veth0 type veth peer name ds-veth1
+		# no link-local addresses: their DAD state would change by itself
+		ip link set ds-veth0 addrgenmode none
+		ip link set ds-veth1 addrgenmode none
+		ip addr add 192.0.2.10/24 dev ds-veth0
+		ip -6 addr add 2001:db8::10/64 dev ds-veth0 nodad
+		ip link set ds-veth0 up
+		ip link set ds-veth1 up
+		ip route add 198.51.100.0/24 via 192.0.2.1
+	'
+	wait_for 5 sh -c "nsenter -t $holder -n -- ip -o link show ds-veth0 | grep -q LOWER_UP"
+	net_state "$holder" >"$DS_TEST_DIR/net.before"
+	grep -q 'ds-veth0.*UP' "$DS_TEST_DIR/net.before"
+
+	ST_WRAP=(nsenter -t "$holder" -n --)
+	st_start netdown -r "$root"
+	ST_WRAP=()
+	# Guard: the guest must live in our namespace, else it must not halt
+	# with NETDOWN=yes.
+	if [[ $(netns_of "$CT_PID") != "$ns" ]]; then
+		sed -i 's/^NETDOWN=.*/NETDOWN=no/' "$root/etc/default/halt"
+		echo "the container is not in the test's network namespace" >&2
+		return 1
+	fi
+	refute cap_set "$(capbnd_of "$CT_PID")" $CAP_NET_ADMIN
+	wait_for 90 booted "$CT_PID"
+
+	st_stop netdown
+	# the guest's halt script did run (with -i), and changed nothing
+	log=$(ws_log netdown)
+	grep -q 'Will now halt' "$log"
+	net_state "$holder" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+}
+
+# --------------------------------------------------------------------------
+# Android, against a fake host root
+
+# make_android_root [--no-storage] [--no-selinux]: a new fake Android host
+# tree in $DS_TEST_DIR/android.*; its device_config and dumpsys log their arguments to
+# calls.log there; `device_config get` prints phantom.value.
+make_android_root() {
+	local r storage=1 selinux=1
+	r=$(mktemp -d "$DS_TEST_DIR/android.XXXXXX")
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		--no-storage) storage=0 ;;
+		--no-selinux) selinux=0 ;;
+		esac
+		shift
+	done
+	mkdir -p "$r/system/bin" "$r/sys/module/firmware_class/parameters"
+	: >"$r/system/bin/app_process"
+	chmod 0755 "$r/system/bin/app_process"
+	if [[ $selinux == 1 ]]; then
+		mkdir -p "$r/sys/fs/selinux"
+		echo 1 >"$r/sys/fs/selinux/enforce"
+	fi
+	if [[ $storage == 1 ]]; then
+		mkdir -p "$r/storage/emulated/0/DCIM"
+		echo phone-file >"$r/storage/emulated/0/DCIM/probe.txt"
+	fi
+	echo /vendor/firmware:/odm/firmware >"$r/sys/module/firmware_class/parameters/path"
+	echo 32 >"$r/phantom.value"
+	: >"$r/calls.log"
+	cat >"$r/system/bin/device_config" <<-EOF
+		#!/bin/sh
+		echo "device_config \$*" >>"$r/calls.log"
+		[ "\$1" = get ] && cat "$r/phantom.value"
+		exit 0
+	EOF
+	cat >"$r/system/bin/dumpsys" <<-EOF
+		#!/bin/sh
+		echo "dumpsys \$*" >>"$r/calls.log"
+		exit 0
+	EOF
+	chmod 0755 "$r/system/bin/device_config" "$r/system/bin/dumpsys"
+	echo "$r"
+}
+
+# android_state_clean: droidspaces remembers nothing more about the host.
+android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 1 2>/dev/null) ]]; }
+
+@test "android: --selinux-permissive, --enable-android-storage, phantom processes, deviceidle, aid groups; all restored at stop" {
+	require_fixture busybox
+	local r root calls
+	r=$(make_android_root)
+	root=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_start and1 -r "$root" --selinux-permissive --enable-android-storage
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 0 ]
+	calls=$(cat "$r/calls.log")
+	echo "$calls"
+	[ "$calls" = "$(printf '%s\n' \
+		'device_config get activity_manager max_phantom_processes' \
+		'device_config put activity_manager max_phantom_processes 2147483647' \
+		'dumpsys deviceidle disable')" ]
+	# the phone's storage, both ways
+	[ "$(in_container and1 cat /storage/emulated/0/DCIM/probe.txt)" = phone-file ]
+	in_container and1 sh -c 'echo from-guest >/storage/emulated/0/guest.txt'
+	[ "$(cat "$r/storage/emulated/0/guest.txt")" = from-guest ]
+	# the aid groups, once each
+	[ "$(in_container and1 grep -cx 'aid_inet:x:3003:' /etc/group)" = 1 ]
+	[ "$(in_container and1 grep -cx 'aid_net_raw:x:3004:' /etc/group)" = 1 ]
+	[ "$(in_container and1 grep -cx 'aid_net_admin:x:3005:' /etc/group)" = 1 ]
+	run "$DS" --name=and1 info
+	echo "$output"
+	[[ $output == *"Android storage: yes"* ]]
+	[[ $output == *"SELinux:     not enforcing"* ]]
+
+	st_stop and1
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	calls=$(tail -n +4 "$r/calls.log")
+	echo "$calls"
+	[ "$calls" = "$(printf '%s\n' \
+		'device_config put activity_manager max_phantom_processes 32' \
+		'dumpsys deviceidle enable')" ]
+	android_state_clean
+	[ "$(cat "$r/storage/emulated/0/DCIM/probe.txt")" = phone-file ]
+
+	# again, without the options: the groups are not added twice, SELinux
+	# is left alone and reported as the host has it, no storage
+	st_start and1 -r "$root"
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	[ "$(grep -c '^aid_' "$root/etc/group")" = 3 ]
+	refute in_container and1 test -e /storage/emulated/0/DCIM
+	run "$DS" --name=and1 info
+	[[ $output == *"Android storage: no"* ]]
+	[[ $output == *"SELinux:     enforcing"* ]]
+	st_stop and1
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	android_state_clean
+}
+
+@test "android: the first container applies the phantom-process and doze settings, the last one restores them ('null' is deleted)" {
+	require_fixture busybox
+	local r root1 root2 n
+	r=$(make_android_root)
+	echo null >"$r/phantom.value"
+	root1=$(fixture_copy busybox)
+	root2=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_start first -r "$root1"
+	st_start second -r "$root2"
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$r/calls.log")" = "$(printf '%s\n' \
+		'device_config get activity_manager max_phantom_processes' \
+		'device_config put activity_manager max_phantom_processes 2147483647' \
+		'dumpsys deviceidle disable')" ]
+	n=$(wc -l <"$r/calls.log")
+
+	st_stop first
+	# another container still runs: nothing restored yet
+	[ "$(wc -l <"$r/calls.log")" -eq "$n" ]
+	st_stop second
+	[ "$(tail -n +$((n + 1)) "$r/calls.log")" = "$(printf '%s\n' \
+		'device_config delete activity_manager max_phantom_processes' \
+		'dumpsys deviceidle enable')" ]
+	android_state_clean
+}
+
+@test "android: --hw-access points the firmware path at the guest's /lib/firmware and puts it back" {
+	require_fixture busybox
+	local r root fw
+	r=$(make_android_root)
+	root=$(fixture_copy busybox)
+	fw=$r/sys/module/firmware_class/parameters/path
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_start andhw -r "$root" -H
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$fw")" = "$(realpath "$root")/lib/firmware" ]
+	st_stop andhw
+	[ "$(cat "$fw")" = /vendor/firmware:/odm/firmware ]
+	android_state_clean
+}
+
+@test "android: a start that fails after changing the host puts everything back; SELinux already permissive stays so" {
+	require_fixture busybox
+	local r root
+	r=$(make_android_root --no-storage)
+	root=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_refused "--enable-android-storage: $r/storage/emulated/0 is not available" \
+		--name=andfail -r "$root" --selinux-permissive --enable-android-storage
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	# whatever was changed was changed back
+	if grep -q 'put activity_manager max_phantom_processes 2147483647' "$r/calls.log"; then
+		grep -qx 'device_config put activity_manager max_phantom_processes 32' "$r/calls.log"
+	fi
+	if grep -qx 'dumpsys deviceidle disable' "$r/calls.log"; then
+		[ "$(tail -n1 "$r/calls.log")" = 'dumpsys deviceidle enable' ]
+	fi
+	android_state_clean
+	refute grep -q '^aid_' "$root/etc/group"
+
+	# no SELinux at all: a clear error, nothing touched
+	r=$(make_android_root --no-selinux)
+	export DROIDSPACES_HOST_ROOT=$r
+	st_refused "--selinux-permissive" --name=andnosel -r "$root" --selinux-permissive
+	[ ! -s "$r/calls.log" ]
+	android_state_clean
+
+	# already permissive: stays permissive after the stop
+	r=$(make_android_root)
+	echo 0 >"$r/sys/fs/selinux/enforce"
+	export DROIDSPACES_HOST_ROOT=$r
+	st_start andperm -r "$root" --selinux-permissive
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 0 ]
+	st_stop andperm
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 0 ]
+	android_state_clean
+}
+
+@test "android: without an Android host the Android options are refused" {
+	require_fixture busybox
+	local root
+	root=$(fixture_copy busybox)
+	unset DROIDSPACES_HOST_ROOT ANDROID_ROOT
+	st_refused "--selinux-permissive works on Android hosts only" --name=noand1 -r "$root" --selinux-permissive
+	st_refused "--enable-android-storage works on Android hosts only" --name=noand2 -r "$root" --enable-android-storage
+	# a fake root without app_process is no Android either
+	mkdir -p "$DS_TEST_DIR/not-android/sys/fs/selinux"
+	echo 1 >"$DS_TEST_DIR/not-android/sys/fs/selinux/enforce"
+	DROIDSPACES_HOST_ROOT=$DS_TEST_DIR/not-android st_refused "works on Android hosts only" \
+		--name=noand3 -r "$root" --selinux-permissive
+	[ "$(cat "$DS_TEST_DIR/not-android/sys/fs/selinux/enforce")" = 1 ]
+	refute grep -q '^aid_' "$root/etc/group"
+}
