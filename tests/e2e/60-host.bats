@@ -658,3 +658,34 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	[ "$(cat "$DS_TEST_DIR/not-android/sys/fs/selinux/enforce")" = 1 ]
 	refute grep -q '^aid_' "$root/etc/group"
 }
+
+@test "ipv6: --enable-ipv6 turns IPv6 on in the (fake) host's sysctl and the last stop puts it back; already on stays untouched" {
+	require_fixture busybox
+	local r root knob
+	# The host's /proc/sys comes through the host-root indirection, so a fake tree stands in for it.
+	r=$DS_TEST_DIR/fakehost
+	knob=$r/proc/sys/net/ipv6/conf/all/disable_ipv6
+	mkdir -p "$(dirname "$knob")"
+	echo 1 >"$knob"
+	root=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_start v6a -r "$root" -V --enable-ipv6
+	[ "$(cat "$knob")" = 0 ]
+	st_start v6b -r "$root" -V --enable-ipv6
+	st_stop v6a
+	[ "$(cat "$knob")" = 0 ]   # another container still runs
+	st_stop v6b
+	[ "$(cat "$knob")" = 1 ]   # the last stop restores what droidspaces changed
+
+	echo 0 >"$knob"
+	st_start v6c -r "$root" -V --enable-ipv6
+	st_stop v6c
+	[ "$(cat "$knob")" = 0 ]   # it was on already: nothing to undo
+	[ ! -e "$DROIDSPACES_WORKSPACE/Host/disable_ipv6" ]
+
+	echo 1 >"$knob"
+	st_start v6d -r "$root" -V
+	[ "$(cat "$knob")" = 1 ]   # without the flag the host is left alone
+	st_stop v6d
+}
