@@ -4,6 +4,7 @@
 #include "core/validate.h"
 #include "util/fileio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,7 +106,7 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "rootfs_img")) return copy_str(c->rootfs_img_path, sizeof(c->rootfs_img_path), key, v, err);
 	if (!strcmp(key, "hostname")) {
 		/* A hostname defaulted from a name may end in '.' or '-': names are accepted too. */
-		if (*v && ds_hostname_validate(v) < 0 && ds_name_validate(v) < 0)
+		if (*v && ds_hostname_validate(v) < 0 && (ds_name_validate(v) < 0 || !isalnum((unsigned char)v[0])))
 			return ds_fail(err, DS_EINVAL_MSG, "config: invalid hostname '%.64s'", v);
 		return copy_str(c->hostname, sizeof(c->hostname), key, v, err);
 	}
