@@ -158,3 +158,8 @@ lint: check-layers
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:
 	rm -rf $(BUILD) $(OUT)
+
+# make bench: droidspaces vs bare syscalls, systemd-nspawn, LXC, crun (root; BENCH_QUICK=1 ~35 s); see BENCHMARKS.md
+.PHONY: bench
+bench:
+	./bench/run.sh

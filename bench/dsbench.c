@@ -24,6 +24,10 @@
  *       Reads stdin to EOF (64 KiB reads) and prints the byte count and the
  *       count of zero bytes (the payload; a terminal may add a few others).
  *
+ *   dsbench exited PID TIMEOUT_MS
+ *       Waits (pidfd + poll) until PID has exited (a zombie counts); exit
+ *       status 0 when it did, 1 on timeout.  The parent reaps it afterwards.
+ *
  *   dsbench hide-unified CMD [ARG...]
  *       Executes CMD in a private mount namespace in which the hybrid host's
  *       /sys/fs/cgroup/unified is unmounted: crun 1.8 refuses to run at all on
@@ -292,6 +296,22 @@ static int cmd_sink(void)
 	return 0;
 }
 
+static int cmd_exited(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: dsbench exited PID TIMEOUT_MS\n");
+		return 2;
+	}
+	int pfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(argv[1]), 0);
+	if (pfd < 0)
+		return errno == ESRCH ? 0 : 2;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	int n;
+	while ((n = poll(&p, 1, atoi(argv[2]))) < 0 && errno == EINTR)
+		;
+	return n > 0 ? 0 : 1;
+}
+
 static int cmd_hide_unified(char **cmd)
 {
 	if (!cmd[0]) {
@@ -317,8 +337,10 @@ int main(int argc, char **argv)
 		return cmd_time(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "sink") == 0)
 		return cmd_sink();
+	if (argc >= 2 && strcmp(argv[1], "exited") == 0)
+		return cmd_exited(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "hide-unified") == 0)
 		return cmd_hide_unified(argv + 2);
-	fprintf(stderr, "usage: dsbench floor|time|sink|hide-unified ... (see bench/dsbench.c)\n");
+	fprintf(stderr, "usage: dsbench floor|time|sink|exited|hide-unified ... (see bench/dsbench.c)\n");
 	return 2;
 }

@@ -73,8 +73,18 @@ END {
 		}
 		for (mi = 1; mi <= nm[g]; mi++) {
 			m = morder[g, mi]; u = unit[g, m]
+			if (u == "count") {
+				# Failures: how many samples each variant lost, nothing to compare.
+				printf "### %s\n\n| | samples |\n|---|---:|\n", m
+				for (vi = 1; vi <= nv[g, m]; vi++) {
+					v = vorder[g, m, vi]
+					median(g SUBSEP m SUBSEP v)
+					printf "| %s | %d |\n", v, cnt[g SUBSEP m SUBSEP v]
+				}
+				printf "\n"
+				continue
+			}
 			better = (u == "MiB/s") ? "higher is better" : "lower is better"
-			if (u == "count") better = "count"
 			printf "### %s (%s, %s)\n\n", m, u, better
 			ref = ""
 			for (vi = 1; vi <= nv[g, m]; vi++) {
