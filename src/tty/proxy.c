@@ -48,13 +48,15 @@ void ds_tty_copy_winsize(int from, int to_master)
 		ioctl(to_master, TIOCSWINSZ, &ws);
 }
 
-/* Copies what is readable on from to to; 0 on EOF/hang-up, 1 when data moved. */
+/* Copies what is readable on from to to; 0 on EOF/hang-up, 1 when data moved, 2 when none was there. */
 static int pump(int from, int to)
 {
 	char buf[16384];
 	ssize_t n = read(from, buf, sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	if (n < 0 && errno == EINTR)
 		return 1;
+	if (n < 0 && errno == EAGAIN)
+		return 2;
 	if (n <= 0)
 		return 0;
 	return ds_write_all(to, buf, (size_t)n) < 0 ? 0 : 1;
@@ -162,7 +164,8 @@ int ds_proxy_run(struct ds_proxy *p)
 				 */
 				if (reap(p)) {
 					fcntl(p->remote_out, F_SETFL, fcntl(p->remote_out, F_GETFL) | O_NONBLOCK);
-					while (pump(p->remote_out, p->out_fd) && errno != EAGAIN)
+					/* Until EOF or empty: a stale errno must never cut this short. */
+					while (pump(p->remote_out, p->out_fd) == 1)
 						;
 					running = 0;
 				}
