@@ -63,8 +63,9 @@ $(BUILD)/glibc/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
 	@echo "  CC asan $<"
 	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_HDRS := $(wildcard tests/unit/*.h)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
-$(BUILD)/unit/%: tests/unit/%.c $(LIBOBJS_GLIBC)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(LIBOBJS_GLIBC)
 	@mkdir -p $(dir $@)
 	@echo "  LD unit $@"
 	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@

@@ -19,29 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
+#include "tmpdir.h"
 
-static int tmpdir_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char tmpl[PATH_MAX];
-	snprintf(tmpl, sizeof(tmpl), "%s/ds-unit-fileio-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpl))
-		return -1;
-	*state = strdup(tmpl);
-	return *state ? 0 : -1;
-}
-
-static int tmpdir_teardown(void **state)
-{
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
 
 /* Joins the fixture directory and a relative name into a static-free buffer. */
 static const char *at(void **state, const char *rel, char buf[PATH_MAX])

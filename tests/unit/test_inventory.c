@@ -29,32 +29,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
+
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-/* *state: a fresh temp dir, removed afterwards. */
-static int tmpdir_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char tmpl[PATH_MAX];
-	snprintf(tmpl, sizeof(tmpl), "%s/ds-unit-inventory-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpl))
-		return -1;
-	*state = strdup(tmpl);
-	return *state ? 0 : -1;
-}
-
-static int tmpdir_teardown(void **state)
-{
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
 
 /* Writes len bytes of data to dir/rel, creating parent directories. */
 static void put_file(const char *dir, const char *rel, const char *data, size_t len)

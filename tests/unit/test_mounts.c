@@ -19,17 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
+
 struct tree {
 	char root[PATH_MAX];  /* the fake rootfs */
 	char base[PATH_MAX];  /* mkdtemp directory holding root and an "outside" dir */
 	int rootfd;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
 
 static void mk(const struct tree *t, const char *rel)
 {
@@ -128,7 +124,7 @@ static int tree_teardown(void **state)
 	struct tree *t = *state;
 	if (t) {
 		close(t->rootfd);
-		nftw(t->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(t->base, tmpdir_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		free(t);
 	}
 	return 0;

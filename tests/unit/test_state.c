@@ -19,31 +19,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
+
 /* ---- temp directory fixture ---------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static int tmpdir_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char tmpl[PATH_MAX];
-	snprintf(tmpl, sizeof(tmpl), "%s/ds-unit-state-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpl))
-		return -1;
-	*state = strdup(tmpl);
-	return *state ? 0 : -1;
-}
-
-static int tmpdir_teardown(void **state)
-{
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(*state);
-	return 0;
-}
 
 /* ---- ds_name_validate ------------------------------------------------------------------ */
 
