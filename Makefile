@@ -93,10 +93,12 @@ fuzz-smoke: $(FUZZ_BINS)
 	done
 
 DS_TEST_CACHE ?= /var/cache/droidspaces-test
+# a hung e2e test fails after this many seconds (the slowest passes in ~60 s)
+BATS_TEST_TIMEOUT ?= 300
 e2e: all asan all-build tarball
 	tests/fixtures/build.sh
 	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
-	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp bats --timing tests/e2e
+	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats --timing tests/e2e
 
 # Cross builds (Debian's cross compilers + musl-dev of each architecture), tarball, install.
 CROSS_ARCHS := x86_64 x86 aarch64 armhf
@@ -156,6 +158,8 @@ demo:
 format:
 	clang-format -i $(SRCS) $(wildcard src/*.h src/*/*.h)
 lint: check-layers
+	@! grep -nE '^[[:space:]]*wait[[:space:]]*$$' tests/e2e/*.bats tests/e2e/*.bash || \
+		{ echo "lint: a bare 'wait' in the e2e tests also waits for bats' timeout watchdog; use wait_bg" >&2; exit 1; }
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -136,8 +136,9 @@ teardown() { common_teardown; }
 		sleep 0.3
 		touch "$f"
 	) &
+	BG_PIDS+=("$!")
 	wait_for 5 test -e "$f"
-	wait
+	wait_bg
 }
 
 _comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }

@@ -554,8 +554,9 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 			"$DS" --name=par --rootfs="$root2" start >"$d/out.$i" 2>"$d/err.$i" </dev/null || rc=$?
 			echo "$rc" >"$d/rc.$i"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
-	wait
+	wait_bg
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		echo "start $i: exit $(cat "$d/rc.$i"): $(cat "$d/out.$i" "$d/err.$i")"
 		if [[ $(cat "$d/rc.$i") == 0 ]]; then

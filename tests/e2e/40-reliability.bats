@@ -974,8 +974,9 @@ fd_targets() {
 			"$DS" --name=par --rootfs="$root" -V start >"$d/out.$ix" 2>"$d/err.$ix" </dev/null || rc=$?
 			echo "$rc" >"$d/rc.$ix"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
-	wait
+	wait_bg
 	for ix in $(seq 1 10); do
 		echo "start $ix: exit $(cat "$d/rc.$ix"): $(cat "$d/out.$ix" "$d/err.$ix")"
 		if [[ $(cat "$d/rc.$ix") == 0 ]]; then
@@ -1017,6 +1018,7 @@ fd_targets() {
 			timeout 30 "$DS" --name=pcon run sh -c "echo run-$ix" >"$d/run.$ix" 2>"$d/runerr.$ix" </dev/null || rc=$?
 			echo "$rc" >"$d/runrc.$ix"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
 	for ix in 1 2 3; do
 		(
@@ -1024,8 +1026,9 @@ fd_targets() {
 			echo "echo enter-$ix; exit" | timeout 30 "$DS" --name=pcon enter >"$d/enter.$ix" 2>"$d/entererr.$ix" || rc=$?
 			echo "$rc" >"$d/enterrc.$ix"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
-	wait
+	wait_bg
 	for ix in $(seq 1 10); do
 		echo "run $ix: exit $(cat "$d/runrc.$ix"): $(cat "$d/run.$ix" "$d/runerr.$ix")"
 		[ "$(cat "$d/runrc.$ix")" -eq 0 ]
@@ -1046,6 +1049,7 @@ fd_targets() {
 			timeout 60 "$DS" --name=pcon stop >"$d/stop.$ix" 2>"$d/stoperr.$ix" </dev/null || rc=$?
 			echo "$rc" >"$d/stoprc.$ix"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
 	for ix in $(seq 1 5); do
 		(
@@ -1056,8 +1060,9 @@ fd_targets() {
 			timeout 30 "$DS" --name=pcon status >/dev/null 2>"$d/staterr.$ix" </dev/null || rc=$?
 			echo "$rc" >"$d/statrc.$ix"
 		) 3>&- &
+		BG_PIDS+=("$!")
 	done
-	wait
+	wait_bg
 	for ix in 1 2 3; do
 		rc=$(cat "$d/stoprc.$ix")
 		echo "stop $ix: exit $rc: $(cat "$d/stop.$ix" "$d/stoperr.$ix")"

@@ -103,6 +103,20 @@ _ds_to_usec() {
 	echo $((${int:-0} * 1000000 + 10#${frac:0:6}))
 }
 
+# Background jobs of a test record their PIDs in BG_PIDS; wait_bg waits for
+# exactly those.  Never a bare `wait`: with BATS_TEST_TIMEOUT set, bats' own
+# timeout watchdog is a background job of the test's shell, and a bare wait
+# blocks on it until the test times out.
+BG_PIDS=()
+wait_bg() {
+	local p rc=0
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" || rc=$?
+	done
+	BG_PIDS=()
+	return "$rc"
+}
+
 # wait_for TIMEOUT CMD...   (TIMEOUT in seconds, decimals allowed)
 # Runs CMD every 0.1 s until it succeeds; returns 1 with a message (and CMD's
 # last output) when TIMEOUT passes.  "wait_for 5 ! CMD..." waits for CMD to
