@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/attach.h"
 #include "core/caps.h"
+#include "fs/cgroup.h"
 #include "ns/join.h"
 #include "tty/proxy.h"
 #include "util/env.h"
@@ -193,12 +194,16 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		sigaction(SIGINT, &ign, &old_int);
 		sigaction(SIGQUIT, &ign, &old_quit);
 	}
-	pid_t child = fork();
+	/* Born in init's cgroup where the kernel can do that: no migration to wait for. */
+	int placed;
+	pid_t child = ds_cgroup_fork_into(ns.cgroup_dir, &placed);
 	if (child < 0) {
 		r = ds_fail(err, negerrno(), "cannot fork");
 		goto out;
 	}
 	if (child == 0) {
+		if (placed)
+			ns.cgroup_dir[0] = '\0';
 		close(ep[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);

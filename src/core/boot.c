@@ -85,11 +85,11 @@ static int reset_signals(void)
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? negerrno() : 0;
 }
 
-static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg,
+static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg, int in_cgroup,
 			    int *have_cgroupns, struct ds_error *err)
 {
-	/* Join our cgroup first: the cgroup namespace is rooted where we stand. */
-	int r = ds_cgroup_join_self(cg, cfg->cgroup_rel, err);
+	/* Join our cgroup first (unless born in it): the cgroup namespace is rooted where we stand. */
+	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->cgroup_rel, err);
 	if (r < 0)
 		return r;
 	*have_cgroupns = cg->mode != DS_CG_NONE && access("/proc/self/ns/cgroup", F_OK) == 0;
@@ -208,7 +208,8 @@ static int setup_environment(const struct ds_config *cfg)
 	return 0;
 }
 
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd, struct ds_error *err)
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd,
+	    struct ds_error *err)
 {
 	int have_cgroupns = 0, r;
 	char rootfs[PATH_MAX];
@@ -218,7 +219,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd,
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
 	/* Own mount (and cgroup) namespace, private propagation. */
-	if ((r = setup_namespaces(cg, cfg, &have_cgroupns, err)) < 0)
+	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
 		return r;
 	/* A rootfs image on the loop device the parent attached (seed 4.1 step 5). */
 	if (cfg->loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)

@@ -7,9 +7,12 @@
 #include "util/error.h"
 
 /*
- * Runs as PID 1 of the new PID namespace; warnings go to logfd. Returns only on failure, with err
- * filled; on success the process has become the guest's init.
+ * Runs as PID 1 of the new PID namespace; warnings go to logfd. in_cgroup: it
+ * was forked into the container's cgroup already (ds_cgroup_fork_into).
+ * Returns only on failure, with err filled; on success the process has
+ * become the guest's init.
  */
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int logfd, struct ds_error *err);
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd,
+	    struct ds_error *err);
 /* Formats 16 random bytes as a boot_id (RFC 4122 version 4 text). */
 int ds_boot_id_generate(char out[37]);

@@ -68,7 +68,11 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
 			reply = -errno;
 		} else {
-			pid_t init = fork();
+			/* init is born in its cgroup where the kernel can do that (no migration). */
+			char cgdir[PATH_MAX + 256];
+			int placed;
+			ds_cgroup_v2_dir(cg, cfg->cgroup_rel, cgdir, sizeof(cgdir));
+			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
 			if (init == 0) {
 				close(p[1]);
 				/*
@@ -80,7 +84,7 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 					_exit(1);
 				close(go[0]);
 				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, logfd, &e);
+				ds_boot(cfg, cg, placed, logfd, &e);
 				init_failed(&e, errfd, logfd);
 			}
 			reply = init < 0 ? -errno : init;

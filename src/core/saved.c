@@ -191,7 +191,7 @@ int ds_saved_store(const char *path, const struct ds_config *cfg, const char *ex
 	if (r == 0)
 		r = ds_saved_render(cfg, extra, text, sizeof(text));
 	if (r == 0)
-		r = ds_write_file_atomic(path, text, 0644);
+		r = ds_write_file_atomic(path, text, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	return r < 0 ? ds_fail(err, r, "cannot save %s", path) : 0;
 }
 

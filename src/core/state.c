@@ -214,7 +214,8 @@ int ds_state_write(const char *pidfile, const struct ds_state *st)
 {
 	char buf[3 * PATH_MAX];
 	int r = ds_state_format(st, buf, sizeof(buf));
-	return r < 0 ? r : ds_write_file_atomic(pidfile, buf, 0644);
+	/* Not durable: after a host crash the boot_id in it voids it anyway. */
+	return r < 0 ? r : ds_write_file_atomic(pidfile, buf, 0644, 0);
 }
 
 int ds_state_read_live(const char *pidfile, struct ds_state *st)

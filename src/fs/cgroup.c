@@ -3,6 +3,7 @@
 #include "fs/mounts.h"
 #include "util/fileio.h"
 #include "util/clock.h"
+#include "util/fault.h"
 #include "util/macros.h"
 
 #include <dirent.h>
@@ -13,12 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CGROUP2_MAGIC 0x63677270UL
+#ifndef SYS_clone3
+#define SYS_clone3 435 /* the same number on every architecture */
+#endif
+#define DS_CLONE_INTO_CGROUP 0x200000000ULL
 
 const char *ds_cgroup_mode_name(enum ds_cg_mode mode)
 {
@@ -170,6 +177,46 @@ int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_
 	if (cg->mode == DS_CG_NONE)
 		return 0;
 	return for_each_dir(cg, rel, join_one, err);
+}
+
+void ds_cgroup_v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
+{
+	if (cg->mode == DS_CG_UNIFIED || cg->mode == DS_CG_HYBRID)
+		snprintf(dir, size, "%s/%s", cg->v2_root, rel);
+	else if (size)
+		dir[0] = '\0';
+}
+
+/* struct clone_args of the kernel up to its cgroup field (CLONE_ARGS_SIZE_VER2). */
+struct ds_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+pid_t ds_cgroup_fork_into(const char *dir, int *placed)
+{
+	*placed = 0;
+	if (!dir || !dir[0] || ds_fault_active("no-clone3"))
+		return fork();
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fork();
+	struct ds_clone_args a;
+	memset(&a, 0, sizeof(a));
+	a.flags = DS_CLONE_INTO_CGROUP;
+	a.exit_signal = SIGCHLD;
+	a.cgroup = (uint64_t)fd;
+	/* Without a stack of its own the child runs on a copy of ours, as after fork(). */
+	long pid = syscall(SYS_clone3, &a, sizeof(a));
+	int saved = errno;
+	if (pid != 0)
+		close(fd);
+	if (pid >= 0) {
+		*placed = 1;
+		return (pid_t)pid;
+	}
+	errno = saved;
+	return fork();
 }
 
 int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,

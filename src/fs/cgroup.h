@@ -31,6 +31,21 @@ const char *ds_cgroup_mode_name(enum ds_cg_mode mode);
 int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
 /* Moves the calling process into rel in every hierarchy. */
 int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+/*
+ * fork(2) whose child is born in the cgroup2 directory dir: clone3 with
+ * CLONE_INTO_CGROUP (Linux 5.7+).  A write to cgroup.procs takes the kernel's
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace period
+ * (15-20 ms on this machine, see BENCHMARKS.md); a child forked into its
+ * cgroup skips that.  Where clone3, the flag or dir is not there (old
+ * kernels, seccomp filters answering ENOSYS or EPERM, cgroup v1, dir ""),
+ * this is a plain fork() and *placed is 0: join the cgroup then.  Like a
+ * vfork child, the child must exec or _exit without raise() or threads: a
+ * raw clone leaves the C library's cached thread id stale.
+ * $DROIDSPACES_FAULT=no-clone3 forces the fallback (tests).
+ */
+pid_t ds_cgroup_fork_into(const char *dir, int *placed);
+/* dir gets the cgroup2 directory of rel ("" without a cgroup2 tree). */
+void ds_cgroup_v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size);
 /* Before pivot_root, inside the container's mount (and cgroup) namespace. */
 int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
 		    struct ds_error *err);

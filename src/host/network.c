@@ -86,7 +86,7 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 	char line[128];
 	snprintf(line, sizeof(line), "%s\n", hostname);
 	mkdir("/etc", 0755);
-	int r = ds_write_file_atomic("/etc/hostname", line, 0644);
+	int r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /etc/hostname");
 	char old[65536] = "", out[65536 + 512];
@@ -95,7 +95,7 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 		return ds_fail(err, (int)n, "cannot read /etc/hosts");
 	r = ds_hosts_render(old, hostname, out, sizeof(out));
 	if (r == 0)
-		r = ds_write_file_atomic("/etc/hosts", out, 0644);
+		r = ds_write_file_atomic("/etc/hosts", out, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
 }
 
@@ -149,7 +149,7 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 		snprintf(text + l, sizeof(text) - l, "nameserver %s\n", a);
 	}
 	mkdir("/run/resolvconf", 0755);
-	int r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644);
+	int r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644, 0);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /run/resolvconf/resolv.conf");
 	/* After pivot_root: the link and its target are the guest's own. */

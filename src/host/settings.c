@@ -17,7 +17,7 @@ void ds_setting_remember(const struct ds_config *cfg, const char *key, const cha
 	ds_mkdir_p(dir, 0700);
 	record_path(cfg, key, path, sizeof(path));
 	if (access(path, F_OK) != 0)
-		ds_write_file_atomic(path, value, 0600);
+		ds_write_file_atomic(path, value, 0600, DS_WRITE_DURABLE);
 }
 
 int ds_setting_recall(const struct ds_config *cfg, const char *key, char *out, size_t size)

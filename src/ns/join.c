@@ -30,14 +30,14 @@ static const struct {
 	{ "mnt", CLONE_NEWNS, 1 },
 };
 
-/* init's cgroup2 path as a host path of its cgroup.procs. */
+/* init's cgroup2 directory as a host path. */
 static void find_init_cgroup(pid_t pid, char *out, size_t size)
 {
 	char rel[4096];
 	struct ds_cgroups cg;
 	out[0] = '\0';
 	if (ds_cgroup_of_pid(pid, rel, sizeof(rel)) == 0 && ds_cgroup_detect(&cg) == 0 && cg.v2_root[0])
-		snprintf(out, size, "%s%s/cgroup.procs", cg.v2_root, rel);
+		snprintf(out, size, "%s%s", cg.v2_root, rel);
 }
 
 int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
@@ -69,15 +69,17 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 		set->type[set->count] = namespaces[i].type;
 		set->count++;
 	}
-	find_init_cgroup(pid, set->cgroup_procs, sizeof(set->cgroup_procs));
+	find_init_cgroup(pid, set->cgroup_dir, sizeof(set->cgroup_dir));
 	return 0;
 }
 
 int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
 {
 	/* Join the guest's cgroup while the host's cgroup tree is still in view. */
-	if (set->cgroup_procs[0]) {
-		int r = ds_write_file(set->cgroup_procs, "0", 0644);
+	if (set->cgroup_dir[0]) {
+		char procs[sizeof(set->cgroup_dir) + 16];
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", set->cgroup_dir);
+		int r = ds_write_file(procs, "0", 0644);
 		if (r < 0)
 			return ds_fail(err, r, "cannot join the container's cgroup");
 	}

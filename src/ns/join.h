@@ -16,11 +16,11 @@ struct ds_ns_set {
 	int fd[DS_NS_MAX];
 	int type[DS_NS_MAX];   /* CLONE_NEW* */
 	int count;
-	char cgroup_procs[4096]; /* host path of init's cgroup.procs (cgroup2), "" when none */
+	char cgroup_dir[4096]; /* host path of init's cgroup2 directory; "" when none (or joined) */
 };
 
 /* Opens /proc/PID/ns/{...} that differ from ours; mnt is mandatory. */
 int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err);
-/* Moves the caller into init's cgroup, then setns(2) into each namespace. */
+/* Moves the caller into init's cgroup (unless cgroup_dir is ""), then setns(2) into each namespace. */
 int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err);
 void ds_ns_close(struct ds_ns_set *set);

@@ -5,9 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ds_fault_point(const char *name)
+int ds_fault_active(const char *name)
 {
 	const char *want = getenv("DROIDSPACES_FAULT");
-	if (want && strcmp(want, name) == 0)
+	return want && strcmp(want, name) == 0;
+}
+
+void ds_fault_point(const char *name)
+{
+	if (ds_fault_active(name))
 		raise(SIGSTOP);
 }

@@ -7,3 +7,6 @@
 #pragma once
 
 void ds_fault_point(const char *name);
+/* True when $DROIDSPACES_FAULT names this point: for paths a test cannot
+ * reach otherwise, such as the fallback for a kernel without clone3. */
+int ds_fault_active(const char *name);

@@ -74,8 +74,24 @@ int ds_write_file(const char *path, const char *s, mode_t mode)
 	return n < 0 ? (int)n : 0;
 }
 
-int ds_write_file_atomic(const char *path, const char *s, mode_t mode)
+/* 1 when path is a regular file of this mode holding exactly s. */
+static int holds(const char *path, const char *s, mode_t mode)
 {
+	char old[8192];
+	size_t len = strlen(s);
+	struct stat st;
+	if (len >= sizeof(old))
+		return 0;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
+	       (st.st_mode & 07777) == (mode & 07777) && ds_read_all(fd, old, sizeof(old)) == (ssize_t)len &&
+	       memcmp(old, s, len) == 0;
+}
+
+int ds_write_file_atomic(const char *path, const char *s, mode_t mode, int flags)
+{
+	if ((flags & DS_WRITE_IF_CHANGED) && holds(path, s, mode))
+		return 0;
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
@@ -83,7 +99,7 @@ int ds_write_file_atomic(const char *path, const char *s, mode_t mode)
 	if (fd < 0)
 		return negerrno();
 	ssize_t n = ds_write_all(fd, s, strlen(s));
-	if (n < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
+	if (n < 0 || ((flags & DS_WRITE_DURABLE) && fsync(fd) < 0) || rename(tmp, path) < 0) {
 		int r = n < 0 ? (int)n : negerrno();
 		unlink(tmp);
 		return r;

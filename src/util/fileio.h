@@ -12,8 +12,16 @@ ssize_t ds_read_file_at(int dirfd, const char *path, char *buf, size_t size);
 ssize_t ds_read_file(const char *path, char *buf, size_t size);
 /* Creates or truncates path and writes s. Never follows a final symlink. */
 int ds_write_file(const char *path, const char *s, mode_t mode);
-/* Writes path through a temporary file and rename(2), so readers see the old or the new file. */
-int ds_write_file_atomic(const char *path, const char *s, mode_t mode);
+/*
+ * Writes path through a temporary file and rename(2), so readers see the old
+ * or the new file.  DS_WRITE_DURABLE: fsync before the rename (for what a
+ * host crash must not lose; a pidfile needs none, the boot_id check voids it
+ * anyway).  DS_WRITE_IF_CHANGED: leave a regular file that holds s with this
+ * mode as it is (no rewrite, no fsync on every restart).
+ */
+#define DS_WRITE_DURABLE 1
+#define DS_WRITE_IF_CHANGED 2
+int ds_write_file_atomic(const char *path, const char *s, mode_t mode, int flags);
 /* mkdir -p; existing directories are fine. */
 int ds_mkdir_p(const char *path, mode_t mode);
 /* Strips trailing newline characters in place; returns s. */

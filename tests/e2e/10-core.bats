@@ -420,6 +420,47 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 	assert_cleaned iface
 }
 
+# The kernel can fork a child straight into a cgroup (clone3 with
+# CLONE_INTO_CGROUP, 5.7+); without it (old kernels, seccomp) droidspaces
+# forks and joins through cgroup.procs.  Both must put init and every `run`
+# command in the container's cgroup; strace shows which way was taken.
+@test "cgroup: init and run commands are born in the container's cgroup (clone3), or join it without clone3" {
+	require_fixture busybox
+	require_cmd strace
+	local root mode name trace cg
+	root=$(fixture_copy busybox)
+	for mode in clone3 no-clone3; do
+		name=cg-$mode
+		trace=$DS_TEST_DIR/$mode.trace
+		if [[ $mode == no-clone3 ]]; then
+			export DROIDSPACES_FAULT=no-clone3
+		else
+			unset DROIDSPACES_FAULT
+		fi
+		start_ct "$name" "$root"
+		wait_for 10 booted "$CT_PID"
+		cg=$(ct_cgroup "$name")
+		grep -qx "0::/droidspaces/$name" "/proc/$CT_PID/cgroup"
+		grep -qx "$CT_PID" "$cg/cgroup.procs"
+		run strace -f -qq -e trace=clone3 -o "$trace" "$DS" --name="$name" run cat /proc/self/cgroup
+		cat "$trace"
+		[ "$status" -eq 0 ]
+		# the guest's cgroup root: the container's own cgroup
+		[ "$output" = "0::/" ]
+		if [[ $mode == clone3 ]]; then
+			# 5.7 brought CLONE_INTO_CGROUP; older kernels take the other way
+			if [[ $(printf '%s\n' 5.7 "$(uname -r)" | sort -V | head -n1) == 5.7 ]]; then
+				grep -q 'clone3(.*CLONE_INTO_CGROUP.* = [0-9]' "$trace"
+			fi
+		else
+			refute grep -q 'CLONE_INTO_CGROUP' "$trace"
+		fi
+		stop_ct "$name"
+		assert_cleaned "$name"
+	done
+	unset DROIDSPACES_FAULT
+}
+
 # --------------------------------------------------------------------------
 # 5: CLI behaviour
 

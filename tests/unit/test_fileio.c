@@ -46,7 +46,7 @@ static void test_atomic_round_trip(void **state)
 {
 	char p[PATH_MAX], buf[256];
 	at(state, "f.txt", p);
-	assert_int_equal(ds_write_file_atomic(p, "hello\nworld\n", 0640), 0);
+	assert_int_equal(ds_write_file_atomic(p, "hello\nworld\n", 0640, DS_WRITE_DURABLE), 0);
 	assert_int_equal(ds_read_file(p, buf, sizeof(buf)), 12);
 	assert_string_equal(buf, "hello\nworld\n");
 
@@ -57,12 +57,12 @@ static void test_atomic_round_trip(void **state)
 	assert_int_equal(st.st_mode & 07777, 0640 & ~um);
 
 	/* Replace with shorter content: no stale tail. */
-	assert_int_equal(ds_write_file_atomic(p, "x", 0640), 0);
+	assert_int_equal(ds_write_file_atomic(p, "x", 0640, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED), 0);
 	assert_int_equal(ds_read_file(p, buf, sizeof(buf)), 1);
 	assert_string_equal(buf, "x");
 
 	/* Empty content. */
-	assert_int_equal(ds_write_file_atomic(p, "", 0640), 0);
+	assert_int_equal(ds_write_file_atomic(p, "", 0640, 0), 0);
 	memset(buf, 'Z', sizeof(buf));
 	assert_int_equal(ds_read_file(p, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
@@ -78,8 +78,13 @@ static void test_atomic_replaces_symlink_not_target(void **state)
 	at(state, "link", link);
 	assert_int_equal(ds_write_file(target, "original", 0644), 0);
 	assert_int_equal(symlink(target, link), 0);
+	/* Not "unchanged": the content is reached only through a symlink. */
+	assert_int_equal(ds_write_file_atomic(link, "original", 0644, DS_WRITE_IF_CHANGED), 0);
+	struct stat lst;
+	assert_int_equal(lstat(link, &lst), 0);
+	assert_true(S_ISREG(lst.st_mode));
 	/* rename(2) replaces the link itself; the file it pointed to is untouched. */
-	assert_int_equal(ds_write_file_atomic(link, "new", 0644), 0);
+	assert_int_equal(ds_write_file_atomic(link, "new", 0644, 0), 0);
 	struct stat st;
 	assert_int_equal(lstat(link, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -89,11 +94,49 @@ static void test_atomic_replaces_symlink_not_target(void **state)
 	assert_string_equal(buf, "new");
 }
 
+static ino_t ino_of(const char *p)
+{
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	return st.st_ino;
+}
+
+/* DS_WRITE_IF_CHANGED leaves a file holding the same bytes and mode alone, and only that. */
+static void test_atomic_if_changed(void **state)
+{
+	char p[PATH_MAX], buf[64];
+	at(state, "h", p);
+	const int f = DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED;
+	mode_t um = umask(022);
+	assert_int_equal(ds_write_file_atomic(p, "same\n", 0600, f), 0);
+	ino_t first = ino_of(p);
+	assert_int_equal(ds_write_file_atomic(p, "same\n", 0600, f), 0);
+	assert_true(ino_of(p) == first);
+	/* without the flag it is rewritten (a new inode from the rename) */
+	assert_int_equal(ds_write_file_atomic(p, "same\n", 0600, 0), 0);
+	ino_t second = ino_of(p);
+	assert_true(second != first);
+	/* other bytes, a prefix of them, or another mode: rewritten */
+	assert_int_equal(ds_write_file_atomic(p, "same\nmore\n", 0600, f), 0);
+	assert_int_equal(ds_read_file(p, buf, sizeof(buf)), 10);
+	assert_int_equal(ds_write_file_atomic(p, "same", 0600, f), 0);
+	assert_int_equal(ds_read_file(p, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "same");
+	ino_t third = ino_of(p);
+	assert_int_equal(ds_write_file_atomic(p, "same", 0640, f), 0);
+	assert_true(ino_of(p) != third);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	umask(um);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(count_entries(*state), 1);
+}
+
 static void test_atomic_missing_dir(void **state)
 {
 	char p[PATH_MAX];
 	at(state, "nodir/f", p);
-	assert_int_equal(ds_write_file_atomic(p, "x", 0644), -ENOENT);
+	assert_int_equal(ds_write_file_atomic(p, "x", 0644, DS_WRITE_DURABLE), -ENOENT);
 	assert_int_equal(count_entries(*state), 0);
 }
 
@@ -267,6 +310,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_atomic_round_trip, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_replaces_symlink_not_target, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_if_changed, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_missing_dir, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_read_truncates, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_read_at_and_errors, tmpdir_setup, tmpdir_teardown),
