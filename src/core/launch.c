@@ -257,7 +257,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (cfg->dns[0])
 		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
 	else
-		ds_host_dns(cfg->dns_runtime, sizeof(cfg->dns_runtime));
+		ds_host_dns(cfg->android, cfg->dns_runtime, sizeof(cfg->dns_runtime));
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
 	if ((r = ds_terminal_create(&cfg->console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");

@@ -69,6 +69,12 @@ static int android_tool(const char *name, char *const args[], char *out, size_t 
 	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
+int ds_android_getprop(const char *key, char *out, size_t size)
+{
+	char *const args[] = { (char *)key, NULL };
+	return android_tool("getprop", args, out, size);
+}
+
 int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err)
 {
 	char path[PATH_MAX], old[256];

@@ -13,6 +13,8 @@
 #include <stddef.h>
 
 int ds_host_path(const char *path, char *out, size_t size);
+/* `getprop KEY` of the host into out (first line; "" when unset): 0, or -errno. */
+int ds_android_getprop(const char *key, char *out, size_t size);
 /* ANDROID_ROOT in the environment, or <host root>/system/bin/app_process. */
 int ds_android_detect(void);
 

@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 #include "util/macros.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -99,10 +100,24 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
 }
 
+/* Appends addr to the comma list out when it is an IPv4 or IPv6 address; 1 when added. */
+static int dns_add(char *out, size_t size, const char *addr)
+{
+	unsigned char tmp[16];
+	size_t pos = strlen(out);
+	if (inet_pton(AF_INET, addr, tmp) != 1 && inet_pton(AF_INET6, addr, tmp) != 1)
+		return 0;
+	int n = snprintf(out + pos, size - pos, "%s%s", pos ? "," : "", addr);
+	if (n < 0 || (size_t)n >= size - pos) {
+		out[pos] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
 int ds_resolv_parse(const char *text, char *out, size_t size)
 {
 	int count = 0;
-	size_t pos = 0;
 	out[0] = '\0';
 	for (const char *p = text; *p && count < 4;) {
 		const char *nl = strchr(p, '\n');
@@ -113,27 +128,38 @@ int ds_resolv_parse(const char *text, char *out, size_t size)
 			line[len] = '\0';
 			char addr[64];
 			if (sscanf(line, " nameserver %63s", addr) == 1 && strcmp(addr, "127.0.0.53") != 0 &&
-			    strcmp(addr, "127.0.0.54") != 0 && strspn(addr, "0123456789abcdefABCDEF.:") == strlen(addr)) {
-				int n = snprintf(out + pos, size - pos, "%s%s", count ? "," : "", addr);
-				if (n > 0 && (size_t)n < size - pos) {
-					pos += (size_t)n;
-					count++;
-				}
-			}
+			    strcmp(addr, "127.0.0.54") != 0)
+				count += dns_add(out, size, addr);
 		}
 		p += len + (nl ? 1 : 0);
 	}
 	return count;
 }
 
-int ds_host_dns(char *out, size_t size)
+int ds_host_dns(int android, char *out, size_t size)
 {
 	static const char *const files[] = { "/etc/resolv.conf", "/run/systemd/resolve/resolv.conf" };
 	char text[16384];
+	out[0] = '\0';
+	if (android) {
+		int count = 0;
+		for (int i = 1; i <= 4; i++) {
+			char key[16], val[256];
+			snprintf(key, sizeof(key), "net.dns%d", i);
+			if (ds_android_getprop(key, val, sizeof(val)) == 0)
+				count += dns_add(out, size, val);
+		}
+		if (count)
+			return 0;
+	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (ds_read_file(files[i], text, sizeof(text)) > 0 && ds_resolv_parse(text, out, size) > 0)
 			return 0;
 	out[0] = '\0';
+	if (android) {
+		snprintf(out, size, "1.1.1.1,8.8.8.8");
+		return 0;
+	}
 	return -ENOENT;
 }
 

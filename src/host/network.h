@@ -23,8 +23,14 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err);
  * 127.0.0.54) are left out: returns the count kept.
  */
 int ds_resolv_parse(const char *text, char *out, size_t size);
-/* The host's resolvers: /etc/resolv.conf, else systemd-resolved's upstream list. */
-int ds_host_dns(char *out, size_t size);
+/*
+ * The host's resolvers as a comma list: on Android the properties
+ * net.dns1..4 (older releases set them), else /etc/resolv.conf, else
+ * systemd-resolved's upstream list; on Android with none of these (8.0 and
+ * later keep DNS in netd) the public 1.1.1.1,8.8.8.8, as the guest would
+ * have no resolver at all otherwise.  -ENOENT when nothing was found.
+ */
+int ds_host_dns(int android, char *out, size_t size);
 /* Inside, after pivot_root: /run/resolvconf/resolv.conf with /etc/resolv.conf linked to it. */
 int ds_dns_setup_rootfs(const char *dns, struct ds_error *err);
 /* --enable-ipv6: the host's net.ipv6.conf.all.disable_ipv6 set to 0 (the network is shared). */

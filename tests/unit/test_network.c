@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests for ds_hosts_render (src/host/network.c). */
+/* Unit tests for ds_hosts_render, ds_resolv_parse and ds_host_dns (src/host/network.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +9,14 @@
 #include "host/network.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tmpdir.h"
 
 #define V4 "127.0.0.1\tlocalhost\n"
 #define V6 "::1\t\tlocalhost ip6-localhost ip6-loopback\n"
@@ -150,6 +157,80 @@ static void test_enospc(void **state)
 	assert_int_equal(ds_hosts_render(old, "h", out, 0), -ENOSPC);
 }
 
+static void test_resolv_parse(void **state)
+{
+	(void)state;
+	char out[256];
+	/* stubs of systemd-resolved left out, comments and options ignored, IPv6 kept */
+	assert_int_equal(ds_resolv_parse("# generated\nnameserver 127.0.0.53\noptions edns0\n"
+					 "nameserver 10.0.0.1\n  nameserver\t2001:db8::1\nsearch lan\n",
+					 out, sizeof(out)), 2);
+	assert_string_equal(out, "10.0.0.1,2001:db8::1");
+	/* not addresses: words, short forms, zones, garbage; then at most 4 */
+	assert_int_equal(ds_resolv_parse("nameserver dns.example\nnameserver 1.2.3\nnameserver fe80::1%eth0\n"
+					 "nameserver 1.1.1.1;rm\nnameserver 1.1.1.1\nnameserver 1.0.0.1\n"
+					 "nameserver 8.8.8.8\nnameserver 8.8.4.4\nnameserver 9.9.9.9\n",
+					 out, sizeof(out)), 4);
+	assert_string_equal(out, "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4");
+	/* nothing usable */
+	assert_int_equal(ds_resolv_parse("nameserver 127.0.0.54\n", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(ds_resolv_parse("", out, sizeof(out)), 0);
+	/* too small for the second address: the first is kept whole */
+	assert_int_equal(ds_resolv_parse("nameserver 10.0.0.1\nnameserver 10.0.0.2\n", out, 12), 1);
+	assert_string_equal(out, "10.0.0.1");
+}
+
+/* A fake Android host whose getprop prints net.dnsN from files dns1..dns4. */
+static void fake_android(const char *root, const char *dns1, const char *dns2)
+{
+	char p[PATH_MAX];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/system", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/system/bin", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/system/bin/getprop", root);
+	assert_non_null(f = fopen(p, "w"));
+	fprintf(f, "#!/bin/sh\ncase \"$1\" in\nnet.dns1) echo '%s' ;;\nnet.dns2) echo '%s' ;;\nesac\nexit 0\n",
+		dns1, dns2);
+	fclose(f);
+	chmod(p, 0755);
+}
+
+static void test_host_dns_android(void **state)
+{
+	const char *root = *state;
+	char out[256];
+	setenv("DROIDSPACES_HOST_ROOT", root, 1);
+	/* the properties, checked as addresses */
+	fake_android(root, "192.168.1.1", "fd00::53");
+	assert_int_equal(ds_host_dns(1, out, sizeof(out)), 0);
+	assert_string_equal(out, "192.168.1.1,fd00::53");
+	fake_android(root, "not-an-address", "10.1.1.1");
+	assert_int_equal(ds_host_dns(1, out, sizeof(out)), 0);
+	assert_string_equal(out, "10.1.1.1");
+	/* Android 8+: no properties; this machine's /etc/resolv.conf or the public fallback */
+	fake_android(root, "", "");
+	char parsed[256], text[16384];
+	FILE *f = fopen("/etc/resolv.conf", "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	assert_int_equal(ds_host_dns(1, out, sizeof(out)), 0);
+	if (ds_resolv_parse(text, parsed, sizeof(parsed)) > 0)
+		assert_string_equal(out, parsed);
+	else
+		assert_string_equal(out, "1.1.1.1,8.8.8.8");
+	/* not Android: getprop is never asked */
+	fake_android(root, "192.168.1.1", "");
+	int r = ds_host_dns(0, out, sizeof(out));
+	assert_true(r == 0 || r == -ENOENT);
+	assert_null(strstr(out, "192.168.1.1"));
+	unsetenv("DROIDSPACES_HOST_ROOT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_localhost_not_duplicated),
 		cmocka_unit_test(test_no_trailing_newline),
 		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_resolv_parse),
+		cmocka_unit_test_setup_teardown(test_host_dns_android, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
