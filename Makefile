@@ -77,7 +77,7 @@ unit: $(UNIT_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard src/*.h src/*/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  LD fuzz $@"
 	@$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@

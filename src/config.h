@@ -72,3 +72,9 @@ struct ds_config {
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];
 };
+
+/* What the container boots from, as the user gave it: the directory, or the image file. */
+static inline const char *ds_rootfs_source(const struct ds_config *cfg)
+{
+	return cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->rootfs_img_path;
+}

@@ -5,6 +5,7 @@
 #include "core/inventory.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "fs/mountinfo.h"
 #include "fs/mounts.h"
 #include "host/android.h"
 #include "util/fileio.h"
@@ -75,24 +76,26 @@ static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 		ds_chomp(buf);
 }
 
+struct fstype_query {
+	const char *mountpoint;
+	char *out;
+	size_t size;
+};
+
+static int fstype_at(const struct ds_mountinfo *m, void *ud)
+{
+	struct fstype_query *q = ud;
+	if (strcmp(m->mountpoint, q->mountpoint) == 0)
+		snprintf(q->out, q->size, "%s", m->fstype); /* the last one listed is on top */
+	return 0;
+}
+
 /* The fstype mounted at mountpoint in the container's mount namespace. */
 static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
 {
-	char path[64], line[4096];
+	struct fstype_query q = { mountpoint, out, size };
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char mp[PATH_MAX], fstype[64];
-		char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || sscanf(sep + 3, "%63s", fstype) != 1)
-			continue;
-		if (strcmp(mp, mountpoint) == 0)
-			snprintf(out, size, "%s", fstype); /* the last one listed is on top */
-	}
-	fclose(f);
+	ds_mountinfo_each(pid, fstype_at, &q);
 }
 
 static int gather(struct ds_cli *cli, struct facts *f)
@@ -111,7 +114,7 @@ static int gather(struct ds_cli *cli, struct facts *f)
 		return access(path, F_OK) == 0 ? -2 : -1;
 	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
 	if (have_saved) {
-		snprintf(f->rootfs, sizeof(f->rootfs), "%s", saved.cfg.rootfs_path);
+		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved.cfg));
 		snprintf(f->hostname, sizeof(f->hostname), "%s", saved.cfg.hostname);
 		f->volatile_mode = saved.cfg.volatile_mode;
 		f->image = saved.cfg.rootfs_img_path[0] != 0;
@@ -143,8 +146,10 @@ static int gather(struct ds_cli *cli, struct facts *f)
 		char root[64];
 		snprintf(root, sizeof(root), "/proc/%d/root", (int)st.pid);
 		ds_osrelease_read(root, &os);
-	} else {
+	} else if (!f->image) {
 		ds_osrelease_read(f->rootfs, &os);
+	} else {
+		memset(&os, 0, sizeof(os)); /* inside the image, which is not mounted while it is stopped */
 	}
 	snprintf(f->os, sizeof(f->os), "%s", os.pretty_name);
 	snprintf(f->os_id, sizeof(f->os_id), "%s", os.id);

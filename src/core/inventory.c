@@ -3,6 +3,7 @@
 #include "core/cleanup.h"
 #include "core/saved.h"
 #include "fs/cgroup.h"
+#include "fs/mountinfo.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 #include "util/osrelease.h"
@@ -111,7 +112,7 @@ static void add_saved(const char *name, void *ud)
 	struct ds_error err = { 0 };
 	ds_saved_path(c->cfg, name, path, sizeof(path));
 	if (ds_saved_load(path, &s, &err) == 0)
-		snprintf(e.rootfs, sizeof(e.rootfs), "%s", s.cfg.rootfs_path);
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s.cfg));
 	if (push(&c->v, &c->n, &c->cap, &e) < 0)
 		c->err = -ENOMEM;
 }
@@ -219,6 +220,105 @@ static void init_cgroup(pid_t pid, char *out, size_t size)
 	snprintf(out, size, "%s", rel + 1);
 }
 
+/* The file behind a loop device ("/dev/loop3" or "/dev/block/loop3" on Android), else "". */
+static void loop_backing_file(const char *dev, char *out, size_t size)
+{
+	char path[128], buf[PATH_MAX];
+	const char *base = strrchr(dev, '/');
+	base = base ? base + 1 : dev;
+	out[0] = '\0';
+	if (strncmp(base, "loop", 4) != 0 || strspn(base + 4, "0123456789") != strlen(base + 4) || !base[4])
+		return;
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", base);
+	if (ds_read_file(path, buf, sizeof(buf)) > 0)
+		snprintf(out, size, "%s", ds_chomp(buf));
+}
+
+struct root_query {
+	const char *mountpoint;
+	struct ds_mountinfo m;
+	int found;
+	/* for host_mount_of: the device and path inside it to find, and what it must be */
+	const struct ds_mountinfo *want;
+	struct stat target;
+	char *out;
+	size_t size;
+};
+
+static int mount_at(const struct ds_mountinfo *m, void *ud)
+{
+	struct root_query *q = ud;
+	if (strcmp(m->mountpoint, q->mountpoint) == 0) {
+		q->m = *m; /* the last one listed is on top */
+		q->found = 1;
+	}
+	return 0;
+}
+
+/* A host mount of the same filesystem that shows want->root, checked by identity. */
+static int host_mount_of(const struct ds_mountinfo *m, void *ud)
+{
+	struct root_query *q = ud;
+	const char *root = q->want->root;
+	size_t n = strcmp(m->root, "/") == 0 ? 0 : strlen(m->root);
+	if (m->major != q->want->major || m->minor != q->want->minor || strncmp(root, m->root, n) != 0 ||
+	    (root[n] != '/' && root[n] != '\0'))
+		return 0;
+	char cand[PATH_MAX];
+	struct stat st;
+	int k = snprintf(cand, sizeof(cand), "%s%s", strcmp(m->mountpoint, "/") == 0 ? "" : m->mountpoint, root + n);
+	if (k <= 0 || (size_t)k >= sizeof(cand) || stat(cand, &st) < 0 || st.st_dev != q->target.st_dev ||
+	    st.st_ino != q->target.st_ino)
+		return 0;
+	snprintf(q->out, q->size, "%s", cand);
+	return 1;
+}
+
+/*
+ * Where a container found by scan lives on the host, from its mounts: the
+ * directory its root was bound from, the image file behind its loop
+ * device, or for a volatile container the lower layer of its overlay (or
+ * that layer's image).  "" when none of these can be told.
+ */
+static void recover_rootfs(pid_t pid, char *out, size_t size)
+{
+	static struct root_query q;
+	static struct ds_mountinfo top;
+	char proc_root[64];
+	out[0] = '\0';
+	memset(&q, 0, sizeof(q));
+	q.mountpoint = "/";
+	if (ds_mountinfo_each(pid, mount_at, &q) < 0 || !q.found)
+		return;
+	top = q.m;
+	/* A host mount showing the very same directory: a directory rootfs. */
+	snprintf(proc_root, sizeof(proc_root), "/proc/%d/root", (int)pid);
+	q.want = &top;
+	q.out = out;
+	q.size = size;
+	if (stat(proc_root, &q.target) == 0 && ds_mountinfo_each(0, host_mount_of, &q) == 1)
+		return;
+	out[0] = '\0';
+	if (strcmp(top.fstype, "overlay") != 0) {
+		loop_backing_file(top.source, out, size);
+		return;
+	}
+	/* Volatile: the overlay's lower layer, an image mounted in the container only, or a host directory. */
+	const char *lower = strstr(top.super, "lowerdir=");
+	char dir[PATH_MAX];
+	struct stat st;
+	if (!lower)
+		return;
+	snprintf(dir, sizeof(dir), "%s", lower + 9);
+	dir[strcspn(dir, ",:")] = '\0';
+	q.mountpoint = dir;
+	q.found = 0;
+	if (ds_mountinfo_each(pid, mount_at, &q) == 0 && q.found)
+		loop_backing_file(q.m.source, out, size);
+	else if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(out, size, "%s", dir);
+}
+
 static int tracked(const struct ds_config *cfg, pid_t pid)
 {
 	struct ds_entry *v = NULL;
@@ -263,6 +363,7 @@ int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int m
 			ds_host_boot_id(st.boot_id);
 			/* The monitor is unknown (0): stop then cleans up by itself. */
 			init_cgroup((pid_t)pid, st.cgroup, sizeof(st.cgroup));
+			recover_rootfs((pid_t)pid, st.rootfs, sizeof(st.rootfs));
 			int r = ds_state_write(pidfile, &st);
 			close(lock);
 			if (r == 0) {

@@ -77,7 +77,8 @@ static int write_pidfile(const struct ds_config *cfg, pid_t init_pid)
 	st.starttime = ds_proc_starttime(init_pid);
 	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->uuid);
 	ds_host_boot_id(st.boot_id);
-	snprintf(st.rootfs, sizeof(st.rootfs), "%s", cfg->rootfs_path);
+	/* What the user gave: the directory, or the image file. */
+	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(cfg));
 	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->cgroup_rel);
 	return ds_state_write(cfg->pidfile, &st);
 }

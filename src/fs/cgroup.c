@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/cgroup.h"
 #include "fs/mounts.h"
+#include "fs/mountinfo.h"
 #include "util/fileio.h"
 #include "util/clock.h"
 #include "util/fault.h"
@@ -37,43 +38,37 @@ const char *ds_cgroup_mode_name(enum ds_cg_mode mode)
 	}
 }
 
+static int detect_one(const struct ds_mountinfo *m, void *ud)
+{
+	struct ds_cgroups *cg = ud;
+	if (strcmp(m->fstype, "cgroup2") == 0 && !cg->v2_root[0]) {
+		snprintf(cg->v2_root, sizeof(cg->v2_root), "%s", m->mountpoint);
+	} else if (strcmp(m->fstype, "cgroup") == 0 && cg->v1_count < DS_CG_MAX_V1) {
+		/* Keep only the controller words of the super options. */
+		char ctl[128] = "", super[sizeof(m->super)];
+		char *save = NULL;
+		snprintf(super, sizeof(super), "%s", m->super);
+		for (char *w = strtok_r(super, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(w, "rw") || !strcmp(w, "ro") || !strncmp(w, "release_agent", 13) ||
+			    !strcmp(w, "clone_children") || !strcmp(w, "noprefix") || !strcmp(w, "xattr") ||
+			    !strcmp(w, "cpuset_v2_mode"))
+				continue;
+			size_t l = strlen(ctl);
+			snprintf(ctl + l, sizeof(ctl) - l, "%s%s", l ? "," : "", w);
+		}
+		snprintf(cg->v1_root[cg->v1_count], sizeof(cg->v1_root[0]), "%s", m->mountpoint);
+		snprintf(cg->v1_opts[cg->v1_count], sizeof(cg->v1_opts[0]), "%s", ctl);
+		cg->v1_count++;
+	}
+	return 0;
+}
+
 int ds_cgroup_detect(struct ds_cgroups *cg)
 {
 	memset(cg, 0, sizeof(*cg));
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return negerrno();
-	char line[4096];
-	while (fgets(line, sizeof(line), f)) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		char *sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		char mp[PATH_MAX], fstype[64], src[256], super[1024];
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-			continue;
-		if (sscanf(sep + 3, "%63s %255s %1023s", fstype, src, super) != 3)
-			continue;
-		if (strcmp(fstype, "cgroup2") == 0 && !cg->v2_root[0]) {
-			snprintf(cg->v2_root, sizeof(cg->v2_root), "%s", mp);
-		} else if (strcmp(fstype, "cgroup") == 0 && cg->v1_count < DS_CG_MAX_V1) {
-			/* Keep only the controller words of the super options. */
-			char ctl[128] = "";
-			char *save = NULL;
-			for (char *w = strtok_r(super, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-				if (!strcmp(w, "rw") || !strcmp(w, "ro") || !strncmp(w, "release_agent", 13) ||
-				    !strcmp(w, "clone_children") || !strcmp(w, "noprefix") ||
-				    !strcmp(w, "xattr") || !strcmp(w, "cpuset_v2_mode"))
-					continue;
-				size_t l = strlen(ctl);
-				snprintf(ctl + l, sizeof(ctl) - l, "%s%s", l ? "," : "", w);
-			}
-			snprintf(cg->v1_root[cg->v1_count], sizeof(cg->v1_root[0]), "%s", mp);
-			snprintf(cg->v1_opts[cg->v1_count], sizeof(cg->v1_opts[0]), "%s", ctl);
-			cg->v1_count++;
-		}
-	}
-	fclose(f);
+	int r = ds_mountinfo_each(0, detect_one, cg);
+	if (r < 0)
+		return r;
 	if (cg->v2_root[0] && ds_fs_magic("/sys/fs/cgroup") == CGROUP2_MAGIC)
 		cg->mode = DS_CG_UNIFIED;
 	else if (cg->v2_root[0])

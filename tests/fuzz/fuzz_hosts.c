@@ -7,6 +7,8 @@
  */
 #include "host/network.h"
 
+#include "fuzz.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -14,19 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
-
 #define HOST "fuzzhost"
 #define SELF_LINE "127.0.1.1\t" HOST
-
-#define CHECK(c)                                                                       \
-	do {                                                                           \
-		if (!(c)) {                                                            \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
 
 /* A line whose address field (after leading blanks) is exactly 127.0.1.1. */
 static int is_self(const char *p, size_t len)
@@ -47,7 +38,6 @@ static size_t line_at(const char *p, const char **next)
 	return len;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *old = malloc(size + 1);

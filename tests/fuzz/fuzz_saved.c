@@ -9,22 +9,12 @@
 #include "config.h"
 #include "core/saved.h"
 
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Make UBSan findings crashes, so libFuzzer stops and saves the input. */
-const char *__ubsan_default_options(void);
-const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
-
-#define CHECK(c)                                                                       \
-	do {                                                                           \
-		if (!(c)) {                                                            \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
 
 static struct ds_saved first, second;
 /* Room for every field at its largest: 32 binds of two paths, the rest, the extra lines. */
@@ -70,7 +60,6 @@ static void check_same(const struct ds_saved *a, const struct ds_saved *b)
 	CHECK(strcmp(a->extra, b->extra) == 0);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size + 1);
