@@ -141,8 +141,6 @@ teardown() { common_teardown; }
 	wait_bg
 }
 
-_comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
-
 # A stand-in container made with unshare(1): checks ds_pid and in_container
 # without the droidspaces binary.
 @test "rig: ds_pid and in_container enter a container's namespaces" {
@@ -157,7 +155,7 @@ _comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 	wait_for 5 pgrep -P "$upid"
 	pid=$(pgrep -P "$upid")
 	# the child has exec'ed sleep once the hostname is set
-	wait_for 5 _comm_is "$pid" sleep
+	wait_for 5 comm_is "$pid" sleep
 	echo "$pid" >"$DROIDSPACES_WORKSPACE/Pids/fake.pid"
 
 	[ "$(ds_pid fake)" = "$pid" ]

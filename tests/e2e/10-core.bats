@@ -28,176 +28,8 @@ teardown() {
 }
 
 # --------------------------------------------------------------------------
-# local helpers
-
-ws_pidfile() { echo "$DROIDSPACES_WORKSPACE/Pids/$1.pid"; }
-ws_lock() { echo "$DROIDSPACES_WORKSPACE/Locks/$1.lock"; }
-ws_log() { echo "$DROIDSPACES_WORKSPACE/Logs/$1/console.log"; }
-
-# pidfile_key NAME KEY: value of the key=value line KEY of NAME's pidfile.
-pidfile_key() { sed -n "s/^$2=//p" "$(ws_pidfile "$1")"; }
-
-# The cgroup2 mount point: /sys/fs/cgroup/unified on hybrid hosts.
-cg2_mount() {
-	local m
-	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-		[[ -e $m/cgroup.controllers ]] && echo "$m" && return 0
-	done
-	echo "no cgroup2 mount found" >&2
-	return 1
-}
-ct_cgroup() { echo "$(cg2_mount)/droidspaces/$1"; }
-
-# refute CMD...: fail (with a message) when CMD succeeds.  A plain "! CMD"
-# never fails a bats test: errexit ignores negated commands.
-refute() {
-	if "$@"; then
-		echo "refute: this succeeded but must not: $*" >&2
-		return 1
-	fi
-}
-
-# proc_alive PID STARTTIME: that very process exists and is not a zombie
-# (here PID 1 may reap orphans late; a zombie has finished).
-proc_alive() {
-	local stat
-	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] || return 1
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[[ ${stat:0:1} != Z ]]
-}
-comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
-is_monitor() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "[ds-monitor]" ]]; }
-
-# lock_free NAME: nobody holds NAME's per-name lock (the file may be absent).
-lock_free() {
-	local l
-	l=$(ws_lock "$1")
-	[[ ! -e $l ]] || flock -n "$l" true
-}
-
-# line_count FILE: number of lines, 0 when FILE is absent.
-line_count() {
-	if [[ -e $1 ]]; then wc -l <"$1"; else echo 0; fi
-}
-
-# The monitors serving this test's workspace (their environment is the one of
-# the `start` that forked them).
-count_monitors() {
-	local p n=0
-	for p in /proc/[0-9]*; do
-		is_monitor "${p#/proc/}" || continue
-		tr '\0' '\n' 2>/dev/null <"$p/environ" |
-			grep -qxF "DROIDSPACES_WORKSPACE=$DROIDSPACES_WORKSPACE" && n=$((n + 1))
-	done
-	echo "$n"
-}
-
-# run_ds_err ARGS...: run the binary with stdout and stderr apart
-# ($output / $stderr), logged like ds_run.
-run_ds_err() {
-	run --separate-stderr "$DS" "$@"
-	printf '$ %q' "$DS" "$@" >>"$DS_TEST_DIR/ds.log"
-	# shellcheck disable=SC2154 # set by bats' run
-	printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
-}
-
-# assert_one_error_line [SUBSTRING]: $stderr is exactly one line
-# "droidspaces: ..." without control characters (containing SUBSTRING).
-assert_one_error_line() {
-	local want=${1:-}
-	if [[ $stderr != droidspaces:\ * ]]; then
-		echo "stderr does not start with 'droidspaces: ': $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ $stderr == *$'\n'* ]]; then
-		echo "stderr is more than one line: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if LC_ALL=C grep -q '[[:cntrl:]]' <<<"$stderr"; then
-		echo "stderr contains control characters: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ -n $want && $stderr != *"$want"* ]]; then
-		echo "stderr lacks '$want': $stderr" >&2
-		return 1
-	fi
-}
-
-# start_ct NAME ROOTFS [OPTION...]: start NAME (tracked for teardown), check
-# the one-line report and the pidfile; sets CT_PID CT_ST CT_KIND CT_MON CT_MON_ST.
-start_ct() {
-	local name=$1 root=$2 re pid
-	shift 2
-	track_container "$name"
-	ds_run --name="$name" --rootfs="$root" "$@" start
-	if [[ $status != 0 ]]; then
-		echo "start of $name failed (exit $status): $output" >&2
-		return 1
-	fi
-	re="^Container ${name//./\\.} started: init pid ([0-9]+) \(([a-z0-9-]+)\)\$"
-	if [[ ! $output =~ $re ]]; then
-		echo "unexpected output of start: $output" >&2
-		return 1
-	fi
-	pid=${BASH_REMATCH[1]}
-	CT_KIND=${BASH_REMATCH[2]}
-	adopt_ct "$name"
-	[ "$CT_PID" = "$pid" ]
-}
-
-# adopt_ct NAME: set CT_PID CT_ST CT_MON CT_MON_ST from NAME's pidfile (the
-# container is running).
-adopt_ct() {
-	CT_PID=$(ds_pid "$1")
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key "$1" monitor)
-	[[ $CT_MON =~ ^[0-9]+$ ]]
-	is_monitor "$CT_MON"
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
-}
-
-# stop_ct NAME [OPTION...]: stop NAME, which must succeed; sets STOP_USEC.
-stop_ct() {
-	local name=$1 t0
-	shift
-	t0=$(_ds_usec_now)
-	ds_run --name="$name" "$@" stop
-	STOP_USEC=$(($(_ds_usec_now) - t0))
-	if [[ $status != 0 ]]; then
-		echo "stop of $name failed (exit $status): $output" >&2
-		return 1
-	fi
-	[ "$output" = "Container $name stopped" ]
-}
-
-# assert_cleaned NAME: nothing of NAME (as started by start_ct) is left:
-# pidfile, cgroup (all hierarchies), init, monitor, the lock; status says
-# stopped.  Call once the cleanup must be complete (e.g. after stop returned).
-assert_cleaned() {
-	local name=$1 left
-	if [[ -e $(ws_pidfile "$name") ]]; then
-		echo "pidfile of $name left behind:" >&2
-		cat "$(ws_pidfile "$name")" >&2
-		return 1
-	fi
-	[ ! -e "$(ct_cgroup "$name")" ]
-	left=$(find /sys/fs/cgroup -mindepth 2 -type d -path "*/droidspaces/$name" 2>/dev/null)
-	if [[ -n $left ]]; then
-		echo "cgroups of $name left behind: $left" >&2
-		return 1
-	fi
-	# init is gone when stop returns; the monitor exits right after
-	# releasing the lock
-	wait_for 2 ! proc_alive "$CT_PID" "$CT_ST"
-	wait_for 2 ! proc_alive "$CT_MON" "$CT_MON_ST"
-	lock_free "$name"
-	run "$DS" --name="$name" status
-	[ "$status" -eq 1 ]
-	[ "$output" = "$name: stopped" ]
-}
-
-booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
+# local helpers (the workspace paths, start_ct/stop_ct/assert_cleaned and the
+# rest are in helpers.bash)
 
 # The guest's mount options / fstype at MOUNTPOINT, read from init's mountinfo
 # (the last mount on that point wins).
@@ -208,8 +40,6 @@ guest_mount_fstype() {
 	awk -v mp="$2" '$5 == mp { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { if (t == "") exit 1; print t }' \
 		"/proc/$1/mountinfo"
 }
-# has_opt OPTS OPT: the comma-separated OPTS contain OPT
-has_opt() { [[ ,$1, == *,$2,* ]]; }
 
 # --------------------------------------------------------------------------
 # 1-3: boot and stop each fixture with its own halt path
@@ -442,7 +272,7 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 		cg=$(ct_cgroup "$name")
 		grep -qx "0::/droidspaces/$name" "/proc/$CT_PID/cgroup"
 		grep -qx "$CT_PID" "$cg/cgroup.procs"
-		run strace -f -qq -e trace=clone3 -o "$trace" "$DS" --name="$name" run cat /proc/self/cgroup
+		run strace -f -qq -e trace=clone3 -o "$trace" "$DS" --name="$name" run grep "^0::" /proc/self/cgroup
 		cat "$trace"
 		[ "$status" -eq 0 ]
 		# the guest's cgroup root: the container's own cgroup
@@ -568,7 +398,7 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 
 @test "names: a second start fails 'already running' and touches nothing; 10 parallel starts, one wins" {
 	require_fixture busybox
-	local root root2 pidfile_before i d ok=0 started=0
+	local root root2 pidfile_before
 	root=$(fixture_copy busybox)
 	root2=$(fixture_copy busybox)
 	start_ct dup "$root"
@@ -586,32 +416,7 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 	assert_cleaned dup
 
 	# 10 concurrent starts of one name
-	d=$DS_TEST_DIR/par
-	mkdir -p "$d"
-	track_container par
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		(
-			rc=0
-			"$DS" --name=par --rootfs="$root2" start >"$d/out.$i" 2>"$d/err.$i" </dev/null || rc=$?
-			echo "$rc" >"$d/rc.$i"
-		) 3>&- &
-		BG_PIDS+=("$!")
-	done
-	wait_bg
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		echo "start $i: exit $(cat "$d/rc.$i"): $(cat "$d/out.$i" "$d/err.$i")"
-		if [[ $(cat "$d/rc.$i") == 0 ]]; then
-			ok=$((ok + 1))
-			grep -qE '^Container par started: init pid [0-9]+ \(busybox\)$' "$d/out.$i"
-		else
-			[ ! -s "$d/out.$i" ]
-			[ "$(wc -l <"$d/err.$i")" -eq 1 ]
-			grep -q '^droidspaces: .*already running' "$d/err.$i"
-		fi
-	done
-	started=$(cat "$d"/out.* | grep -c 'started' || true)
-	[ "$ok" -eq 1 ]
-	[ "$started" -eq 1 ]
+	parallel_starts par --rootfs="$root2"
 	adopt_ct par
 	[ "$(count_monitors)" -eq 1 ]
 	wait_for 10 booted "$CT_PID"
@@ -622,12 +427,6 @@ has_opt() { [[ ,$1, == *,$2,* ]]; }
 
 # --------------------------------------------------------------------------
 # 6: hostile rootfs trees
-
-# canary_state DIR: a listing of DIR that changes when anything in it does.
-canary_state() {
-	find "$1" -printf '%p %y %m %s %T@ %C@\n' | sort
-	findmnt -rn -o TARGET | grep -F "$1" || true
-}
 
 @test "hostile rootfs: dev, proc, sys, run as symlinks (absolute and relative) are refused, nothing touched" {
 	require_fixture busybox

@@ -155,10 +155,6 @@ start_bg() {
 	track_container "$1"
 }
 
-is_running() { "$DS" -n "$1" status >/dev/null 2>&1; }
-
-guest_booted() { in_container "$1" test -e /run/ds-test-booted; }
-
 # guest_ps NAME: the guest's processes (its own ps).
 guest_ps() { in_container "$1" ps -e -o pid,args 2>/dev/null || in_container "$1" ps; }
 

@@ -37,28 +37,12 @@ ds_start_ok() {
 	[ "$(ds_pid "$STARTED_NAME")" = "$STARTED_PID" ]
 }
 
-# booted NAME: the busybox fixture finished its sysinit (so halt is handled).
-booted() { in_container "$1" test -e /run/ds-test-booted; }
-
 # guest_hostname NAME: the UTS hostname inside the container.
 guest_hostname() { in_container "$1" cat /proc/sys/kernel/hostname; }
 
 # saved_value NAME KEY: KEY's value in NAME's container.config (first match).
 saved_value() {
 	sed -n "s/^$2=//p" "$DROIDSPACES_WORKSPACE/Containers/$1/container.config" | head -n1
-}
-
-# is_running NAME: status says running (exit 0).
-is_running() { "$DS" status --name="$1" >/dev/null 2>&1; }
-
-# refute CMD...: CMD must fail.  (A plain "! CMD" never fails a bats test:
-# bash's errexit ignores negated commands.)
-refute() {
-	if "$@"; then
-		echo "refute: unexpectedly succeeded: $*" >&2
-		return 1
-	fi
-	return 0
 }
 
 # json_run ARGS...: run `$DS ARGS` with stdout in $output (stderr apart), and
@@ -98,7 +82,7 @@ stop_all_ok() {
 	local names n
 	names=$("$DS" show --json | jq -r '.containers[] | select(.state == "running") | .name')
 	for n in $names; do
-		wait_for 10 booted "$n"
+		wait_for 10 guest_booted "$n"
 	done
 	ds_run stop --all
 	[ "$status" -eq 0 ]
@@ -172,7 +156,7 @@ scan_run() {
 	# the final name is the hostname, the pidfile, the log dir and the saved settings
 	local n
 	for n in busybox-1 busybox-1-1 busybox-1-2; do
-		wait_for 10 booted "$n"
+		wait_for 10 guest_booted "$n"
 		[ "$(guest_hostname "$n")" = "$n" ]
 		[ -f "$DROIDSPACES_WORKSPACE/Pids/$n.pid" ]
 		[ -d "$DROIDSPACES_WORKSPACE/Logs/$n" ]
@@ -194,7 +178,7 @@ scan_run() {
 	# --hostname is kept when the name is chosen automatically
 	ds_start_ok -r "$b" --hostname=custom-host
 	[ "$STARTED_NAME" = busybox-1-4 ]
-	wait_for 10 booted busybox-1-4
+	wait_for 10 guest_booted busybox-1-4
 	[ "$(guest_hostname busybox-1-4)" = custom-host ]
 	[ "$(saved_value busybox-1-4 hostname)" = custom-host ]
 
@@ -375,7 +359,7 @@ scan_run() {
 	printf 'ID=my_os\nVERSION_ID=1\n' | write_osrelease "$r"
 	ds_start_ok -r "$r"
 	[ "$STARTED_NAME" = my_os-1 ]
-	wait_for 10 booted my_os-1
+	wait_for 10 guest_booted my_os-1
 	ds_run --name=my_os-1 stop
 	[ "$status" -eq 0 ]
 	# stopped: info and a start by name work from the saved settings
@@ -390,7 +374,7 @@ scan_run() {
 	ds_start_ok -r "$r"
 	local n=$STARTED_NAME
 	[[ $n =~ ^[A-Za-z0-9._-]+$ ]]
-	wait_for 10 booted "$n"
+	wait_for 10 guest_booted "$n"
 	ds_run --name="$n" stop
 	[ "$status" -eq 0 ]
 	ds_start_ok --name="$n"
@@ -431,7 +415,7 @@ scan_run() {
 	refute grep -q '^bind=' "$cfgfile"
 	# every non-comment line is key=value
 	refute grep -Ev '^(#.*|[A-Za-z_][A-Za-z0-9_.]*=.*)$' "$cfgfile"
-	wait_for 10 booted cf
+	wait_for 10 guest_booted cf
 	[ "$(guest_hostname cf)" = cfhost ]
 	ds_run --name=cf stop
 	[ "$status" -eq 0 ]
@@ -440,7 +424,7 @@ scan_run() {
 	printf 'x_custom=hello world = 1\nfuture.key=\n# a comment\n' >>"$cfgfile"
 	ds_start_ok --name=cf
 	[ "$STARTED_NAME" = cf ]
-	wait_for 10 booted cf
+	wait_for 10 guest_booted cf
 	[ "$(guest_hostname cf)" = cfhost ]
 	json_run info --json
 	[ "$(jq -r .name <<<"$output")" = cf ]
@@ -453,7 +437,7 @@ scan_run() {
 
 	# command-line flags win over the saved ones, and are saved
 	ds_start_ok --name=cf -t 12 --hostname=other
-	wait_for 10 booted cf
+	wait_for 10 guest_booted cf
 	[ "$(guest_hostname cf)" = other ]
 	[ "$(saved_value cf hostname)" = other ]
 	[ "$(saved_value cf stop_timeout)" = 12 ]
@@ -463,7 +447,7 @@ scan_run() {
 	[ "$status" -eq 0 ]
 	# ... and used the next time
 	ds_start_ok --name=cf
-	wait_for 10 booted cf
+	wait_for 10 guest_booted cf
 	[ "$(guest_hostname cf)" = other ]
 	[ "$(saved_value cf stop_timeout)" = 12 ]
 	ds_run --name=cf stop
@@ -471,7 +455,7 @@ scan_run() {
 	# a flag given with the value that happens to be the default wins as well
 	ds_start_ok --name=cf -t 8
 	[ "$(saved_value cf stop_timeout)" = 8 ]
-	wait_for 10 booted cf
+	wait_for 10 guest_booted cf
 	ds_run --name=cf stop
 	[ "$status" -eq 0 ]
 	sed -i 's/^stop_timeout=.*/stop_timeout=12/' "$cfgfile"
@@ -514,7 +498,7 @@ scan_run() {
 
 	ds_start_ok --config="$conf" --name=fc
 	[ "$STARTED_NAME" = fc ]
-	wait_for 10 booted fc
+	wait_for 10 guest_booted fc
 	[ "$(guest_hostname fc)" = fromfile ]
 	[ "$(saved_value fc rootfs)" = "$(realpath "$r")" ]
 	[ "$(saved_value fc hostname)" = fromfile ]
@@ -524,7 +508,7 @@ scan_run() {
 	# without --name the name comes from the rootfs it names
 	ds_start_ok --config="$conf" --hostname=cli-wins
 	[ "$STARTED_NAME" = busybox-1 ]
-	wait_for 10 booted busybox-1
+	wait_for 10 guest_booted busybox-1
 	[ "$(guest_hostname busybox-1)" = cli-wins ]
 	[ "$(saved_value busybox-1 stop_timeout)" = 3 ]
 
@@ -553,7 +537,7 @@ scan_run() {
 		names+=("c$i")
 	done
 	for n in "${names[@]}"; do
-		wait_for 10 booted "$n"
+		wait_for 10 guest_booted "$n"
 	done
 
 	json_run show --json
@@ -605,8 +589,8 @@ scan_run() {
 	r=$(fixture_copy busybox)
 	ds_start_ok -r "$r" --name=a1
 	ds_start_ok -r "$r" --name=a2
-	wait_for 10 booted a1
-	wait_for 10 booted a2
+	wait_for 10 guest_booted a1
+	wait_for 10 guest_booted a2
 
 	# an invalid name is refused before anything is stopped
 	ds_run --name=a1,bad/name stop
@@ -648,8 +632,8 @@ scan_run() {
 	ds_start_ok -r "$r" --name=alpha --hostname=alpha-host
 	pid=$STARTED_PID
 	ds_start_ok -r "$r" --name=beta
-	wait_for 10 booted alpha
-	wait_for 10 booted beta
+	wait_for 10 guest_booted alpha
+	wait_for 10 guest_booted beta
 	ds_run --name=beta stop
 	[ "$status" -eq 0 ]
 
@@ -815,16 +799,16 @@ scan_run() {
 	ds_start_ok -r "$r" --name=km
 	pid=$STARTED_PID
 	st=$(_ds_starttime "$pid")
-	wait_for 10 booted km
+	wait_for 10 guest_booted km
 	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/km.pid")
 	[[ $mon =~ ^[0-9]+$ ]]
 	[ "$(cat "/proc/$mon/comm")" = "[ds-monitor]" ]
 
 	kill -KILL "$mon"
-	wait_for 5 ! _comm_is "$mon" "[ds-monitor]"
+	wait_for 5 ! is_monitor "$mon"
 	# the guest does not notice
 	kill -0 "$pid"
-	booted km
+	guest_booted km
 
 	ds_run status --name=km
 	[ "$status" -eq 0 ]
@@ -847,7 +831,7 @@ scan_run() {
 	ds_run --name=km stop
 	[ "$status" -eq 0 ]
 	[ "$output" = "Container km stopped" ]
-	wait_for 10 ! _alive_same "$pid" "$st"
+	wait_for 10 ! proc_alive "$pid" "$st"
 	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/km.pid" ]
 	[ ! -e "$DROIDSPACES_WORKSPACE/Sockets/km.sock" ]
 	[ ! -e /sys/fs/cgroup/droidspaces/km ]
@@ -856,13 +840,6 @@ scan_run() {
 	# and it starts again under the same name
 	ds_start_ok --name=km
 	stop_all_ok
-}
-
-_comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
-# _alive_same PID STARTTIME: PID is still that process and not a zombie.
-_alive_same() {
-	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] || return 1
-	! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
 @test "scan: registers inits that have no pidfile (monitor alive or killed) under their os-release name" {
@@ -879,9 +856,9 @@ _alive_same() {
 	p_lost=$STARTED_PID
 	ds_start_ok -r "$r3" --name=lost2
 	p_lost2=$STARTED_PID
-	wait_for 10 booted tracked
-	wait_for 10 booted lost
-	wait_for 10 booted lost2
+	wait_for 10 guest_booted tracked
+	wait_for 10 guest_booted lost
+	wait_for 10 guest_booted lost2
 
 	# nothing untracked yet
 	scan_run
@@ -908,7 +885,7 @@ _alive_same() {
 	# lost2: monitor killed, then pidfile deleted; table form
 	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/lost2.pid")
 	kill -KILL "$mon"
-	wait_for 5 ! _comm_is "$mon" "[ds-monitor]"
+	wait_for 5 ! is_monitor "$mon"
 	rm "$DROIDSPACES_WORKSPACE/Pids/lost2.pid"
 	scan_run
 	[ "$output" = "Registered scanlost-2 (pid $p_lost2)" ]
@@ -941,7 +918,7 @@ _alive_same() {
 	r=$(fixture_copy busybox)
 	ds_start_ok -r "$r" --name=st
 	pid=$STARTED_PID
-	wait_for 10 booted st
+	wait_for 10 guest_booted st
 	cp "$real_pf" "$DS_TEST_DIR/st.pid"
 	ds_run --name=st stop
 	[ "$status" -eq 0 ]
@@ -988,7 +965,7 @@ _alive_same() {
 	local r
 	r=$(fixture_copy busybox)
 	ds_start_ok -r "$r" --name=rr
-	wait_for 10 booted rr
+	wait_for 10 guest_booted rr
 
 	ds_run rm --name=rr
 	[ "$status" -eq 1 ]

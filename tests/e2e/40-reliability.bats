@@ -45,38 +45,8 @@ teardown() {
 own_pid() { REL_OWN_PIDS+=" $1:$(_ds_starttime "$1" 2>/dev/null || echo gone)"; }
 
 # --------------------------------------------------------------------------
-# local helpers (the same conventions as 10-core.bats)
-
-ws_pidfile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Pids/$1.pid"; }
-ws_lock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Locks/$1.lock"; }
-ws_log() { echo "${2:-$DROIDSPACES_WORKSPACE}/Logs/$1/console.log"; }
-ws_sock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Sockets/$1.sock"; }
-
-pidfile_key() { sed -n "s/^$2=//p" "$(ws_pidfile "$1")"; }
-
-cg2_mount() {
-	local m
-	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-		[[ -e $m/cgroup.controllers ]] && echo "$m" && return 0
-	done
-	echo "no cgroup2 mount found" >&2
-	return 1
-}
-ct_cgroup() { echo "$(cg2_mount)/droidspaces/$1"; }
-
-# cgroups_of NAME: every cgroup directory (any hierarchy) of container NAME.
-cgroups_of() { find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path "*/droidspaces/$1" 2>/dev/null; }
-
-# refute CMD...: fail when CMD succeeds ("! CMD" never fails a bats test).
-refute() {
-	if "$@"; then
-		echo "refute: this succeeded but must not: $*" >&2
-		return 1
-	fi
-}
-
-comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
-is_monitor() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "[ds-monitor]" ]]; }
+# local helpers (the workspace paths, monitors, start_ct/stop_ct,
+# nothing_left/assert_cleaned and the rest are in helpers.bash)
 
 # proc_state PID: the state letter of /proc/PID/stat (R S D T Z ...).
 proc_state() {
@@ -87,54 +57,7 @@ proc_state() {
 }
 is_stopped() { [[ $(proc_state "$1") == [Tt] ]]; }
 
-# proc_live PID STARTTIME: still the same process and not a zombie (the host's
-# PID 1 may take its time to reap the orphans a killed monitor leaves).
-proc_live() {
-	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] && [[ $(proc_state "$1") != Z ]]
-}
-
-lock_free() {
-	local l
-	l=$(ws_lock "$1" "${2:-}")
-	[[ ! -e $l ]] || flock -n "$l" true
-}
-
-line_count() {
-	if [[ -e $1 ]]; then wc -l <"$1"; else echo 0; fi
-}
-
-# ws_monitors [WS]: PIDs of live "[ds-monitor]" processes (monitors, and the
-# namespace helper and init before its exec) forked for workspace WS.
-ws_monitors() {
-	local ws=${1:-$DROIDSPACES_WORKSPACE} p
-	for p in /proc/[0-9]*; do
-		is_monitor "${p#/proc/}" || continue
-		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qxF "DROIDSPACES_WORKSPACE=$ws" &&
-			echo "${p#/proc/}"
-	done
-	return 0
-}
-count_monitors() { ws_monitors "$@" | wc -l; }
-
-# name_monitors NAME [WS]: those of ws_monitors started for NAME (their
-# command line, inherited from the CLI, names it).
-name_monitors() {
-	local name=$1 p a prev
-	local -a args
-	for p in $(ws_monitors "${2:-}"); do
-		mapfile -d '' -t args 2>/dev/null <"/proc/$p/cmdline" || continue
-		prev=
-		for a in "${args[@]}"; do
-			if [[ $a == "--name=$name" || $a == "-n$name" ]] ||
-				[[ ($prev == --name || $prev == -n) && $a == "$name" ]]; then
-				echo "$p"
-				break
-			fi
-			prev=$a
-		done
-	done
-	return 0
-}
+# no_monitors [WS]: no ws_monitors at all.
 no_monitors() { [[ $(count_monitors "$@") -eq 0 ]]; }
 
 # stopped_monitor: the PID of this workspace's monitor that stopped itself.
@@ -146,13 +69,6 @@ stopped_monitor() {
 	return 1
 }
 
-run_ds_err() {
-	run --separate-stderr "$DS" "$@"
-	printf '$ %q' "$DS" "$@" >>"$DS_TEST_DIR/ds.log"
-	# shellcheck disable=SC2154 # set by bats' run
-	printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
-}
-
 # run_ds_ws WS ARGS...: like run_ds_err with DROIDSPACES_WORKSPACE=WS, under
 # timeout(1) so that a hang fails the row instead of the whole suite.
 run_ds_ws() {
@@ -161,28 +77,6 @@ run_ds_ws() {
 	run --separate-stderr env DROIDSPACES_WORKSPACE="$ws" timeout 30 "$DS" "$@"
 	printf '$ DROIDSPACES_WORKSPACE=%q %q' "$ws" "$DS" "$@" >>"$DS_TEST_DIR/ds.log"
 	printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
-}
-
-# assert_one_error_line [SUBSTRING]: $stderr is one line "droidspaces: ..."
-# without control characters (containing SUBSTRING).
-assert_one_error_line() {
-	local want=${1:-}
-	if [[ $stderr != droidspaces:\ * ]]; then
-		echo "stderr does not start with 'droidspaces: ': $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ $stderr == *$'\n'* ]]; then
-		echo "stderr is more than one line: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if LC_ALL=C grep -q '[[:cntrl:]]' <<<"$stderr"; then
-		echo "stderr contains control characters: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ -n $want && $stderr != *"$want"* ]]; then
-		echo "stderr lacks '$want': $stderr" >&2
-		return 1
-	fi
 }
 
 # assert_refused [SUBSTRING]: the command just run failed cleanly: a non-zero
@@ -203,86 +97,6 @@ assert_refused() {
 	fi
 	assert_one_error_line "$@"
 }
-
-# start_ct NAME ROOTFS [OPTION...]: start NAME (tracked), sets CT_PID CT_ST CT_MON CT_MON_ST.
-start_ct() {
-	local name=$1 root=$2
-	shift 2
-	track_container "$name"
-	ds_run --name="$name" --rootfs="$root" "$@" start
-	if [[ $status != 0 ]]; then
-		echo "start of $name failed (exit $status): $output" >&2
-		return 1
-	fi
-	[[ $output =~ ^Container\ .+\ started:\ init\ pid\ ([0-9]+)\ \( ]]
-	CT_PID=${BASH_REMATCH[1]}
-	[ "$(ds_pid "$name")" = "$CT_PID" ]
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key "$name" monitor)
-	[[ $CT_MON =~ ^[0-9]+$ ]]
-	is_monitor "$CT_MON"
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
-}
-
-# stop_ct NAME [OPTION...]: stop NAME, which must succeed; sets STOP_USEC.
-stop_ct() {
-	local name=$1 t0
-	shift
-	t0=$(_ds_usec_now)
-	ds_run --name="$name" "$@" stop
-	STOP_USEC=$(($(_ds_usec_now) - t0))
-	if [[ $status != 0 ]]; then
-		echo "stop of $name failed (exit $status): $output" >&2
-		return 1
-	fi
-	[ "$output" = "Container $name stopped" ]
-}
-
-# nothing_left NAME [WS]: no pidfile, socket, cgroup (any hierarchy) or
-# monitor of NAME, its lock is free, status says stopped.
-nothing_left() {
-	local name=$1 ws=${2:-$DROIDSPACES_WORKSPACE} left
-	if [[ -e $(ws_pidfile "$name" "$ws") ]]; then
-		echo "pidfile of $name left behind:" >&2
-		cat "$(ws_pidfile "$name" "$ws")" >&2
-		return 1
-	fi
-	if [[ -e $(ws_sock "$name" "$ws") ]]; then
-		echo "console socket of $name left behind" >&2
-		return 1
-	fi
-	left=$(cgroups_of "$name")
-	if [[ -n $left ]]; then
-		echo "cgroups of $name left behind: $left" >&2
-		return 1
-	fi
-	left=$(name_monitors "$name" "$ws")
-	if [[ -n $left ]]; then
-		echo "monitor processes of $name left: $left" >&2
-		return 1
-	fi
-	lock_free "$name" "$ws" || {
-		echo "lock of $name still held" >&2
-		return 1
-	}
-	left=$(env DROIDSPACES_WORKSPACE="$ws" "$DS" --name="$name" status 2>&1) && {
-		echo "status of $name exits 0: $left" >&2
-		return 1
-	}
-	if [[ $left != "$name: stopped" ]]; then
-		echo "status of $name says: $left" >&2
-		return 1
-	fi
-}
-
-# assert_cleaned NAME: nothing_left, and the init and monitor of start_ct are gone.
-assert_cleaned() {
-	nothing_left "$1"
-	refute proc_live "$CT_PID" "$CT_ST"
-	refute proc_live "$CT_MON" "$CT_MON_ST"
-}
-
-booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
 
 # show_state NAME: the STATE column of NAME in `show` ("" when absent).
 show_state() {
@@ -372,13 +186,6 @@ host_etc_state() {
 	find /etc -xdev -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum 2>/dev/null
 }
 
-# canary_state DIR: a listing of DIR that changes when anything in it does.
-canary_state() {
-	find "$1" -printf '%p %y %m %s %T@ %C@\n' | sort
-	find "$1" -type f -print0 | sort -z | xargs -0 -r sha256sum
-	findmnt -rn -o TARGET | grep -F "$1" || true
-}
-
 # --------------------------------------------------------------------------
 # Faults: SIGKILL of the CLI or the monitor at each stage of start
 
@@ -438,11 +245,7 @@ fault_reap() {
 
 	# The monitor carries on without its CLI: status and show tell the truth.
 	wait_for 10 test -s "$(ws_pidfile fa)"
-	CT_PID=$(ds_pid fa)
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key fa monitor)
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
-	is_monitor "$CT_MON"
+	adopt_ct fa
 	wait_for 10 booted "$CT_PID"
 	run_ds_err --name=fa status
 	[ "$status" -eq 0 ]
@@ -505,9 +308,9 @@ fault_reap() {
 	wait_for 10 booted "$CT_PID"
 	[ -S "$(ws_sock mk)" ]
 	kill -KILL "$CT_MON"
-	wait_for 5 ! proc_live "$CT_MON" "$CT_MON_ST"
+	wait_for 5 ! proc_alive "$CT_MON" "$CT_MON_ST"
 	# decided: the container keeps running
-	proc_live "$CT_PID" "$CT_ST"
+	proc_alive "$CT_PID" "$CT_ST"
 	run_ds_err --name=mk status
 	[ "$status" -eq 0 ]
 	[ "$output" = "mk: running (pid $CT_PID, init busybox)" ]
@@ -520,7 +323,7 @@ fault_reap() {
 	# a second start of the name is refused while the guest lives
 	run_ds_err --name=mk --rootfs="$root" start
 	assert_refused "already running"
-	proc_live "$CT_PID" "$CT_ST"
+	proc_alive "$CT_PID" "$CT_ST"
 
 	stop_ct mk
 	assert_cleaned mk
@@ -539,9 +342,9 @@ fault_reap() {
 	start_ct both "$root"
 	wait_for 10 booted "$CT_PID"
 	kill -KILL "$CT_MON"
-	wait_for 5 ! proc_live "$CT_MON" "$CT_MON_ST"
+	wait_for 5 ! proc_alive "$CT_MON" "$CT_MON_ST"
 	kill -KILL "$CT_PID"
-	wait_for 5 ! proc_live "$CT_PID" "$CT_ST"
+	wait_for 5 ! proc_alive "$CT_PID" "$CT_ST"
 	# The orphaned init is a zombie until the host's PID 1 reaps it (a zombie
 	# init still answers kill(pid, 0) with its start time: see the report).
 	wait_for 30 ! test -e "/proc/$CT_PID"
@@ -681,7 +484,7 @@ spawn_at_pid() {
 
 # alive_unharmed PID STARTTIME: the same process, not stopped, not a zombie.
 alive_unharmed() {
-	proc_live "$1" "$2" || {
+	proc_alive "$1" "$2" || {
 		echo "PID $1 was killed" >&2
 		return 1
 	}
@@ -703,9 +506,9 @@ alive_unharmed() {
 	pf=$(ws_pidfile reuse)
 	# both die; nobody cleans up
 	kill -KILL "$CT_MON"
-	wait_for 5 ! proc_live "$CT_MON" "$CT_MON_ST"
+	wait_for 5 ! proc_alive "$CT_MON" "$CT_MON_ST"
 	kill -KILL "$CT_PID"
-	wait_for 5 ! proc_live "$CT_PID" "$CT_ST"
+	wait_for 5 ! proc_alive "$CT_PID" "$CT_ST"
 	# Real PID reuse: unrelated processes get the old PIDs.  The one at the
 	# monitor's PID even calls itself [ds-monitor] (sleep run through a
 	# symlink of that name).  SIGUSR1/SIGUSR2/SIGTERM
@@ -878,10 +681,7 @@ fd_targets() {
 		# monitor or the guest
 		ds_run --name=cyc --rootfs="$root" start 7>>"$canary"
 		[ "$status" -eq 0 ]
-		CT_PID=$(ds_pid cyc)
-		CT_ST=$(_ds_starttime "$CT_PID")
-		CT_MON=$(pidfile_key cyc monitor)
-		CT_MON_ST=$(_ds_starttime "$CT_MON")
+		adopt_ct cyc
 		wait_for 10 booted "$CT_PID"
 		if grep -qxF "$canary" <(fd_targets "$CT_MON"); then
 			leak_mon="the caller's fd 7 ($canary) is open in the monitor"
@@ -952,7 +752,7 @@ fd_targets() {
 	[ "$(wc -l <<<"$output")" -eq "$n" ]
 	for ((ix = 1; ix <= n; ix++)); do
 		nothing_left "vol$ix"
-		refute proc_live "${pids[vol$ix]}" "${sts[vol$ix]}"
+		refute proc_alive "${pids[vol$ix]}" "${sts[vol$ix]}"
 	done
 	out=$(find "$DROIDSPACES_WORKSPACE" -path '*Volatile/*' -mindepth 1 2>/dev/null)
 	[ -z "$out" ]
@@ -963,36 +763,10 @@ fd_targets() {
 
 @test "load: 10 parallel volatile starts of one name: exactly one runs, the others fail clearly" {
 	require_fixture busybox
-	local root d ix ok=0
+	local root
 	root=$(fixture_copy busybox)
-	d=$DS_TEST_DIR/par
-	mkdir -p "$d"
-	track_container par
-	for ix in $(seq 1 10); do
-		(
-			rc=0
-			"$DS" --name=par --rootfs="$root" -V start >"$d/out.$ix" 2>"$d/err.$ix" </dev/null || rc=$?
-			echo "$rc" >"$d/rc.$ix"
-		) 3>&- &
-		BG_PIDS+=("$!")
-	done
-	wait_bg
-	for ix in $(seq 1 10); do
-		echo "start $ix: exit $(cat "$d/rc.$ix"): $(cat "$d/out.$ix" "$d/err.$ix")"
-		if [[ $(cat "$d/rc.$ix") == 0 ]]; then
-			ok=$((ok + 1))
-			grep -qE '^Container par started: init pid [0-9]+ \(busybox\)$' "$d/out.$ix"
-		else
-			[ ! -s "$d/out.$ix" ]
-			[ "$(wc -l <"$d/err.$ix")" -eq 1 ]
-			grep -q '^droidspaces: .*already running' "$d/err.$ix"
-		fi
-	done
-	[ "$ok" -eq 1 ]
-	CT_PID=$(ds_pid par)
-	CT_ST=$(_ds_starttime "$CT_PID")
-	CT_MON=$(pidfile_key par monitor)
-	CT_MON_ST=$(_ds_starttime "$CT_MON")
+	parallel_starts par --rootfs="$root" -V
+	adopt_ct par
 	wait_for 10 booted "$CT_PID"
 	# the losers did not remove the winner's volatile layer
 	in_container par sh -c 'echo w >/root/w && cat /root/w'
@@ -1454,7 +1228,7 @@ opt_row_report() {
 		rows=$((rows + 1))
 	done
 	# the container used for --user is unharmed
-	proc_live "$CT_PID" "$CT_ST"
+	proc_alive "$CT_PID" "$CT_ST"
 	stop_ct optuser
 	assert_cleaned optuser
 	[ -z "$(cgroups_of optrow)" ]

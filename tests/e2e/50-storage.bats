@@ -42,92 +42,11 @@ teardown() {
 }
 
 # --------------------------------------------------------------------------
-# local helpers
+# local helpers (the workspace paths, run_ds_err, st_start/st_stop/st_refused
+# and the rest are in helpers.bash)
 
-ws_pidfile() { echo "$DROIDSPACES_WORKSPACE/Pids/$1.pid"; }
-ws_log() { echo "$DROIDSPACES_WORKSPACE/Logs/$1/console.log"; }
-ws_volatile() { echo "$DROIDSPACES_WORKSPACE/Volatile/$1"; }
+# img_mountpoint NAME: where an image container NAME is mounted on the host.
 img_mountpoint() { echo "/mnt/Droidspaces/$1"; }
-
-# refute CMD...: fail when CMD succeeds ("! CMD" never fails a bats test).
-refute() {
-	if "$@"; then
-		echo "refute: this succeeded but must not: $*" >&2
-		return 1
-	fi
-}
-
-# st_ds ARGS...: the binary with stdout ($output) and stderr ($stderr) apart,
-# logged to the test's ds.log.
-st_ds() {
-	run --separate-stderr "$DS" "$@"
-	{
-		printf '$ %q' "$DS" "$@"
-		# shellcheck disable=SC2154 # set by bats' run
-		printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status"
-	} >>"$DS_TEST_DIR/ds.log"
-}
-
-# st_start NAME OPTION...: start NAME (tracked for teardown); sets CT_PID, CT_KIND.
-st_start() {
-	local name=$1 re
-	shift
-	track_container "$name"
-	st_ds --name="$name" "$@" start
-	if [[ $status != 0 ]]; then
-		echo "start of $name failed (exit $status): $output $stderr" >&2
-		return 1
-	fi
-	re="^Container ${name//./\\.} started: init pid ([0-9]+) \(([a-z0-9-]+)\)\$"
-	if [[ ! $output =~ $re ]]; then
-		echo "unexpected output of start: $output" >&2
-		return 1
-	fi
-	CT_PID=${BASH_REMATCH[1]}
-	CT_KIND=${BASH_REMATCH[2]}
-	[ "$(ds_pid "$name")" = "$CT_PID" ]
-}
-
-# st_stop NAME: stop NAME, which must succeed.
-st_stop() {
-	st_ds --name="$1" stop
-	if [[ $status != 0 || $output != "Container $1 stopped" ]]; then
-		echo "stop of $1 failed (exit $status): $output $stderr" >&2
-		return 1
-	fi
-	[ ! -e "$(ws_pidfile "$1")" ]
-}
-
-# st_refused WANT OPTION...: a start that must fail with one error line on
-# stderr containing WANT, and leave no pidfile behind.  The container name is
-# the first --name among the options.
-st_refused() {
-	local want=$1 name='' a
-	shift
-	for a in "$@"; do
-		[[ $a == --name=* ]] && name=${a#--name=} && break
-	done
-	[[ -n $name ]] && track_container "$name"
-	st_ds "$@" start
-	if [[ $status == 0 ]]; then
-		echo "start succeeded but must fail ($*): $output" >&2
-		return 1
-	fi
-	if [[ $stderr != droidspaces:\ * || $stderr == *$'\n'* ]]; then
-		echo "not one 'droidspaces: ' error line: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ $stderr != *"$want"* ]]; then
-		echo "error lacks '$want': $stderr" >&2
-		return 1
-	fi
-	if [[ -n $name && -e $(ws_pidfile "$name") ]]; then
-		echo "failed start left a pidfile for $name" >&2
-		return 1
-	fi
-}
-
-booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
 
 # guest_mnt PID MOUNTPOINT WHAT: fstype|source|opts|super of the topmost
 # mount on MOUNTPOINT in PID's mount namespace.
@@ -145,7 +64,6 @@ guest_mnt() {
 			else print so
 		}' "/proc/$1/mountinfo"
 }
-has_opt() { [[ ,$1, == *,$2,* ]]; }
 
 # Mounts of the host (our mount namespace) on or below DIR.
 host_mounts_below() { awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo; }
@@ -264,7 +182,7 @@ make_image() {
 
 	# restart: the same image again, one loop device, a new init
 	local old_pid=$CT_PID
-	st_ds --name=bbimg restart
+	run_ds_err --name=bbimg restart
 	[ "$status" -eq 0 ]
 	CT_PID=$(ds_pid bbimg)
 	[ "$CT_PID" != "$old_pid" ]
@@ -334,7 +252,7 @@ make_image() {
 	st_refused "not both" --name=e7 -i "$d/good.img" -r "$DS_FIXTURES/busybox"
 	# a filesystem without an init: mounted, found wanting, cleaned up
 	track_container e8
-	st_ds --name=e8 -i "$d/empty.img" start
+	run_ds_err --name=e8 -i "$d/empty.img" start
 	[ "$status" -ne 0 ]
 	[[ $stderr == droidspaces:\ * ]]
 	[[ $stderr == *init* ]]
@@ -492,7 +410,7 @@ make_image() {
 		IFS=,
 		echo "${names[*]}"
 	)
-	st_ds --name="$list" stop
+	run_ds_err --name="$list" stop
 	[ "$status" -eq 0 ]
 	for ix in 0 1 2 3 4 5 6 7 8 9; do
 		[ ! -e "$(ws_pidfile "vol$ix")" ]
@@ -668,7 +586,7 @@ make_image() {
 	mkdir -p "$root/mnt"
 	ln -s "$d/hostonly" "$root/mnt/dangling"
 	track_container badh5
-	st_ds --name=badh5 -r "$root" -B "$src:/mnt/dangling/x" start
+	run_ds_err --name=badh5 -r "$root" -B "$src:/mnt/dangling/x" start
 	if [[ $status == 0 ]]; then
 		wait_for 10 booted "$(ds_pid badh5)"
 		[ -d "$root$d/hostonly/x" ]

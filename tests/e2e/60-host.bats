@@ -42,86 +42,8 @@ teardown() {
 }
 
 # --------------------------------------------------------------------------
-# local helpers
-
-ws_pidfile() { echo "$DROIDSPACES_WORKSPACE/Pids/$1.pid"; }
-ws_log() { echo "$DROIDSPACES_WORKSPACE/Logs/$1/console.log"; }
-
-refute() {
-	if "$@"; then
-		echo "refute: this succeeded but must not: $*" >&2
-		return 1
-	fi
-}
-
-# st_ds ARGS...: the binary with stdout ($output) and stderr ($stderr) apart,
-# logged.  ST_WRAP (an array) prefixes the command, e.g. nsenter into a netns.
-st_ds() {
-	run --separate-stderr "${ST_WRAP[@]}" "$DS" "$@"
-	{
-		printf '$ %q' "${ST_WRAP[@]}" "$DS" "$@"
-		# shellcheck disable=SC2154 # set by bats' run
-		printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status"
-	} >>"$DS_TEST_DIR/ds.log"
-}
-
-st_start() {
-	local name=$1 re
-	shift
-	track_container "$name"
-	st_ds --name="$name" "$@" start
-	if [[ $status != 0 ]]; then
-		echo "start of $name failed (exit $status): $output $stderr" >&2
-		return 1
-	fi
-	re="^Container ${name//./\\.} started: init pid ([0-9]+) \(([a-z0-9-]+)\)\$"
-	if [[ ! $output =~ $re ]]; then
-		echo "unexpected output of start: $output" >&2
-		return 1
-	fi
-	CT_PID=${BASH_REMATCH[1]}
-	CT_KIND=${BASH_REMATCH[2]}
-	[ "$(ds_pid "$name")" = "$CT_PID" ]
-}
-
-st_stop() {
-	local ST_WRAP=()
-	st_ds --name="$1" stop
-	if [[ $status != 0 || $output != "Container $1 stopped" ]]; then
-		echo "stop of $1 failed (exit $status): $output $stderr" >&2
-		return 1
-	fi
-	[ ! -e "$(ws_pidfile "$1")" ]
-}
-
-# st_refused WANT OPTION...: start must fail with one error line containing WANT.
-st_refused() {
-	local want=$1 name='' a
-	shift
-	for a in "$@"; do
-		[[ $a == --name=* ]] && name=${a#--name=} && break
-	done
-	[[ -n $name ]] && track_container "$name"
-	st_ds "$@" start
-	if [[ $status == 0 ]]; then
-		echo "start succeeded but must fail ($*): $output" >&2
-		return 1
-	fi
-	if [[ $stderr != droidspaces:\ * || $stderr == *$'\n'* ]]; then
-		echo "not one 'droidspaces: ' error line: $(printf '%q' "$stderr")" >&2
-		return 1
-	fi
-	if [[ $stderr != *"$want"* ]]; then
-		echo "error lacks '$want': $stderr" >&2
-		return 1
-	fi
-	if [[ -n $name && -e $(ws_pidfile "$name") ]]; then
-		echo "failed start left a pidfile for $name" >&2
-		return 1
-	fi
-}
-
-booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
+# local helpers (the workspace paths, run_ds_err, st_start/st_stop/st_refused
+# and the rest are in helpers.bash)
 
 # The host's real resolvers, as droidspaces must pass them: /etc/resolv.conf
 # without the systemd-resolved stub, else resolved's upstream file; at most 4.
@@ -404,7 +326,6 @@ net_state() {
 	'
 }
 netns_of() { readlink "/proc/$1/ns/net"; }
-comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
 in_own_netns() { comm_is "$1" sleep && [[ $(netns_of "$1") != "$(netns_of $$)" ]]; }
 
 @test "caps: a Debian sysvinit guest halting with NETDOWN=yes leaves the network alone (private netns, veth stand-in)" {
@@ -437,9 +358,9 @@ in_own_netns() { comm_is "$1" sleep && [[ $(netns_of "$1") != "$(netns_of $$)" ]
 	net_state "$holder" >"$DS_TEST_DIR/net.before"
 	grep -q 'ds-veth0.*UP' "$DS_TEST_DIR/net.before"
 
-	ST_WRAP=(nsenter -t "$holder" -n --)
+	DS_WRAP=(nsenter -t "$holder" -n --)
 	st_start netdown -r "$root"
-	ST_WRAP=()
+	DS_WRAP=()
 	# Guard: the guest must live in our namespace, else it must not halt
 	# with NETDOWN=yes.
 	if [[ $(netns_of "$CT_PID") != "$ns" ]]; then

@@ -224,6 +224,364 @@ ds_run() {
 }
 
 # --------------------------------------------------------------------------
+# workspace files
+#
+# WS defaults to $DROIDSPACES_WORKSPACE (the test's own workspace).
+
+# ws_pidfile NAME [WS], ws_lock NAME [WS], ws_log NAME [WS], ws_sock NAME [WS],
+# ws_volatile NAME [WS]: where the runtime keeps NAME's pidfile, per-name lock,
+# console log, console socket and volatile overlay.
+ws_pidfile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Pids/$1.pid"; }
+ws_lock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Locks/$1.lock"; }
+ws_log() { echo "${2:-$DROIDSPACES_WORKSPACE}/Logs/$1/console.log"; }
+ws_sock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Sockets/$1.sock"; }
+ws_volatile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Volatile/$1"; }
+
+# pidfile_key NAME KEY: value of the key=value line KEY of NAME's pidfile.
+pidfile_key() { sed -n "s/^$2=//p" "$(ws_pidfile "$1")"; }
+
+# lock_free NAME [WS]: nobody holds NAME's per-name lock (the file may be absent).
+lock_free() {
+	local l
+	l=$(ws_lock "$1" "${2:-}")
+	[[ ! -e $l ]] || flock -n "$l" true
+}
+
+# line_count FILE: number of lines, 0 when FILE is absent.
+line_count() {
+	if [[ -e $1 ]]; then wc -l <"$1"; else echo 0; fi
+}
+
+# --------------------------------------------------------------------------
+# assertions
+
+# refute CMD...: fail (with a message) when CMD succeeds.  A plain "! CMD"
+# never fails a bats test: errexit ignores negated commands.
+refute() {
+	if "$@"; then
+		echo "refute: this succeeded but must not: $*" >&2
+		return 1
+	fi
+}
+
+# has_opt OPTS OPT: the comma-separated OPTS contain OPT.
+has_opt() { [[ ,$1, == *,$2,* ]]; }
+
+# canary_state DIR: a listing of DIR that changes when anything in it does
+# (names, types, modes, sizes, times and the contents of its files, mounts
+# below it).
+canary_state() {
+	find "$1" -printf '%p %y %m %s %T@ %C@\n' | sort
+	find "$1" -type f -print0 | sort -z | xargs -0 -r sha256sum
+	findmnt -rn -o TARGET | grep -F "$1" || true
+}
+
+# --------------------------------------------------------------------------
+# processes and cgroups
+
+# comm_is PID COMM: /proc/PID/comm is COMM.
+comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
+
+# is_monitor PID: PID is a "[ds-monitor]" process (a monitor, or the namespace
+# helper and init before its exec).
+is_monitor() { comm_is "$1" "[ds-monitor]"; }
+
+# proc_alive PID STARTTIME: that very process exists and is not a zombie
+# (the host's PID 1 may reap orphans late; a zombie has finished).
+proc_alive() {
+	local stat
+	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# booted PID: the fixture's init (host PID) finished its sysinit.
+booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
+
+# guest_booted NAME: the same, asked inside the running container NAME.
+guest_booted() { in_container "$1" test -e /run/ds-test-booted; }
+
+# is_running NAME: status says running (exit 0).
+is_running() { "$DS" status --name="$1" >/dev/null 2>&1; }
+
+# cg2_mount: the cgroup2 mount point (/sys/fs/cgroup/unified on hybrid hosts).
+cg2_mount() {
+	local m
+	for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+		[[ -e $m/cgroup.controllers ]] && echo "$m" && return 0
+	done
+	echo "no cgroup2 mount found" >&2
+	return 1
+}
+
+# ct_cgroup NAME: container NAME's cgroup on the cgroup2 mount.
+ct_cgroup() { echo "$(cg2_mount)/droidspaces/$1"; }
+
+# cgroups_of NAME: every cgroup directory (any hierarchy) of container NAME.
+cgroups_of() { find /sys/fs/cgroup -mindepth 2 -type d -path "*/droidspaces/$1" 2>/dev/null; }
+
+# ws_monitors [WS]: PIDs of live "[ds-monitor]" processes forked for
+# workspace WS (their environment is the one of the `start` that forked them).
+ws_monitors() {
+	local ws=${1:-$DROIDSPACES_WORKSPACE} p
+	for p in /proc/[0-9]*; do
+		is_monitor "${p#/proc/}" || continue
+		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qxF "DROIDSPACES_WORKSPACE=$ws" &&
+			echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# count_monitors [WS]: how many ws_monitors there are.
+count_monitors() { ws_monitors "$@" | wc -l; }
+
+# name_monitors NAME [WS]: those of ws_monitors started for NAME (their
+# command line, inherited from the CLI, names it).
+name_monitors() {
+	local name=$1 p a prev
+	local -a args
+	for p in $(ws_monitors "${2:-}"); do
+		mapfile -d '' -t args 2>/dev/null <"/proc/$p/cmdline" || continue
+		prev=
+		for a in "${args[@]}"; do
+			if [[ $a == "--name=$name" || $a == "-n$name" ]] ||
+				[[ ($prev == --name || $prev == -n) && $a == "$name" ]]; then
+				echo "$p"
+				break
+			fi
+			prev=$a
+		done
+	done
+	return 0
+}
+
+# --------------------------------------------------------------------------
+# running the binary with stdout and stderr apart
+
+# run_ds_err ARGS...: run the binary with bats' `run --separate-stderr`
+# ($output / $stderr), logged like ds_run.  DS_WRAP (an array, empty unless a
+# test sets it) prefixes the command, e.g. nsenter into a network namespace.
+run_ds_err() {
+	run --separate-stderr "${DS_WRAP[@]}" "$DS" "$@"
+	{
+		printf '$ %q' "${DS_WRAP[@]}" "$DS" "$@"
+		# shellcheck disable=SC2154 # set by bats' run
+		printf '\nstdout: %s\nstderr: %s\n[exit %s]\n' "$output" "$stderr" "$status"
+	} >>"$DS_TEST_DIR/ds.log"
+}
+
+# assert_one_error_line [SUBSTRING]: $stderr is exactly one line
+# "droidspaces: ..." without control characters (containing SUBSTRING).
+assert_one_error_line() {
+	local want=${1:-}
+	if [[ $stderr != droidspaces:\ * ]]; then
+		echo "stderr does not start with 'droidspaces: ': $(printf '%q' "$stderr")" >&2
+		return 1
+	fi
+	if [[ $stderr == *$'\n'* ]]; then
+		echo "stderr is more than one line: $(printf '%q' "$stderr")" >&2
+		return 1
+	fi
+	if LC_ALL=C grep -q '[[:cntrl:]]' <<<"$stderr"; then
+		echo "stderr contains control characters: $(printf '%q' "$stderr")" >&2
+		return 1
+	fi
+	if [[ -n $want && $stderr != *"$want"* ]]; then
+		echo "stderr lacks '$want': $stderr" >&2
+		return 1
+	fi
+}
+
+# --------------------------------------------------------------------------
+# start and stop
+#
+# Two families.  start_ct/stop_ct (NAME ROOTFS, through ds_run: stdout and
+# stderr together must be the one-line report) also follow the monitor, for
+# assert_cleaned.  st_start/st_stop/st_refused (NAME OPTION..., any rootfs
+# option, through run_ds_err: only stdout is the report) check the start, the
+# stop and a refused start.
+
+# _ct_started NAME: $output of the start just run is exactly
+# "Container NAME started: init pid PID (KIND)"; sets CT_PID and CT_KIND.
+_ct_started() {
+	local re='^Container (.+) started: init pid ([0-9]+) \(([a-z0-9-]+)\)$'
+	if [[ ! $output =~ $re || ${BASH_REMATCH[1]} != "$1" ]]; then
+		echo "unexpected output of start: $output" >&2
+		return 1
+	fi
+	CT_PID=${BASH_REMATCH[2]}
+	# shellcheck disable=SC2034 # read by the tests
+	CT_KIND=${BASH_REMATCH[3]}
+}
+
+# start_ct NAME ROOTFS [OPTION...]: start NAME (tracked for teardown), check
+# the one-line report and the pidfile; sets CT_PID CT_ST CT_KIND CT_MON CT_MON_ST.
+start_ct() {
+	local name=$1 root=$2 pid
+	shift 2
+	track_container "$name"
+	ds_run --name="$name" --rootfs="$root" "$@" start
+	if [[ $status != 0 ]]; then
+		echo "start of $name failed (exit $status): $output" >&2
+		return 1
+	fi
+	_ct_started "$name" || return 1
+	pid=$CT_PID
+	adopt_ct "$name"
+	[ "$CT_PID" = "$pid" ]
+}
+
+# adopt_ct NAME: set CT_PID CT_ST CT_MON CT_MON_ST from NAME's pidfile (the
+# container is running).
+adopt_ct() {
+	CT_PID=$(ds_pid "$1")
+	CT_ST=$(_ds_starttime "$CT_PID")
+	CT_MON=$(pidfile_key "$1" monitor)
+	[[ $CT_MON =~ ^[0-9]+$ ]]
+	is_monitor "$CT_MON"
+	CT_MON_ST=$(_ds_starttime "$CT_MON")
+}
+
+# stop_ct NAME [OPTION...]: stop NAME, which must succeed; sets STOP_USEC.
+stop_ct() {
+	local name=$1 t0
+	shift
+	t0=$(_ds_usec_now)
+	ds_run --name="$name" "$@" stop
+	# shellcheck disable=SC2034 # read by the tests
+	STOP_USEC=$(($(_ds_usec_now) - t0))
+	if [[ $status != 0 ]]; then
+		echo "stop of $name failed (exit $status): $output" >&2
+		return 1
+	fi
+	[ "$output" = "Container $name stopped" ]
+}
+
+# parallel_starts NAME OPTION...: 10 `start`s of NAME (tracked) at once, with
+# OPTION...: exactly one succeeds with the report of a busybox guest; every
+# other one fails with one "already running" error line and nothing on stdout.
+parallel_starts() {
+	local name=$1 d=$DS_TEST_DIR/par.$1 i rc ok=0
+	shift
+	mkdir -p "$d"
+	track_container "$name"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		(
+			rc=0
+			"$DS" --name="$name" "$@" start >"$d/out.$i" 2>"$d/err.$i" </dev/null || rc=$?
+			echo "$rc" >"$d/rc.$i"
+		) 3>&- &
+		BG_PIDS+=("$!")
+	done
+	wait_bg
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		echo "start $i: exit $(cat "$d/rc.$i"): $(cat "$d/out.$i" "$d/err.$i")"
+		if [[ $(cat "$d/rc.$i") == 0 ]]; then
+			ok=$((ok + 1))
+			grep -qE "^Container ${name//./\\.} started: init pid [0-9]+ \\(busybox\\)\$" "$d/out.$i"
+		else
+			[ ! -s "$d/out.$i" ]
+			[ "$(wc -l <"$d/err.$i")" -eq 1 ]
+			grep -q '^droidspaces: .*already running' "$d/err.$i"
+		fi
+	done
+	[ "$(cat "$d"/out.* | grep -c 'started' || true)" -eq 1 ]
+	[ "$ok" -eq 1 ]
+}
+
+# nothing_left NAME [WS]: no pidfile, socket, cgroup (any hierarchy) or
+# monitor of NAME, its lock is free, status says stopped (exit 1).
+nothing_left() {
+	local name=$1 ws=${2:-$DROIDSPACES_WORKSPACE} left rc=0
+	if [[ -e $(ws_pidfile "$name" "$ws") ]]; then
+		echo "pidfile of $name left behind:" >&2
+		cat "$(ws_pidfile "$name" "$ws")" >&2
+		return 1
+	fi
+	if [[ -e $(ws_sock "$name" "$ws") ]]; then
+		echo "console socket of $name left behind" >&2
+		return 1
+	fi
+	left=$(cgroups_of "$name")
+	if [[ -n $left ]]; then
+		echo "cgroups of $name left behind: $left" >&2
+		return 1
+	fi
+	left=$(name_monitors "$name" "$ws")
+	if [[ -n $left ]]; then
+		echo "monitor processes of $name left: $left" >&2
+		return 1
+	fi
+	lock_free "$name" "$ws" || {
+		echo "lock of $name still held" >&2
+		return 1
+	}
+	left=$(env DROIDSPACES_WORKSPACE="$ws" "$DS" --name="$name" status 2>&1) || rc=$?
+	if [[ $rc != 1 || $left != "$name: stopped" ]]; then
+		echo "status of $name exits $rc and says: $left" >&2
+		return 1
+	fi
+}
+
+# assert_cleaned NAME: nothing of NAME (as started by start_ct or adopted by
+# adopt_ct) is left: nothing_left, and its init and monitor are gone.  Call
+# once the cleanup must be complete (e.g. after stop returned).
+assert_cleaned() {
+	nothing_left "$1"
+	refute proc_alive "$CT_PID" "$CT_ST"
+	refute proc_alive "$CT_MON" "$CT_MON_ST"
+}
+
+# st_start NAME OPTION...: start NAME (tracked for teardown); sets CT_PID, CT_KIND.
+st_start() {
+	local name=$1
+	shift
+	track_container "$name"
+	run_ds_err --name="$name" "$@" start
+	if [[ $status != 0 ]]; then
+		echo "start of $name failed (exit $status): $output $stderr" >&2
+		return 1
+	fi
+	_ct_started "$name" || return 1
+	[ "$(ds_pid "$name")" = "$CT_PID" ]
+}
+
+# st_stop NAME: stop NAME (never wrapped in DS_WRAP), which must succeed and
+# leave no pidfile.
+st_stop() {
+	local DS_WRAP=()
+	run_ds_err --name="$1" stop
+	if [[ $status != 0 || $output != "Container $1 stopped" ]]; then
+		echo "stop of $1 failed (exit $status): $output $stderr" >&2
+		return 1
+	fi
+	[ ! -e "$(ws_pidfile "$1")" ]
+}
+
+# st_refused WANT OPTION...: a start that must fail with one error line on
+# stderr containing WANT (assert_one_error_line), and leave no pidfile behind.
+# The container name is the first --name among the options.
+st_refused() {
+	local want=$1 name='' a
+	shift
+	for a in "$@"; do
+		[[ $a == --name=* ]] && name=${a#--name=} && break
+	done
+	[[ -n $name ]] && track_container "$name"
+	run_ds_err "$@" start
+	if [[ $status == 0 ]]; then
+		echo "start succeeded but must fail ($*): $output" >&2
+		return 1
+	fi
+	assert_one_error_line "$want" || return 1
+	if [[ -n $name && -e $(ws_pidfile "$name") ]]; then
+		echo "failed start left a pidfile for $name" >&2
+		return 1
+	fi
+}
+
+# --------------------------------------------------------------------------
 # fixtures
 
 # fixture_copy [--copy] NAME: print the path of a fresh, writable rootfs made
