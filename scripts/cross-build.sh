@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=${OUT:-output}
 BUILD=${BUILD:-build}
-DS_CFLAGS=${DS_CFLAGS:--O2 -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -D_GNU_SOURCE -Isrc -fno-strict-aliasing -ffunction-sections -fdata-sections}
+DS_CFLAGS=${DS_CFLAGS:--O2 -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -D_GNU_SOURCE -Isrc -fno-strict-aliasing -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables}
 DS_LDFLAGS=${DS_LDFLAGS:--static -no-pie -Wl,--gc-sections}
 ALL_ARCHS=(x86_64 x86 aarch64 armhf)
 

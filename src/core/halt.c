@@ -200,8 +200,17 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 		if (!wait_gone(st.pid, st.starttime, 10000))
 			return ds_fail(err, -ETIMEDOUT, "container %s (pid %d) did not die", cfg->container_name, (int)st.pid);
 	}
-	/* The monitor cleans up and then releases the lock; wait for that. */
-	int lockfd = ds_lock_name_timeout(cfg, cfg->container_name, 15000);
+	/*
+	 * The monitor cleans up, releases the lock and exits: sleep until its
+	 * exit (a pidfd where the kernel has them), then take the lock, which
+	 * a parallel stop may hold for a moment.
+	 */
+	long long deadline = ds_now_ms() + 15000;
+	unsigned long long mon_start = st.monitor > 0 ? ds_proc_starttime(st.monitor) : 0;
+	if (mon_start && monitor_alive(st.monitor))
+		wait_gone(st.monitor, mon_start, 15000);
+	long long left = deadline - ds_now_ms();
+	int lockfd = ds_lock_name_timeout(cfg, cfg->container_name, left > 1000 ? (int)left : 1000);
 	if (lockfd < 0)
 		return ds_fail(err, lockfd, "container %s stopped, but its monitor did not finish cleaning up",
 			       cfg->container_name);

@@ -266,7 +266,9 @@ static int host_mount_of(const struct ds_mountinfo *m, void *ud)
 		return 0;
 	char cand[PATH_MAX];
 	struct stat st;
-	int k = snprintf(cand, sizeof(cand), "%s%s", strcmp(m->mountpoint, "/") == 0 ? "" : m->mountpoint, root + n);
+	const char *rest = strcmp(root + n, "/") == 0 ? "" : root + n;
+	const char *at = strcmp(m->mountpoint, "/") == 0 && rest[0] ? "" : m->mountpoint;
+	int k = snprintf(cand, sizeof(cand), "%s%s", at, rest);
 	if (k <= 0 || (size_t)k >= sizeof(cand) || stat(cand, &st) < 0 || st.st_dev != q->target.st_dev ||
 	    st.st_ino != q->target.st_ino)
 		return 0;

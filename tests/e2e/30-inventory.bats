@@ -913,6 +913,55 @@ scan_run() {
 	[ -z "$left" ]
 }
 
+# scan knows no settings: where the container lives comes from its mounts.
+@test "scan: a found container's rootfs comes from its mounts: directory, volatile lower layer, image file" {
+	require_cmd mkfs.ext4 e2fsck losetup
+	local rdir rvol rimg img=$DS_TEST_DIR/scan.img kind name want
+	rdir=$(fixture_copy busybox)
+	rvol=$(fixture_copy busybox)
+	rimg=$(fixture_copy busybox)
+	printf 'ID=scandir\nVERSION_ID=1\n' | write_osrelease "$rdir"
+	printf 'ID=scanvol\nVERSION_ID=1\n' | write_osrelease "$rvol"
+	printf 'ID=scanimg\nVERSION_ID=1\n' | write_osrelease "$rimg"
+	truncate -s 32M "$img"
+	mkfs.ext4 -q -F -d "$rimg" "$img"
+
+	ds_start_ok --name=sdir -r "$rdir"
+	ds_start_ok --name=svol -r "$rvol" -V
+	ds_start_ok --name=simg -i "$img"
+	# the image container's pidfile and show name the image file
+	[ "$(sed -n 's/^rootfs=//p' "$(ws_pidfile simg)")" = "$(realpath "$img")" ]
+	json_run show --json
+	[ "$(jq -r '.containers[] | select(.name == "simg") | .rootfs' <<<"$output")" = "$(realpath "$img")" ]
+	for name in sdir svol simg; do
+		wait_for 10 guest_booted "$name"
+		rm "$(ws_pidfile "$name")"
+	done
+
+	scan_run --json
+	[ "$(jq -r '[.registered[].name] | sort | join(",")' <<<"$output")" = scandir-1,scanimg-1,scanvol-1 ]
+	for kind in dir vol img; do
+		name=scan$kind-1
+		track_container "$name"
+		case $kind in
+		dir) want=$(realpath "$rdir") ;;
+		vol) want=$(realpath "$rvol") ;;
+		img) want=$(realpath "$img") ;;
+		esac
+		json_run info --name="$name" --json
+		[ "$(jq -r .rootfs <<<"$output")" = "$want" ]
+		[ "$(jq -r .os.id <<<"$output")" = "scan$kind" ]
+	done
+
+	ds_run --name=scandir-1,scanvol-1,scanimg-1 stop
+	[ "$status" -eq 0 ]
+	for name in sdir svol simg; do
+		wait_for 10 ! test -e "$(ct_cgroup "$name")"
+	done
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
+	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -name '*.pid')" ]
+}
+
 @test "stale pidfiles: status says stopped, show removes them" {
 	local r pid real_pf=$DROIDSPACES_WORKSPACE/Pids/st.pid
 	r=$(fixture_copy busybox)

@@ -384,7 +384,7 @@ in_own_netns() { comm_is "$1" sleep && [[ $(netns_of "$1") != "$(netns_of $$)" ]
 
 # make_android_root [--no-storage] [--no-selinux]: a new fake Android host
 # tree in $DS_TEST_DIR/android.*; its device_config and dumpsys log their arguments to
-# calls.log there; `device_config get` prints phantom.value.
+# calls.log there; `device_config get` prints phantom.value; `getprop KEY` prints prop.KEY.
 make_android_root() {
 	local r storage=1 selinux=1
 	r=$(mktemp -d "$DS_TEST_DIR/android.XXXXXX")
@@ -420,7 +420,13 @@ make_android_root() {
 		echo "dumpsys \$*" >>"$r/calls.log"
 		exit 0
 	EOF
-	chmod 0755 "$r/system/bin/device_config" "$r/system/bin/dumpsys"
+	# getprop KEY prints the file prop.KEY (empty when there is none)
+	cat >"$r/system/bin/getprop" <<-EOF
+		#!/bin/sh
+		cat "$r/prop.\$1" 2>/dev/null
+		exit 0
+	EOF
+	chmod 0755 "$r/system/bin/device_config" "$r/system/bin/dumpsys" "$r/system/bin/getprop"
 	echo "$r"
 }
 
@@ -434,8 +440,12 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	root=$(fixture_copy busybox)
 	export DROIDSPACES_HOST_ROOT=$r
 
+	# Android keeps its resolvers in properties (net.dns1.. on older releases)
+	echo 10.53.0.1 >"$r/prop.net.dns1"
+	echo fd53::1 >"$r/prop.net.dns2"
 	st_start and1 -r "$root" --selinux-permissive --enable-android-storage
 	wait_for 10 booted "$CT_PID"
+	[ "$(guest_nameservers and1 | paste -sd,)" = 10.53.0.1,fd53::1 ]
 	[ "$(cat "$r/sys/fs/selinux/enforce")" = 0 ]
 	calls=$(cat "$r/calls.log")
 	echo "$calls"
@@ -467,9 +477,12 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	[ "$(cat "$r/storage/emulated/0/DCIM/probe.txt")" = phone-file ]
 
 	# again, without the options: the groups are not added twice, SELinux
-	# is left alone and reported as the host has it, no storage
+	# is left alone and reported as the host has it, no storage; without
+	# DNS properties (Android 8+) the host's resolv.conf, else public resolvers
+	rm "$r/prop.net.dns1" "$r/prop.net.dns2"
 	st_start and1 -r "$root"
 	wait_for 10 booted "$CT_PID"
+	[ "$(guest_nameservers and1)" = "$(host_nameservers || printf '1.1.1.1\n8.8.8.8\n')" ]
 	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
 	[ "$(grep -c '^aid_' "$root/etc/group")" = 3 ]
 	refute in_container and1 test -e /storage/emulated/0/DCIM
