@@ -23,7 +23,7 @@ OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
 LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
 
 .DEFAULT_GOAL := all
-.PHONY: all asan test unit e2e fuzz fuzz-smoke clean format lint demo bench deps check-layers
+.PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-smoke clean format lint demo bench deps check-layers
 check-layers:
 	@./scripts/check-layers.sh
 all: $(OUT)/droidspaces
@@ -71,9 +71,29 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(LIBOBJS_GLIBC)
 	@mkdir -p $(dir $@)
 	@echo "  LD unit $@"
 	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@
-.SECONDARY: $(LIBOBJS_GLIBC) $(OBJS_MUSL) $(OBJS_ASAN)
+.SECONDARY: $(LIBOBJS_GLIBC) $(OBJS_MUSL) $(OBJS_ASAN) $(LIBOBJS_PLAIN)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# The same unit tests built without sanitizers, under valgrind: any error or leak fails.
+LIBOBJS_PLAIN := $(LIB_SRCS:src/%.c=$(BUILD)/plain/%.o)
+UNIT_VG_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-vg/%)
+$(BUILD)/plain/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC plain $<"
+	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -O1 -g -c $< -o $@
+$(BUILD)/unit-vg/%: tests/unit/%.c $(UNIT_HDRS) $(LIBOBJS_PLAIN)
+	@mkdir -p $(dir $@)
+	@echo "  LD unit-vg $@"
+	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -O1 -g $< $(LIBOBJS_PLAIN) -lcmocka -o $@
+unit-valgrind: $(UNIT_VG_BINS)
+	@set -e; for t in $(UNIT_VG_BINS); do \
+		echo "== valgrind $$t"; \
+		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+			--errors-for-leak-kinds=definite,indirect,possible --trace-children=no $$t >$$t.log 2>&1 || \
+			{ tail -n 60 $$t.log; echo "unit-valgrind: $$t failed"; exit 1; }; \
+		grep -E '^\[  (PASSED|FAILED)' $$t.log; \
+	done
 
 # Fuzz targets (libFuzzer); fuzz-smoke is the short run inside make test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -100,7 +120,17 @@ BATS_TEST_TIMEOUT ?= 300
 e2e: all asan all-build tarball
 	tests/fixtures/build.sh
 	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
+	@rm -f $(BUILD)/figures/e2e.txt
 	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) bats --timing tests/e2e
+
+# The e2e suite against the ASan+UBSan build: any sanitizer report fails its test
+# (see common_setup).  make test runs E2E_ASAN_FILES; `make e2e-asan E2E_ASAN_FILES=tests/e2e` all.
+E2E_ASAN_FILES ?= tests/e2e/10-core.bats tests/e2e/30-inventory.bats
+e2e-asan: asan
+	tests/fixtures/build.sh
+	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
+	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) \
+		DROIDSPACES_BIN=$(CURDIR)/$(OUT)/droidspaces-asan bats --timing $(E2E_ASAN_FILES)
 
 # Cross builds (Debian's cross compilers + musl-dev of each architecture), tarball, install.
 CROSS_ARCHS := x86_64 x86 aarch64 armhf
@@ -150,9 +180,11 @@ soak-short: all
 	SOAK_BUSYBOX_CYCLES=20 SOAK_SYSTEMD_CYCLES=2 SOAK_MANY=10 tests/soak/soak.sh
 
 test: deps
-	$(MAKE) lint all asan unit fuzz-smoke
+	$(MAKE) lint all asan unit unit-valgrind fuzz-smoke
 	$(MAKE) e2e
+	$(MAKE) e2e-asan
 	$(MAKE) soak-short
+	./scripts/reliability-figures.sh
 
 demo:
 	./demo.sh

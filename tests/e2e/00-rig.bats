@@ -207,6 +207,9 @@ teardown() { common_teardown; }
 			cp "\$DROIDSPACES_WORKSPACE/Pids/survivor.pid" "$nested/survivor-pid"
 			track_container survivor
 		}
+		${at}test "gets a sanitizer report" {
+			echo "==1==ERROR: AddressSanitizer: rig-probe" >"\$DS_TEST_DIR/sanitizer.1"
+		}
 	EOF
 	# A clean environment (the outer bats' BATS_* variables confuse the inner
 	# one) and no binary: teardown must fall back to killing the survivor.
@@ -221,6 +224,8 @@ teardown() { common_teardown; }
 	[[ $output == *"tmpfs ds-rig-leak"* ]]
 	[[ $output == *"not ok 2 leaves a container running"* ]]
 	[[ $output == *"container 'survivor'"*"still running after stop; sending SIGKILL"* ]]
+	[[ $output == *"not ok 3 gets a sanitizer report"* ]]
+	[[ $output == *"SANITIZER REPORT"*"AddressSanitizer: rig-probe"* ]]
 
 	# clean up after the nested run: the leaked mount and the kept test dirs
 	leak=$(cat "$nested/leak-path")
@@ -229,4 +234,17 @@ teardown() { common_teardown; }
 	pid=$(cat "$nested/survivor-pid")
 	! kill -0 "$pid" 2>/dev/null
 	rm -rf --one-file-system "$DS_SCRATCH"/leaky.*
+}
+
+# The sanitizer build reports into the test's directory (see common_setup),
+# and a clean run of it leaves nothing there.
+@test "rig: the ASan+UBSan build runs clean under the suite's sanitizer options" {
+	local asan=$DS_REPO/output/droidspaces-asan
+	[[ -x $asan ]] || skip_loud "no $asan (make asan)"
+	[[ $ASAN_OPTIONS == *"log_path=$DS_TEST_DIR/sanitizer"* ]]
+	"$asan" --version
+	"$asan" show
+	run "$asan" --name=no-such status
+	[ "$status" -eq 1 ]
+	[ -z "$(find "$DS_TEST_DIR" -maxdepth 1 -name 'sanitizer.*')" ]
 }

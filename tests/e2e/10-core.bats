@@ -291,6 +291,49 @@ guest_mount_fstype() {
 	unset DROIDSPACES_FAULT
 }
 
+# legacy_ds ARGS...: droidspaces in a mount namespace of its own in which the
+# host's cgroup2 tree is not mounted, as on an old kernel (Android 3.18-4.x)
+# with cgroup v1 only.  Private propagation: the host keeps its mount.
+legacy_ds() {
+	unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup/unified && exec "$@"' sh "$DS" "$@"
+}
+
+@test "cgroup v1: without a cgroup2 tree init joins droidspaces/NAME in every v1 hierarchy, the guest gets them on a tmpfs, stop removes them" {
+	require_fixture busybox
+	require_cmd unshare
+	[[ -e /sys/fs/cgroup/unified/cgroup.controllers ]] ||
+		skip_loud "needs a hybrid host (v1 controllers and cgroup2 at /sys/fs/cgroup/unified) to hide cgroup2 from droidspaces"
+	local root pid line ctrl path n=0 v1_dirs
+	root=$(fixture_copy busybox)
+	track_container v1
+	run legacy_ds -r "$root" -n v1 start
+	echo "$output"
+	[ "$status" -eq 0 ]
+	pid=$(ds_pid v1)
+	wait_for 10 guest_booted v1
+	# every v1 hierarchy of init: droidspaces/v1 (seen from the host's cgroup namespace)
+	while IFS= read -r line; do
+		ctrl=$(cut -d: -f2 <<<"$line")
+		path=$(cut -d: -f3- <<<"$line")
+		[[ -n $ctrl ]] || continue # the cgroup2 line: no tree to manage here
+		echo "$line"
+		[ "$path" = /droidspaces/v1 ]
+		n=$((n + 1))
+	done <"/proc/$pid/cgroup"
+	((n > 0))
+	v1_dirs=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path '*/droidspaces/v1' -not -path '/sys/fs/cgroup/unified/*' | wc -l)
+	[ "$v1_dirs" -eq "$n" ]
+	# the guest: a tmpfs of hierarchies at /sys/fs/cgroup, each rooted at its own cgroup
+	[ "$(guest_mount_fstype "$pid" /sys/fs/cgroup)" = tmpfs ]
+	[ "$(guest_mount_fstype "$pid" /sys/fs/cgroup/systemd)" = cgroup ]
+	in_container v1 grep -q ':name=systemd:/$' /proc/1/cgroup
+	refute in_container v1 test -d /sys/fs/cgroup/systemd/droidspaces
+	run legacy_ds -n v1 stop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(cgroups_of v1)" ]
+}
+
 # --------------------------------------------------------------------------
 # 5: CLI behaviour
 

@@ -883,3 +883,37 @@ _ds_procs() {
 	# from unrelated processes on the machine
 	(($(ps -e --no-headers | wc -l) <= ps0 + 5))
 }
+
+# --ttys=N: /dev/tty1..N are host PTYs that no one reads; the monitor drains
+# them so that a guest writing there never blocks, and none is allocated
+# without the option (the seed's upstream leaked unused PTYs).
+@test "ttys: --ttys=2 binds two drained PTYs on /dev/tty1-2 and sets container_ttys; none without it; all freed at stop" {
+	require_fixture busybox
+	local root pts0 name n
+	root=$(fixture_copy busybox)
+	pts0=$(_pts_count)
+	for n in 0 2; do
+		name=tty$n
+		run "$DS" -r "$root" -n "$name" --ttys="$n" start </dev/null
+		echo "$output"
+		[ "$status" -eq 0 ]
+		track_container "$name"
+		wait_for 10 guest_booted "$name"
+		# the console PTY, plus one per tty
+		[ "$(_pts_count)" -eq $((pts0 + 1 + n)) ]
+		if [[ $n == 0 ]]; then
+			refute in_container "$name" test -e /dev/tty1
+			refute grep -qz '^container_ttys=' "/proc/$(ds_pid "$name")/environ"
+		else
+			grep -qxz 'container_ttys=tty1 tty2' "/proc/$(ds_pid "$name")/environ"
+			[ "$(in_container "$name" stat -c '%F %t' /dev/tty1)" = "character special file 88" ]
+			[ "$(in_container "$name" stat -c '%F %t' /dev/tty2)" = "character special file 88" ]
+			refute in_container "$name" test -e /dev/tty3
+			# far more than a PTY buffers: only a reader (the monitor) lets this end
+			in_container "$name" timeout 20 sh -c 'head -c 4194304 /dev/zero >/dev/tty1 && head -c 4194304 /dev/zero >/dev/tty2'
+		fi
+		run "$DS" -n "$name" stop
+		[ "$status" -eq 0 ]
+		[ "$(_pts_count)" -eq "$pts0" ]
+	done
+}

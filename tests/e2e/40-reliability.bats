@@ -157,7 +157,6 @@ rescue_ws() {
 }
 
 # figure TEXT: a figure for the README, on the TAP stream.
-figure() { echo "# reliability: $*" >&3; }
 
 # Table-driven tests check every row and fail at the end, listing each row
 # that failed (so one report shows every broken row, not just the first).

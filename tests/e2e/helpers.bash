@@ -103,6 +103,15 @@ _ds_to_usec() {
 	echo $((${int:-0} * 1000000 + 10#${frac:0:6}))
 }
 
+# figure TEXT: a reliability figure (rows tried, cycles held ...): shown in
+# the TAP output and appended to $DS_FIGURES/e2e.txt, from which
+# scripts/reliability-figures.sh writes the README's figures.
+DS_FIGURES=${DS_FIGURES:-$DS_REPO/build/figures}
+figure() {
+	echo "# reliability: $*" >&3
+	mkdir -p "$DS_FIGURES" && echo "$*" >>"$DS_FIGURES/e2e.txt"
+}
+
 # Background jobs of a test record their PIDs in BG_PIDS; wait_bg waits for
 # exactly those.  Never a bare `wait`: with BATS_TEST_TIMEOUT set, bats' own
 # timeout watchdog is a background job of the test's shell, and a bare wait
@@ -810,6 +819,12 @@ common_setup() {
 	: >"$DS_TEST_DIR/.mounts"
 	: >"$DS_TEST_DIR/.containers"
 	: >"$DS_TEST_DIR/.pids"
+	# A sanitizer build (DROIDSPACES_BIN=.../droidspaces-asan, make e2e-asan)
+	# writes any report to sanitizer.PID here, from the CLI and from monitors
+	# whose stderr is gone; common_teardown fails the test on one.  The musl
+	# binary ignores these variables.
+	export ASAN_OPTIONS="log_path=$DS_TEST_DIR/sanitizer:detect_leaks=1:abort_on_error=1"
+	export UBSAN_OPTIONS="log_path=$DS_TEST_DIR/sanitizer:print_stacktrace=1:halt_on_error=1"
 	host_snapshot "$DS_TEST_DIR/host.before"
 }
 
@@ -856,6 +871,14 @@ common_teardown() {
 	fi
 	problems=$(_ds_stop_tracked) || rc=1
 	[[ -n $problems ]] && echo "$problems" >&2
+
+	local report
+	for report in "$DS_TEST_DIR"/sanitizer.*; do
+		[[ -e $report ]] || continue
+		echo "teardown: SANITIZER REPORT $report:" >&2
+		head -c 20000 "$report" >&2
+		rc=1
+	done
 
 	if [[ -f $DS_TEST_DIR/host.before ]]; then
 		host_snapshot "$DS_TEST_DIR/host.after"

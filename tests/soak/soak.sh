@@ -188,5 +188,6 @@ t_start=$(_ds_usec_now)
 cycles busybox "$SOAK_BUSYBOX_CYCLES"
 cycles debian-systemd "$SOAK_SYSTEMD_CYCLES"
 many "$SOAK_MANY"
-echo "soak: held: $SOAK_BUSYBOX_CYCLES busybox cycles, $SOAK_SYSTEMD_CYCLES systemd cycles," \
-	"$SOAK_MANY volatile containers at once; host unchanged ($((($(_ds_usec_now) - t_start) / 1000000)) s)"
+held="$SOAK_BUSYBOX_CYCLES busybox cycles, $SOAK_SYSTEMD_CYCLES systemd cycles, $SOAK_MANY volatile containers at once; host unchanged ($((($(_ds_usec_now) - t_start) / 1000000)) s)"
+echo "soak: held: $held"
+mkdir -p "$DS_FIGURES" && echo "$held" >"$DS_FIGURES/soak.txt"
