@@ -50,7 +50,7 @@ struct ds_config {
 	int enable_ipv6;
 	int android_storage;
 	int selinux_permissive;
-	int keep_net_admin;              /* --keep-net-admin: leave CAP_NET_ADMIN in the bounding set */
+	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
 	int volatile_mode;
 	int json;
 	int stop_timeout;                /* seconds before SIGKILL */

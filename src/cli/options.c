@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/options.h"
+#include "core/caps.h"
 #include "core/state.h"
 #include "core/validate.h"
 #include "util/fileio.h"
@@ -14,7 +15,7 @@
 enum opt_id {
 	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
 	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
-	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL, OPT_NETADMIN,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL, OPT_NETADMIN, OPT_KEEPCAPS,
 };
 
 static const struct {
@@ -44,6 +45,7 @@ static const struct {
 	{ "follow", 0, 0, OPT_FOLLOW },
 	{ "all", 'a', 0, OPT_ALL },
 	{ "keep-net-admin", 0, 0, OPT_NETADMIN },
+	{ "keep-caps", 0, 1, OPT_KEEPCAPS },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "version", 'v', 0, OPT_VERSION },
 };
@@ -125,7 +127,14 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		return 0;
 	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
 	case OPT_ALL: cli->all = 1; return 0;
-	case OPT_NETADMIN: cfg->keep_net_admin = 1; return 0;
+	case OPT_NETADMIN: cfg->keep_caps |= 1ULL << 12 /* CAP_NET_ADMIN */; return 0;
+	case OPT_KEEPCAPS: {
+		unsigned long long m;
+		int r = ds_caps_parse_keep(val, &m, err);
+		if (r == 0)
+			cfg->keep_caps |= m;
+		return r;
+	}
 	case OPT_HELP: cli->help = 1; return 0;
 	case OPT_VERSION: cli->version = 1; return 0;
 	}

@@ -277,7 +277,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = ds_write_file("/run/systemd/container", "droidspaces\n", 0644)) < 0)
 		return ds_fail(err, r, "cannot write /run/systemd/container");
 	/* A bounding set without the capabilities that reach past the container. */
-	if ((r = ds_caps_drop(cfg->keep_net_admin, cfg->hw_access, err)) < 0)
+	if ((r = ds_caps_drop(cfg->keep_caps, cfg->hw_access, err)) < 0)
 		return r;
 	setup_environment(cfg);
 	/* stdio on /dev/console, which becomes our controlling terminal. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/saved.h"
+#include "core/caps.h"
 #include "core/state.h"
 #include "core/validate.h"
 #include "util/fileio.h"
@@ -50,7 +51,9 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 	r |= put(out, size, &pos, "enable_ipv6", cfg->enable_ipv6 ? "1" : "0");
 	r |= put(out, size, &pos, "android_storage", cfg->android_storage ? "1" : "0");
 	r |= put(out, size, &pos, "selinux_permissive", cfg->selinux_permissive ? "1" : "0");
-	r |= put(out, size, &pos, "keep_net_admin", cfg->keep_net_admin ? "1" : "0");
+	char caps[256];
+	ds_caps_format_keep(cfg->keep_caps, caps, sizeof(caps));
+	r |= put(out, size, &pos, "keep_caps", caps);
 	r |= put(out, size, &pos, "dns", cfg->dns);
 	snprintf(num, sizeof(num), "%d", cfg->stop_timeout);
 	r |= put(out, size, &pos, "stop_timeout", num);
@@ -116,7 +119,13 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "enable_ipv6")) return parse_flag(key, v, &c->enable_ipv6, err);
 	if (!strcmp(key, "android_storage")) return parse_flag(key, v, &c->android_storage, err);
 	if (!strcmp(key, "selinux_permissive")) return parse_flag(key, v, &c->selinux_permissive, err);
-	if (!strcmp(key, "keep_net_admin")) return parse_flag(key, v, &c->keep_net_admin, err);
+	if (!strcmp(key, "keep_caps")) return *v ? ds_caps_parse_keep(v, &c->keep_caps, err) : 0;
+	if (!strcmp(key, "keep_net_admin")) { /* before 3.3: the one capability that could be kept */
+		int on = 0, r = parse_flag(key, v, &on, err);
+		if (on)
+			c->keep_caps |= 1ULL << 12;
+		return r;
+	}
 	if (!strcmp(key, "stop_timeout")) return parse_num(key, v, 1, 3600, &c->stop_timeout, err);
 	if (!strcmp(key, "ttys")) return parse_num(key, v, 0, DS_MAX_TTYS, &c->tty_count, err);
 	if (!strcmp(key, "bind")) return ds_parse_binds(v, c, err);
@@ -208,7 +217,7 @@ void ds_saved_merge(struct ds_config *cfg, const struct ds_config *saved)
 	cfg->enable_ipv6 |= saved->enable_ipv6;
 	cfg->android_storage |= saved->android_storage;
 	cfg->selinux_permissive |= saved->selinux_permissive;
-	cfg->keep_net_admin |= saved->keep_net_admin;
+	cfg->keep_caps |= saved->keep_caps;
 	if (!cfg->stop_timeout_set)
 		cfg->stop_timeout = saved->stop_timeout;
 	if (!cfg->tty_count_set)

@@ -103,7 +103,7 @@ tm_pane_tty() { tm display -p -t "${1:-ds:0}" '#{pane_tty}'; }
 # tm_child [TARGET]: PID of the droidspaces process the pane's shell runs.
 tm_child() {
 	local p
-	p=$(pgrep -P "$(tm_pane_pid "${1:-ds:0}")" -x droidspaces) || return 1
+	p=$(pgrep -P "$(tm_pane_pid "${1:-ds:0}")" -x "$DS_COMM") || return 1
 	[[ $p =~ ^[0-9]+$ ]] || return 1 # exactly one
 	echo "$p"
 }
@@ -835,7 +835,7 @@ _pts_count() { find /dev/pts -mindepth 1 -maxdepth 1 | wc -l; }
 # droidspaces processes of this test (they carry its workspace in their environment)
 _ds_procs() {
 	local p n=0
-	for p in $(pgrep -x droidspaces); do
+	for p in $(pgrep -x "$DS_COMM"); do
 		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "DROIDSPACES_WORKSPACE=$DROIDSPACES_WORKSPACE" && n=$((n + 1))
 	done
 	echo "$n"

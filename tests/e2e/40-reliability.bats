@@ -1156,6 +1156,7 @@ opt_row_report() {
 		[config]="$DS_TEST_DIR/missing|$DS_TEST_DIR|/dev/zero|$cfg_dir/binary|$cfg_dir/longline|$cfg_dir/host-root|$cfg_dir/bad-values|$cfg_dir/control"
 		[stop-timeout]='0|3601|abc|1x|1.5|0x10|1e3'
 		[ttys]='7|abc|1.5|0x1|100'
+		[keep-caps]='sys_admin|bogus|,|sys_time,,|all,nope|cap_|net_admin sys_time'
 		[user]='a:b|a/b|../x|no-such-user'
 	)
 	local -A shortopt=([rootfs]=r [rootfs-img]=i [name]=n [pidfile]=p [bind-mount]=B [config]=C [stop-timeout]=t [user]=u)
@@ -1219,7 +1220,7 @@ opt_row_report() {
 		rows=$((rows + 1))
 	done
 	# an option that needs a value, last on the line
-	for opt in --rootfs --rootfs-img --name --hostname --pidfile --bind-mount --dns --config --stop-timeout --ttys --user -r -i -n -p -B -C -t -u; do
+	for opt in --rootfs --rootfs-img --name --hostname --pidfile --bind-mount --dns --config --stop-timeout --ttys --keep-caps --user -r -i -n -p -B -C -t -u; do
 		run_ds_ws "$DROIDSPACES_WORKSPACE" --name=optrow start "$opt"
 		if opt_row_bad "needs a value"; then
 			opt_row_report "trailing $opt"

@@ -76,9 +76,32 @@ cap_set() { (((0x$1 >> $2) & 1)); }
 
 # Capabilities taken away from a guest that shares the host's network.
 CAP_NET_ADMIN=12 CAP_SYS_MODULE=16 CAP_SYS_RAWIO=17 CAP_SYS_TIME=25
-CAP_MAC_OVERRIDE=32 CAP_MAC_ADMIN=33 CAP_SYS_ADMIN=21
+CAP_MAC_OVERRIDE=32 CAP_MAC_ADMIN=33 CAP_SYS_ADMIN=21 CAP_AUDIT_CONTROL=30 CAP_AUDIT_READ=37
+# what droidspaces drops by default, and what --hw-access keeps of it
+DROPPED_CAPS="$CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_AUDIT_CONTROL $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN $CAP_AUDIT_READ"
 
 # expected_capbnd DROPPED-BITS...: our own bounding set minus those bits (hex).
+# but_caps KEPT-BITS...: $DROPPED_CAPS without those.
+but_caps() {
+	local b k out=""
+	for b in $DROPPED_CAPS; do
+		for k in "$@"; do [[ $b == "$k" ]] && continue 2; done
+		out+=" $b"
+	done
+	echo "$out"
+}
+
+# capprobe NAME: the output of tests/e2e/probes/capprobe.c run in container NAME
+# (built static for the host's architecture once per test, copied into its rootfs).
+capprobe() {
+	local bin=$DS_TEST_DIR/capprobe
+	if [[ ! -x $bin ]]; then
+		musl-gcc -static -O2 -o "$bin" "$DS_REPO/tests/e2e/probes/capprobe.c" || return 1
+	fi
+	cp "$bin" "/proc/$(ds_pid "$1")/root/capprobe"
+	"$DS" --name="$1" run /capprobe
+}
+
 expected_capbnd() {
 	local mask b
 	mask=$((0x$(capbnd_of $$)))
@@ -262,11 +285,13 @@ expected_capbnd() {
 # --------------------------------------------------------------------------
 # capabilities
 
-@test "caps: NET_ADMIN, SYS_MODULE, SYS_TIME, MAC_*, SYS_RAWIO out of the bounding set of init, run and enter; ip link add is refused" {
+@test "caps: NET_ADMIN, SYS_MODULE, SYS_TIME, SYS_RAWIO, MAC_*, AUDIT_CONTROL/READ out of the bounding set of init, run and enter; ip link add, a module, the clock are refused; --keep-caps" {
 	require_fixture busybox
+	require_cmd musl-gcc
 	local root want bnd out
 	root=$(fixture_copy busybox)
-	want=$(expected_capbnd $CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+	# shellcheck disable=SC2046 # a list of bits
+	want=$(expected_capbnd $(but_caps))
 
 	st_start capct -r "$root"
 	wait_for 10 booted "$CT_PID"
@@ -293,10 +318,16 @@ expected_capbnd() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"Operation not permitted"* ]]
+	# a kernel module and the host's clock (tried harmlessly, see the probe)
+	out=$(capprobe capct)
+	echo "$out"
+	grep -qx 'module: EPERM' <<<"$out"
+	grep -Eqx 'settime: (EPERM|skipped .*)' <<<"$out"
 	st_stop capct
 
 	# --hw-access keeps SYS_RAWIO, nothing else
-	want=$(expected_capbnd $CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+	# shellcheck disable=SC2046
+	want=$(expected_capbnd $(but_caps $CAP_SYS_RAWIO))
 	st_start caphw -r "$root" -H
 	wait_for 10 booted "$CT_PID"
 	[ "$(capbnd_of "$CT_PID")" = "$want" ]
@@ -304,7 +335,8 @@ expected_capbnd() {
 	st_stop caphw
 
 	# --keep-net-admin keeps NET_ADMIN (only the bit is checked: no link is made)
-	want=$(expected_capbnd $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN)
+	# shellcheck disable=SC2046
+	want=$(expected_capbnd $(but_caps $CAP_NET_ADMIN))
 	st_start capkeep -r "$root" --keep-net-admin
 	wait_for 10 booted "$CT_PID"
 	bnd=$(capbnd_of "$CT_PID")
@@ -312,6 +344,22 @@ expected_capbnd() {
 	cap_set "$bnd" $CAP_NET_ADMIN
 	[ "$("$DS" --name=capkeep run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
 	st_stop capkeep
+
+	# --keep-caps keeps what it names (saved, so a restart by name keeps them too);
+	# only the bits are checked: nothing is loaded and the clock is not set
+	# shellcheck disable=SC2046
+	want=$(expected_capbnd $(but_caps $CAP_SYS_TIME $CAP_AUDIT_READ))
+	st_start capk2 -r "$root" --keep-caps=sys_time,CAP_AUDIT_READ
+	wait_for 10 booted "$CT_PID"
+	[ "$(capbnd_of "$CT_PID")" = "$want" ]
+	[ "$(sed -n 's/^keep_caps=//p' "$DROIDSPACES_WORKSPACE/Containers/capk2/container.config")" = sys_time,audit_read ]
+	st_stop capk2
+	st_start capk2
+	wait_for 10 booted "$CT_PID"
+	[ "$(capbnd_of "$CT_PID")" = "$want" ]
+	st_stop capk2
+	# not one of the dropped ones: refused, nothing started
+	st_refused "--keep-caps: 'sys_admin' is not one of the capabilities droidspaces drops" --name=capk3 -r "$root" --keep-caps=sys_admin
 }
 
 # net_state HOLDER: links, addresses, routes, rules and the per-interface

@@ -461,6 +461,8 @@ completion_cases() {
 	[ "$(comp 'droidspaces --rootfs-img ')" = "dir1 disk.img" ]
 	[ "$(comp 'droidspaces -C di')" = "dir1 disk.img" ]
 	[ "$(comp 'droidspaces --ttys=')" = "0 1 2 3 4 5 6" ]
+	[ "$(comp 'droidspaces --keep-caps=sys_t')" = "sys_time" ]
+	[ "$(comp 'droidspaces --keep-caps=sys_time,audit_')" = "sys_time,audit_control sys_time,audit_read" ]
 	# after the command word: options still, no second command
 	[ "$(comp 'droidspaces -n x start ')" = "" ]
 	[[ $(comp 'droidspaces -n x start -') == *--rootfs=*--volatile* ]]

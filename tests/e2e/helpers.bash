@@ -26,6 +26,8 @@
 
 DS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DS=${DROIDSPACES_BIN:-$DS_REPO/output/droidspaces}
+# its process name (comm: 15 bytes at most; "droidspaces-asa" for the ASan build)
+DS_COMM=$(basename "$DS" | cut -c1-15)
 DS_TEST_CACHE=${DS_TEST_CACHE:-/var/cache/droidspaces-test}
 DS_FIXTURE_MNT=$DS_TEST_CACHE/mnt
 DS_FIXTURES=$DS_FIXTURE_MNT/rootfs

@@ -48,7 +48,7 @@ static void check_same(const struct ds_saved *a, const struct ds_saved *b)
 	CHECK(x->enable_ipv6 == y->enable_ipv6);
 	CHECK(x->android_storage == y->android_storage);
 	CHECK(x->selinux_permissive == y->selinux_permissive);
-	CHECK(x->keep_net_admin == y->keep_net_admin);
+	CHECK(x->keep_caps == y->keep_caps);
 	CHECK(x->stop_timeout == y->stop_timeout);
 	CHECK(x->tty_count == y->tty_count);
 	CHECK(x->bind_count == y->bind_count);

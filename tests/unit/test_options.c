@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "cli/options.h"
+#include "core/caps.h"
 #include "config.h"
 #include "core/validate.h"
 
@@ -434,6 +435,33 @@ static void test_flags(void **state)
 	assert_int_equal(PARSE("run", "--user=", "id"), DS_EINVAL_MSG);
 }
 
+static void test_keep_caps(void **state)
+{
+	(void)state;
+	char names[256];
+	assert_int_equal(PARSE("start", "--keep-caps=sys_time,CAP_SYS_MODULE", "--keep-net-admin"), 0);
+	assert_true(cli.cfg.keep_caps == ((1ULL << 25) | (1ULL << 16) | (1ULL << 12)));
+	ds_caps_format_keep(cli.cfg.keep_caps, names, sizeof(names));
+	assert_string_equal(names, "net_admin,sys_module,sys_time");
+	/* repeated options add up; all is every dropped one, and nothing else */
+	assert_int_equal(PARSE("start", "--keep-caps=audit_read", "--keep-caps", "mac_admin"), 0);
+	assert_true(cli.cfg.keep_caps == ((1ULL << 37) | (1ULL << 33)));
+	assert_int_equal(PARSE("start", "--keep-caps=all"), 0);
+	ds_caps_format_keep(cli.cfg.keep_caps, names, sizeof(names));
+	assert_string_equal(names, "net_admin,sys_module,sys_rawio,sys_time,audit_control,mac_override,mac_admin,audit_read");
+	/* not droppable, unknown, empty: refused with the list */
+	assert_int_equal(PARSE("start", "--keep-caps=sys_admin"), DS_EINVAL_MSG);
+	assert_non_null(strstr(err.msg, "'sys_admin' is not one of the capabilities droidspaces drops"));
+	assert_int_equal(PARSE("start", "--keep-caps=sys_time,bogus"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--keep-caps="), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--keep-caps=,"), DS_EINVAL_MSG);
+	/* a small buffer is cut at a name, never mid-way */
+	ds_caps_format_keep(~0ULL, names, 20);
+	assert_string_equal(names, "net_admin");
+	ds_caps_format_keep(~0ULL, names, 21);
+	assert_string_equal(names, "net_admin,sys_module");
+}
+
 static void test_too_many_args(void **state)
 {
 	(void)state;
@@ -472,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_too_many_args),
+		cmocka_unit_test(test_keep_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
