@@ -321,8 +321,17 @@ expected_capbnd() {
 	# a kernel module and the host's clock (tried harmlessly, see the probe)
 	out=$(capprobe capct)
 	echo "$out"
-	grep -qx 'module: EPERM' <<<"$out"
-	grep -Eqx 'settime: (EPERM|skipped .*)' <<<"$out"
+	if [[ -e /proc/modules ]]; then
+		grep -qx 'module: EPERM' <<<"$out"
+	else
+		echo "# this kernel has no module support: init_module is ENOSYS for everyone (CapBnd checked above)" >&3
+		grep -qx 'module: ENOSYS' <<<"$out"
+	fi
+	if grep -q '^settime: skipped' <<<"$out"; then
+		echo "# the kernel's timezone is not UTC here: the clock probe was not tried (CapBnd checked above)" >&3
+	else
+		grep -qx 'settime: EPERM' <<<"$out"
+	fi
 	st_stop capct
 
 	# --hw-access keeps SYS_RAWIO, nothing else

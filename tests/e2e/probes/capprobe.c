@@ -8,7 +8,8 @@
  *            CAP_SYS_TIME; only tried when that timezone is UTC, because the
  *            first such call after boot would warp the clock by its offset)
  *   module:  init_module() of an empty image (needs CAP_SYS_MODULE; with it
- *            the kernel refuses the image and loads nothing)
+ *            the kernel refuses the image and loads nothing; ENOSYS on a
+ *            kernel built without module support)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,8 +34,9 @@ static const char *name(int e)
 int main(void)
 {
 	struct timeval tv;
-	struct timezone tz;
-	if (gettimeofday(&tv, &tz) == 0 && tz.tz_minuteswest == 0 && tz.tz_dsttime == 0) {
+	struct timezone tz = { -1, -1 };
+	/* the raw system call: musl's gettimeofday() leaves tz alone */
+	if (syscall(SYS_gettimeofday, &tv, &tz) == 0 && tz.tz_minuteswest == 0 && tz.tz_dsttime == 0) {
 		long r = syscall(SYS_settimeofday, NULL, &tz);
 		printf("settime: %s\n", name(r == 0 ? 0 : errno));
 	} else {
