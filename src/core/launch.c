@@ -298,6 +298,15 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	}
 	close(sync[0]);
 	if (boot_err.code != 0) {
+		/*
+		 * The monitor cleans up after a failed start (mounts, loop device,
+		 * cgroup) and exits, releasing the name's lock: report only then, so
+		 * that the host is as it was when we return.
+		 */
+		ds_closep(&lockfd);
+		int again = ds_lock_name_timeout(cfg, cfg->container_name, 15000);
+		if (again >= 0)
+			close(again);
 		*err = boot_err;
 		return boot_err.code;
 	}

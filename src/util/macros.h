@@ -15,6 +15,7 @@ static inline void ds_closep(int *fd)
 		int saved = errno;
 		close(*fd);
 		errno = saved;
+		*fd = -1;
 	}
 }
 
