@@ -104,14 +104,34 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(wildcard src/*.h
 	@echo "  LD fuzz $@"
 	@$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
 FUZZ_SECONDS ?= 300
+# The crash-free corpus is kept in the repo; libFuzzer writes new inputs to its first
+# directory, so every run starts from it but only adds to FUZZ_NEW (fuzz-merge keeps the useful ones).
+FUZZ_CORPUS := tests/fuzz/corpus
+FUZZ_NEW    := $(BUILD)/fuzz/corpus-new
+FUZZ_RUN     = mkdir -p $(FUZZ_NEW)/$$name && $$f -max_len=8192 -artifact_prefix=$(BUILD)/fuzz/$$name- \
+	       $(FUZZ_NEW)/$$name $(FUZZ_CORPUS)/$$name
+.PHONY: fuzz-merge
 fuzz: $(FUZZ_BINS)
-	@set -e; for f in $(FUZZ_BINS); do $$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192; done
+	@set -e; for f in $(FUZZ_BINS); do name=$$(basename $$f); $(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS); done
+	@echo "new inputs are in $(FUZZ_NEW); 'make fuzz-merge' minimizes them into $(FUZZ_CORPUS)"
 fuzz-smoke: $(FUZZ_BINS)
 	@mkdir -p $(BUILD)/fuzz/logs
-	@for f in $(FUZZ_BINS); do \
-		log=$(BUILD)/fuzz/logs/$$(basename $$f).log; \
-		if $$f -max_total_time=10 -max_len=8192 >$$log 2>&1; then tail -n 1 $$log; \
+	@for f in $(FUZZ_BINS); do name=$$(basename $$f); \
+		log=$(BUILD)/fuzz/logs/$$name.log; \
+		if $(FUZZ_RUN) -max_total_time=10 >$$log 2>&1; then tail -n 1 $$log; \
 		else echo "FUZZ FAILURE: $$f"; tail -n 30 $$log; exit 1; fi; \
+	done
+# Corpus + new inputs, minimized into a fresh directory that replaces the corpus: the
+# hand-written seed-* files are kept, inputs over 2 KB dropped (they add features, not edges).
+fuzz-merge: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do name=$$(basename $$f); m=$(BUILD)/fuzz/merged/$$name; \
+		rm -rf $$m && mkdir -p $$m $(FUZZ_NEW)/$$name $(FUZZ_CORPUS)/$$name; \
+		cp $(FUZZ_CORPUS)/$$name/seed-* $$m/ 2>/dev/null || true; \
+		$$f -merge=1 -max_len=8192 $$m $(FUZZ_CORPUS)/$$name $(FUZZ_NEW)/$$name 2>$$m.log || \
+			{ tail -n 30 $$m.log; exit 1; }; \
+		find $$m -type f -size +2k ! -name 'seed-*' -delete; \
+		rm -rf $(FUZZ_CORPUS)/$$name $(FUZZ_NEW)/$$name && cp -r $$m $(FUZZ_CORPUS)/$$name; \
+		echo "$$name: $$(ls $$m | wc -l) files, $$(cat $$m/* | wc -c) bytes"; \
 	done
 
 DS_TEST_CACHE ?= /var/cache/droidspaces-test
