@@ -9,6 +9,8 @@
 int ds_env_parse_line(const char *line, char *key, size_t ksize, char *val, size_t vsize)
 {
 	const char *p = line;
+	if (ksize == 0 || vsize == 0)
+		return -EINVAL; /* no room even for the terminating NUL */
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '\0' || *p == '#' || *p == '\n' || *p == '\r')

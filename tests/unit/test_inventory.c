@@ -1146,6 +1146,12 @@ static void test_env_buffer_limits(void **state)
 	assert_string_equal(v, "abc");
 	assert_int_equal(ds_env_parse_line("K=abcd", k, sizeof(k), v, sizeof(v)), -EINVAL);
 	assert_int_equal(ds_env_parse_line("K=\"abcd\"", k, sizeof(k), v, sizeof(v)), -EINVAL);
+	/* No room at all, not even for the NUL of an empty value: refused, nothing written. */
+	char *heap = malloc(1);
+	assert_non_null(heap);
+	assert_int_equal(ds_env_parse_line("A=", k, sizeof(k), heap + 1, 0), -EINVAL);
+	assert_int_equal(ds_env_parse_line("A=", heap + 1, 0, v, sizeof(v)), -EINVAL);
+	free(heap);
 }
 
 static void test_env_apply_text(void **state)
