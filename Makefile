@@ -150,6 +150,7 @@ e2e-asan: asan
 	tests/fixtures/build.sh
 	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
 	TMPDIR=$(DS_TEST_CACHE)/mnt/tmp BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) \
+		DS_FIGURES=$(CURDIR)/$(BUILD)/figures-asan \
 		DROIDSPACES_BIN=$(CURDIR)/$(OUT)/droidspaces-asan bats --timing $(E2E_ASAN_FILES)
 
 # Cross builds (Debian's cross compilers + musl-dev of each architecture), tarball, install.

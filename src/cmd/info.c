@@ -76,26 +76,13 @@ static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 		ds_chomp(buf);
 }
 
-struct fstype_query {
-	const char *mountpoint;
-	char *out;
-	size_t size;
-};
-
-static int fstype_at(const struct ds_mountinfo *m, void *ud)
-{
-	struct fstype_query *q = ud;
-	if (strcmp(m->mountpoint, q->mountpoint) == 0)
-		snprintf(q->out, q->size, "%s", m->fstype); /* the last one listed is on top */
-	return 0;
-}
-
-/* The fstype mounted at mountpoint in the container's mount namespace. */
+/* The fstype mounted at mountpoint in the container's mount namespace ("" for none). */
 static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
 {
-	struct fstype_query q = { mountpoint, out, size };
+	static struct ds_mountinfo m;
 	out[0] = '\0';
-	ds_mountinfo_each(pid, fstype_at, &q);
+	if (ds_mountinfo_at(pid, mountpoint, &m) == 1)
+		snprintf(out, size, "%s", m.fstype);
 }
 
 static int gather(struct ds_cli *cli, struct facts *f)

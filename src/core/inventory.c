@@ -234,31 +234,17 @@ static void loop_backing_file(const char *dev, char *out, size_t size)
 		snprintf(out, size, "%s", ds_chomp(buf));
 }
 
-struct root_query {
-	const char *mountpoint;
-	struct ds_mountinfo m;
-	int found;
-	/* for host_mount_of: the device and path inside it to find, and what it must be */
-	const struct ds_mountinfo *want;
-	struct stat target;
+struct host_query {
+	const struct ds_mountinfo *want; /* the device and path inside it to find */
+	struct stat target;              /* what that path must be */
 	char *out;
 	size_t size;
 };
 
-static int mount_at(const struct ds_mountinfo *m, void *ud)
-{
-	struct root_query *q = ud;
-	if (strcmp(m->mountpoint, q->mountpoint) == 0) {
-		q->m = *m; /* the last one listed is on top */
-		q->found = 1;
-	}
-	return 0;
-}
-
 /* A host mount of the same filesystem that shows want->root, checked by identity. */
 static int host_mount_of(const struct ds_mountinfo *m, void *ud)
 {
-	struct root_query *q = ud;
+	struct host_query *q = ud;
 	const char *root = q->want->root;
 	size_t n = strcmp(m->root, "/") == 0 ? 0 : strlen(m->root);
 	if (m->major != q->want->major || m->minor != q->want->minor || strncmp(root, m->root, n) != 0 ||
@@ -284,20 +270,14 @@ static int host_mount_of(const struct ds_mountinfo *m, void *ud)
  */
 static void recover_rootfs(pid_t pid, char *out, size_t size)
 {
-	static struct root_query q;
-	static struct ds_mountinfo top;
+	static struct ds_mountinfo top, lower_mount;
+	struct host_query q = { &top, { 0 }, out, size };
 	char proc_root[64];
 	out[0] = '\0';
-	memset(&q, 0, sizeof(q));
-	q.mountpoint = "/";
-	if (ds_mountinfo_each(pid, mount_at, &q) < 0 || !q.found)
+	if (ds_mountinfo_at(pid, "/", &top) != 1)
 		return;
-	top = q.m;
 	/* A host mount showing the very same directory: a directory rootfs. */
 	snprintf(proc_root, sizeof(proc_root), "/proc/%d/root", (int)pid);
-	q.want = &top;
-	q.out = out;
-	q.size = size;
 	if (stat(proc_root, &q.target) == 0 && ds_mountinfo_each(0, host_mount_of, &q) == 1)
 		return;
 	out[0] = '\0';
@@ -313,10 +293,8 @@ static void recover_rootfs(pid_t pid, char *out, size_t size)
 		return;
 	snprintf(dir, sizeof(dir), "%s", lower + 9);
 	dir[strcspn(dir, ",:")] = '\0';
-	q.mountpoint = dir;
-	q.found = 0;
-	if (ds_mountinfo_each(pid, mount_at, &q) == 0 && q.found)
-		loop_backing_file(q.m.source, out, size);
+	if (ds_mountinfo_at(pid, dir, &lower_mount) == 1)
+		loop_backing_file(lower_mount.source, out, size);
 	else if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		snprintf(out, size, "%s", dir);
 }

@@ -77,3 +77,26 @@ int ds_mountinfo_each(pid_t pid, int (*fn)(const struct ds_mountinfo *m, void *u
 	fclose(f);
 	return r;
 }
+
+struct at_query {
+	const char *mountpoint;
+	struct ds_mountinfo *out;
+	int found;
+};
+
+static int at_one(const struct ds_mountinfo *m, void *ud)
+{
+	struct at_query *q = ud;
+	if (strcmp(m->mountpoint, q->mountpoint) == 0) {
+		*q->out = *m; /* the last one listed is on top */
+		q->found = 1;
+	}
+	return 0;
+}
+
+int ds_mountinfo_at(pid_t pid, const char *mountpoint, struct ds_mountinfo *out)
+{
+	struct at_query q = { mountpoint, out, 0 };
+	int r = ds_mountinfo_each(pid, at_one, &q);
+	return r < 0 ? r : q.found;
+}

@@ -24,5 +24,7 @@ struct ds_mountinfo {
  * line; -errno when the file cannot be read.  Malformed lines are skipped.
  */
 int ds_mountinfo_each(pid_t pid, int (*fn)(const struct ds_mountinfo *m, void *ud), void *ud);
+/* The mount on top at mountpoint in PID's namespace into out: 1 found, 0 not, -errno. */
+int ds_mountinfo_at(pid_t pid, const char *mountpoint, struct ds_mountinfo *out);
 /* Parses one line; 0, or -EINVAL when it is not a mountinfo line. */
 int ds_mountinfo_parse(const char *line, struct ds_mountinfo *m);

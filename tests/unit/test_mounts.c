@@ -405,6 +405,13 @@ static void test_mountinfo_each(void **state)
 	assert_int_equal(ds_mountinfo_each(getpid(), stop_at_second, &seen), 42);
 	assert_int_equal(seen, 2);
 	assert_int_equal(ds_mountinfo_each(999999999, count_root, &roots), -ENOENT);
+	/* the mount on top at a point: / is always there, a made-up point never */
+	static struct ds_mountinfo m;
+	assert_int_equal(ds_mountinfo_at(0, "/", &m), 1);
+	assert_string_equal(m.mountpoint, "/");
+	assert_true(m.fstype[0] != '\0');
+	assert_int_equal(ds_mountinfo_at(0, "/no/such/mount/point", &m), 0);
+	assert_int_equal(ds_mountinfo_at(999999999, "/", &m), -ENOENT);
 }
 
 int main(void)
