@@ -842,6 +842,24 @@ static void test_saved_parse_blank_lines_with_spaces(void **state)
 	assert_string_equal(saved.extra, "");
 }
 
+/* keep_caps by name; keep_net_admin=1 of configs saved before 3.3 still keeps NET_ADMIN. */
+static void test_saved_keep_caps(void **state)
+{
+	(void)state;
+	struct ds_error err;
+	assert_int_equal(parse_cfg("rootfs=/r\nkeep_caps=sys_time,audit_read\n", &err), 0);
+	assert_true(saved.cfg.keep_caps == ((1ULL << 25) | (1ULL << 37)));
+	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=1\n", &err), 0);
+	assert_true(saved.cfg.keep_caps == (1ULL << 12));
+	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=0\nkeep_caps=\n", &err), 0);
+	assert_true(saved.cfg.keep_caps == 0);
+	/* and it renders under the new key only */
+	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=1\n", &err), 0);
+	assert_int_equal(ds_saved_render(&saved.cfg, "", text, sizeof(text)), 0);
+	assert_non_null(strstr(text, "\nkeep_caps=net_admin\n"));
+	assert_null(strstr(text, "keep_net_admin"));
+}
+
 static void test_saved_parse_bad_values(void **state)
 {
 	(void)state;
@@ -856,6 +874,7 @@ static void test_saved_parse_bad_values(void **state)
 		"bind=nocolon",      "bind=/a:relative", "bind=/a:/b:rx",      "bind=/a:/",
 		"bind=/a/../b:/c",   "bind=/a:/b/../c",  "bind=",              "bind=:/b",
 		"no equals sign",    "=value",           "   ",
+		"keep_caps=sys_admin", "keep_caps=sys_time,,", "keep_net_admin=2",
 	};
 	struct ds_error err;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1205,6 +1224,7 @@ int main(void)
 		cmocka_unit_test(test_saved_parsed_values_render),
 		cmocka_unit_test(test_saved_parse_blank_lines_with_spaces),
 		cmocka_unit_test(test_saved_parse_bad_values),
+		cmocka_unit_test(test_saved_keep_caps),
 		cmocka_unit_test(test_saved_parse_too_long),
 		cmocka_unit_test(test_saved_merge),
 		cmocka_unit_test_setup_teardown(test_saved_store_load, tmpdir_setup, tmpdir_teardown),
