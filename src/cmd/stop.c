@@ -120,7 +120,7 @@ int cmd_remove(struct ds_cli *cli)
 	}
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
 	rmdir(dir);
-	unlink(cfg->pidfile);
+	ds_state_unlink(cfg->pidfile);
 	ds_workspace_path(cfg, "Locks", cfg->container_name, ".lock", path, sizeof(path));
 	unlink(path);
 	close(lock);

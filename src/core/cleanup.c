@@ -42,7 +42,7 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
 	ds_console_sweep(cfg);
-	if (unlink(cfg->pidfile) < 0 && errno != ENOENT && r == 0)
-		r = -errno;
-	return r;
+	/* Only a pidfile of ours: --pidfile may name any file. */
+	int u = ds_state_unlink(cfg->pidfile);
+	return r < 0 ? r : u == DS_ENOTPIDFILE ? 0 : u;
 }

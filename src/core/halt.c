@@ -176,7 +176,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	struct ds_state st;
 	int live = ds_state_read_live(cfg->pidfile, &st);
 	if (live < 0)
-		return ds_fail(err, live, "cannot read %s", cfg->pidfile);
+		return ds_state_fail(err, live, cfg->pidfile);
 	struct ds_cgroups cg;
 	ds_cgroup_detect(&cg);
 	if (!live) {

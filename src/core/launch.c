@@ -219,7 +219,10 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (lockfd < 0)
 		return ds_fail(err, lockfd, "cannot lock container %s", cfg->container_name);
 	struct ds_state st;
-	if (ds_state_read_live(cfg->pidfile, &st) == 1)
+	int live = ds_state_read_live(cfg->pidfile, &st);
+	if (live < 0) /* never replace a file we did not write (--pidfile=/etc/passwd) */
+		return ds_state_fail(err, live, cfg->pidfile);
+	if (live == 1)
 		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
 			       cfg->container_name, (int)st.pid);
 

@@ -210,22 +210,152 @@ int ds_state_parse(const char *text, struct ds_state *st)
 	return st->pid > 0 ? 0 : -EINVAL;
 }
 
+int ds_state_read(const char *pidfile, struct ds_state *st)
+{
+	char buf[3 * PATH_MAX];
+	struct stat sb;
+	/* A device node is not even opened (opening one may act on the device). */
+	if (lstat(pidfile, &sb) < 0)
+		return errno == ENOENT ? 0 : negerrno();
+	if (!S_ISREG(sb.st_mode))
+		return DS_ENOTPIDFILE;
+	/* Swapped since: O_NOFOLLOW refuses a symlink, O_NONBLOCK keeps a FIFO from hanging us. */
+	_cleanup_close_ int fd = open(pidfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : errno == ELOOP ? DS_ENOTPIDFILE : negerrno();
+	if (fstat(fd, &sb) < 0)
+		return negerrno();
+	if (!S_ISREG(sb.st_mode) || sb.st_size >= (off_t)sizeof(buf))
+		return DS_ENOTPIDFILE;
+	ssize_t n = ds_read_all(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t)n || ds_state_parse(buf, st) < 0)
+		return DS_ENOTPIDFILE;
+	return 1;
+}
+
 int ds_state_write(const char *pidfile, const struct ds_state *st)
 {
 	char buf[3 * PATH_MAX];
+	struct ds_state old;
 	int r = ds_state_format(st, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	/* Replace only what we wrote; errno too, for callers that report it. */
+	r = ds_state_read(pidfile, &old);
+	if (r < 0) {
+		errno = -r;
+		return r;
+	}
 	/* Not durable: after a host crash the boot_id in it voids it anyway. */
-	return r < 0 ? r : ds_write_file_atomic(pidfile, buf, 0644, 0);
+	return ds_write_file_atomic(pidfile, buf, 0644, 0);
 }
 
-int ds_state_read_live(const char *pidfile, struct ds_state *st)
+int ds_state_unlink(const char *pidfile)
 {
-	char buf[3 * PATH_MAX];
-	ssize_t n = ds_read_file(pidfile, buf, sizeof(buf));
-	if (n < 0)
-		return n == -ENOENT ? 0 : (int)n;
-	if (ds_state_parse(buf, st) < 0)
+	struct ds_state st;
+	int r = ds_state_read(pidfile, &st);
+	if (r <= 0)
+		return r;
+	return unlink(pidfile) < 0 && errno != ENOENT ? negerrno() : 0;
+}
+
+int ds_state_fail(struct ds_error *err, int r, const char *pidfile)
+{
+	if (r == DS_ENOTPIDFILE)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "%s is not a droidspaces pidfile (or not a regular file): refusing to use it", pidfile);
+	return ds_fail(err, r, "cannot read the pidfile %s", pidfile);
+}
+
+/* The last NSpid value is 1 for the init of a nested PID namespace. */
+static int is_nested_init(pid_t pid, const char *status)
+{
+	const char *l = strstr(status, "\nNSpid:");
+	if (!l)
 		return 0;
+	int fields = 0;
+	long last = 0;
+	for (const char *p = l + 7; *p && *p != '\n';) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		fields++;
+		last = v;
+		p = end;
+	}
+	return fields >= 2 && last == 1 && pid > 1;
+}
+
+/* Real and effective UID 0 (the "Uid:" line of /proc/PID/status). */
+static int run_by_root(const char *status)
+{
+	const char *l = strstr(status, "\nUid:");
+	char *end;
+	if (!l)
+		return 0;
+	long real = strtol(l + 5, &end, 10);
+	long eff = strtol(end, NULL, 10);
+	return end != l + 5 && real == 0 && eff == 0;
+}
+
+static int in_host_userns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * The NAME of "/droidspaces/NAME[/...]" in /proc/PID/cgroup (paths of the
+ * host's tree: we are in its cgroup namespace).  Every hierarchy that
+ * places pid under /droidspaces/ must agree on NAME.
+ */
+static int droidspaces_cgroup(pid_t pid, char name[DS_NAME_MAX + 1])
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	int found = 0;
+	for (char *line = buf, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *rel = strchr(line, ':');
+		rel = rel ? strchr(rel + 1, ':') : NULL;
+		if (!rel || strncmp(rel + 1, "/droidspaces/", 13) != 0)
+			continue;
+		char *n = rel + 14, *slash = strchr(n, '/');
+		if (slash)
+			*slash = '\0';
+		if (ds_name_validate(n) < 0 || (found && strcmp(n, name) != 0))
+			return 0;
+		snprintf(name, DS_NAME_MAX + 1, "%s", n);
+		found = 1;
+	}
+	return found;
+}
+
+int ds_proc_container_init(pid_t pid, char name[DS_NAME_MAX + 1])
+{
+	char path[64], status[4096], cg[DS_NAME_MAX + 1];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (ds_read_file(path, status, sizeof(status)) <= 0 || !is_nested_init(pid, status) ||
+	    !run_by_root(status) || !in_host_userns(pid) || !droidspaces_cgroup(pid, cg))
+		return 0;
+	if (name)
+		snprintf(name, DS_NAME_MAX + 1, "%s", cg);
+	return 1;
+}
+
+int ds_state_alive(const struct ds_state *st, const char *name)
+{
 	/* A pidfile from an earlier boot of the host names nobody. */
 	char boot_id[40];
 	if (st->boot_id[0] && ds_host_boot_id(boot_id) == 0 && strcmp(boot_id, st->boot_id) != 0)
@@ -243,7 +373,27 @@ int ds_state_read_live(const char *pidfile, struct ds_state *st)
 		if (p && p[1] == ' ' && p[2] == 'Z')
 			return 0;
 	}
-	return 1;
+	if (st->starttime && st->boot_id[0])
+		return 1;
+	/* No identity: a bare PID proves nothing, whatever process has it now. */
+	char cg[DS_NAME_MAX + 1];
+	return name && ds_proc_container_init(st->pid, cg) && strcmp(cg, name) == 0;
+}
+
+int ds_state_read_live(const char *pidfile, struct ds_state *st)
+{
+	int r = ds_state_read(pidfile, st);
+	if (r <= 0)
+		return r;
+	/* "<name>.pid": the name whose cgroup an identity-less pidfile's PID must be in. */
+	const char *base = strrchr(pidfile, '/');
+	base = base ? base + 1 : pidfile;
+	size_t len = strlen(base);
+	char name[DS_NAME_MAX + 1];
+	int named = len > 4 && len - 4 <= DS_NAME_MAX && strcmp(base + len - 4, ".pid") == 0;
+	if (named)
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), base);
+	return ds_state_alive(st, named && ds_name_validate(name) == 0 ? name : NULL);
 }
 
 int ds_lock_name(const struct ds_config *cfg, const char *name, int wait)

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -534,12 +536,13 @@ static void test_state_read_live(void **state)
 	assert_int_equal(ds_state_write(pidfile, &st), 0);
 	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
 
-	/* Garbage pidfile: stale, not an error. */
+	/* Garbage pidfile: not ours, so neither running nor stale (never replaced). */
 	FILE *f = fopen(pidfile, "w");
 	assert_non_null(f);
 	fputs("not a pid\n", f);
 	fclose(f);
-	assert_int_equal(ds_state_read_live(pidfile, &got), 0);
+	assert_int_equal(ds_state_read_live(pidfile, &got), DS_ENOTPIDFILE);
+	assert_int_equal(unlink(pidfile), 0);
 
 	/* Back to a good one: running again, and no temp files were left behind. */
 	own_state(&st);
@@ -548,6 +551,156 @@ static void test_state_read_live(void **state)
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", pidfile, (int)getpid());
 	assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/* Writes text to dir/rel. */
+static void put(const char *dir, const char *rel, const char *text, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void assert_holds(const char *path, const char *text)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_string_equal(buf, text);
+}
+
+/* An old-format pidfile (only a PID) of a live process that is no container: stale. */
+static void test_state_identityless_pid_is_stale(void **state)
+{
+	const char *dir = *state;
+	char path[PATH_MAX], text[32];
+	struct ds_state got;
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(text, sizeof(text), "%d\n", (int)child);
+	put(dir, "x.pid", text, path, sizeof(path));
+	assert_int_equal(ds_state_read(path, &got), 1);
+	assert_int_equal(got.pid, child);
+	assert_int_equal(ds_state_read_live(path, &got), 0);
+	assert_int_equal(ds_state_alive(&got, "x"), 0);
+	assert_int_equal(ds_state_alive(&got, NULL), 0);
+	/* starttime but no boot_id is no identity either */
+	snprintf(text, sizeof(text), "%d\nstarttime=%llu\n", (int)child, ds_proc_starttime(child));
+	put(dir, "x.pid", text, path, sizeof(path));
+	assert_int_equal(ds_state_read_live(path, &got), 0);
+	/* no process of ours is a container's init */
+	assert_int_equal(ds_proc_container_init(child, NULL), 0);
+	assert_int_equal(ds_proc_container_init(getpid(), NULL), 0);
+	assert_int_equal(ds_proc_container_init(1, NULL), 0);
+	/* ... and an unharmed child */
+	assert_int_equal(kill(child, 0), 0);
+	kill(child, SIGKILL);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("a pidfile read blocked");
+}
+
+/* Symlinks, FIFOs, device nodes, huge files and garbage are not ours: never read through, replaced or unlinked. */
+static void test_state_foreign_files(void **state)
+{
+	const char *dir = *state;
+	char victim[PATH_MAX], path[PATH_MAX], big[PATH_MAX];
+	struct ds_state st, got;
+	own_state(&st);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+
+	/* a scratch "/etc/passwd" */
+	put(dir, "passwd", "root:x:0:0:root:/root:/bin/sh\n", victim, sizeof(victim));
+	assert_int_equal(ds_state_read(victim, &got), DS_ENOTPIDFILE);
+	assert_int_equal(ds_state_read_live(victim, &got), DS_ENOTPIDFILE);
+	assert_int_equal(ds_state_write(victim, &st), DS_ENOTPIDFILE);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(ds_state_unlink(victim), DS_ENOTPIDFILE);
+	assert_holds(victim, "root:x:0:0:root:/root:/bin/sh\n");
+
+	/* a symlink to it, and a symlink to a real pidfile: neither followed */
+	char ours[PATH_MAX];
+	snprintf(ours, sizeof(ours), "%s/ours.pid", dir);
+	assert_int_equal(ds_state_write(ours, &st), 0);
+	const char *targets[] = { victim, ours };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/link%d.pid", dir, i);
+		assert_int_equal(symlink(targets[i], path), 0);
+		assert_int_equal(ds_state_read_live(path, &got), DS_ENOTPIDFILE);
+		assert_int_equal(ds_state_write(path, &st), DS_ENOTPIDFILE);
+		assert_int_equal(ds_state_unlink(path), DS_ENOTPIDFILE);
+		struct stat sb;
+		assert_int_equal(lstat(path, &sb), 0);
+		assert_true(S_ISLNK(sb.st_mode));
+	}
+	assert_holds(victim, "root:x:0:0:root:/root:/bin/sh\n");
+	assert_int_equal(ds_state_read_live(ours, &got), 1);
+
+	/* a FIFO: no hang, not ours */
+	snprintf(path, sizeof(path), "%s/fifo.pid", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ds_state_read_live(path, &got), DS_ENOTPIDFILE);
+	assert_int_equal(ds_state_write(path, &st), DS_ENOTPIDFILE);
+	assert_int_equal(ds_state_unlink(path), DS_ENOTPIDFILE);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* a device node (root only): not even opened */
+	snprintf(path, sizeof(path), "%s/null.pid", dir);
+	if (mknod(path, S_IFCHR | 0600, makedev(1, 3)) == 0) {
+		assert_int_equal(ds_state_read_live(path, &got), DS_ENOTPIDFILE);
+		assert_int_equal(ds_state_unlink(path), DS_ENOTPIDFILE);
+		assert_int_equal(access(path, F_OK), 0);
+	}
+
+	/* a pidfile-looking start, then far more than a pidfile holds; then a NUL inside */
+	snprintf(big, sizeof(big), "%s/big.pid", dir);
+	FILE *f = fopen(big, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", (int)getpid());
+	for (int i = 0; i < 4096; i++)
+		fputs("padding=xxxxxxxxxxxxxxxxxxxxxxxxxx\n", f);
+	fclose(f);
+	assert_int_equal(ds_state_read(big, &got), DS_ENOTPIDFILE);
+	assert_int_equal(ds_state_unlink(big), DS_ENOTPIDFILE);
+	f = fopen(big, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\nuuid=a", (int)getpid());
+	fputc('\0', f);
+	fputs("b\n", f);
+	fclose(f);
+	assert_int_equal(ds_state_read(big, &got), DS_ENOTPIDFILE);
+
+	/* ours: unlinked; none: fine */
+	assert_int_equal(ds_state_unlink(ours), 0);
+	assert_int_equal(access(ours, F_OK), -1);
+	assert_int_equal(ds_state_unlink(ours), 0);
+	assert_int_equal(ds_state_read(ours, &got), 0);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+
+	/* the message says what is wrong */
+	struct ds_error err = { 0 };
+	char text[800];
+	assert_int_equal(ds_state_fail(&err, DS_ENOTPIDFILE, victim), DS_EINVAL_MSG);
+	ds_error_text(&err, text, sizeof(text));
+	assert_non_null(strstr(text, "is not a droidspaces pidfile"));
+	assert_non_null(strstr(text, victim));
 }
 
 int main(void)
@@ -570,6 +723,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_name, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_name_refuses_symlink, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_state_read_live, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_state_identityless_pid_is_stale, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_state_foreign_files, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
