@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cmd/cmd.h"
+#include "core/inventory.h"
 #include "core/state.h"
 #include "util/fileio.h"
 
-#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ds_report(const struct ds_error *err)
@@ -32,31 +33,19 @@ int ds_cmd_resolve_name(struct ds_cli *cli, int allow_auto, struct ds_error *err
 	if (!allow_auto)
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
 	/* Without --name, pick the only running container (seed 11.1). */
-	char dir[PATH_MAX], found[DS_NAME_MAX + 1] = "", list[1024] = "";
-	int count = 0;
-	snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 5 || strcmp(e->d_name + n - 4, ".pid") != 0 || n - 4 > DS_NAME_MAX)
-			continue;
-		char name[DS_NAME_MAX + 1], path[PATH_MAX];
-		snprintf(name, sizeof(name), "%.*s", (int)(n - 4), e->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		struct ds_state st;
-		if (ds_name_validate(name) < 0 || ds_state_read_live(path, &st) != 1)
-			continue;
-		count++;
-		snprintf(found, sizeof(found), "%s", name);
+	char list[1024] = "";
+	struct ds_entry *v = NULL;
+	int count = ds_inventory_list(cfg, 0, &v);
+	for (int i = 0; i < count; i++) {
 		size_t l = strlen(list);
-		snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "", name);
+		snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "", v[i].name);
 	}
-	if (d)
-		closedir(d);
+	if (count == 1)
+		ds_config_set_name(cfg, v[0].name, err);
+	free(v);
 	if (count == 0)
 		return ds_fail(err, DS_EINVAL_MSG, "no container is running (give --name=NAME)");
 	if (count > 1)
 		return ds_fail(err, DS_EINVAL_MSG, "several containers are running (%s): give --name=NAME", list);
-	return ds_config_set_name(cfg, found, err);
+	return count < 0 ? ds_fail(err, count, "cannot list containers") : 0;
 }

@@ -243,6 +243,8 @@ static void row(int utf8, const int *w, char cells[COLS][PATH_MAX])
 int cmd_show(struct ds_cli *cli)
 {
 	struct ds_entry *v = NULL;
+	/* Stale pidfiles (after a host reboot, say) are tidied up first. */
+	ds_inventory_reap(&cli->cfg);
 	int n = ds_inventory_list(&cli->cfg, 1, &v);
 	if (n < 0) {
 		struct ds_error err = { 0 };

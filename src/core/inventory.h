@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * What containers exist: running ones from the pidfiles (stale pidfiles are
- * removed on the way), stopped ones from their saved settings, and, for
- * scan, droidspaces inits that no pidfile names.
+ * What containers exist: running ones from the pidfiles, stopped ones from
+ * their saved settings, and, for scan, droidspaces inits that no pidfile
+ * names.
  */
 #pragma once
 
@@ -16,8 +16,17 @@ struct ds_entry {
 	char rootfs[PATH_MAX];           /* from the pidfile or the saved settings */
 };
 
-/* Fills a malloc'd, name-sorted array; returns its length or a negative errno. */
+/*
+ * Fills a malloc'd, name-sorted array; returns its length or a negative errno.
+ * Pure: it never cleans up (ds_cleanup_container itself lists).
+ */
 int ds_inventory_list(const struct ds_config *cfg, int include_stopped, struct ds_entry **out);
+/*
+ * Cleans up after every container whose pidfile is stale (a host reboot, a
+ * crash): cgroup, sockets, mount points, pidfile.  Returns how many, or a
+ * negative errno.  For the verbs that list for people (show, stop --all).
+ */
+int ds_inventory_reap(const struct ds_config *cfg);
 
 struct ds_found {
 	pid_t pid;
