@@ -203,29 +203,6 @@ long ds_proc_uptime(pid_t pid)
 	return r < 0 ? 0 : r;
 }
 
-/* The last NSpid value is 1 for the init of a nested PID namespace. */
-static int is_nested_init(pid_t pid)
-{
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	char *l = strstr(buf, "\nNSpid:");
-	if (!l)
-		return 0;
-	l += 7;
-	char *nl = strchr(l, '\n');
-	if (nl)
-		*nl = '\0';
-	int fields = 0;
-	long last = 0;
-	for (char *t = strtok(l, " \t"); t; t = strtok(NULL, " \t")) {
-		fields++;
-		last = strtol(t, NULL, 10);
-	}
-	return fields >= 2 && last == 1;
-}
-
 /* /run/systemd/container of the process says "droidspaces" (read without trusting it). */
 static int is_droidspaces(pid_t pid)
 {
@@ -243,19 +220,6 @@ static int is_droidspaces(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	return strcmp(ds_chomp(buf), "droidspaces") == 0;
-}
-
-/* "droidspaces/<name>" from init's "/droidspaces/<name>/init.scope". */
-static void init_cgroup(pid_t pid, char *out, size_t size)
-{
-	char rel[4096];
-	out[0] = '\0';
-	if (ds_cgroup_of_pid(pid, rel, sizeof(rel)) < 0 || strncmp(rel, "/droidspaces/", 13) != 0)
-		return;
-	char *end = strchr(rel + 13, '/');
-	if (end)
-		*end = '\0';
-	snprintf(out, size, "%s", rel + 1);
 }
 
 /* The file behind a loop device ("/dev/loop3" or "/dev/block/loop3" on Android), else "". */
@@ -348,6 +312,51 @@ static int tracked(const struct ds_config *cfg, pid_t pid)
 	return hit;
 }
 
+/* 1 when name can be given to a found container: no file at its pidfile path, or a stale one of ours. */
+static int name_free(const char *pidfile, const char *name)
+{
+	struct ds_state old;
+	int have = ds_state_read(pidfile, &old);
+	return have == 0 || (have == 1 && !ds_state_alive(&old, name));
+}
+
+/* Registers pid under a free name from its os-release; 1 when done. */
+static int adopt(const struct ds_config *cfg, pid_t pid, unsigned long long starttime, const char *cgname,
+		 struct ds_found *out)
+{
+	char root[64], base[DS_NAME_MAX + 1], name[DS_NAME_MAX + 1], pidfile[PATH_MAX];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	struct ds_osrelease os;
+	ds_osrelease_read(root, &os);
+	ds_osrelease_name(&os, base, sizeof(base));
+	for (int i = 0; i <= 1024; i++) {
+		ds_name_candidate(base, i, name);
+		ds_workspace_path(cfg, "Pids", name, ".pid", pidfile, sizeof(pidfile));
+		if (!name_free(pidfile, name))
+			continue;
+		int lock = ds_lock_name(cfg, name, 0);
+		if (lock < 0)
+			continue;
+		if (!name_free(pidfile, name)) {
+			close(lock);
+			continue;
+		}
+		struct ds_state st = { .pid = pid, .starttime = starttime };
+		ds_host_boot_id(st.boot_id);
+		/* The monitor is unknown (0): stop then cleans up by itself. */
+		snprintf(st.cgroup, sizeof(st.cgroup), "droidspaces/%s", cgname);
+		recover_rootfs(pid, st.rootfs, sizeof(st.rootfs));
+		int r = ds_state_write(pidfile, &st);
+		close(lock);
+		if (r < 0)
+			return 0;
+		out->pid = pid;
+		snprintf(out->name, sizeof(out->name), "%s", name);
+		return 1;
+	}
+	return 0;
+}
+
 int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int max)
 {
 	DIR *d = opendir("/proc");
@@ -356,41 +365,20 @@ int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int m
 	int count = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && count < max) {
-		char *end;
+		char *end, cgname[DS_NAME_MAX + 1];
 		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 1 || !is_nested_init((pid_t)pid) || !is_droidspaces((pid_t)pid) ||
-		    tracked(cfg, (pid_t)pid))
+		if (*end || pid <= 1 || pid > 0x3fffffff)
 			continue;
-		char root[64], base[DS_NAME_MAX + 1], name[DS_NAME_MAX + 1];
-		snprintf(root, sizeof(root), "/proc/%ld/root", pid);
-		struct ds_osrelease os;
-		ds_osrelease_read(root, &os);
-		ds_osrelease_name(&os, base, sizeof(base));
-		for (int i = 0; i <= 1024; i++) {
-			ds_name_candidate(base, i, name);
-			struct ds_config tmp = *cfg;
-			char pidfile[PATH_MAX];
-			ds_workspace_path(&tmp, "Pids", name, ".pid", pidfile, sizeof(pidfile));
-			struct ds_state old;
-			if (ds_state_read_live(pidfile, &old) == 1)
-				continue;
-			int lock = ds_lock_name(&tmp, name, 0);
-			if (lock < 0)
-				continue;
-			struct ds_state st = { .pid = (pid_t)pid, .starttime = ds_proc_starttime((pid_t)pid) };
-			ds_host_boot_id(st.boot_id);
-			/* The monitor is unknown (0): stop then cleans up by itself. */
-			init_cgroup((pid_t)pid, st.cgroup, sizeof(st.cgroup));
-			recover_rootfs((pid_t)pid, st.rootfs, sizeof(st.rootfs));
-			int r = ds_state_write(pidfile, &st);
-			close(lock);
-			if (r == 0) {
-				found[count].pid = (pid_t)pid;
-				snprintf(found[count].name, sizeof(found[count].name), "%s", name);
-				count++;
-			}
-			break;
-		}
+		/*
+		 * Only with proof nobody but root could forge: the cgroup we made,
+		 * the host's user namespace, root.  /run/systemd/container alone
+		 * is anyone's to write in a mount namespace of their own.
+		 */
+		unsigned long long starttime = ds_proc_starttime((pid_t)pid);
+		if (!starttime || !ds_proc_container_init((pid_t)pid, cgname) || !is_droidspaces((pid_t)pid) ||
+		    tracked(cfg, (pid_t)pid) || ds_proc_starttime((pid_t)pid) != starttime)
+			continue;
+		count += adopt(cfg, (pid_t)pid, starttime, cgname, &found[count]);
 	}
 	closedir(d);
 	return count;
