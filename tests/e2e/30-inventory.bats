@@ -1000,7 +1000,9 @@ scan_run() {
 	[ ! -e "$real_pf" ]
 	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/ghost.pid" ]
 	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/dead.pid" ]
-	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/junk.pid" ]
+	# garbage is not a pidfile droidspaces wrote: left alone (issue 12)
+	[ "$(cat "$DROIDSPACES_WORKSPACE/Pids/junk.pid")" = "not a pidfile" ]
+	rm "$DROIDSPACES_WORKSPACE/Pids/junk.pid"
 	kill -0 $$ # and nobody was signalled
 	# the table form removes them too
 	cp "$DS_TEST_DIR/st.pid" "$real_pf"
