@@ -106,19 +106,62 @@ static int sysvinit_request_halt(pid_t pid)
 	return -ENOENT;
 }
 
+static int halt_signal(enum ds_init_kind kind)
+{
+	if (kind == DS_INIT_SYSTEMD)
+		return SIGRTMIN + 3;
+	for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
+		if (inits[i].kind == kind && inits[i].signal)
+			return inits[i].signal;
+	return SIGTERM;
+}
+
 int ds_halt_send(pid_t pid)
 {
 	enum ds_init_kind kind = ds_init_detect(pid);
-	int sig = SIGTERM;
-	if (kind == DS_INIT_SYSTEMD)
-		sig = SIGRTMIN + 3;
-	else if (kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0)
+	if (kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0)
 		return 0;
-	else
-		for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
-			if (inits[i].kind == kind && inits[i].signal)
-				sig = inits[i].signal;
-	return kill(pid, sig) < 0 ? negerrno() : 0;
+	return kill(pid, halt_signal(kind)) < 0 ? negerrno() : 0;
+}
+
+/* Bit sig of one hexadecimal mask line ("SigCgt:\t0000000000014a07"): 1, 0, or -1 when absent. */
+static int mask_has(const char *status, const char *key, int sig)
+{
+	const char *p = strstr(status, key);
+	while (p && p != status && p[-1] != '\n')
+		p = strstr(p + 1, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t len = strspn(p, "0123456789abcdefABCDEF");
+	size_t digit = (size_t)(sig - 1) / 4;
+	if (sig < 1 || len == 0 || digit >= len)
+		return len ? 0 : -1;
+	char c = p[len - 1 - digit];
+	int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+	return (v >> ((sig - 1) % 4)) & 1;
+}
+
+int ds_status_takes_signal(const char *status, int sig)
+{
+	int cgt = mask_has(status, "SigCgt:", sig), blk = mask_has(status, "SigBlk:", sig);
+	if (cgt < 0 && blk < 0)
+		return -1;
+	/* A blocked signal is kept pending (signalfd users such as systemd), never dropped. */
+	return cgt == 1 || blk == 1;
+}
+
+/* 1: pid catches or blocks sig now; 0: not yet; <0: gone or unreadable. */
+static int takes_signal(pid_t pid, int sig)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ssize_t n = ds_read_file(path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO;
+	return ds_status_takes_signal(buf, sig);
 }
 
 /* Waits until the process with this start time is gone; 1 when gone. */
@@ -154,6 +197,42 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 			delay *= 2;
 	}
 	return 1;
+}
+
+/*
+ * The kernel drops a signal to a PID-namespace init that neither catches
+ * nor blocks it: right after start, init may not have installed its
+ * handlers yet, and a halt sent then would be lost until the SIGKILL. So
+ * wait (within the timeout) until init takes the signal, send it, and send
+ * it again every 2 s while init lives, in case it was dropped anyway
+ * (init re-executing itself, handlers reset). 1 when init is gone.
+ */
+static int halt_and_wait(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+	long long deadline = ds_now_ms() + timeout_ms;
+	enum ds_init_kind kind = ds_init_detect(pid);
+	int sig = halt_signal(kind), delay = 1;
+	if (kind == DS_INIT_SYSVINIT)
+		sig = SIGPWR; /* the initctl FIFO is tried first, each round */
+	/* Unreadable status (gone, or an odd kernel): send at once. */
+	while (takes_signal(pid, sig) == 0 && ds_now_ms() < deadline) {
+		if (ds_proc_starttime(pid) != starttime)
+			return 1;
+		poll(NULL, 0, delay);
+		if (delay < 50)
+			delay *= 2;
+	}
+	for (;;) {
+		if (ds_proc_starttime(pid) != starttime)
+			return 1;
+		if (!(kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0))
+			kill(pid, sig);
+		long long left = deadline - ds_now_ms();
+		if (left <= 0)
+			return 0;
+		if (wait_gone(pid, starttime, left < 2000 ? (int)left : 2000))
+			return 1;
+	}
 }
 
 static int monitor_alive(pid_t monitor)
@@ -193,8 +272,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (monitor_alive(st.monitor))
 		kill(st.monitor, SIGUSR1); /* a halt, not a reboot: the monitor must not restart it */
-	ds_halt_send(st.pid);
-	if (!wait_gone(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
+	if (!halt_and_wait(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(st.pid, st.starttime, 10000))
