@@ -101,14 +101,25 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 	return 0;
 }
 
-static int setup_rootfs_bind(const char *rootfs, int *rootfd, struct ds_error *err)
+/*
+ * pivot_root(2) needs the new root to be a mount point: rootfs bound on
+ * itself. A --rootfs directory is bound from the fd checked by start
+ * (src_fd), and the mount found by name must be that directory: a path
+ * swapped since (its parent may belong to a user) is refused.
+ */
+static int setup_rootfs_bind(const char *rootfs, int src_fd, int *rootfd, struct ds_error *err)
 {
-	/* pivot_root(2) needs the new root to be a mount point. */
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	char fdp[32];
+	const char *src = src_fd >= 0 ? ds_fd_path(src_fd, fdp) : rootfs;
+	if (mount(src, src, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind-mount the rootfs %s", rootfs);
-	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*rootfd < 0)
+	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*rootfd < 0 && src_fd < 0)
 		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
+	struct stat want, got;
+	if (src_fd >= 0 && (*rootfd < 0 || fstat(src_fd, &want) < 0 || fstat(*rootfd, &got) < 0 ||
+			    want.st_dev != got.st_dev || want.st_ino != got.st_ino))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
 	return 0;
 }
 
@@ -228,7 +239,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if (cfg->volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
 	/* The rootfs becomes a mount point of its own. */
-	if ((r = setup_rootfs_bind(rootfs, &rootfd, err)) < 0)
+	if ((r = setup_rootfs_bind(rootfs, cfg->volatile_mode ? -1 : cfg->rootfs_fd, &rootfd, err)) < 0)
 		return r;
 	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
 	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)
