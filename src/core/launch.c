@@ -370,5 +370,6 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */
 	cfg->container_pid = pid;
+	ds_android_firmware_init(cfg, pid);
 	return 0;
 }
