@@ -101,25 +101,40 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 	return 0;
 }
 
+/* Is fd the same directory as want (st_dev/st_ino)? */
+static int same_dir(int fd, const struct stat *want)
+{
+	struct stat got;
+	return fd >= 0 && fstat(fd, &got) == 0 && got.st_dev == want->st_dev && got.st_ino == want->st_ino;
+}
+
 /*
  * pivot_root(2) needs the new root to be a mount point: rootfs bound on
- * itself. A --rootfs directory is bound from the fd checked by start
- * (src_fd), and the mount found by name must be that directory: a path
- * swapped since (its parent may belong to a user) is refused.
+ * itself. For a --rootfs directory, checked_fd is what start checked; its
+ * mount belongs to the host's namespace, which a bind cannot take as a
+ * source, so the path is opened again here, and both that open and the
+ * final one must be the checked directory: a path swapped since (its
+ * parent may belong to a user) is refused, never booted.
  */
-static int setup_rootfs_bind(const char *rootfs, int src_fd, int *rootfd, struct ds_error *err)
+static int setup_rootfs_bind(const char *rootfs, int checked_fd, int *rootfd, struct ds_error *err)
 {
 	char fdp[32];
-	const char *src = src_fd >= 0 ? ds_fd_path(src_fd, fdp) : rootfs;
+	struct stat want;
+	_cleanup_close_ int src_fd = -1;
+	const char *src = rootfs;
+	if (checked_fd >= 0) {
+		src_fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fstat(checked_fd, &want) < 0 || !same_dir(src_fd, &want))
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
+		src = ds_fd_path(src_fd, fdp);
+	}
 	if (mount(src, src, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind-mount the rootfs %s", rootfs);
 	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*rootfd < 0 && src_fd < 0)
-		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
-	struct stat want, got;
-	if (src_fd >= 0 && (*rootfd < 0 || fstat(src_fd, &want) < 0 || fstat(*rootfd, &got) < 0 ||
-			    want.st_dev != got.st_dev || want.st_ino != got.st_ino))
+	if (checked_fd >= 0 && !same_dir(*rootfd, &want))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
+	if (*rootfd < 0)
+		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
 	return 0;
 }
 
