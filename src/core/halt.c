@@ -202,35 +202,41 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 /*
  * The kernel drops a signal to a PID-namespace init that neither catches
  * nor blocks it: right after start, init may not have installed its
- * handlers yet, and a halt sent then would be lost until the SIGKILL. So
- * wait (within the timeout) until init takes the signal, send it, and send
- * it again every 2 s while init lives, in case it was dropped anyway
- * (init re-executing itself, handlers reset). 1 when init is gone.
+ * handlers yet, and a halt sent then is lost (the guest was SIGKILLed at
+ * the timeout). So the signal is sent at once, and again as soon as
+ * /proc/PID/status shows init catching or blocking it. An init waiting in
+ * sigtimedwait(2) shows neither (the kernel unblocks the waited signals
+ * meanwhile), so until one send happened while init visibly took the
+ * signal, it is also resent with a backoff from 50 ms to 2 s. Inits reset
+ * their handlers once halting, so a late copy is dropped, not acted on
+ * twice. 1 when init is gone within timeout_ms.
  */
 static int halt_and_wait(pid_t pid, unsigned long long starttime, int timeout_ms)
 {
-	long long deadline = ds_now_ms() + timeout_ms;
+	long long deadline = ds_now_ms() + timeout_ms, next = 0;
 	enum ds_init_kind kind = ds_init_detect(pid);
-	int sig = halt_signal(kind), delay = 1;
-	if (kind == DS_INIT_SYSVINIT)
-		sig = SIGPWR; /* the initctl FIFO is tried first, each round */
-	/* Unreadable status (gone, or an odd kernel): send at once. */
-	while (takes_signal(pid, sig) == 0 && ds_now_ms() < deadline) {
-		if (ds_proc_starttime(pid) != starttime)
-			return 1;
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
-	}
+	int sig = kind == DS_INIT_SYSVINIT ? SIGPWR : halt_signal(kind), interval = 50, taken = 0;
 	for (;;) {
 		if (ds_proc_starttime(pid) != starttime)
 			return 1;
-		if (!(kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0))
-			kill(pid, sig);
-		long long left = deadline - ds_now_ms();
-		if (left <= 0)
+		long long now = ds_now_ms();
+		if (now >= deadline)
 			return 0;
-		if (wait_gone(pid, starttime, left < 2000 ? (int)left : 2000))
+		int t = takes_signal(pid, sig);
+		if (!taken && (now >= next || t == 1)) {
+			/* sysvinit: a runlevel request on its FIFO where it has one, else SIGPWR. */
+			if (!(kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0))
+				kill(pid, sig);
+			taken = t == 1;
+			next = now + interval;
+			if (interval < 2000)
+				interval = interval * 2 < 2000 ? interval * 2 : 2000;
+		}
+		/* Short naps until init takes the signal, then sleep until its exit. */
+		long long until = taken ? deadline : (next < now + 20 ? next : now + 20);
+		if (until > deadline)
+			until = deadline;
+		if (until > now && wait_gone(pid, starttime, (int)(until - now)))
 			return 1;
 	}
 }
