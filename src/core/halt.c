@@ -23,7 +23,7 @@ static const struct {
 	enum ds_init_kind kind;
 	const char *exe;      /* basename of /proc/PID/exe */
 	const char *name;
-	int signal;           /* 0: computed at run time (SIGRTMIN is not a constant) */
+	int signal;           /* 0: computed at run time (see halt_signal) */
 } inits[] = {
 	/* SIGRTMIN+3 is systemd's halt; SIGTERM would make it re-execute itself. */
 	{ DS_INIT_SYSTEMD, "systemd", "systemd", 0 },
@@ -108,8 +108,13 @@ static int sysvinit_request_halt(pid_t pid)
 
 static int halt_signal(enum ds_init_kind kind)
 {
+	/*
+	 * systemd's SIGRTMIN+3 counts from glibc's SIGRTMIN (34), not the C
+	 * library ours is built with: musl's SIGRTMIN is 35, and 35 + 3 is
+	 * glibc's SIGRTMIN+4, a poweroff.
+	 */
 	if (kind == DS_INIT_SYSTEMD)
-		return SIGRTMIN + 3;
+		return 34 + 3;
 	for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
 		if (inits[i].kind == kind && inits[i].signal)
 			return inits[i].signal;
