@@ -71,6 +71,8 @@ struct ds_config {
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];
+	int rootfs_fd;                   /* --rootfs: O_PATH of the directory checked, used for the bind */
+	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
 };
 
 /* What the container boots from, as the user gave it: the directory, or the image file. */

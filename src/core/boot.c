@@ -101,12 +101,38 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 	return 0;
 }
 
-static int setup_rootfs_bind(const char *rootfs, int *rootfd, struct ds_error *err)
+/* Is fd the same directory as want (st_dev/st_ino)? */
+static int same_dir(int fd, const struct stat *want)
 {
-	/* pivot_root(2) needs the new root to be a mount point. */
-	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	struct stat got;
+	return fd >= 0 && fstat(fd, &got) == 0 && got.st_dev == want->st_dev && got.st_ino == want->st_ino;
+}
+
+/*
+ * pivot_root(2) needs the new root to be a mount point: rootfs bound on
+ * itself. For a --rootfs directory, checked_fd is what start checked; its
+ * mount belongs to the host's namespace, which a bind cannot take as a
+ * source, so the path is opened again here, and both that open and the
+ * final one must be the checked directory: a path swapped since (its
+ * parent may belong to a user) is refused, never booted.
+ */
+static int setup_rootfs_bind(const char *rootfs, int checked_fd, int *rootfd, struct ds_error *err)
+{
+	char fdp[32];
+	struct stat want;
+	_cleanup_close_ int src_fd = -1;
+	const char *src = rootfs;
+	if (checked_fd >= 0) {
+		src_fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fstat(checked_fd, &want) < 0 || !same_dir(src_fd, &want))
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
+		src = ds_fd_path(src_fd, fdp);
+	}
+	if (mount(src, src, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind-mount the rootfs %s", rootfs);
-	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (checked_fd >= 0 && !same_dir(*rootfd, &want))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
 	if (*rootfd < 0)
 		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
 	return 0;
@@ -228,7 +254,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if (cfg->volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
 	/* The rootfs becomes a mount point of its own. */
-	if ((r = setup_rootfs_bind(rootfs, &rootfd, err)) < 0)
+	if ((r = setup_rootfs_bind(rootfs, cfg->volatile_mode ? -1 : cfg->rootfs_fd, &rootfd, err)) < 0)
 		return r;
 	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
 	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)

@@ -23,7 +23,7 @@ static const struct {
 	enum ds_init_kind kind;
 	const char *exe;      /* basename of /proc/PID/exe */
 	const char *name;
-	int signal;           /* 0: computed at run time (SIGRTMIN is not a constant) */
+	int signal;           /* 0: computed at run time (see halt_signal) */
 } inits[] = {
 	/* SIGRTMIN+3 is systemd's halt; SIGTERM would make it re-execute itself. */
 	{ DS_INIT_SYSTEMD, "systemd", "systemd", 0 },
@@ -106,19 +106,67 @@ static int sysvinit_request_halt(pid_t pid)
 	return -ENOENT;
 }
 
+static int halt_signal(enum ds_init_kind kind)
+{
+	/*
+	 * systemd's SIGRTMIN+3 counts from glibc's SIGRTMIN (34), not the C
+	 * library ours is built with: musl's SIGRTMIN is 35, and 35 + 3 is
+	 * glibc's SIGRTMIN+4, a poweroff.
+	 */
+	if (kind == DS_INIT_SYSTEMD)
+		return 34 + 3;
+	for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
+		if (inits[i].kind == kind && inits[i].signal)
+			return inits[i].signal;
+	return SIGTERM;
+}
+
 int ds_halt_send(pid_t pid)
 {
 	enum ds_init_kind kind = ds_init_detect(pid);
-	int sig = SIGTERM;
-	if (kind == DS_INIT_SYSTEMD)
-		sig = SIGRTMIN + 3;
-	else if (kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0)
+	if (kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0)
 		return 0;
-	else
-		for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
-			if (inits[i].kind == kind && inits[i].signal)
-				sig = inits[i].signal;
-	return kill(pid, sig) < 0 ? negerrno() : 0;
+	return kill(pid, halt_signal(kind)) < 0 ? negerrno() : 0;
+}
+
+/* Bit sig of one hexadecimal mask line ("SigCgt:\t0000000000014a07"): 1, 0, or -1 when absent. */
+static int mask_has(const char *status, const char *key, int sig)
+{
+	const char *p = strstr(status, key);
+	while (p && p != status && p[-1] != '\n')
+		p = strstr(p + 1, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t len = strspn(p, "0123456789abcdefABCDEF");
+	size_t digit = (size_t)(sig - 1) / 4;
+	if (sig < 1 || len == 0 || digit >= len)
+		return len ? 0 : -1;
+	char c = p[len - 1 - digit];
+	int v = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+	return (v >> ((sig - 1) % 4)) & 1;
+}
+
+int ds_status_takes_signal(const char *status, int sig)
+{
+	int cgt = mask_has(status, "SigCgt:", sig), blk = mask_has(status, "SigBlk:", sig);
+	if (cgt < 0 && blk < 0)
+		return -1;
+	/* A blocked signal is kept pending (signalfd users such as systemd), never dropped. */
+	return cgt == 1 || blk == 1;
+}
+
+/* 1: pid catches or blocks sig now; 0: not yet; <0: gone or unreadable. */
+static int takes_signal(pid_t pid, int sig)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ssize_t n = ds_read_file(path, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? (int)n : -EIO;
+	return ds_status_takes_signal(buf, sig);
 }
 
 /* Waits until the process with this start time is gone; 1 when gone. */
@@ -154,6 +202,48 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 			delay *= 2;
 	}
 	return 1;
+}
+
+/*
+ * The kernel drops a signal to a PID-namespace init that neither catches
+ * nor blocks it: right after start, init may not have installed its
+ * handlers yet, and a halt sent then is lost (the guest was SIGKILLed at
+ * the timeout). So the signal is sent at once, and again as soon as
+ * /proc/PID/status shows init catching or blocking it. An init waiting in
+ * sigtimedwait(2) shows neither (the kernel unblocks the waited signals
+ * meanwhile), so until one send happened while init visibly took the
+ * signal, it is also resent with a backoff from 50 ms to 2 s. Inits reset
+ * their handlers once halting, so a late copy is dropped, not acted on
+ * twice. 1 when init is gone within timeout_ms.
+ */
+static int halt_and_wait(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+	long long deadline = ds_now_ms() + timeout_ms, next = 0;
+	enum ds_init_kind kind = ds_init_detect(pid);
+	int sig = kind == DS_INIT_SYSVINIT ? SIGPWR : halt_signal(kind), interval = 50, taken = 0;
+	for (;;) {
+		if (ds_proc_starttime(pid) != starttime)
+			return 1;
+		long long now = ds_now_ms();
+		if (now >= deadline)
+			return 0;
+		int t = takes_signal(pid, sig);
+		if (!taken && (now >= next || t == 1)) {
+			/* sysvinit: a runlevel request on its FIFO where it has one, else SIGPWR. */
+			if (!(kind == DS_INIT_SYSVINIT && sysvinit_request_halt(pid) == 0))
+				kill(pid, sig);
+			taken = t == 1;
+			next = now + interval;
+			if (interval < 2000)
+				interval = interval * 2 < 2000 ? interval * 2 : 2000;
+		}
+		/* Short naps until init takes the signal, then sleep until its exit. */
+		long long until = taken ? deadline : (next < now + 20 ? next : now + 20);
+		if (until > deadline)
+			until = deadline;
+		if (until > now && wait_gone(pid, starttime, (int)(until - now)))
+			return 1;
+	}
 }
 
 static int monitor_alive(pid_t monitor)
@@ -193,8 +283,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (monitor_alive(st.monitor))
 		kill(st.monitor, SIGUSR1); /* a halt, not a reboot: the monitor must not restart it */
-	ds_halt_send(st.pid);
-	if (!wait_gone(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
+	if (!halt_and_wait(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(st.pid, st.starttime, 10000))

@@ -21,7 +21,13 @@ enum ds_init_kind ds_init_detect(pid_t pid);
 const char *ds_init_kind_name(enum ds_init_kind kind);
 /* Asks init to halt with its own mechanism. */
 int ds_halt_send(pid_t pid);
-/* stop: halt, wait up to cfg->stop_timeout s, SIGKILL, clean up. */
+/*
+ * From the text of /proc/PID/status: 1 when sig is in SigCgt or SigBlk
+ * (delivered, or kept pending), 0 when in neither (a PID-namespace init
+ * would lose it), -1 when the text has neither line.
+ */
+int ds_status_takes_signal(const char *status, int sig);
+/* stop: halt (sent again once init takes the signal, see halt.c), wait up to cfg->stop_timeout s, SIGKILL, clean up. */
 int ds_stop(struct ds_config *cfg, struct ds_error *err);
 /* Builds the 384-byte sysvinit initctl request for a runlevel change. */
 void ds_initctl_request(char runlevel, unsigned char out[384]);

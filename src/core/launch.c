@@ -11,11 +11,13 @@
 #include "host/android.h"
 #include "host/network.h"
 #include "tty/terminal.h"
+#include "util/clock.h"
 #include "util/fault.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -110,6 +112,12 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 	return (pid_t)reply;
 }
 
+/*
+ * --rootfs: symlinks in the given path are resolved once (realpath), then the
+ * directory is opened once (O_PATH|O_NOFOLLOW) and everything after uses
+ * that fd: the checks here, and the bind in init, which refuses to boot
+ * if the path no longer leads to this directory (swapped while starting).
+ */
 static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 {
 	char real[PATH_MAX];
@@ -117,12 +125,14 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR");
 	if (!realpath(cfg->rootfs_path, real))
 		return ds_fail(err, negerrno(), "rootfs %s", cfg->rootfs_path);
+	ds_closep(&cfg->rootfs_fd);
+	cfg->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (cfg->rootfs_fd < 0 || fstat(cfg->rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
 	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
 	struct stat host_root;
-	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 && stat(real, &st) == 0 &&
+	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 &&
 					 st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino))
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
 	for (const char *c = real; *c; c++)
@@ -130,8 +140,8 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->rootfs_path);
 	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
-	char init[PATH_MAX];
-	int r = ds_resolve_in_root(real, "sbin/init", init, sizeof(init));
+	char init[PATH_MAX], fdpath[32];
+	int r = ds_resolve_in_root(ds_fd_path(cfg->rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
 	if (r < 0)
 		return ds_fail(err, r, "rootfs %s has no usable /sbin/init", real);
 	if (stat(init, &st) < 0 || !S_ISREG(st.st_mode) || access(init, X_OK) < 0)
@@ -139,34 +149,72 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 	return 0;
 }
 
-/* --rootfs-img: a real ext4 image that no other container is using. */
+/* The running container whose saved image is the file open as fd (same st_dev/st_ino), into owner. */
+static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t size)
+{
+	struct stat me, other;
+	if (fstat(fd, &me) < 0)
+		return 0;
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 0, &v), found = 0;
+	for (int i = 0; i < n && !found; i++) {
+		char path[PATH_MAX];
+		static struct ds_saved s;
+		struct ds_error e = { 0 };
+		ds_saved_path(cfg, v[i].name, path, sizeof(path));
+		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, &s, &e) == 0 &&
+		    s.cfg.rootfs_img_path[0] && stat(s.cfg.rootfs_img_path, &other) == 0 &&
+		    other.st_dev == me.st_dev && other.st_ino == me.st_ino && other.st_rdev == me.st_rdev) {
+			snprintf(owner, size, "%s", v[i].name);
+			found = 1;
+		}
+	}
+	free(v);
+	return found;
+}
+
+/* --rootfs-img: a real ext4 image, opened once, that no other container is using. */
 static int check_image(struct ds_config *cfg, struct ds_error *err)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], owner[DS_NAME_MAX + 1];
 	if (!realpath(cfg->rootfs_img_path, real))
 		return ds_fail(err, negerrno(), "rootfs image %s", cfg->rootfs_img_path);
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->rootfs_img_path);
 	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
-	int r = ds_image_check(real, err);
-	if (r < 0)
-		return r;
-	struct ds_entry *v = NULL;
-	int n = ds_inventory_list(cfg, 0, &v);
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		static struct ds_saved s;
-		struct ds_error e = { 0 };
-		ds_saved_path(cfg, v[i].name, path, sizeof(path));
-		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, &s, &e) == 0 &&
-		    strcmp(s.cfg.rootfs_img_path, real) == 0) {
-			r = ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s", real, v[i].name);
-			break;
-		}
+	ds_closep(&cfg->image_fd);
+	cfg->image_fd = ds_image_open(real, cfg->volatile_mode, err);
+	if (cfg->image_fd < 0)
+		return cfg->image_fd;
+	if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s", real, owner);
+	return 0;
+}
+
+/*
+ * The image's flock, taken under the name's lock and kept by the monitor:
+ * of two starts racing for one image, one gets it. The loser names the
+ * winner once its settings are saved (a moment after its start returns).
+ */
+static int lock_image(struct ds_config *cfg, struct ds_error *err)
+{
+	char owner[DS_NAME_MAX + 1];
+	long long deadline = ds_now_ms() + 5000;
+	for (;;) {
+		int r = ds_image_lock(cfg->image_fd);
+		if (r == 0)
+			return 0;
+		if (r != -EBUSY)
+			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->rootfs_img_path);
+		if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s",
+				       cfg->rootfs_img_path, owner);
+		if (ds_now_ms() >= deadline)
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by another container",
+				       cfg->rootfs_img_path);
+		poll(NULL, 0, 50);
 	}
-	free(v);
-	return r;
 }
 
 /* Host-side preparation of the storage modes; the mounts themselves happen in init. */
@@ -180,12 +228,12 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 	}
 	if (!cfg->rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
 		return r;
 	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
 	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
-	cfg->loop_fd = ds_loop_attach(cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
+	cfg->loop_fd = ds_loop_attach(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
 				      sizeof(cfg->loop_path), &cfg->loop_attached, err);
 	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
 }
@@ -225,6 +273,9 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (live == 1)
 		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
 			       cfg->container_name, (int)st.pid);
+	if (cfg->image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
+		return r;
+	ds_fault_point("start:rootfs-opened");
 
 	if ((r = ds_uuid_generate(cfg->uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");
@@ -285,6 +336,8 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	close(sync[1]);
 	ds_fault_point("start:after-fork");
 	ds_closep(&cfg->loop_fd); /* the monitor holds the loop device now */
+	ds_closep(&cfg->rootfs_fd);
+	ds_closep(&cfg->image_fd); /* and the image, with its flock */
 	ds_terminal_close(&cfg->console);
 	for (int i = 0; i < cfg->tty_count; i++)
 		ds_terminal_close(&cfg->ttys[i]);
@@ -320,5 +373,6 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */
 	cfg->container_pid = pid;
+	ds_android_firmware_init(cfg, pid);
 	return 0;
 }

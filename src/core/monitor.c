@@ -272,8 +272,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd };
-	int nkeep = 6;
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd,
+					   cfg->rootfs_fd, cfg->image_fd /* its flock: the image is ours while we live */ };
+	int nkeep = 8;
 	for (int i = 0; i < cfg->tty_count; i++) {
 		keep[nkeep++] = cfg->ttys[i].master;
 		keep[nkeep++] = cfg->ttys[i].slave;

@@ -24,6 +24,7 @@ void ds_config_init(struct ds_config *cfg)
 	cfg->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
 	cfg->console.master = cfg->console.slave = -1;
 	cfg->loop_fd = -1;
+	cfg->rootfs_fd = cfg->image_fd = -1;
 	for (int i = 0; i < DS_MAX_TTYS; i++)
 		cfg->ttys[i].master = cfg->ttys[i].slave = -1;
 }

@@ -273,48 +273,129 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 	return ds_mount_one(rootfd, &ro, err);
 }
 
-/* SIGKILLs every process listed in dir/cgroup.procs and below. */
-static void kill_tree(const char *dir)
+/* SIGKILLs every process listed in the cgroup.procs of the directory dirfd. */
+static void kill_procs(int dirfd)
 {
-	char path[PATH_MAX + 64], buf[65536];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (ds_read_file(path, buf, sizeof(buf)) > 0) {
-		char *save = NULL;
-		for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			long pid = strtol(l, NULL, 10);
-			if (pid > 1)
-				kill((pid_t)pid, SIGKILL);
-		}
-	}
-	DIR *d = opendir(dir);
-	if (!d)
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		kill_tree(path);
 	}
-	closedir(d);
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+	fclose(f);
 }
 
-/* rmdir children first; a cgroup directory holds no regular files to remove. */
-static int rmdir_tree(const char *dir)
+/* The name of one subdirectory of dirfd into name: 1, 0 when it has none, or -errno. */
+static int first_subdir(int dirfd, char name[256])
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : negerrno();
-	struct dirent *e;
-	char path[PATH_MAX + 256];
-	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		rmdir_tree(path);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		int r = negerrno();
+		if (fd >= 0)
+			close(fd);
+		return r;
 	}
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			snprintf(name, 256, "%s", e->d_name);
+			found = 1;
+		}
 	closedir(d);
-	return rmdir(dir) < 0 && errno != ENOENT ? negerrno() : 0;
+	return found;
+}
+
+/* rmdir, again and again while tasks still leave the cgroup (asynchronous after a kill). */
+static int rmdir_wait(int dirfd, const char *name, long long deadline)
+{
+	int delay = 1;
+	while (unlinkat(dirfd, name, AT_REMOVEDIR) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || ds_now_ms() >= deadline)
+			return negerrno();
+		poll(NULL, 0, delay);
+		if (delay < 50)
+			delay *= 2;
+	}
+	return 0;
+}
+
+/*
+ * Kills the tasks of the tree at dir and removes it, children first. The
+ * guest makes this tree, as deep as it likes: no recursion and one open
+ * directory at a time; "..", which a cgroup rename cannot change (its
+ * parent stays), leads back up; only the names on the way down are kept.
+ */
+static int remove_tree(const char *dir, long long deadline)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : negerrno();
+	char **names = NULL;
+	size_t depth = 0, cap = 0;
+	int r;
+	for (;;) {
+		char child[256];
+		r = first_subdir(fd, child);
+		if (r < 0)
+			break;
+		if (r == 1) {
+			if (depth == cap) {
+				size_t ncap = cap ? 2 * cap : 64;
+				char **n = realloc(names, ncap * sizeof(*names));
+				if (!n) {
+					r = -ENOMEM;
+					break;
+				}
+				names = n;
+				cap = ncap;
+			}
+			int sub = openat(fd, child, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 && errno == ENOENT)
+				continue;
+			if (sub < 0 || !(names[depth] = strdup(child))) {
+				r = sub < 0 ? negerrno() : -ENOMEM;
+				if (sub >= 0)
+					close(sub);
+				break;
+			}
+			depth++;
+			close(fd);
+			fd = sub;
+			continue;
+		}
+		/* A leaf: its tasks go, then the directory. */
+		kill_procs(fd);
+		if (depth == 0) {
+			r = rmdir_wait(AT_FDCWD, dir, deadline);
+			break;
+		}
+		int up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0) {
+			r = negerrno();
+			break;
+		}
+		close(fd);
+		fd = up;
+		depth--;
+		r = rmdir_wait(fd, names[depth], deadline);
+		free(names[depth]);
+		if (r < 0)
+			break;
+	}
+	while (depth > 0)
+		free(names[--depth]);
+	free(names);
+	close(fd);
+	return r;
 }
 
 struct destroy_ctx {
@@ -323,26 +404,22 @@ struct destroy_ctx {
 
 static int destroy_one(const char *dir, int v1, void *ud)
 {
-	(void)v1;
 	struct destroy_ctx *ctx = ud;
-	int delay = 1, killed = 0;
-	for (;;) {
-		int r = rmdir_tree(dir);
-		if (r == 0)
-			break;
-		if (r != -EBUSY)
-			return r;
-		if (ds_now_ms() >= ctx->deadline)
-			return -EBUSY;
-		if (!killed) {
-			kill_tree(dir);
-			killed = 1;
+	if (!v1 && !ds_fault_active("no-cgroup-kill")) {
+		/* Linux 5.14+: one write kills the whole subtree, forks racing it included. */
+		char path[PATH_MAX + 300];
+		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "1", 1) != 1) {
+				/* not fatal: the walk below kills task by task */
+			}
+			close(fd);
 		}
-		/* Exiting tasks leave the cgroup asynchronously after init died. */
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
 	}
+	int r = remove_tree(dir, ctx->deadline);
+	if (r < 0)
+		return r;
 	/* Drop the shared droidspaces/ parent when we were its last child. */
 	char parent[PATH_MAX + 256];
 	snprintf(parent, sizeof(parent), "%s", dir);

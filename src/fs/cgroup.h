@@ -51,5 +51,10 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 		    struct ds_error *err);
 /* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
 int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
-/* Kills what is left in rel and removes it, children first. */
+/*
+ * Kills what is left in rel (cgroup.kill where the kernel has it, 5.14+;
+ * else task by task, also on v1) and removes it, children first, without
+ * recursion: the guest decides how deep its tree is.
+ * $DROIDSPACES_FAULT=no-cgroup-kill forces the task-by-task way (tests).
+ */
 int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms);

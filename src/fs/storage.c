@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -24,22 +25,37 @@
 #define EXT_SUPER_MAGIC 0xEF53
 #define F2FS_SUPER_MAGIC 0xF2F52010UL
 
-int ds_image_check(const char *path, struct ds_error *err)
+int ds_image_open(const char *path, int read_only, struct ds_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	/* O_PATH first: a device node or FIFO in its place is never really opened (no side effects). */
+	_cleanup_close_ int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
 		return ds_fail(err, negerrno(), "rootfs image %s", path);
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+	if (fstat(pfd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is not a file or block device", path);
+	char p[32];
+	int fd = open(ds_fd_path(pfd, p), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot open rootfs image %s", path);
 	/* The ext2/3/4 superblock starts at 1024; its magic sits at offset 56 in it. */
 	unsigned char magic[2];
-	if (pread(fd, magic, 2, 1024 + 56) != 2 || (magic[0] | magic[1] << 8) != EXT_SUPER_MAGIC)
+	if (pread(fd, magic, 2, 1024 + 56) != 2 || (magic[0] | magic[1] << 8) != EXT_SUPER_MAGIC) {
+		close(fd);
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is not an ext4 filesystem", path);
+	}
+	return fd;
+}
+
+int ds_image_lock(int fd)
+{
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		if (errno != EINTR)
+			return errno == EWOULDBLOCK ? -EBUSY : negerrno();
 	return 0;
 }
 
-int ds_image_fsck(const char *path, int read_only, int logfd, struct ds_error *err)
+int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, struct ds_error *err)
 {
 	pid_t pid = fork();
 	if (pid < 0)
@@ -51,7 +67,11 @@ int ds_image_fsck(const char *path, int read_only, int logfd, struct ds_error *e
 			dup2(logfd, 1);
 			dup2(logfd, 2);
 		}
-		execlp("e2fsck", "e2fsck", "-f", read_only ? "-n" : "-y", path, (char *)NULL);
+		/* e2fsck checks the file we opened and checked, whatever the path names now. */
+		if (image_fd != 3 && dup2(image_fd, 3) < 0)
+			_exit(126);
+		fcntl(3, F_SETFD, 0);
+		execlp("e2fsck", "e2fsck", "-f", read_only ? "-n" : "-y", "/proc/self/fd/3", (char *)NULL);
 		_exit(127);
 	}
 	int st;
@@ -84,18 +104,16 @@ static int open_loop(int n, char *loop_path, size_t size)
 	return fd < 0 ? negerrno() : fd;
 }
 
-int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, int *attached,
+int ds_loop_attach(int file, const char *path, int read_only, char *loop_path, size_t size, int *attached,
 		   struct ds_error *err)
 {
 	*attached = 0;
-	_cleanup_close_ int file = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (file < 0)
-		return ds_fail(err, negerrno(), "cannot open rootfs image %s", path);
 	struct stat st;
 	if (fstat(file, &st) == 0 && S_ISBLK(st.st_mode)) {
-		/* A block device needs no loop: mount it directly. */
+		/* A block device needs no loop: mount it directly (ds_image_mount checks it is this one). */
 		snprintf(loop_path, size, "%s", path);
-		return TAKE_FD(file);
+		int fd = fcntl(file, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? ds_fail(err, negerrno(), "cannot open rootfs image %s", path) : fd;
 	}
 	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
@@ -150,10 +168,24 @@ void ds_loop_detach(int loop_fd, int attached)
 
 int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struct ds_error *err)
 {
-	unsigned long fl = MS_NOSUID | MS_NODEV | (cfg->volatile_mode ? MS_RDONLY : 0);
+	/*
+	 * No nosuid, no nodev: the same as a directory rootfs, whose bind keeps
+	 * the host's flags. nosuid broke sudo, su and passwd for guest users;
+	 * nodev would guard nothing, since guest root keeps CAP_MKNOD for its
+	 * own /dev tmpfs, which allows device nodes anyway.
+	 */
+	unsigned long fl = cfg->volatile_mode ? MS_RDONLY : 0;
 	if (mount(cfg->loop_path, cfg->image_mount, "ext4", fl, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->rootfs_img_path, cfg->loop_path,
 			       cfg->image_mount);
+	/* The device mounted by name must be the one held open (a user's block device path can change). */
+	struct stat dev, mnt;
+	if (cfg->loop_fd >= 0 && (fstat(cfg->loop_fd, &dev) < 0 || stat(cfg->image_mount, &mnt) < 0 ||
+				  !S_ISBLK(dev.st_mode) || mnt.st_dev != dev.st_rdev)) {
+		umount2(cfg->image_mount, MNT_DETACH);
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->rootfs_img_path,
+			       cfg->loop_path);
+	}
 	snprintf(rootfs, size, "%s", cfg->image_mount);
 	return 0;
 }

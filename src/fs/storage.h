@@ -12,20 +12,29 @@
 
 #include <stddef.h>
 
-/* Checks an image: exists, a regular file or block device, ext2/3/4 magic. */
-int ds_image_check(const char *path, struct ds_error *err);
 /*
- * Runs `e2fsck -f -y path` (with read_only, `e2fsck -f -n`: a volatile image
- * is never written), output appended to logfd; exit codes 0-3 are fine.
+ * Opens an image once, for everything that follows (no check-then-use by
+ * name): O_PATH|O_NOFOLLOW and fstat first, so that a FIFO or device node
+ * in its place is refused without being opened; then a regular file or
+ * block device, read-write (read-only with read_only), with ext2/3/4
+ * magic. Returns the fd (close-on-exec).
  */
-int ds_image_fsck(const char *path, int read_only, int logfd, struct ds_error *err);
+int ds_image_open(const char *path, int read_only, struct ds_error *err);
+/* flock(LOCK_EX|LOCK_NB) of an image fd, held for the container's life: 0, -EBUSY when taken. */
+int ds_image_lock(int fd);
 /*
- * Attaches path to a free loop device with the loop ioctls (LOOP_CONFIGURE,
+ * Runs `e2fsck -f -y` on image_fd (as /proc/self/fd/3; with read_only,
+ * `e2fsck -f -n`: a volatile image is never written), output appended to
+ * logfd; exit codes 0-3 are fine. path is for messages.
+ */
+int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, struct ds_error *err);
+/*
+ * Attaches the image open as file (path: for messages and lo_file_name) to a free loop device with the loop ioctls (LOOP_CONFIGURE,
  * or LOOP_SET_FD + LOOP_SET_STATUS64 on older kernels), autoclear set.
  * Returns the open loop fd and writes its path; a block device is used as is
  * (*attached = 0: it is the user's, never detached by us).
  */
-int ds_loop_attach(const char *path, int read_only, char *loop_path, size_t size, int *attached,
+int ds_loop_attach(int file, const char *path, int read_only, char *loop_path, size_t size, int *attached,
 		   struct ds_error *err);
 /* Detaches a loop device we attached; only closes one we did not. */
 void ds_loop_detach(int loop_fd, int attached);

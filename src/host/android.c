@@ -75,6 +75,12 @@ int ds_android_getprop(const char *key, char *out, size_t size)
 	return android_tool("getprop", args, out, size);
 }
 
+/* Is the guest's tree mounted only in the container's mount namespace (image, overlay)? */
+static int firmware_in_container(const struct ds_config *cfg)
+{
+	return !cfg->rootfs_path[0] || cfg->volatile_mode;
+}
+
 int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err)
 {
 	char path[PATH_MAX], old[256];
@@ -106,12 +112,31 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 		if (ds_read_file(path, old, sizeof(old)) >= 0) {
 			ds_setting_remember(cfg, "firmware_path", ds_chomp(old));
-			char fw[PATH_MAX + 16];
-			snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->image_mount);
-			ds_write_file(path, fw, 0644);
+			/* An image or overlay root exists only in the container: set once init runs. */
+			if (!firmware_in_container(cfg)) {
+				char fw[PATH_MAX + 16];
+				snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->rootfs_path);
+				ds_write_file(path, fw, 0644);
+			}
 		}
 	}
 	return 0;
+}
+
+void ds_android_firmware_init(const struct ds_config *cfg, pid_t init_pid)
+{
+	char path[PATH_MAX], fw[64];
+	if (!cfg->android || !cfg->hw_access || !firmware_in_container(cfg))
+		return;
+	ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
+	/*
+	 * The kernel resolves this path in the host's mount namespace, which
+	 * never sees the image or overlay mounted in the container's own: it
+	 * reaches the guest's tree through init's root instead.
+	 */
+	snprintf(fw, sizeof(fw), "/proc/%d/root/lib/firmware", (int)init_pid);
+	if (access(path, F_OK) == 0)
+		ds_write_file(path, fw, 0644);
 }
 
 void ds_android_restore(const struct ds_config *cfg, int last_container)

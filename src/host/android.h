@@ -11,6 +11,7 @@
 #include "util/error.h"
 
 #include <stddef.h>
+#include <sys/types.h>
 
 int ds_host_path(const char *path, char *out, size_t size);
 /* `getprop KEY` of the host into out (first line; "" when unset): 0, or -errno. */
@@ -25,6 +26,12 @@ int ds_android_detect(void);
  * that ds_android_restore() puts back exactly what droidspaces changed.
  */
 int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err);
+/*
+ * Once init runs: with --hw-access and an image or volatile root, the
+ * firmware path becomes /proc/<init>/root/lib/firmware, the only way the
+ * kernel (host mount namespace) reaches a tree mounted in the container.
+ */
+void ds_android_firmware_init(const struct ds_config *cfg, pid_t init_pid);
 /* Undoes ds_android_prepare() when the last container stops. */
 void ds_android_restore(const struct ds_config *cfg, int last_container);
 /* Inside, after pivot_root: the aid_inet/aid_net_raw/aid_net_admin groups in /etc/group. */

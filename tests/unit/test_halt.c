@@ -88,6 +88,31 @@ static void test_initctl_request(void **state)
 	assert_int_equal(req[4], 1);
 }
 
+static void test_status_takes_signal(void **state)
+{
+	(void)state;
+	/* SIGUSR2 = 12: bit 11, in the third hex digit from the right (0x800). */
+	const char *caught = "Name:\tinit\nSigQ:\t0/1\nSigPnd:\t0000000000000000\nSigBlk:\t0000000000000000\n"
+			     "SigIgn:\t0000000000000000\nSigCgt:\t0000000000000800\n";
+	assert_int_equal(ds_status_takes_signal(caught, 12), 1);
+	assert_int_equal(ds_status_takes_signal(caught, 10), 0);
+	assert_int_equal(ds_status_takes_signal(caught, 1), 0);
+	/* blocked (signalfd) counts: SIGRTMIN+3 = 37 is bit 36, digit 9 from the right */
+	const char *blocked = "SigBlk:\t0000001000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n";
+	assert_int_equal(ds_status_takes_signal(blocked, 37), 1);
+	assert_int_equal(ds_status_takes_signal(blocked, 36), 0);
+	/* ignored only: lost */
+	const char *ignored = "SigBlk:\t0\nSigIgn:\tffffffffffffffff\nSigCgt:\t0000000000000000\n";
+	assert_int_equal(ds_status_takes_signal(ignored, 15), 0);
+	/* a key must start a line; upper-case hex; a short mask; signal beyond the mask */
+	assert_int_equal(ds_status_takes_signal("XSigCgt:\tffff\n", 1), -1);
+	assert_int_equal(ds_status_takes_signal("SigCgt:\tF\n", 4), 1);
+	assert_int_equal(ds_status_takes_signal("SigCgt:\tF\n", 5), 0);
+	assert_int_equal(ds_status_takes_signal("SigCgt:\t\n", 5), -1);
+	assert_int_equal(ds_status_takes_signal("", 5), -1);
+	assert_int_equal(ds_status_takes_signal("SigCgt:\tffff\n", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_init_kind_name),
 		cmocka_unit_test(test_init_detect_self),
 		cmocka_unit_test(test_initctl_request),
+		cmocka_unit_test(test_status_takes_signal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
