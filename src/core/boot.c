@@ -6,6 +6,7 @@
  */
 #include "core/boot.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
@@ -83,6 +84,17 @@ static int reset_signals(void)
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? negerrno() : 0;
+}
+
+static int setup_seccomp(int logfd, struct ds_error *err)
+{
+	int r = ds_seccomp_apply(err);
+	if (r == -EOPNOTSUPP) {
+		/* Old or trimmed kernels (no CONFIG_SECCOMP_FILTER): boot, and say so in the log. */
+		dprintf(logfd, "[droidspaces] warning: %s; the guest runs without a syscall filter\r\n", err->msg);
+		return 0;
+	}
+	return r;
 }
 
 static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg, int in_cgroup,
@@ -286,6 +298,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return ds_fail(err, negerrno(), "cannot open /dev/console");
 	if ((r = ds_terminal_attach_stdio(console)) < 0)
 		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
+	/* The syscall denylist (core/seccomp.c), last: nothing above may be refused. */
+	if (!(cfg->privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
+		return r;
 	char *const argv[] = { "/sbin/init", NULL };
 	execve("/sbin/init", argv, environ);
 	return ds_fail(err, negerrno(), "cannot execute /sbin/init in the rootfs");

@@ -914,3 +914,15 @@ common_teardown() {
 	fi
 	return "$rc"
 }
+
+# run_probe PROBE NAME: the output of tests/e2e/probes/PROBE.c run as root in
+# container NAME (built static for the host's architecture once per test,
+# copied into its rootfs).
+run_probe() {
+	local bin=$DS_TEST_DIR/$1
+	if [[ ! -x $bin ]]; then
+		musl-gcc -static -O2 -o "$bin" "$DS_REPO/tests/e2e/probes/$1.c" || return 1
+	fi
+	cp "$bin" "/proc/$(ds_pid "$2")/root/$1"
+	"$DS" --name="$2" run "/$1"
+}

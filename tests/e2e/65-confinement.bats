@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# Confinement (issue 11, first part): the seccomp filter every guest process
+# runs under, in init and in what `run` starts. Probed as guest root with a
+# small static program (tests/e2e/probes/escapeprobe.c), one row per class,
+# and with the real thing users hit: a guest's `mount -o remount,ro /` on a
+# rootfs directory that shares its filesystem with the host.
+#
+# Every test runs between common_setup and common_teardown, which fail it
+# when the host changed (mounts and their ro flags included).
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# escapeprobe NAME: the output of the probe run as root in container NAME.
+escapeprobe() { run_probe escapeprobe "$1"; }
+
+# fs_opts DIR: the mount options of the host filesystem that holds DIR.
+fs_opts() { findmnt -no FS-OPTIONS -T "$1"; }
+fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }
+
+@test "seccomp: init and run are filtered; file handles, the kernel log, kexec, modules, superblock remounts refused; bind remounts allowed" {
+	require_fixture busybox
+	local root out
+	root=$(fixture_copy busybox)
+	st_start scct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	# init carries the filter (Seccomp: 2), and so does what run starts
+	[ "$(awk '/^Seccomp:/ { print $2 }' "/proc/$CT_PID/status")" = 2 ]
+	out=$(escapeprobe scct)
+	echo "$out"
+	grep -qx 'seccomp: 2' <<<"$out"
+	grep -qx 'handle: EPERM' <<<"$out"
+	grep -qx 'syslog: EPERM' <<<"$out"
+	grep -qx 'module: EPERM' <<<"$out"
+	grep -qx 'remount: EPERM' <<<"$out"
+	grep -qx 'fspick: ENOSYS' <<<"$out"
+	# the filter lets a bind remount through to the kernel (which refuses it
+	# for its own reason: /run is not a bind mount)
+	grep -qx 'bindro: EINVAL' <<<"$out"
+	if grep -q '^kexec: skipped' <<<"$out"; then
+		echo "# kexec_file_load does not exist on this architecture" >&3
+	else
+		grep -qx 'kexec: EPERM' <<<"$out"
+	fi
+	# dmesg, as a user runs it
+	run "$DS" --name=scct run dmesg
+	[ "$status" -ne 0 ]
+	st_stop scct
+}
+
+@test "seccomp: a guest's 'mount -o remount,ro /' leaves the host's filesystem under a rootfs directory read-write" {
+	require_fixture busybox
+	local root before
+	root=$(fixture_copy --copy busybox)
+	before=$(fs_opts "$root")
+	[[ $before == rw,* || $before == rw ]]
+	st_start rorct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	run "$DS" --name=rorct run mount -o remount,ro /
+	echo "$output"
+	if [[ $(fs_opts "$root") != "$before" ]]; then
+		# the safety net: put the fixture filesystem back before failing
+		mount -o remount,rw "$(findmnt -no TARGET -T "$root")"
+		echo "the guest remounted the host's filesystem: $(fs_opts "$root")" >&2
+		return 1
+	fi
+	[ "$status" -ne 0 ]
+	[[ $output == *"ermission denied"* || $output == *"not permitted"* ]]
+	# the guest's own view of / stays writable too
+	"$DS" --name=rorct run touch /rw-probe
+	[ -e "$root/rw-probe" ]
+	st_stop rorct
+	[ "$(fs_opts "$root")" = "$before" ]
+}
+
+@test "seccomp: --privileged=seccomp boots unfiltered, saved with the settings; info shows the filter; a bad piece is refused" {
+	require_fixture busybox
+	local root
+	root=$(fixture_copy busybox)
+	st_start pvct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	"$DS" --name=pvct info | grep -qx 'Seccomp: *filtered'
+	"$DS" --name=pvct info --json | grep -q '"seccomp": *true'
+	st_stop pvct
+	st_start pvct -r "$root" --privileged=seccomp
+	wait_for 10 booted "$CT_PID"
+	[ "$(awk '/^Seccomp:/ { print $2 }' "/proc/$CT_PID/status")" = 0 ]
+	[ "$("$DS" --name=pvct run awk '/^Seccomp:/ { print $2 }' /proc/self/status)" = 0 ]
+	"$DS" --name=pvct info | grep -qx 'Seccomp: *off'
+	grep -qx 'privileged=seccomp' "$DROIDSPACES_WORKSPACE/Containers/pvct/container.config"
+	st_stop pvct
+	st_refused "is not a piece of the confinement" --name=pvbad -r "$root" --privileged=seccomp,bogus
+}
