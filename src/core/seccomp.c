@@ -18,12 +18,17 @@
  *   which guests keep for their own use.
  * - syslog: reads and clears the host's kernel log.
  * - swapon, swapoff, acct: host-wide swap and process accounting.
- * - mount with MS_REMOUNT but not MS_BIND: reconfigures a superblock, which
- *   the rootfs shares with the host (sysvinit's umountroot does
- *   `mount -o remount,ro /` at halt and would make the host's filesystem
- *   read-only). A bind remount changes one mount of the guest's own mount
- *   namespace and stays allowed, as does every new mount. The price: a guest
- *   cannot resize its own tmpfs by remount (it gets EPERM and a warning).
+ * - mount with MS_REMOUNT and MS_RDONLY but not MS_BIND: makes a whole
+ *   superblock read-only, and the rootfs shares its superblock with the host
+ *   (sysvinit's umountroot does `mount -o remount,ro /` at halt and would make
+ *   the host's filesystem read-only; on a phone whose rootfs is on /data that
+ *   freezes the phone). A bind remount changes one mount of the guest's own
+ *   mount namespace and stays allowed, as does every new mount. A read-write
+ *   remount stays allowed too: boot scripts (Debian's checkroot, OpenRC's
+ *   root service) do `mount -o remount,rw /` and treat a failure as a broken
+ *   root filesystem, while on a filesystem the host has read-write it changes
+ *   nothing. The price: a guest cannot make its own tmpfs read-only by
+ *   remount (it gets EPERM; halt scripts print a warning and go on).
  * - fspick: the new mount API's way to the same superblock reconfiguration
  *   (util-linux 2.39+ uses it for a remount). ENOSYS here, so libmount falls
  *   back to mount(2), where the rule above applies.
@@ -123,11 +128,12 @@ static size_t build(struct sock_filter *p)
 		p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 1);
 		p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)rules[i].err);
 	}
-	/* mount(2): a remount that is not a bind remount reconfigures a superblock. */
-	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 0, 4);
+	/* mount(2): a read-only remount that is not a bind remount: a whole superblock. */
+	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 0, 5);
 	p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(3));
-	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_REMOUNT, 0, 2);
-	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_BIND, 1, 0);
+	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_REMOUNT, 0, 3);
+	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_BIND, 2, 0);
+	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_RDONLY, 0, 1);
 	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
 	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	return n;

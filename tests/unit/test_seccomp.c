@@ -52,6 +52,7 @@ static int try_bind_remount(void)
 {
 	return ERRNO_OF(mount(NULL, "/ds-no-such-dir", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
 }
+static int try_rw_remount(void) { return ERRNO_OF(mount(NULL, "/ds-no-such-dir", NULL, MS_REMOUNT, NULL)); }
 static int try_new_mount(void) { return ERRNO_OF(mount("none", "/ds-no-such-dir", "tmpfs", 0, NULL)); }
 static int try_getpid(void) { return syscall(SYS_getpid) > 0 ? 0 : 1; }
 #if defined(__x86_64__)
@@ -84,6 +85,7 @@ static void test_allowed(void **state)
 	assert_int_equal(in_child(1, try_bind_remount), in_child(0, try_bind_remount));
 	assert_int_equal(in_child(1, try_bind_remount), ENOENT);
 	assert_int_equal(in_child(1, try_new_mount), ENOENT);
+	assert_int_equal(in_child(1, try_rw_remount), ENOENT);
 	/* unfiltered, the kernel looks the path up first: the EPERM above is the filter's */
 	assert_int_equal(in_child(0, try_remount), ENOENT);
 }

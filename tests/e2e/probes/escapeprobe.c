@@ -9,8 +9,8 @@
  *   syslog:  the size of the kernel log buffer (SYSLOG_ACTION_SIZE_BUFFER)
  *   kexec:   kexec_file_load() with bad fds (EBADF where allowed)
  *   module:  init_module() of an empty image
- *   remount: a superblock remount of the guest's own /run tmpfs with the
- *            flags it has (a no-op where allowed)
+ *   remount: a read-only superblock remount of the guest's own /run tmpfs
+ *            (only the guest's /run where allowed)
  *   bindro:  a bind remount of the same, which stays allowed (EINVAL: /run is
  *            not a bind mount, but the filter let it through)
  *   fspick:  the new mount API's handle on a superblock (ENOSYS: libmount
@@ -70,7 +70,7 @@ int main(void)
 	printf("kexec: skipped (no kexec_file_load on this architecture)\n");
 #endif
 	row("module", syscall(SYS_init_module, NULL, 0UL, ""));
-	row("remount", mount(NULL, "/run", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_STRICTATIME, NULL));
+	row("remount", mount(NULL, "/run", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL));
 	row("bindro", mount(NULL, "/run", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
 	row("fspick", syscall(433 /* fspick */, AT_FDCWD, "/", 0));
 	char line[256];
