@@ -11,8 +11,8 @@
  *   module:  init_module() of an empty image
  *   remount: a read-only superblock remount of the guest's own /run tmpfs
  *            (only the guest's /run where allowed)
- *   bindro:  a bind remount of the same, which stays allowed (EINVAL: /run is
- *            not a bind mount, but the filter let it through)
+ *   bindro:  a bind remount of the same with the flags it has, which stays
+ *            allowed (ok: it changes one mount's flags, here none)
  *   fspick:  the new mount API's handle on a superblock (ENOSYS: libmount
  *            falls back to mount(2))
  *   seccomp: the Seccomp: line of /proc/self/status (2: a filter)
