@@ -95,3 +95,17 @@ fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }
 	st_stop pvct
 	st_refused "is not a piece of the confinement" --name=pvbad -r "$root" --privileged=seccomp,bogus
 }
+
+@test "cgroups: a start where no cgroup tree is mounted (a fresh /sys, as 'ip netns exec' makes) is refused with one line; the guest never runs in the host's root cgroup" {
+	require_fixture busybox
+	local root
+	root=$(fixture_copy busybox)
+	track_container nocg
+	# what `ip netns exec` does to /sys, in a mount namespace of this test's own
+	run --separate-stderr unshare -m --propagation private sh -c \
+		'umount -l /sys && mount -t sysfs sysfs /sys && exec "$0" --name=nocg -r "$1" start' "$DS" "$root"
+	echo "$output / $stderr"
+	[ "$status" -ne 0 ]
+	assert_one_error_line "no cgroup hierarchy is mounted"
+	[ ! -e "$(ws_pidfile nocg)" ]
+}
