@@ -109,3 +109,31 @@ fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }
 	assert_one_error_line "no cgroup hierarchy is mounted"
 	[ ! -e "$(ws_pidfile nocg)" ]
 }
+
+@test "masks: /proc and /sys paths runc masks are hidden or read-only in the guest; a mask that cannot be applied fails the start (fail closed)" {
+	require_fixture busybox
+	local root m opts
+	root=$(fixture_copy busybox)
+	st_start mkct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	# masked by /dev/null: reads are empty
+	for m in kcore keys timer_list sched_debug kmsg; do
+		[[ -e /proc/$m ]] || continue
+		[ -z "$("$DS" --name=mkct run head -c 16 "/proc/$m")" ]
+	done
+	# masked by an empty read-only tmpfs (where the host has them)
+	for m in /proc/acpi /proc/scsi /proc/asound /sys/firmware /sys/devices/virtual/powercap; do
+		[[ -e $m ]] || continue
+		[ -z "$("$DS" --name=mkct run ls -A "$m")" ]
+	done
+	# read-only for the guest
+	for m in /proc/irq /proc/fs /proc/bus /proc/sys /proc/sysrq-trigger; do
+		[[ -e $m ]] || continue
+		opts=$("$DS" --name=mkct run awk -v m="$m" '$2 == m { o = $4 } END { print o }' /proc/mounts)
+		echo "$m: $opts"
+		[[ $opts == ro,* ]]
+	done
+	st_stop mkct
+	# fail closed: the fault point makes every mask fail as a kernel refusal would
+	DROIDSPACES_FAULT=mask-fails st_refused "cannot mount" --name=mkfail -r "$root"
+}
