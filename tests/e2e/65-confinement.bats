@@ -13,7 +13,12 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() {
+	local rc=0
+	netns_holders_stop || rc=1
+	common_teardown || rc=1
+	return "$rc"
+}
 
 # escapeprobe NAME: the output of the probe run as root in container NAME.
 escapeprobe() { run_probe escapeprobe "$1"; }
@@ -136,4 +141,67 @@ fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }
 	st_stop mkct
 	# fail closed: the fault point makes every mask fail as a kernel refusal would
 	DROIDSPACES_FAULT=mask-fails st_refused "cannot mount" --name=mkfail -r "$root"
+}
+
+# fixture_fs NAME: print the path of a rootfs directory that is the root of
+# an ext4 filesystem of its own (a loop-mounted image in DS_TEST_DIR, filled
+# from the cached fixture NAME), so that a guest's superblock remount shows
+# and nothing else of the host has files open on it. The test unmounts it
+# (autoclear frees the loop device); teardown unmounts it if the test failed.
+fixture_fs() {
+	local img=$DS_TEST_DIR/$1.ext4 mnt=$DS_TEST_DIR/fs.$1
+	truncate -s 1G "$img"
+	mkfs.ext4 -q -F -d "$DS_FIXTURES/$1" "$img" >&2 || return 1
+	mkdir -p "$mnt"
+	echo "$mnt" >>"$DS_TEST_DIR/.mounts"
+	mount -o loop "$img" "$mnt" || return 1
+	echo "$mnt"
+}
+
+# stock_halt_test FIXTURE NAME: boot the stock FIXTURE from a filesystem of
+# its own (fixture_fs: the guest shares that superblock with the host) inside a network namespace of the test's
+# own; check while it runs that it made no named cgroup hierarchy and sits in
+# droidspaces/NAME; halt it with stop; the filesystem stays read-write, the
+# namespace's links as they were. common_teardown compares the rest.
+stock_halt_test() {
+	local fixture=$1 name=$2 root holder before hier
+	require_fixture "$fixture"
+	require_cmd unshare nsenter ip mkfs.ext4
+	root=$(fixture_fs "$fixture")
+	before=$(fs_opts "$root")
+	[[ $before == rw || $before == rw,* ]]
+	hier=$(cut -d: -f1,2 /proc/self/cgroup)
+	holder=$(netns_holder_start) || return 1
+	net_state "$holder" >"$DS_TEST_DIR/net.before"
+	DS_WRAP=(nsenter -t "$holder" -n --)
+	st_start "$name" -r "$root"
+	DS_WRAP=()
+	[ "$(netns_of "$CT_PID")" = "$(netns_of "$holder")" ]
+	wait_for 120 booted "$CT_PID"
+	# no new (named) v1 hierarchy, no release agent: the kernel lists every hierarchy here
+	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
+	# init in droidspaces/NAME (cgroup2, or every v1 hierarchy on a v1-only host)
+	if grep -q '^0::' "/proc/$CT_PID/cgroup"; then
+		grep -qE "^0::/droidspaces/$name(/|\$)" "/proc/$CT_PID/cgroup"
+	else
+		refute grep -qvE ":/droidspaces/$name(/|\$)" "/proc/$CT_PID/cgroup"
+	fi
+	st_stop "$name"
+	grep -q halted "$root/var/log/ds-test-halted"
+	net_state "$holder" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+	if [[ $(fs_opts "$root") != "$before" ]]; then
+		echo "the guest's halt remounted the host's filesystem: $(fs_opts "$root")" >&2
+		umount "$root"
+		return 1
+	fi
+	umount "$root"
+}
+
+@test "stock guests: Debian sysvinit+OpenRC as shipped (umountroot, NETDOWN=yes, OpenRC cgroups, hwclock; plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
+	stock_halt_test debian-openrc-stock orcstock
+}
+
+@test "stock guests: Debian systemd as shipped (plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
+	stock_halt_test debian-systemd-stock sdstock
 }
