@@ -50,6 +50,7 @@ struct ds_config {
 	int enable_ipv6;
 	int android_storage;
 	int selinux_permissive;
+	unsigned privileged;             /* --privileged: DS_PRIV_* pieces of the confinement turned off */
 	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
 	int volatile_mode;
 	int json;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/options.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "core/state.h"
 #include "core/validate.h"
 #include "util/fileio.h"
@@ -15,7 +16,7 @@
 enum opt_id {
 	OPT_ROOTFS, OPT_IMG, OPT_NAME, OPT_HOSTNAME, OPT_PIDFILE, OPT_FOREGROUND, OPT_HW,
 	OPT_IPV6, OPT_STORAGE, OPT_SELINUX, OPT_VOLATILE, OPT_BIND, OPT_DNS, OPT_CONFIG,
-	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL, OPT_NETADMIN, OPT_KEEPCAPS,
+	OPT_JSON, OPT_TIMEOUT, OPT_TTYS, OPT_HELP, OPT_VERSION, OPT_USER, OPT_FOLLOW, OPT_ALL, OPT_NETADMIN, OPT_KEEPCAPS, OPT_PRIVILEGED,
 };
 
 static const struct {
@@ -46,6 +47,7 @@ static const struct {
 	{ "all", 'a', 0, OPT_ALL },
 	{ "keep-net-admin", 0, 0, OPT_NETADMIN },
 	{ "keep-caps", 0, 1, OPT_KEEPCAPS },
+	{ "privileged", 0, 1, OPT_PRIVILEGED },
 	{ "help", 'h', 0, OPT_HELP },
 	{ "version", 'v', 0, OPT_VERSION },
 };
@@ -133,6 +135,13 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 		int r = ds_caps_parse_keep(val, &m, err);
 		if (r == 0)
 			cfg->keep_caps |= m;
+		return r;
+	}
+	case OPT_PRIVILEGED: {
+		unsigned m;
+		int r = ds_privileged_parse(val, &m, err);
+		if (r == 0)
+			cfg->privileged |= m;
 		return r;
 	}
 	case OPT_HELP: cli->help = 1; return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check: the seed's requirements (section 2), each with a verdict. */
 #include "cmd/cmd.h"
+#include "core/seccomp.h"
 #include "fs/cgroup.h"
 #include "fs/mounts.h"
 #include "util/fileio.h"
@@ -60,6 +61,7 @@ static int signalfd_ok(void)
 }
 static int ptmx_ok(void) { return access("/dev/ptmx", R_OK | W_OK) == 0; }
 static int loop_ok(void) { return access("/dev/loop-control", F_OK) == 0; }
+static int seccomp_ok(void) { return ds_seccomp_available(); }
 
 static const struct {
 	enum level level;
@@ -78,6 +80,8 @@ static const struct {
 	{ MUST, "/proc and /sys", proc_sys, "essential virtual filesystems" },
 	{ RECOMMENDED, "cgroup2 hierarchy", cgroup2, "modern systemd prefers a unified tree" },
 	{ RECOMMENDED, "cgroup namespace", ns_cgroup, "the guest sees only its own cgroup" },
+	{ RECOMMENDED, "seccomp filters (3.5+)", seccomp_ok,
+	  "the syscall filter (kexec, modules, kernel log, superblock remounts); without it guests boot unfiltered" },
 	{ RECOMMENDED, "epoll", epoll_ok, "console and terminal forwarding" },
 	{ RECOMMENDED, "signalfd", signalfd_ok, "console and terminal forwarding" },
 	{ RECOMMENDED, "PTY support (/dev/ptmx, devpts)", ptmx_ok, "the console" },

@@ -5,6 +5,7 @@
 #include "core/inventory.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "core/seccomp.h"
 #include "fs/mountinfo.h"
 #include "fs/mounts.h"
 #include "host/android.h"
@@ -160,6 +161,8 @@ int cmd_info(struct ds_cli *cli)
 		return ds_report(&err);
 	}
 	int hw = strcmp(f.devfs, "devtmpfs") == 0;
+	/* The syscall filter as the kernel reports it for init (off: --privileged=seccomp, or no kernel support). */
+	int filtered = f.pid && ds_seccomp_mode_of(f.pid) == 2;
 	if (cli->cfg.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -187,6 +190,8 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_bool(&j, "ipv6", f.ipv6);
 		ds_json_bool(&j, "android_storage", f.android_storage);
 		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
+		if (f.pid)
+			ds_json_bool(&j, "seccomp", filtered);
 		ds_json_object_end(&j);
 		ds_json_object_end(&j);
 		return 0;
@@ -210,6 +215,8 @@ int cmd_info(struct ds_cli *cli)
 	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
 	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");
+	if (f.pid)
+		printf("Seccomp:     %s\n", filtered ? "filtered" : "off");
 	return 0;
 }
 

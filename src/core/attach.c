@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/attach.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "fs/cgroup.h"
 #include "ns/join.h"
 #include "tty/proxy.h"
@@ -179,6 +180,8 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	int r = ds_caps_bounding_of(st->pid, &capbnd);
 	if (r < 0)
 		return ds_fail(err, r, "cannot read the capabilities of pid %d", (int)st->pid);
+	/* The same syscall filter as init, when init has one (not under --privileged, or on a kernel without). */
+	int filtered = ds_seccomp_mode_of(st->pid) == 2;
 	if ((r = ds_ns_open(st->pid, &ns, err)) < 0)
 		return r;
 	const char *term = getenv("TERM");
@@ -208,7 +211,8 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		if (sv[0] >= 0)
 			close(sv[0]);
 		struct ds_error e2 = { 0 };
-		if (ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0)
+		if (ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0 ||
+		    (filtered && ds_seccomp_apply(&e2) < 0))
 			exec_fail(ep[1], e2.code, e2.msg);
 		/* setns(CLONE_NEWPID) applies to children only: fork once more. */
 		pid_t gc = fork();

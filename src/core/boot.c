@@ -6,6 +6,7 @@
  */
 #include "core/boot.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
@@ -56,16 +57,33 @@ static const struct ds_mount proc_mounts[] = {
 	{ "proc/sys", "proc/sys", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 	  DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
 	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	  NULL, DS_MNT_RO_AFTER },
-	/* Masked: kernel memory, the host's keys and timers. */
-	{ "dev/null", "proc/kcore", NULL, MS_BIND, NULL, 0 },
-	{ "dev/null", "proc/keys", NULL, MS_BIND, NULL, 0 },
-	{ "dev/null", "proc/timer_list", NULL, MS_BIND, NULL, 0 },
-	{ "dev/null", "proc/sched_debug", NULL, MS_BIND, NULL, 0 },
-	{ "dev/null", "proc/latency_stats", NULL, MS_BIND, NULL, 0 },
-	{ "tmpfs", "proc/acpi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
-	{ "tmpfs", "proc/scsi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", 0 },
-	{ "tmpfs", "sys/firmware", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", DS_MNT_NO_HW },
+	  NULL, DS_MNT_MASK | DS_MNT_RO_AFTER },
+	/* Read-only: interrupt affinity, filesystem tunables, bus state of the host. */
+	{ "proc/irq", "proc/irq", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_MASK | DS_MNT_RO_AFTER },
+	{ "proc/fs", "proc/fs", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_MASK | DS_MNT_RO_AFTER },
+	{ "proc/bus", "proc/bus", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_MASK | DS_MNT_RO_AFTER | DS_MNT_NO_HW },
+	/*
+	 * Masked (fail closed: a mask that is there and cannot be applied fails
+	 * the start): kernel memory, the host's keys, timers and scheduler, the
+	 * kernel log, ACPI, SCSI and sound state, firmware and power capping.
+	 */
+	{ "dev/null", "proc/kcore", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/keys", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/timer_list", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/timer_stats", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/sched_debug", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/latency_stats", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "dev/null", "proc/kmsg", NULL, MS_BIND, NULL, DS_MNT_MASK },
+	{ "tmpfs", "proc/acpi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", DS_MNT_MASK },
+	{ "tmpfs", "proc/scsi", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", DS_MNT_MASK },
+	{ "tmpfs", "proc/asound", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0", DS_MNT_MASK },
+	{ "tmpfs", "sys/firmware", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0",
+	  DS_MNT_MASK | DS_MNT_NO_HW },
+	{ "tmpfs", "sys/devices/virtual/powercap", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0",
+	  DS_MNT_MASK | DS_MNT_NO_HW },
 	/* A boot_id of the container's own (written to run/ just before). */
 	{ "run/.ds-boot_id", "proc/sys/kernel/random/boot_id", NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
 };
@@ -83,6 +101,17 @@ static int reset_signals(void)
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? negerrno() : 0;
+}
+
+static int setup_seccomp(int logfd, struct ds_error *err)
+{
+	int r = ds_seccomp_apply(err);
+	if (r == -EOPNOTSUPP) {
+		/* Old or trimmed kernels (no CONFIG_SECCOMP_FILTER): boot, and say so in the log. */
+		dprintf(logfd, "[droidspaces] warning: %s; the guest runs without a syscall filter\r\n", err->msg);
+		return 0;
+	}
+	return r;
 }
 
 static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg, int in_cgroup,
@@ -312,6 +341,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return ds_fail(err, negerrno(), "cannot open /dev/console");
 	if ((r = ds_terminal_attach_stdio(console)) < 0)
 		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
+	/* The syscall denylist (core/seccomp.c), last: nothing above may be refused. */
+	if (!(cfg->privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
+		return r;
 	char *const argv[] = { "/sbin/init", NULL };
 	execve("/sbin/init", argv, environ);
 	return ds_fail(err, negerrno(), "cannot execute /sbin/init in the rootfs");

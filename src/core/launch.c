@@ -281,6 +281,16 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, r, "cannot generate a UUID");
 	if ((r = ds_cgroup_detect(&cg)) < 0)
 		return ds_fail(err, r, "cannot read the host's cgroup mounts");
+	/*
+	 * No cgroup tree in this mount namespace (`ip netns exec` mounts a fresh
+	 * /sys; a minimal Android init may mount none): the guest would run in
+	 * the host's root cgroups, and its init would make its own cgroups
+	 * there or mount new hierarchies. Refused before anything changed.
+	 */
+	if (cg.mode == DS_CG_NONE)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
+			       "the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
 
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "", logdir, sizeof(logdir));
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", logpath, sizeof(logpath));

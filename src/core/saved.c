@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/saved.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "core/state.h"
 #include "core/validate.h"
 #include "util/fileio.h"
@@ -54,6 +55,8 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 	char caps[256];
 	ds_caps_format_keep(cfg->keep_caps, caps, sizeof(caps));
 	r |= put(out, size, &pos, "keep_caps", caps);
+	ds_privileged_format(cfg->privileged, caps, sizeof(caps));
+	r |= put(out, size, &pos, "privileged", caps);
 	r |= put(out, size, &pos, "dns", cfg->dns);
 	snprintf(num, sizeof(num), "%d", cfg->stop_timeout);
 	r |= put(out, size, &pos, "stop_timeout", num);
@@ -119,6 +122,7 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "enable_ipv6")) return parse_flag(key, v, &c->enable_ipv6, err);
 	if (!strcmp(key, "android_storage")) return parse_flag(key, v, &c->android_storage, err);
 	if (!strcmp(key, "selinux_permissive")) return parse_flag(key, v, &c->selinux_permissive, err);
+	if (!strcmp(key, "privileged")) return *v ? ds_privileged_parse(v, &c->privileged, err) : 0;
 	if (!strcmp(key, "keep_caps")) return *v ? ds_caps_parse_keep(v, &c->keep_caps, err) : 0;
 	if (!strcmp(key, "keep_net_admin")) { /* before 3.3: the one capability that could be kept */
 		int on = 0, r = parse_flag(key, v, &on, err);
@@ -218,6 +222,7 @@ void ds_saved_merge(struct ds_config *cfg, const struct ds_config *saved)
 	cfg->android_storage |= saved->android_storage;
 	cfg->selinux_permissive |= saved->selinux_permissive;
 	cfg->keep_caps |= saved->keep_caps;
+	cfg->privileged |= saved->privileged;
 	if (!cfg->stop_timeout_set)
 		cfg->stop_timeout = saved->stop_timeout;
 	if (!cfg->tty_count_set)

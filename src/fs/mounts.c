@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/mounts.h"
+#include "util/fault.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -117,6 +118,8 @@ static int do_mount_fd(int rootfd, const char *src, int fd, const struct ds_moun
 int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 {
 	int create = m->opts & (DS_MNT_MKDIR | DS_MNT_MKFILE);
+	/* A mask hides what the guest must not reach: if it is there, it must be hidden. */
+	int must = m->opts & (DS_MNT_REQUIRED | DS_MNT_MASK);
 	_cleanup_close_ int fd = ds_open_in_root(rootfd, m->target, create);
 	if (fd < 0) {
 		if (!(m->opts & DS_MNT_REQUIRED) && fd == -ENOENT)
@@ -132,14 +135,16 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 		/* A bind from inside the rootfs: anchor the source the same way. */
 		srcfd = ds_open_in_root(rootfd, m->source, 0);
 		if (srcfd < 0) {
-			if (!(m->opts & DS_MNT_REQUIRED))
+			if (!must)
 				return 0;
 			return ds_fail(err, srcfd, "cannot open /%s in the rootfs", m->source);
 		}
 		src = ds_fd_path(srcfd, srcbuf);
 	}
 	int r = do_mount_fd(rootfd, src, fd, m);
-	if (r < 0 && (m->opts & DS_MNT_REQUIRED))
+	if ((m->opts & DS_MNT_MASK) && ds_fault_active("mask-fails"))
+		r = -EPERM; /* the reliability tests: a mask that cannot be applied */
+	if (r < 0 && must)
 		return ds_fail(err, r, "cannot mount %s on /%s", m->fstype ? m->fstype : m->source, m->target);
 	return 0;
 }

@@ -21,6 +21,7 @@ enum {
 	DS_MNT_RO_AFTER = 1 << 3,  /* bind: remount read-only afterwards */
 	DS_MNT_HW       = 1 << 4,  /* only with --hw-access */
 	DS_MNT_NO_HW    = 1 << 5,  /* only without --hw-access */
+	DS_MNT_MASK     = 1 << 6,  /* fail closed: skipped only where the target does not exist */
 };
 
 struct ds_mount {

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "core/seccomp.h"
 #include "core/state.h"
 #include "core/validate.h"
 #include "util/env.h"
@@ -694,6 +695,7 @@ static void test_saved_render_defaults(void **state)
 				  "android_storage=0\n"
 				  "selinux_permissive=0\n"
 				  "keep_caps=\n"
+				  "privileged=\n"
 				  "dns=\n"
 				  "stop_timeout=8\n"
 				  "ttys=0\n");
@@ -716,6 +718,7 @@ static void fill_everything(struct ds_config *c)
 	c->android_storage = 1;
 	c->selinux_permissive = 1;
 	c->keep_caps = (1ULL << 12) | (1ULL << 25) | (1ULL << 37); /* net_admin, sys_time, audit_read */
+	c->privileged = DS_PRIV_ALL;
 	c->stop_timeout = 3600;
 	c->tty_count = DS_MAX_TTYS;
 	strcpy(c->binds[0].src, "/host/a");
@@ -738,6 +741,7 @@ static void assert_same_settings(const struct ds_config *a, const struct ds_conf
 	assert_int_equal(a->android_storage, b->android_storage);
 	assert_int_equal(a->selinux_permissive, b->selinux_permissive);
 	assert_true(a->keep_caps == b->keep_caps);
+	assert_int_equal(a->privileged, b->privileged);
 	assert_int_equal(a->stop_timeout, b->stop_timeout);
 	assert_int_equal(a->tty_count, b->tty_count);
 	assert_int_equal(a->bind_count, b->bind_count);

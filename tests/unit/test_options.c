@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "core/caps.h"
+#include "core/seccomp.h"
 #include "config.h"
 #include "core/validate.h"
 
@@ -455,6 +456,24 @@ static void test_keep_caps(void **state)
 	assert_int_equal(PARSE("start", "--keep-caps=sys_time,bogus"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("start", "--keep-caps="), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("start", "--keep-caps=,"), DS_EINVAL_MSG);
+}
+
+/* --privileged=seccomp|all; anything else is refused with the list of pieces. */
+static void test_privileged(void **state)
+{
+	(void)state;
+	char names[64];
+	assert_int_equal(PARSE("start", "--privileged=seccomp"), 0);
+	assert_int_equal(cli.cfg.privileged, DS_PRIV_SECCOMP);
+	assert_int_equal(PARSE("start", "--privileged=all"), 0);
+	assert_int_equal(cli.cfg.privileged, DS_PRIV_ALL);
+	ds_privileged_format(cli.cfg.privileged, names, sizeof(names));
+	assert_string_equal(names, "seccomp");
+	assert_int_equal(PARSE("start"), 0);
+	assert_int_equal(cli.cfg.privileged, 0);
+	assert_int_equal(PARSE("start", "--privileged=bogus"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--privileged="), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--privileged=seccomp,"), DS_EINVAL_MSG);
 	/* a small buffer is cut at a name, never mid-way */
 	ds_caps_format_keep(~0ULL, names, 20);
 	assert_string_equal(names, "net_admin");
@@ -501,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_too_many_args),
 		cmocka_unit_test(test_keep_caps),
+		cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
