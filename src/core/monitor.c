@@ -286,6 +286,14 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	return 0;
 }
 
+static int is_tty_master(const struct ds_config *cfg, int fd)
+{
+	for (int i = 0; i < cfg->tty_count; i++)
+		if (cfg->ttys[i].master == fd)
+			return 1;
+	return 0;
+}
+
 static void drain_tty(int fd)
 {
 	char buf[4096];
@@ -390,8 +398,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					pending_mode(&m);
 				else if (fd == m.client->fd)
 					client_event(&m, evs[i].events);
-				else
+				else if (is_tty_master(cfg, fd))
 					drain_tty(fd);
+				/* else: a client dropped earlier in this batch */
 			}
 			update_interest(&m);
 		}
