@@ -12,8 +12,11 @@ bats_require_minimum_version 1.5.0
 setup() { terminal_setup; }
 
 # A client a test stopped or left hanging on purpose goes first, even when the test failed.
+# (Reaped here, quietly: bash's "Killed" notice must not land in the host snapshot.)
 teardown() {
-	[[ -n ${HANGING_PID:-} ]] && kill -KILL "$HANGING_PID" 2>/dev/null
+	if [[ -n ${HANGING_PID:-} ]] && kill -KILL "$HANGING_PID" 2>/dev/null; then
+		wait "$HANGING_PID" 2>/dev/null || true
+	fi
 	terminal_teardown
 }
 
