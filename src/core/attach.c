@@ -110,11 +110,28 @@ static __attribute__((noreturn)) void exec_fail(int errfd, int code, const char 
 	_exit(code == -ENOENT ? DS_EXIT_NOT_FOUND : DS_EXIT_CANNOT_EXEC);
 }
 
-/* The process that becomes the command, already inside every namespace. */
-static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const char *term, int sock,
-						  int errfd)
+/*
+ * Which of stdin, stdout, stderr (bits 0, 1, 2) are terminals. Any one of
+ * them gets the command a PTY of its own (as lxc-attach does): a terminal
+ * of the caller handed to the guest would let it type into the caller's
+ * shell (TIOCSTI) and read what the caller types.
+ */
+static int stdio_terminals(void)
 {
-	if (e->pty) {
+	int mask = 0;
+	for (int i = 0; i < 3; i++)
+		if (isatty(i))
+			mask |= 1 << i;
+	return mask;
+}
+
+/* The process that becomes the command, already inside every namespace. */
+static __attribute__((noreturn)) void run_command(const struct ds_exec *e, int ttys, const char *term,
+						  int sock, int errfd)
+{
+	if (!ttys && setsid() < 0)
+		exec_fail(errfd, negerrno(), "cannot start a session"); /* no controlling terminal at all */
+	if (ttys) {
 		/* Allocated from the guest's devpts: /dev/ptmx there is its pts/ptmx. */
 		int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		int unlock = 0;
@@ -132,8 +149,10 @@ static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const
 		close(sock);
 		if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
 			exec_fail(errfd, negerrno(), "cannot make the PTY the controlling terminal");
+		/* The terminals are replaced; a file or pipe passes through, binary-safe. */
 		for (int i = 0; i < 3; i++)
-			dup2(slave, i);
+			if (ttys & (1 << i))
+				dup2(slave, i);
 		if (slave > 2)
 			close(slave);
 	}
@@ -164,6 +183,56 @@ static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const
 	exec_fail(errfd, negerrno(), e->argv[0]);
 }
 
+/*
+ * Where the PTY's output goes: the caller's terminal on stdout or stderr;
+ * with only stdin a terminal, that terminal itself (the echo of what is
+ * typed), never a redirected file.
+ */
+static int pty_output(int ttys, int *sink)
+{
+	if (ttys & 2)
+		return STDOUT_FILENO;
+	if (ttys & 4)
+		return STDERR_FILENO;
+	int fl = fcntl(STDIN_FILENO, F_GETFL);
+	if (fl >= 0 && (fl & O_ACCMODE) == O_RDWR)
+		return STDIN_FILENO;
+	*sink = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return *sink;
+}
+
+/* What a terminal sends its foreground (Ctrl-C, Ctrl-\ and hang-up), SIGTERM, and SIGCHLD. */
+static void forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
+/*
+ * Waits for the command; its wait status. Without a terminal the command
+ * leads a session of its own, out of reach of the Ctrl-C that the caller's
+ * terminal sends us: with fwd (blocked) such signals are passed on to it.
+ */
+static int wait_command(pid_t gc, const sigset_t *fwd)
+{
+	for (;;) {
+		int st;
+		pid_t w = waitpid(gc, &st, fwd ? WNOHANG : 0);
+		if (w == gc)
+			return st;
+		if (w < 0 && errno != EINTR)
+			return 1 << 8; /* as if it exited with 1 */
+		siginfo_t si;
+		int sig = fwd && w == 0 ? sigwaitinfo(fwd, &si) : -1;
+		if (sig > 0 && sig != SIGCHLD && kill(-gc, sig) < 0)
+			kill(gc, sig); /* not yet its own process group */
+	}
+}
+
 static int status_to_exit(int st)
 {
 	if (WIFEXITED(st))
@@ -185,15 +254,17 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if ((r = ds_ns_open(st->pid, &ns, err)) < 0)
 		return r;
 	const char *term = getenv("TERM");
+	/* e->pty is implied: the PTY is decided here, from all three of stdio. */
+	int ttys = stdio_terminals(), pty = ttys != 0;
 	int sv[2] = { -1, -1 }, ep[2];
-	if ((e->pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) ||
+	if ((pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) ||
 	    pipe2(ep, O_CLOEXEC) < 0) {
 		ds_ns_close(&ns);
 		return ds_fail(err, negerrno(), "cannot create a socket pair");
 	}
 	/* While the command runs, Ctrl-C and Ctrl-\ are for it, not for us. */
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
-	if (!e->pty) {
+	if (!pty) {
 		sigaction(SIGINT, &ign, &old_int);
 		sigaction(SIGQUIT, &ign, &old_quit);
 	}
@@ -214,26 +285,27 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		if (ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0 ||
 		    (filtered && ds_seccomp_apply(&e2) < 0))
 			exec_fail(ep[1], e2.code, e2.msg);
+		/* Blocked before the fork: none is lost; the command unblocks them itself. */
+		sigset_t fwd;
+		forwarded_signals(&fwd);
+		if (!pty)
+			sigprocmask(SIG_BLOCK, &fwd, NULL);
 		/* setns(CLONE_NEWPID) applies to children only: fork once more. */
 		pid_t gc = fork();
 		if (gc < 0)
 			exec_fail(ep[1], negerrno(), "cannot fork in the container");
 		if (gc == 0)
-			run_command(e, term, sv[1], ep[1]);
+			run_command(e, ttys, term, sv[1], ep[1]);
 		close(ep[1]);
 		if (sv[1] >= 0)
 			close(sv[1]);
-		int s;
-		while (waitpid(gc, &s, 0) < 0)
-			if (errno != EINTR)
-				_exit(1);
-		_exit(status_to_exit(s));
+		_exit(status_to_exit(wait_command(gc, pty ? NULL : &fwd)));
 	}
 	ds_ns_close(&ns);
 	close(ep[1]);
 	ep[1] = -1;
 	int status = 0;
-	if (e->pty) {
+	if (pty) {
 		close(sv[1]);
 		sv[1] = -1;
 		char tag = 0;
@@ -241,7 +313,10 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		if (master >= 0) {
 			struct ds_tty_state tty;
 			ds_tty_raw(STDIN_FILENO, &tty);
-			struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
+			/* Only the terminals go through the PTY: the other fds are the command's own. */
+			_cleanup_close_ int echo_sink = -1;
+			int out = pty_output(ttys, &echo_sink);
+			struct ds_proxy p = { .in_fd = (ttys & 1) ? STDIN_FILENO : -1, .out_fd = out,
 					      .remote_in = master, .remote_out = master,
 					      .winsize_fd = master, .child = child };
 			ds_proxy_run(&p);
@@ -274,7 +349,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	}
 	r = status_to_exit(status);
 out:
-	if (!e->pty) {
+	if (!pty) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 	}

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * enter and run: a process in a running container, in all its namespaces
- * and its init's cgroup. With a terminal, a PTY is allocated inside the
- * container's own devpts (so `tty` and `ps` tell the truth there) and its
- * master is passed back over SCM_RIGHTS; without one, stdio passes through
- * untouched.
+ * and its init's cgroup. When any of stdin, stdout, stderr is a terminal, a
+ * PTY is allocated inside the container's own devpts (so `tty` and `ps` tell
+ * the truth there; the caller's terminal never reaches the guest, where
+ * TIOCSTI could type into it) and its master is passed back over
+ * SCM_RIGHTS; what is not a terminal passes through untouched. With no
+ * terminal at all the command runs in a session of its own, without a
+ * controlling terminal.
  */
 #pragma once
 
@@ -19,7 +22,7 @@
 struct ds_exec {
 	char *const *argv;       /* the command */
 	const char *user;        /* run --user: switch to this account of the guest, NULL for root */
-	int pty;                 /* allocate a PTY in the container */
+	int pty;                 /* ignored: the PTY is decided from stdio (see above) */
 };
 
 /*

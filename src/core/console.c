@@ -110,3 +110,81 @@ void ds_console_sweep(const struct ds_config *cfg)
 	}
 	closedir(d);
 }
+
+void ds_console_client_init(struct ds_console_client *c)
+{
+	c->fd = c->replay_fd = -1;
+	c->replay_off = c->replay_end = 0;
+	c->out = (struct ds_iobuf){ .data = c->out_data, .size = sizeof(c->out_data) };
+	c->in = (struct ds_iobuf){ .data = c->in_data, .size = sizeof(c->in_data) };
+}
+
+void ds_console_client_attach(struct ds_console_client *c, int fd, int log_fd, off_t from, off_t to)
+{
+	ds_console_client_close(c);
+	c->fd = fd;
+	c->replay_fd = log_fd;
+	c->replay_off = from;
+	c->replay_end = to;
+}
+
+void ds_console_client_close(struct ds_console_client *c)
+{
+	ds_closep(&c->fd);
+	ds_closep(&c->replay_fd);
+	ds_console_client_init(c);
+}
+
+int ds_console_client_queue(struct ds_console_client *c, const void *buf, size_t n)
+{
+	return c->fd < 0 ? 0 : ds_iobuf_put(&c->out, buf, n);
+}
+
+/* The boot's output from the log, as far as the socket takes it now. */
+static int send_replay(struct ds_console_client *c)
+{
+	char buf[16384];
+	while (c->replay_fd >= 0) {
+		off_t left = c->replay_end - c->replay_off;
+		ssize_t n = left > 0 ? pread(c->replay_fd, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf),
+					    c->replay_off) : 0;
+		if (n <= 0) {
+			ds_closep(&c->replay_fd); /* the replay is over (or the log is gone) */
+			break;
+		}
+		ssize_t w = send(c->fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w < 0)
+			return errno == EAGAIN || errno == EINTR ? 1 : -1;
+		c->replay_off += w;
+		if (w < n)
+			return 1;
+	}
+	return 0;
+}
+
+int ds_console_client_send(struct ds_console_client *c)
+{
+	if (c->fd < 0)
+		return 0;
+	int r = send_replay(c);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	return ds_iobuf_flush(&c->out, c->fd);
+}
+
+int ds_console_client_recv(struct ds_console_client *c)
+{
+	if (c->fd < 0)
+		return 0;
+	while (ds_iobuf_has_room(&c->in)) {
+		int r = ds_iobuf_fill(&c->in, c->fd, NULL);
+		if (r <= 0)
+			return r;
+	}
+	return 0;
+}
+
+int ds_console_client_has_output(const struct ds_console_client *c)
+{
+	return c->fd >= 0 && (c->replay_fd >= 0 || c->out.len > 0);
+}

@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
@@ -100,7 +99,9 @@ struct monitor {
 	struct ds_config *cfg;
 	const struct ds_cgroups *cg;
 	struct console_log log;
-	int epfd, sfd, listen_fd, client;
+	int epfd, sfd, listen_fd;
+	int pending;         /* a connection whose mode byte has not come yet, -1: none */
+	struct ds_console_client *client;
 	off_t boot_offset;   /* where this boot's output starts in the log */
 	pid_t init_pid;
 	int init_done, init_status, stopping;
@@ -114,63 +115,95 @@ static void watch(struct monitor *m, int fd)
 	epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static void drop_client(struct monitor *m)
+static void unwatch_close(struct monitor *m, int *fd)
 {
-	if (m->client < 0)
+	if (*fd < 0)
 		return;
-	epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->client, NULL);
-	close(m->client);
-	m->client = -1;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, *fd, NULL);
+	ds_closep(fd);
 }
 
-/* Console output goes to the log always, and to an attached client when it keeps up. */
+/*
+ * What the loop waits for on the client and the console: the client's
+ * input only while there is room for it, writability only while something
+ * waits to be written.
+ */
+static void update_interest(struct monitor *m)
+{
+	struct ds_console_client *c = m->client;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = m->cfg->console.master };
+	if (c->in.len > 0)
+		ev.events |= EPOLLOUT;
+	epoll_ctl(m->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev);
+	if (c->fd < 0)
+		return;
+	ev = (struct epoll_event){ .events = 0, .data.fd = c->fd };
+	if (ds_iobuf_has_room(&c->in))
+		ev.events |= EPOLLIN;
+	if (ds_console_client_has_output(c))
+		ev.events |= EPOLLOUT;
+	epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void drop_client(struct monitor *m)
+{
+	if (m->client->fd >= 0)
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, m->client->fd, NULL);
+	ds_console_client_close(m->client);
+	update_interest(m);
+}
+
+/* Console output goes to the log always, and to an attached client while it keeps up. */
 static void console_output(struct monitor *m)
 {
 	char buf[16384];
-	for (;;) {
+	/* A bounded turn: a guest that writes without pause must not starve the signals. */
+	for (int turn = 0; turn < 64; turn++) {
 		ssize_t n = read(m->cfg->console.master, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return;
 		log_write(&m->log, buf, (size_t)n);
-		/* A client that cannot keep up loses output, never blocks the console. */
-		if (m->client >= 0 && send(m->client, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
-		    errno != EAGAIN && errno != EWOULDBLOCK)
+		/* A client that does not read is let go; the console never waits for it. */
+		if (ds_console_client_queue(m->client, buf, (size_t)n) < 0 || ds_console_client_send(m->client) < 0)
 			drop_client(m);
 	}
 }
 
-/* Sends this boot's output so far (foreground start shows the boot from its start). */
-static void replay_boot(struct monitor *m, int fd)
+/* What the client typed goes to the console as far as the console takes it. */
+static void console_input(struct monitor *m)
 {
-	int lf = open(m->log.path, O_RDONLY | O_CLOEXEC);
-	if (lf < 0)
-		return;
-	off_t off = m->boot_offset <= m->log.size ? m->boot_offset : 0;
-	char buf[16384];
-	ssize_t n;
-	while ((n = pread(lf, buf, sizeof(buf), off)) > 0) {
-		if (ds_write_all(fd, buf, (size_t)n) < 0)
-			break;
-		off += n;
-	}
-	close(lf);
+	if (ds_iobuf_flush(&m->client->in, m->cfg->console.master) < 0)
+		m->client->in.len = 0; /* nobody on the console side: the input goes nowhere */
 }
 
 static void accept_client(struct monitor *m)
 {
-	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	/* The client speaks first: one mode byte, which it sends right after connect. */
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	/* One connection may be waiting to speak; a newer one replaces it, so none holds us. */
+	unwatch_close(m, &m->pending);
+	m->pending = fd;
+	watch(m, fd);
+}
+
+/* The pending connection spoke: one mode byte, which the client sends right after connect. */
+static void pending_mode(struct monitor *m)
+{
 	char mode = 0;
-	if (poll(&p, 1, 2000) != 1 || read(fd, &mode, 1) != 1 || (mode != 'A' && mode != 'R')) {
+	ssize_t n = recv(m->pending, &mode, 1, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	int fd = m->pending;
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
+	m->pending = -1;
+	if (n != 1 || (mode != 'A' && mode != 'R')) {
 		close(fd);
 		return;
 	}
-	if (m->client >= 0) {
+	if (m->client->fd >= 0) {
 		ds_send_fd(fd, 'B', -1); /* one client at a time */
 		close(fd);
 		return;
@@ -179,20 +212,28 @@ static void accept_client(struct monitor *m)
 		close(fd);
 		return;
 	}
-	if (mode == 'R')
-		replay_boot(m, fd);
-	m->client = fd;
-	watch(m, fd);
+	/* 'R': this boot's output so far (foreground start shows the boot from its start). */
+	int lf = mode == 'R' ? open(m->log.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	off_t from = m->boot_offset <= m->log.size ? m->boot_offset : 0;
+	ds_console_client_attach(m->client, fd, lf, from, m->log.size);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
+	if (ds_console_client_send(m->client) < 0)
+		drop_client(m);
 }
 
-static void client_input(struct monitor *m)
+static void client_event(struct monitor *m, unsigned events)
 {
-	char buf[4096];
-	ssize_t n = recv(m->client, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || ds_write_all(m->cfg->console.master, buf, (size_t)n) < 0)
+	struct ds_console_client *c = m->client;
+	if ((events & EPOLLOUT) && ds_console_client_send(c) < 0) {
 		drop_client(m);
+		return;
+	}
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && ds_console_client_recv(c) < 0) {
+		drop_client(m);
+		return;
+	}
+	console_input(m);
 }
 
 static void handle_signals(struct monitor *m)
@@ -245,6 +286,14 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	return 0;
 }
 
+static int is_tty_master(const struct ds_config *cfg, int fd)
+{
+	for (int i = 0; i < cfg->tty_count; i++)
+		if (cfg->ttys[i].master == fd)
+			return 1;
+	return 0;
+}
+
 static void drain_tty(int fd)
 {
 	char buf[4096];
@@ -256,7 +305,11 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		     int syncfd)
 {
 	(void)lockfd; /* held, never closed: the lock lives as long as we do */
-	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = -1, .listen_fd = -1 };
+	/* The client's buffers are large for a stack: static storage, one per monitor process. */
+	static struct ds_console_client client;
+	ds_console_client_init(&client);
+	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = &client, .listen_fd = -1,
+			     .pending = -1 };
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
 	struct stat lst;
 	if (fstat(logfd, &lst) == 0)
@@ -334,17 +387,23 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 				break;
 			for (int i = 0; i < n; i++) {
 				int fd = evs[i].data.fd;
+				if (fd == cfg->console.master && (evs[i].events & EPOLLOUT))
+					console_input(&m);
 				if (fd == cfg->console.master)
 					console_output(&m);
 				else if (fd == m.sfd)
 					handle_signals(&m);
 				else if (fd == m.listen_fd)
 					accept_client(&m);
-				else if (fd == m.client)
-					client_input(&m);
-				else
+				else if (fd == m.pending)
+					pending_mode(&m);
+				else if (fd == m.client->fd)
+					client_event(&m, evs[i].events);
+				else if (is_tty_master(cfg, fd))
 					drain_tty(fd);
+				/* else: a client dropped earlier in this batch */
 			}
+			update_interest(&m);
 		}
 		console_output(&m);
 		/* reboot(2) in a PID namespace ends init with SIGHUP; halt/poweroff with SIGINT. */
@@ -353,13 +412,14 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			break;
 		static const char note[] = "\r\n[droidspaces] guest rebooted: starting it again\r\n";
 		log_write(&m.log, note, sizeof(note) - 1);
-		if (m.client >= 0)
-			send(m.client, note, sizeof(note) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
+			drop_client(&m);
 		ds_cgroup_destroy(cg, cfg->cgroup_rel, 5000);
 		if (ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
 			break;
 	}
-	/* The client sees EOF when we are done; the socket name goes with us. */
+	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */
+	ds_console_client_send(m.client);
 	drop_client(&m);
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
