@@ -12,6 +12,7 @@
 #include "host/android.h"
 #include "host/network.h"
 #include "tty/terminal.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -218,6 +219,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
+	/* Groups, umask, limits and OOM score of our own, not the caller's (host /proc still here). */
+	if ((r = ds_process_defaults(err)) < 0)
+		return r;
 	/* Own mount (and cgroup) namespace, private propagation. */
 	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
 		return r;
@@ -286,6 +290,8 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return ds_fail(err, negerrno(), "cannot open /dev/console");
 	if ((r = ds_terminal_attach_stdio(console)) < 0)
 		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
+	/* Only stdio crosses into the guest: whatever else is open goes at execve. */
+	ds_fds_cloexec_from(3);
 	char *const argv[] = { "/sbin/init", NULL };
 	execve("/sbin/init", argv, environ);
 	return ds_fail(err, negerrno(), "cannot execute /sbin/init in the rootfs");

@@ -12,6 +12,7 @@
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fault.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -75,6 +76,13 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
 			if (init == 0) {
 				close(p[1]);
+				/*
+				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
+				 * cgroup directory clone3 placed us with) may come along into
+				 * the guest: keep only our pipes and the console log.
+				 */
+				int keep[] = { go[0], errfd, logfd };
+				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
 				/*
 				 * Boot only once the monitor has recorded us in the pidfile: a
 				 * monitor killed before that leaves EOF here, and no untracked guest.
