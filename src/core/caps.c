@@ -206,9 +206,12 @@ int ds_process_defaults(struct ds_error *err)
 		if (rc < 0 && errno != EINVAL)
 			return ds_fail(err, negerrno(), "cannot set resource limit %d", res);
 	}
-	/* The guest starts with the kernel's default OOM score, not the caller's. */
+	/*
+	 * The guest starts with the kernel's default OOM score, not the caller's.
+	 * EACCES: a floor set by a privileged ancestor (oom_score_adj_min) stays.
+	 */
 	int r = ds_write_file("/proc/self/oom_score_adj", "0", 0644);
-	if (r < 0 && r != -ENOENT)
+	if (r < 0 && r != -ENOENT && r != -EACCES)
 		return ds_fail(err, r, "cannot reset oom_score_adj");
 	return 0;
 }
