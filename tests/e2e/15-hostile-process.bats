@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031 # CT_* are set per test, in its own subshell
+# shellcheck disable=SC2030,SC2031,SC2016,SC2054 # CT_* are set per test, in its own subshell; guest commands in single quotes; setpriv lists
 # What a container's processes get from whoever launched droidspaces (issue
 # 12): a hostile or merely careless caller (extra open fds, inheritable and
 # ambient capabilities, supplementary groups, umask 077, lowered rlimits, a
