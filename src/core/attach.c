@@ -251,10 +251,10 @@ static __attribute__((noreturn)) void run_command(const struct ds_exec *e, const
 		struct ds_user_spec u;
 		gid_t groups[64];
 		if (ds_user_parse(e->user, &u))
-			exec_fail(errfd, -EINVAL, "not a user name or UID[:GID]");
+			exec_fail(errfd, -EBADMSG, "not a user name or UID[:GID]");
 		int r = resolve_account(&u, &a);
 		if (r == -EINVAL)
-			exec_fail(errfd, r, "its /etc/passwd entry in the container has an invalid uid or gid");
+			exec_fail(errfd, -EBADMSG, "its /etc/passwd entry in the container has an invalid uid or gid");
 		if (r < 0)
 			exec_fail(errfd, r == -ESRCH ? -ESRCH : r, "no such user in the container");
 		int n = guest_groups(a.name, a.gid, groups, 64);
@@ -385,7 +385,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if (ds_read_all(ep[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
 		if (f.code == -ESRCH && e->user)
 			ds_fail(err, DS_EINVAL_MSG, "no user '%s' in the container", e->user);
-		else if (f.code == -EINVAL && e->user)
+		else if (f.code == -EBADMSG && e->user)
 			ds_fail(err, DS_EINVAL_MSG, "user '%s': %s", e->user, f.what);
 		else if (f.code == -ENOENT)
 			ds_fail(err, DS_EINVAL_MSG, "cannot run '%s': command not found in the container", f.what);

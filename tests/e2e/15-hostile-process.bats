@@ -40,7 +40,7 @@ has_cap_sys_resource() {
 
 @test "fd hygiene: init and run commands hold only stdio, with clone3, without it, and without close_range" {
 	require_fixture busybox
-	local root mode name out
+	local root mode name out gpid
 	root=$(fixture_copy busybox)
 	# an fd far above 1024 needs a soft limit above it
 	if (($(ulimit -n) <= 1500)); then
@@ -63,10 +63,17 @@ has_cap_sys_resource() {
 		assert_stdio_only "$out"
 		refute grep -v ' -> /dev/console$' <<<"$out"
 		[ "$(find "/proc/$CT_PID/fd" -mindepth 1 | wc -l)" -eq 3 ]
-		# a run command: the caller's stdio, not its fds 3+ (bats' own, 7, 8, 1500)
-		run "$DS" --name="$name" run sh -c 'cd /proc/$$/fd && for f in *; do echo "$f -> $(readlink $f)"; done; true' </dev/null
-		[ "$status" -eq 0 ]
-		assert_stdio_only "$output"
+		# a run command: the caller's stdio, not its fds 3+ (bats' own, 7, 8,
+		# 1500); sleep, since a shell opens fds of its own
+		"$DS" --name="$name" run sleep 300 </dev/null >/dev/null 2>&1 &
+		BG_PIDS+=($!)
+		wait_for 10 in_container "$name" pidof sleep
+		gpid=$(in_container "$name" pidof sleep)
+		out=$(fd_listing "$gpid" "$name")
+		assert_stdio_only "$out"
+		[ "$(grep -c ' -> /dev/null$' <<<"$out")" -eq 3 ]
+		in_container "$name" kill "$gpid"
+		wait_bg || true
 		exec 7<&- 8>&- 1500>&-
 		stop_ct "$name"
 		assert_cleaned "$name"
@@ -156,12 +163,12 @@ has_cap_sys_resource() {
 	nr_open=$(cat /proc/sys/fs/nr_open)
 	if has_cap_sys_resource; then
 		# both limits lowered: droidspaces raises them again
-		lower='ulimit -n 64; ulimit -s 256'
+		lower='ulimit -n 64; ulimit -s 2048'
 		nofile_hard=$((nr_open < 524288 ? nr_open : 524288))
 	else
 		# without CAP_SYS_RESOURCE nobody can raise a hard limit: soft ones only
 		echo "# no CAP_SYS_RESOURCE here: lowering soft limits only" >&3
-		lower='ulimit -S -n 64; ulimit -S -s 256'
+		lower='ulimit -S -n 64; ulimit -S -s 2048'
 		hard=$(ulimit -H -n)
 		nofile_hard=$((hard < 524288 ? hard : 524288))
 	fi
@@ -177,6 +184,7 @@ has_cap_sys_resource() {
 
 	track_container "$name"
 	run hostile_ds --name="$name" --rootfs="$root" start
+	echo "$output"
 	[ "$status" -eq 0 ]
 	CT_PID=$(ds_pid "$name")
 	wait_for 10 booted "$CT_PID"
