@@ -57,7 +57,7 @@ static void usage(FILE *out)
 		"                            filter), or all\n"
 		"  -f, --foreground          stay attached to the console (start); follow (logs)\n"
 		"      --follow              follow the log (logs)\n"
-		"  -u, --user=USER           run the command as USER of the guest (run)\n"
+		"  -u, --user=USER           run the command as USER (name or UID[:GID]) of the guest (run)\n"
 		"  -a, --all                 every running container (stop)\n"
 		"  -C, --config=FILE         settings file (key=value, as saved in Containers/NAME/container.config)\n"
 		"      --json                JSON output (status, info, show, scan)\n"

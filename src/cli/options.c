@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/options.h"
+#include "core/attach.h"
 #include "core/caps.h"
 #include "core/seccomp.h"
 #include "core/state.h"
@@ -122,11 +123,14 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 	case OPT_SELINUX: cfg->selinux_permissive = 1; return 0;
 	case OPT_VOLATILE: cfg->volatile_mode = 1; return 0;
 	case OPT_JSON: cfg->json = 1; return 0;
-	case OPT_USER:
-		if (!val[0] || strlen(val) > 32 || strchr(val, ':') || strchr(val, '/'))
-			return bad(err, name, val, "expected a user name");
+	case OPT_USER: {
+		struct ds_user_spec u;
+		const char *why = ds_user_parse(val, &u);
+		if (why)
+			return bad(err, name, val, why);
 		cli->user = val;
 		return 0;
+	}
 	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
 	case OPT_ALL: cli->all = 1; return 0;
 	case OPT_NETADMIN: cfg->keep_caps |= 1ULL << 12 /* CAP_NET_ADMIN */; return 0;

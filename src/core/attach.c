@@ -7,6 +7,7 @@
 #include "tty/proxy.h"
 #include "util/env.h"
 #include "util/fdpass.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -32,59 +33,168 @@ struct exec_failure {
 	char what[256];
 };
 
-/* The guest's account, read from its own /etc/passwd (never the host's NSS). */
-static int lookup_user(const char *name, uid_t *uid, gid_t *gid, char *home, size_t hsize,
-		       char *shell, size_t ssize)
+int ds_id_parse(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (!s[0])
+		return -EINVAL;
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9' || c - s >= 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	/* (uid_t)-1 is "leave unchanged" to setresuid(2): never an account. */
+	if (v > 4294967294ULL)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+static int name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-';
+}
+
+const char *ds_user_parse(const char *spec, struct ds_user_spec *out)
+{
+	static const char range[] = "expected a user name or UID[:GID], each 0-4294967294";
+	memset(out, 0, sizeof(*out));
+	size_t len = strlen(spec);
+	const char *colon = strchr(spec, ':');
+	if (!len)
+		return "empty: expected a user name or UID[:GID]";
+	if (colon) {
+		char uid[16] = "";
+		size_t ulen = (size_t)(colon - spec);
+		if (!ulen || !colon[1])
+			return "an empty UID or GID: expected UID:GID";
+		if (ulen >= sizeof(uid) || !all_digits(spec, ulen))
+			return range;
+		memcpy(uid, spec, ulen);
+		if (ds_id_parse(uid, &out->uid) < 0 || ds_id_parse(colon + 1, &out->gid) < 0)
+			return range;
+		out->has_gid = 1;
+		return NULL;
+	}
+	if (all_digits(spec, len))
+		return ds_id_parse(spec, &out->uid) < 0 ? range : NULL;
+	if (len >= sizeof(out->name))
+		return "a user name has at most 32 characters";
+	if (spec[0] == '-' || spec[0] == '.')
+		return "a user name cannot start with '-' or '.'";
+	for (size_t i = 0; i < len; i++)
+		if (!name_char(spec[i]) && !(spec[i] == '$' && i == len - 1 && i > 0))
+			return "a user name has only A-Z a-z 0-9 _ . - (and a final $)";
+	memcpy(out->name, spec, len + 1);
+	return NULL;
+}
+
+/* The account a command runs as: what --user named, completed from the guest's passwd. */
+struct account {
+	uid_t uid;
+	gid_t gid;
+	char name[64];   /* "" for a UID without an entry */
+	char home[512];
+	char shell[256];
+};
+
+/*
+ * The guest's /etc/passwd (never the host's NSS): the entry of u's name, or
+ * of its UID. -ESRCH when there is none; -EINVAL for the named entry whose
+ * uid or gid is not a plain number (it must never become 0).
+ */
+static int lookup_account(const struct ds_user_spec *u, struct account *a)
 {
 	FILE *f = fopen("/etc/passwd", "re");
 	if (!f)
 		return negerrno();
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
 	int r = -ESRCH;
-	while (fgets(line, sizeof(line), f)) {
-		char *fields[7], *save = NULL, *p = line;
+	while (getline(&line, &cap, f) > 0) {
+		char *fields[7], *p = line;
 		int n = 0;
 		ds_chomp(line);
 		/* strsep keeps empty fields, unlike strtok. */
 		while (n < 7 && (fields[n] = strsep(&p, ":")))
 			n++;
-		(void)save;
-		if (n < 7 || strcmp(fields[0], name) != 0)
+		if (n < 7 || (u->name[0] && strcmp(fields[0], u->name) != 0))
 			continue;
-		*uid = (uid_t)strtoul(fields[2], NULL, 10);
-		*gid = (gid_t)strtoul(fields[3], NULL, 10);
-		snprintf(home, hsize, "%s", fields[5][0] ? fields[5] : "/");
-		snprintf(shell, ssize, "%s", fields[6][0] ? fields[6] : "/bin/sh");
+		uint32_t uid, gid;
+		if (ds_id_parse(fields[2], &uid) < 0 || ds_id_parse(fields[3], &gid) < 0) {
+			if (!u->name[0])
+				continue; /* looking for a number: a broken line is nobody's */
+			r = -EINVAL;
+			break;
+		}
+		if (!u->name[0] && uid != u->uid)
+			continue;
+		a->uid = uid;
+		a->gid = gid;
+		snprintf(a->name, sizeof(a->name), "%s", fields[0]);
+		snprintf(a->home, sizeof(a->home), "%s", fields[5][0] ? fields[5] : "/");
+		snprintf(a->shell, sizeof(a->shell), "%s", fields[6][0] ? fields[6] : "/bin/sh");
 		r = 0;
 		break;
 	}
+	free(line);
 	fclose(f);
 	return r;
 }
 
-/* Supplementary groups: every /etc/group entry that lists the user. */
+/* What u names in the guest: a name must exist; a UID may have no entry (home /). */
+static int resolve_account(const struct ds_user_spec *u, struct account *a)
+{
+	memset(a, 0, sizeof(*a));
+	int r = lookup_account(u, a);
+	if (r == -ESRCH && !u->name[0]) {
+		a->uid = u->uid;
+		a->gid = u->uid; /* no entry: the group of the same number, never root's */
+		snprintf(a->home, sizeof(a->home), "/");
+		r = 0;
+	}
+	if (r == 0 && !u->name[0])
+		a->uid = u->uid;
+	if (r == 0 && u->has_gid)
+		a->gid = u->gid;
+	return r;
+}
+
+/* Supplementary groups: the primary one and every /etc/group entry that lists the user. */
 static int guest_groups(const char *name, gid_t primary, gid_t *out, int max)
 {
 	int n = 0;
 	out[n++] = primary;
-	FILE *f = fopen("/etc/group", "re");
+	FILE *f = name[0] ? fopen("/etc/group", "re") : NULL;
 	if (!f)
 		return n;
-	char line[4096];
-	while (n < max && fgets(line, sizeof(line), f)) {
+	char *line = NULL;
+	size_t cap = 0;
+	while (n < max && getline(&line, &cap, f) > 0) {
 		ds_chomp(line);
-		char *p = line, *fields[4];
+		char *p = line, *fields[4], *save = NULL;
 		int k = 0;
+		uint32_t gid;
 		while (k < 4 && (fields[k] = strsep(&p, ":")))
 			k++;
-		if (k < 4)
+		if (k < 4 || ds_id_parse(fields[2], &gid) < 0)
 			continue;
-		for (char *m = strtok(fields[3], ","); m; m = strtok(NULL, ","))
+		for (char *m = strtok_r(fields[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
 			if (strcmp(m, name) == 0) {
-				out[n++] = (gid_t)strtoul(fields[2], NULL, 10);
+				out[n++] = (gid_t)gid;
 				break;
 			}
 	}
+	free(line);
 	fclose(f);
 	return n;
 }
@@ -156,29 +266,35 @@ static __attribute__((noreturn)) void run_command(const struct ds_exec *e, int t
 		if (slave > 2)
 			close(slave);
 	}
-	char home[512] = "/root", shell[256];
+	struct account a = { .home = "/root" };
 	if (e->user) {
-		uid_t uid = 0;
-		gid_t gid = 0, groups[64];
-		int r = lookup_user(e->user, &uid, &gid, home, sizeof(home), shell, sizeof(shell));
+		struct ds_user_spec u;
+		gid_t groups[64];
+		if (ds_user_parse(e->user, &u))
+			exec_fail(errfd, -EBADMSG, "not a user name or UID[:GID]");
+		int r = resolve_account(&u, &a);
+		if (r == -EINVAL)
+			exec_fail(errfd, -EBADMSG, "its /etc/passwd entry in the container has an invalid uid or gid");
 		if (r < 0)
 			exec_fail(errfd, r == -ESRCH ? -ESRCH : r, "no such user in the container");
-		int n = guest_groups(e->user, gid, groups, 64);
-		if (setgroups((size_t)n, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		int n = guest_groups(a.name, a.gid, groups, 64);
+		if (setgroups((size_t)n, groups) < 0 || setgid(a.gid) < 0 || setuid(a.uid) < 0)
 			exec_fail(errfd, negerrno(), "cannot switch to the user");
 	}
-	setup_env(term, home);
-	if (e->user) {
-		setenv("USER", e->user, 1);
-		setenv("LOGNAME", e->user, 1);
+	setup_env(term, a.home);
+	if (a.name[0]) {
+		setenv("USER", a.name, 1);
+		setenv("LOGNAME", a.name, 1);
 	}
-	if (chdir(home) < 0 && chdir("/") < 0)
+	if (chdir(a.home) < 0 && chdir("/") < 0)
 		exec_fail(errfd, negerrno(), "cannot chdir");
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
+	/* Only stdio (and the error pipe, until execve succeeds) is left open. */
+	ds_fds_cloexec_from(3);
 	execvp(e->argv[0], e->argv);
 	exec_fail(errfd, negerrno(), e->argv[0]);
 }
@@ -245,7 +361,11 @@ static int status_to_exit(int st)
 int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct ds_error *err)
 {
 	struct ds_ns_set ns;
+	struct ds_user_spec user;
 	unsigned long long capbnd;
+	const char *why = e->user ? ds_user_parse(e->user, &user) : NULL;
+	if (why)
+		return ds_fail(err, DS_EINVAL_MSG, "--user: invalid value '%.80s': %s", e->user, why);
 	int r = ds_caps_bounding_of(st->pid, &capbnd);
 	if (r < 0)
 		return ds_fail(err, r, "cannot read the capabilities of pid %d", (int)st->pid);
@@ -281,9 +401,14 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		close(ep[0]);
 		if (sv[0] >= 0)
 			close(sv[0]);
+		/* Only what we pass on may come along: not the caller's fds, nor the cgroup's. */
+		int keep[2 + DS_NS_MAX] = { ep[1], sv[1] };
+		for (int i = 0; i < ns.count; i++)
+			keep[2 + i] = ns.fd[i];
+		ds_fds_close_from(3, keep, 2 + ns.count);
 		struct ds_error e2 = { 0 };
-		if (ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0 ||
-		    (filtered && ds_seccomp_apply(&e2) < 0))
+		if (ds_process_defaults(&e2) < 0 || ds_ns_enter(&ns, &e2) < 0 ||
+		    ds_caps_limit_to(capbnd, &e2) < 0 || (filtered && ds_seccomp_apply(&e2) < 0))
 			exec_fail(ep[1], e2.code, e2.msg);
 		/* Blocked before the fork: none is lost; the command unblocks them itself. */
 		sigset_t fwd;
@@ -338,6 +463,8 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if (ds_read_all(ep[0], &f, sizeof(f)) == (ssize_t)sizeof(f)) {
 		if (f.code == -ESRCH && e->user)
 			ds_fail(err, DS_EINVAL_MSG, "no user '%s' in the container", e->user);
+		else if (f.code == -EBADMSG && e->user)
+			ds_fail(err, DS_EINVAL_MSG, "user '%s': %s", e->user, f.what);
 		else if (f.code == -ENOENT)
 			ds_fail(err, DS_EINVAL_MSG, "cannot run '%s': command not found in the container", f.what);
 		else

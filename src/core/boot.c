@@ -13,6 +13,7 @@
 #include "host/android.h"
 #include "host/network.h"
 #include "tty/terminal.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -273,6 +274,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
+	/* Groups, umask, limits and OOM score of our own, not the caller's (host /proc still here). */
+	if ((r = ds_process_defaults(err)) < 0)
+		return r;
 	/* Own mount (and cgroup) namespace, private propagation. */
 	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
 		return r;
@@ -344,6 +348,8 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	/* The syscall denylist (core/seccomp.c), last: nothing above may be refused. */
 	if (!(cfg->privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
 		return r;
+	/* Only stdio crosses into the guest: whatever else is open goes at execve. */
+	ds_fds_cloexec_from(3);
 	char *const argv[] = { "/sbin/init", NULL };
 	execve("/sbin/init", argv, environ);
 	return ds_fail(err, negerrno(), "cannot execute /sbin/init in the rootfs");

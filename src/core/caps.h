@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The capability bounding set of everything that runs in a container: its
- * init and whatever enter and run start there alike.
+ * What everything that runs in a container starts from: its init and
+ * whatever enter and run start there alike. The capability bounding set,
+ * no inherited capabilities, and the process defaults below.
  */
 #pragma once
 
 #include "util/error.h"
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /*
@@ -24,3 +26,22 @@ void ds_caps_format_keep(unsigned long long mask, char *out, size_t size);
 int ds_caps_bounding_of(pid_t pid, unsigned long long *mask);
 /* enter and run: the same bounding set as the container's init, so nothing started there has more. */
 int ds_caps_limit_to(unsigned long long mask, struct ds_error *err);
+/* Empties the inheritable and ambient sets (ambient: EINVAL before 4.3 is fine). */
+int ds_caps_clear_inherited(struct ds_error *err);
+
+#define DS_RLIM_INF (~0ULL)
+#define DS_RLIM_TASKS (~0ULL - 1)
+/*
+ * The limit a guest process starts with: the kernel's defaults for the
+ * host's init (core 0/unlimited, stack 8 MiB/unlimited, memlock 8 MiB,
+ * nproc and sigpending threads-max/2, the rest unlimited or 0 as there),
+ * except RLIMIT_NOFILE: 1024 soft, 524288 hard (at most fs.nr_open), as
+ * systemd-nspawn gives its containers.
+ */
+void ds_guest_limits(int resource, struct rlimit *out);
+/*
+ * Resets what the caller would otherwise pass on: no supplementary groups,
+ * umask 0022, the limits of ds_guest_limits, oom_score_adj 0. Needs the
+ * host's /proc (before pivot_root or setns).
+ */
+int ds_process_defaults(struct ds_error *err);

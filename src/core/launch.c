@@ -13,6 +13,7 @@
 #include "tty/terminal.h"
 #include "util/clock.h"
 #include "util/fault.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -77,6 +78,13 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
 			if (init == 0) {
 				close(p[1]);
+				/*
+				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
+				 * cgroup directory clone3 placed us with) may come along into
+				 * the guest: keep only our pipes and the console log.
+				 */
+				int keep[] = { go[0], errfd, logfd };
+				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
 				/*
 				 * Boot only once the monitor has recorded us in the pidfile: a
 				 * monitor killed before that leaves EOF here, and no untracked guest.
@@ -238,6 +246,83 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
 }
 
+/* What this start changed on the host, undone in reverse if a later step fails. */
+enum { HOST_STORAGE = 1, HOST_ANDROID = 2, HOST_IPV6 = 4, HOST_PTYS = 8 };
+
+static int no_other_container(const struct ds_config *cfg)
+{
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 0, &v), others = 0;
+	for (int i = 0; i < n; i++)
+		others += strcmp(v[i].name, cfg->container_name) != 0;
+	free(v);
+	return others == 0;
+}
+
+static void undo_host_changes(struct ds_config *cfg, unsigned changed)
+{
+	if (changed & HOST_PTYS) {
+		ds_terminal_close(&cfg->console);
+		for (int i = 0; i < cfg->tty_count; i++)
+			ds_terminal_close(&cfg->ttys[i]);
+	}
+	/* Settings go back as the last stop would put them back: ours never ran. */
+	int last = no_other_container(cfg);
+	if (changed & HOST_IPV6)
+		ds_ipv6_restore(cfg, last);
+	if (changed & HOST_ANDROID)
+		ds_android_restore(cfg, last);
+	if (changed & HOST_STORAGE) {
+		ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
+		cfg->loop_fd = -1;
+		if (cfg->image_mount[0] && rmdir(cfg->image_mount) == 0)
+			rmdir(DS_IMAGE_MOUNT_DIR);
+		if (cfg->volatile_dir[0])
+			rmdir(cfg->volatile_dir);
+	}
+}
+
+/*
+ * The host side of a start: storage, Android and IPv6 settings, DNS, the
+ * PTYs. *changed records each step as it begins; each undo puts back only
+ * what its step itself changed (ds_setting_remember's records).
+ */
+static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, struct ds_error *err)
+{
+	int r;
+	*changed |= HOST_STORAGE;
+	if ((r = prepare_storage(cfg, logfd, err)) < 0)
+		return r;
+	/* Android only: SELinux, phantom processes, doze, firmware path (restored at the last stop). */
+	cfg->android = ds_android_detect();
+	if (cfg->android) {
+		*changed |= HOST_ANDROID;
+		if ((r = ds_android_prepare(cfg, no_other_container(cfg), err)) < 0)
+			return r;
+	} else if (cfg->selinux_permissive || cfg->android_storage) {
+		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
+			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
+	}
+	/* --enable-ipv6 turns IPv6 on for the shared network (seed 11.2), undone at the last stop. */
+	*changed |= HOST_IPV6;
+	if ((r = ds_ipv6_prepare(cfg, err)) < 0)
+		return r;
+	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
+	if (cfg->dns[0])
+		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
+	else
+		ds_host_dns(cfg->android, cfg->dns_runtime, sizeof(cfg->dns_runtime));
+	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
+	*changed |= HOST_PTYS;
+	/* DROIDSPACES_FAULT=start:no-pty: a host out of PTYs, the last step here that can fail. */
+	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->console)) < 0)
+		return ds_fail(err, r, "cannot allocate the console PTY");
+	for (int i = 0; i < cfg->tty_count; i++)
+		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
+			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
+	return 0;
+}
+
 int ds_start(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
@@ -300,44 +385,26 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (logfd < 0)
 		return ds_fail(err, negerrno(), "cannot open the console log %s", logpath);
 
-	if ((r = prepare_storage(cfg, logfd, err)) < 0)
+	unsigned changed = 0;
+	if ((r = prepare_host(cfg, logfd, &changed, err)) < 0) {
+		undo_host_changes(cfg, changed);
 		return r;
-	/* Android only: SELinux, phantom processes, doze, firmware path (restored at the last stop). */
-	cfg->android = ds_android_detect();
-	if (cfg->android) {
-		struct ds_entry *v = NULL;
-		int running = ds_inventory_list(cfg, 0, &v);
-		free(v);
-		if ((r = ds_android_prepare(cfg, running <= 0, err)) < 0)
-			return r;
-	} else if (cfg->selinux_permissive || cfg->android_storage) {
-		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
-			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
 	}
-	/* --enable-ipv6 turns IPv6 on for the shared network (seed 11.2), undone at the last stop. */
-	if ((r = ds_ipv6_prepare(cfg, err)) < 0)
-		return r;
-	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
-	if (cfg->dns[0])
-		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
-	else
-		ds_host_dns(cfg->android, cfg->dns_runtime, sizeof(cfg->dns_runtime));
-	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
-	if ((r = ds_terminal_create(&cfg->console)) < 0)
-		return ds_fail(err, r, "cannot allocate the console PTY");
-	for (int i = 0; i < cfg->tty_count; i++)
-		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
-			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
 
 	ds_fault_point("start:before-fork");
 	int sync[2];
-	if (pipe2(sync, O_CLOEXEC) < 0)
-		return ds_fail(err, negerrno(), "cannot create the sync pipe");
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		r = ds_fail(err, negerrno(), "cannot create the sync pipe");
+		undo_host_changes(cfg, changed);
+		return r;
+	}
 	pid_t monitor = fork();
 	if (monitor < 0) {
+		r = ds_fail(err, negerrno(), "cannot fork the monitor");
 		close(sync[0]);
 		close(sync[1]);
-		return ds_fail(err, negerrno(), "cannot fork the monitor");
+		undo_host_changes(cfg, changed);
+		return r;
 	}
 	if (monitor == 0) {
 		close(sync[0]);

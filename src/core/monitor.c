@@ -8,6 +8,7 @@
 #include "fs/storage.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
+#include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -332,7 +333,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		keep[nkeep++] = cfg->ttys[i].master;
 		keep[nkeep++] = cfg->ttys[i].slave;
 	}
-	ds_close_fds_except(keep, nkeep);
+	ds_fds_close_from(3, keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };

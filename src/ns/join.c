@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,13 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 
 int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
 {
+	/*
+	 * Half in the container we still hold host fds: the guest may neither
+	 * ptrace us nor open them through /proc/PID/fd. execve makes the command
+	 * dumpable again (with those fds closed).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return ds_fail(err, negerrno(), "cannot make the joining process non-dumpable");
 	/* Join the guest's cgroup while the host's cgroup tree is still in view. */
 	if (set->cgroup_dir[0]) {
 		char procs[sizeof(set->cgroup_dir) + 16];

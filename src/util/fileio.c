@@ -153,27 +153,3 @@ int ds_file_has_word(const char *path, const char *needle)
 	}
 	return 0;
 }
-
-void ds_close_fds_except(const int *keep, int n)
-{
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	int self = dirfd(d);
-	struct dirent *e;
-	int fds[1024], count = 0;
-	while ((e = readdir(d)) && count < 1024) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		if (*end || e->d_name[0] == '.' || fd <= 2 || fd == self)
-			continue;
-		int kept = 0;
-		for (int i = 0; i < n; i++)
-			kept |= keep[i] == fd;
-		if (!kept)
-			fds[count++] = (int)fd;
-	}
-	closedir(d);
-	for (int i = 0; i < count; i++)
-		close(fds[i]);
-}

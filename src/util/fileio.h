@@ -28,5 +28,3 @@ int ds_mkdir_p(const char *path, mode_t mode);
 char *ds_chomp(char *s);
 /* True when file (a whole-line word search) contains needle. */
 int ds_file_has_word(const char *path, const char *needle);
-/* Closes every fd above 2 that is not listed in keep (what a daemon inherited by accident). */
-void ds_close_fds_except(const int *keep, int n);

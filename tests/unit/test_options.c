@@ -433,6 +433,8 @@ static void test_flags(void **state)
 	assert_string_equal(cli.user, "alice");
 	assert_int_equal(cli.argc, 1);
 	assert_int_equal(PARSE("run", "--user=a:b", "id"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("run", "--user=4294967296", "id"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("run", "--user=1000:100", "id"), 0);
 	assert_int_equal(PARSE("run", "--user=", "id"), DS_EINVAL_MSG);
 }
 
