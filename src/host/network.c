@@ -79,6 +79,36 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 	return append(out, size, &pos, extra, (size_t)n);
 }
 
+/*
+ * A file of the guest droidspaces rewrites must be a regular file or
+ * missing: a FIFO would hang us, a device node would get the text, a
+ * symlink would send it somewhere else.  allow_link: resolv.conf, whose
+ * link is replaced, never followed.
+ */
+static int check_guest_file(const char *path, int allow_link, struct ds_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || (allow_link && S_ISLNK(st.st_mode)))
+		return 0;
+	return ds_fail(err, DS_EINVAL_MSG, "%s in the rootfs is a %s, not a regular file; refusing to write it", path,
+		       ds_file_kind(st.st_mode));
+}
+
+/* The guest's /etc/hosts, read whole ("" when missing); the caller frees *text. */
+static int read_hosts(char **text, struct ds_error *err)
+{
+	_cleanup_close_ int fd = ds_open_regular("/etc/hosts");
+	if (fd == -ENOENT) {
+		*text = strdup("");
+		return *text ? 0 : ds_fail(err, -ENOMEM, "cannot read /etc/hosts");
+	}
+	ssize_t n = fd < 0 ? fd : ds_read_fd_whole(fd, text, DS_FILE_MAX);
+	if (n == -EFBIG)
+		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs is larger than %zu MiB; refusing to edit it",
+			       DS_FILE_MAX >> 20);
+	return n < 0 ? ds_fail(err, (int)n, "cannot read /etc/hosts") : 0;
+}
+
 int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 {
 	if (sethostname(hostname, strlen(hostname)) < 0)
@@ -87,14 +117,20 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 	char line[128];
 	snprintf(line, sizeof(line), "%s\n", hostname);
 	mkdir("/etc", 0755);
-	int r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
+	int r = check_guest_file("/etc/hostname", 0, err);
+	if (r < 0 || (r = check_guest_file("/etc/hosts", 0, err)) < 0)
+		return r;
+	r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /etc/hostname");
-	char old[65536] = "", out[65536 + 512];
-	ssize_t n = ds_read_file("/etc/hosts", old, sizeof(old));
-	if (n < 0 && n != -ENOENT)
-		return ds_fail(err, (int)n, "cannot read /etc/hosts");
-	r = ds_hosts_render(old, hostname, out, sizeof(out));
+	_cleanup_free_ char *old = NULL;
+	if ((r = read_hosts(&old, err)) < 0)
+		return r;
+	size_t size = strlen(old) + 512; /* the old lines, at most two localhost lines and ours */
+	_cleanup_free_ char *out = malloc(size);
+	if (!out)
+		return ds_fail(err, -ENOMEM, "cannot edit /etc/hosts");
+	r = ds_hosts_render(old, hostname, out, size);
 	if (r == 0)
 		r = ds_write_file_atomic("/etc/hosts", out, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
@@ -174,8 +210,11 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 		size_t l = strlen(text);
 		snprintf(text + l, sizeof(text) - l, "nameserver %s\n", a);
 	}
+	int r = check_guest_file("/etc/resolv.conf", 1, err);
+	if (r < 0)
+		return r;
 	mkdir("/run/resolvconf", 0755);
-	int r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644, 0);
+	r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644, 0);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /run/resolvconf/resolv.conf");
 	/* After pivot_root: the link and its target are the guest's own. */
