@@ -176,27 +176,20 @@ static unsigned long long random_tag(void)
 	return ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^ ((unsigned long long)getpid() << 40) ^ (unsigned long long)(uintptr_t)&v;
 }
 
-/* An unnamed file in dir (O_TMPFILE, Linux 3.11+ and a filesystem that has it), else a fresh random name. */
-static int open_temp(int dir, const char *base, mode_t mode, char *name, size_t size)
+/* A fresh random name in dir, opened with O_EXCL|O_NOFOLLOW: nothing planted there is ever opened. */
+static int open_named_temp(int dir, const char *base, mode_t mode, char *name, size_t size)
 {
-	name[0] = '\0';
-#ifdef O_TMPFILE
-	if (!ds_fault_active("no-tmpfile")) {
-		int fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
-		if (fd >= 0)
-			return fd;
-	}
-#endif
 	for (int tries = 0; tries < 100; tries++) {
 		snprintf(name, size, ".%s.%016llx.tmp", base, random_tag());
 		int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
 		if (fd >= 0 || errno != EEXIST)
 			return fd < 0 ? negerrno() : fd;
 	}
+	name[0] = '\0';
 	return -EEXIST;
 }
 
-/* Gives the unnamed O_TMPFILE file a random name in dir (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, /proc does not). */
+/* Gives an unnamed O_TMPFILE file a random name in dir (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, /proc does not). */
 static int link_temp(int fd, int dir, const char *base, char *name, size_t size)
 {
 	char self[32];
@@ -207,9 +200,39 @@ static int link_temp(int fd, int dir, const char *base, char *name, size_t size)
 		    (errno != EEXIST && linkat(AT_FDCWD, self, dir, name, AT_SYMLINK_FOLLOW) == 0))
 			return 0;
 		if (errno != EEXIST)
-			return negerrno();
+			break;
 	}
-	return -EEXIST;
+	int r = negerrno();
+	name[0] = '\0';
+	return r;
+}
+
+/*
+ * Writes s to a new file in dir named in name: unnamed until complete
+ * (O_TMPFILE, Linux 3.11+ on a filesystem that has it) when unnamed, else
+ * under a random name from the start.
+ */
+static int write_temp(int dir, const char *base, const char *s, mode_t mode, int flags, int unnamed, char *name,
+		      size_t size)
+{
+	_cleanup_close_ int fd = -1;
+	name[0] = '\0';
+#ifdef O_TMPFILE
+	if (unnamed)
+		fd = openat(dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#endif
+	if (!unnamed)
+		fd = open_named_temp(dir, base, mode, name, size);
+	if (fd < 0)
+		return unnamed ? -EOPNOTSUPP : fd;
+	ssize_t n = ds_write_all(fd, s, strlen(s));
+	if (n < 0)
+		return (int)n;
+	if (fchmod(fd, mode) < 0) /* as asked, whatever the umask */
+		return negerrno();
+	if ((flags & DS_WRITE_DURABLE) && fsync(fd) < 0)
+		return negerrno();
+	return unnamed ? link_temp(fd, dir, base, name, size) : 0;
 }
 
 int ds_write_file_atomic(const char *path, const char *s, mode_t mode, int flags)
@@ -232,17 +255,9 @@ int ds_write_file_atomic(const char *path, const char *s, mode_t mode, int flags
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	if ((flags & DS_WRITE_IF_CHANGED) && holds(path, s, mode))
 		return 0;
-	_cleanup_close_ int fd = open_temp(dir, base, mode, name, sizeof(name));
-	if (fd < 0)
-		return fd;
-	ssize_t n = ds_write_all(fd, s, strlen(s));
-	int r = n < 0 ? (int)n : 0;
-	if (r == 0 && fchmod(fd, mode) < 0) /* as asked, whatever the umask */
-		r = negerrno();
-	if (r == 0 && (flags & DS_WRITE_DURABLE) && fsync(fd) < 0)
-		r = negerrno();
-	if (r == 0 && !name[0])
-		r = link_temp(fd, dir, base, name, sizeof(name));
+	int r = write_temp(dir, base, s, mode, flags, !ds_fault_active("no-tmpfile"), name, sizeof(name));
+	if (r < 0 && !name[0]) /* no O_TMPFILE here, or no way to link it: a named one */
+		r = write_temp(dir, base, s, mode, flags, 0, name, sizeof(name));
 	if (r == 0 && renameat(dir, name, dir, base) < 0)
 		r = negerrno();
 	if (r < 0 && name[0])
