@@ -80,15 +80,14 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 }
 
 /*
- * A file of the guest droidspaces rewrites must be a regular file or
- * missing: a FIFO would hang us, a device node would get the text, a
- * symlink would send it somewhere else.  allow_link: resolv.conf, whose
- * link is replaced, never followed.
+ * A file of the guest droidspaces rewrites must be a regular file, a
+ * symlink (replaced by rename(2), never followed) or missing: a FIFO would
+ * hang a reader, a device node would get the text.
  */
-static int check_guest_file(const char *path, int allow_link, struct ds_error *err)
+static int check_guest_file(const char *path, struct ds_error *err)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || (allow_link && S_ISLNK(st.st_mode)))
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
 		return 0;
 	return ds_fail(err, DS_EINVAL_MSG, "%s in the rootfs is a %s, not a regular file; refusing to write it", path,
 		       ds_file_kind(st.st_mode));
@@ -117,8 +116,8 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 	char line[128];
 	snprintf(line, sizeof(line), "%s\n", hostname);
 	mkdir("/etc", 0755);
-	int r = check_guest_file("/etc/hostname", 0, err);
-	if (r < 0 || (r = check_guest_file("/etc/hosts", 0, err)) < 0)
+	int r = check_guest_file("/etc/hostname", err);
+	if (r < 0 || (r = check_guest_file("/etc/hosts", err)) < 0)
 		return r;
 	r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	if (r < 0)
@@ -210,7 +209,7 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 		size_t l = strlen(text);
 		snprintf(text + l, sizeof(text) - l, "nameserver %s\n", a);
 	}
-	int r = check_guest_file("/etc/resolv.conf", 1, err);
+	int r = check_guest_file("/etc/resolv.conf", err);
 	if (r < 0)
 		return r;
 	mkdir("/run/resolvconf", 0755);
