@@ -93,10 +93,13 @@ static int check_guest_file(const char *path, struct ds_error *err)
 		       ds_file_kind(st.st_mode));
 }
 
-/* The guest's /etc/hosts, read whole ("" when missing); the caller frees *text. */
+/*
+ * The guest's /etc/hosts, read whole ("" when missing); the caller frees
+ * *text.  After pivot_root a link resolves inside the guest: followed.
+ */
 static int read_hosts(char **text, struct ds_error *err)
 {
-	_cleanup_close_ int fd = ds_open_regular("/etc/hosts");
+	_cleanup_close_ int fd = ds_open_regular("/etc/hosts", 0);
 	if (fd == -ENOENT) {
 		*text = strdup("");
 		return *text ? 0 : ds_fail(err, -ENOMEM, "cannot read /etc/hosts");
@@ -105,6 +108,8 @@ static int read_hosts(char **text, struct ds_error *err)
 	if (n == -EFBIG)
 		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs is larger than %zu MiB; refusing to edit it",
 			       DS_FILE_MAX >> 20);
+	if (n == -EINVAL)
+		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs leads to a special file; refusing to read it");
 	return n < 0 ? ds_fail(err, (int)n, "cannot read /etc/hosts") : 0;
 }
 

@@ -116,10 +116,10 @@ ssize_t ds_read_fd_whole(int fd, char **out, size_t max)
 	return (ssize_t)len;
 }
 
-int ds_open_regular(const char *path)
+int ds_open_regular(const char *path, int nofollow)
 {
 	/* O_NONBLOCK: a FIFO there must not hang us (and is refused below). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (nofollow ? O_NOFOLLOW : 0));
 	struct stat st;
 	if (fd < 0)
 		return negerrno();
@@ -150,7 +150,7 @@ static int holds(const char *path, const char *s, mode_t mode)
 	char old[8192];
 	size_t len = strlen(s), at = 0;
 	struct stat st;
-	_cleanup_close_ int fd = ds_open_regular(path);
+	_cleanup_close_ int fd = ds_open_regular(path, 1);
 	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size != len || (st.st_mode & 07777) != (mode & 07777))
 		return 0;
 	for (;;) {

@@ -17,8 +17,12 @@ ssize_t ds_read_file(const char *path, char *buf, size_t size);
  * frees it); returns the length, or -EFBIG past max bytes (never a cut).
  */
 ssize_t ds_read_fd_whole(int fd, char **out, size_t max);
-/* Opens path for reading when it is a regular file (no link, never blocking on a FIFO); -EINVAL otherwise. */
-int ds_open_regular(const char *path);
+/*
+ * Opens path for reading when it is a regular file (never blocking on a
+ * FIFO); -EINVAL otherwise.  nofollow: a symlink as the last component is
+ * refused (-ELOOP).
+ */
+int ds_open_regular(const char *path, int nofollow);
 /* "FIFO", "device node", "symlink", ... for messages. */
 const char *ds_file_kind(mode_t mode);
 /* Creates or truncates path and writes s. Never follows a final symlink. */

@@ -319,7 +319,7 @@ static void test_atomic_refuses_special(void **state)
 	assert_int_equal(lstat(fifo, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));
 	assert_int_equal(count_entries(*state), 2);
-	assert_int_equal(ds_open_regular(fifo), -EINVAL);
+	assert_int_equal(ds_open_regular(fifo, 0), -EINVAL);
 }
 
 /* The old predictable name (path.tmp.PID) is no trap: a FIFO planted there is never opened. */
@@ -362,7 +362,7 @@ static void test_read_whole(void **state)
 	assert_int_equal(ds_write_file_atomic(path, text, 0644, DS_WRITE_IF_CHANGED), 0);
 	assert_int_equal(stat(path, &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
-	int fd = ds_open_regular(path);
+	int fd = ds_open_regular(path, 1);
 	assert_true(fd >= 0);
 	char *got = NULL;
 	assert_int_equal(ds_read_fd_whole(fd, &got, DS_FILE_MAX), (ssize_t)len);
