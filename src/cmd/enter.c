@@ -3,7 +3,11 @@
 #include "cmd/cmd.h"
 #include "core/attach.h"
 #include "core/state.h"
+#include "fs/mounts.h"
+#include "util/macros.h"
+#include "util/path.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,11 +46,12 @@ int cmd_enter(struct ds_cli *cli)
 	}
 	/* A login shell of the user, or the first shell the guest has. */
 	static const char *const shells[] = { "/bin/bash", "/bin/ash", "/bin/sh" };
-	char path[64];
 	const char *shell = "/bin/sh";
-	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)st.pid, shells[i]);
-		if (access(path, X_OK) == 0) {
+	_cleanup_close_ int rootfd = ds_proc_root_open(st.pid);
+	for (size_t i = 0; rootfd >= 0 && i < sizeof(shells) / sizeof(shells[0]); i++) {
+		_cleanup_close_ int fd = ds_openat_in_root(rootfd, shells[i], O_PATH, 0, 0);
+		char path[32];
+		if (fd >= 0 && access(ds_fd_path(fd, path), X_OK) == 0) {
 			shell = shells[i];
 			break;
 		}

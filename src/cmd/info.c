@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/macros.h"
 #include "util/osrelease.h"
+#include "util/path.h"
 
 #include <fcntl.h>
 #include <langinfo.h>
@@ -70,10 +71,10 @@ struct facts {
 
 static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 {
-	char path[PATH_MAX];
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/root/%s", (int)pid, rel);
-	if (ds_read_file(path, buf, size) > 0)
+	/* Resolved inside the guest's root: a link there never reaches a host file. */
+	_cleanup_close_ int rootfd = ds_proc_root_open(pid);
+	if (rootfd >= 0 && ds_read_file_in_root(rootfd, rel, buf, size) > 0)
 		ds_chomp(buf);
 }
 

@@ -6,6 +6,7 @@
 #include "util/fileio.h"
 #include "util/clock.h"
 #include "util/macros.h"
+#include "util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,18 +87,15 @@ void ds_initctl_request(char runlevel, unsigned char out[384])
 static int sysvinit_request_halt(pid_t pid)
 {
 	static const char *const fifos[] = { "run/initctl", "dev/initctl" };
-	char root[64], p[32];
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int rootfd = ds_proc_root_open(pid);
 	if (rootfd < 0)
-		return negerrno();
+		return rootfd;
 	for (size_t i = 0; i < ARRAY_SIZE(fifos); i++) {
-		/* O_NOFOLLOW + fstat: the guest could plant anything at that path. */
-		_cleanup_close_ int fd = openat(rootfd, fifos[i], O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		/* Resolved inside the guest's root (its links never reach the host's FIFO), then fstat. */
+		_cleanup_close_ int fd = ds_openat_in_root(rootfd, fifos[i], O_WRONLY | O_NONBLOCK, 0, 0);
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 			continue;
-		(void)p;
 		unsigned char req[384];
 		ds_initctl_request('0', req);
 		if (ds_write_all(fd, req, sizeof(req)) == (ssize_t)sizeof(req))

@@ -7,6 +7,7 @@
 #include "util/fileio.h"
 #include "util/macros.h"
 #include "util/osrelease.h"
+#include "util/path.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -206,20 +207,10 @@ long ds_proc_uptime(pid_t pid)
 /* /run/systemd/container of the process says "droidspaces" (read without trusting it). */
 static int is_droidspaces(pid_t pid)
 {
-	char root[64], buf[64];
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	_cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return 0;
-	_cleanup_close_ int fd = openat(rootfd, "run/systemd/container", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	ssize_t n = ds_read_all(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strcmp(ds_chomp(buf), "droidspaces") == 0;
+	char buf[64];
+	_cleanup_close_ int rootfd = ds_proc_root_open(pid);
+	return rootfd >= 0 && ds_read_file_in_root(rootfd, "run/systemd/container", buf, sizeof(buf)) > 0 &&
+	       strcmp(ds_chomp(buf), "droidspaces") == 0;
 }
 
 /* The file behind a loop device ("/dev/loop3" or "/dev/block/loop3" on Android), else "". */

@@ -2,6 +2,7 @@
 #include "fs/mounts.h"
 #include "util/fault.h"
 #include "util/fileio.h"
+#include "util/path.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -23,69 +24,29 @@ const char *ds_fd_path(int fd, char buf[32])
 	return buf;
 }
 
+/* True when rel has a ".." component. */
+static int has_dotdot(const char *rel)
+{
+	for (const char *p = rel; (p = strstr(p, "..")); p += 2)
+		if ((p == rel || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
 int ds_open_in_root(int rootfd, const char *rel, int opts)
 {
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	int dirfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-	if (dirfd < 0)
-		return negerrno();
-	char *save = NULL;
-	char *comp = strtok_r(path, "/", &save);
-	if (!comp)
-		return dirfd;
-	while (comp) {
-		char *next = strtok_r(NULL, "/", &save);
-		if (strcmp(comp, "..") == 0) {
-			close(dirfd);
-			return -EPERM;
-		}
-		if (strcmp(comp, ".") == 0) {
-			comp = next;
-			continue;
-		}
-		int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-		int fd = openat(dirfd, comp, flags);
-		if (fd < 0 && errno == ENOENT && !next && (opts & (DS_MNT_MKDIR | DS_MNT_MKFILE))) {
-			if (opts & DS_MNT_MKDIR) {
-				if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
-					goto fail;
-			} else {
-				int f = openat(dirfd, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-				if (f < 0 && errno != EEXIST)
-					goto fail;
-				if (f >= 0)
-					close(f);
-			}
-			fd = openat(dirfd, comp, flags);
-		} else if (fd < 0 && errno == ENOENT && next && (opts & (DS_MNT_MKDIR | DS_MNT_MKFILE))) {
-			if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
-				goto fail;
-			fd = openat(dirfd, comp, flags);
-		}
-		if (fd < 0)
-			goto fail;
-		struct stat st;
-		if (fstat(fd, &st) < 0) {
-			close(fd);
-			goto fail;
-		}
-		/* O_PATH|O_NOFOLLOW opens the link itself: refuse to go through it. */
-		if (S_ISLNK(st.st_mode) || (next && !S_ISDIR(st.st_mode))) {
-			close(fd);
-			close(dirfd);
-			return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
-		}
-		close(dirfd);
-		dirfd = fd;
-		comp = next;
+	/* A mount point is named by the table or the user: no ".." and no symlink at all. */
+	if (has_dotdot(rel))
+		return -EPERM;
+	int how = DS_ROOT_NO_SYMLINKS | ((opts & DS_MNT_MKDIR) ? DS_ROOT_MKDIR : 0) |
+		  ((opts & DS_MNT_MKFILE) ? DS_ROOT_MKFILE : 0);
+	int fd = ds_openat_in_root(rootfd, rel, O_PATH | O_NOFOLLOW, 0, how);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+		close(fd); /* O_PATH|O_NOFOLLOW opens the link itself: refuse to go through it */
+		return -ELOOP;
 	}
-	return dirfd;
-fail:;
-	int r = negerrno();
-	close(dirfd);
-	return r;
+	return fd;
 }
 
 unsigned long ds_fs_magic(const char *path)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Mounting inside a rootfs without ever following a symlink out of it.
- * Every path below the rootfs is opened component by component with
- * O_NOFOLLOW from a directory fd of the rootfs, and the mount lands on
+ * Every path below the rootfs is opened from a directory fd of the rootfs
+ * with no symlink allowed (util/path.h), and the mount lands on
  * /proc/self/fd/N of the opened target, so a hostile rootfs whose dev, proc
  * or run is a symlink to a host path cannot redirect a mount.
  */
@@ -34,10 +34,10 @@ struct ds_mount {
 };
 
 /*
- * Opens rel below rootfd with O_PATH, refusing symlinks and ".." in every
- * component (-ELOOP / -EPERM). With DS_MNT_MKDIR/MKFILE missing directories
- * on the way are created, and the last component as a directory (MKDIR) or
- * an empty file (MKFILE).
+ * Opens rel below rootfd with O_PATH through ds_openat_in_root, refusing
+ * symlinks and ".." in every component (-ELOOP / -EPERM). With
+ * DS_MNT_MKDIR/MKFILE missing directories on the way are created, and the
+ * last component as a directory (MKDIR) or an empty file (MKFILE).
  */
 int ds_open_in_root(int rootfd, const char *rel, int opts);
 /* "/proc/self/fd/N" for fd. */

@@ -79,6 +79,40 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 	return append(out, size, &pos, extra, (size_t)n);
 }
 
+/*
+ * A file of the guest droidspaces rewrites must be a regular file, a
+ * symlink (replaced by rename(2), never followed) or missing: a FIFO would
+ * hang a reader, a device node would get the text.
+ */
+static int check_guest_file(const char *path, struct ds_error *err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+		return 0;
+	return ds_fail(err, DS_EINVAL_MSG, "%s in the rootfs is a %s, not a regular file; refusing to write it", path,
+		       ds_file_kind(st.st_mode));
+}
+
+/*
+ * The guest's /etc/hosts, read whole ("" when missing); the caller frees
+ * *text.  After pivot_root a link resolves inside the guest: followed.
+ */
+static int read_hosts(char **text, struct ds_error *err)
+{
+	_cleanup_close_ int fd = ds_open_regular("/etc/hosts", 0);
+	if (fd == -ENOENT) {
+		*text = strdup("");
+		return *text ? 0 : ds_fail(err, -ENOMEM, "cannot read /etc/hosts");
+	}
+	ssize_t n = fd < 0 ? fd : ds_read_fd_whole(fd, text, DS_FILE_MAX);
+	if (n == -EFBIG)
+		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs is larger than %zu MiB; refusing to edit it",
+			       DS_FILE_MAX >> 20);
+	if (n == -EINVAL)
+		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs leads to a special file; refusing to read it");
+	return n < 0 ? ds_fail(err, (int)n, "cannot read /etc/hosts") : 0;
+}
+
 int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 {
 	if (sethostname(hostname, strlen(hostname)) < 0)
@@ -87,14 +121,20 @@ int ds_network_setup_rootfs(const char *hostname, struct ds_error *err)
 	char line[128];
 	snprintf(line, sizeof(line), "%s\n", hostname);
 	mkdir("/etc", 0755);
-	int r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
+	int r = check_guest_file("/etc/hostname", err);
+	if (r < 0 || (r = check_guest_file("/etc/hosts", err)) < 0)
+		return r;
+	r = ds_write_file_atomic("/etc/hostname", line, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /etc/hostname");
-	char old[65536] = "", out[65536 + 512];
-	ssize_t n = ds_read_file("/etc/hosts", old, sizeof(old));
-	if (n < 0 && n != -ENOENT)
-		return ds_fail(err, (int)n, "cannot read /etc/hosts");
-	r = ds_hosts_render(old, hostname, out, sizeof(out));
+	_cleanup_free_ char *old = NULL;
+	if ((r = read_hosts(&old, err)) < 0)
+		return r;
+	size_t size = strlen(old) + 512; /* the old lines, at most two localhost lines and ours */
+	_cleanup_free_ char *out = malloc(size);
+	if (!out)
+		return ds_fail(err, -ENOMEM, "cannot edit /etc/hosts");
+	r = ds_hosts_render(old, hostname, out, size);
 	if (r == 0)
 		r = ds_write_file_atomic("/etc/hosts", out, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	return r < 0 ? ds_fail(err, r, "cannot write /etc/hosts") : 0;
@@ -174,8 +214,11 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 		size_t l = strlen(text);
 		snprintf(text + l, sizeof(text) - l, "nameserver %s\n", a);
 	}
+	int r = check_guest_file("/etc/resolv.conf", err);
+	if (r < 0)
+		return r;
 	mkdir("/run/resolvconf", 0755);
-	int r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644, 0);
+	r = ds_write_file_atomic("/run/resolvconf/resolv.conf", text, 0644, 0);
 	if (r < 0)
 		return ds_fail(err, r, "cannot write /run/resolvconf/resolv.conf");
 	/* After pivot_root: the link and its target are the guest's own. */

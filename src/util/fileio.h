@@ -10,11 +10,29 @@ ssize_t ds_read_all(int fd, void *buf, size_t len);
 /* Reads at most size-1 bytes of path (relative to dirfd) and NUL-terminates. */
 ssize_t ds_read_file_at(int dirfd, const char *path, char *buf, size_t size);
 ssize_t ds_read_file(const char *path, char *buf, size_t size);
+/* Largest file droidspaces reads whole to edit it (an ad-block /etc/hosts is a few MiB). */
+#define DS_FILE_MAX ((size_t)64 << 20)
+/*
+ * Reads fd to its end into a malloc'd, NUL-terminated *out (the caller
+ * frees it); returns the length, or -EFBIG past max bytes (never a cut).
+ */
+ssize_t ds_read_fd_whole(int fd, char **out, size_t max);
+/*
+ * Opens path for reading when it is a regular file (never blocking on a
+ * FIFO); -EINVAL otherwise.  nofollow: a symlink as the last component is
+ * refused (-ELOOP).
+ */
+int ds_open_regular(const char *path, int nofollow);
+/* "FIFO", "device node", "symlink", ... for messages. */
+const char *ds_file_kind(mode_t mode);
 /* Creates or truncates path and writes s. Never follows a final symlink. */
 int ds_write_file(const char *path, const char *s, mode_t mode);
 /*
  * Writes path through a temporary file and rename(2), so readers see the old
- * or the new file.  DS_WRITE_DURABLE: fsync before the rename (for what a
+ * or the new file.  The temporary file is unnamed (O_TMPFILE) or has a
+ * random name opened with O_EXCL|O_NOFOLLOW, so nothing planted can catch
+ * the write; a destination that is neither a regular file nor a symlink
+ * (replaced, not followed) is refused: -EISDIR, else -EINVAL.  DS_WRITE_DURABLE: fsync before the rename (for what a
  * host crash must not lose; a pidfile needs none, the boot_id check voids it
  * anyway).  DS_WRITE_IF_CHANGED: leave a regular file that holds s with this
  * mode as it is (no rewrite, no fsync on every restart).

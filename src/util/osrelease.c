@@ -37,29 +37,30 @@ void ds_osrelease_parse(const char *text, struct ds_osrelease *os)
 	}
 }
 
-int ds_osrelease_read(const char *root, struct ds_osrelease *os)
+int ds_osrelease_read_at(int rootfd, struct ds_osrelease *os)
 {
 	static const char *const paths[] = { "etc/os-release", "usr/lib/os-release" };
 	memset(os, 0, sizeof(*os));
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		char real[PATH_MAX];
-		if (ds_resolve_in_root(root, paths[i], real, sizeof(real)) < 0)
-			continue;
-		/* O_NONBLOCK: a FIFO planted there must not hang us; then only regular files. */
-		_cleanup_close_ int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
+		/* Resolved inside the root, a regular file only, a FIFO cannot hang us. */
 		char buf[65536];
-		ssize_t n = ds_read_all(fd, buf, sizeof(buf) - 1);
-		if (n < 0)
+		if (ds_read_file_in_root(rootfd, paths[i], buf, sizeof(buf)) < 0)
 			continue;
-		buf[n] = '\0';
 		/* Binary data: stop at the first NUL, as a text parser would. */
 		ds_osrelease_parse(buf, os);
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int ds_osrelease_read(const char *root, struct ds_osrelease *os)
+{
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		memset(os, 0, sizeof(*os));
+		return negerrno();
+	}
+	return ds_osrelease_read_at(rootfd, os);
 }
 
 static size_t append_clean(char *out, size_t pos, size_t size, const char *s)

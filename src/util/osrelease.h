@@ -13,9 +13,12 @@ struct ds_osrelease {
 /* Parses os-release text (KEY=VALUE lines, quotes, escapes, comments). */
 void ds_osrelease_parse(const char *text, struct ds_osrelease *os);
 /*
- * Reads <root>/etc/os-release, falling back to usr/lib/os-release, with
- * symlinks resolved inside root, a regular file only and at most 64 KiB.
+ * Reads etc/os-release below rootfd, falling back to usr/lib/os-release,
+ * with symlinks resolved inside the root (ds_openat_in_root), a regular
+ * file only and at most 64 KiB.
  */
+int ds_osrelease_read_at(int rootfd, struct ds_osrelease *os);
+/* The same below the directory root ("/proc/PID/root" is the running guest's). */
 int ds_osrelease_read(const char *root, struct ds_osrelease *os);
 /* "ID-VERSION_ID" reduced to [A-Za-z0-9._-] and 1-64 chars; "linux" when ID is empty. */
 void ds_osrelease_name(const struct ds_osrelease *os, char *out, size_t size);

@@ -305,6 +305,77 @@ static void test_write_read_all_pipe(void **state)
 	assert_int_equal(ds_read_all(-1, buf, 1), -EBADF);
 }
 
+/* A FIFO or device at the destination is refused (never opened, so never a hang); nothing is left behind. */
+static void test_atomic_refuses_special(void **state)
+{
+	char fifo[PATH_MAX], dir[PATH_MAX];
+	at(state, "fifo", fifo);
+	at(state, "dir", dir);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(ds_write_file_atomic(fifo, "x\n", 0644, DS_WRITE_IF_CHANGED), -EINVAL);
+	assert_int_equal(ds_write_file_atomic(dir, "x\n", 0644, 0), -EISDIR);
+	struct stat st;
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(count_entries(*state), 2);
+	assert_int_equal(ds_open_regular(fifo, 0), -EINVAL);
+}
+
+/* The old predictable name (path.tmp.PID) is no trap: a FIFO planted there is never opened. */
+static void test_atomic_ignores_planted_tmp(void **state)
+{
+	char path[PATH_MAX], trap[PATH_MAX + 32], buf[64];
+	at(state, "hostname", path);
+	snprintf(trap, sizeof(trap), "%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(mkfifo(trap, 0644), 0);
+	for (int i = 0; i < 2; i++) {
+		/* once with O_TMPFILE, once with a random O_EXCL name */
+		if (i == 1)
+			setenv("DROIDSPACES_FAULT", "no-tmpfile", 1);
+		assert_int_equal(ds_write_file_atomic(path, i ? "two\n" : "one\n", 0644, DS_WRITE_DURABLE), 0);
+		assert_int_equal(ds_read_file(path, buf, sizeof(buf)), 4);
+		assert_string_equal(buf, i ? "two\n" : "one\n");
+		assert_int_equal(count_entries(*state), 2); /* the file and the untouched trap */
+	}
+	unsetenv("DROIDSPACES_FAULT");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+}
+
+/* A multi-MiB file is read whole; past the limit the answer is -EFBIG, never a cut. */
+static void test_read_whole(void **state)
+{
+	char path[PATH_MAX];
+	at(state, "big", path);
+	size_t len = (size_t)3 << 20;
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
+	text[len] = '\0';
+	assert_int_equal(ds_write_file_atomic(path, text, 0644, 0), 0);
+	/* unchanged: compared block by block, not rewritten */
+	struct stat a, b;
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(ds_write_file_atomic(path, text, 0644, DS_WRITE_IF_CHANGED), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	int fd = ds_open_regular(path, 1);
+	assert_true(fd >= 0);
+	char *got = NULL;
+	assert_int_equal(ds_read_fd_whole(fd, &got, DS_FILE_MAX), (ssize_t)len);
+	assert_memory_equal(got, text, len + 1);
+	free(got);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	got = NULL;
+	assert_int_equal(ds_read_fd_whole(fd, &got, len - 1), -EFBIG);
+	assert_null(got);
+	close(fd);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +389,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_file_refuses_symlink, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_p, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_p_relative, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_refuses_special, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_atomic_ignores_planted_tmp, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_whole, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_chomp),
 		cmocka_unit_test_setup_teardown(test_file_has_word, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_write_read_all_pipe),

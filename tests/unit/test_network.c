@@ -231,10 +231,33 @@ static void test_host_dns_android(void **state)
 	unsetenv("DROIDSPACES_HOST_ROOT");
 }
 
+/* An ad-block hosts file of several MiB: with room for old text + 512 (as the caller sizes it), nothing is cut. */
+static void test_big_hosts_kept_whole(void **state)
+{
+	(void)state;
+	size_t lines = 80000, len = 0;
+	char *old = malloc(lines * 48 + 64);
+	assert_non_null(old);
+	len += (size_t)sprintf(old, "127.0.0.1\tlocalhost\n");
+	for (size_t i = 0; i < lines; i++)
+		len += (size_t)sprintf(old + len, "0.0.0.0\tad%06zu.blocked.example.invalid\n", i);
+	size_t size = len + 512;
+	char *out = malloc(size);
+	assert_non_null(out);
+	assert_int_equal(ds_hosts_render(old, "big", out, size), 0);
+	size_t olen = strlen(out);
+	assert_true(olen > len);
+	assert_memory_equal(out, old, len); /* every old line, in order */
+	assert_non_null(strstr(out + len, "127.0.1.1\tbig\n"));
+	free(out);
+	free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_big_hosts_kept_whole),
 		cmocka_unit_test(test_self_lines_replaced),
 		cmocka_unit_test(test_similar_addresses_kept),
 		cmocka_unit_test(test_guest_lines_and_comments_in_order),
