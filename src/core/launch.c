@@ -81,9 +81,11 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 				/*
 				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
 				 * cgroup directory clone3 placed us with) may come along into
-				 * the guest: keep only our pipes and the console log.
+				 * the guest: keep only our pipes, the console log and the
+				 * rootfs directory opened at the check (boot binds it and
+				 * closes it at execve).
 				 */
-				int keep[] = { go[0], errfd, logfd };
+				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd };
 				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
 				/*
 				 * Boot only once the monitor has recorded us in the pidfile: a
