@@ -81,11 +81,12 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 				/*
 				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
 				 * cgroup directory clone3 placed us with) may come along into
-				 * the guest: keep only our pipes, the console log and the
-				 * rootfs directory opened at the check (boot binds it and
-				 * closes it at execve).
+				 * the guest: keep only our pipes, the console log, the rootfs
+				 * directory opened at the check and the loop device (boot
+				 * checks what it mounts against them and closes them at
+				 * execve).
 				 */
-				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd };
+				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd, cfg->loop_fd };
 				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
 				/*
 				 * Boot only once the monitor has recorded us in the pidfile: a

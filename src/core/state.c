@@ -394,7 +394,11 @@ int ds_state_read_live(const char *pidfile, struct ds_state *st)
 	int named = len > 4 && len - 4 <= DS_NAME_MAX && strcmp(base + len - 4, ".pid") == 0;
 	if (named)
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), base);
-	return ds_state_alive(st, named && ds_name_validate(name) == 0 ? name : NULL);
+	int alive = ds_state_alive(st, named && ds_name_validate(name) == 0 ? name : NULL);
+	/* Proven without a start time (an older pidfile): this process is the identity from here on. */
+	if (alive == 1 && !st->starttime)
+		st->starttime = ds_proc_starttime(st->pid);
+	return alive;
 }
 
 int ds_lock_name(const struct ds_config *cfg, const char *name, int wait)
