@@ -190,6 +190,13 @@ int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struc
 	return 0;
 }
 
+/* path (followed) is the inode of want. */
+static int same_inode(const char *path, const struct stat *want)
+{
+	struct stat got;
+	return stat(path, &got) == 0 && got.st_dev == want->st_dev && got.st_ino == want->st_ino;
+}
+
 int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, struct ds_error *err)
 {
 	if (!ds_file_has_word("/proc/filesystems", "overlay"))
@@ -219,8 +226,22 @@ int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, st
 	if (strpbrk(rootfs, ",:") != NULL)
 		return ds_fail(err, DS_EINVAL_MSG, "--volatile: the rootfs path %s contains ',' or ':'", rootfs);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", rootfs, upper, work);
+	/*
+	 * A --rootfs directory is named by path here (scan reads it back from
+	 * the overlay's options): it must be the directory start checked, just
+	 * before the mount and still after it. What remains is a swap made and
+	 * undone between the two looks.
+	 */
+	struct stat want;
+	int checked = !cfg->loop_path[0] && cfg->rootfs_fd >= 0 && fstat(cfg->rootfs_fd, &want) == 0;
+	if (checked && !same_inode(rootfs, &want))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
 		return ds_fail(err, negerrno(), "cannot mount the volatile overlay over %s", rootfs);
+	if (checked && !same_inode(rootfs, &want)) {
+		umount2(merged, MNT_DETACH);
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
+	}
 	snprintf(rootfs, size, "%s", merged);
 	return 0;
 }

@@ -154,6 +154,24 @@ start_stop_cycles() {
 	grep -q "^droidspaces: .*rootfs $parent/rootfs was replaced while starting" "$DS_TEST_DIR/swap.err"
 	nothing_left swapped
 	rm "$parent/rootfs"
+
+	# the same with --volatile, whose overlay names its lower layer by path
+	mv "$parent/rootfs.real" "$parent/rootfs"
+	DROIDSPACES_FAULT=start:rootfs-opened "$DS" --name=swapped -V -r "$parent/rootfs" start \
+		>"$DS_TEST_DIR/swap.out" 2>"$DS_TEST_DIR/swap.err" </dev/null 3>&- &
+	cli=$!
+	BG_PIDS+=("$cli")
+	wait_for 10 stopped "$cli"
+	mv "$parent/rootfs" "$parent/rootfs.real"
+	ln -s / "$parent/rootfs"
+	kill -CONT "$cli"
+	wait_bg || true
+	cat "$DS_TEST_DIR/swap.out" "$DS_TEST_DIR/swap.err"
+	[ ! -s "$DS_TEST_DIR/swap.out" ]
+	[ "$(wc -l <"$DS_TEST_DIR/swap.err")" -eq 1 ]
+	grep -q "^droidspaces: .*rootfs $parent/rootfs was replaced while starting" "$DS_TEST_DIR/swap.err"
+	nothing_left swapped
+	rm "$parent/rootfs"
 }
 
 @test "image: two containers started at once on one image: exactly one runs, the other is refused naming it" {
