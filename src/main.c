@@ -54,7 +54,7 @@ static void usage(FILE *out)
 		"      --keep-caps=CAP[,CAP] keep dropped capabilities: net_admin sys_module sys_rawio sys_time\n"
 		"                            audit_control mac_override mac_admin audit_read, or all\n"
 		"      --privileged=PART[,PART]  turn off pieces of the confinement: seccomp (the syscall\n"
-		"                            filter), or all\n"
+		"                            filter), devices (the device policy), or all\n"
 		"  -f, --foreground          stay attached to the console (start); follow (logs)\n"
 		"      --follow              follow the log (logs)\n"
 		"  -u, --user=USER           run the command as USER (name or UID[:GID]) of the guest (run)\n"

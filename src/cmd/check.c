@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/seccomp.h"
 #include "fs/cgroup.h"
+#include "fs/devices.h"
 #include "fs/mounts.h"
 #include "util/fileio.h"
 
@@ -61,7 +62,9 @@ static int signalfd_ok(void)
 }
 static int ptmx_ok(void) { return access("/dev/ptmx", R_OK | W_OK) == 0; }
 static int loop_ok(void) { return access("/dev/loop-control", F_OK) == 0; }
+static int v1_devices(void) { return ds_file_has_word("/proc/cgroups", "devices"); }
 static int seccomp_ok(void) { return ds_seccomp_available(); }
+static int devprog_ok(void) { return ds_devpolicy_bpf_available() || (!cgroup2() && v1_devices()); }
 
 static const struct {
 	enum level level;
@@ -82,6 +85,8 @@ static const struct {
 	{ RECOMMENDED, "cgroup namespace", ns_cgroup, "the guest sees only its own cgroup" },
 	{ RECOMMENDED, "seccomp filters (3.5+)", seccomp_ok,
 	  "the syscall filter (kexec, modules, kernel log, superblock remounts); without it guests boot unfiltered" },
+	{ RECOMMENDED, "device cgroup (bpf 4.15+, or v1)", devprog_ok,
+	  "the device policy (only the standard nodes open); without it the guest can open every device node" },
 	{ RECOMMENDED, "epoll", epoll_ok, "console and terminal forwarding" },
 	{ RECOMMENDED, "signalfd", signalfd_ok, "console and terminal forwarding" },
 	{ RECOMMENDED, "PTY support (/dev/ptmx, devpts)", ptmx_ok, "the console" },

@@ -6,6 +6,7 @@
 #include "core/saved.h"
 #include "core/state.h"
 #include "core/seccomp.h"
+#include "fs/devices.h"
 #include "fs/mountinfo.h"
 #include "fs/mounts.h"
 #include "host/android.h"
@@ -164,6 +165,11 @@ int cmd_info(struct ds_cli *cli)
 	int hw = strcmp(f.devfs, "devtmpfs") == 0;
 	/* The syscall filter as the kernel reports it for init (off: --privileged=seccomp, or no kernel support). */
 	int filtered = f.pid && ds_seccomp_mode_of(f.pid) == 2;
+	/* The device policy on its cgroup, as the kernel has it. */
+	enum ds_devpolicy devices = DS_DEV_NONE;
+	struct ds_cgroups cg;
+	if (f.pid && f.cgroup[0] && ds_cgroup_detect(&cg) == 0)
+		devices = ds_devpolicy_of(&cg, f.cgroup);
 	if (cli->cfg.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -191,8 +197,10 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_bool(&j, "ipv6", f.ipv6);
 		ds_json_bool(&j, "android_storage", f.android_storage);
 		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
-		if (f.pid)
+		if (f.pid) {
 			ds_json_bool(&j, "seccomp", filtered);
+			ds_json_bool(&j, "device_policy", devices != DS_DEV_NONE);
+		}
 		ds_json_object_end(&j);
 		ds_json_object_end(&j);
 		return 0;
@@ -216,8 +224,10 @@ int cmd_info(struct ds_cli *cli)
 	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
 	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");
-	if (f.pid)
+	if (f.pid) {
 		printf("Seccomp:     %s\n", filtered ? "filtered" : "off");
+		printf("Devices:     %s\n", ds_devpolicy_name(devices));
+	}
 	return 0;
 }
 

@@ -4,7 +4,9 @@
 #include "core/console.h"
 #include "core/halt.h"
 #include "core/launch.h"
+#include "core/seccomp.h"
 #include "core/state.h"
+#include "fs/devices.h"
 #include "fs/storage.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
@@ -258,6 +260,26 @@ static void handle_signals(struct monitor *m)
 		}
 }
 
+/*
+ * The cgroup of one boot, with its device policy (fs/devices.c) unless
+ * --hw-access or --privileged=devices; a kernel without a device cgroup
+ * boots with a note in the log (`check` says so too).
+ */
+static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
+			 struct ds_error *err)
+{
+	int r = ds_cgroup_create(cg, cfg->cgroup_rel, err);
+	if (r < 0 || cfg->hw_access || (cfg->privileged & DS_PRIV_DEVICES))
+		return r;
+	r = ds_devpolicy_apply(cg, cfg->cgroup_rel, err);
+	if (r == DS_DEV_MISSING) {
+		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
+					   "programs need 4.15): the guest can open every device node\r\n";
+		log_write(&m->log, note, sizeof(note) - 1);
+	}
+	return r < 0 ? r : 0;
+}
+
 static int setup_loop(struct monitor *m, struct ds_error *err)
 {
 	sigset_t mask;
@@ -337,7 +359,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
-	if (setup_loop(&m, &msg.err) < 0 || ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0) {
+	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0) {
 		msg.type = 'E';
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
@@ -416,7 +438,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
 			drop_client(&m);
 		ds_cgroup_destroy(cg, cfg->cgroup_rel, 5000);
-		if (ds_cgroup_create(cg, cfg->cgroup_rel, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
+		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
 			break;
 	}
 	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */

@@ -144,6 +144,7 @@ static const struct {
 	unsigned bit;
 } privileged_names[] = {
 	{ "seccomp", DS_PRIV_SECCOMP },
+	{ "devices", DS_PRIV_DEVICES },
 };
 
 int ds_privileged_parse(const char *list, unsigned *mask, struct ds_error *err)
@@ -161,7 +162,7 @@ int ds_privileged_parse(const char *list, unsigned *mask, struct ds_error *err)
 		       (strlen(privileged_names[i].name) != len || strncmp(privileged_names[i].name, p, len)))
 			i++;
 		if (i == ARRAY_SIZE(privileged_names))
-			return ds_fail(err, DS_EINVAL_MSG, "--privileged: '%.*s' is not a piece of the confinement (seccomp, all)",
+			return ds_fail(err, DS_EINVAL_MSG, "--privileged: '%.*s' is not a piece of the confinement (seccomp, devices, all)",
 				       (int)(len > 40 ? 40 : len), p);
 		*mask |= privileged_names[i].bit;
 		p += len;

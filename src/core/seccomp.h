@@ -18,7 +18,8 @@
 /* --privileged=LIST: the pieces of the default confinement a container goes without. */
 enum {
 	DS_PRIV_SECCOMP = 1 << 0, /* no syscall filter */
-	DS_PRIV_ALL = DS_PRIV_SECCOMP,
+	DS_PRIV_DEVICES = 1 << 1, /* no device policy (every device node may be opened) */
+	DS_PRIV_ALL = DS_PRIV_SECCOMP | DS_PRIV_DEVICES,
 };
 /* "seccomp[,...]" or "all" into DS_PRIV_* bits. */
 int ds_privileged_parse(const char *list, unsigned *mask, struct ds_error *err);

@@ -293,13 +293,6 @@ guest_mount_fstype() {
 	unset DROIDSPACES_FAULT
 }
 
-# legacy_ds ARGS...: droidspaces in a mount namespace of its own in which the
-# host's cgroup2 tree is not mounted, as on an old kernel (Android 3.18-4.x)
-# with cgroup v1 only.  Private propagation: the host keeps its mount.
-legacy_ds() {
-	unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup/unified && exec "$@"' sh "$DS" "$@"
-}
-
 @test "cgroup v1: without a cgroup2 tree init joins droidspaces/NAME in every v1 hierarchy, the guest gets them on a tmpfs, stop removes them" {
 	require_fixture busybox
 	require_cmd unshare

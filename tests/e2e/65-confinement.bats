@@ -205,3 +205,59 @@ stock_halt_test() {
 @test "stock guests: Debian systemd as shipped (plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
 	stock_halt_test debian-systemd-stock sdstock
 }
+
+# blkprobe NAME: in container NAME, make a node of the fixture filesystem's
+# loop device (a host disk the guest must not read) and read its first byte.
+blkprobe() {
+	local dev mm
+	dev=$(findmnt -no SOURCE "$DS_FIXTURE_MNT")
+	mm=$(stat -c '%t %T' "$dev")
+	"$DS" --name="$1" run sh -c "rm -f /blkprobe && mknod /blkprobe b $((0x${mm% *})) $((0x${mm#* })) && dd if=/blkprobe of=/dev/null bs=1 count=1"
+}
+
+@test "devices: the guest opens the standard nodes but not a host disk's node it made (mknod allowed, open refused); --privileged=devices and -H lift it; info shows it" {
+	require_fixture busybox
+	local root
+	root=$(fixture_copy busybox)
+	st_start dvct -r "$root"
+	wait_for 10 booted "$CT_PID"
+	"$DS" --name=dvct info | grep -qx 'Devices: *restricted (cgroup2 device program)'
+	run blkprobe dvct
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Operation not permitted"* ]]
+	# the standard nodes
+	"$DS" --name=dvct run sh -c 'head -c 4 /dev/urandom >/dev/null && echo x >/dev/null && head -c 4 /dev/zero >/dev/null'
+	st_stop dvct
+	st_start dvpriv -r "$root" --privileged=devices
+	wait_for 10 booted "$CT_PID"
+	"$DS" --name=dvpriv info | grep -qx 'Devices: *all'
+	blkprobe dvpriv
+	st_stop dvpriv
+	st_start dvhw -r "$root" -H
+	wait_for 10 booted "$CT_PID"
+	"$DS" --name=dvhw info | grep -qx 'Devices: *all'
+	st_stop dvhw
+}
+
+@test "devices: on a v1-only host the devices controller holds the same policy" {
+	require_fixture busybox
+	require_cmd unshare
+	[[ -e /sys/fs/cgroup/unified/cgroup.controllers && -d /sys/fs/cgroup/devices ]] ||
+		skip_loud "needs a hybrid host with the v1 devices controller to hide cgroup2 from droidspaces"
+	local root
+	root=$(fixture_copy busybox)
+	track_container dv1
+	run legacy_ds -r "$root" -n dv1 start
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait_for 10 guest_booted dv1
+	grep -q '^c 1:3 rwm$' /sys/fs/cgroup/devices/droidspaces/dv1/devices.list
+	refute grep -q '^a ' /sys/fs/cgroup/devices/droidspaces/dv1/devices.list
+	run blkprobe dv1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Operation not permitted"* ]]
+	run legacy_ds -n dv1 stop
+	[ "$status" -eq 0 ]
+}

@@ -1121,3 +1121,10 @@ terminal_teardown() {
 	common_teardown || rc=1
 	return "$rc"
 }
+
+# legacy_ds ARGS...: droidspaces in a mount namespace of its own in which the
+# host's cgroup2 tree is not mounted, as on an old kernel (Android 3.18-4.x)
+# with cgroup v1 only.  Private propagation: the host keeps its mount.
+legacy_ds() {
+	unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup/unified && exec "$@"' sh "$DS" "$@"
+}

@@ -470,7 +470,9 @@ static void test_privileged(void **state)
 	assert_int_equal(PARSE("start", "--privileged=all"), 0);
 	assert_int_equal(cli.cfg.privileged, DS_PRIV_ALL);
 	ds_privileged_format(cli.cfg.privileged, names, sizeof(names));
-	assert_string_equal(names, "seccomp");
+	assert_string_equal(names, "seccomp,devices");
+	assert_int_equal(PARSE("start", "--privileged=devices,seccomp"), 0);
+	assert_int_equal(cli.cfg.privileged, DS_PRIV_SECCOMP | DS_PRIV_DEVICES);
 	assert_int_equal(PARSE("start"), 0);
 	assert_int_equal(cli.cfg.privileged, 0);
 	assert_int_equal(PARSE("start", "--privileged=bogus"), DS_EINVAL_MSG);

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The device policy, two ways:
+ * - cgroup2: a BPF_PROG_TYPE_CGROUP_DEVICE program (Linux 4.15+), written
+ *   here as instructions (libbpf does not fit a static musl build),
+ *   attached to the container's cgroup with BPF_F_ALLOW_MULTI so that the
+ *   guest's own systemd can still add programs below it (they can only
+ *   refuse more). The kernel runs it on every open and mknod of a device
+ *   node by a process of that cgroup, also on hybrid hosts.
+ * - cgroup v1 only: the devices controller, where the container has one.
+ * What is allowed is one table (rules below), the same both ways.
+ */
+#include "fs/devices.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef __NR_bpf
+#define __NR_bpf -1 /* headers without bpf(2): ENOSYS, so the v1 way or none */
+#endif
+
+static const struct ds_dev_rule rules[] = {
+	{ 1, 1, 3 },      /* null */
+	{ 1, 1, 5 },      /* zero */
+	{ 1, 1, 7 },      /* full */
+	{ 1, 1, 8 },      /* random */
+	{ 1, 1, 9 },      /* urandom */
+	{ 5, 5, 0 },      /* tty */
+	{ 5, 5, 1 },      /* console */
+	{ 5, 5, 2 },      /* ptmx */
+	{ 136, 143, -1 }, /* the PTYs (the guest's devpts, its console and --ttys) */
+	{ 10, 10, 200 },  /* net/tun */
+	{ 10, 10, 229 },  /* fuse */
+};
+
+const struct ds_dev_rule *ds_dev_rules(int *n)
+{
+	*n = (int)ARRAY_SIZE(rules);
+	return rules;
+}
+
+const char *ds_devpolicy_name(enum ds_devpolicy p)
+{
+	switch (p) {
+	case DS_DEV_BPF: return "restricted (cgroup2 device program)";
+	case DS_DEV_V1: return "restricted (v1 devices controller)";
+	case DS_DEV_MISSING: return "unrestricted (this kernel has no device cgroup)";
+	case DS_DEV_NONE: break;
+	}
+	return "all";
+}
+
+static long sys_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1 }; /* jump targets, patched at the end */
+
+/* The program; returns its length (room for 2 * ARRAY_SIZE(rules) + 16). */
+static int build(struct bpf_insn *p)
+{
+	int n = 0;
+	/* r2 = access (MKNOD 1, READ 2, WRITE 4), r3 = type (BLOCK 1, CHAR 2), r4 = major, r5 = minor */
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 1, offsetof(struct bpf_cgroup_dev_ctx, access_type), 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 3, 2, 0, 0);
+	p[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, 3, 0, 0, 0xffff);
+	p[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, 2, 0, 0, 16);
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 4, 1, offsetof(struct bpf_cgroup_dev_ctx, major), 0);
+	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 5, 1, offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
+	/* Creating a node, and nothing else: allowed (opening it is what counts). */
+	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, L_ALLOW, BPF_DEVCG_ACC_MKNOD);
+	p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, L_DENY, BPF_DEVCG_DEV_CHAR);
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		const struct ds_dev_rule *r = &rules[i];
+		if (r->minor < 0) {
+			p[n++] = INSN(BPF_JMP | BPF_JLT | BPF_K, 4, 0, 1, (int)r->major);
+			p[n++] = INSN(BPF_JMP | BPF_JLE | BPF_K, 4, 0, L_ALLOW, (int)r->major_last);
+		} else {
+			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 1, (int)r->major);
+			p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, L_ALLOW, r->minor);
+		}
+	}
+	int deny = n;
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+	p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	int allow = n;
+	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
+	p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	for (int i = 0; i < deny; i++)
+		if (p[i].off == L_ALLOW || p[i].off == L_DENY)
+			p[i].off = (int16_t)((p[i].off == L_ALLOW ? allow : deny) - (i + 1));
+	return n;
+}
+
+static int load_program(void)
+{
+	struct bpf_insn prog[2 * ARRAY_SIZE(rules) + 16];
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (uint64_t)(uintptr_t)prog;
+	a.insn_cnt = (uint32_t)build(prog);
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	return fd < 0 ? negerrno() : fd;
+}
+
+int ds_devpolicy_bpf_available(void)
+{
+	int fd = load_program();
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static int v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
+{
+	if (cg->mode != DS_CG_UNIFIED && cg->mode != DS_CG_HYBRID)
+		return 0;
+	snprintf(dir, size, "%s/%s", cg->v2_root, rel);
+	return 1;
+}
+
+/* The v1 devices hierarchy's directory for rel, when the container is placed in it (v1-only hosts). */
+static int v1_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
+{
+	if (cg->mode != DS_CG_LEGACY)
+		return 0;
+	for (int i = 0; i < cg->v1_count; i++) {
+		const char *o = cg->v1_opts[i];
+		size_t len = strlen("devices");
+		for (const char *c = o; (c = strstr(c, "devices")) != NULL; c += len)
+			if ((c == o || c[-1] == ',') && (c[len] == ',' || c[len] == '\0')) {
+				snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int attach_bpf(int prog, const char *dir, struct ds_error *err)
+{
+	int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		int r = negerrno();
+		close(prog);
+		return ds_fail(err, r, "cannot open cgroup %s for its device policy", dir);
+	}
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)cgfd;
+	a.attach_bpf_fd = (uint32_t)prog;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	int r = sys_bpf(BPF_PROG_ATTACH, &a) < 0 ? negerrno() : 0;
+	/* Attached, the program lives as long as the cgroup. */
+	close(prog);
+	close(cgfd);
+	return r < 0 ? ds_fail(err, r, "cannot attach the device policy to cgroup %s", dir) : DS_DEV_BPF;
+}
+
+static int write_v1(const char *dir, const char *file, const char *line, struct ds_error *err)
+{
+	char path[PATH_MAX + 300];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	int r = ds_write_file(path, line, 0644);
+	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", line, path) : 0;
+}
+
+static int apply_v1(const char *dir, struct ds_error *err)
+{
+	int r = write_v1(dir, "devices.deny", "a", err);
+	if (r == 0)
+		r = write_v1(dir, "devices.allow", "c *:* m", err);
+	if (r == 0)
+		r = write_v1(dir, "devices.allow", "b *:* m", err);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(rules); i++)
+		for (unsigned major = rules[i].major; r == 0 && major <= rules[i].major_last; major++) {
+			char line[64];
+			if (rules[i].minor < 0)
+				snprintf(line, sizeof(line), "c %u:* rwm", major);
+			else
+				snprintf(line, sizeof(line), "c %u:%d rwm", major, rules[i].minor);
+			r = write_v1(dir, "devices.allow", line, err);
+		}
+	return r < 0 ? r : DS_DEV_V1;
+}
+
+int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, struct ds_error *err)
+{
+	char dir[PATH_MAX + 256];
+	if (v2_dir(cg, rel, dir, sizeof(dir))) {
+		/* Load refused (a kernel before 4.15, or without CONFIG_BPF_SYSCALL): the v1 way, if any. */
+		int prog = load_program();
+		if (prog >= 0)
+			return attach_bpf(prog, dir, err);
+	}
+	if (v1_dir(cg, rel, dir, sizeof(dir)))
+		return apply_v1(dir, err);
+	return DS_DEV_MISSING;
+}
+
+enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel)
+{
+	char dir[PATH_MAX + 256], buf[256];
+	if (v2_dir(cg, rel, dir, sizeof(dir))) {
+		int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgfd >= 0) {
+			union bpf_attr a;
+			memset(&a, 0, sizeof(a));
+			a.query.target_fd = (uint32_t)cgfd;
+			a.query.attach_type = BPF_CGROUP_DEVICE;
+			long r = sys_bpf(BPF_PROG_QUERY, &a);
+			close(cgfd);
+			if (r == 0 && a.query.prog_cnt > 0)
+				return DS_DEV_BPF;
+		}
+	}
+	if (v1_dir(cg, rel, dir, sizeof(dir))) {
+		strncat(dir, "/devices.list", sizeof(dir) - strlen(dir) - 1);
+		if (ds_read_file(dir, buf, sizeof(buf)) > 0 && strncmp(buf, "a *:* rwm", 9) != 0)
+			return DS_DEV_V1;
+	}
+	return DS_DEV_NONE;
+}

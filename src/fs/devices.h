@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The device policy of a container's cgroup: which device nodes its
+ * processes may open. The standard nodes (null, zero, full, random,
+ * urandom, tty, console, ptmx, the PTYs, fuse, net/tun) are allowed; every
+ * other device is refused on open (creating a node stays allowed, as in LXC:
+ * a node that cannot be opened reaches nothing). --hw-access lifts it.
+ */
+#pragma once
+
+#include "fs/cgroup.h"
+#include "util/error.h"
+
+enum ds_devpolicy {
+	DS_DEV_NONE,     /* no policy: --hw-access, --privileged=devices */
+	DS_DEV_BPF,      /* a cgroup2 device program (4.15+) */
+	DS_DEV_V1,       /* the v1 devices controller */
+	DS_DEV_MISSING,  /* wanted, but this kernel offers neither */
+};
+
+/* One row of the allowlist: a character device, minor -1 for all of major..major_last. */
+struct ds_dev_rule {
+	unsigned major, major_last;
+	int minor;
+};
+const struct ds_dev_rule *ds_dev_rules(int *n);
+
+/*
+ * Applies the policy to rel in the hierarchies the container uses: a
+ * device program on its cgroup2 directory, else the v1 devices controller
+ * where the container has it. Returns the DS_DEV_* applied, or a negative
+ * errno (a policy that is there and cannot be applied fails the start).
+ */
+int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+/* What a running container has: DS_DEV_BPF, DS_DEV_V1 or DS_DEV_NONE. */
+enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel);
+/* True when the kernel takes cgroup device programs (for `check`). */
+int ds_devpolicy_bpf_available(void);
+const char *ds_devpolicy_name(enum ds_devpolicy p);
