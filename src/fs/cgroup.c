@@ -459,3 +459,56 @@ int ds_cgroup_of_pid(pid_t pid, char *out, size_t size)
 	snprintf(out, size, "%s", rel);
 	return 0;
 }
+
+/* Two comma-separated lists with the same items, in any order ("cpu,cpuacct" = "cpuacct,cpu"). */
+static int same_list(const char *a, size_t alen, const char *b)
+{
+	size_t n = 0;
+	for (const char *p = a; p < a + alen;) {
+		size_t len = strcspn(p, ",");
+		if (len > (size_t)(a + alen - p))
+			len = (size_t)(a + alen - p);
+		int found = 0;
+		for (const char *q = b; *q;) {
+			size_t l2 = strcspn(q, ",");
+			if (l2 == len && strncmp(p, q, len) == 0)
+				found = 1;
+			q += l2 + (q[l2] == ',');
+		}
+		if (!found)
+			return 0;
+		n++;
+		p += len + 1;
+	}
+	size_t m = 1;
+	for (const char *q = b; *q; q++)
+		m += *q == ',';
+	return n == m;
+}
+
+int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return -ESRCH;
+	for (int i = 0; i < cg->v1_count; i++) {
+		/* "N:controllers:/path" */
+		for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+			char *c = strchr(line, ':'), *e = c ? strchr(c + 1, ':') : NULL;
+			char *nl = strchr(line, '\n');
+			if (!e || (nl && e > nl) || !same_list(c + 1, (size_t)(e - c - 1), cg->v1_opts[i]))
+				continue;
+			size_t plen = nl ? (size_t)(nl - e - 1) : strlen(e + 1);
+			if (plen == 0 || e[1] != '/' || memmem(e + 1, plen, "..", 2))
+				return -EINVAL;
+			char procs[PATH_MAX + 300];
+			snprintf(procs, sizeof(procs), "%s%.*s/cgroup.procs", cg->v1_root[i], (int)plen, e + 1);
+			int r = ds_write_file(procs, "0", 0644);
+			if (r < 0)
+				return r;
+			break;
+		}
+	}
+	return 0;
+}

@@ -50,6 +50,8 @@ void ds_cgroup_v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, s
 int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
 		    struct ds_error *err);
 /* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
+/* v1-only hosts: moves the caller into pid's cgroup in every v1 hierarchy droidspaces uses. */
+int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid);
 int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
 /*
  * Kills what is left in rel (cgroup.kill where the kernel has it, 5.14+;

@@ -71,6 +71,9 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 		set->count++;
 	}
 	find_init_cgroup(pid, set->cgroup_dir, sizeof(set->cgroup_dir));
+	struct ds_cgroups cg;
+	set->pid = pid;
+	set->legacy = ds_cgroup_detect(&cg) == 0 && cg.mode == DS_CG_LEGACY;
 	return 0;
 }
 
@@ -90,6 +93,15 @@ int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
 		int r = ds_write_file(procs, "0", 0644);
 		if (r < 0)
 			return ds_fail(err, r, "cannot join the container's cgroup");
+	}
+	/* A v1-only host: every hierarchy init is in (its device policy, its accounting). */
+	if (set->legacy) {
+		struct ds_cgroups cg;
+		int r = ds_cgroup_detect(&cg);
+		if (r == 0)
+			r = ds_cgroup_join_v1_of(&cg, set->pid);
+		if (r < 0)
+			return ds_fail(err, r, "cannot join the container's v1 cgroups");
 	}
 	for (int i = 0; i < set->count; i++) {
 		if (setns(set->fd[i], set->type[i]) < 0)

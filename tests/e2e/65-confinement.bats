@@ -206,13 +206,14 @@ stock_halt_test() {
 	stock_halt_test debian-systemd-stock sdstock
 }
 
-# blkprobe NAME: in container NAME, make a node of the fixture filesystem's
-# loop device (a host disk the guest must not read) and read its first byte.
+# blkprobe NAME [RUNNER]: in container NAME, make a node of the fixture
+# filesystem's loop device (a host disk the guest must not read) and read its
+# first byte; RUNNER runs droidspaces (default: "$DS").
 blkprobe() {
-	local dev mm
+	local dev mm runner=${2:-$DS}
 	dev=$(findmnt -no SOURCE "$DS_FIXTURE_MNT")
 	mm=$(stat -c '%t %T' "$dev")
-	"$DS" --name="$1" run sh -c "rm -f /blkprobe && mknod /blkprobe b $((0x${mm% *})) $((0x${mm#* })) && dd if=/blkprobe of=/dev/null bs=1 count=1"
+	"$runner" --name="$1" run sh -c "rm -f /blkprobe && mknod /blkprobe b $((0x${mm% *})) $((0x${mm#* })) && dd if=/blkprobe of=/dev/null bs=1 count=1"
 }
 
 @test "devices: the guest opens the standard nodes but not a host disk's node it made (mknod allowed, open refused); --privileged=devices and -H lift it; info shows it" {
@@ -254,7 +255,8 @@ blkprobe() {
 	wait_for 10 guest_booted dv1
 	grep -q '^c 1:3 rwm$' /sys/fs/cgroup/devices/droidspaces/dv1/devices.list
 	refute grep -q '^a ' /sys/fs/cgroup/devices/droidspaces/dv1/devices.list
-	run blkprobe dv1
+	# run, as on a v1-only host, joins init's v1 cgroups (devices among them)
+	run blkprobe dv1 legacy_ds
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"Operation not permitted"* ]]
