@@ -271,7 +271,10 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 	int r = ds_cgroup_create(cg, cfg->cgroup_rel, err);
 	if (r < 0 || cfg->hw_access || (cfg->privileged & DS_PRIV_DEVICES))
 		return r;
-	r = ds_devpolicy_apply(cg, cfg->cgroup_rel, err);
+	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
+	struct stat blk;
+	dev_t image = cfg->loop_path[0] && stat(cfg->loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
+	r = ds_devpolicy_apply(cg, cfg->cgroup_rel, image, err);
 	if (r == DS_DEV_MISSING) {
 		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
 					   "programs need 4.15): the guest can open every device node\r\n";

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #ifndef __NR_bpf
@@ -67,7 +68,7 @@ static long sys_bpf(int cmd, union bpf_attr *a)
 enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1 }; /* jump targets, patched at the end */
 
 /* The program; returns its length (room for 2 * ARRAY_SIZE(rules) + 16). */
-static int build(struct bpf_insn *p)
+static int build(struct bpf_insn *p, dev_t block)
 {
 	int n = 0;
 	/* r2 = access (MKNOD 1, READ 2, WRITE 4), r3 = type (BLOCK 1, CHAR 2), r4 = major, r5 = minor */
@@ -79,6 +80,13 @@ static int build(struct bpf_insn *p)
 	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 5, 1, offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
 	/* Creating a node, and nothing else: allowed (opening it is what counts). */
 	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, L_ALLOW, BPF_DEVCG_ACC_MKNOD);
+	/* The one block device allowed: the container's own image (the kernel checks it at mount). */
+	if (block) {
+		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, 3, BPF_DEVCG_DEV_BLOCK);
+		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, L_DENY, (int)major(block));
+		p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, L_ALLOW, (int)minor(block));
+		p[n++] = INSN(BPF_JMP | BPF_JA, 0, 0, L_DENY, 0);
+	}
 	p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, L_DENY, BPF_DEVCG_DEV_CHAR);
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
 		const struct ds_dev_rule *r = &rules[i];
@@ -102,14 +110,14 @@ static int build(struct bpf_insn *p)
 	return n;
 }
 
-static int load_program(void)
+static int load_program(dev_t block)
 {
 	struct bpf_insn prog[2 * ARRAY_SIZE(rules) + 16];
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)prog;
-	a.insn_cnt = (uint32_t)build(prog);
+	a.insn_cnt = (uint32_t)build(prog, block);
 	a.license = (uint64_t)(uintptr_t)"GPL";
 	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
 	return fd < 0 ? negerrno() : fd;
@@ -117,7 +125,7 @@ static int load_program(void)
 
 int ds_devpolicy_bpf_available(void)
 {
-	int fd = load_program();
+	int fd = load_program(0);
 	if (fd < 0)
 		return 0;
 	close(fd);
@@ -178,9 +186,14 @@ static int write_v1(const char *dir, const char *file, const char *line, struct 
 	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", line, path) : 0;
 }
 
-static int apply_v1(const char *dir, struct ds_error *err)
+static int apply_v1(const char *dir, dev_t block, struct ds_error *err)
 {
 	int r = write_v1(dir, "devices.deny", "a", err);
+	if (r == 0 && block) {
+		char line[64];
+		snprintf(line, sizeof(line), "b %u:%u rw", major(block), minor(block));
+		r = write_v1(dir, "devices.allow", line, err);
+	}
 	if (r == 0)
 		r = write_v1(dir, "devices.allow", "c *:* m", err);
 	if (r == 0)
@@ -197,17 +210,17 @@ static int apply_v1(const char *dir, struct ds_error *err)
 	return r < 0 ? r : DS_DEV_V1;
 }
 
-int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, struct ds_error *err)
+int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err)
 {
 	char dir[PATH_MAX + 256];
 	if (v2_dir(cg, rel, dir, sizeof(dir))) {
 		/* Load refused (a kernel before 4.15, or without CONFIG_BPF_SYSCALL): the v1 way, if any. */
-		int prog = load_program();
+		int prog = load_program(block);
 		if (prog >= 0)
 			return attach_bpf(prog, dir, err);
 	}
 	if (v1_dir(cg, rel, dir, sizeof(dir)))
-		return apply_v1(dir, err);
+		return apply_v1(dir, block, err);
 	return DS_DEV_MISSING;
 }
 

@@ -11,6 +11,8 @@
 #include "fs/cgroup.h"
 #include "util/error.h"
 
+#include <sys/types.h>
+
 enum ds_devpolicy {
 	DS_DEV_NONE,     /* no policy: --hw-access, --privileged=devices */
 	DS_DEV_BPF,      /* a cgroup2 device program (4.15+) */
@@ -30,8 +32,10 @@ const struct ds_dev_rule *ds_dev_rules(int *n);
  * device program on its cgroup2 directory, else the v1 devices controller
  * where the container has it. Returns the DS_DEV_* applied, or a negative
  * errno (a policy that is there and cannot be applied fails the start).
+ * block (0 for none) is the one block device allowed: the container's own
+ * image on its loop device, which the kernel checks when init mounts it.
  */
-int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err);
 /* What a running container has: DS_DEV_BPF, DS_DEV_V1 or DS_DEV_NONE. */
 enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel);
 /* True when the kernel takes cgroup device programs (for `check`). */

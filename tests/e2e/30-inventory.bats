@@ -683,7 +683,9 @@ scan_run() {
 	fi
 	[ "${lines[14]}" = "Android storage: no" ]
 	[ "${lines[15]}" = "SELinux:     not enforcing" ]
-	[ "${#lines[@]}" -eq 16 ]
+	[ "${lines[16]}" = "Seccomp:     filtered" ]
+	[ "${lines[17]}" = "Devices:     restricted (cgroup2 device program)" ]
+	[ "${#lines[@]}" -eq 18 ]
 
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
@@ -700,8 +702,8 @@ scan_run() {
 	[ "$(jq -r .os.id <<<"$output")" = busybox ]
 	[ "$(jq -r .os.version_id <<<"$output")" = 1 ]
 	[ "$(jq -r .os.pretty_name <<<"$output")" = "$(printf 'say "hi" \\ tab\there \001 caf\303\251 \357\277\275')" ]
-	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","ipv6","android_storage","selinux_enforcing"]' ]
-	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false}" ]
+	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
+	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
 
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json
