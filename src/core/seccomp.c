@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A classic-BPF seccomp filter written as instructions (libseccomp does not
- * fit a static musl build). One program per build: the syscall numbers are
- * this architecture's own (<sys/syscall.h>), and a syscall made through
- * another ABI (i386 on x86_64, x32, arm on arm64) is refused with ENOSYS,
- * because its numbers mean other syscalls and the denylist would not hold.
+ * fit a static musl build), with a section per ABI of the build's kernel
+ * family (below); x32 and any other architecture are refused with ENOSYS.
  *
  * Why each row is there, and why EPERM: a guest treats EPERM as "not allowed
  * here" and goes on (systemd, util-linux and the init scripts all do), where
@@ -51,53 +49,70 @@
 #include "util/fileio.h"
 #include "util/macros.h"
 
-#if defined(__x86_64__) && defined(__ILP32__)
-#define DS_SECCOMP_ARCH 0 /* x32 builds get no filter */
-#elif defined(__x86_64__)
-#define DS_SECCOMP_ARCH AUDIT_ARCH_X86_64
-#elif defined(__i386__)
-#define DS_SECCOMP_ARCH AUDIT_ARCH_I386
-#elif defined(__aarch64__)
-#define DS_SECCOMP_ARCH AUDIT_ARCH_AARCH64
-#elif defined(__arm__)
-#define DS_SECCOMP_ARCH AUDIT_ARCH_ARM
+/*
+ * A build serves a kernel family: a 32-bit droidspaces (i386, armhf) often
+ * runs on a 64-bit kernel (x86_64, arm64), and so do the guest's programs of
+ * either width. So the program has a section per ABI of the family, each
+ * with that ABI's own numbers (they differ: syslog is 103 on x86_64 and
+ * 116 on arm64), and refuses the rest: x32, and any other architecture.
+ */
+enum { R_KEXEC, R_KEXEC_FILE, R_INIT_MODULE, R_FINIT_MODULE, R_DELETE_MODULE, R_HANDLE, R_SYSLOG, R_SWAPON,
+       R_SWAPOFF, R_ACCT, R_FSPICK, R_COUNT };
+
+static const char *const rule_names[R_COUNT] = {
+	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "open_by_handle_at",
+	"syslog", "swapon", "swapoff", "acct", "fspick",
+};
+/* EPERM: "not allowed here", and the guest goes on; fspick ENOSYS: libmount falls back to mount(2). */
+static const int rule_errno[R_COUNT] = { EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, ENOSYS };
+
+struct abi {
+	uint32_t arch;
+	int x32_bit;       /* x86_64: numbers with 0x40000000 set are x32 */
+	long mount;
+	long nr[R_COUNT];  /* -1: no such syscall on this ABI */
+};
+
+/* From the kernel's tables (asm/unistd_64.h, unistd_32.h, asm-generic/unistd.h, arm's unistd-eabi.h). */
+#if defined(__x86_64__) || defined(__i386__)
+static const struct abi family_abis[] = {
+	{ AUDIT_ARCH_X86_64, 1, 165, { 246, 320, 175, 313, 176, 304, 103, 167, 168, 163, 433 } },
+	{ AUDIT_ARCH_I386, 0, 21, { 283, -1, 128, 350, 129, 342, 103, 87, 115, 51, 433 } },
+};
+#elif defined(__aarch64__) || defined(__arm__)
+static const struct abi family_abis[] = {
+	{ AUDIT_ARCH_AARCH64, 0, 40, { 104, 294, 105, 273, 106, 265, 116, 224, 225, 89, 433 } },
+	{ AUDIT_ARCH_ARM, 0, 21, { 347, 401, 128, 379, 129, 371, 103, 87, 115, 51, 433 } },
+};
+#endif
+
+/* This build's own ABI among them (NULL: an architecture without a filter). */
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__aarch64__)
+static const struct abi *const native = &family_abis[0];
+#elif defined(__i386__) || defined(__arm__)
+static const struct abi *const native = &family_abis[1];
 #else
-#define DS_SECCOMP_ARCH 0
+static const struct abi family_abis[1];
+static const struct abi *const native = NULL;
 #endif
 
 /* x86_64: syscall numbers with this bit set are the x32 ABI. */
 #define DS_X32_SYSCALL_BIT 0x40000000u
 
-#ifndef __NR_fspick
-#define __NR_fspick 433 /* the same number on every architecture (5.2's unified table) */
-#endif
-
-#define RULE(sys, e) { #sys, __NR_##sys, e }
-static const struct ds_seccomp_rule rules[] = {
-	RULE(kexec_load, EPERM),
-#ifdef __NR_kexec_file_load
-	RULE(kexec_file_load, EPERM),
-#endif
-	RULE(init_module, EPERM),
-	RULE(finit_module, EPERM),
-	RULE(delete_module, EPERM),
-	RULE(open_by_handle_at, EPERM),
-	RULE(syslog, EPERM),
-	RULE(swapon, EPERM),
-	RULE(swapoff, EPERM),
-	RULE(acct, EPERM),
-	RULE(fspick, ENOSYS),
-};
+static struct ds_seccomp_rule native_rules[R_COUNT];
 
 const struct ds_seccomp_rule *ds_seccomp_rules(size_t *n)
 {
-	*n = ARRAY_SIZE(rules);
-	return rules;
+	*n = 0;
+	for (int i = 0; native && i < R_COUNT; i++)
+		if (native->nr[i] >= 0)
+			native_rules[(*n)++] = (struct ds_seccomp_rule){ rule_names[i], native->nr[i], rule_errno[i] };
+	return native_rules;
 }
 
 unsigned ds_seccomp_arch(void)
 {
-	return DS_SECCOMP_ARCH;
+	return native ? native->arch : 0;
 }
 
 /* The low 32 bits of argument i (flags fit in them on every ABI). */
@@ -110,32 +125,49 @@ unsigned ds_seccomp_arch(void)
 #define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
-/* Fills prog (room for at least ARRAY_SIZE(rules) + 16 instructions); returns the count. */
-static size_t build(struct sock_filter *p)
+#define PROG_MAX (ARRAY_SIZE(family_abis) * (2 * R_COUNT + 16) + 4)
+
+/* One ABI's section: entered with A = arch; falls through to the next section if it is not this ABI. */
+static size_t build_abi(struct sock_filter *p, const struct abi *a)
 {
 	size_t n = 0;
-	/* A foreign ABI: refused whole. */
-	p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, DS_SECCOMP_ARCH, 1, 0);
-	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, a->arch, 0, 0); /* jf patched: over this section */
 	p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-#if defined(__x86_64__)
-	p[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, DS_X32_SYSCALL_BIT, 0, 1);
-	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-#endif
+	if (a->x32_bit) {
+		p[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, DS_X32_SYSCALL_BIT, 0, 1);
+		p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	}
 	/* Each denied syscall: if nr matches, fall through to its return. */
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 1);
-		p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)rules[i].err);
+	for (int i = 0; i < R_COUNT; i++) {
+		if (a->nr[i] < 0)
+			continue;
+		p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)a->nr[i], 0, 1);
+		p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)rule_errno[i]);
 	}
 	/* mount(2): a read-only remount that is not a bind remount: a whole superblock. */
-	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 0, 5);
+	p[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)a->mount, 0, 5);
 	p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(3));
 	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_REMOUNT, 0, 3);
 	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_BIND, 2, 0);
 	p[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, MS_RDONLY, 0, 1);
 	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
 	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	p[0].jf = (uint8_t)(n - 1);
+	return n;
+}
+
+/* Fills prog (PROG_MAX instructions); returns the count. */
+static size_t build(struct sock_filter *p)
+{
+	size_t n = 0;
+	p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	for (size_t i = 0; i < ARRAY_SIZE(family_abis); i++) {
+		n += build_abi(p + n, &family_abis[i]);
+		/* the next section tests the arch again: reload it */
+		p[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	}
+	/* No ABI of the family: refused whole. */
+	p[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
 	return n;
 }
 
@@ -181,9 +213,9 @@ void ds_privileged_format(unsigned mask, char *out, size_t size)
 
 int ds_seccomp_apply(struct ds_error *err)
 {
-	if (!DS_SECCOMP_ARCH)
+	if (!native)
 		return ds_fail(err, -EOPNOTSUPP, "no seccomp filter for this architecture");
-	struct sock_filter prog[ARRAY_SIZE(rules) * 2 + 16];
+	struct sock_filter prog[PROG_MAX];
 	struct sock_fprog fprog = { .len = (unsigned short)build(prog), .filter = prog };
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0) {
 		int r = negerrno();
