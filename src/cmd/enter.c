@@ -58,7 +58,7 @@ int cmd_enter(struct ds_cli *cli)
 	}
 	char *user_argv[] = { "su", "-l", cli->argc ? cli->argv[0] : NULL, NULL };
 	char *shell_argv[] = { (char *)shell, "-l", NULL };
-	struct ds_exec e = { .argv = cli->argc ? user_argv : shell_argv, .pty = isatty(STDIN_FILENO) };
+	struct ds_exec e = { .argv = cli->argc ? user_argv : shell_argv };
 	return exec_and_report(&st, &e);
 }
 
@@ -75,7 +75,6 @@ int cmd_run(struct ds_cli *cli)
 	/* One word with spaces is a shell command line. */
 	char *sh_argv[] = { "/bin/sh", "-c", cli->argv[0], NULL };
 	int via_shell = cli->argc == 1 && strpbrk(cli->argv[0], " \t");
-	struct ds_exec e = { .argv = via_shell ? sh_argv : cli->argv, .user = cli->user,
-			     .pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) };
+	struct ds_exec e = { .argv = via_shell ? sh_argv : cli->argv, .user = cli->user };
 	return exec_and_report(&st, &e);
 }

@@ -374,7 +374,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	if ((r = ds_ns_open(st->pid, &ns, err)) < 0)
 		return r;
 	const char *term = getenv("TERM");
-	/* e->pty is implied: the PTY is decided here, from all three of stdio. */
+	/* The PTY is decided here, from all three of stdio. */
 	int ttys = stdio_terminals(), pty = ttys != 0;
 	int sv[2] = { -1, -1 }, ep[2];
 	if ((pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) ||

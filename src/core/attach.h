@@ -40,7 +40,6 @@ const char *ds_user_parse(const char *spec, struct ds_user_spec *out);
 struct ds_exec {
 	char *const *argv;       /* the command */
 	const char *user;        /* run --user: switch to this account of the guest, NULL for root */
-	int pty;                 /* ignored: the PTY is decided from stdio (see above) */
 };
 
 /*

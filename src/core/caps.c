@@ -111,9 +111,8 @@ void ds_caps_format_keep(unsigned long long mask, char *out, size_t size)
 
 int ds_caps_bounding_of(pid_t pid, unsigned long long *mask)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+	char buf[4096];
+	if (ds_proc_status(pid, buf, sizeof(buf)) < 0)
 		return -ESRCH;
 	char *l = strstr(buf, "\nCapBnd:");
 	if (!l)

@@ -159,12 +159,9 @@ int ds_status_takes_signal(const char *status, int sig)
 /* 1: pid catches or blocks sig now; 0: not yet; <0: gone or unreadable. */
 static int takes_signal(pid_t pid, int sig)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	ssize_t n = ds_read_file(path, buf, sizeof(buf));
-	if (n <= 0)
-		return n < 0 ? (int)n : -EIO;
-	return ds_status_takes_signal(buf, sig);
+	char buf[4096];
+	ssize_t n = ds_proc_status(pid, buf, sizeof(buf));
+	return n < 0 ? (int)n : ds_status_takes_signal(buf, sig);
 }
 
 /* Waits until the process with this start time is gone; 1 when gone. */

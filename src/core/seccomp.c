@@ -234,9 +234,8 @@ int ds_seccomp_available(void)
 
 int ds_seccomp_mode_of(pid_t pid)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+	char buf[4096];
+	if (ds_proc_status(pid, buf, sizeof(buf)) < 0)
 		return -ESRCH;
 	const char *l = strstr(buf, "\nSeccomp:");
 	return l ? atoi(l + 9) : -ENOENT;

@@ -345,9 +345,8 @@ static int droidspaces_cgroup(pid_t pid, char name[DS_NAME_MAX + 1])
 
 int ds_proc_container_init(pid_t pid, char name[DS_NAME_MAX + 1])
 {
-	char path[64], status[4096], cg[DS_NAME_MAX + 1];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (ds_read_file(path, status, sizeof(status)) <= 0 || !is_nested_init(pid, status) ||
+	char status[4096], cg[DS_NAME_MAX + 1];
+	if (ds_proc_status(pid, status, sizeof(status)) < 0 || !is_nested_init(pid, status) ||
 	    !run_by_root(status) || !in_host_userns(pid) || !droidspaces_cgroup(pid, cg))
 		return 0;
 	if (name)

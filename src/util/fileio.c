@@ -311,3 +311,11 @@ int ds_file_has_word(const char *path, const char *needle)
 	}
 	return 0;
 }
+
+ssize_t ds_proc_status(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ssize_t n = ds_read_file(path, buf, size);
+	return n > 0 ? n : -ESRCH;
+}

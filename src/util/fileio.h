@@ -10,6 +10,8 @@ ssize_t ds_read_all(int fd, void *buf, size_t len);
 /* Reads at most size-1 bytes of path (relative to dirfd) and NUL-terminates. */
 ssize_t ds_read_file_at(int dirfd, const char *path, char *buf, size_t size);
 ssize_t ds_read_file(const char *path, char *buf, size_t size);
+/* /proc/PID/status into buf (NUL-terminated): its length, or -ESRCH when pid is gone or unreadable. */
+ssize_t ds_proc_status(pid_t pid, char *buf, size_t size);
 /* Largest file droidspaces reads whole to edit it (an ad-block /etc/hosts is a few MiB). */
 #define DS_FILE_MAX ((size_t)64 << 20)
 /*

@@ -122,9 +122,33 @@ start_stop_cycles() {
 # --------------------------------------------------------------------------
 # 4. the rootfs and the image, opened once
 
+# swap_while_starting PARENT [OPTION...]: start PARENT/rootfs, stopped by the
+# fault point right after the check; the directory becomes a link to / (a
+# user who owns PARENT); the start must be refused with one line, nothing left.
+swap_while_starting() {
+	local parent=$1 cli
+	shift
+	track_container swapped
+	DROIDSPACES_FAULT=start:rootfs-opened "$DS" --name=swapped "$@" -r "$parent/rootfs" start \
+		>"$DS_TEST_DIR/swap.out" 2>"$DS_TEST_DIR/swap.err" </dev/null 3>&- &
+	cli=$!
+	BG_PIDS+=("$cli")
+	wait_for 10 stopped "$cli"
+	mv "$parent/rootfs" "$parent/rootfs.real"
+	ln -s / "$parent/rootfs"
+	kill -CONT "$cli"
+	wait_bg || true
+	cat "$DS_TEST_DIR/swap.out" "$DS_TEST_DIR/swap.err"
+	[ ! -s "$DS_TEST_DIR/swap.out" ]
+	[ "$(wc -l <"$DS_TEST_DIR/swap.err")" -eq 1 ]
+	grep -q "^droidspaces: .*rootfs $parent/rootfs was replaced while starting" "$DS_TEST_DIR/swap.err"
+	nothing_left swapped
+	rm "$parent/rootfs"
+}
+
 @test "rootfs: a symlink to a directory is resolved once and boots the directory; swapped for a link to / while starting, it is refused" {
 	require_fixture busybox
-	local root link=$DS_TEST_DIR/link-root parent=$DS_TEST_DIR/userdir cli
+	local root link=$DS_TEST_DIR/link-root parent=$DS_TEST_DIR/userdir
 	root=$(fixture_copy busybox)
 	ln -s "$root" "$link"
 	st_start symroot -r "$link"
@@ -138,40 +162,10 @@ start_stop_cycles() {
 	mkdir -p "$parent"
 	mkdir -p "$parent/rootfs"
 	cp -a "$DS_FIXTURES/busybox/." "$parent/rootfs/"
-	track_container swapped
-	DROIDSPACES_FAULT=start:rootfs-opened "$DS" --name=swapped -r "$parent/rootfs" start \
-		>"$DS_TEST_DIR/swap.out" 2>"$DS_TEST_DIR/swap.err" </dev/null 3>&- &
-	cli=$!
-	BG_PIDS+=("$cli")
-	wait_for 10 stopped "$cli"
-	mv "$parent/rootfs" "$parent/rootfs.real"
-	ln -s / "$parent/rootfs"
-	kill -CONT "$cli"
-	wait_bg || true
-	cat "$DS_TEST_DIR/swap.out" "$DS_TEST_DIR/swap.err"
-	[ ! -s "$DS_TEST_DIR/swap.out" ]
-	[ "$(wc -l <"$DS_TEST_DIR/swap.err")" -eq 1 ]
-	grep -q "^droidspaces: .*rootfs $parent/rootfs was replaced while starting" "$DS_TEST_DIR/swap.err"
-	nothing_left swapped
-	rm "$parent/rootfs"
-
+	swap_while_starting "$parent"
 	# the same with --volatile, whose overlay names its lower layer by path
 	mv "$parent/rootfs.real" "$parent/rootfs"
-	DROIDSPACES_FAULT=start:rootfs-opened "$DS" --name=swapped -V -r "$parent/rootfs" start \
-		>"$DS_TEST_DIR/swap.out" 2>"$DS_TEST_DIR/swap.err" </dev/null 3>&- &
-	cli=$!
-	BG_PIDS+=("$cli")
-	wait_for 10 stopped "$cli"
-	mv "$parent/rootfs" "$parent/rootfs.real"
-	ln -s / "$parent/rootfs"
-	kill -CONT "$cli"
-	wait_bg || true
-	cat "$DS_TEST_DIR/swap.out" "$DS_TEST_DIR/swap.err"
-	[ ! -s "$DS_TEST_DIR/swap.out" ]
-	[ "$(wc -l <"$DS_TEST_DIR/swap.err")" -eq 1 ]
-	grep -q "^droidspaces: .*rootfs $parent/rootfs was replaced while starting" "$DS_TEST_DIR/swap.err"
-	nothing_left swapped
-	rm "$parent/rootfs"
+	swap_while_starting "$parent" -V
 }
 
 @test "image: two containers started at once on one image: exactly one runs, the other is refused naming it" {

@@ -80,7 +80,7 @@ static long i386_call(long nr, long a1)
 	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a1) : "memory");
 	return r;
 }
-static int try_i386_getpid(void) { return i386_call(20, 0) > 0 ? 0 : (int)-i386_call(20, 0); }
+static int try_i386_getpid(void) { long r = i386_call(20, 0); return r > 0 ? 0 : (int)-r; }
 static int try_i386_acct(void) { long r = i386_call(51, 0); return r < 0 ? (int)-r : 0; }
 #endif
 
