@@ -18,9 +18,29 @@ RELEASE_CFLAGS := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-t
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
-OBJS_MUSL := $(SRCS:src/%.c=$(BUILD)/musl/%.o)
-OBJS_ASAN := $(SRCS:src/%.c=$(BUILD)/asan/%.o)
-LIBOBJS_GLIBC := $(LIB_SRCS:src/%.c=$(BUILD)/glibc/%.o)
+
+# Every source is compiled once per variant into $(BUILD)/VARIANT/, and all but main.c are
+# archived into $(BUILD)/VARIANT/libdroidspaces.a, which the binaries, unit tests and fuzzers link:
+#   musl   the release binary (static; --gc-sections drops the unused function sections)
+#   asan   glibc ASan+UBSan: output/droidspaces-asan and the unit tests
+#   plain  glibc -O1 -g without sanitizers: the unit tests under valgrind
+#   fuzz   clang with libFuzzer's coverage and ASan+UBSan: the fuzz targets
+# -MMD -MP write a .d file beside each object (and each test binary) naming the headers it
+# included, so a header change rebuilds exactly the objects that include it.
+DEPFLAGS     := -MMD -MP
+ASAN_FLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+GLIBC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
+FUZZ_CFLAGS  := $(subst -fsanitize=fuzzer,-fsanitize=fuzzer-no-link,$(FUZZ_FLAGS))
+AR           ?= ar
+LIBOBJS_MUSL  := $(LIB_SRCS:src/%.c=$(BUILD)/musl/%.o)
+LIBOBJS_ASAN  := $(LIB_SRCS:src/%.c=$(BUILD)/asan/%.o)
+LIBOBJS_PLAIN := $(LIB_SRCS:src/%.c=$(BUILD)/plain/%.o)
+LIBOBJS_FUZZ  := $(LIB_SRCS:src/%.c=$(BUILD)/fuzz/obj/%.o)
+LIB_MUSL  := $(BUILD)/musl/libdroidspaces.a
+LIB_ASAN  := $(BUILD)/asan/libdroidspaces.a
+LIB_PLAIN := $(BUILD)/plain/libdroidspaces.a
+LIB_FUZZ  := $(BUILD)/fuzz/obj/libdroidspaces.a
 
 .DEFAULT_GOAL := all
 .PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-smoke clean format lint demo bench deps check-layers
@@ -39,53 +59,62 @@ $(KHDR)/.stamp:
 	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KHDR)/asm
 	@touch $@
 
-$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp $(wildcard src/*.h src/*/*.h)
+$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC_MUSL) $(CFLAGS) $(RELEASE_CFLAGS) -isystem $(KHDR) -c $< -o $@
+	@$(CC_MUSL) $(CFLAGS) $(RELEASE_CFLAGS) -isystem $(KHDR) $(DEPFLAGS) -c $< -o $@
 
-$(OUT)/droidspaces: $(OBJS_MUSL)
+$(OUT)/droidspaces: $(BUILD)/musl/main.o $(LIB_MUSL)
 	@mkdir -p $(OUT)
 	$(CC_MUSL) $(CFLAGS) $(LDFLAGS_STATIC) $^ -o $@
 	strip $@
 
-ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-$(BUILD)/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+$(BUILD)/asan/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
-	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+	@$(CC_GLIBC) $(GLIBC_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -c $< -o $@
 asan: $(OUT)/droidspaces-asan
-$(OUT)/droidspaces-asan: $(OBJS_ASAN)
+$(OUT)/droidspaces-asan: $(BUILD)/asan/main.o $(LIB_ASAN)
 	@mkdir -p $(OUT)
 	$(CC_GLIBC) $(ASAN_FLAGS) $^ -o $@
 
-# Unit tests (cmocka) link the library objects built for glibc with sanitizers.
-$(BUILD)/glibc/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
+$(BUILD)/plain/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	@echo "  CC asan $<"
-	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) -c $< -o $@
+	@echo "  CC plain $<"
+	@$(CC_GLIBC) $(GLIBC_CFLAGS) -O1 -g $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Each archive is rebuilt whole ('q' appends without matching names, so two sources with one
+# base name in different directories both stay).
+$(LIB_MUSL): $(LIBOBJS_MUSL)
+$(LIB_ASAN): $(LIBOBJS_ASAN)
+$(LIB_PLAIN): $(LIBOBJS_PLAIN)
+$(LIB_FUZZ): $(LIBOBJS_FUZZ)
+$(LIB_MUSL) $(LIB_ASAN) $(LIB_PLAIN) $(LIB_FUZZ):
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) qcs $@ $^
+
+# Unit tests (cmocka) link the ASan+UBSan library.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_HDRS := $(wildcard tests/unit/*.h)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(LIBOBJS_GLIBC)
+$(UNIT_BINS): $(BUILD)/unit/%: tests/unit/%.c $(LIB_ASAN)
 	@mkdir -p $(dir $@)
 	@echo "  LD unit $@"
-	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(ASAN_FLAGS) $< $(LIBOBJS_GLIBC) -lcmocka -o $@
-.SECONDARY: $(LIBOBJS_GLIBC) $(OBJS_MUSL) $(OBJS_ASAN) $(LIBOBJS_PLAIN)
+	@$(CC_GLIBC) $(GLIBC_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< $(LIB_ASAN) -lcmocka -o $@
+.SECONDARY: $(LIBOBJS_MUSL) $(LIBOBJS_ASAN) $(LIBOBJS_PLAIN) $(LIBOBJS_FUZZ)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # The same unit tests built without sanitizers, under valgrind: any error or leak fails.
-LIBOBJS_PLAIN := $(LIB_SRCS:src/%.c=$(BUILD)/plain/%.o)
 UNIT_VG_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-vg/%)
-$(BUILD)/plain/%.o: src/%.c $(wildcard src/*.h src/*/*.h)
-	@mkdir -p $(dir $@)
-	@echo "  CC plain $<"
-	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -O1 -g -c $< -o $@
-$(BUILD)/unit-vg/%: tests/unit/%.c $(UNIT_HDRS) $(LIBOBJS_PLAIN)
+$(UNIT_VG_BINS): $(BUILD)/unit-vg/%: tests/unit/%.c $(LIB_PLAIN)
 	@mkdir -p $(dir $@)
 	@echo "  LD unit-vg $@"
-	@$(CC_GLIBC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -O1 -g $< $(LIBOBJS_PLAIN) -lcmocka -o $@
+	@$(CC_GLIBC) $(GLIBC_CFLAGS) -O1 -g $(DEPFLAGS) -MT $@ -MF $@.d $< $(LIB_PLAIN) -lcmocka -o $@
 unit-valgrind: $(UNIT_VG_BINS)
 	@set -e; for t in $(UNIT_VG_BINS); do \
 		echo "== valgrind $$t"; \
@@ -98,11 +127,10 @@ unit-valgrind: $(UNIT_VG_BINS)
 # Fuzz targets (libFuzzer); fuzz-smoke is the short run inside make test.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRCS) $(wildcard src/*.h src/*/*.h)
+$(FUZZ_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_FUZZ)
 	@mkdir -p $(dir $@)
 	@echo "  LD fuzz $@"
-	@$(CLANG) $(FUZZ_FLAGS) $< $(LIB_SRCS) -o $@
+	@$(CLANG) $(FUZZ_FLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< $(LIB_FUZZ) -o $@
 FUZZ_SECONDS ?= 300
 # The crash-free corpus is kept in the repo; libFuzzer writes new inputs to its first
 # directory, so every run starts from it but only adds to FUZZ_NEW (fuzz-merge keeps the useful ones).
@@ -218,6 +246,9 @@ lint: check-layers
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:
 	rm -rf $(BUILD) $(OUT)
+
+# The headers each object and test binary included, as its compiler recorded them (-MMD -MP).
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)
 
 # make bench: droidspaces vs bare syscalls, systemd-nspawn, LXC, crun (root; BENCH_QUICK=1 ~35 s); see BENCHMARKS.md
 .PHONY: bench
