@@ -41,9 +41,11 @@ LIB_MUSL  := $(BUILD)/musl/libdroidspaces.a
 LIB_ASAN  := $(BUILD)/asan/libdroidspaces.a
 LIB_PLAIN := $(BUILD)/plain/libdroidspaces.a
 LIB_FUZZ  := $(BUILD)/fuzz/obj/libdroidspaces.a
+# The C files that .clang-format governs (make format, make format-check).
+FORMAT_FILES := $(sort $(wildcard src/*.[ch] src/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/e2e/probes/*.c))
 
 .DEFAULT_GOAL := all
-.PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-smoke clean format lint demo bench deps check-layers
+.PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-smoke clean format format-check lint demo bench deps check-layers
 check-layers:
 	@./scripts/check-layers.sh
 all: $(OUT)/droidspaces
@@ -239,11 +241,19 @@ demo:
 	./demo.sh
 
 format:
-	clang-format -i $(SRCS) $(wildcard src/*.h src/*/*.h)
+	clang-format -i --style=file $(FORMAT_FILES)
+# Lists the files that make format would change (and how many lines), and fails if there are any.
+format-check:
+	@bad=0; for f in $(FORMAT_FILES); do \
+		n=$$(clang-format --style=file "$$f" | diff "$$f" - | grep -c '^[<>]'); \
+		[ "$$n" -eq 0 ] || { echo "format-check: $$f: $$n lines differ" >&2; bad=$$((bad + 1)); }; \
+	done; \
+	[ $$bad -eq 0 ] || { echo "format-check: $$bad files are not formatted; run 'make format'" >&2; exit 1; }
 lint: check-layers
 	@! grep -nE '^[[:space:]]*wait[[:space:]]*$$' tests/e2e/*.bats tests/e2e/*.bash || \
 		{ echo "lint: a bare 'wait' in the e2e tests also waits for bats' timeout watchdog; use wait_bg" >&2; exit 1; }
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
+	@$(MAKE) --no-print-directory format-check
 clean:
 	rm -rf $(BUILD) $(OUT)
 
