@@ -244,6 +244,7 @@ format:
 	clang-format -i --style=file $(FORMAT_FILES)
 # Lists the files that make format would change (and how many lines), and fails if there are any.
 format-check:
+	@command -v clang-format >/dev/null || { echo "format-check: no clang-format (make deps installs it)" >&2; exit 1; }
 	@bad=0; for f in $(FORMAT_FILES); do \
 		n=$$(clang-format --style=file "$$f" | diff "$$f" - | grep -c '^[<>]'); \
 		[ "$$n" -eq 0 ] || { echo "format-check: $$f: $$n lines differ" >&2; bad=$$((bad + 1)); }; \
