@@ -21,9 +21,10 @@
 #define DS_WORKSPACE_ANDROID "/data/local/Droidspaces"
 #define DS_IMAGE_MOUNT_DIR "/mnt/Droidspaces"
 
+/* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {
-	char src[PATH_MAX];
-	char dest[PATH_MAX];
+	char *src;
+	char *dest;
 	int read_only;
 };
 
@@ -39,11 +40,10 @@ struct ds_config {
 	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
 	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
 	char container_name[DS_NAME_MAX + 1];
-	char names[4096];                /* raw --name, may hold a comma list (stop) */
 	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
 	char dns[256];                   /* --dns a,b */
 	char config_file[PATH_MAX];      /* --config */
-	struct ds_bind binds[DS_MAX_BINDS];
+	struct ds_bind *binds;           /* malloc'd, bind_count entries; ds_settings_free */
 	int bind_count;
 	int foreground;
 	int hw_access;
@@ -53,10 +53,9 @@ struct ds_config {
 	unsigned privileged;             /* --privileged: DS_PRIV_* pieces of the confinement turned off */
 	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
 	int volatile_mode;
-	int json;
 	int stop_timeout;                /* seconds before SIGKILL */
 	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
-	int stop_timeout_set, tty_count_set; /* given on the command line: wins over saved settings */
+	unsigned long long set;          /* bit i: row i of the settings table was given (core/settings.h) */
 
 	/* Derived at run time. */
 	char workspace[PATH_MAX];

@@ -147,11 +147,11 @@ static void add_saved(const char *name, void *ud)
 	struct ds_entry e = { 0 };
 	snprintf(e.name, sizeof(e.name), "%s", name);
 	char path[PATH_MAX];
-	static struct ds_saved s;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
 	struct ds_error err = { 0 };
 	ds_saved_path(c->cfg, name, path, sizeof(path));
-	if (ds_saved_load(path, &s, &err) == 0)
-		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s.cfg));
+	if (s && ds_saved_load(path, s, &err) == 0)
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s->cfg));
 	if (push(&c->v, &c->n, &c->cap, &e) < 0)
 		c->err = -ENOMEM;
 }

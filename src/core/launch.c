@@ -166,15 +166,17 @@ static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t 
 	struct stat me, other;
 	if (fstat(fd, &me) < 0)
 		return 0;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
+	if (!s)
+		return 0;
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 0, &v), found = 0;
 	for (int i = 0; i < n && !found; i++) {
 		char path[PATH_MAX];
-		static struct ds_saved s;
 		struct ds_error e = { 0 };
 		ds_saved_path(cfg, v[i].name, path, sizeof(path));
-		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, &s, &e) == 0 &&
-		    s.cfg.rootfs_img_path[0] && stat(s.cfg.rootfs_img_path, &other) == 0 &&
+		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, s, &e) == 0 &&
+		    s->cfg.rootfs_img_path[0] && stat(s->cfg.rootfs_img_path, &other) == 0 &&
 		    other.st_dev == me.st_dev && other.st_ino == me.st_ino && other.st_rdev == me.st_rdev) {
 			snprintf(owner, size, "%s", v[i].name);
 			found = 1;
@@ -326,7 +328,16 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 	return 0;
 }
 
-int ds_start(struct ds_config *cfg, struct ds_error *err)
+int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
+{
+	if (cfg->rootfs_img_path[0] && cfg->rootfs_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
+	if (cfg->rootfs_img_path[0])
+		return check_image(cfg, err);
+	return check_rootfs(cfg, err);
+}
+
+int ds_launch(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
 	char logdir[PATH_MAX], logpath[PATH_MAX];
@@ -334,14 +345,6 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 
 	if (!cfg->container_name[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
-	if (cfg->rootfs_img_path[0] && cfg->rootfs_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
-	if (cfg->rootfs_img_path[0])
-		r = check_image(cfg, err);
-	else
-		r = check_rootfs(cfg, err);
-	if (r < 0)
-		return r;
 	if (!cfg->hostname[0])
 		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
 	if ((r = ds_workspace_ensure(cfg, err)) < 0)

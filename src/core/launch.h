@@ -21,7 +21,13 @@ struct ds_sync_msg {
 	struct ds_error err;
 };
 
-int ds_start(struct ds_config *cfg, struct ds_error *err);
+/*
+ * Checks what to boot once, before any name is chosen: the rootfs directory
+ * (resolved and opened) or the image (opened, not in use by another container).
+ */
+int ds_start_validate(struct ds_config *cfg, struct ds_error *err);
+/* Starts the container cfg names (validated by ds_start_validate). DS_EBUSY_MSG: the name is taken. */
+int ds_launch(struct ds_config *cfg, struct ds_error *err);
 /*
  * Monitor side: forks the helper and init for one boot; returns init's host
  * PID (reparented to the monitor, a child subreaper), or a negative errno

@@ -202,21 +202,21 @@ static void pending_mode(struct monitor *m)
 	int fd = m->pending;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
 	m->pending = -1;
-	if (n != 1 || (mode != 'A' && mode != 'R')) {
+	if (n != 1 || (mode != DS_CONSOLE_ATTACH && mode != DS_CONSOLE_REPLAY)) {
 		close(fd);
 		return;
 	}
 	if (m->client->fd >= 0) {
-		ds_send_fd(fd, 'B', -1); /* one client at a time */
+		ds_send_fd(fd, DS_CONSOLE_BUSY, -1); /* one client at a time */
 		close(fd);
 		return;
 	}
-	if (ds_send_fd(fd, 'O', m->cfg->console.master) < 0) {
+	if (ds_send_fd(fd, DS_CONSOLE_OK, m->cfg->console.master) < 0) {
 		close(fd);
 		return;
 	}
 	/* 'R': this boot's output so far (foreground start shows the boot from its start). */
-	int lf = mode == 'R' ? open(m->log.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	int lf = mode == DS_CONSOLE_REPLAY ? open(m->log.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 	off_t from = m->boot_offset <= m->log.size ? m->boot_offset : 0;
 	ds_console_client_attach(m->client, fd, lf, from, m->log.size);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };

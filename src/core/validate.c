@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int bad(struct ds_error *err, const char *opt, const char *val, const char *why)
@@ -31,6 +32,24 @@ static int has_dotdot(const char *p)
 	for (const char *s = p; (s = strstr(s, "..")); s += 2)
 		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
 			return 1;
+	return 0;
+}
+
+int ds_bind_add(struct ds_config *cfg, const char *src, const char *dest, int read_only)
+{
+	if (cfg->bind_count >= DS_MAX_BINDS)
+		return -E2BIG;
+	struct ds_bind *v = realloc(cfg->binds, sizeof(*v) * (size_t)(cfg->bind_count + 1));
+	if (!v)
+		return -ENOMEM;
+	cfg->binds = v;
+	size_t ls = strlen(src) + 1, ld = strlen(dest) + 1;
+	char *p = malloc(ls + ld); /* src and dest in one allocation, freed with src */
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, src, ls);
+	memcpy(p + ls, dest, ld);
+	v[cfg->bind_count++] = (struct ds_bind){ .src = p, .dest = p + ls, .read_only = read_only };
 	return 0;
 }
 
@@ -68,13 +87,10 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 			return bad(err, "bind-mount", dest, "DEST must be an absolute path without '..'");
 		if (strcmp(dest, "/") == 0)
 			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
-		struct ds_bind *b = &cfg->binds[cfg->bind_count];
-		if (strlen(e) >= sizeof(b->src) || strlen(dest) >= sizeof(b->dest))
+		if (strlen(e) >= PATH_MAX || strlen(dest) >= PATH_MAX)
 			return bad(err, "bind-mount", e, "path too long");
-		strcpy(b->src, e);
-		strcpy(b->dest, dest);
-		b->read_only = ro;
-		cfg->bind_count++;
+		if (ds_bind_add(cfg, e, dest, ro) < 0)
+			return ds_fail(err, -ENOMEM, "bind-mount");
 	}
 	if (cfg->bind_count == before)
 		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");

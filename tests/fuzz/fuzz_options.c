@@ -17,7 +17,7 @@
 
 #define MAX_ARGV 64
 
-/* Large (binds of 2*PATH_MAX each): static, not on the stack. */
+/* Static: what one input parsed is freed at the next. */
 static struct ds_cli cli;
 static struct ds_config cfg;
 
@@ -28,7 +28,7 @@ static void check_binds(const struct ds_config *c)
 	CHECK(c->bind_count >= 0 && c->bind_count <= DS_MAX_BINDS);
 	for (int i = 0; i < c->bind_count; i++) {
 		const struct ds_bind *b = &c->binds[i];
-		CHECK(terminated(b->src, sizeof(b->src)) && terminated(b->dest, sizeof(b->dest)));
+		CHECK(b->src && b->dest && strlen(b->src) < PATH_MAX && strlen(b->dest) < PATH_MAX);
 		CHECK(b->src[0] != '\0');
 		CHECK(b->dest[0] == '/' && strcmp(b->dest, "/") != 0);
 		CHECK(b->read_only == 0 || b->read_only == 1);
@@ -59,7 +59,7 @@ static void check_cli(void)
 	CHECK(clean_path(c->rootfs_img_path, sizeof(c->rootfs_img_path)));
 	CHECK(clean_path(c->pidfile, sizeof(c->pidfile)));
 	CHECK(clean_path(c->config_file, sizeof(c->config_file)));
-	CHECK(terminated(c->names, sizeof(c->names)));
+	CHECK(!cli.flags.names || (cli.flags.names[0] && strlen(cli.flags.names) < 4096));
 	CHECK(terminated(c->dns, sizeof(c->dns)));
 	check_binds(c);
 }
@@ -83,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 
 	struct ds_error err = { 0 };
+	ds_cli_free(&cli);
 	int r = ds_cli_parse(argc, argv, &cli, &err);
 	if (r < 0) {
 		CHECK(err.code == r);
@@ -93,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The raw input as one --bind-mount value. */
+	ds_settings_free(&cfg);
 	ds_config_init(&cfg);
 	struct ds_error berr = { 0 };
 	r = ds_parse_binds(buf, &cfg, &berr);
@@ -103,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_binds(&cfg);
 
 	/* ... and as one --dns value. */
+	ds_settings_free(&cfg);
 	ds_config_init(&cfg);
 	struct ds_error derr = { 0 };
 	r = ds_parse_dns(buf, &cfg, &derr);

@@ -29,8 +29,8 @@ static void check_terminated(const struct ds_config *c)
 	CHECK(memchr(c->dns, '\0', sizeof(c->dns)) != NULL);
 	CHECK(c->bind_count >= 0 && c->bind_count <= DS_MAX_BINDS);
 	for (int i = 0; i < c->bind_count; i++) {
-		CHECK(memchr(c->binds[i].src, '\0', sizeof(c->binds[i].src)) != NULL);
-		CHECK(memchr(c->binds[i].dest, '\0', sizeof(c->binds[i].dest)) != NULL);
+		CHECK(c->binds[i].src && c->binds[i].dest);
+		CHECK(strlen(c->binds[i].src) < PATH_MAX && strlen(c->binds[i].dest) < PATH_MAX);
 	}
 	CHECK(c->stop_timeout >= 1 && c->stop_timeout <= 3600);
 	CHECK(c->tty_count >= 0 && c->tty_count <= DS_MAX_TTYS);

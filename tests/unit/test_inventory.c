@@ -13,6 +13,7 @@
 #include "config.h"
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "core/settings.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "core/validate.h"
@@ -707,6 +708,7 @@ static void test_saved_render_defaults(void **state)
 
 static void fill_everything(struct ds_config *c)
 {
+	ds_settings_free(c);
 	ds_config_init(c);
 	strcpy(c->rootfs_path, "/data/rootfs with space");
 	strcpy(c->rootfs_img_path, "/data/img=1.ext4");
@@ -721,12 +723,14 @@ static void fill_everything(struct ds_config *c)
 	c->privileged = DS_PRIV_ALL;
 	c->stop_timeout = 3600;
 	c->tty_count = DS_MAX_TTYS;
-	strcpy(c->binds[0].src, "/host/a");
-	strcpy(c->binds[0].dest, "/mnt/a");
-	c->binds[0].read_only = 1;
-	strcpy(c->binds[1].src, "/host/b#c");
-	strcpy(c->binds[1].dest, "/mnt/b");
-	c->bind_count = 2;
+	assert_int_equal(ds_bind_add(c, "/host/a", "/mnt/a", 1), 0);
+	assert_int_equal(ds_bind_add(c, "/host/b#c", "/mnt/b", 0), 0);
+}
+
+/* The command line gave the setting of this saved key. */
+static void mark_set(struct ds_config *c, const char *key)
+{
+	c->set |= ds_setting_bit(ds_setting_by_key(key));
 }
 
 static void assert_same_settings(const struct ds_config *a, const struct ds_config *b)
@@ -936,22 +940,25 @@ static void test_saved_merge(void **state)
 
 	/* Nothing on the command line: everything comes from the saved settings. */
 	ds_config_init(&cli);
-	ds_saved_merge(&cli, &old);
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_same_settings(&old, &cli);
 
 	/* What the command line set wins. */
+	ds_settings_free(&cli);
 	ds_config_init(&cli);
 	strcpy(cli.rootfs_path, "/cli/rootfs");
+	mark_set(&cli, "rootfs");
 	strcpy(cli.hostname, "cli-host");
+	mark_set(&cli, "hostname");
 	strcpy(cli.dns, "9.9.9.9");
+	mark_set(&cli, "dns");
 	cli.stop_timeout = 5;
-	cli.stop_timeout_set = 1;
+	mark_set(&cli, "stop_timeout");
 	cli.tty_count = 1;
-	cli.tty_count_set = 1;
-	strcpy(cli.binds[0].src, "/cli");
-	strcpy(cli.binds[0].dest, "/c");
-	cli.bind_count = 1;
-	ds_saved_merge(&cli, &old);
+	mark_set(&cli, "ttys");
+	assert_int_equal(ds_bind_add(&cli, "/cli", "/c", 0), 0);
+	mark_set(&cli, "bind");
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_string_equal(cli.rootfs_path, "/cli/rootfs");
 	assert_string_equal(cli.rootfs_img_path, old.rootfs_img_path); /* unset: taken */
 	assert_string_equal(cli.hostname, "cli-host");
@@ -964,11 +971,20 @@ static void test_saved_merge(void **state)
 	assert_int_equal(cli.volatile_mode, 1);
 	assert_int_equal(cli.hw_access, 1);
 
+	/* A value the command line left unset is taken even when it equals the default. */
+	ds_settings_free(&cli);
+	ds_config_init(&cli);
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
+	assert_int_equal(cli.stop_timeout, 30);
+
 	/* The saved side off, the command line on. */
+	ds_settings_free(&old);
 	ds_config_init(&old);
+	ds_settings_free(&cli);
 	ds_config_init(&cli);
 	cli.enable_ipv6 = 1;
-	ds_saved_merge(&cli, &old);
+	mark_set(&cli, "enable_ipv6");
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_int_equal(cli.enable_ipv6, 1);
 	assert_int_equal(cli.volatile_mode, 0);
 	assert_int_equal(cli.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* struct ds_cli is large (32 binds of 2*PATH_MAX): keep it off the stack. */
+/* Static: the parsed settings outlive each parse_args (freed before the next). */
 static struct ds_cli cli;
 static struct ds_error err;
 
@@ -34,6 +34,7 @@ static int parse_args(const char **args)
 	}
 	argv[argc] = NULL;
 	memset(&err, 0, sizeof(err));
+	ds_cli_free(&cli);
 	int r = ds_cli_parse(argc, argv, &cli, &err);
 	/* Every failure is reported once, with a message. */
 	if (r < 0) {
@@ -57,8 +58,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cli.cfg.bind_count, 0);
 	assert_int_equal(cli.cfg.foreground, 0);
 	assert_int_equal(cli.cfg.console.master, -1);
-	assert_int_equal(cli.help, 0);
-	assert_int_equal(cli.version, 0);
+	assert_int_equal(cli.flags.help, 0);
+	assert_int_equal(cli.flags.version, 0);
 
 	/* No arguments at all. */
 	assert_int_equal(parse_args((const char *[]){ "droidspaces", NULL }), 0);
@@ -71,12 +72,12 @@ static void test_options_before_and_after_command(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--name=deb", "--rootfs=/srv/deb", "start"), 0);
 	assert_string_equal(cli.command, "start");
-	assert_string_equal(cli.cfg.names, "deb");
+	assert_string_equal(cli.flags.names, "deb");
 	assert_string_equal(cli.cfg.rootfs_path, "/srv/deb");
 
 	assert_int_equal(PARSE("start", "--name=deb", "-r", "/srv/deb", "-f", "--hw-access"), 0);
 	assert_string_equal(cli.command, "start");
-	assert_string_equal(cli.cfg.names, "deb");
+	assert_string_equal(cli.flags.names, "deb");
 	assert_string_equal(cli.cfg.rootfs_path, "/srv/deb");
 	assert_int_equal(cli.cfg.foreground, 1);
 	assert_int_equal(cli.cfg.hw_access, 1);
@@ -85,7 +86,7 @@ static void test_options_before_and_after_command(void **state)
 	/* Positional arguments after the command. */
 	assert_int_equal(PARSE("-n", "deb", "show", "extra1", "--json", "extra2"), 0);
 	assert_string_equal(cli.command, "show");
-	assert_int_equal(cli.cfg.json, 1);
+	assert_int_equal(cli.flags.json, 1);
 	assert_int_equal(cli.argc, 2);
 	assert_string_equal(cli.argv[0], "extra1");
 	assert_string_equal(cli.argv[1], "extra2");
@@ -104,13 +105,13 @@ static void test_name_forms(void **state)
 	};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		assert_int_equal(parse_args(forms[i]), 0);
-		assert_string_equal(cli.cfg.names, "x");
+		assert_string_equal(cli.flags.names, "x");
 		assert_string_equal(cli.command, "stop");
 		assert_int_equal(cli.argc, 0);
 	}
 	/* A comma list is kept raw (for stop). */
 	assert_int_equal(PARSE("--name=a,b,c", "stop"), 0);
-	assert_string_equal(cli.cfg.names, "a,b,c");
+	assert_string_equal(cli.flags.names, "a,b,c");
 	/* Empty and missing values. */
 	assert_int_equal(PARSE("--name=", "stop"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("stop", "--name"), DS_EINVAL_MSG);
@@ -123,8 +124,8 @@ static void test_value_is_taken_verbatim(void **state)
 	(void)state;
 	/* The word after an option that takes a value is the value, even if it looks like an option. */
 	assert_int_equal(PARSE("--name", "--json", "stop"), 0);
-	assert_string_equal(cli.cfg.names, "--json");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_string_equal(cli.flags.names, "--json");
+	assert_int_equal(cli.flags.json, 0);
 	/* '=' inside the value stays. */
 	assert_int_equal(PARSE("--rootfs=/a=b", "start"), 0);
 	assert_string_equal(cli.cfg.rootfs_path, "/a=b");
@@ -258,6 +259,7 @@ static struct ds_config bcfg;
 
 static int binds(const char *spec)
 {
+	ds_settings_free(&bcfg);
 	ds_config_init(&bcfg);
 	memset(&err, 0, sizeof(err));
 	int r = ds_parse_binds(spec, &bcfg, &err);
@@ -346,7 +348,7 @@ static void test_run_passthrough(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--name=x", "run", "ls", "-la", "--foo"), 0);
 	assert_string_equal(cli.command, "run");
-	assert_string_equal(cli.cfg.names, "x");
+	assert_string_equal(cli.flags.names, "x");
 	assert_int_equal(cli.argc, 3);
 	assert_string_equal(cli.argv[0], "ls");
 	assert_string_equal(cli.argv[1], "-la");
@@ -355,8 +357,8 @@ static void test_run_passthrough(void **state)
 
 	/* Options of ours after the command word belong to the command. */
 	assert_int_equal(PARSE("run", "--name=x", "sh", "-c", "echo", "--name=y", "--json"), 0);
-	assert_string_equal(cli.cfg.names, "x");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_string_equal(cli.flags.names, "x");
+	assert_int_equal(cli.flags.json, 0);
 	assert_int_equal(cli.argc, 5);
 	assert_string_equal(cli.argv[0], "sh");
 	assert_string_equal(cli.argv[3], "--name=y");
@@ -364,7 +366,7 @@ static void test_run_passthrough(void **state)
 
 	/* Other commands keep parsing options after positionals. */
 	assert_int_equal(PARSE("show", "x", "--json"), 0);
-	assert_int_equal(cli.cfg.json, 1);
+	assert_int_equal(cli.flags.json, 1);
 	assert_int_equal(cli.argc, 1);
 }
 
@@ -380,7 +382,7 @@ static void test_double_dash(void **state)
 	/* "--" before the command: even the command word is positional. */
 	assert_int_equal(PARSE("--", "--json"), 0);
 	assert_string_equal(cli.command, "--json");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_int_equal(cli.flags.json, 0);
 
 	/* A lone "-" is a positional argument. */
 	assert_int_equal(PARSE("show", "-"), 0);
@@ -392,16 +394,16 @@ static void test_help_version(void **state)
 {
 	(void)state;
 	assert_int_equal(PARSE("--version"), 0);
-	assert_int_equal(cli.version, 1);
-	assert_int_equal(cli.help, 0);
+	assert_int_equal(cli.flags.version, 1);
+	assert_int_equal(cli.flags.help, 0);
 	assert_null(cli.command);
 	assert_int_equal(PARSE("-v"), 0);
-	assert_int_equal(cli.version, 1);
+	assert_int_equal(cli.flags.version, 1);
 	assert_int_equal(PARSE("--help"), 0);
-	assert_int_equal(cli.help, 1);
-	assert_int_equal(cli.version, 0);
+	assert_int_equal(cli.flags.help, 1);
+	assert_int_equal(cli.flags.version, 0);
 	assert_int_equal(PARSE("start", "-h"), 0);
-	assert_int_equal(cli.help, 1);
+	assert_int_equal(cli.flags.help, 1);
 	assert_string_equal(cli.command, "start");
 	assert_int_equal(PARSE("--help=1"), DS_EINVAL_MSG);
 }
@@ -415,7 +417,7 @@ static void test_flags(void **state)
 	assert_int_equal(cli.cfg.android_storage, 1);
 	assert_int_equal(cli.cfg.selinux_permissive, 1);
 	assert_int_equal(cli.cfg.volatile_mode, 1);
-	assert_int_equal(cli.cfg.json, 1);
+	assert_int_equal(cli.flags.json, 1);
 	assert_int_equal(cli.cfg.hw_access, 1);
 	assert_int_equal(cli.cfg.foreground, 1);
 	assert_int_equal(PARSE("-C", "/etc/ds.conf", "-p", "/run/x.pid", "-i", "/img", "start"), 0);
@@ -424,13 +426,13 @@ static void test_flags(void **state)
 	assert_string_equal(cli.cfg.rootfs_img_path, "/img");
 
 	assert_int_equal(PARSE("stop", "-a"), 0);
-	assert_int_equal(cli.all, 1);
+	assert_int_equal(cli.flags.all, 1);
 	assert_int_equal(PARSE("stop", "--all"), 0);
-	assert_int_equal(cli.all, 1);
+	assert_int_equal(cli.flags.all, 1);
 	assert_int_equal(PARSE("logs", "--follow"), 0);
 	assert_int_equal(cli.cfg.foreground, 1);
 	assert_int_equal(PARSE("run", "-u", "alice", "id"), 0);
-	assert_string_equal(cli.user, "alice");
+	assert_string_equal(cli.flags.user, "alice");
 	assert_int_equal(cli.argc, 1);
 	assert_int_equal(PARSE("run", "--user=a:b", "id"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("run", "--user=4294967296", "id"), DS_EINVAL_MSG);
