@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/launch.h"
-#include "core/boot.h"
 #include "core/cleanup.h"
 #include "core/monitor.h"
 #include "core/state.h"
@@ -28,100 +27,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* In init before exec: tell the parent (first boot) and the log why boot failed. */
-static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int errfd, int logfd)
-{
-	char text[700], line[720];
-	ds_error_text(e, text, sizeof(text));
-	int n = snprintf(line, sizeof(line), "[droidspaces] boot failed: %s\r\n", text);
-	if (logfd >= 0)
-		ds_write_all(logfd, line, (size_t)n);
-	if (errfd >= 0) {
-		struct ds_sync_msg msg = { .type = 'E', .err = *e };
-		ds_write_all(errfd, &msg, sizeof(msg));
-	}
-	_exit(127);
-}
-
-pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-		    int *go_fd, struct ds_error *err)
-{
-	int p[2], go[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return ds_fail(err, negerrno(), "cannot create a pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return ds_fail(err, negerrno(), "cannot create a pipe");
-	}
-	pid_t helper = fork();
-	if (helper < 0) {
-		close(p[0]);
-		close(p[1]);
-		close(go[0]);
-		close(go[1]);
-		return ds_fail(err, negerrno(), "cannot fork");
-	}
-	if (helper == 0) {
-		close(p[0]);
-		close(go[1]);
-		/* Only children enter a new PID namespace: unshare here, fork init next. */
-		long reply;
-		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
-			reply = -errno;
-		} else {
-			/* init is born in its cgroup where the kernel can do that (no migration). */
-			char cgdir[PATH_MAX + 256];
-			int placed;
-			ds_cgroup_v2_dir(cg, cfg->cgroup_rel, cgdir, sizeof(cgdir));
-			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
-			if (init == 0) {
-				close(p[1]);
-				/*
-				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
-				 * cgroup directory clone3 placed us with) may come along into
-				 * the guest: keep only our pipes, the console log, the rootfs
-				 * directory opened at the check and the loop device (boot
-				 * checks what it mounts against them and closes them at
-				 * execve).
-				 */
-				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd, cfg->loop_fd };
-				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
-				/*
-				 * Boot only once the monitor has recorded us in the pidfile: a
-				 * monitor killed before that leaves EOF here, and no untracked guest.
-				 */
-				char byte;
-				if (read(go[0], &byte, 1) != 1)
-					_exit(1);
-				close(go[0]);
-				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, placed, logfd, &e);
-				init_failed(&e, errfd, logfd);
-			}
-			reply = init < 0 ? -errno : init;
-		}
-		ds_write_all(p[1], &reply, sizeof(reply));
-		_exit(0);
-	}
-	close(p[1]);
-	close(go[0]);
-	long reply = 0;
-	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
-	close(p[0]);
-	if (n != (ssize_t)sizeof(reply) || reply < 0)
-		close(go[1]);
-	else
-		*go_fd = go[1];
-	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(reply))
-		return ds_fail(err, -EIO, "the namespace helper died");
-	if (reply < 0)
-		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
-	return (pid_t)reply;
-}
 
 /*
  * --rootfs: symlinks in the given path are resolved once (realpath), then the
@@ -425,14 +330,14 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	for (int i = 0; i < cfg->tty_count; i++)
 		ds_terminal_close(&cfg->ttys[i]);
 
-	/* Messages until EOF: the monitor's P (init's PID), and an E from whoever failed. */
+	/* Messages until EOF: the monitor's DS_SYNC_PID, and a DS_SYNC_ERROR from whoever failed. */
 	struct ds_sync_msg msg;
 	pid_t pid = 0;
 	struct ds_error boot_err = { 0 };
 	while (ds_read_all(sync[0], &msg, sizeof(msg)) == (ssize_t)sizeof(msg)) {
-		if (msg.type == 'P')
+		if (msg.type == DS_SYNC_PID)
 			pid = msg.pid;
-		else if (msg.type == 'E' && boot_err.code == 0)
+		else if (msg.type == DS_SYNC_ERROR && boot_err.code == 0)
 			boot_err = msg.err;
 	}
 	close(sync[0]);

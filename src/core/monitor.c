@@ -3,7 +3,7 @@
 #include "core/cleanup.h"
 #include "core/console.h"
 #include "core/halt.h"
-#include "core/launch.h"
+#include "core/boot.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "fs/devices.h"
@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,106 @@ static void log_write(struct console_log *log, const char *buf, size_t n)
 	/* A full disk must never block the console: the data is dropped instead. */
 	if (ds_write_all(log->fd, buf, n) > 0)
 		log->size += (off_t)n;
+}
+
+/* In init before exec: tell the parent (first boot) and the log why boot failed. */
+static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int errfd, int logfd)
+{
+	char text[700], line[720];
+	ds_error_text(e, text, sizeof(text));
+	int n = snprintf(line, sizeof(line), "[droidspaces] boot failed: %s\r\n", text);
+	if (logfd >= 0)
+		ds_write_all(logfd, line, (size_t)n);
+	if (errfd >= 0) {
+		struct ds_sync_msg msg = { .type = DS_SYNC_ERROR, .err = *e };
+		ds_write_all(errfd, &msg, sizeof(msg));
+	}
+	_exit(127);
+}
+
+/*
+ * Forks the helper and init for one boot; returns init's host PID
+ * (reparented to the monitor, a child subreaper), or a negative errno with
+ * err filled. errfd receives the init's boot error when it fails later.
+ * Init waits until a byte is written to *go_fd (then closed) before it boots.
+ */
+static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
+			int *go_fd, struct ds_error *err)
+{
+	int p[2], go[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	}
+	pid_t helper = fork();
+	if (helper < 0) {
+		close(p[0]);
+		close(p[1]);
+		close(go[0]);
+		close(go[1]);
+		return ds_fail(err, negerrno(), "cannot fork");
+	}
+	if (helper == 0) {
+		close(p[0]);
+		close(go[1]);
+		/* Only children enter a new PID namespace: unshare here, fork init next. */
+		long reply;
+		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+			reply = -errno;
+		} else {
+			/* init is born in its cgroup where the kernel can do that (no migration). */
+			char cgdir[PATH_MAX + 256];
+			int placed;
+			ds_cgroup_v2_dir(cg, cfg->cgroup_rel, cgdir, sizeof(cgdir));
+			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
+			if (init == 0) {
+				close(p[1]);
+				/*
+				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
+				 * cgroup directory clone3 placed us with) may come along into
+				 * the guest: keep only our pipes, the console log, the rootfs
+				 * directory opened at the check and the loop device (boot
+				 * checks what it mounts against them and closes them at
+				 * execve).
+				 */
+				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd, cfg->loop_fd };
+				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
+				/*
+				 * Boot only once the monitor has recorded us in the pidfile: a
+				 * monitor killed before that leaves EOF here, and no untracked guest.
+				 */
+				char byte;
+				if (read(go[0], &byte, 1) != 1)
+					_exit(1);
+				close(go[0]);
+				struct ds_error e = { 0 };
+				ds_boot(cfg, cg, placed, logfd, &e);
+				init_failed(&e, errfd, logfd);
+			}
+			reply = init < 0 ? -errno : init;
+		}
+		ds_write_all(p[1], &reply, sizeof(reply));
+		_exit(0);
+	}
+	close(p[1]);
+	close(go[0]);
+	long reply = 0;
+	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
+	close(p[0]);
+	if (n != (ssize_t)sizeof(reply) || reply < 0)
+		close(go[1]);
+	else
+		*go_fd = go[1];
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(reply))
+		return ds_fail(err, -EIO, "the namespace helper died");
+	if (reply < 0)
+		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
+	return (pid_t)reply;
 }
 
 static void send_sync(int *syncfd, const struct ds_sync_msg *msg)
@@ -363,7 +464,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 
 	struct ds_sync_msg msg = { 0 };
 	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0) {
-		msg.type = 'E';
+		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
 		_exit(1);
@@ -373,9 +474,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
 		m.boot_offset = m.log.size;
 		int go = -1;
-		m.init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &go, &msg.err);
+		m.init_pid = spawn_init(cfg, cg, syncfd, logfd, &go, &msg.err);
 		if (m.init_pid < 0) {
-			msg.type = 'E';
+			msg.type = DS_SYNC_ERROR;
 			send_sync(&syncfd, &msg);
 			break;
 		}
@@ -386,7 +487,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			int st;
 			while (waitpid(m.init_pid, &st, 0) < 0 && errno == EINTR)
 				;
-			msg.type = 'E';
+			msg.type = DS_SYNC_ERROR;
 			ds_fail(&msg.err, negerrno(), "cannot write the pidfile %s", cfg->pidfile);
 			send_sync(&syncfd, &msg);
 			break;
@@ -397,7 +498,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			/* init is gone already; the loop below reaps it */
 		}
 		close(go);
-		msg.type = 'P';
+		msg.type = DS_SYNC_PID;
 		msg.pid = m.init_pid;
 		send_sync(&syncfd, &msg);
 
