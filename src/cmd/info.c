@@ -82,10 +82,10 @@ static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 /* The fstype mounted at mountpoint in the container's mount namespace ("" for none). */
 static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
 {
-	static struct ds_mountinfo m;
+	_cleanup_free_ struct ds_mountinfo *m = malloc(sizeof(*m)); /* a few paths: not for the stack */
 	out[0] = '\0';
-	if (ds_mountinfo_at(pid, mountpoint, &m) == 1)
-		snprintf(out, size, "%s", m.fstype);
+	if (m && ds_mountinfo_at(pid, mountpoint, m) == 1)
+		snprintf(out, size, "%s", m->fstype);
 }
 
 static int gather(struct ds_cli *cli, struct facts *f)

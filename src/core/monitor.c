@@ -19,6 +19,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -432,10 +433,16 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		     int syncfd)
 {
 	(void)lockfd; /* held, never closed: the lock lives as long as we do */
-	/* The client's buffers are large for a stack: static storage, one per monitor process. */
-	static struct ds_console_client client;
-	ds_console_client_init(&client);
-	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = &client, .listen_fd = -1,
+	/* The client's buffers are large for a stack: on the heap, for the monitor's life. */
+	struct ds_console_client *client = malloc(sizeof(*client));
+	if (!client) {
+		struct ds_sync_msg msg = { .type = DS_SYNC_ERROR };
+		ds_fail(&msg.err, -ENOMEM, "cannot start the monitor");
+		send_sync(&syncfd, &msg);
+		_exit(1);
+	}
+	ds_console_client_init(client);
+	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1,
 			     .pending = -1 };
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
 	struct stat lst;
