@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The data model, below every floor: struct ds_config is everything one
- * command knows about one container. It is filled once by the option parser
- * and passed explicitly; there are no globals. This header holds data only
+ * command knows about one container: the settings the user asked for (the
+ * rows of core/settings.c, with a set-mask of what the command line gave),
+ * where it lives, and in rt the runtime state of one start. The command
+ * line's own flags are apart (struct ds_cli_flags). It is passed explicitly;
+ * there are no globals. This header holds data only
  * and includes nothing of the project, so any floor may use it.
  */
 #pragma once
@@ -34,6 +37,28 @@ struct ds_tty_info {
 	char name[64];        /* host path of the slave, e.g. /dev/pts/3 */
 };
 
+/*
+ * The runtime state of one start: the fds, PTYs, loop device and PIDs the
+ * parent prepares and the monitor holds while the container lives, and the
+ * paths derived for it. Never saved, never read from the command line.
+ */
+struct ds_runtime {
+	char uuid[DS_UUID_LEN + 1];
+	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
+	char loop_path[64];              /* --rootfs-img: the loop device attached by the parent */
+	int loop_fd;                     /* held by the monitor while the container lives */
+	int loop_attached;               /* we attached it (a user's block device is left alone) */
+	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
+	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
+	char dns_runtime[256];           /* --dns, else the host's resolvers (not saved) */
+	int android;                     /* the host is Android (detected before the fork) */
+	pid_t container_pid;
+	struct ds_tty_info console;
+	struct ds_tty_info ttys[DS_MAX_TTYS];
+	int rootfs_fd;                   /* --rootfs: O_PATH of the directory checked, used for the bind */
+	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
+};
+
 struct ds_config {
 	/* What the user asked for (options). */
 	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
@@ -57,22 +82,10 @@ struct ds_config {
 	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
 	unsigned long long set;          /* bit i: row i of the settings table was given (core/settings.h) */
 
-	/* Derived at run time. */
+	/* Where it lives, derived at run time. */
 	char workspace[PATH_MAX];
-	char uuid[DS_UUID_LEN + 1];
-	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
-	char loop_path[64];              /* --rootfs-img: the loop device attached by the parent */
-	int loop_fd;                     /* held by the monitor while the container lives */
-	int loop_attached;               /* we attached it (a user's block device is left alone) */
-	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
-	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
-	char dns_runtime[256];           /* --dns, else the host's resolvers (not saved) */
-	int android;                     /* the host is Android (detected before the fork) */
-	pid_t container_pid;
-	struct ds_tty_info console;
-	struct ds_tty_info ttys[DS_MAX_TTYS];
-	int rootfs_fd;                   /* --rootfs: O_PATH of the directory checked, used for the bind */
-	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
+
+	struct ds_runtime rt;            /* one start's state: empty outside start and the monitor */
 };
 
 /* What the container boots from, as the user gave it: the directory, or the image file. */

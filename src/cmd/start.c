@@ -25,12 +25,12 @@ int cmd_start(struct ds_cli *cli)
 	}
 	if (cfg->foreground) {
 		/* Show the boot from its start; SIGINT/SIGTERM to us halt the guest. */
-		if (ds_console_attach(cfg, DS_CONSOLE_REPLAY, cfg->container_pid, &err) < 0)
+		if (ds_console_attach(cfg, DS_CONSOLE_REPLAY, cfg->rt.container_pid, &err) < 0)
 			return ds_report(&err);
 		return 0;
 	}
-	printf("Container %s started: init pid %d (%s)\n", cfg->container_name, (int)cfg->container_pid,
-	       ds_init_kind_name(ds_init_detect(cfg->container_pid)));
+	printf("Container %s started: init pid %d (%s)\n", cfg->container_name, (int)cfg->rt.container_pid,
+	       ds_init_kind_name(ds_init_detect(cfg->rt.container_pid)));
 	return 0;
 }
 

@@ -117,7 +117,7 @@ static void reap_one(const char *name, void *ud)
 	c->tmp->pidfile[0] = '\0';
 	if (stale(path, name) && ds_config_set_name(c->tmp, name, NULL) == 0) {
 		/* The whole cleanup, not just the pidfile: its cgroup, socket and mount points too. */
-		ds_cleanup_container(c->tmp, c->cg, c->tmp->cgroup_rel);
+		ds_cleanup_container(c->tmp, c->cg, c->tmp->rt.cgroup_rel);
 		c->count++;
 	}
 	close(lock);

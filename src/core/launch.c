@@ -41,10 +41,10 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR");
 	if (!realpath(cfg->rootfs_path, real))
 		return ds_fail(err, negerrno(), "rootfs %s", cfg->rootfs_path);
-	ds_closep(&cfg->rootfs_fd);
-	cfg->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	ds_closep(&cfg->rt.rootfs_fd);
+	cfg->rt.rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (cfg->rootfs_fd < 0 || fstat(cfg->rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (cfg->rt.rootfs_fd < 0 || fstat(cfg->rt.rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
 	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
 	struct stat host_root;
@@ -57,7 +57,7 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
 	char init[PATH_MAX], fdpath[32];
-	int r = ds_resolve_in_root(ds_fd_path(cfg->rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
+	int r = ds_resolve_in_root(ds_fd_path(cfg->rt.rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
 	if (r < 0)
 		return ds_fail(err, r, "rootfs %s has no usable /sbin/init", real);
 	if (stat(init, &st) < 0 || !S_ISREG(st.st_mode) || access(init, X_OK) < 0)
@@ -101,11 +101,11 @@ static int check_image(struct ds_config *cfg, struct ds_error *err)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->rootfs_img_path);
 	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
-	ds_closep(&cfg->image_fd);
-	cfg->image_fd = ds_image_open(real, cfg->volatile_mode, err);
-	if (cfg->image_fd < 0)
-		return cfg->image_fd;
-	if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+	ds_closep(&cfg->rt.image_fd);
+	cfg->rt.image_fd = ds_image_open(real, cfg->volatile_mode, err);
+	if (cfg->rt.image_fd < 0)
+		return cfg->rt.image_fd;
+	if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s", real, owner);
 	return 0;
 }
@@ -120,12 +120,12 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 	char owner[DS_NAME_MAX + 1];
 	long long deadline = ds_now_ms() + 5000;
 	for (;;) {
-		int r = ds_image_lock(cfg->image_fd);
+		int r = ds_image_lock(cfg->rt.image_fd);
 		if (r == 0)
 			return 0;
 		if (r != -EBUSY)
 			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->rootfs_img_path);
-		if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+		if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s",
 				       cfg->rootfs_img_path, owner);
 		if (ds_now_ms() >= deadline)
@@ -140,20 +140,20 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 {
 	int r;
 	if (cfg->volatile_mode) {
-		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->volatile_dir, sizeof(cfg->volatile_dir));
-		if ((r = ds_mkdir_p(cfg->volatile_dir, 0700)) < 0)
-			return ds_fail(err, r, "cannot create %s", cfg->volatile_dir);
+		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
+		if ((r = ds_mkdir_p(cfg->rt.volatile_dir, 0700)) < 0)
+			return ds_fail(err, r, "cannot create %s", cfg->rt.volatile_dir);
 	}
 	if (!cfg->rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
 		return r;
-	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
-	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
-		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
-	cfg->loop_fd = ds_loop_attach(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
-				      sizeof(cfg->loop_path), &cfg->loop_attached, err);
-	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
+	snprintf(cfg->rt.image_mount, sizeof(cfg->rt.image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	if ((r = ds_mkdir_p(cfg->rt.image_mount, 0755)) < 0)
+		return ds_fail(err, r, "cannot create the mount point %s", cfg->rt.image_mount);
+	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->rt.loop_path,
+				      sizeof(cfg->rt.loop_path), &cfg->rt.loop_attached, err);
+	return cfg->rt.loop_fd < 0 ? cfg->rt.loop_fd : 0;
 }
 
 /* What this start changed on the host, undone in reverse if a later step fails. */
@@ -172,9 +172,9 @@ static int no_other_container(const struct ds_config *cfg)
 static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 {
 	if (changed & HOST_PTYS) {
-		ds_terminal_close(&cfg->console);
+		ds_terminal_close(&cfg->rt.console);
 		for (int i = 0; i < cfg->tty_count; i++)
-			ds_terminal_close(&cfg->ttys[i]);
+			ds_terminal_close(&cfg->rt.ttys[i]);
 	}
 	/* Settings go back as the last stop would put them back: ours never ran. */
 	int last = no_other_container(cfg);
@@ -183,12 +183,12 @@ static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 	if (changed & HOST_ANDROID)
 		ds_android_restore(cfg, last);
 	if (changed & HOST_STORAGE) {
-		ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
-		cfg->loop_fd = -1;
-		if (cfg->image_mount[0] && rmdir(cfg->image_mount) == 0)
+		ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
+		cfg->rt.loop_fd = -1;
+		if (cfg->rt.image_mount[0] && rmdir(cfg->rt.image_mount) == 0)
 			rmdir(DS_IMAGE_MOUNT_DIR);
-		if (cfg->volatile_dir[0])
-			rmdir(cfg->volatile_dir);
+		if (cfg->rt.volatile_dir[0])
+			rmdir(cfg->rt.volatile_dir);
 	}
 }
 
@@ -204,8 +204,8 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 	if ((r = prepare_storage(cfg, logfd, err)) < 0)
 		return r;
 	/* Android only: SELinux, phantom processes, doze, firmware path (restored at the last stop). */
-	cfg->android = ds_android_detect();
-	if (cfg->android) {
+	cfg->rt.android = ds_android_detect();
+	if (cfg->rt.android) {
 		*changed |= HOST_ANDROID;
 		if ((r = ds_android_prepare(cfg, no_other_container(cfg), err)) < 0)
 			return r;
@@ -219,16 +219,16 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 		return r;
 	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
 	if (cfg->dns[0])
-		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
+		snprintf(cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime), "%s", cfg->dns);
 	else
-		ds_host_dns(cfg->android, cfg->dns_runtime, sizeof(cfg->dns_runtime));
+		ds_host_dns(cfg->rt.android, cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime));
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
 	*changed |= HOST_PTYS;
 	/* DROIDSPACES_FAULT=start:no-pty: a host out of PTYs, the last step here that can fail. */
-	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->console)) < 0)
+	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->rt.console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");
 	for (int i = 0; i < cfg->tty_count; i++)
-		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
+		if ((r = ds_terminal_create(&cfg->rt.ttys[i])) < 0)
 			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
 	return 0;
 }
@@ -269,11 +269,11 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if (live == 1)
 		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
 			       cfg->container_name, (int)st.pid);
-	if (cfg->image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
+	if (cfg->rt.image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
 		return r;
 	ds_fault_point("start:rootfs-opened");
 
-	if ((r = ds_uuid_generate(cfg->uuid)) < 0)
+	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");
 	if ((r = ds_cgroup_detect(&cg)) < 0)
 		return ds_fail(err, r, "cannot read the host's cgroup mounts");
@@ -323,12 +323,12 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	}
 	close(sync[1]);
 	ds_fault_point("start:after-fork");
-	ds_closep(&cfg->loop_fd); /* the monitor holds the loop device now */
-	ds_closep(&cfg->rootfs_fd);
-	ds_closep(&cfg->image_fd); /* and the image, with its flock */
-	ds_terminal_close(&cfg->console);
+	ds_closep(&cfg->rt.loop_fd); /* the monitor holds the loop device now */
+	ds_closep(&cfg->rt.rootfs_fd);
+	ds_closep(&cfg->rt.image_fd); /* and the image, with its flock */
+	ds_terminal_close(&cfg->rt.console);
 	for (int i = 0; i < cfg->tty_count; i++)
-		ds_terminal_close(&cfg->ttys[i]);
+		ds_terminal_close(&cfg->rt.ttys[i]);
 
 	/* Messages until EOF: the monitor's DS_SYNC_PID, and a DS_SYNC_ERROR from whoever failed. */
 	struct ds_sync_msg msg;
@@ -356,11 +356,11 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (pid <= 0) {
 		/* We still hold the name's lock: tidy what the dead monitor had set up. */
-		ds_cleanup_container(cfg, &cg, cfg->cgroup_rel);
+		ds_cleanup_container(cfg, &cg, cfg->rt.cgroup_rel);
 		return ds_fail(err, -EIO, "the monitor of %s died before init started", cfg->container_name);
 	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */
-	cfg->container_pid = pid;
+	cfg->rt.container_pid = pid;
 	ds_android_firmware_init(cfg, pid);
 	return 0;
 }

@@ -117,7 +117,7 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 			/* init is born in its cgroup where the kernel can do that (no migration). */
 			char cgdir[PATH_MAX + 256];
 			int placed;
-			ds_cgroup_v2_dir(cg, cfg->cgroup_rel, cgdir, sizeof(cgdir));
+			ds_cgroup_v2_dir(cg, cfg->rt.cgroup_rel, cgdir, sizeof(cgdir));
 			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
 			if (init == 0) {
 				close(p[1]);
@@ -129,7 +129,7 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 				 * checks what it mounts against them and closes them at
 				 * execve).
 				 */
-				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd, cfg->loop_fd };
+				int keep[] = { go[0], errfd, logfd, cfg->rt.rootfs_fd, cfg->rt.loop_fd };
 				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
 				/*
 				 * Boot only once the monitor has recorded us in the pidfile: a
@@ -179,11 +179,11 @@ static int write_pidfile(const struct ds_config *cfg, pid_t init_pid)
 {
 	struct ds_state st = { .pid = init_pid, .monitor = getpid() };
 	st.starttime = ds_proc_starttime(init_pid);
-	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->uuid);
+	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->rt.uuid);
 	ds_host_boot_id(st.boot_id);
 	/* What the user gave: the directory, or the image file. */
 	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(cfg));
-	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->cgroup_rel);
+	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->rt.cgroup_rel);
 	return ds_state_write(cfg->pidfile, &st);
 }
 
@@ -236,7 +236,7 @@ static void unwatch_close(struct monitor *m, int *fd)
 static void update_interest(struct monitor *m)
 {
 	struct ds_console_client *c = m->client;
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = m->cfg->console.master };
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = m->cfg->rt.console.master };
 	if (c->in.len > 0)
 		ev.events |= EPOLLOUT;
 	epoll_ctl(m->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev);
@@ -264,7 +264,7 @@ static void console_output(struct monitor *m)
 	char buf[16384];
 	/* A bounded turn: a guest that writes without pause must not starve the signals. */
 	for (int turn = 0; turn < 64; turn++) {
-		ssize_t n = read(m->cfg->console.master, buf, sizeof(buf));
+		ssize_t n = read(m->cfg->rt.console.master, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -279,7 +279,7 @@ static void console_output(struct monitor *m)
 /* What the client typed goes to the console as far as the console takes it. */
 static void console_input(struct monitor *m)
 {
-	if (ds_iobuf_flush(&m->client->in, m->cfg->console.master) < 0)
+	if (ds_iobuf_flush(&m->client->in, m->cfg->rt.console.master) < 0)
 		m->client->in.len = 0; /* nobody on the console side: the input goes nowhere */
 }
 
@@ -313,7 +313,7 @@ static void pending_mode(struct monitor *m)
 		close(fd);
 		return;
 	}
-	if (ds_send_fd(fd, DS_CONSOLE_OK, m->cfg->console.master) < 0) {
+	if (ds_send_fd(fd, DS_CONSOLE_OK, m->cfg->rt.console.master) < 0) {
 		close(fd);
 		return;
 	}
@@ -370,13 +370,13 @@ static void handle_signals(struct monitor *m)
 static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
 			 struct ds_error *err)
 {
-	int r = ds_cgroup_create(cg, cfg->cgroup_rel, err);
+	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
 	if (r < 0 || cfg->hw_access || (cfg->privileged & DS_PRIV_DEVICES))
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
-	dev_t image = cfg->loop_path[0] && stat(cfg->loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
-	r = ds_devpolicy_apply(cg, cfg->cgroup_rel, image, err);
+	dev_t image = cfg->rt.loop_path[0] && stat(cfg->rt.loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
+	r = ds_devpolicy_apply(cg, cfg->rt.cgroup_rel, image, err);
 	if (r == DS_DEV_MISSING) {
 		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
 					   "programs need 4.15): the guest can open every device node\r\n";
@@ -402,14 +402,14 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	m->listen_fd = ds_console_listen(m->cfg, err);
 	if (m->listen_fd < 0)
 		return m->listen_fd;
-	fcntl(m->cfg->console.master, F_SETFL, fcntl(m->cfg->console.master, F_GETFL) | O_NONBLOCK);
-	watch(m, m->cfg->console.master);
+	fcntl(m->cfg->rt.console.master, F_SETFL, fcntl(m->cfg->rt.console.master, F_GETFL) | O_NONBLOCK);
+	watch(m, m->cfg->rt.console.master);
 	watch(m, m->sfd);
 	watch(m, m->listen_fd);
 	/* --ttys: nobody reads those PTYs, so their output is drained here, never blocking a getty. */
 	for (int i = 0; i < m->cfg->tty_count; i++) {
-		fcntl(m->cfg->ttys[i].master, F_SETFL, fcntl(m->cfg->ttys[i].master, F_GETFL) | O_NONBLOCK);
-		watch(m, m->cfg->ttys[i].master);
+		fcntl(m->cfg->rt.ttys[i].master, F_SETFL, fcntl(m->cfg->rt.ttys[i].master, F_GETFL) | O_NONBLOCK);
+		watch(m, m->cfg->rt.ttys[i].master);
 	}
 	return 0;
 }
@@ -417,7 +417,7 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 static int is_tty_master(const struct ds_config *cfg, int fd)
 {
 	for (int i = 0; i < cfg->tty_count; i++)
-		if (cfg->ttys[i].master == fd)
+		if (cfg->rt.ttys[i].master == fd)
 			return 1;
 	return 0;
 }
@@ -459,12 +459,12 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd,
-					   cfg->rootfs_fd, cfg->image_fd /* its flock: the image is ours while we live */ };
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->rt.console.master, cfg->rt.console.slave, cfg->rt.loop_fd,
+					   cfg->rt.rootfs_fd, cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
 	for (int i = 0; i < cfg->tty_count; i++) {
-		keep[nkeep++] = cfg->ttys[i].master;
-		keep[nkeep++] = cfg->ttys[i].slave;
+		keep[nkeep++] = cfg->rt.ttys[i].master;
+		keep[nkeep++] = cfg->rt.ttys[i].slave;
 	}
 	ds_fds_close_from(3, keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
@@ -473,7 +473,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0) {
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
-		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
+		ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
 		_exit(1);
 	}
 
@@ -521,9 +521,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 				break;
 			for (int i = 0; i < n; i++) {
 				int fd = evs[i].data.fd;
-				if (fd == cfg->console.master && (evs[i].events & EPOLLOUT))
+				if (fd == cfg->rt.console.master && (evs[i].events & EPOLLOUT))
 					console_input(&m);
-				if (fd == cfg->console.master)
+				if (fd == cfg->rt.console.master)
 					console_output(&m);
 				else if (fd == m.sfd)
 					handle_signals(&m);
@@ -548,8 +548,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		log_write(&m.log, note, sizeof(note) - 1);
 		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
 			drop_client(&m);
-		ds_cgroup_destroy(cg, cfg->cgroup_rel, 5000);
-		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
+		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, 5000);
+		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}
 	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */
@@ -558,8 +558,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
-	ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
-	ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
+	ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+	ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
 }

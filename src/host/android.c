@@ -126,7 +126,7 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 void ds_android_firmware_init(const struct ds_config *cfg, pid_t init_pid)
 {
 	char path[PATH_MAX], fw[64];
-	if (!cfg->android || !cfg->hw_access || !firmware_in_container(cfg))
+	if (!cfg->rt.android || !cfg->hw_access || !firmware_in_container(cfg))
 		return;
 	ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 	/*

@@ -989,7 +989,7 @@ static void test_saved_merge(void **state)
 	assert_int_equal(cli.volatile_mode, 0);
 	assert_int_equal(cli.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
 	/* Runtime fields are not touched. */
-	assert_int_equal(cli.console.master, -1);
+	assert_int_equal(cli.rt.console.master, -1);
 	assert_string_equal(cli.container_name, "");
 }
 

@@ -57,7 +57,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cli.cfg.tty_count, 0);
 	assert_int_equal(cli.cfg.bind_count, 0);
 	assert_int_equal(cli.cfg.foreground, 0);
-	assert_int_equal(cli.cfg.console.master, -1);
+	assert_int_equal(cli.cfg.rt.console.master, -1);
 	assert_int_equal(cli.flags.help, 0);
 	assert_int_equal(cli.flags.version, 0);
 
