@@ -39,7 +39,10 @@ int cmd_restart(struct ds_cli *cli)
 	struct ds_error err = { 0 };
 	if (ds_cmd_resolve_name(cli, 1, &err) < 0)
 		return ds_report(&err);
-	cli->flags.names = cli->cfg.container_name;
+	/* A copy: setting the name from itself would read what it overwrites. */
+	char name[DS_NAME_MAX + 1];
+	snprintf(name, sizeof(name), "%s", cli->cfg.container_name);
+	cli->flags.names = name;
 	struct ds_state st;
 	if (ds_state_read_live(cli->cfg.pidfile, &st) == 1 && ds_stop(&cli->cfg, &err) < 0)
 		return ds_report(&err);

@@ -109,7 +109,11 @@ static void reap_one(const char *name, void *ud)
 	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
 	if (!stale(path, name))
 		return;
-	/* Nobody holds the name's lock, so nobody is starting it right now: check again under it. */
+	/*
+	 * Nobody holds the name's lock, so nobody is starting it right now: check
+	 * again under it (in Locks/, which a workspace of pidfiles only may lack).
+	 */
+	ds_workspace_ensure(c->cfg, NULL);
 	int lock = ds_lock_name(c->cfg, name, 0);
 	if (lock < 0)
 		return;
