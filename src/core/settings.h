@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* The verbs, one bit each (a row's `verbs` says which accept the option). */
 enum {
@@ -116,12 +115,3 @@ void ds_settings_usage(FILE *out);
 
 /* Frees what the settings own (binds); cfg stays initialised and empty of them. */
 void ds_settings_free(struct ds_config *cfg);
-
-static inline void ds_settings_freep(struct ds_config **cfg)
-{
-	if (*cfg) {
-		ds_settings_free(*cfg);
-		free(*cfg);
-	}
-}
-#define _cleanup_config_ __attribute__((cleanup(ds_settings_freep)))
