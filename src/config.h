@@ -11,6 +11,7 @@
 #pragma once
 
 #include <limits.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define DS_VERSION "3.3.0"
@@ -59,12 +60,14 @@ struct ds_runtime {
 	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
 };
 
-struct ds_config {
-	/* What the user asked for (options). */
+/*
+ * What the user asked for: the options of the command line and the keys of
+ * a saved container.config, one row each in core/settings.c. The set-mask
+ * says which rows were given, so that a merge knows what wins.
+ */
+struct ds_settings {
 	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
 	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
-	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
-	char container_name[DS_NAME_MAX + 1];
 	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
 	char dns[256];                   /* --dns a,b */
 	char config_file[PATH_MAX];      /* --config */
@@ -80,7 +83,19 @@ struct ds_config {
 	int volatile_mode;
 	int stop_timeout;                /* seconds before SIGKILL */
 	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
-	unsigned long long set;          /* bit i: row i of the settings table was given (core/settings.h) */
+	unsigned long long set;          /* bit i: row i of the settings table was given (the set-mask) */
+};
+
+static inline void ds_settings_init(struct ds_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
+}
+
+struct ds_config {
+	struct ds_settings settings;
+	char container_name[DS_NAME_MAX + 1];
+	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
 
 	/* Where it lives, derived at run time. */
 	char workspace[PATH_MAX];
@@ -89,7 +104,7 @@ struct ds_config {
 };
 
 /* What the container boots from, as the user gave it: the directory, or the image file. */
-static inline const char *ds_rootfs_source(const struct ds_config *cfg)
+static inline const char *ds_rootfs_source(const struct ds_settings *s)
 {
-	return cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->rootfs_img_path;
+	return s->rootfs_path[0] ? s->rootfs_path : s->rootfs_img_path;
 }

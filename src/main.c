@@ -73,7 +73,7 @@ static int run_command(struct ds_cli *cli)
 		    (!commands[i].alias || strcmp(cli->command, commands[i].alias) != 0))
 			continue;
 		/* An option the verb has no use for is a mistake, not something to ignore. */
-		const struct ds_setting *row = ds_settings_refused(cli->cfg.set, commands[i].verb);
+		const struct ds_setting *row = ds_settings_refused(cli->cfg.settings.set, commands[i].verb);
 		if (row) {
 			fprintf(stderr, "droidspaces: %s does not take --%s\n", commands[i].name, row->name);
 			return 2;

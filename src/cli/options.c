@@ -37,7 +37,7 @@ static int parse_option(int argc, char **argv, int *i, struct ds_cli *cli, struc
 			return ds_fail(err, DS_EINVAL_MSG, "option --%s needs a value", row->name);
 		val = argv[++*i];
 	}
-	return ds_setting_apply(row, &cli->cfg, &cli->flags, val ? val : "", DS_FROM_CLI, err);
+	return ds_setting_apply(row, &cli->cfg.settings, &cli->flags, val ? val : "", DS_FROM_CLI, err);
 }
 
 int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err)
@@ -69,7 +69,8 @@ int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err
 			return r;
 	}
 	cli->argv[cli->argc] = NULL;
+	memcpy(cli->cfg.pidfile, cli->flags.pidfile, sizeof(cli->cfg.pidfile)); /* the container's, from now on */
 	return 0;
 }
 
-void ds_cli_free(struct ds_cli *cli) { ds_settings_free(&cli->cfg); }
+void ds_cli_free(struct ds_cli *cli) { ds_settings_free(&cli->cfg.settings); }

@@ -106,13 +106,13 @@ static int gather(struct ds_cli *cli, struct facts *f)
 		return access(path, F_OK) == 0 ? -2 : -1;
 	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
 	if (have_saved) {
-		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved->cfg));
-		snprintf(f->hostname, sizeof(f->hostname), "%s", saved->cfg.hostname);
-		f->volatile_mode = saved->cfg.volatile_mode;
-		f->image = saved->cfg.rootfs_img_path[0] != 0;
-		f->binds = saved->cfg.bind_count;
-		f->ipv6 = saved->cfg.enable_ipv6;
-		f->android_storage = saved->cfg.android_storage;
+		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved->settings));
+		snprintf(f->hostname, sizeof(f->hostname), "%s", saved->settings.hostname);
+		f->volatile_mode = saved->settings.volatile_mode;
+		f->image = saved->settings.rootfs_img_path[0] != 0;
+		f->binds = saved->settings.bind_count;
+		f->ipv6 = saved->settings.enable_ipv6;
+		f->android_storage = saved->settings.android_storage;
 	}
 	struct ds_osrelease os;
 	if (live) {

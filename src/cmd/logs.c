@@ -57,7 +57,7 @@ int cmd_logs(struct ds_cli *cli)
 	cat_from(old, &old_off);
 	if (cat_from(path, &off) < 0)
 		return 1;
-	if (!cfg->foreground)
+	if (!cfg->settings.foreground)
 		return 0;
 	/*
 	 * --follow: keep the file open, so a rotation (rename) never loses what

@@ -23,7 +23,7 @@ int cmd_start(struct ds_cli *cli)
 		char text[800];
 		fprintf(stderr, "droidspaces: warning: %s\n", ds_error_text(&err, text, sizeof(text)));
 	}
-	if (cfg->foreground) {
+	if (cfg->settings.foreground) {
 		/* Show the boot from its start; SIGINT/SIGTERM to us halt the guest. */
 		if (ds_console_attach(cfg, DS_CONSOLE_REPLAY, cfg->rt.container_pid, &err) < 0)
 			return ds_report(&err);

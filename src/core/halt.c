@@ -278,7 +278,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (monitor_alive(st.monitor))
 		kill(st.monitor, SIGUSR1); /* a halt, not a reboot: the monitor must not restart it */
-	if (!halt_and_wait(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
+	if (!halt_and_wait(st.pid, st.starttime, cfg->settings.stop_timeout * 1000)) {
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(st.pid, st.starttime, 10000))

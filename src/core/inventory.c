@@ -155,7 +155,7 @@ static void add_saved(const char *name, void *ud)
 	struct ds_error err = { 0 };
 	ds_saved_path(c->cfg, name, path, sizeof(path));
 	if (s && ds_saved_load(path, s, &err) == 0)
-		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s->cfg));
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s->settings));
 	if (push(&c->v, &c->n, &c->cap, &e) < 0)
 		c->err = -ENOMEM;
 }

@@ -37,15 +37,15 @@
 static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 {
 	char real[PATH_MAX];
-	if (!cfg->rootfs_path[0])
+	if (!cfg->settings.rootfs_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR");
-	if (!realpath(cfg->rootfs_path, real))
-		return ds_fail(err, negerrno(), "rootfs %s", cfg->rootfs_path);
+	if (!realpath(cfg->settings.rootfs_path, real))
+		return ds_fail(err, negerrno(), "rootfs %s", cfg->settings.rootfs_path);
 	ds_closep(&cfg->rt.rootfs_fd);
 	cfg->rt.rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (cfg->rt.rootfs_fd < 0 || fstat(cfg->rt.rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
-		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
+		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->settings.rootfs_path);
 	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
 	struct stat host_root;
 	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 &&
@@ -53,8 +53,8 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->rootfs_path);
-	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->settings.rootfs_path);
+	snprintf(cfg->settings.rootfs_path, sizeof(cfg->settings.rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
 	char init[PATH_MAX], fdpath[32];
 	int r = ds_resolve_in_root(ds_fd_path(cfg->rt.rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
@@ -81,7 +81,7 @@ static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t 
 		struct ds_error e = { 0 };
 		ds_saved_path(cfg, v[i].name, path, sizeof(path));
 		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, s, &e) == 0 &&
-		    s->cfg.rootfs_img_path[0] && stat(s->cfg.rootfs_img_path, &other) == 0 &&
+		    s->settings.rootfs_img_path[0] && stat(s->settings.rootfs_img_path, &other) == 0 &&
 		    other.st_dev == me.st_dev && other.st_ino == me.st_ino && other.st_rdev == me.st_rdev) {
 			snprintf(owner, size, "%s", v[i].name);
 			found = 1;
@@ -95,14 +95,14 @@ static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t 
 static int check_image(struct ds_config *cfg, struct ds_error *err)
 {
 	char real[PATH_MAX], owner[DS_NAME_MAX + 1];
-	if (!realpath(cfg->rootfs_img_path, real))
-		return ds_fail(err, negerrno(), "rootfs image %s", cfg->rootfs_img_path);
+	if (!realpath(cfg->settings.rootfs_img_path, real))
+		return ds_fail(err, negerrno(), "rootfs image %s", cfg->settings.rootfs_img_path);
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->rootfs_img_path);
-	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->settings.rootfs_img_path);
+	snprintf(cfg->settings.rootfs_img_path, sizeof(cfg->settings.rootfs_img_path), "%s", real);
 	ds_closep(&cfg->rt.image_fd);
-	cfg->rt.image_fd = ds_image_open(real, cfg->volatile_mode, err);
+	cfg->rt.image_fd = ds_image_open(real, cfg->settings.volatile_mode, err);
 	if (cfg->rt.image_fd < 0)
 		return cfg->rt.image_fd;
 	if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
@@ -124,13 +124,13 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 		if (r == 0)
 			return 0;
 		if (r != -EBUSY)
-			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->rootfs_img_path);
+			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->settings.rootfs_img_path);
 		if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s",
-				       cfg->rootfs_img_path, owner);
+				       cfg->settings.rootfs_img_path, owner);
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by another container",
-				       cfg->rootfs_img_path);
+				       cfg->settings.rootfs_img_path);
 		poll(NULL, 0, 50);
 	}
 }
@@ -139,19 +139,19 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *err)
 {
 	int r;
-	if (cfg->volatile_mode) {
+	if (cfg->settings.volatile_mode) {
 		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
 		if ((r = ds_mkdir_p(cfg->rt.volatile_dir, 0700)) < 0)
 			return ds_fail(err, r, "cannot create %s", cfg->rt.volatile_dir);
 	}
-	if (!cfg->rootfs_img_path[0])
+	if (!cfg->settings.rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, logfd, err)) < 0)
 		return r;
 	snprintf(cfg->rt.image_mount, sizeof(cfg->rt.image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
 	if ((r = ds_mkdir_p(cfg->rt.image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->rt.image_mount);
-	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->rt.loop_path,
+	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, cfg->rt.loop_path,
 				      sizeof(cfg->rt.loop_path), &cfg->rt.loop_attached, err);
 	return cfg->rt.loop_fd < 0 ? cfg->rt.loop_fd : 0;
 }
@@ -173,7 +173,7 @@ static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 {
 	if (changed & HOST_PTYS) {
 		ds_terminal_close(&cfg->rt.console);
-		for (int i = 0; i < cfg->tty_count; i++)
+		for (int i = 0; i < cfg->settings.tty_count; i++)
 			ds_terminal_close(&cfg->rt.ttys[i]);
 	}
 	/* Settings go back as the last stop would put them back: ours never ran. */
@@ -209,17 +209,17 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 		*changed |= HOST_ANDROID;
 		if ((r = ds_android_prepare(cfg, no_other_container(cfg), err)) < 0)
 			return r;
-	} else if (cfg->selinux_permissive || cfg->android_storage) {
+	} else if (cfg->settings.selinux_permissive || cfg->settings.android_storage) {
 		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
-			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
+			       cfg->settings.selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
 	}
 	/* --enable-ipv6 turns IPv6 on for the shared network (seed 11.2), undone at the last stop. */
 	*changed |= HOST_IPV6;
 	if ((r = ds_ipv6_prepare(cfg, err)) < 0)
 		return r;
 	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
-	if (cfg->dns[0])
-		snprintf(cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime), "%s", cfg->dns);
+	if (cfg->settings.dns[0])
+		snprintf(cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime), "%s", cfg->settings.dns);
 	else
 		ds_host_dns(cfg->rt.android, cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime));
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
@@ -227,7 +227,7 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 	/* DROIDSPACES_FAULT=start:no-pty: a host out of PTYs, the last step here that can fail. */
 	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->rt.console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");
-	for (int i = 0; i < cfg->tty_count; i++)
+	for (int i = 0; i < cfg->settings.tty_count; i++)
 		if ((r = ds_terminal_create(&cfg->rt.ttys[i])) < 0)
 			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
 	return 0;
@@ -235,9 +235,9 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 
 int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
 {
-	if (cfg->rootfs_img_path[0] && cfg->rootfs_path[0])
+	if (cfg->settings.rootfs_img_path[0] && cfg->settings.rootfs_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
-	if (cfg->rootfs_img_path[0])
+	if (cfg->settings.rootfs_img_path[0])
 		return check_image(cfg, err);
 	return check_rootfs(cfg, err);
 }
@@ -250,8 +250,8 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 
 	if (!cfg->container_name[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
-	if (!cfg->hostname[0])
-		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
+	if (!cfg->settings.hostname[0])
+		snprintf(cfg->settings.hostname, sizeof(cfg->settings.hostname), "%s", cfg->container_name);
 	if ((r = ds_workspace_ensure(cfg, err)) < 0)
 		return r;
 
@@ -327,7 +327,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	ds_closep(&cfg->rt.rootfs_fd);
 	ds_closep(&cfg->rt.image_fd); /* and the image, with its flock */
 	ds_terminal_close(&cfg->rt.console);
-	for (int i = 0; i < cfg->tty_count; i++)
+	for (int i = 0; i < cfg->settings.tty_count; i++)
 		ds_terminal_close(&cfg->rt.ttys[i]);
 
 	/* Messages until EOF: the monitor's DS_SYNC_PID, and a DS_SYNC_ERROR from whoever failed. */

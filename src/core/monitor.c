@@ -182,7 +182,7 @@ static int write_pidfile(const struct ds_config *cfg, pid_t init_pid)
 	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->rt.uuid);
 	ds_host_boot_id(st.boot_id);
 	/* What the user gave: the directory, or the image file. */
-	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(cfg));
+	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(&cfg->settings));
 	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->rt.cgroup_rel);
 	return ds_state_write(cfg->pidfile, &st);
 }
@@ -371,7 +371,7 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 			 struct ds_error *err)
 {
 	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
-	if (r < 0 || cfg->hw_access || (cfg->privileged & DS_PRIV_DEVICES))
+	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
@@ -407,7 +407,7 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	watch(m, m->sfd);
 	watch(m, m->listen_fd);
 	/* --ttys: nobody reads those PTYs, so their output is drained here, never blocking a getty. */
-	for (int i = 0; i < m->cfg->tty_count; i++) {
+	for (int i = 0; i < m->cfg->settings.tty_count; i++) {
 		fcntl(m->cfg->rt.ttys[i].master, F_SETFL, fcntl(m->cfg->rt.ttys[i].master, F_GETFL) | O_NONBLOCK);
 		watch(m, m->cfg->rt.ttys[i].master);
 	}
@@ -416,7 +416,7 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 
 static int is_tty_master(const struct ds_config *cfg, int fd)
 {
-	for (int i = 0; i < cfg->tty_count; i++)
+	for (int i = 0; i < cfg->settings.tty_count; i++)
 		if (cfg->rt.ttys[i].master == fd)
 			return 1;
 	return 0;
@@ -462,7 +462,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->rt.console.master, cfg->rt.console.slave, cfg->rt.loop_fd,
 					   cfg->rt.rootfs_fd, cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
-	for (int i = 0; i < cfg->tty_count; i++) {
+	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
 		keep[nkeep++] = cfg->rt.ttys[i].slave;
 	}

@@ -34,7 +34,7 @@ static int put(void *ctx, const char *key, const char *val)
 	return 0;
 }
 
-int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, size_t size)
+int ds_saved_render(const struct ds_settings *s, const char *extra, char *out, size_t size)
 {
 	static const char head[] = "# droidspaces container settings\n";
 	if (size == 0)
@@ -44,7 +44,7 @@ int ds_saved_render(const struct ds_config *cfg, const char *extra, char *out, s
 		return -ENOSPC;
 	memcpy(out, head, sizeof(head));
 	struct render_ctx t = { .out = out, .size = size, .pos = sizeof(head) - 1 };
-	int r = ds_settings_render(cfg, put, &t);
+	int r = ds_settings_render(s, put, &t);
 	if (r == -ENOMEM)
 		return r;
 	if (extra && *extra) {
@@ -61,7 +61,7 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 {
 	const struct ds_setting *row = ds_setting_by_key(key);
 	if (row)
-		return ds_setting_apply(row, &s->cfg, NULL, v, DS_FROM_CONFIG, err);
+		return ds_setting_apply(row, &s->settings, NULL, v, DS_FROM_CONFIG, err);
 	/* Unknown: kept verbatim for whoever wrote it (a newer version, a user). */
 	size_t n = strlen(line);
 	if (*extra_pos + n + 2 > sizeof(s->extra))
@@ -75,9 +75,9 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 
 int ds_saved_parse(const char *text, struct ds_saved *s, struct ds_error *err)
 {
-	ds_settings_free(&s->cfg);
+	ds_settings_free(&s->settings);
 	memset(s, 0, sizeof(*s));
-	ds_config_init(&s->cfg);
+	ds_settings_init(&s->settings);
 	size_t extra_pos = 0;
 	char line[2 * PATH_MAX + 64];
 	int lineno = 0;
@@ -126,7 +126,7 @@ int ds_saved_load(const char *path, struct ds_saved *s, struct ds_error *err)
 	return ds_saved_parse(text, s, err);
 }
 
-int ds_saved_store(const char *path, const struct ds_config *cfg, const char *extra, struct ds_error *err)
+int ds_saved_store(const char *path, const struct ds_settings *s, const char *extra, struct ds_error *err)
 {
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -136,7 +136,7 @@ int ds_saved_store(const char *path, const struct ds_config *cfg, const char *ex
 	_cleanup_free_ char *text = malloc(DS_SAVED_TEXT_MAX);
 	int r = text ? ds_mkdir_p(dir, 0755) : -ENOMEM;
 	if (r == 0)
-		r = ds_saved_render(cfg, extra, text, DS_SAVED_TEXT_MAX);
+		r = ds_saved_render(s, extra, text, DS_SAVED_TEXT_MAX);
 	if (r == 0)
 		r = ds_write_file_atomic(path, text, 0644, DS_WRITE_DURABLE | DS_WRITE_IF_CHANGED);
 	return r < 0 ? ds_fail(err, r, "cannot save %s", path) : 0;
@@ -146,14 +146,14 @@ struct ds_saved *ds_saved_new(void)
 {
 	struct ds_saved *s = calloc(1, sizeof(*s));
 	if (s)
-		ds_config_init(&s->cfg);
+		ds_settings_init(&s->settings);
 	return s;
 }
 
 void ds_saved_freep(struct ds_saved **s)
 {
 	if (*s) {
-		ds_settings_free(&(*s)->cfg);
+		ds_settings_free(&(*s)->settings);
 		free(*s);
 		*s = NULL;
 	}

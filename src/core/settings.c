@@ -15,7 +15,7 @@
 #define CAP_NET_ADMIN_BIT (1ULL << 12) /* linux/capability.h: CAP_NET_ADMIN */
 #define DS_NAMES_MAX 4096              /* --name a,b,c: the longest list taken */
 
-#define CFG(f) .offset = offsetof(struct ds_config, f), .size = sizeof(((struct ds_config *)0)->f)
+#define CFG(f) .offset = offsetof(struct ds_settings, f), .size = sizeof(((struct ds_settings *)0)->f)
 #define FLG(f) .offset = offsetof(struct ds_cli_flags, f), .size = sizeof(((struct ds_cli_flags *)0)->f)
 
 /* Verbs that boot a container: they take every setting of one. */
@@ -108,7 +108,7 @@ static int parse_net_admin(const struct ds_setting *row, void *base, const char 
 	if (from == DS_FROM_CONFIG && strcmp(val, "0") && strcmp(val, "1"))
 		return ds_fail(err, DS_EINVAL_MSG, "config: %s must be 0 or 1, not '%.40s'", row->key, val);
 	if (from == DS_FROM_CLI || val[0] == '1')
-		((struct ds_config *)base)->keep_caps |= CAP_NET_ADMIN_BIT;
+		((struct ds_settings *)base)->keep_caps |= CAP_NET_ADMIN_BIT;
 	return 0;
 }
 
@@ -126,28 +126,28 @@ static int parse_user(const struct ds_setting *row, void *base, const char *val,
 
 /* ---- render and merge of the rows that need more than their type ------------------------- */
 
-static int render_keep_caps(const struct ds_setting *row, const struct ds_config *cfg, ds_setting_put_fn put,
+static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
 			    void *ctx)
 {
 	char text[256];
-	ds_caps_format_keep(cfg->keep_caps, text, sizeof(text));
+	ds_caps_format_keep(s->keep_caps, text, sizeof(text));
 	return put(ctx, row->key, text);
 }
 
-static int render_privileged(const struct ds_setting *row, const struct ds_config *cfg, ds_setting_put_fn put,
+static int render_privileged(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
 			     void *ctx)
 {
 	char text[256];
-	ds_privileged_format(cfg->privileged, text, sizeof(text));
+	ds_privileged_format(s->privileged, text, sizeof(text));
 	return put(ctx, row->key, text);
 }
 
-static int render_binds(const struct ds_setting *row, const struct ds_config *cfg, ds_setting_put_fn put,
+static int render_binds(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
 			void *ctx)
 {
 	int r = 0;
-	for (int i = 0; i < cfg->bind_count && r == 0; i++) {
-		const struct ds_bind *b = &cfg->binds[i];
+	for (int i = 0; i < s->bind_count && r == 0; i++) {
+		const struct ds_bind *b = &s->binds[i];
 		size_t n = strlen(b->src) + strlen(b->dest) + 5;
 		char *text = malloc(n);
 		if (!text)
@@ -159,7 +159,7 @@ static int render_binds(const struct ds_setting *row, const struct ds_config *cf
 	return r;
 }
 
-static int merge_binds(const struct ds_setting *row, struct ds_config *dst, const struct ds_config *src)
+static int merge_binds(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src)
 {
 	(void)row;
 	if (dst->bind_count > 0)
@@ -172,7 +172,7 @@ static int merge_binds(const struct ds_setting *row, struct ds_config *dst, cons
 	return 0;
 }
 
-static int merge_or_mask(const struct ds_setting *row, struct ds_config *dst, const struct ds_config *src)
+static int merge_or_mask(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src)
 {
 	if (row->size == sizeof(unsigned long long))
 		*(unsigned long long *)field(row, dst) |= *(const unsigned long long *)cfield(row, src);
@@ -244,7 +244,7 @@ const struct ds_setting ds_settings[] = {
 	{ .name = "json", .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(json),
 	  .help = "JSON output (status, info, show, scan)",
 	  .verbs = DS_VERB_STATUS | DS_VERB_INFO | DS_VERB_SHOW | DS_VERB_SCAN },
-	{ .name = "pidfile", .shortopt = 'p', .arg = DS_ARG_PATH, CFG(pidfile), .metavar = "FILE",
+	{ .name = "pidfile", .shortopt = 'p', .arg = DS_ARG_PATH, .flags = DS_ROW_FLAGS, FLG(pidfile), .metavar = "FILE",
 	  .help = "pidfile (default: <workspace>/Pids/NAME.pid)", .verbs = NAMED },
 	{ .name = "help", .shortopt = 'h', .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(help), .help = "this help",
 	  .verbs = DS_VERB_ALL },
@@ -252,7 +252,7 @@ const struct ds_setting ds_settings[] = {
 	  .help = "print the version", .verbs = DS_VERB_ALL },
 };
 const size_t ds_settings_count = sizeof(ds_settings) / sizeof(ds_settings[0]);
-_Static_assert(sizeof(ds_settings) / sizeof(ds_settings[0]) <= 64, "ds_config.set has 64 bits");
+_Static_assert(sizeof(ds_settings) / sizeof(ds_settings[0]) <= 64, "the set-mask has 64 bits");
 
 /* ---- lookups ---------------------------------------------------------------------------- */
 
@@ -348,29 +348,29 @@ static int parse_by_type(const struct ds_setting *row, void *base, const char *v
 	return -EINVAL;
 }
 
-int ds_setting_apply(const struct ds_setting *row, struct ds_config *cfg, struct ds_cli_flags *flags,
+int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags,
 		     const char *val, enum ds_from from, struct ds_error *err)
 {
-	void *base = (row->flags & DS_ROW_FLAGS) ? (void *)flags : (void *)cfg;
+	void *base = (row->flags & DS_ROW_FLAGS) ? (void *)flags : (void *)s;
 	int r = row->parse ? row->parse(row, base, val, from, err) : parse_by_type(row, base, val, from, err);
 	if (r == 0)
-		cfg->set |= ds_setting_bit(row);
+		s->set |= ds_setting_bit(row);
 	return r;
 }
 
 /* ---- render and merge ------------------------------------------------------------------- */
 
-int ds_settings_render(const struct ds_config *cfg, ds_setting_put_fn put, void *ctx)
+int ds_settings_render(const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
 	for (size_t i = 0; i < ds_settings_count; i++) {
 		const struct ds_setting *row = &ds_settings[i];
 		if (!row->key || (row->flags & DS_ROW_LEGACY))
 			continue;
 		char num[16];
-		const void *f = cfield(row, cfg);
+		const void *f = cfield(row, s);
 		int r;
 		if (row->render)
-			r = row->render(row, cfg, put, ctx);
+			r = row->render(row, s, put, ctx);
 		else if (row->arg == DS_ARG_FLAG)
 			r = put(ctx, row->key, *(const int *)f ? "1" : "0");
 		else if (row->arg == DS_ARG_INT)
@@ -383,7 +383,7 @@ int ds_settings_render(const struct ds_config *cfg, ds_setting_put_fn put, void 
 	return 0;
 }
 
-int ds_settings_merge(struct ds_config *dst, const struct ds_config *src)
+int ds_settings_merge(struct ds_settings *dst, const struct ds_settings *src)
 {
 	for (size_t i = 0; i < ds_settings_count; i++) {
 		const struct ds_setting *row = &ds_settings[i];
@@ -405,13 +405,13 @@ int ds_settings_merge(struct ds_config *dst, const struct ds_config *src)
 
 /* ---- binds ------------------------------------------------------------------------------ */
 
-void ds_settings_free(struct ds_config *cfg)
+void ds_settings_free(struct ds_settings *s)
 {
-	for (int i = 0; i < cfg->bind_count; i++)
-		free(cfg->binds[i].src);
-	free(cfg->binds);
-	cfg->binds = NULL;
-	cfg->bind_count = 0;
+	for (int i = 0; i < s->bind_count; i++)
+		free(s->binds[i].src);
+	free(s->binds);
+	s->binds = NULL;
+	s->bind_count = 0;
 }
 
 /* ---- --help ----------------------------------------------------------------------------- */

@@ -36,6 +36,7 @@ enum {
 struct ds_cli_flags {
 	const char *names;   /* raw --name: NAME, or NAME,NAME,... (stop) */
 	const char *user;    /* run --user */
+	char pidfile[PATH_MAX]; /* --pidfile: where the command finds the container's pidfile */
 	int json, all, help, version;
 };
 
@@ -50,7 +51,7 @@ enum ds_arg {
 enum ds_from { DS_FROM_CLI, DS_FROM_CONFIG };
 
 enum {
-	DS_ROW_FLAGS = 1u << 0,   /* offset is into struct ds_cli_flags, not struct ds_config */
+	DS_ROW_FLAGS = 1u << 0,   /* offset is into struct ds_cli_flags, not struct ds_settings */
 	DS_ROW_LEGACY = 1u << 1,  /* a saved key of older versions: read, never written */
 	DS_ROW_OR = 1u << 2,      /* merge: combine with the saved value, do not replace it */
 };
@@ -71,9 +72,9 @@ struct ds_setting {
 	int (*parse)(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 		     struct ds_error *err);
 	/* Writes the row's line(s); NULL: by type. */
-	int (*render)(const struct ds_setting *row, const struct ds_config *cfg, ds_setting_put_fn put, void *ctx);
+	int (*render)(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx);
 	/* Copies the row's value from src to dst; NULL: by type. */
-	int (*merge)(const struct ds_setting *row, struct ds_config *dst, const struct ds_config *src);
+	int (*merge)(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src);
 	const char *metavar;  /* the value's name in --help */
 	const char *help;     /* --help text; '\n' continues on an indented line */
 	unsigned verbs;       /* DS_VERB_* that accept it */
@@ -88,30 +89,30 @@ const struct ds_setting *ds_setting_by_name(const char *name, size_t len);
 const struct ds_setting *ds_setting_by_short(char c);
 /* The row of a saved key (NULL when unknown). */
 const struct ds_setting *ds_setting_by_key(const char *key);
-/* Bit of a row in ds_config.set. */
+/* Bit of a row in the set-mask (ds_settings.set). */
 unsigned long long ds_setting_bit(const struct ds_setting *row);
 
 /*
- * Parses val into cfg (or flags, for DS_ROW_FLAGS rows) and marks the row in
- * cfg->set.  A DS_ARG_FLAG row from the command line takes val "".
+ * Parses val into s (or flags, for DS_ROW_FLAGS rows) and marks the row in
+ * s->set.  A DS_ARG_FLAG row from the command line takes val "".
  */
-int ds_setting_apply(const struct ds_setting *row, struct ds_config *cfg, struct ds_cli_flags *flags,
+int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags,
 		     const char *val, enum ds_from from, struct ds_error *err);
 
 /* The first row given in `set` that verb does not accept (NULL: all are). */
 const struct ds_setting *ds_settings_refused(unsigned long long set, unsigned verb);
 
-/* Renders every saved row of cfg through put, in table order. */
-int ds_settings_render(const struct ds_config *cfg, ds_setting_put_fn put, void *ctx);
+/* Renders every saved row of s through put, in table order. */
+int ds_settings_render(const struct ds_settings *s, ds_setting_put_fn put, void *ctx);
 /*
  * Fills dst from src for every saved row dst->set does not have (DS_ROW_OR
  * rows are combined), then marks those rows set in dst: so the command line
  * wins over --config, which wins over the saved settings.
  */
-int ds_settings_merge(struct ds_config *dst, const struct ds_config *src);
+int ds_settings_merge(struct ds_settings *dst, const struct ds_settings *src);
 
 /* The Options section of --help. */
 void ds_settings_usage(FILE *out);
 
-/* Frees what the settings own (binds); cfg stays initialised and empty of them. */
-void ds_settings_free(struct ds_config *cfg);
+/* Frees what the settings own (binds); s stays initialised and empty of them. */
+void ds_settings_free(struct ds_settings *s);

@@ -25,30 +25,30 @@ int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_
 	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
 	if (!s)
 		return ds_fail(err, -ENOMEM, "cannot read the settings");
-	if (cfg->config_file[0]) {
-		if (ds_saved_load(cfg->config_file, s, err) < 0)
+	if (cfg->settings.config_file[0]) {
+		if (ds_saved_load(cfg->settings.config_file, s, err) < 0)
 			return -EINVAL;
-		int r = ds_settings_merge(cfg, &s->cfg);
+		int r = ds_settings_merge(&cfg->settings, &s->settings);
 		if (r < 0)
-			return ds_fail(err, r, "cannot read %s", cfg->config_file);
+			return ds_fail(err, r, "cannot read %s", cfg->settings.config_file);
 		snprintf(extra, DS_CONFIG_EXTRA_MAX, "%s", s->extra);
 	}
 	if (cfg->container_name[0]) {
 		ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 		if (access(path, F_OK) != 0) {
-			if (!cfg->rootfs_path[0] && !cfg->rootfs_img_path[0])
+			if (!cfg->settings.rootfs_path[0] && !cfg->settings.rootfs_img_path[0])
 				return ds_fail(err, DS_EINVAL_MSG, "container %s has no saved settings: give --rootfs=DIR",
 					       cfg->container_name);
 		} else {
 			struct ds_error e = { 0 };
 			int have = ds_saved_load(path, s, &e);
-			if (have < 0 && !cfg->rootfs_path[0]) {
+			if (have < 0 && !cfg->settings.rootfs_path[0]) {
 				*err = e;
 				return have;
 			}
 			/* start X again as it was, the command line and --config winning */
-			if (have == 0 && !cfg->rootfs_path[0] && !cfg->rootfs_img_path[0] &&
-			    (have = ds_settings_merge(cfg, &s->cfg)) < 0)
+			if (have == 0 && !cfg->settings.rootfs_path[0] && !cfg->settings.rootfs_img_path[0] &&
+			    (have = ds_settings_merge(&cfg->settings, &s->settings)) < 0)
 				return ds_fail(err, have, "cannot read %s", path);
 			/* A new rootfs keeps only the unknown lines of the old settings. */
 			if (have == 0 && !extra[0])
@@ -57,9 +57,9 @@ int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_
 	}
 	if (cfg->container_name[0])
 		return 0;
-	if (cfg->rootfs_img_path[0])
+	if (cfg->settings.rootfs_img_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "--rootfs-img needs --name");
-	if (!cfg->rootfs_path[0])
+	if (!cfg->settings.rootfs_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR (or --name of a saved container)");
 	return 0;
 }
@@ -71,7 +71,7 @@ static int name_taken_by_other(const struct ds_config *cfg, struct ds_saved *s, 
 	struct ds_error e = { 0 };
 	if (ds_saved_path(cfg, name, path, sizeof(path)) < 0 || ds_saved_load(path, s, &e) < 0)
 		return 0;
-	return strcmp(s->cfg.rootfs_path, real) != 0;
+	return strcmp(s->settings.rootfs_path, real) != 0;
 }
 
 /* Without --name: ID-VERSION_ID of the guest, then -1, -2 ... while taken (seed 5.6). */
@@ -79,17 +79,17 @@ static int start_auto_named(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_osrelease os;
 	char base[DS_NAME_MAX + 1], name[DS_NAME_MAX + 1];
-	ds_osrelease_read(cfg->rootfs_path, &os); /* resolved by ds_start_validate */
+	ds_osrelease_read(cfg->settings.rootfs_path, &os); /* resolved by ds_start_validate */
 	ds_osrelease_name(&os, base, sizeof(base));
-	char hostname[sizeof(cfg->hostname)];
-	memcpy(hostname, cfg->hostname, sizeof(hostname)); /* empty: each candidate's own name */
+	char hostname[sizeof(cfg->settings.hostname)];
+	memcpy(hostname, cfg->settings.hostname, sizeof(hostname)); /* empty: each candidate's own name */
 	_cleanup_saved_ struct ds_saved *other = ds_saved_new();
 	if (!other)
 		return ds_fail(err, -ENOMEM, "cannot read the settings");
 	for (int i = 0; i <= DS_MAX_SUFFIX; i++) {
-		memcpy(cfg->hostname, hostname, sizeof(hostname));
+		memcpy(cfg->settings.hostname, hostname, sizeof(hostname));
 		ds_name_candidate(base, i, name);
-		if (name_taken_by_other(cfg, other, name, cfg->rootfs_path))
+		if (name_taken_by_other(cfg, other, name, cfg->settings.rootfs_path))
 			continue;
 		struct ds_error e = { 0 };
 		if (ds_config_set_name(cfg, name, err) < 0)
@@ -116,5 +116,5 @@ int ds_settings_save(const struct ds_config *cfg, const char *extra, struct ds_e
 {
 	char path[PATH_MAX];
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
-	return ds_saved_store(path, cfg, extra, err);
+	return ds_saved_store(path, &cfg->settings, extra, err);
 }

@@ -21,7 +21,7 @@
 void ds_config_init(struct ds_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
+	cfg->settings.stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
 	cfg->rt.console.master = cfg->rt.console.slave = -1;
 	cfg->rt.loop_fd = -1;
 	cfg->rt.rootfs_fd = cfg->rt.image_fd = -1;

@@ -35,25 +35,25 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
-int ds_bind_add(struct ds_config *cfg, const char *src, const char *dest, int read_only)
+int ds_bind_add(struct ds_settings *s, const char *src, const char *dest, int read_only)
 {
-	if (cfg->bind_count >= DS_MAX_BINDS)
+	if (s->bind_count >= DS_MAX_BINDS)
 		return -E2BIG;
-	struct ds_bind *v = realloc(cfg->binds, sizeof(*v) * (size_t)(cfg->bind_count + 1));
+	struct ds_bind *v = realloc(s->binds, sizeof(*v) * (size_t)(s->bind_count + 1));
 	if (!v)
 		return -ENOMEM;
-	cfg->binds = v;
+	s->binds = v;
 	size_t ls = strlen(src) + 1, ld = strlen(dest) + 1;
 	char *p = malloc(ls + ld); /* src and dest in one allocation, freed with src */
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, src, ls);
 	memcpy(p + ls, dest, ld);
-	v[cfg->bind_count++] = (struct ds_bind){ .src = p, .dest = p + ls, .read_only = read_only };
+	v[s->bind_count++] = (struct ds_bind){ .src = p, .dest = p + ls, .read_only = read_only };
 	return 0;
 }
 
-int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err)
+int ds_parse_binds(const char *spec, struct ds_settings *s, struct ds_error *err)
 {
 	char buf[8192];
 	if (strlen(spec) >= sizeof(buf))
@@ -63,11 +63,11 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 	for (const char *c = spec; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return bad(err, "bind-mount", spec, "control characters are not allowed");
-	int before = cfg->bind_count;
+	int before = s->bind_count;
 	strcpy(buf, spec);
 	char *save = NULL;
 	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
-		if (cfg->bind_count >= DS_MAX_BINDS)
+		if (s->bind_count >= DS_MAX_BINDS)
 			return bad(err, "bind-mount", spec, "too many bind mounts (at most 32)");
 		char *colon = strchr(e, ':');
 		if (!colon || colon == e || !colon[1])
@@ -89,15 +89,15 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
 		if (strlen(e) >= PATH_MAX || strlen(dest) >= PATH_MAX)
 			return bad(err, "bind-mount", e, "path too long");
-		if (ds_bind_add(cfg, e, dest, ro) < 0)
+		if (ds_bind_add(s, e, dest, ro) < 0)
 			return ds_fail(err, -ENOMEM, "bind-mount");
 	}
-	if (cfg->bind_count == before)
+	if (s->bind_count == before)
 		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
 	return 0;
 }
 
-int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
+int ds_parse_dns(const char *val, struct ds_settings *s, struct ds_error *err)
 {
 	char buf[256];
 	if (!val[0] || strlen(val) >= sizeof(buf))
@@ -114,7 +114,7 @@ int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
 	}
 	if (count == 0)
 		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
-	strcpy(cfg->dns, val);
+	strcpy(s->dns, val);
 	return 0;
 }
 

@@ -174,16 +174,16 @@ int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struc
 	 * nodev would guard nothing, since guest root keeps CAP_MKNOD for its
 	 * own /dev tmpfs, which allows device nodes anyway.
 	 */
-	unsigned long fl = cfg->volatile_mode ? MS_RDONLY : 0;
+	unsigned long fl = cfg->settings.volatile_mode ? MS_RDONLY : 0;
 	if (mount(cfg->rt.loop_path, cfg->rt.image_mount, "ext4", fl, NULL) < 0)
-		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->rootfs_img_path, cfg->rt.loop_path,
+		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->settings.rootfs_img_path, cfg->rt.loop_path,
 			       cfg->rt.image_mount);
 	/* The device mounted by name must be the one held open (a user's block device path can change). */
 	struct stat dev, mnt;
 	if (cfg->rt.loop_fd >= 0 && (fstat(cfg->rt.loop_fd, &dev) < 0 || stat(cfg->rt.image_mount, &mnt) < 0 ||
 				  !S_ISBLK(dev.st_mode) || mnt.st_dev != dev.st_rdev)) {
 		umount2(cfg->rt.image_mount, MNT_DETACH);
-		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->rootfs_img_path,
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->settings.rootfs_img_path,
 			       cfg->rt.loop_path);
 	}
 	snprintf(rootfs, size, "%s", cfg->rt.image_mount);
@@ -273,8 +273,8 @@ int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds
 {
 	char root[32];
 	ds_fd_path(rootfd, root);
-	for (int i = 0; i < cfg->bind_count; i++) {
-		const struct ds_bind *b = &cfg->binds[i];
+	for (int i = 0; i < cfg->settings.bind_count; i++) {
+		const struct ds_bind *b = &cfg->settings.binds[i];
 		struct stat st;
 		if (stat(b->src, &st) < 0) {
 			/* Seed 4.4 step 4: a missing source is skipped, not fatal. */

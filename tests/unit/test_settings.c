@@ -267,9 +267,9 @@ static void test_set_mask(void **state)
 	unsigned long long want = ds_setting_bit(ds_setting_by_key("stop_timeout")) |
 				  ds_setting_bit(ds_setting_by_key("ttys")) |
 				  ds_setting_bit(ds_setting_by_name("name", 4));
-	assert_true(cli.cfg.set == want);
-	assert_int_equal(cli.cfg.stop_timeout, 5);
-	assert_int_equal(cli.cfg.tty_count, 2);
+	assert_true(cli.cfg.settings.set == want);
+	assert_int_equal(cli.cfg.settings.stop_timeout, 5);
+	assert_int_equal(cli.cfg.settings.tty_count, 2);
 	assert_string_equal(cli.flags.names, "x");
 	ds_cli_free(&cli);
 }
