@@ -235,8 +235,6 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 
 int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
 {
-	if (cfg->settings.rootfs_img_path[0] && cfg->settings.rootfs_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
 	if (cfg->settings.rootfs_img_path[0])
 		return check_image(cfg, err);
 	return check_rootfs(cfg, err);

@@ -18,6 +18,7 @@
 /*
  * Checks what to boot once, before any name is chosen: the rootfs directory
  * (resolved and opened) or the image (opened, not in use by another container).
+ * The settings themselves were checked by ds_settings_resolve.
  */
 int ds_start_validate(struct ds_config *cfg, struct ds_error *err);
 /* Starts the container cfg names (validated by ds_start_validate). DS_EBUSY_MSG: the name is taken. */

@@ -13,6 +13,19 @@
 #define DS_MAX_SUFFIX 1024
 
 
+/* The settings, resolved, name one thing to boot, and a name where an image needs one. */
+static int check_what_to_boot(const struct ds_config *cfg, struct ds_error *err)
+{
+	const struct ds_settings *s = &cfg->settings;
+	if (!cfg->container_name[0] && s->rootfs_img_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "--rootfs-img needs --name");
+	if (!cfg->container_name[0] && !s->rootfs_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR (or --name of a saved container)");
+	if (s->rootfs_img_path[0] && s->rootfs_path[0])
+		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
+	return 0;
+}
+
 int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_CONFIG_EXTRA_MAX],
 			struct ds_error *err)
 {
@@ -55,13 +68,7 @@ int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_
 				snprintf(extra, DS_CONFIG_EXTRA_MAX, "%s", s->extra);
 		}
 	}
-	if (cfg->container_name[0])
-		return 0;
-	if (cfg->settings.rootfs_img_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "--rootfs-img needs --name");
-	if (!cfg->settings.rootfs_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR (or --name of a saved container)");
-	return 0;
+	return check_what_to_boot(cfg, err);
 }
 
 /* A saved container of this name that boots another rootfs (resolved: real) keeps its name. */

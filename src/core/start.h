@@ -15,7 +15,8 @@
  * Sets the name from names (one, or none for an automatic one), then fills
  * cfg from --config and from the name's saved settings (those only when the
  * command line gave no rootfs: "start X again as it was"). extra receives
- * the unknown lines to keep. Checks that something can be booted.
+ * the unknown lines to keep. Checks that the settings name one thing to boot
+ * (the values themselves were checked as they were parsed, by their rows).
  */
 int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_CONFIG_EXTRA_MAX],
 			struct ds_error *err);
