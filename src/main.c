@@ -3,8 +3,10 @@
 #include "cli/options.h"
 #include "cmd/cmd.h"
 #include "core/state.h"
+#include "util/macros.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -86,13 +88,18 @@ static int run_command(struct ds_cli *cli)
 
 int main(int argc, char **argv)
 {
-	struct ds_cli cli;
 	struct ds_error err = { 0 };
+	/* A few paths and the argument vector: on the heap, as every struct of paths. */
+	_cleanup_free_ struct ds_cli *cli = calloc(1, sizeof(*cli));
 	int r;
-	if (ds_cli_parse(argc, argv, &cli, &err) < 0)
+	if (!cli) {
+		fprintf(stderr, "droidspaces: out of memory\n");
+		return 1;
+	}
+	if (ds_cli_parse(argc, argv, cli, &err) < 0)
 		r = ds_report(&err) + 1; /* usage errors exit 2 */
 	else
-		r = run_command(&cli);
-	ds_cli_free(&cli);
+		r = run_command(cli);
+	ds_cli_free(cli);
 	return r;
 }
