@@ -1241,7 +1241,7 @@ static void *reap_thread(void *arg)
 /*
  * After a host reboot every pidfile is stale: listing leaves them all be,
  * reaping removes each one of ours (never a foreign file), and neither
- * needs more stack than a small thread has (a struct ds_config is ~300 KB).
+ * needs more stack than a small thread has (struct ds_config is tens of KB).
  */
 static void test_inventory_list_pure_reap_bounded(void **state)
 {
