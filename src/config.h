@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The data model, below every floor: struct ds_config is everything one
- * command knows about one container. It is filled once by the option parser
- * and passed explicitly; there are no globals. This header holds data only
+ * command knows about one container: the settings the user asked for (the
+ * rows of core/settings.c, with a set-mask of what the command line gave),
+ * where it lives, and in rt the runtime state of one start. The command
+ * line's own flags are apart (struct ds_cli_flags). It is passed explicitly;
+ * there are no globals. This header holds data only
  * and includes nothing of the project, so any floor may use it.
  */
 #pragma once
 
 #include <limits.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define DS_VERSION "3.3.0"
@@ -21,9 +25,10 @@
 #define DS_WORKSPACE_ANDROID "/data/local/Droidspaces"
 #define DS_IMAGE_MOUNT_DIR "/mnt/Droidspaces"
 
+/* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {
-	char src[PATH_MAX];
-	char dest[PATH_MAX];
+	char *src;
+	char *dest;
 	int read_only;
 };
 
@@ -33,33 +38,12 @@ struct ds_tty_info {
 	char name[64];        /* host path of the slave, e.g. /dev/pts/3 */
 };
 
-struct ds_config {
-	/* What the user asked for (options). */
-	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
-	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
-	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
-	char container_name[DS_NAME_MAX + 1];
-	char names[4096];                /* raw --name, may hold a comma list (stop) */
-	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
-	char dns[256];                   /* --dns a,b */
-	char config_file[PATH_MAX];      /* --config */
-	struct ds_bind binds[DS_MAX_BINDS];
-	int bind_count;
-	int foreground;
-	int hw_access;
-	int enable_ipv6;
-	int android_storage;
-	int selinux_permissive;
-	unsigned privileged;             /* --privileged: DS_PRIV_* pieces of the confinement turned off */
-	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
-	int volatile_mode;
-	int json;
-	int stop_timeout;                /* seconds before SIGKILL */
-	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
-	int stop_timeout_set, tty_count_set; /* given on the command line: wins over saved settings */
-
-	/* Derived at run time. */
-	char workspace[PATH_MAX];
+/*
+ * The runtime state of one start: the fds, PTYs, loop device and PIDs the
+ * parent prepares and the monitor holds while the container lives, and the
+ * paths derived for it. Never saved, never read from the command line.
+ */
+struct ds_runtime {
 	char uuid[DS_UUID_LEN + 1];
 	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
 	char loop_path[64];              /* --rootfs-img: the loop device attached by the parent */
@@ -76,8 +60,51 @@ struct ds_config {
 	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
 };
 
-/* What the container boots from, as the user gave it: the directory, or the image file. */
-static inline const char *ds_rootfs_source(const struct ds_config *cfg)
+/*
+ * What the user asked for: the options of the command line and the keys of
+ * a saved container.config, one row each in core/settings.c. The set-mask
+ * says which rows were given, so that a merge knows what wins.
+ */
+struct ds_settings {
+	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
+	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
+	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
+	char dns[256];                   /* --dns a,b */
+	char config_file[PATH_MAX];      /* --config */
+	struct ds_bind *binds;           /* malloc'd, bind_count entries; ds_settings_free */
+	int bind_count;
+	int foreground;
+	int hw_access;
+	int enable_ipv6;
+	int android_storage;
+	int selinux_permissive;
+	unsigned privileged;             /* --privileged: DS_PRIV_* pieces of the confinement turned off */
+	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
+	int volatile_mode;
+	int stop_timeout;                /* seconds before SIGKILL */
+	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
+	unsigned long long set;          /* bit i: row i of the settings table was given (the set-mask) */
+};
+
+static inline void ds_settings_init(struct ds_settings *s)
 {
-	return cfg->rootfs_path[0] ? cfg->rootfs_path : cfg->rootfs_img_path;
+	memset(s, 0, sizeof(*s));
+	s->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
+}
+
+struct ds_config {
+	struct ds_settings settings;
+	char container_name[DS_NAME_MAX + 1];
+	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
+
+	/* Where it lives, derived at run time. */
+	char workspace[PATH_MAX];
+
+	struct ds_runtime rt;            /* one start's state: empty outside start and the monitor */
+};
+
+/* What the container boots from, as the user gave it: the directory, or the image file. */
+static inline const char *ds_rootfs_source(const struct ds_settings *s)
+{
+	return s->rootfs_path[0] ? s->rootfs_path : s->rootfs_img_path;
 }

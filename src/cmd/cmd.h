@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli/options.h"
+#include "core/console.h"
 
 /* Prints "droidspaces: <error text>" to stderr; returns exit status 1. */
 int ds_report(const struct ds_error *err);
@@ -22,5 +23,5 @@ int cmd_enter(struct ds_cli *cli);
 int cmd_logs(struct ds_cli *cli);
 int cmd_console(struct ds_cli *cli);
 /* Proxies the terminal to the console until detach or the container's end. */
-int ds_console_attach(struct ds_config *cfg, char mode, pid_t halt_pid, struct ds_error *err);
+int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, pid_t halt_pid, struct ds_error *err);
 int cmd_run(struct ds_cli *cli);

@@ -28,8 +28,8 @@ int ds_report(const struct ds_error *err)
 int ds_cmd_resolve_name(struct ds_cli *cli, int allow_auto, struct ds_error *err)
 {
 	struct ds_config *cfg = &cli->cfg;
-	if (cfg->names[0])
-		return ds_config_set_name(cfg, cfg->names, err);
+	if (cli->flags.names)
+		return ds_config_set_name(cfg, cli->flags.names, err);
 	if (!allow_auto)
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
 	/* Without --name, pick the only running container (seed 11.1). */

@@ -75,6 +75,6 @@ int cmd_run(struct ds_cli *cli)
 	/* One word with spaces is a shell command line. */
 	char *sh_argv[] = { "/bin/sh", "-c", cli->argv[0], NULL };
 	int via_shell = cli->argc == 1 && strpbrk(cli->argv[0], " \t");
-	struct ds_exec e = { .argv = via_shell ? sh_argv : cli->argv, .user = cli->user };
+	struct ds_exec e = { .argv = via_shell ? sh_argv : cli->argv, .user = cli->flags.user };
 	return exec_and_report(&st, &e);
 }

@@ -41,7 +41,7 @@ int cmd_status(struct ds_cli *cli)
 		return 1;
 	struct ds_state st;
 	int live = ds_state_read_live(cli->cfg.pidfile, &st) == 1;
-	if (cli->cfg.json) {
+	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);
@@ -82,10 +82,10 @@ static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 /* The fstype mounted at mountpoint in the container's mount namespace ("" for none). */
 static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
 {
-	static struct ds_mountinfo m;
+	_cleanup_free_ struct ds_mountinfo *m = malloc(sizeof(*m)); /* a few paths: not for the stack */
 	out[0] = '\0';
-	if (ds_mountinfo_at(pid, mountpoint, &m) == 1)
-		snprintf(out, size, "%s", m.fstype);
+	if (m && ds_mountinfo_at(pid, mountpoint, m) == 1)
+		snprintf(out, size, "%s", m->fstype);
 }
 
 static int gather(struct ds_cli *cli, struct facts *f)
@@ -95,22 +95,24 @@ static int gather(struct ds_cli *cli, struct facts *f)
 	snprintf(f->name, sizeof(f->name), "%s", cfg->container_name);
 	struct ds_state st;
 	int live = ds_state_read_live(cfg->pidfile, &st) == 1;
-	static struct ds_saved saved;
+	_cleanup_saved_ struct ds_saved *saved = ds_saved_new();
 	char path[PATH_MAX];
 	struct ds_error err = { 0 };
+	if (!saved)
+		return -ENOMEM;
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
-	int have_saved = ds_saved_load(path, &saved, &err) == 0;
+	int have_saved = ds_saved_load(path, saved, &err) == 0;
 	if (!live && !have_saved)
 		return access(path, F_OK) == 0 ? -2 : -1;
 	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
 	if (have_saved) {
-		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved.cfg));
-		snprintf(f->hostname, sizeof(f->hostname), "%s", saved.cfg.hostname);
-		f->volatile_mode = saved.cfg.volatile_mode;
-		f->image = saved.cfg.rootfs_img_path[0] != 0;
-		f->binds = saved.cfg.bind_count;
-		f->ipv6 = saved.cfg.enable_ipv6;
-		f->android_storage = saved.cfg.android_storage;
+		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved->settings));
+		snprintf(f->hostname, sizeof(f->hostname), "%s", saved->settings.hostname);
+		f->volatile_mode = saved->settings.volatile_mode;
+		f->image = saved->settings.rootfs_img_path[0] != 0;
+		f->binds = saved->settings.bind_count;
+		f->ipv6 = saved->settings.enable_ipv6;
+		f->android_storage = saved->settings.android_storage;
 	}
 	struct ds_osrelease os;
 	if (live) {
@@ -170,7 +172,7 @@ int cmd_info(struct ds_cli *cli)
 	struct ds_cgroups cg;
 	if (f.pid && f.cgroup[0] && ds_cgroup_detect(&cg) == 0)
 		devices = ds_devpolicy_of(&cg, f.cgroup);
-	if (cli->cfg.json) {
+	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);
@@ -269,7 +271,7 @@ int cmd_show(struct ds_cli *cli)
 		ds_fail(&err, n, "cannot list containers");
 		return ds_report(&err);
 	}
-	if (cli->cfg.json) {
+	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);
@@ -296,7 +298,11 @@ int cmd_show(struct ds_cli *cli)
 		free(v);
 		return 0;
 	}
-	static char cells[COLS][PATH_MAX];
+	_cleanup_free_ char(*cells)[PATH_MAX] = calloc(COLS, sizeof(*cells));
+	if (!cells) {
+		free(v);
+		return 1;
+	}
 	static const char *const heads[COLS] = { "NAME", "STATE", "PID", "INIT", "ROOTFS" };
 	int w[COLS];
 	for (int c = 0; c < COLS; c++)
@@ -347,7 +353,7 @@ int cmd_scan(struct ds_cli *cli)
 		ds_fail(&err, n, "cannot scan /proc");
 		return ds_report(&err);
 	}
-	if (cli->cfg.json) {
+	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);

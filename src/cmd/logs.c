@@ -57,7 +57,7 @@ int cmd_logs(struct ds_cli *cli)
 	cat_from(old, &old_off);
 	if (cat_from(path, &off) < 0)
 		return 1;
-	if (!cfg->foreground)
+	if (!cfg->settings.foreground)
 		return 0;
 	/*
 	 * --follow: keep the file open, so a rotation (rename) never loses what
@@ -107,7 +107,7 @@ static void halt_on_signal(int sig, void *ud)
 	ds_halt_send(*(pid_t *)ud);
 }
 
-int ds_console_attach(struct ds_config *cfg, char mode, pid_t halt_pid, struct ds_error *err)
+int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, pid_t halt_pid, struct ds_error *err)
 {
 	int master = -1;
 	_cleanup_close_ int sock = ds_console_connect(cfg, mode, &master, err);
@@ -138,5 +138,5 @@ int cmd_console(struct ds_cli *cli)
 		ds_fail(&err, DS_EINVAL_MSG, "container %s is not running", cfg->container_name);
 		return ds_report(&err);
 	}
-	return ds_console_attach(cfg, 'A', 0, &err) < 0 ? ds_report(&err) : 0;
+	return ds_console_attach(cfg, DS_CONSOLE_ATTACH, 0, &err) < 0 ? ds_report(&err) : 0;
 }

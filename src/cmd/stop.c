@@ -5,6 +5,7 @@
 #include "core/inventory.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "util/macros.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,13 +29,17 @@ static int stop_one(struct ds_config *cfg, const char *name)
 int cmd_stop(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
-	static char names[DS_MAX_STOP][DS_NAME_MAX + 1];
 	int n = 0;
+	_cleanup_free_ char(*names)[DS_NAME_MAX + 1] = calloc(DS_MAX_STOP, sizeof(*names));
+	if (!names) {
+		ds_fail(&err, -ENOMEM, "cannot stop");
+		return ds_report(&err);
+	}
 	if (cli->argc > 0) {
 		ds_fail(&err, DS_EINVAL_MSG, "stop takes no arguments (got '%.80s'); use --name=a,b", cli->argv[0]);
 		return ds_report(&err);
 	}
-	if (cli->all) {
+	if (cli->flags.all) {
 		struct ds_entry *v = NULL;
 		ds_inventory_reap(&cli->cfg);
 		int k = ds_inventory_list(&cli->cfg, 0, &v);
@@ -45,14 +50,17 @@ int cmd_stop(struct ds_cli *cli)
 			printf("No containers running.\n");
 			return 0;
 		}
-	} else if (!cli->cfg.names[0]) {
+	} else if (!cli->flags.names) {
 		if (ds_cmd_resolve_name(cli, 1, &err) < 0)
 			return ds_report(&err);
 		snprintf(names[n++], DS_NAME_MAX + 1, "%s", cli->cfg.container_name);
 	} else {
 		/* --name=a,b,c (seed 10.3): every name is checked before any is stopped. */
-		char list[sizeof(cli->cfg.names)];
-		snprintf(list, sizeof(list), "%s", cli->cfg.names);
+		_cleanup_free_ char *list = strdup(cli->flags.names);
+		if (!list) {
+			ds_fail(&err, -ENOMEM, "cannot stop");
+			return ds_report(&err);
+		}
 		char *save = NULL;
 		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			if (ds_config_set_name(&cli->cfg, t, &err) < 0)
@@ -92,11 +100,11 @@ int cmd_remove(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
 	struct ds_config *cfg = &cli->cfg;
-	if (!cfg->names[0]) {
+	if (!cli->flags.names) {
 		ds_fail(&err, DS_EINVAL_MSG, "remove needs --name=NAME");
 		return ds_report(&err);
 	}
-	if (ds_config_set_name(cfg, cfg->names, &err) < 0)
+	if (ds_config_set_name(cfg, cli->flags.names, &err) < 0)
 		return ds_report(&err);
 	int lock = ds_lock_name(cfg, cfg->container_name, 0);
 	struct ds_state st;

@@ -119,7 +119,7 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 			    int *have_cgroupns, struct ds_error *err)
 {
 	/* Join our cgroup first (unless born in it): the cgroup namespace is rooted where we stand. */
-	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->cgroup_rel, err);
+	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, err);
 	if (r < 0)
 		return r;
 	*have_cgroupns = cg->mode != DS_CG_NONE && access("/proc/self/ns/cgroup", F_OK) == 0;
@@ -211,12 +211,12 @@ static int setup_proc_hardening(int rootfd, int hw_access, struct ds_error *err)
 static int setup_console(int rootfd, const struct ds_config *cfg, struct ds_error *err)
 {
 	/* The slaves live on the host's devpts: bind them before pivot_root hides it. */
-	struct ds_mount m = { cfg->console.name, "dev/console", NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
+	struct ds_mount m = { cfg->rt.console.name, "dev/console", NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
 	int r = ds_mount_one(rootfd, &m, err);
-	for (int i = 0; r == 0 && i < cfg->tty_count; i++) {
+	for (int i = 0; r == 0 && i < cfg->settings.tty_count; i++) {
 		char target[16];
 		snprintf(target, sizeof(target), "dev/tty%d", i + 1);
-		struct ds_mount t = { cfg->ttys[i].name, target, NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
+		struct ds_mount t = { cfg->rt.ttys[i].name, target, NULL, MS_BIND, NULL, DS_MNT_REQUIRED };
 		r = ds_mount_one(rootfd, &t, err);
 	}
 	return r;
@@ -225,7 +225,7 @@ static int setup_console(int rootfd, const struct ds_config *cfg, struct ds_erro
 static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_error *err)
 {
 	/* run/<uuid> identifies this boot; run/droidspaces says pivot_root is near. */
-	int r = write_run_file(rootfd, cfg->uuid, "init\n", err);
+	int r = write_run_file(rootfd, cfg->rt.uuid, "init\n", err);
 	return r < 0 ? r : write_run_file(rootfd, "droidspaces", DS_VERSION "\n", err);
 }
 
@@ -250,7 +250,7 @@ static int setup_pivot_root(int rootfd, struct ds_error *err)
 static int setup_environment(const struct ds_config *cfg)
 {
 	char ttys[DS_MAX_TTYS * 8 + 1] = "";
-	for (int i = 0; i < cfg->tty_count; i++) {
+	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		size_t l = strlen(ttys);
 		snprintf(ttys + l, sizeof(ttys) - l, "%stty%d", i ? " " : "", i + 1);
 	}
@@ -269,7 +269,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 {
 	int have_cgroupns = 0, r;
 	char rootfs[PATH_MAX];
-	snprintf(rootfs, sizeof(rootfs), "%s", cfg->rootfs_path);
+	snprintf(rootfs, sizeof(rootfs), "%s", cfg->settings.rootfs_path);
 	_cleanup_close_ int rootfd = -1;
 
 	if ((r = reset_signals()) < 0)
@@ -281,34 +281,34 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
 		return r;
 	/* A rootfs image on the loop device the parent attached (seed 4.1 step 5). */
-	if (cfg->loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
+	if (cfg->rt.loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
 	/* Volatile: an overlay whose writable layer is a tmpfs of its own (seed 4.3). */
-	if (cfg->volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
+	if (cfg->settings.volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
 	/* The rootfs becomes a mount point of its own. */
-	if ((r = setup_rootfs_bind(rootfs, cfg->volatile_mode ? -1 : cfg->rootfs_fd, &rootfd, err)) < 0)
+	if ((r = setup_rootfs_bind(rootfs, cfg->settings.volatile_mode ? -1 : cfg->rt.rootfs_fd, &rootfd, err)) < 0)
 		return r;
 	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
 	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)
 		return r;
 	/* /dev tmpfs, /proc, read-only /sys, /run tmpfs: no path may lead out of the rootfs. */
-	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->hw_access, err)) < 0)
+	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->settings.hw_access, err)) < 0)
 		return r;
 	/* Device nodes by mknod on our own tmpfs; with --hw-access, the host's nodes as they are. */
-	if ((r = ds_dev_populate(rootfd, cfg->tty_count, cfg->hw_access, err)) < 0)
+	if ((r = ds_dev_populate(rootfd, cfg->settings.tty_count, cfg->settings.hw_access, err)) < 0)
 		return r;
 	/* --hw-access: every /sys subtree pinned read-write under a read-only top (seed 8.5). */
-	if (cfg->hw_access && (r = ds_sys_hw_setup(rootfd, err)) < 0)
+	if (cfg->settings.hw_access && (r = ds_sys_hw_setup(rootfd, err)) < 0)
 		return r;
 	/* Read-only /proc/sys and sysrq, masked kcore/keys/timers, a boot_id of our own. */
-	if ((r = setup_proc_hardening(rootfd, cfg->hw_access, err)) < 0)
+	if ((r = setup_proc_hardening(rootfd, cfg->settings.hw_access, err)) < 0)
 		return r;
 	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
-	if ((r = ds_cgroup_mount(rootfd, cg, cfg->cgroup_rel, have_cgroupns, err)) < 0)
+	if ((r = ds_cgroup_mount(rootfd, cg, cfg->rt.cgroup_rel, have_cgroupns, err)) < 0)
 		return r;
 	/* Android: the user's shared storage inside the guest (seed 4.4 step 13). */
-	if (cfg->android_storage && (r = ds_android_bind_storage(rootfd, err)) < 0)
+	if (cfg->settings.android_storage && (r = ds_android_bind_storage(rootfd, err)) < 0)
 		return r;
 	/* The console PTY slave (allocated on the host) becomes /dev/console. */
 	if ((r = setup_console(rootfd, cfg, err)) < 0)
@@ -320,23 +320,23 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = setup_pivot_root(rootfd, err)) < 0)
 		return r;
 	/* A devpts instance of our own: the guest's PTYs are not the host's. */
-	if ((r = ds_devpts_setup(cfg->hw_access, err)) < 0)
+	if ((r = ds_devpts_setup(cfg->settings.hw_access, err)) < 0)
 		return r;
 	/* Hostname and /etc/hosts (host network is shared, seed step 16). */
-	if ((r = ds_network_setup_rootfs(cfg->hostname, err)) < 0)
+	if ((r = ds_network_setup_rootfs(cfg->settings.hostname, err)) < 0)
 		return r;
 	/* The host's resolvers, known before pivot_root, as the guest's resolv.conf. */
-	if ((r = ds_dns_setup_rootfs(cfg->dns_runtime, err)) < 0)
+	if ((r = ds_dns_setup_rootfs(cfg->rt.dns_runtime, err)) < 0)
 		return r;
 	/* Android: the network groups its kernel checks (paranoid networking). */
-	if (cfg->android && (r = ds_android_setup_rootfs(err)) < 0)
+	if (cfg->rt.android && (r = ds_android_setup_rootfs(err)) < 0)
 		return r;
 	/* How systemd (and our own status checks) recognise the container. */
 	mkdir("/run/systemd", 0755);
 	if ((r = ds_write_file("/run/systemd/container", "droidspaces\n", 0644)) < 0)
 		return ds_fail(err, r, "cannot write /run/systemd/container");
 	/* A bounding set without the capabilities that reach past the container. */
-	if ((r = ds_caps_drop(cfg->keep_caps, cfg->hw_access, err)) < 0)
+	if ((r = ds_caps_drop(cfg->settings.keep_caps, cfg->settings.hw_access, err)) < 0)
 		return r;
 	setup_environment(cfg);
 	/* stdio on /dev/console, which becomes our controlling terminal. */
@@ -346,7 +346,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = ds_terminal_attach_stdio(console)) < 0)
 		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
 	/* The syscall denylist (core/seccomp.c), last: nothing above may be refused. */
-	if (!(cfg->privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
+	if (!(cfg->settings.privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
 		return r;
 	/* Only stdio crosses into the guest: whatever else is open goes at execve. */
 	ds_fds_cloexec_from(3);

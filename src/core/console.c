@@ -58,7 +58,7 @@ int ds_console_listen(const struct ds_config *cfg, struct ds_error *err)
 	return fd;
 }
 
-int ds_console_connect(const struct ds_config *cfg, char mode, int *master, struct ds_error *err)
+int ds_console_connect(const struct ds_config *cfg, enum ds_console_mode mode, int *master, struct ds_error *err)
 {
 	struct sockaddr_un sa;
 	_cleanup_close_ int dirfd = -1;
@@ -73,10 +73,10 @@ int ds_console_connect(const struct ds_config *cfg, char mode, int *master, stru
 		close(fd);
 		return ds_fail(err, r, "cannot reach the console of %s", cfg->container_name);
 	}
-	char tag = 0;
-	if (ds_write_all(fd, &mode, 1) != 1 || (*master = ds_recv_fd(fd, &tag)) < 0 || tag != 'O') {
+	char tag = 0, byte = (char)mode;
+	if (ds_write_all(fd, &byte, 1) != 1 || (*master = ds_recv_fd(fd, &tag)) < 0 || tag != DS_CONSOLE_OK) {
 		close(fd);
-		if (tag == 'B')
+		if (tag == DS_CONSOLE_BUSY)
 			return ds_fail(err, DS_EINVAL_MSG, "another client is attached to the console of %s",
 				       cfg->container_name);
 		return ds_fail(err, -ECONNRESET, "the monitor of %s refused the console", cfg->container_name);

@@ -24,6 +24,16 @@
 
 #define DS_CONSOLE_CLIENT_BUF (256 * 1024)
 
+/* The protocol's bytes (on the wire: these characters). */
+enum ds_console_mode {
+	DS_CONSOLE_ATTACH = 'A',   /* client: attach */
+	DS_CONSOLE_REPLAY = 'R',   /* client: attach, this boot's output first */
+};
+enum ds_console_reply {
+	DS_CONSOLE_OK = 'O',       /* monitor: attached; the console master comes with it */
+	DS_CONSOLE_BUSY = 'B',     /* monitor: another client is attached */
+};
+
 /* The attached client, as the monitor serves it. */
 struct ds_console_client {
 	int fd;                   /* -1: none attached */
@@ -39,7 +49,7 @@ int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size);
 /* Monitor side: a listening, non-blocking socket (a stale one is replaced). */
 int ds_console_listen(const struct ds_config *cfg, struct ds_error *err);
 /* Client side: returns the connected socket; *master gets the console master. */
-int ds_console_connect(const struct ds_config *cfg, char mode, int *master, struct ds_error *err);
+int ds_console_connect(const struct ds_config *cfg, enum ds_console_mode mode, int *master, struct ds_error *err);
 void ds_console_client_init(struct ds_console_client *c);
 /* Takes fd as the client; with a log_fd, [from, to) of it is sent first (the replay). */
 void ds_console_client_attach(struct ds_console_client *c, int fd, int log_fd, off_t from, off_t to);

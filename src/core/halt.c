@@ -270,7 +270,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 			int lockfd = ds_lock_name(cfg, cfg->container_name, 0);
 			if (lockfd >= 0) {
 				/* Never trust a stale pidfile's cgroup= line: only our own name's cgroup. */
-				ds_cleanup_container(cfg, &cg, cfg->cgroup_rel);
+				ds_cleanup_container(cfg, &cg, cfg->rt.cgroup_rel);
 				close(lockfd);
 			}
 		}
@@ -278,7 +278,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (monitor_alive(st.monitor))
 		kill(st.monitor, SIGUSR1); /* a halt, not a reboot: the monitor must not restart it */
-	if (!halt_and_wait(st.pid, st.starttime, cfg->stop_timeout * 1000)) {
+	if (!halt_and_wait(st.pid, st.starttime, cfg->settings.stop_timeout * 1000)) {
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(st.pid, st.starttime, 10000))
@@ -301,7 +301,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	/* Monitor gone before us (killed): finish its cleanup here. */
 	int r = 0;
 	if (access(cfg->pidfile, F_OK) == 0 || !monitor_alive(st.monitor))
-		r = ds_cleanup_container(cfg, &cg, own_cgroup(&st) ? st.cgroup : cfg->cgroup_rel);
+		r = ds_cleanup_container(cfg, &cg, own_cgroup(&st) ? st.cgroup : cfg->rt.cgroup_rel);
 	close(lockfd);
 	return r < 0 ? ds_fail(err, r, "cannot clean up after container %s", cfg->container_name) : 0;
 }

@@ -27,7 +27,7 @@ int ds_halt_send(pid_t pid);
  * would lose it), -1 when the text has neither line.
  */
 int ds_status_takes_signal(const char *status, int sig);
-/* stop: halt (sent again once init takes the signal, see halt.c), wait up to cfg->stop_timeout s, SIGKILL, clean up. */
+/* stop: halt (sent again once init takes the signal, see halt.c), wait up to cfg->settings.stop_timeout s, SIGKILL, clean up. */
 int ds_stop(struct ds_config *cfg, struct ds_error *err);
 /* Builds the 384-byte sysvinit initctl request for a runlevel change. */
 void ds_initctl_request(char runlevel, unsigned char out[384]);

@@ -109,7 +109,11 @@ static void reap_one(const char *name, void *ud)
 	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
 	if (!stale(path, name))
 		return;
-	/* Nobody holds the name's lock, so nobody is starting it right now: check again under it. */
+	/*
+	 * Nobody holds the name's lock, so nobody is starting it right now: check
+	 * again under it (in Locks/, which a workspace of pidfiles only may lack).
+	 */
+	ds_workspace_ensure(c->cfg, NULL);
 	int lock = ds_lock_name(c->cfg, name, 0);
 	if (lock < 0)
 		return;
@@ -117,7 +121,7 @@ static void reap_one(const char *name, void *ud)
 	c->tmp->pidfile[0] = '\0';
 	if (stale(path, name) && ds_config_set_name(c->tmp, name, NULL) == 0) {
 		/* The whole cleanup, not just the pidfile: its cgroup, socket and mount points too. */
-		ds_cleanup_container(c->tmp, c->cg, c->tmp->cgroup_rel);
+		ds_cleanup_container(c->tmp, c->cg, c->tmp->rt.cgroup_rel);
 		c->count++;
 	}
 	close(lock);
@@ -147,11 +151,11 @@ static void add_saved(const char *name, void *ud)
 	struct ds_entry e = { 0 };
 	snprintf(e.name, sizeof(e.name), "%s", name);
 	char path[PATH_MAX];
-	static struct ds_saved s;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
 	struct ds_error err = { 0 };
 	ds_saved_path(c->cfg, name, path, sizeof(path));
-	if (ds_saved_load(path, &s, &err) == 0)
-		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s.cfg));
+	if (s && ds_saved_load(path, s, &err) == 0)
+		snprintf(e.rootfs, sizeof(e.rootfs), "%s", ds_rootfs_source(&s->settings));
 	if (push(&c->v, &c->n, &c->cap, &e) < 0)
 		c->err = -ENOMEM;
 }

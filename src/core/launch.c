@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/launch.h"
-#include "core/boot.h"
 #include "core/cleanup.h"
 #include "core/monitor.h"
 #include "core/state.h"
@@ -29,100 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In init before exec: tell the parent (first boot) and the log why boot failed. */
-static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int errfd, int logfd)
-{
-	char text[700], line[720];
-	ds_error_text(e, text, sizeof(text));
-	int n = snprintf(line, sizeof(line), "[droidspaces] boot failed: %s\r\n", text);
-	if (logfd >= 0)
-		ds_write_all(logfd, line, (size_t)n);
-	if (errfd >= 0) {
-		struct ds_sync_msg msg = { .type = 'E', .err = *e };
-		ds_write_all(errfd, &msg, sizeof(msg));
-	}
-	_exit(127);
-}
-
-pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-		    int *go_fd, struct ds_error *err)
-{
-	int p[2], go[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return ds_fail(err, negerrno(), "cannot create a pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return ds_fail(err, negerrno(), "cannot create a pipe");
-	}
-	pid_t helper = fork();
-	if (helper < 0) {
-		close(p[0]);
-		close(p[1]);
-		close(go[0]);
-		close(go[1]);
-		return ds_fail(err, negerrno(), "cannot fork");
-	}
-	if (helper == 0) {
-		close(p[0]);
-		close(go[1]);
-		/* Only children enter a new PID namespace: unshare here, fork init next. */
-		long reply;
-		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
-			reply = -errno;
-		} else {
-			/* init is born in its cgroup where the kernel can do that (no migration). */
-			char cgdir[PATH_MAX + 256];
-			int placed;
-			ds_cgroup_v2_dir(cg, cfg->cgroup_rel, cgdir, sizeof(cgdir));
-			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
-			if (init == 0) {
-				close(p[1]);
-				/*
-				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
-				 * cgroup directory clone3 placed us with) may come along into
-				 * the guest: keep only our pipes, the console log, the rootfs
-				 * directory opened at the check and the loop device (boot
-				 * checks what it mounts against them and closes them at
-				 * execve).
-				 */
-				int keep[] = { go[0], errfd, logfd, cfg->rootfs_fd, cfg->loop_fd };
-				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
-				/*
-				 * Boot only once the monitor has recorded us in the pidfile: a
-				 * monitor killed before that leaves EOF here, and no untracked guest.
-				 */
-				char byte;
-				if (read(go[0], &byte, 1) != 1)
-					_exit(1);
-				close(go[0]);
-				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, placed, logfd, &e);
-				init_failed(&e, errfd, logfd);
-			}
-			reply = init < 0 ? -errno : init;
-		}
-		ds_write_all(p[1], &reply, sizeof(reply));
-		_exit(0);
-	}
-	close(p[1]);
-	close(go[0]);
-	long reply = 0;
-	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
-	close(p[0]);
-	if (n != (ssize_t)sizeof(reply) || reply < 0)
-		close(go[1]);
-	else
-		*go_fd = go[1];
-	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof(reply))
-		return ds_fail(err, -EIO, "the namespace helper died");
-	if (reply < 0)
-		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
-	return (pid_t)reply;
-}
-
 /*
  * --rootfs: symlinks in the given path are resolved once (realpath), then the
  * directory is opened once (O_PATH|O_NOFOLLOW) and everything after uses
@@ -132,15 +37,15 @@ pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, in
 static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 {
 	char real[PATH_MAX];
-	if (!cfg->rootfs_path[0])
+	if (!cfg->settings.rootfs_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR");
-	if (!realpath(cfg->rootfs_path, real))
-		return ds_fail(err, negerrno(), "rootfs %s", cfg->rootfs_path);
-	ds_closep(&cfg->rootfs_fd);
-	cfg->rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (!realpath(cfg->settings.rootfs_path, real))
+		return ds_fail(err, negerrno(), "rootfs %s", cfg->settings.rootfs_path);
+	ds_closep(&cfg->rt.rootfs_fd);
+	cfg->rt.rootfs_fd = open(real, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (cfg->rootfs_fd < 0 || fstat(cfg->rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
-		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->rootfs_path);
+	if (cfg->rt.rootfs_fd < 0 || fstat(cfg->rt.rootfs_fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->settings.rootfs_path);
 	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
 	struct stat host_root;
 	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 &&
@@ -148,11 +53,11 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->rootfs_path);
-	snprintf(cfg->rootfs_path, sizeof(cfg->rootfs_path), "%s", real);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->settings.rootfs_path);
+	snprintf(cfg->settings.rootfs_path, sizeof(cfg->settings.rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
 	char init[PATH_MAX], fdpath[32];
-	int r = ds_resolve_in_root(ds_fd_path(cfg->rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
+	int r = ds_resolve_in_root(ds_fd_path(cfg->rt.rootfs_fd, fdpath), "sbin/init", init, sizeof(init));
 	if (r < 0)
 		return ds_fail(err, r, "rootfs %s has no usable /sbin/init", real);
 	if (stat(init, &st) < 0 || !S_ISREG(st.st_mode) || access(init, X_OK) < 0)
@@ -166,15 +71,17 @@ static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t 
 	struct stat me, other;
 	if (fstat(fd, &me) < 0)
 		return 0;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
+	if (!s)
+		return 0;
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 0, &v), found = 0;
 	for (int i = 0; i < n && !found; i++) {
 		char path[PATH_MAX];
-		static struct ds_saved s;
 		struct ds_error e = { 0 };
 		ds_saved_path(cfg, v[i].name, path, sizeof(path));
-		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, &s, &e) == 0 &&
-		    s.cfg.rootfs_img_path[0] && stat(s.cfg.rootfs_img_path, &other) == 0 &&
+		if (strcmp(v[i].name, cfg->container_name) != 0 && ds_saved_load(path, s, &e) == 0 &&
+		    s->settings.rootfs_img_path[0] && stat(s->settings.rootfs_img_path, &other) == 0 &&
 		    other.st_dev == me.st_dev && other.st_ino == me.st_ino && other.st_rdev == me.st_rdev) {
 			snprintf(owner, size, "%s", v[i].name);
 			found = 1;
@@ -188,17 +95,17 @@ static int image_owner(const struct ds_config *cfg, int fd, char *owner, size_t 
 static int check_image(struct ds_config *cfg, struct ds_error *err)
 {
 	char real[PATH_MAX], owner[DS_NAME_MAX + 1];
-	if (!realpath(cfg->rootfs_img_path, real))
-		return ds_fail(err, negerrno(), "rootfs image %s", cfg->rootfs_img_path);
+	if (!realpath(cfg->settings.rootfs_img_path, real))
+		return ds_fail(err, negerrno(), "rootfs image %s", cfg->settings.rootfs_img_path);
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->rootfs_img_path);
-	snprintf(cfg->rootfs_img_path, sizeof(cfg->rootfs_img_path), "%s", real);
-	ds_closep(&cfg->image_fd);
-	cfg->image_fd = ds_image_open(real, cfg->volatile_mode, err);
-	if (cfg->image_fd < 0)
-		return cfg->image_fd;
-	if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->settings.rootfs_img_path);
+	snprintf(cfg->settings.rootfs_img_path, sizeof(cfg->settings.rootfs_img_path), "%s", real);
+	ds_closep(&cfg->rt.image_fd);
+	cfg->rt.image_fd = ds_image_open(real, cfg->settings.volatile_mode, err);
+	if (cfg->rt.image_fd < 0)
+		return cfg->rt.image_fd;
+	if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s", real, owner);
 	return 0;
 }
@@ -213,17 +120,17 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 	char owner[DS_NAME_MAX + 1];
 	long long deadline = ds_now_ms() + 5000;
 	for (;;) {
-		int r = ds_image_lock(cfg->image_fd);
+		int r = ds_image_lock(cfg->rt.image_fd);
 		if (r == 0)
 			return 0;
 		if (r != -EBUSY)
-			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->rootfs_img_path);
-		if (image_owner(cfg, cfg->image_fd, owner, sizeof(owner)))
+			return ds_fail(err, r, "cannot lock rootfs image %s", cfg->settings.rootfs_img_path);
+		if (image_owner(cfg, cfg->rt.image_fd, owner, sizeof(owner)))
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by container %s",
-				       cfg->rootfs_img_path, owner);
+				       cfg->settings.rootfs_img_path, owner);
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by another container",
-				       cfg->rootfs_img_path);
+				       cfg->settings.rootfs_img_path);
 		poll(NULL, 0, 50);
 	}
 }
@@ -232,21 +139,21 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *err)
 {
 	int r;
-	if (cfg->volatile_mode) {
-		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->volatile_dir, sizeof(cfg->volatile_dir));
-		if ((r = ds_mkdir_p(cfg->volatile_dir, 0700)) < 0)
-			return ds_fail(err, r, "cannot create %s", cfg->volatile_dir);
+	if (cfg->settings.volatile_mode) {
+		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
+		if ((r = ds_mkdir_p(cfg->rt.volatile_dir, 0700)) < 0)
+			return ds_fail(err, r, "cannot create %s", cfg->rt.volatile_dir);
 	}
-	if (!cfg->rootfs_img_path[0])
+	if (!cfg->settings.rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, logfd, err)) < 0)
 		return r;
-	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
-	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
-		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
-	cfg->loop_fd = ds_loop_attach(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
-				      sizeof(cfg->loop_path), &cfg->loop_attached, err);
-	return cfg->loop_fd < 0 ? cfg->loop_fd : 0;
+	snprintf(cfg->rt.image_mount, sizeof(cfg->rt.image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	if ((r = ds_mkdir_p(cfg->rt.image_mount, 0755)) < 0)
+		return ds_fail(err, r, "cannot create the mount point %s", cfg->rt.image_mount);
+	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, cfg->rt.loop_path,
+				      sizeof(cfg->rt.loop_path), &cfg->rt.loop_attached, err);
+	return cfg->rt.loop_fd < 0 ? cfg->rt.loop_fd : 0;
 }
 
 /* What this start changed on the host, undone in reverse if a later step fails. */
@@ -265,9 +172,9 @@ static int no_other_container(const struct ds_config *cfg)
 static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 {
 	if (changed & HOST_PTYS) {
-		ds_terminal_close(&cfg->console);
-		for (int i = 0; i < cfg->tty_count; i++)
-			ds_terminal_close(&cfg->ttys[i]);
+		ds_terminal_close(&cfg->rt.console);
+		for (int i = 0; i < cfg->settings.tty_count; i++)
+			ds_terminal_close(&cfg->rt.ttys[i]);
 	}
 	/* Settings go back as the last stop would put them back: ours never ran. */
 	int last = no_other_container(cfg);
@@ -276,12 +183,12 @@ static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 	if (changed & HOST_ANDROID)
 		ds_android_restore(cfg, last);
 	if (changed & HOST_STORAGE) {
-		ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
-		cfg->loop_fd = -1;
-		if (cfg->image_mount[0] && rmdir(cfg->image_mount) == 0)
+		ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
+		cfg->rt.loop_fd = -1;
+		if (cfg->rt.image_mount[0] && rmdir(cfg->rt.image_mount) == 0)
 			rmdir(DS_IMAGE_MOUNT_DIR);
-		if (cfg->volatile_dir[0])
-			rmdir(cfg->volatile_dir);
+		if (cfg->rt.volatile_dir[0])
+			rmdir(cfg->rt.volatile_dir);
 	}
 }
 
@@ -297,36 +204,43 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 	if ((r = prepare_storage(cfg, logfd, err)) < 0)
 		return r;
 	/* Android only: SELinux, phantom processes, doze, firmware path (restored at the last stop). */
-	cfg->android = ds_android_detect();
-	if (cfg->android) {
+	cfg->rt.android = ds_android_detect();
+	if (cfg->rt.android) {
 		*changed |= HOST_ANDROID;
 		if ((r = ds_android_prepare(cfg, no_other_container(cfg), err)) < 0)
 			return r;
-	} else if (cfg->selinux_permissive || cfg->android_storage) {
+	} else if (cfg->settings.selinux_permissive || cfg->settings.android_storage) {
 		return ds_fail(err, DS_EINVAL_MSG, "%s works on Android hosts only",
-			       cfg->selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
+			       cfg->settings.selinux_permissive ? "--selinux-permissive" : "--enable-android-storage");
 	}
 	/* --enable-ipv6 turns IPv6 on for the shared network (seed 11.2), undone at the last stop. */
 	*changed |= HOST_IPV6;
 	if ((r = ds_ipv6_prepare(cfg, err)) < 0)
 		return r;
 	/* DNS: the user's, else the host's real upstream resolvers (seed 4.4 step 16). */
-	if (cfg->dns[0])
-		snprintf(cfg->dns_runtime, sizeof(cfg->dns_runtime), "%s", cfg->dns);
+	if (cfg->settings.dns[0])
+		snprintf(cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime), "%s", cfg->settings.dns);
 	else
-		ds_host_dns(cfg->android, cfg->dns_runtime, sizeof(cfg->dns_runtime));
+		ds_host_dns(cfg->rt.android, cfg->rt.dns_runtime, sizeof(cfg->rt.dns_runtime));
 	/* The console PTY comes from the host's devpts, allocated here (LXC model). */
 	*changed |= HOST_PTYS;
 	/* DROIDSPACES_FAULT=start:no-pty: a host out of PTYs, the last step here that can fail. */
-	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->console)) < 0)
+	if ((r = ds_fault_active("start:no-pty") ? -ENOSPC : ds_terminal_create(&cfg->rt.console)) < 0)
 		return ds_fail(err, r, "cannot allocate the console PTY");
-	for (int i = 0; i < cfg->tty_count; i++)
-		if ((r = ds_terminal_create(&cfg->ttys[i])) < 0)
+	for (int i = 0; i < cfg->settings.tty_count; i++)
+		if ((r = ds_terminal_create(&cfg->rt.ttys[i])) < 0)
 			return ds_fail(err, r, "cannot allocate PTY for tty%d", i + 1);
 	return 0;
 }
 
-int ds_start(struct ds_config *cfg, struct ds_error *err)
+int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
+{
+	if (cfg->settings.rootfs_img_path[0])
+		return check_image(cfg, err);
+	return check_rootfs(cfg, err);
+}
+
+int ds_launch(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
 	char logdir[PATH_MAX], logpath[PATH_MAX];
@@ -334,16 +248,8 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 
 	if (!cfg->container_name[0])
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
-	if (cfg->rootfs_img_path[0] && cfg->rootfs_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
-	if (cfg->rootfs_img_path[0])
-		r = check_image(cfg, err);
-	else
-		r = check_rootfs(cfg, err);
-	if (r < 0)
-		return r;
-	if (!cfg->hostname[0])
-		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
+	if (!cfg->settings.hostname[0])
+		snprintf(cfg->settings.hostname, sizeof(cfg->settings.hostname), "%s", cfg->container_name);
 	if ((r = ds_workspace_ensure(cfg, err)) < 0)
 		return r;
 
@@ -361,11 +267,11 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	if (live == 1)
 		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
 			       cfg->container_name, (int)st.pid);
-	if (cfg->image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
+	if (cfg->rt.image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
 		return r;
 	ds_fault_point("start:rootfs-opened");
 
-	if ((r = ds_uuid_generate(cfg->uuid)) < 0)
+	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");
 	if ((r = ds_cgroup_detect(&cg)) < 0)
 		return ds_fail(err, r, "cannot read the host's cgroup mounts");
@@ -415,21 +321,21 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	}
 	close(sync[1]);
 	ds_fault_point("start:after-fork");
-	ds_closep(&cfg->loop_fd); /* the monitor holds the loop device now */
-	ds_closep(&cfg->rootfs_fd);
-	ds_closep(&cfg->image_fd); /* and the image, with its flock */
-	ds_terminal_close(&cfg->console);
-	for (int i = 0; i < cfg->tty_count; i++)
-		ds_terminal_close(&cfg->ttys[i]);
+	ds_closep(&cfg->rt.loop_fd); /* the monitor holds the loop device now */
+	ds_closep(&cfg->rt.rootfs_fd);
+	ds_closep(&cfg->rt.image_fd); /* and the image, with its flock */
+	ds_terminal_close(&cfg->rt.console);
+	for (int i = 0; i < cfg->settings.tty_count; i++)
+		ds_terminal_close(&cfg->rt.ttys[i]);
 
-	/* Messages until EOF: the monitor's P (init's PID), and an E from whoever failed. */
+	/* Messages until EOF: the monitor's DS_SYNC_PID, and a DS_SYNC_ERROR from whoever failed. */
 	struct ds_sync_msg msg;
 	pid_t pid = 0;
 	struct ds_error boot_err = { 0 };
 	while (ds_read_all(sync[0], &msg, sizeof(msg)) == (ssize_t)sizeof(msg)) {
-		if (msg.type == 'P')
+		if (msg.type == DS_SYNC_PID)
 			pid = msg.pid;
-		else if (msg.type == 'E' && boot_err.code == 0)
+		else if (msg.type == DS_SYNC_ERROR && boot_err.code == 0)
 			boot_err = msg.err;
 	}
 	close(sync[0]);
@@ -448,11 +354,11 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 	}
 	if (pid <= 0) {
 		/* We still hold the name's lock: tidy what the dead monitor had set up. */
-		ds_cleanup_container(cfg, &cg, cfg->cgroup_rel);
+		ds_cleanup_container(cfg, &cg, cfg->rt.cgroup_rel);
 		return ds_fail(err, -EIO, "the monitor of %s died before init started", cfg->container_name);
 	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */
-	cfg->container_pid = pid;
+	cfg->rt.container_pid = pid;
 	ds_android_firmware_init(cfg, pid);
 	return 0;
 }

@@ -15,18 +15,11 @@
 
 #include <sys/types.h>
 
-struct ds_sync_msg {
-	char type;              /* 'P': init's host PID; 'E': a boot error */
-	pid_t pid;
-	struct ds_error err;
-};
-
-int ds_start(struct ds_config *cfg, struct ds_error *err);
 /*
- * Monitor side: forks the helper and init for one boot; returns init's host
- * PID (reparented to the monitor, a child subreaper), or a negative errno
- * with err filled. errfd receives the init's boot error when it fails later.
- * Init waits until a byte is written to *go_fd (then closed) before it boots.
+ * Checks what to boot once, before any name is chosen: the rootfs directory
+ * (resolved and opened) or the image (opened, not in use by another container).
+ * The settings themselves were checked by ds_settings_resolve.
  */
-pid_t ds_spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-		    int *go_fd, struct ds_error *err);
+int ds_start_validate(struct ds_config *cfg, struct ds_error *err);
+/* Starts the container cfg names (validated by ds_start_validate). DS_EBUSY_MSG: the name is taken. */
+int ds_launch(struct ds_config *cfg, struct ds_error *err);

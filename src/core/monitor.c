@@ -3,7 +3,7 @@
 #include "core/cleanup.h"
 #include "core/console.h"
 #include "core/halt.h"
-#include "core/launch.h"
+#include "core/boot.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "fs/devices.h"
@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -64,6 +66,106 @@ static void log_write(struct console_log *log, const char *buf, size_t n)
 		log->size += (off_t)n;
 }
 
+/* In init before exec: tell the parent (first boot) and the log why boot failed. */
+static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int errfd, int logfd)
+{
+	char text[700], line[720];
+	ds_error_text(e, text, sizeof(text));
+	int n = snprintf(line, sizeof(line), "[droidspaces] boot failed: %s\r\n", text);
+	if (logfd >= 0)
+		ds_write_all(logfd, line, (size_t)n);
+	if (errfd >= 0) {
+		struct ds_sync_msg msg = { .type = DS_SYNC_ERROR, .err = *e };
+		ds_write_all(errfd, &msg, sizeof(msg));
+	}
+	_exit(127);
+}
+
+/*
+ * Forks the helper and init for one boot; returns init's host PID
+ * (reparented to the monitor, a child subreaper), or a negative errno with
+ * err filled. errfd receives the init's boot error when it fails later.
+ * Init waits until a byte is written to *go_fd (then closed) before it boots.
+ */
+static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
+			int *go_fd, struct ds_error *err)
+{
+	int p[2], go[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	}
+	pid_t helper = fork();
+	if (helper < 0) {
+		close(p[0]);
+		close(p[1]);
+		close(go[0]);
+		close(go[1]);
+		return ds_fail(err, negerrno(), "cannot fork");
+	}
+	if (helper == 0) {
+		close(p[0]);
+		close(go[1]);
+		/* Only children enter a new PID namespace: unshare here, fork init next. */
+		long reply;
+		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+			reply = -errno;
+		} else {
+			/* init is born in its cgroup where the kernel can do that (no migration). */
+			char cgdir[PATH_MAX + 256];
+			int placed;
+			ds_cgroup_v2_dir(cg, cfg->rt.cgroup_rel, cgdir, sizeof(cgdir));
+			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
+			if (init == 0) {
+				close(p[1]);
+				/*
+				 * Nothing of the monitor's (its lock, sockets, PTY masters, the
+				 * cgroup directory clone3 placed us with) may come along into
+				 * the guest: keep only our pipes, the console log, the rootfs
+				 * directory opened at the check and the loop device (boot
+				 * checks what it mounts against them and closes them at
+				 * execve).
+				 */
+				int keep[] = { go[0], errfd, logfd, cfg->rt.rootfs_fd, cfg->rt.loop_fd };
+				ds_fds_close_from(3, keep, (int)ARRAY_SIZE(keep));
+				/*
+				 * Boot only once the monitor has recorded us in the pidfile: a
+				 * monitor killed before that leaves EOF here, and no untracked guest.
+				 */
+				char byte;
+				if (read(go[0], &byte, 1) != 1)
+					_exit(1);
+				close(go[0]);
+				struct ds_error e = { 0 };
+				ds_boot(cfg, cg, placed, logfd, &e);
+				init_failed(&e, errfd, logfd);
+			}
+			reply = init < 0 ? -errno : init;
+		}
+		ds_write_all(p[1], &reply, sizeof(reply));
+		_exit(0);
+	}
+	close(p[1]);
+	close(go[0]);
+	long reply = 0;
+	ssize_t n = ds_read_all(p[0], &reply, sizeof(reply));
+	close(p[0]);
+	if (n != (ssize_t)sizeof(reply) || reply < 0)
+		close(go[1]);
+	else
+		*go_fd = go[1];
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(reply))
+		return ds_fail(err, -EIO, "the namespace helper died");
+	if (reply < 0)
+		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
+	return (pid_t)reply;
+}
+
 static void send_sync(int *syncfd, const struct ds_sync_msg *msg)
 {
 	if (*syncfd < 0)
@@ -77,11 +179,11 @@ static int write_pidfile(const struct ds_config *cfg, pid_t init_pid)
 {
 	struct ds_state st = { .pid = init_pid, .monitor = getpid() };
 	st.starttime = ds_proc_starttime(init_pid);
-	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->uuid);
+	snprintf(st.uuid, sizeof(st.uuid), "%s", cfg->rt.uuid);
 	ds_host_boot_id(st.boot_id);
 	/* What the user gave: the directory, or the image file. */
-	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(cfg));
-	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->cgroup_rel);
+	snprintf(st.rootfs, sizeof(st.rootfs), "%s", ds_rootfs_source(&cfg->settings));
+	snprintf(st.cgroup, sizeof(st.cgroup), "%s", cfg->rt.cgroup_rel);
 	return ds_state_write(cfg->pidfile, &st);
 }
 
@@ -134,7 +236,7 @@ static void unwatch_close(struct monitor *m, int *fd)
 static void update_interest(struct monitor *m)
 {
 	struct ds_console_client *c = m->client;
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = m->cfg->console.master };
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = m->cfg->rt.console.master };
 	if (c->in.len > 0)
 		ev.events |= EPOLLOUT;
 	epoll_ctl(m->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev);
@@ -162,7 +264,7 @@ static void console_output(struct monitor *m)
 	char buf[16384];
 	/* A bounded turn: a guest that writes without pause must not starve the signals. */
 	for (int turn = 0; turn < 64; turn++) {
-		ssize_t n = read(m->cfg->console.master, buf, sizeof(buf));
+		ssize_t n = read(m->cfg->rt.console.master, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -177,7 +279,7 @@ static void console_output(struct monitor *m)
 /* What the client typed goes to the console as far as the console takes it. */
 static void console_input(struct monitor *m)
 {
-	if (ds_iobuf_flush(&m->client->in, m->cfg->console.master) < 0)
+	if (ds_iobuf_flush(&m->client->in, m->cfg->rt.console.master) < 0)
 		m->client->in.len = 0; /* nobody on the console side: the input goes nowhere */
 }
 
@@ -202,21 +304,21 @@ static void pending_mode(struct monitor *m)
 	int fd = m->pending;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
 	m->pending = -1;
-	if (n != 1 || (mode != 'A' && mode != 'R')) {
+	if (n != 1 || (mode != DS_CONSOLE_ATTACH && mode != DS_CONSOLE_REPLAY)) {
 		close(fd);
 		return;
 	}
 	if (m->client->fd >= 0) {
-		ds_send_fd(fd, 'B', -1); /* one client at a time */
+		ds_send_fd(fd, DS_CONSOLE_BUSY, -1); /* one client at a time */
 		close(fd);
 		return;
 	}
-	if (ds_send_fd(fd, 'O', m->cfg->console.master) < 0) {
+	if (ds_send_fd(fd, DS_CONSOLE_OK, m->cfg->rt.console.master) < 0) {
 		close(fd);
 		return;
 	}
 	/* 'R': this boot's output so far (foreground start shows the boot from its start). */
-	int lf = mode == 'R' ? open(m->log.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	int lf = mode == DS_CONSOLE_REPLAY ? open(m->log.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 	off_t from = m->boot_offset <= m->log.size ? m->boot_offset : 0;
 	ds_console_client_attach(m->client, fd, lf, from, m->log.size);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -268,13 +370,13 @@ static void handle_signals(struct monitor *m)
 static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
 			 struct ds_error *err)
 {
-	int r = ds_cgroup_create(cg, cfg->cgroup_rel, err);
-	if (r < 0 || cfg->hw_access || (cfg->privileged & DS_PRIV_DEVICES))
+	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
+	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
-	dev_t image = cfg->loop_path[0] && stat(cfg->loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
-	r = ds_devpolicy_apply(cg, cfg->cgroup_rel, image, err);
+	dev_t image = cfg->rt.loop_path[0] && stat(cfg->rt.loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
+	r = ds_devpolicy_apply(cg, cfg->rt.cgroup_rel, image, err);
 	if (r == DS_DEV_MISSING) {
 		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
 					   "programs need 4.15): the guest can open every device node\r\n";
@@ -300,22 +402,22 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	m->listen_fd = ds_console_listen(m->cfg, err);
 	if (m->listen_fd < 0)
 		return m->listen_fd;
-	fcntl(m->cfg->console.master, F_SETFL, fcntl(m->cfg->console.master, F_GETFL) | O_NONBLOCK);
-	watch(m, m->cfg->console.master);
+	fcntl(m->cfg->rt.console.master, F_SETFL, fcntl(m->cfg->rt.console.master, F_GETFL) | O_NONBLOCK);
+	watch(m, m->cfg->rt.console.master);
 	watch(m, m->sfd);
 	watch(m, m->listen_fd);
 	/* --ttys: nobody reads those PTYs, so their output is drained here, never blocking a getty. */
-	for (int i = 0; i < m->cfg->tty_count; i++) {
-		fcntl(m->cfg->ttys[i].master, F_SETFL, fcntl(m->cfg->ttys[i].master, F_GETFL) | O_NONBLOCK);
-		watch(m, m->cfg->ttys[i].master);
+	for (int i = 0; i < m->cfg->settings.tty_count; i++) {
+		fcntl(m->cfg->rt.ttys[i].master, F_SETFL, fcntl(m->cfg->rt.ttys[i].master, F_GETFL) | O_NONBLOCK);
+		watch(m, m->cfg->rt.ttys[i].master);
 	}
 	return 0;
 }
 
 static int is_tty_master(const struct ds_config *cfg, int fd)
 {
-	for (int i = 0; i < cfg->tty_count; i++)
-		if (cfg->ttys[i].master == fd)
+	for (int i = 0; i < cfg->settings.tty_count; i++)
+		if (cfg->rt.ttys[i].master == fd)
 			return 1;
 	return 0;
 }
@@ -331,10 +433,16 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		     int syncfd)
 {
 	(void)lockfd; /* held, never closed: the lock lives as long as we do */
-	/* The client's buffers are large for a stack: static storage, one per monitor process. */
-	static struct ds_console_client client;
-	ds_console_client_init(&client);
-	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = &client, .listen_fd = -1,
+	/* The client's buffers are large for a stack: on the heap, for the monitor's life. */
+	struct ds_console_client *client = malloc(sizeof(*client));
+	if (!client) {
+		struct ds_sync_msg msg = { .type = DS_SYNC_ERROR };
+		ds_fail(&msg.err, -ENOMEM, "cannot start the monitor");
+		send_sync(&syncfd, &msg);
+		_exit(1);
+	}
+	ds_console_client_init(client);
+	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1,
 			     .pending = -1 };
 	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
 	struct stat lst;
@@ -351,21 +459,21 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->console.master, cfg->console.slave, cfg->loop_fd,
-					   cfg->rootfs_fd, cfg->image_fd /* its flock: the image is ours while we live */ };
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->rt.console.master, cfg->rt.console.slave, cfg->rt.loop_fd,
+					   cfg->rt.rootfs_fd, cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
-	for (int i = 0; i < cfg->tty_count; i++) {
-		keep[nkeep++] = cfg->ttys[i].master;
-		keep[nkeep++] = cfg->ttys[i].slave;
+	for (int i = 0; i < cfg->settings.tty_count; i++) {
+		keep[nkeep++] = cfg->rt.ttys[i].master;
+		keep[nkeep++] = cfg->rt.ttys[i].slave;
 	}
 	ds_fds_close_from(3, keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
 	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0) {
-		msg.type = 'E';
+		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
-		ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
+		ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
 		_exit(1);
 	}
 
@@ -373,9 +481,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
 		m.boot_offset = m.log.size;
 		int go = -1;
-		m.init_pid = ds_spawn_init(cfg, cg, syncfd, logfd, &go, &msg.err);
+		m.init_pid = spawn_init(cfg, cg, syncfd, logfd, &go, &msg.err);
 		if (m.init_pid < 0) {
-			msg.type = 'E';
+			msg.type = DS_SYNC_ERROR;
 			send_sync(&syncfd, &msg);
 			break;
 		}
@@ -386,7 +494,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			int st;
 			while (waitpid(m.init_pid, &st, 0) < 0 && errno == EINTR)
 				;
-			msg.type = 'E';
+			msg.type = DS_SYNC_ERROR;
 			ds_fail(&msg.err, negerrno(), "cannot write the pidfile %s", cfg->pidfile);
 			send_sync(&syncfd, &msg);
 			break;
@@ -397,7 +505,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			/* init is gone already; the loop below reaps it */
 		}
 		close(go);
-		msg.type = 'P';
+		msg.type = DS_SYNC_PID;
 		msg.pid = m.init_pid;
 		send_sync(&syncfd, &msg);
 
@@ -413,9 +521,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 				break;
 			for (int i = 0; i < n; i++) {
 				int fd = evs[i].data.fd;
-				if (fd == cfg->console.master && (evs[i].events & EPOLLOUT))
+				if (fd == cfg->rt.console.master && (evs[i].events & EPOLLOUT))
 					console_input(&m);
-				if (fd == cfg->console.master)
+				if (fd == cfg->rt.console.master)
 					console_output(&m);
 				else if (fd == m.sfd)
 					handle_signals(&m);
@@ -440,8 +548,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		log_write(&m.log, note, sizeof(note) - 1);
 		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
 			drop_client(&m);
-		ds_cgroup_destroy(cg, cfg->cgroup_rel, 5000);
-		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->uuid) < 0)
+		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, 5000);
+		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}
 	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */
@@ -450,8 +558,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
-	ds_cleanup_container(cfg, cg, cfg->cgroup_rel);
-	ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
+	ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+	ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
 }

@@ -21,12 +21,12 @@
 void ds_config_init(struct ds_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
-	cfg->console.master = cfg->console.slave = -1;
-	cfg->loop_fd = -1;
-	cfg->rootfs_fd = cfg->image_fd = -1;
+	cfg->settings.stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
+	cfg->rt.console.master = cfg->rt.console.slave = -1;
+	cfg->rt.loop_fd = -1;
+	cfg->rt.rootfs_fd = cfg->rt.image_fd = -1;
 	for (int i = 0; i < DS_MAX_TTYS; i++)
-		cfg->ttys[i].master = cfg->ttys[i].slave = -1;
+		cfg->rt.ttys[i].master = cfg->rt.ttys[i].slave = -1;
 }
 
 int ds_is_android(void)
@@ -99,7 +99,7 @@ int ds_config_set_name(struct ds_config *cfg, const char *name, struct ds_error 
 	snprintf(cfg->container_name, sizeof(cfg->container_name), "%s", name);
 	if (!cfg->pidfile[0] || strstr(cfg->pidfile, "/Pids/"))
 		ds_workspace_path(cfg, "Pids", name, ".pid", cfg->pidfile, sizeof(cfg->pidfile));
-	snprintf(cfg->cgroup_rel, sizeof(cfg->cgroup_rel), "droidspaces/%s", name);
+	snprintf(cfg->rt.cgroup_rel, sizeof(cfg->rt.cgroup_rel), "droidspaces/%s", name);
 	return 0;
 }
 

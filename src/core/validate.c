@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int bad(struct ds_error *err, const char *opt, const char *val, const char *why)
@@ -34,7 +35,25 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
-int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err)
+int ds_bind_add(struct ds_settings *s, const char *src, const char *dest, int read_only)
+{
+	if (s->bind_count >= DS_MAX_BINDS)
+		return -E2BIG;
+	struct ds_bind *v = realloc(s->binds, sizeof(*v) * (size_t)(s->bind_count + 1));
+	if (!v)
+		return -ENOMEM;
+	s->binds = v;
+	size_t ls = strlen(src) + 1, ld = strlen(dest) + 1;
+	char *p = malloc(ls + ld); /* src and dest in one allocation, freed with src */
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, src, ls);
+	memcpy(p + ls, dest, ld);
+	v[s->bind_count++] = (struct ds_bind){ .src = p, .dest = p + ls, .read_only = read_only };
+	return 0;
+}
+
+int ds_parse_binds(const char *spec, struct ds_settings *s, struct ds_error *err)
 {
 	char buf[8192];
 	if (strlen(spec) >= sizeof(buf))
@@ -44,11 +63,11 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 	for (const char *c = spec; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			return bad(err, "bind-mount", spec, "control characters are not allowed");
-	int before = cfg->bind_count;
+	int before = s->bind_count;
 	strcpy(buf, spec);
 	char *save = NULL;
 	for (char *e = strtok_r(buf, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
-		if (cfg->bind_count >= DS_MAX_BINDS)
+		if (s->bind_count >= DS_MAX_BINDS)
 			return bad(err, "bind-mount", spec, "too many bind mounts (at most 32)");
 		char *colon = strchr(e, ':');
 		if (!colon || colon == e || !colon[1])
@@ -68,20 +87,17 @@ int ds_parse_binds(const char *spec, struct ds_config *cfg, struct ds_error *err
 			return bad(err, "bind-mount", dest, "DEST must be an absolute path without '..'");
 		if (strcmp(dest, "/") == 0)
 			return bad(err, "bind-mount", dest, "cannot bind over the container's /");
-		struct ds_bind *b = &cfg->binds[cfg->bind_count];
-		if (strlen(e) >= sizeof(b->src) || strlen(dest) >= sizeof(b->dest))
+		if (strlen(e) >= PATH_MAX || strlen(dest) >= PATH_MAX)
 			return bad(err, "bind-mount", e, "path too long");
-		strcpy(b->src, e);
-		strcpy(b->dest, dest);
-		b->read_only = ro;
-		cfg->bind_count++;
+		if (ds_bind_add(s, e, dest, ro) < 0)
+			return ds_fail(err, -ENOMEM, "bind-mount");
 	}
-	if (cfg->bind_count == before)
+	if (s->bind_count == before)
 		return bad(err, "bind-mount", spec, "expected SRC:DEST[:ro]");
 	return 0;
 }
 
-int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
+int ds_parse_dns(const char *val, struct ds_settings *s, struct ds_error *err)
 {
 	char buf[256];
 	if (!val[0] || strlen(val) >= sizeof(buf))
@@ -98,7 +114,7 @@ int ds_parse_dns(const char *val, struct ds_config *cfg, struct ds_error *err)
 	}
 	if (count == 0)
 		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
-	strcpy(cfg->dns, val);
+	strcpy(s->dns, val);
 	return 0;
 }
 

@@ -174,19 +174,19 @@ int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struc
 	 * nodev would guard nothing, since guest root keeps CAP_MKNOD for its
 	 * own /dev tmpfs, which allows device nodes anyway.
 	 */
-	unsigned long fl = cfg->volatile_mode ? MS_RDONLY : 0;
-	if (mount(cfg->loop_path, cfg->image_mount, "ext4", fl, NULL) < 0)
-		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->rootfs_img_path, cfg->loop_path,
-			       cfg->image_mount);
+	unsigned long fl = cfg->settings.volatile_mode ? MS_RDONLY : 0;
+	if (mount(cfg->rt.loop_path, cfg->rt.image_mount, "ext4", fl, NULL) < 0)
+		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->settings.rootfs_img_path, cfg->rt.loop_path,
+			       cfg->rt.image_mount);
 	/* The device mounted by name must be the one held open (a user's block device path can change). */
 	struct stat dev, mnt;
-	if (cfg->loop_fd >= 0 && (fstat(cfg->loop_fd, &dev) < 0 || stat(cfg->image_mount, &mnt) < 0 ||
+	if (cfg->rt.loop_fd >= 0 && (fstat(cfg->rt.loop_fd, &dev) < 0 || stat(cfg->rt.image_mount, &mnt) < 0 ||
 				  !S_ISBLK(dev.st_mode) || mnt.st_dev != dev.st_rdev)) {
-		umount2(cfg->image_mount, MNT_DETACH);
-		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->rootfs_img_path,
-			       cfg->loop_path);
+		umount2(cfg->rt.image_mount, MNT_DETACH);
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->settings.rootfs_img_path,
+			       cfg->rt.loop_path);
 	}
-	snprintf(rootfs, size, "%s", cfg->image_mount);
+	snprintf(rootfs, size, "%s", cfg->rt.image_mount);
 	return 0;
 }
 
@@ -205,7 +205,7 @@ int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, st
 		return ds_fail(err, DS_EINVAL_MSG,
 			       "--volatile cannot use a rootfs directory on f2fs: this kernel's OverlayFS does not "
 			       "accept f2fs as a lower layer; use --rootfs-img instead");
-	const char *dir = cfg->volatile_dir;
+	const char *dir = cfg->rt.volatile_dir;
 	/* Upper and work layers live on a tmpfs of our own: all changes stay in RAM. */
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
 		return ds_fail(err, negerrno(), "cannot mount the volatile tmpfs on %s", dir);
@@ -233,7 +233,7 @@ int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, st
 	 * undone between the two looks.
 	 */
 	struct stat want;
-	int checked = !cfg->loop_path[0] && cfg->rootfs_fd >= 0 && fstat(cfg->rootfs_fd, &want) == 0;
+	int checked = !cfg->rt.loop_path[0] && cfg->rt.rootfs_fd >= 0 && fstat(cfg->rt.rootfs_fd, &want) == 0;
 	if (checked && !same_inode(rootfs, &want))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
 	if (mount("overlay", merged, "overlay", 0, opts) < 0)
@@ -273,8 +273,8 @@ int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds
 {
 	char root[32];
 	ds_fd_path(rootfd, root);
-	for (int i = 0; i < cfg->bind_count; i++) {
-		const struct ds_bind *b = &cfg->binds[i];
+	for (int i = 0; i < cfg->settings.bind_count; i++) {
+		const struct ds_bind *b = &cfg->settings.binds[i];
 		struct stat st;
 		if (stat(b->src, &st) < 0) {
 			/* Seed 4.4 step 4: a missing source is skipped, not fatal. */

@@ -78,13 +78,13 @@ int ds_android_getprop(const char *key, char *out, size_t size)
 /* Is the guest's tree mounted only in the container's mount namespace (image, overlay)? */
 static int firmware_in_container(const struct ds_config *cfg)
 {
-	return !cfg->rootfs_path[0] || cfg->volatile_mode;
+	return !cfg->settings.rootfs_path[0] || cfg->settings.volatile_mode;
 }
 
 int ds_android_prepare(const struct ds_config *cfg, int first_container, struct ds_error *err)
 {
 	char path[PATH_MAX], old[256];
-	if (cfg->selinux_permissive) {
+	if (cfg->settings.selinux_permissive) {
 		ds_host_path("/sys/fs/selinux/enforce", path, sizeof(path));
 		if (ds_read_file(path, old, sizeof(old)) < 0)
 			return ds_fail(err, -ENOENT, "--selinux-permissive: %s is not readable (no SELinux?)", path);
@@ -107,7 +107,7 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		if (android_tool("dumpsys", idle, NULL, 0) == 0)
 			ds_setting_remember(cfg, "deviceidle", "enabled");
 	}
-	if (cfg->hw_access) {
+	if (cfg->settings.hw_access) {
 		/* The kernel loads firmware from the guest's /lib/firmware while it runs (seed 10.1). */
 		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 		if (ds_read_file(path, old, sizeof(old)) >= 0) {
@@ -115,7 +115,7 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 			/* An image or overlay root exists only in the container: set once init runs. */
 			if (!firmware_in_container(cfg)) {
 				char fw[PATH_MAX + 16];
-				snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->rootfs_path);
+				snprintf(fw, sizeof(fw), "%s/lib/firmware", cfg->settings.rootfs_path);
 				ds_write_file(path, fw, 0644);
 			}
 		}
@@ -126,7 +126,7 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 void ds_android_firmware_init(const struct ds_config *cfg, pid_t init_pid)
 {
 	char path[PATH_MAX], fw[64];
-	if (!cfg->android || !cfg->hw_access || !firmware_in_container(cfg))
+	if (!cfg->rt.android || !cfg->settings.hw_access || !firmware_in_container(cfg))
 		return;
 	ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 	/*

@@ -235,7 +235,7 @@ int ds_dns_setup_rootfs(const char *dns, struct ds_error *err)
 int ds_ipv6_prepare(const struct ds_config *cfg, struct ds_error *err)
 {
 	char path[PATH_MAX], v[16];
-	if (!cfg->enable_ipv6)
+	if (!cfg->settings.enable_ipv6)
 		return 0;
 	ds_host_path("/proc/sys/net/ipv6/conf/all/disable_ipv6", path, sizeof(path));
 	if (ds_read_file(path, v, sizeof(v)) < 0)

@@ -17,18 +17,18 @@
 
 #define MAX_ARGV 64
 
-/* Large (binds of 2*PATH_MAX each): static, not on the stack. */
+/* Static: what one input parsed is freed at the next. */
 static struct ds_cli cli;
-static struct ds_config cfg;
+static struct ds_settings cfg;
 
 static int terminated(const char *s, size_t size) { return memchr(s, '\0', size) != NULL; }
 
-static void check_binds(const struct ds_config *c)
+static void check_binds(const struct ds_settings *c)
 {
 	CHECK(c->bind_count >= 0 && c->bind_count <= DS_MAX_BINDS);
 	for (int i = 0; i < c->bind_count; i++) {
 		const struct ds_bind *b = &c->binds[i];
-		CHECK(terminated(b->src, sizeof(b->src)) && terminated(b->dest, sizeof(b->dest)));
+		CHECK(b->src && b->dest && strlen(b->src) < PATH_MAX && strlen(b->dest) < PATH_MAX);
 		CHECK(b->src[0] != '\0');
 		CHECK(b->dest[0] == '/' && strcmp(b->dest, "/") != 0);
 		CHECK(b->read_only == 0 || b->read_only == 1);
@@ -48,7 +48,7 @@ static int clean_path(const char *s, size_t size)
 
 static void check_cli(void)
 {
-	const struct ds_config *c = &cli.cfg;
+	const struct ds_settings *c = &cli.cfg.settings;
 	CHECK(cli.argc >= 0 && cli.argc <= DS_MAX_ARGS);
 	CHECK(cli.argv[cli.argc] == NULL);
 	CHECK(c->stop_timeout >= 1 && c->stop_timeout <= 3600);
@@ -57,9 +57,9 @@ static void check_cli(void)
 	CHECK(c->hostname[0] == '\0' || ds_hostname_validate(c->hostname) == 0);
 	CHECK(clean_path(c->rootfs_path, sizeof(c->rootfs_path)));
 	CHECK(clean_path(c->rootfs_img_path, sizeof(c->rootfs_img_path)));
-	CHECK(clean_path(c->pidfile, sizeof(c->pidfile)));
+	CHECK(clean_path(cli.cfg.pidfile, sizeof(cli.cfg.pidfile)));
 	CHECK(clean_path(c->config_file, sizeof(c->config_file)));
-	CHECK(terminated(c->names, sizeof(c->names)));
+	CHECK(!cli.flags.names || (cli.flags.names[0] && strlen(cli.flags.names) < 4096));
 	CHECK(terminated(c->dns, sizeof(c->dns)));
 	check_binds(c);
 }
@@ -83,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 
 	struct ds_error err = { 0 };
+	ds_cli_free(&cli);
 	int r = ds_cli_parse(argc, argv, &cli, &err);
 	if (r < 0) {
 		CHECK(err.code == r);
@@ -93,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The raw input as one --bind-mount value. */
-	ds_config_init(&cfg);
+	ds_settings_free(&cfg);
+	ds_settings_init(&cfg);
 	struct ds_error berr = { 0 };
 	r = ds_parse_binds(buf, &cfg, &berr);
 	if (r < 0)
@@ -103,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_binds(&cfg);
 
 	/* ... and as one --dns value. */
-	ds_config_init(&cfg);
+	ds_settings_free(&cfg);
+	ds_settings_init(&cfg);
 	struct ds_error derr = { 0 };
 	r = ds_parse_dns(buf, &cfg, &derr);
 	if (r < 0) {

@@ -21,7 +21,7 @@ static struct ds_saved first, second;
 static char text[DS_MAX_BINDS * (2 * PATH_MAX + 16) + 4 * PATH_MAX + DS_CONFIG_EXTRA_MAX + 4096];
 static char text2[sizeof(text)];
 
-static void check_terminated(const struct ds_config *c)
+static void check_terminated(const struct ds_settings *c)
 {
 	CHECK(memchr(c->rootfs_path, '\0', sizeof(c->rootfs_path)) != NULL);
 	CHECK(memchr(c->rootfs_img_path, '\0', sizeof(c->rootfs_img_path)) != NULL);
@@ -29,8 +29,8 @@ static void check_terminated(const struct ds_config *c)
 	CHECK(memchr(c->dns, '\0', sizeof(c->dns)) != NULL);
 	CHECK(c->bind_count >= 0 && c->bind_count <= DS_MAX_BINDS);
 	for (int i = 0; i < c->bind_count; i++) {
-		CHECK(memchr(c->binds[i].src, '\0', sizeof(c->binds[i].src)) != NULL);
-		CHECK(memchr(c->binds[i].dest, '\0', sizeof(c->binds[i].dest)) != NULL);
+		CHECK(c->binds[i].src && c->binds[i].dest);
+		CHECK(strlen(c->binds[i].src) < PATH_MAX && strlen(c->binds[i].dest) < PATH_MAX);
 	}
 	CHECK(c->stop_timeout >= 1 && c->stop_timeout <= 3600);
 	CHECK(c->tty_count >= 0 && c->tty_count <= DS_MAX_TTYS);
@@ -38,7 +38,7 @@ static void check_terminated(const struct ds_config *c)
 
 static void check_same(const struct ds_saved *a, const struct ds_saved *b)
 {
-	const struct ds_config *x = &a->cfg, *y = &b->cfg;
+	const struct ds_settings *x = &a->settings, *y = &b->settings;
 	CHECK(strcmp(x->rootfs_path, y->rootfs_path) == 0);
 	CHECK(strcmp(x->rootfs_img_path, y->rootfs_img_path) == 0);
 	CHECK(strcmp(x->hostname, y->hostname) == 0);
@@ -77,11 +77,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(r == 0);
-	check_terminated(&first.cfg);
+	check_terminated(&first.settings);
 	CHECK(memchr(first.extra, '\0', sizeof(first.extra)) != NULL);
 
 	/* Round trip: what start would save reads back the same. */
-	r = ds_saved_render(&first.cfg, first.extra, text, sizeof(text));
+	r = ds_saved_render(&first.settings, first.extra, text, sizeof(text));
 	if (r != 0) {
 		fprintf(stderr, "parsed, but render refused it (%d)\n", r);
 		abort();
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_same(&first, &second);
 	/* And rendering is stable from then on. */
-	CHECK(ds_saved_render(&second.cfg, second.extra, text2, sizeof(text2)) == 0);
+	CHECK(ds_saved_render(&second.settings, second.extra, text2, sizeof(text2)) == 0);
 	CHECK(strcmp(text, text2) == 0);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "core/settings.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "core/validate.h"
@@ -680,8 +681,8 @@ static int parse_cfg(const char *t, struct ds_error *err)
 static void test_saved_render_defaults(void **state)
 {
 	(void)state;
-	struct ds_config *cfg = &saved.cfg;
-	ds_config_init(cfg);
+	struct ds_settings *cfg = &saved.settings;
+	ds_settings_init(cfg);
 	strcpy(cfg->rootfs_path, "/srv/r");
 	strcpy(cfg->hostname, "h");
 	assert_int_equal(ds_saved_render(cfg, NULL, text, sizeof(text)), 0);
@@ -705,9 +706,10 @@ static void test_saved_render_defaults(void **state)
 	assert_string_equal(text + n - 4, "x=1\n");
 }
 
-static void fill_everything(struct ds_config *c)
+static void fill_everything(struct ds_settings *c)
 {
-	ds_config_init(c);
+	ds_settings_free(c);
+	ds_settings_init(c);
 	strcpy(c->rootfs_path, "/data/rootfs with space");
 	strcpy(c->rootfs_img_path, "/data/img=1.ext4");
 	strcpy(c->hostname, "host-1.example");
@@ -721,15 +723,17 @@ static void fill_everything(struct ds_config *c)
 	c->privileged = DS_PRIV_ALL;
 	c->stop_timeout = 3600;
 	c->tty_count = DS_MAX_TTYS;
-	strcpy(c->binds[0].src, "/host/a");
-	strcpy(c->binds[0].dest, "/mnt/a");
-	c->binds[0].read_only = 1;
-	strcpy(c->binds[1].src, "/host/b#c");
-	strcpy(c->binds[1].dest, "/mnt/b");
-	c->bind_count = 2;
+	assert_int_equal(ds_bind_add(c, "/host/a", "/mnt/a", 1), 0);
+	assert_int_equal(ds_bind_add(c, "/host/b#c", "/mnt/b", 0), 0);
 }
 
-static void assert_same_settings(const struct ds_config *a, const struct ds_config *b)
+/* The command line gave the setting of this saved key. */
+static void mark_set(struct ds_settings *c, const char *key)
+{
+	c->set |= ds_setting_bit(ds_setting_by_key(key));
+}
+
+static void assert_same_settings(const struct ds_settings *a, const struct ds_settings *b)
 {
 	assert_string_equal(a->rootfs_path, b->rootfs_path);
 	assert_string_equal(a->rootfs_img_path, b->rootfs_img_path);
@@ -755,18 +759,18 @@ static void assert_same_settings(const struct ds_config *a, const struct ds_conf
 static void test_saved_round_trip(void **state)
 {
 	(void)state;
-	static struct ds_config orig;
+	static struct ds_settings orig;
 	struct ds_error err;
 	fill_everything(&orig);
 	const char *extra = "x_custom=hello world\nfuture.key=\n  spaced key = v\nk=v=w\n";
 	assert_int_equal(ds_saved_render(&orig, extra, text, sizeof(text)), 0);
 	assert_int_equal(parse_cfg(text, &err), 0);
-	assert_same_settings(&orig, &saved.cfg);
+	assert_same_settings(&orig, &saved.settings);
 	assert_string_equal(saved.extra, extra);
 
 	/* And once more: render(parse(render(x))) == render(x). */
 	static char again[65536];
-	assert_int_equal(ds_saved_render(&saved.cfg, saved.extra, again, sizeof(again)), 0);
+	assert_int_equal(ds_saved_render(&saved.settings, saved.extra, again, sizeof(again)), 0);
 	assert_string_equal(again, text);
 }
 
@@ -785,12 +789,12 @@ static void test_saved_parsed_values_render(void **state)
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		if (parse_cfg(texts[i], &err) < 0)
 			continue; /* refusing is fine */
-		int r = ds_saved_render(&saved.cfg, saved.extra, text, sizeof(text));
+		int r = ds_saved_render(&saved.settings, saved.extra, text, sizeof(text));
 		if (r != 0)
 			fail_msg("text %zu parses, but its settings do not render (%d)", i, r);
 		assert_int_equal(ds_saved_parse(text, &saved2, &err), 0);
-		assert_same_settings(&saved.cfg, &saved2.cfg);
-		assert_int_equal(ds_saved_render(&saved2.cfg, saved2.extra, again, sizeof(again)), 0);
+		assert_same_settings(&saved.settings, &saved2.settings);
+		assert_int_equal(ds_saved_render(&saved2.settings, saved2.extra, again, sizeof(again)), 0);
 		assert_string_equal(again, text);
 	}
 }
@@ -808,35 +812,35 @@ static void test_saved_parse_unknown_comments_defaults(void **state)
 				   "newer.version.key=1=2",
 				   &err),
 			 0);
-	assert_string_equal(saved.cfg.hostname, "box");
-	assert_string_equal(saved.cfg.rootfs_path, "/r");
+	assert_string_equal(saved.settings.hostname, "box");
+	assert_string_equal(saved.settings.rootfs_path, "/r");
 	/* Unknown lines in order, each with its newline; comments dropped. */
 	assert_string_equal(saved.extra, "Unknown_Key=Value With Spaces\nnewer.version.key=1=2\n");
 	/* What the text leaves out keeps its default. */
-	assert_int_equal(saved.cfg.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
-	assert_int_equal(saved.cfg.tty_count, 0);
-	assert_int_equal(saved.cfg.volatile_mode, 0);
-	assert_int_equal(saved.cfg.bind_count, 0);
-	assert_string_equal(saved.cfg.dns, "");
+	assert_int_equal(saved.settings.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
+	assert_int_equal(saved.settings.tty_count, 0);
+	assert_int_equal(saved.settings.volatile_mode, 0);
+	assert_int_equal(saved.settings.bind_count, 0);
+	assert_string_equal(saved.settings.dns, "");
 
 	/* Empty text: all defaults, nothing extra. */
 	assert_int_equal(parse_cfg("", &err), 0);
 	assert_string_equal(saved.extra, "");
-	assert_string_equal(saved.cfg.rootfs_path, "");
+	assert_string_equal(saved.settings.rootfs_path, "");
 
 	/* Empty values of string keys are allowed; several bind lines add up. */
 	assert_int_equal(parse_cfg("hostname=\ndns=\nrootfs_img=\nbind=/a:/b\nbind=/c:/d:ro,/e:/f:rw\n", &err), 0);
-	assert_string_equal(saved.cfg.hostname, "");
-	assert_int_equal(saved.cfg.bind_count, 3);
-	assert_int_equal(saved.cfg.binds[1].read_only, 1);
-	assert_int_equal(saved.cfg.binds[2].read_only, 0);
+	assert_string_equal(saved.settings.hostname, "");
+	assert_int_equal(saved.settings.bind_count, 3);
+	assert_int_equal(saved.settings.binds[1].read_only, 1);
+	assert_int_equal(saved.settings.binds[2].read_only, 0);
 
 	/* Limits that are valid. */
 	assert_int_equal(parse_cfg("stop_timeout=1\nttys=6\nvolatile=1\n", &err), 0);
-	assert_int_equal(saved.cfg.stop_timeout, 1);
-	assert_int_equal(saved.cfg.tty_count, 6);
+	assert_int_equal(saved.settings.stop_timeout, 1);
+	assert_int_equal(saved.settings.tty_count, 6);
 	assert_int_equal(parse_cfg("stop_timeout=3600\nttys=0\n", &err), 0);
-	assert_int_equal(saved.cfg.stop_timeout, 3600);
+	assert_int_equal(saved.settings.stop_timeout, 3600);
 }
 
 static void test_saved_parse_blank_lines_with_spaces(void **state)
@@ -845,7 +849,7 @@ static void test_saved_parse_blank_lines_with_spaces(void **state)
 	struct ds_error err;
 	/* A hand-edited file: lines of blanks are as empty as empty lines. */
 	assert_int_equal(parse_cfg("rootfs=/r\n   \n\t\nhostname=h\n", &err), 0);
-	assert_string_equal(saved.cfg.hostname, "h");
+	assert_string_equal(saved.settings.hostname, "h");
 	assert_string_equal(saved.extra, "");
 }
 
@@ -855,14 +859,14 @@ static void test_saved_keep_caps(void **state)
 	(void)state;
 	struct ds_error err;
 	assert_int_equal(parse_cfg("rootfs=/r\nkeep_caps=sys_time,audit_read\n", &err), 0);
-	assert_true(saved.cfg.keep_caps == ((1ULL << 25) | (1ULL << 37)));
+	assert_true(saved.settings.keep_caps == ((1ULL << 25) | (1ULL << 37)));
 	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=1\n", &err), 0);
-	assert_true(saved.cfg.keep_caps == (1ULL << 12));
+	assert_true(saved.settings.keep_caps == (1ULL << 12));
 	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=0\nkeep_caps=\n", &err), 0);
-	assert_true(saved.cfg.keep_caps == 0);
+	assert_true(saved.settings.keep_caps == 0);
 	/* and it renders under the new key only */
 	assert_int_equal(parse_cfg("rootfs=/r\nkeep_net_admin=1\n", &err), 0);
-	assert_int_equal(ds_saved_render(&saved.cfg, "", text, sizeof(text)), 0);
+	assert_int_equal(ds_saved_render(&saved.settings, "", text, sizeof(text)), 0);
 	assert_non_null(strstr(text, "\nkeep_caps=net_admin\n"));
 	assert_null(strstr(text, "keep_net_admin"));
 }
@@ -929,29 +933,32 @@ static void test_saved_parse_too_long(void **state)
 static void test_saved_merge(void **state)
 {
 	(void)state;
-	static struct ds_config cli, old;
+	static struct ds_settings cli, old;
 	fill_everything(&old);
 	old.stop_timeout = 30;
 	old.tty_count = 2;
 
 	/* Nothing on the command line: everything comes from the saved settings. */
-	ds_config_init(&cli);
-	ds_saved_merge(&cli, &old);
+	ds_settings_init(&cli);
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_same_settings(&old, &cli);
 
 	/* What the command line set wins. */
-	ds_config_init(&cli);
+	ds_settings_free(&cli);
+	ds_settings_init(&cli);
 	strcpy(cli.rootfs_path, "/cli/rootfs");
+	mark_set(&cli, "rootfs");
 	strcpy(cli.hostname, "cli-host");
+	mark_set(&cli, "hostname");
 	strcpy(cli.dns, "9.9.9.9");
+	mark_set(&cli, "dns");
 	cli.stop_timeout = 5;
-	cli.stop_timeout_set = 1;
+	mark_set(&cli, "stop_timeout");
 	cli.tty_count = 1;
-	cli.tty_count_set = 1;
-	strcpy(cli.binds[0].src, "/cli");
-	strcpy(cli.binds[0].dest, "/c");
-	cli.bind_count = 1;
-	ds_saved_merge(&cli, &old);
+	mark_set(&cli, "ttys");
+	assert_int_equal(ds_bind_add(&cli, "/cli", "/c", 0), 0);
+	mark_set(&cli, "bind");
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_string_equal(cli.rootfs_path, "/cli/rootfs");
 	assert_string_equal(cli.rootfs_img_path, old.rootfs_img_path); /* unset: taken */
 	assert_string_equal(cli.hostname, "cli-host");
@@ -964,17 +971,25 @@ static void test_saved_merge(void **state)
 	assert_int_equal(cli.volatile_mode, 1);
 	assert_int_equal(cli.hw_access, 1);
 
+	/* A value the command line left unset is taken even when it equals the default. */
+	ds_settings_free(&cli);
+	ds_settings_init(&cli);
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
+	assert_int_equal(cli.stop_timeout, 30);
+
 	/* The saved side off, the command line on. */
-	ds_config_init(&old);
-	ds_config_init(&cli);
+	ds_settings_free(&old);
+	ds_settings_init(&old);
+	ds_settings_free(&cli);
+	ds_settings_init(&cli);
 	cli.enable_ipv6 = 1;
-	ds_saved_merge(&cli, &old);
+	mark_set(&cli, "enable_ipv6");
+	assert_int_equal(ds_settings_merge(&cli, &old), 0);
 	assert_int_equal(cli.enable_ipv6, 1);
 	assert_int_equal(cli.volatile_mode, 0);
 	assert_int_equal(cli.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
-	/* Runtime fields are not touched. */
-	assert_int_equal(cli.console.master, -1);
-	assert_string_equal(cli.container_name, "");
+	/* The set-mask after a merge: what either side gave. */
+	assert_true(cli.set == ds_setting_bit(ds_setting_by_key("enable_ipv6")));
 }
 
 static void test_saved_store_load(void **state)
@@ -991,21 +1006,21 @@ static void test_saved_store_load(void **state)
 	snprintf(want, sizeof(want), "%s/ws/Containers/box-1/container.config", dir);
 	assert_string_equal(path, want);
 
-	fill_everything(&cfg);
+	fill_everything(&cfg.settings);
 	snprintf(cfg.workspace, sizeof(cfg.workspace), "%s/ws", dir);
-	assert_int_equal(ds_saved_store(path, &cfg, "kept=1\n", &err), 0);
+	assert_int_equal(ds_saved_store(path, &cfg.settings, "kept=1\n", &err), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal(ds_saved_load(path, &saved2, &err), 0);
-	assert_same_settings(&cfg, &saved2.cfg);
+	assert_same_settings(&cfg.settings, &saved2.settings);
 	assert_string_equal(saved2.extra, "kept=1\n");
 
 	/* Stored again over the old file; no temp file left beside it. */
-	cfg.stop_timeout = 9;
-	assert_int_equal(ds_saved_store(path, &cfg, NULL, &err), 0);
+	cfg.settings.stop_timeout = 9;
+	assert_int_equal(ds_saved_store(path, &cfg.settings, NULL, &err), 0);
 	assert_int_equal(ds_saved_load(path, &saved2, &err), 0);
-	assert_int_equal(saved2.cfg.stop_timeout, 9);
+	assert_int_equal(saved2.settings.stop_timeout, 9);
 	assert_string_equal(saved2.extra, "");
 	char d[PATH_MAX + 64];
 	snprintf(d, sizeof(d), "%s/ws/Containers/box-1", dir);
@@ -1041,7 +1056,7 @@ static void test_saved_store_load(void **state)
 static void test_saved_render_small_buffer(void **state)
 {
 	(void)state;
-	static struct ds_config cfg;
+	static struct ds_settings cfg;
 	fill_everything(&cfg);
 	/* The whole text, then every shorter buffer: an error, never an overrun. */
 	assert_int_equal(ds_saved_render(&cfg, "extra=1\n", text, sizeof(text)), 0);
@@ -1226,7 +1241,7 @@ static void *reap_thread(void *arg)
 /*
  * After a host reboot every pidfile is stale: listing leaves them all be,
  * reaping removes each one of ours (never a foreign file), and neither
- * needs more stack than a small thread has (a struct ds_config is ~300 KB).
+ * needs more stack than a small thread has (struct ds_config is tens of KB).
  */
 static void test_inventory_list_pure_reap_bounded(void **state)
 {

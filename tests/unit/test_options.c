@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* struct ds_cli is large (32 binds of 2*PATH_MAX): keep it off the stack. */
+/* Static: the parsed settings outlive each parse_args (freed before the next). */
 static struct ds_cli cli;
 static struct ds_error err;
 
@@ -34,6 +34,7 @@ static int parse_args(const char **args)
 	}
 	argv[argc] = NULL;
 	memset(&err, 0, sizeof(err));
+	ds_cli_free(&cli);
 	int r = ds_cli_parse(argc, argv, &cli, &err);
 	/* Every failure is reported once, with a message. */
 	if (r < 0) {
@@ -52,13 +53,13 @@ static void test_defaults(void **state)
 	assert_string_equal(cli.command, "status");
 	assert_int_equal(cli.argc, 0);
 	assert_null(cli.argv[0]);
-	assert_int_equal(cli.cfg.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
-	assert_int_equal(cli.cfg.tty_count, 0);
-	assert_int_equal(cli.cfg.bind_count, 0);
-	assert_int_equal(cli.cfg.foreground, 0);
-	assert_int_equal(cli.cfg.console.master, -1);
-	assert_int_equal(cli.help, 0);
-	assert_int_equal(cli.version, 0);
+	assert_int_equal(cli.cfg.settings.stop_timeout, DS_STOP_TIMEOUT_DEFAULT);
+	assert_int_equal(cli.cfg.settings.tty_count, 0);
+	assert_int_equal(cli.cfg.settings.bind_count, 0);
+	assert_int_equal(cli.cfg.settings.foreground, 0);
+	assert_int_equal(cli.cfg.rt.console.master, -1);
+	assert_int_equal(cli.flags.help, 0);
+	assert_int_equal(cli.flags.version, 0);
 
 	/* No arguments at all. */
 	assert_int_equal(parse_args((const char *[]){ "droidspaces", NULL }), 0);
@@ -71,21 +72,21 @@ static void test_options_before_and_after_command(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--name=deb", "--rootfs=/srv/deb", "start"), 0);
 	assert_string_equal(cli.command, "start");
-	assert_string_equal(cli.cfg.names, "deb");
-	assert_string_equal(cli.cfg.rootfs_path, "/srv/deb");
+	assert_string_equal(cli.flags.names, "deb");
+	assert_string_equal(cli.cfg.settings.rootfs_path, "/srv/deb");
 
 	assert_int_equal(PARSE("start", "--name=deb", "-r", "/srv/deb", "-f", "--hw-access"), 0);
 	assert_string_equal(cli.command, "start");
-	assert_string_equal(cli.cfg.names, "deb");
-	assert_string_equal(cli.cfg.rootfs_path, "/srv/deb");
-	assert_int_equal(cli.cfg.foreground, 1);
-	assert_int_equal(cli.cfg.hw_access, 1);
+	assert_string_equal(cli.flags.names, "deb");
+	assert_string_equal(cli.cfg.settings.rootfs_path, "/srv/deb");
+	assert_int_equal(cli.cfg.settings.foreground, 1);
+	assert_int_equal(cli.cfg.settings.hw_access, 1);
 	assert_int_equal(cli.argc, 0);
 
 	/* Positional arguments after the command. */
 	assert_int_equal(PARSE("-n", "deb", "show", "extra1", "--json", "extra2"), 0);
 	assert_string_equal(cli.command, "show");
-	assert_int_equal(cli.cfg.json, 1);
+	assert_int_equal(cli.flags.json, 1);
 	assert_int_equal(cli.argc, 2);
 	assert_string_equal(cli.argv[0], "extra1");
 	assert_string_equal(cli.argv[1], "extra2");
@@ -104,13 +105,13 @@ static void test_name_forms(void **state)
 	};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		assert_int_equal(parse_args(forms[i]), 0);
-		assert_string_equal(cli.cfg.names, "x");
+		assert_string_equal(cli.flags.names, "x");
 		assert_string_equal(cli.command, "stop");
 		assert_int_equal(cli.argc, 0);
 	}
 	/* A comma list is kept raw (for stop). */
 	assert_int_equal(PARSE("--name=a,b,c", "stop"), 0);
-	assert_string_equal(cli.cfg.names, "a,b,c");
+	assert_string_equal(cli.flags.names, "a,b,c");
 	/* Empty and missing values. */
 	assert_int_equal(PARSE("--name=", "stop"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("stop", "--name"), DS_EINVAL_MSG);
@@ -123,11 +124,11 @@ static void test_value_is_taken_verbatim(void **state)
 	(void)state;
 	/* The word after an option that takes a value is the value, even if it looks like an option. */
 	assert_int_equal(PARSE("--name", "--json", "stop"), 0);
-	assert_string_equal(cli.cfg.names, "--json");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_string_equal(cli.flags.names, "--json");
+	assert_int_equal(cli.flags.json, 0);
 	/* '=' inside the value stays. */
 	assert_int_equal(PARSE("--rootfs=/a=b", "start"), 0);
-	assert_string_equal(cli.cfg.rootfs_path, "/a=b");
+	assert_string_equal(cli.cfg.settings.rootfs_path, "/a=b");
 }
 
 static void test_empty_paths(void **state)
@@ -140,8 +141,8 @@ static void test_empty_paths(void **state)
 	assert_int_equal(PARSE("--pidfile=", "start"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("--config=", "start"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("--rootfs-img=/img/deb.img", "start"), 0);
-	assert_string_equal(cli.cfg.rootfs_img_path, "/img/deb.img");
-	assert_string_equal(cli.cfg.rootfs_path, "");
+	assert_string_equal(cli.cfg.settings.rootfs_img_path, "/img/deb.img");
+	assert_string_equal(cli.cfg.settings.rootfs_path, "");
 
 	/* Control characters would corrupt the line-based pidfile and saved config. */
 	assert_int_equal(PARSE("--rootfs=/srv/a\nstarttime=0", "start"), DS_EINVAL_MSG);
@@ -184,11 +185,11 @@ static void test_stop_timeout(void **state)
 			fail_msg("--stop-timeout '%s' gave %d, expected an error", bad[i], r);
 	}
 	assert_int_equal(PARSE("--stop-timeout", "10", "stop"), 0);
-	assert_int_equal(cli.cfg.stop_timeout, 10);
+	assert_int_equal(cli.cfg.settings.stop_timeout, 10);
 	assert_int_equal(PARSE("--stop-timeout=1", "stop"), 0);
-	assert_int_equal(cli.cfg.stop_timeout, 1);
+	assert_int_equal(cli.cfg.settings.stop_timeout, 1);
 	assert_int_equal(PARSE("-t3600", "stop"), 0);
-	assert_int_equal(cli.cfg.stop_timeout, 3600);
+	assert_int_equal(cli.cfg.settings.stop_timeout, 3600);
 }
 
 static void test_ttys(void **state)
@@ -198,7 +199,7 @@ static void test_ttys(void **state)
 		char v[8];
 		snprintf(v, sizeof(v), "%d", n);
 		assert_int_equal(PARSE("--ttys", v, "start"), 0);
-		assert_int_equal(cli.cfg.tty_count, n);
+		assert_int_equal(cli.cfg.settings.tty_count, n);
 	}
 	assert_int_equal(PARSE("--ttys=7", "start"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("--ttys=-1", "start"), DS_EINVAL_MSG);
@@ -215,9 +216,9 @@ static void test_hostname(void **state)
 	memset(h65, 'h', 65);
 	h65[65] = '\0';
 	assert_int_equal(PARSE("--hostname=my-box.lan", "start"), 0);
-	assert_string_equal(cli.cfg.hostname, "my-box.lan");
+	assert_string_equal(cli.cfg.settings.hostname, "my-box.lan");
 	assert_int_equal(PARSE("--hostname", h64, "start"), 0);
-	assert_string_equal(cli.cfg.hostname, h64);
+	assert_string_equal(cli.cfg.settings.hostname, h64);
 
 	static const char *const bad[] = { "", "-lead", ".lead", "trail-", "a..b", "a b", "a/b", "\xff", "h\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -235,9 +236,9 @@ static void test_dns(void **state)
 {
 	(void)state;
 	assert_int_equal(PARSE("--dns=1.1.1.1", "start"), 0);
-	assert_string_equal(cli.cfg.dns, "1.1.1.1");
+	assert_string_equal(cli.cfg.settings.dns, "1.1.1.1");
 	assert_int_equal(PARSE("--dns", "8.8.8.8,2001:4860:4860::8888", "start"), 0);
-	assert_string_equal(cli.cfg.dns, "8.8.8.8,2001:4860:4860::8888");
+	assert_string_equal(cli.cfg.settings.dns, "8.8.8.8,2001:4860:4860::8888");
 	assert_int_equal(PARSE("--dns=1.1.1.1,1.0.0.1,9.9.9.9,::1", "start"), 0);
 
 	static const char *const bad[] = {
@@ -248,7 +249,7 @@ static void test_dns(void **state)
 		int r = PARSE("--dns", bad[i], "start");
 		if (r != DS_EINVAL_MSG)
 			fail_msg("--dns '%s' gave %d, expected an error", bad[i], r);
-		assert_string_equal(cli.cfg.dns, "");
+		assert_string_equal(cli.cfg.settings.dns, "");
 	}
 }
 
@@ -258,9 +259,10 @@ static struct ds_config bcfg;
 
 static int binds(const char *spec)
 {
+	ds_settings_free(&bcfg.settings);
 	ds_config_init(&bcfg);
 	memset(&err, 0, sizeof(err));
-	int r = ds_parse_binds(spec, &bcfg, &err);
+	int r = ds_parse_binds(spec, &bcfg.settings, &err);
 	if (r < 0) {
 		assert_int_equal(err.code, r);
 		assert_true(err.msg[0] != '\0');
@@ -272,37 +274,37 @@ static void test_binds_valid(void **state)
 {
 	(void)state;
 	assert_int_equal(binds("a:/b"), 0);
-	assert_int_equal(bcfg.bind_count, 1);
-	assert_string_equal(bcfg.binds[0].src, "a");
-	assert_string_equal(bcfg.binds[0].dest, "/b");
-	assert_int_equal(bcfg.binds[0].read_only, 0);
+	assert_int_equal(bcfg.settings.bind_count, 1);
+	assert_string_equal(bcfg.settings.binds[0].src, "a");
+	assert_string_equal(bcfg.settings.binds[0].dest, "/b");
+	assert_int_equal(bcfg.settings.binds[0].read_only, 0);
 
 	assert_int_equal(binds("a:/b:ro"), 0);
-	assert_int_equal(bcfg.bind_count, 1);
-	assert_string_equal(bcfg.binds[0].src, "a");
-	assert_string_equal(bcfg.binds[0].dest, "/b");
-	assert_int_equal(bcfg.binds[0].read_only, 1);
+	assert_int_equal(bcfg.settings.bind_count, 1);
+	assert_string_equal(bcfg.settings.binds[0].src, "a");
+	assert_string_equal(bcfg.settings.binds[0].dest, "/b");
+	assert_int_equal(bcfg.settings.binds[0].read_only, 1);
 
 	assert_int_equal(binds("a:/b:rw"), 0);
-	assert_int_equal(bcfg.binds[0].read_only, 0);
+	assert_int_equal(bcfg.settings.binds[0].read_only, 0);
 
 	assert_int_equal(binds("a:/b,c:/d"), 0);
-	assert_int_equal(bcfg.bind_count, 2);
-	assert_string_equal(bcfg.binds[0].src, "a");
-	assert_string_equal(bcfg.binds[0].dest, "/b");
-	assert_string_equal(bcfg.binds[1].src, "c");
-	assert_string_equal(bcfg.binds[1].dest, "/d");
+	assert_int_equal(bcfg.settings.bind_count, 2);
+	assert_string_equal(bcfg.settings.binds[0].src, "a");
+	assert_string_equal(bcfg.settings.binds[0].dest, "/b");
+	assert_string_equal(bcfg.settings.binds[1].src, "c");
+	assert_string_equal(bcfg.settings.binds[1].dest, "/d");
 
 	assert_int_equal(binds("/host/data:/mnt/data:ro,/tmp:/tmp"), 0);
-	assert_int_equal(bcfg.bind_count, 2);
-	assert_string_equal(bcfg.binds[0].src, "/host/data");
-	assert_string_equal(bcfg.binds[0].dest, "/mnt/data");
-	assert_int_equal(bcfg.binds[0].read_only, 1);
-	assert_int_equal(bcfg.binds[1].read_only, 0);
+	assert_int_equal(bcfg.settings.bind_count, 2);
+	assert_string_equal(bcfg.settings.binds[0].src, "/host/data");
+	assert_string_equal(bcfg.settings.binds[0].dest, "/mnt/data");
+	assert_int_equal(bcfg.settings.binds[0].read_only, 1);
+	assert_int_equal(bcfg.settings.binds[1].read_only, 0);
 
 	/* ".." only as a whole component is refused. */
 	assert_int_equal(binds("a..b:/x..y"), 0);
-	assert_string_equal(bcfg.binds[0].dest, "/x..y");
+	assert_string_equal(bcfg.settings.binds[0].dest, "/x..y");
 }
 
 static void test_binds_invalid(void **state)
@@ -326,17 +328,17 @@ static void test_binds_limit(void **state)
 	for (int i = 0; i < DS_MAX_BINDS; i++)
 		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%s/s%d:/d%d", i ? "," : "", i, i);
 	assert_int_equal(binds(spec), 0);
-	assert_int_equal(bcfg.bind_count, DS_MAX_BINDS);
-	assert_string_equal(bcfg.binds[31].dest, "/d31");
+	assert_int_equal(bcfg.settings.bind_count, DS_MAX_BINDS);
+	assert_string_equal(bcfg.settings.binds[31].dest, "/d31");
 	strcat(spec, ",/s32:/d32");
 	assert_int_equal(binds(spec), DS_EINVAL_MSG);
-	assert_int_equal(bcfg.bind_count, DS_MAX_BINDS);
+	assert_int_equal(bcfg.settings.bind_count, DS_MAX_BINDS);
 
 	/* Repeated -B options accumulate. */
 	assert_int_equal(PARSE("-B", "a:/b", "--bind-mount=c:/d:ro", "start"), 0);
-	assert_int_equal(cli.cfg.bind_count, 2);
-	assert_string_equal(cli.cfg.binds[1].dest, "/d");
-	assert_int_equal(cli.cfg.binds[1].read_only, 1);
+	assert_int_equal(cli.cfg.settings.bind_count, 2);
+	assert_string_equal(cli.cfg.settings.binds[1].dest, "/d");
+	assert_int_equal(cli.cfg.settings.binds[1].read_only, 1);
 }
 
 /* ---- run passthrough, "--", --help/--version ---------------------------------------------- */
@@ -346,7 +348,7 @@ static void test_run_passthrough(void **state)
 	(void)state;
 	assert_int_equal(PARSE("--name=x", "run", "ls", "-la", "--foo"), 0);
 	assert_string_equal(cli.command, "run");
-	assert_string_equal(cli.cfg.names, "x");
+	assert_string_equal(cli.flags.names, "x");
 	assert_int_equal(cli.argc, 3);
 	assert_string_equal(cli.argv[0], "ls");
 	assert_string_equal(cli.argv[1], "-la");
@@ -355,8 +357,8 @@ static void test_run_passthrough(void **state)
 
 	/* Options of ours after the command word belong to the command. */
 	assert_int_equal(PARSE("run", "--name=x", "sh", "-c", "echo", "--name=y", "--json"), 0);
-	assert_string_equal(cli.cfg.names, "x");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_string_equal(cli.flags.names, "x");
+	assert_int_equal(cli.flags.json, 0);
 	assert_int_equal(cli.argc, 5);
 	assert_string_equal(cli.argv[0], "sh");
 	assert_string_equal(cli.argv[3], "--name=y");
@@ -364,7 +366,7 @@ static void test_run_passthrough(void **state)
 
 	/* Other commands keep parsing options after positionals. */
 	assert_int_equal(PARSE("show", "x", "--json"), 0);
-	assert_int_equal(cli.cfg.json, 1);
+	assert_int_equal(cli.flags.json, 1);
 	assert_int_equal(cli.argc, 1);
 }
 
@@ -380,7 +382,7 @@ static void test_double_dash(void **state)
 	/* "--" before the command: even the command word is positional. */
 	assert_int_equal(PARSE("--", "--json"), 0);
 	assert_string_equal(cli.command, "--json");
-	assert_int_equal(cli.cfg.json, 0);
+	assert_int_equal(cli.flags.json, 0);
 
 	/* A lone "-" is a positional argument. */
 	assert_int_equal(PARSE("show", "-"), 0);
@@ -392,16 +394,16 @@ static void test_help_version(void **state)
 {
 	(void)state;
 	assert_int_equal(PARSE("--version"), 0);
-	assert_int_equal(cli.version, 1);
-	assert_int_equal(cli.help, 0);
+	assert_int_equal(cli.flags.version, 1);
+	assert_int_equal(cli.flags.help, 0);
 	assert_null(cli.command);
 	assert_int_equal(PARSE("-v"), 0);
-	assert_int_equal(cli.version, 1);
+	assert_int_equal(cli.flags.version, 1);
 	assert_int_equal(PARSE("--help"), 0);
-	assert_int_equal(cli.help, 1);
-	assert_int_equal(cli.version, 0);
+	assert_int_equal(cli.flags.help, 1);
+	assert_int_equal(cli.flags.version, 0);
 	assert_int_equal(PARSE("start", "-h"), 0);
-	assert_int_equal(cli.help, 1);
+	assert_int_equal(cli.flags.help, 1);
 	assert_string_equal(cli.command, "start");
 	assert_int_equal(PARSE("--help=1"), DS_EINVAL_MSG);
 }
@@ -411,26 +413,26 @@ static void test_flags(void **state)
 	(void)state;
 	assert_int_equal(PARSE("start", "--enable-ipv6", "--enable-android-storage", "--selinux-permissive",
 			       "-V", "--json", "-H", "-f"), 0);
-	assert_int_equal(cli.cfg.enable_ipv6, 1);
-	assert_int_equal(cli.cfg.android_storage, 1);
-	assert_int_equal(cli.cfg.selinux_permissive, 1);
-	assert_int_equal(cli.cfg.volatile_mode, 1);
-	assert_int_equal(cli.cfg.json, 1);
-	assert_int_equal(cli.cfg.hw_access, 1);
-	assert_int_equal(cli.cfg.foreground, 1);
+	assert_int_equal(cli.cfg.settings.enable_ipv6, 1);
+	assert_int_equal(cli.cfg.settings.android_storage, 1);
+	assert_int_equal(cli.cfg.settings.selinux_permissive, 1);
+	assert_int_equal(cli.cfg.settings.volatile_mode, 1);
+	assert_int_equal(cli.flags.json, 1);
+	assert_int_equal(cli.cfg.settings.hw_access, 1);
+	assert_int_equal(cli.cfg.settings.foreground, 1);
 	assert_int_equal(PARSE("-C", "/etc/ds.conf", "-p", "/run/x.pid", "-i", "/img", "start"), 0);
-	assert_string_equal(cli.cfg.config_file, "/etc/ds.conf");
+	assert_string_equal(cli.cfg.settings.config_file, "/etc/ds.conf");
 	assert_string_equal(cli.cfg.pidfile, "/run/x.pid");
-	assert_string_equal(cli.cfg.rootfs_img_path, "/img");
+	assert_string_equal(cli.cfg.settings.rootfs_img_path, "/img");
 
 	assert_int_equal(PARSE("stop", "-a"), 0);
-	assert_int_equal(cli.all, 1);
+	assert_int_equal(cli.flags.all, 1);
 	assert_int_equal(PARSE("stop", "--all"), 0);
-	assert_int_equal(cli.all, 1);
+	assert_int_equal(cli.flags.all, 1);
 	assert_int_equal(PARSE("logs", "--follow"), 0);
-	assert_int_equal(cli.cfg.foreground, 1);
+	assert_int_equal(cli.cfg.settings.foreground, 1);
 	assert_int_equal(PARSE("run", "-u", "alice", "id"), 0);
-	assert_string_equal(cli.user, "alice");
+	assert_string_equal(cli.flags.user, "alice");
 	assert_int_equal(cli.argc, 1);
 	assert_int_equal(PARSE("run", "--user=a:b", "id"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("run", "--user=4294967296", "id"), DS_EINVAL_MSG);
@@ -443,14 +445,14 @@ static void test_keep_caps(void **state)
 	(void)state;
 	char names[256];
 	assert_int_equal(PARSE("start", "--keep-caps=sys_time,CAP_SYS_MODULE", "--keep-net-admin"), 0);
-	assert_true(cli.cfg.keep_caps == ((1ULL << 25) | (1ULL << 16) | (1ULL << 12)));
-	ds_caps_format_keep(cli.cfg.keep_caps, names, sizeof(names));
+	assert_true(cli.cfg.settings.keep_caps == ((1ULL << 25) | (1ULL << 16) | (1ULL << 12)));
+	ds_caps_format_keep(cli.cfg.settings.keep_caps, names, sizeof(names));
 	assert_string_equal(names, "net_admin,sys_module,sys_time");
 	/* repeated options add up; all is every dropped one, and nothing else */
 	assert_int_equal(PARSE("start", "--keep-caps=audit_read", "--keep-caps", "mac_admin"), 0);
-	assert_true(cli.cfg.keep_caps == ((1ULL << 37) | (1ULL << 33)));
+	assert_true(cli.cfg.settings.keep_caps == ((1ULL << 37) | (1ULL << 33)));
 	assert_int_equal(PARSE("start", "--keep-caps=all"), 0);
-	ds_caps_format_keep(cli.cfg.keep_caps, names, sizeof(names));
+	ds_caps_format_keep(cli.cfg.settings.keep_caps, names, sizeof(names));
 	assert_string_equal(names, "net_admin,sys_module,sys_rawio,sys_time,audit_control,mac_override,mac_admin,audit_read");
 	/* not droppable, unknown, empty: refused with the list */
 	assert_int_equal(PARSE("start", "--keep-caps=sys_admin"), DS_EINVAL_MSG);
@@ -466,15 +468,15 @@ static void test_privileged(void **state)
 	(void)state;
 	char names[64];
 	assert_int_equal(PARSE("start", "--privileged=seccomp"), 0);
-	assert_int_equal(cli.cfg.privileged, DS_PRIV_SECCOMP);
+	assert_int_equal(cli.cfg.settings.privileged, DS_PRIV_SECCOMP);
 	assert_int_equal(PARSE("start", "--privileged=all"), 0);
-	assert_int_equal(cli.cfg.privileged, DS_PRIV_ALL);
-	ds_privileged_format(cli.cfg.privileged, names, sizeof(names));
+	assert_int_equal(cli.cfg.settings.privileged, DS_PRIV_ALL);
+	ds_privileged_format(cli.cfg.settings.privileged, names, sizeof(names));
 	assert_string_equal(names, "seccomp,devices");
 	assert_int_equal(PARSE("start", "--privileged=devices,seccomp"), 0);
-	assert_int_equal(cli.cfg.privileged, DS_PRIV_SECCOMP | DS_PRIV_DEVICES);
+	assert_int_equal(cli.cfg.settings.privileged, DS_PRIV_SECCOMP | DS_PRIV_DEVICES);
 	assert_int_equal(PARSE("start"), 0);
-	assert_int_equal(cli.cfg.privileged, 0);
+	assert_int_equal(cli.cfg.settings.privileged, 0);
 	assert_int_equal(PARSE("start", "--privileged=bogus"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("start", "--privileged="), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("start", "--privileged=seccomp,"), DS_EINVAL_MSG);

@@ -72,7 +72,7 @@ static void test_config_set_name(void **state)
 	assert_int_equal(ds_config_set_name(&cfg, "deb", &err), 0);
 	assert_string_equal(cfg.container_name, "deb");
 	assert_string_equal(cfg.pidfile, "/ws/Pids/deb.pid");
-	assert_string_equal(cfg.cgroup_rel, "droidspaces/deb");
+	assert_string_equal(cfg.rt.cgroup_rel, "droidspaces/deb");
 
 	/* An explicit --pidfile outside the workspace is kept. */
 	ds_config_init(&cfg);

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/settings.h"
+#include "core/attach.h"
+#include "core/caps.h"
+#include "core/seccomp.h"
+#include "core/state.h"
+#include "core/validate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAP_NET_ADMIN_BIT (1ULL << 12) /* linux/capability.h: CAP_NET_ADMIN */
+#define DS_NAMES_MAX 4096              /* --name a,b,c: the longest list taken */
+
+#define CFG(f) .offset = offsetof(struct ds_settings, f), .size = sizeof(((struct ds_settings *)0)->f)
+#define FLG(f) .offset = offsetof(struct ds_cli_flags, f), .size = sizeof(((struct ds_cli_flags *)0)->f)
+
+/* Verbs that boot a container: they take every setting of one. */
+#define BOOT (DS_VERB_START | DS_VERB_RESTART)
+/* Verbs about a container, found by --name or --pidfile. */
+#define NAMED (DS_VERB_ALL & ~DS_VERB_CHECK)
+
+static int bad(struct ds_error *err, const char *opt, const char *val, const char *why)
+{
+	return ds_fail(err, DS_EINVAL_MSG, "--%s: invalid value '%.80s': %s", opt, val, why);
+}
+
+static void *field(const struct ds_setting *row, void *base) { return (char *)base + row->offset; }
+static const void *cfield(const struct ds_setting *row, const void *base)
+{
+	return (const char *)base + row->offset;
+}
+
+/* ---- parsers of the rows that need more than their type ---------------------------------- */
+
+static int parse_names(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		       struct ds_error *err)
+{
+	(void)from;
+	if (!val[0] || strlen(val) >= DS_NAMES_MAX)
+		return bad(err, row->name, val, "expected NAME or NAME,NAME,...");
+	*(const char **)field(row, base) = val;
+	return 0;
+}
+
+static int parse_hostname(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			  struct ds_error *err)
+{
+	if (from == DS_FROM_CLI && ds_hostname_validate(val) < 0)
+		return bad(err, row->name, val, "use 1-64 characters of A-Z a-z 0-9 - . _");
+	/* A saved hostname defaulted from a name may end in '.' or '-': names are accepted too. */
+	if (from == DS_FROM_CONFIG && *val && ds_hostname_validate(val) < 0 &&
+	    (ds_name_validate(val) < 0 || !isalnum((unsigned char)val[0])))
+		return ds_fail(err, DS_EINVAL_MSG, "config: invalid hostname '%.64s'", val);
+	if (strlen(val) >= row->size)
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s is too long", row->key);
+	memcpy(field(row, base), val, strlen(val) + 1);
+	return 0;
+}
+
+static int parse_dns(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		     struct ds_error *err)
+{
+	(void)row;
+	if (from == DS_FROM_CONFIG && !*val)
+		return 0;
+	return ds_parse_dns(val, base, err);
+}
+
+static int parse_binds(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		       struct ds_error *err)
+{
+	(void)row, (void)from;
+	return ds_parse_binds(val, base, err);
+}
+
+static int parse_keep_caps(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			   struct ds_error *err)
+{
+	unsigned long long m = 0;
+	if (from == DS_FROM_CONFIG && !*val)
+		return 0;
+	int r = ds_caps_parse_keep(val, &m, err);
+	if (r == 0)
+		*(unsigned long long *)field(row, base) |= m;
+	return r;
+}
+
+static int parse_privileged(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			    struct ds_error *err)
+{
+	unsigned m = 0;
+	if (from == DS_FROM_CONFIG && !*val)
+		return 0;
+	int r = ds_privileged_parse(val, &m, err);
+	if (r == 0)
+		*(unsigned *)field(row, base) |= m;
+	return r;
+}
+
+/* --keep-net-admin, and keep_net_admin=1 of files saved before 3.3: the one capability that could be kept. */
+static int parse_net_admin(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			   struct ds_error *err)
+{
+	if (from == DS_FROM_CONFIG && strcmp(val, "0") && strcmp(val, "1"))
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s must be 0 or 1, not '%.40s'", row->key, val);
+	if (from == DS_FROM_CLI || val[0] == '1')
+		((struct ds_settings *)base)->keep_caps |= CAP_NET_ADMIN_BIT;
+	return 0;
+}
+
+static int parse_user(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		      struct ds_error *err)
+{
+	(void)from;
+	struct ds_user_spec u;
+	const char *why = ds_user_parse(val, &u);
+	if (why)
+		return bad(err, row->name, val, why);
+	*(const char **)field(row, base) = val;
+	return 0;
+}
+
+/* ---- render and merge of the rows that need more than their type ------------------------- */
+
+static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
+			    void *ctx)
+{
+	char text[256];
+	ds_caps_format_keep(s->keep_caps, text, sizeof(text));
+	return put(ctx, row->key, text);
+}
+
+static int render_privileged(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
+			     void *ctx)
+{
+	char text[256];
+	ds_privileged_format(s->privileged, text, sizeof(text));
+	return put(ctx, row->key, text);
+}
+
+static int render_binds(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
+			void *ctx)
+{
+	int r = 0;
+	for (int i = 0; i < s->bind_count && r == 0; i++) {
+		const struct ds_bind *b = &s->binds[i];
+		size_t n = strlen(b->src) + strlen(b->dest) + 5;
+		char *text = malloc(n);
+		if (!text)
+			return -ENOMEM;
+		snprintf(text, n, "%s:%s%s", b->src, b->dest, b->read_only ? ":ro" : "");
+		r = put(ctx, row->key, text);
+		free(text);
+	}
+	return r;
+}
+
+static int merge_binds(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src)
+{
+	(void)row;
+	if (dst->bind_count > 0)
+		return 0;
+	for (int i = 0; i < src->bind_count; i++) {
+		int r = ds_bind_add(dst, src->binds[i].src, src->binds[i].dest, src->binds[i].read_only);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int merge_or_mask(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src)
+{
+	if (row->size == sizeof(unsigned long long))
+		*(unsigned long long *)field(row, dst) |= *(const unsigned long long *)cfield(row, src);
+	else
+		*(unsigned *)field(row, dst) |= *(const unsigned *)cfield(row, src);
+	return 0;
+}
+
+/* ---- the table -------------------------------------------------------------------------- */
+
+const struct ds_setting ds_settings[] = {
+	{ .key = "rootfs", .name = "rootfs", .shortopt = 'r', .arg = DS_ARG_PATH, CFG(rootfs_path),
+	  .metavar = "DIR", .help = "rootfs directory to boot", .verbs = BOOT },
+	{ .key = "rootfs_img", .name = "rootfs-img", .shortopt = 'i', .arg = DS_ARG_PATH, CFG(rootfs_img_path),
+	  .metavar = "FILE", .help = "boot an ext4 image (or block device); needs --name", .verbs = BOOT },
+	{ .name = "name", .shortopt = 'n', .arg = DS_ARG_VALUE, .flags = DS_ROW_FLAGS, FLG(names),
+	  .parse = parse_names, .metavar = "NAME",
+	  .help = "container name ([A-Za-z0-9._-], 1-64 chars; stop: a,b,c)", .verbs = NAMED },
+	{ .key = "hostname", .name = "hostname", .arg = DS_ARG_VALUE, CFG(hostname), .parse = parse_hostname,
+	  .metavar = "NAME", .help = "hostname inside (default: the name)", .verbs = BOOT },
+	{ .key = "volatile", .name = "volatile", .shortopt = 'V', .arg = DS_ARG_FLAG, .flags = DS_ROW_OR,
+	  CFG(volatile_mode), .help = "changes go to RAM and vanish at stop (OverlayFS)", .verbs = BOOT },
+	{ .key = "hw_access", .name = "hw-access", .shortopt = 'H', .arg = DS_ARG_FLAG, .flags = DS_ROW_OR,
+	  CFG(hw_access), .help = "the host's devices (devtmpfs) and a writable /sys below a read-only top",
+	  .verbs = BOOT },
+	{ .key = "enable_ipv6", .name = "enable-ipv6", .arg = DS_ARG_FLAG, .flags = DS_ROW_OR, CFG(enable_ipv6),
+	  .help = "turn on IPv6 of the shared network (undone at the last stop)", .verbs = BOOT },
+	{ .key = "android_storage", .name = "enable-android-storage", .arg = DS_ARG_FLAG, .flags = DS_ROW_OR,
+	  CFG(android_storage), .help = "Android only: /storage/emulated/0 bound into the guest", .verbs = BOOT },
+	{ .key = "selinux_permissive", .name = "selinux-permissive", .arg = DS_ARG_FLAG, .flags = DS_ROW_OR,
+	  CFG(selinux_permissive), .help = "Android only: SELinux permissive while containers run",
+	  .verbs = BOOT },
+	{ .name = "keep-net-admin", .arg = DS_ARG_FLAG, CFG(keep_caps), .parse = parse_net_admin,
+	  .help = "leave CAP_NET_ADMIN to the guest (it shares the host's network)", .verbs = BOOT },
+	{ .key = "keep_caps", .name = "keep-caps", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR, CFG(keep_caps),
+	  .parse = parse_keep_caps, .render = render_keep_caps, .merge = merge_or_mask, .metavar = "CAP[,CAP]",
+	  .help = "keep dropped capabilities: net_admin sys_module sys_rawio sys_time\n"
+		  "audit_control mac_override mac_admin audit_read, or all",
+	  .verbs = BOOT },
+	{ .key = "keep_net_admin", .arg = DS_ARG_VALUE, .flags = DS_ROW_LEGACY | DS_ROW_OR, CFG(keep_caps),
+	  .parse = parse_net_admin, .merge = merge_or_mask },
+	{ .key = "privileged", .name = "privileged", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR, CFG(privileged),
+	  .parse = parse_privileged, .render = render_privileged, .merge = merge_or_mask, .metavar = "PART[,PART]",
+	  .help = "turn off pieces of the confinement: seccomp (the syscall\n"
+		  "filter), devices (the device policy), or all",
+	  .verbs = BOOT },
+	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
+	  .help = "resolvers for the guest (default: the host's)", .verbs = BOOT },
+	{ .key = "stop_timeout", .name = "stop-timeout", .shortopt = 't', .arg = DS_ARG_INT, CFG(stop_timeout),
+	  .lo = 1, .hi = 3600, .why = "expected seconds, 1-3600", .metavar = "SECS",
+	  .help = "seconds before stop escalates to SIGKILL (default 8)", .verbs = BOOT | DS_VERB_STOP },
+	{ .key = "ttys", .name = "ttys", .arg = DS_ARG_INT, CFG(tty_count), .lo = 0, .hi = DS_MAX_TTYS,
+	  .why = "expected 0-6", .metavar = "N", .help = "host PTYs bound on /dev/tty1..N (0-6, default 0)",
+	  .verbs = BOOT },
+	{ .key = "bind", .name = "bind-mount", .shortopt = 'B', .arg = DS_ARG_VALUE, CFG(binds),
+	  .parse = parse_binds, .render = render_binds, .merge = merge_binds, .metavar = "SRC:DEST[:ro]",
+	  .help = "bind a host path into the container (repeatable)", .verbs = BOOT },
+	{ .name = "config", .shortopt = 'C', .arg = DS_ARG_PATH, CFG(config_file), .metavar = "FILE",
+	  .help = "settings file (key=value, as saved in Containers/NAME/container.config)", .verbs = BOOT },
+	{ .name = "foreground", .shortopt = 'f', .arg = DS_ARG_FLAG, CFG(foreground),
+	  .help = "stay attached to the console (start); follow (logs)", .verbs = BOOT | DS_VERB_LOGS },
+	{ .name = "follow", .arg = DS_ARG_FLAG, CFG(foreground), /* logs -f and --follow share the flag */
+	  .help = "follow the log (logs)", .verbs = DS_VERB_LOGS },
+	{ .name = "user", .shortopt = 'u', .arg = DS_ARG_VALUE, .flags = DS_ROW_FLAGS, FLG(user),
+	  .parse = parse_user, .metavar = "USER",
+	  .help = "run the command as USER (name or UID[:GID]) of the guest (run)", .verbs = DS_VERB_RUN },
+	{ .name = "all", .shortopt = 'a', .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(all),
+	  .help = "every running container (stop)", .verbs = DS_VERB_STOP },
+	{ .name = "json", .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(json),
+	  .help = "JSON output (status, info, show, scan)",
+	  .verbs = DS_VERB_STATUS | DS_VERB_INFO | DS_VERB_SHOW | DS_VERB_SCAN },
+	{ .name = "pidfile", .shortopt = 'p', .arg = DS_ARG_PATH, .flags = DS_ROW_FLAGS, FLG(pidfile), .metavar = "FILE",
+	  .help = "pidfile (default: <workspace>/Pids/NAME.pid)", .verbs = NAMED },
+	{ .name = "help", .shortopt = 'h', .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(help), .help = "this help",
+	  .verbs = DS_VERB_ALL },
+	{ .name = "version", .shortopt = 'v', .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(version),
+	  .help = "print the version", .verbs = DS_VERB_ALL },
+};
+const size_t ds_settings_count = sizeof(ds_settings) / sizeof(ds_settings[0]);
+_Static_assert(sizeof(ds_settings) / sizeof(ds_settings[0]) <= 64, "the set-mask has 64 bits");
+
+/* ---- lookups ---------------------------------------------------------------------------- */
+
+const struct ds_setting *ds_setting_by_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ds_settings_count; i++)
+		if (ds_settings[i].name && strlen(ds_settings[i].name) == len &&
+		    strncmp(ds_settings[i].name, name, len) == 0)
+			return &ds_settings[i];
+	return NULL;
+}
+
+const struct ds_setting *ds_setting_by_short(char c)
+{
+	for (size_t i = 0; c && i < ds_settings_count; i++)
+		if (ds_settings[i].shortopt == c)
+			return &ds_settings[i];
+	return NULL;
+}
+
+const struct ds_setting *ds_setting_by_key(const char *key)
+{
+	for (size_t i = 0; i < ds_settings_count; i++)
+		if (ds_settings[i].key && strcmp(ds_settings[i].key, key) == 0)
+			return &ds_settings[i];
+	return NULL;
+}
+
+unsigned long long ds_setting_bit(const struct ds_setting *row) { return 1ULL << (row - ds_settings); }
+
+const struct ds_setting *ds_settings_refused(unsigned long long set, unsigned verb)
+{
+	for (size_t i = 0; i < ds_settings_count; i++)
+		if ((set & (1ULL << i)) && !(ds_settings[i].verbs & verb))
+			return &ds_settings[i];
+	return NULL;
+}
+
+/* ---- parse ------------------------------------------------------------------------------ */
+
+static int parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_path(const struct ds_setting *row, char *dst, const char *val, enum ds_from from,
+		      struct ds_error *err)
+{
+	if (from == DS_FROM_CONFIG) {
+		if (strlen(val) >= row->size)
+			return ds_fail(err, DS_EINVAL_MSG, "config: %s is too long", row->key);
+		memcpy(dst, val, strlen(val) + 1);
+		return 0;
+	}
+	if (!val[0])
+		return bad(err, row->name, val, "empty path");
+	if (strlen(val) >= row->size)
+		return bad(err, row->name, val, "path too long");
+	for (const char *c = val; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return bad(err, row->name, val, "control characters are not allowed in paths");
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+static int parse_by_type(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			 struct ds_error *err)
+{
+	switch (row->arg) {
+	case DS_ARG_FLAG:
+		if (from == DS_FROM_CONFIG && strcmp(val, "0") && strcmp(val, "1"))
+			return ds_fail(err, DS_EINVAL_MSG, "config: %s must be 0 or 1, not '%.40s'", row->key, val);
+		*(int *)field(row, base) = from == DS_FROM_CLI || val[0] == '1';
+		return 0;
+	case DS_ARG_INT:
+		if (parse_int(val, row->lo, row->hi, field(row, base)) == 0)
+			return 0;
+		if (from == DS_FROM_CLI)
+			return bad(err, row->name, val, row->why);
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s must be %d-%d, not '%.40s'", row->key, row->lo, row->hi,
+			       val);
+	case DS_ARG_PATH:
+		return parse_path(row, field(row, base), val, from, err);
+	case DS_ARG_VALUE:
+		break;
+	}
+	return -EINVAL;
+}
+
+int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags,
+		     const char *val, enum ds_from from, struct ds_error *err)
+{
+	void *base = (row->flags & DS_ROW_FLAGS) ? (void *)flags : (void *)s;
+	int r = row->parse ? row->parse(row, base, val, from, err) : parse_by_type(row, base, val, from, err);
+	if (r == 0)
+		s->set |= ds_setting_bit(row);
+	return r;
+}
+
+/* ---- render and merge ------------------------------------------------------------------- */
+
+int ds_settings_render(const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	for (size_t i = 0; i < ds_settings_count; i++) {
+		const struct ds_setting *row = &ds_settings[i];
+		if (!row->key || (row->flags & DS_ROW_LEGACY))
+			continue;
+		char num[16];
+		const void *f = cfield(row, s);
+		int r;
+		if (row->render)
+			r = row->render(row, s, put, ctx);
+		else if (row->arg == DS_ARG_FLAG)
+			r = put(ctx, row->key, *(const int *)f ? "1" : "0");
+		else if (row->arg == DS_ARG_INT)
+			r = (snprintf(num, sizeof(num), "%d", *(const int *)f), put(ctx, row->key, num));
+		else
+			r = put(ctx, row->key, f); /* a path or string: a char array */
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ds_settings_merge(struct ds_settings *dst, const struct ds_settings *src)
+{
+	for (size_t i = 0; i < ds_settings_count; i++) {
+		const struct ds_setting *row = &ds_settings[i];
+		if (!row->key || (dst->set & (1ULL << i) && !(row->flags & DS_ROW_OR)))
+			continue;
+		int r = 0;
+		if (row->merge)
+			r = row->merge(row, dst, src);
+		else if (row->arg == DS_ARG_FLAG)
+			*(int *)field(row, dst) |= *(const int *)cfield(row, src);
+		else
+			memcpy(field(row, dst), cfield(row, src), row->size); /* an int or a char array */
+		if (r < 0)
+			return r;
+	}
+	dst->set |= src->set;
+	return 0;
+}
+
+/* ---- binds ------------------------------------------------------------------------------ */
+
+void ds_settings_free(struct ds_settings *s)
+{
+	for (int i = 0; i < s->bind_count; i++)
+		free(s->binds[i].src);
+	free(s->binds);
+	s->binds = NULL;
+	s->bind_count = 0;
+}
+
+/* ---- --help ----------------------------------------------------------------------------- */
+
+#define HELP_COLUMN 28
+
+void ds_settings_usage(FILE *out)
+{
+	for (size_t i = 0; i < ds_settings_count; i++) {
+		const struct ds_setting *row = &ds_settings[i];
+		if (!row->name)
+			continue;
+		char left[96];
+		int n = snprintf(left, sizeof(left), "  %c%c%s--%s%s%s", row->shortopt ? '-' : ' ',
+				 row->shortopt ? row->shortopt : ' ', row->shortopt ? ", " : "  ", row->name,
+				 row->metavar ? "=" : "", row->metavar ? row->metavar : "");
+		fprintf(out, "%s%*s", left, n < HELP_COLUMN - 1 ? HELP_COLUMN - n : 2, "");
+		for (const char *h = row->help; *h;) {
+			size_t len = strcspn(h, "\n");
+			fprintf(out, "%.*s\n", (int)len, h);
+			h += len;
+			if (*h == '\n' && *++h)
+				fprintf(out, "%*s", HELP_COLUMN, "");
+		}
+	}
+}
