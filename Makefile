@@ -213,7 +213,7 @@ demo:
 format:
 	clang-format -i $(SRCS) $(wildcard src/*.h src/*/*.h)
 lint: check-layers
-	@! grep -nE '^[[:space:]]*wait[[:space:]]*$$' tests/e2e/*.bats tests/e2e/*.bash || \
+	@! grep -nE '^[[:space:]]*wait[[:space:]]*$$' tests/e2e/*.bats tests/e2e/*.bash tests/e2e/lib/*.bash || \
 		{ echo "lint: a bare 'wait' in the e2e tests also waits for bats' timeout watchdog; use wait_bg" >&2; exit 1; }
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 -Isrc -D_GNU_SOURCE src
 clean:
