@@ -37,9 +37,16 @@
 #   setup      common_setup, common_teardown
 #   net        network namespaces of a test's own
 #   tmux       the tmux driver (tm_*), terminal_setup/terminal_teardown
+#   terminal   helpers of the terminal tests: start_bg, guest_ps, add_guest_user
+#   fault      fault points, own_pid/kill_own_pids, stopped processes and monitors
+#   rows       tables of hostile or faulty cases: run_ds_ws, assert_refused, row_ok
+#   inventory  ds_start_ok, json_run, scan_run, stop_all_ok
+#   caps       capability sets: capbnd_of, cap_set, CAP_*
+#   storage    make_image_from
 
 _ds_lib=$(dirname "${BASH_SOURCE[0]}")/lib
-for _ds_f in env skip wait lifecycle workspace assert proc fixture host setup net tmux; do
+for _ds_f in env skip wait lifecycle workspace assert proc fixture host setup net tmux \
+	terminal fault rows inventory caps storage; do
 	# shellcheck source=/dev/null
 	source "$_ds_lib/$_ds_f.bash"
 done

@@ -175,3 +175,10 @@ host_snapshot() {
 host_diff() {
 	diff -u --label "host before" --label "host after" "$1" "$2"
 }
+
+# --------------------------------------------------------------------------
+# the host's filesystems
+
+# fs_opts DIR: the mount options of the host filesystem that holds DIR.
+fs_opts() { findmnt -no FS-OPTIONS -T "$1"; }
+fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }

@@ -59,3 +59,19 @@ netns_holders_stop() {
 	fi
 	return "$rc"
 }
+
+# netns_teardown [LINK...]: teardown of the files whose tests make network
+# namespaces: netns_holders_stop, then common_teardown; a LINK left on the
+# host is deleted and fails the test.
+netns_teardown() {
+	local rc=0 link
+	netns_holders_stop || rc=1
+	for link in "$@"; do
+		ip link show "$link" >/dev/null 2>&1 || continue
+		ip link del "$link" || true
+		echo "teardown: a link '$link' existed on the host; deleted" >&2
+		rc=1
+	done
+	common_teardown || rc=1
+	return "$rc"
+}

@@ -124,7 +124,8 @@ tm_cleanup() {
 }
 
 # terminal_setup / terminal_teardown: setup and teardown of the terminal
-# test files: common_setup with root and the binary, and our tmux server.
+# test files: common_setup with root and the binary, and our tmux server
+# (and a client a test left hanging: kill_hanging_client).
 terminal_setup() {
 	common_setup
 	require_root
@@ -134,6 +135,7 @@ terminal_setup() {
 
 terminal_teardown() {
 	local rc=0
+	kill_hanging_client
 	tm_cleanup || rc=1
 	common_teardown || rc=1
 	return "$rc"
