@@ -37,6 +37,35 @@ teardown() {
 	common_teardown
 }
 
+# kill_fakes: SIGKILL every process this file started (by PID, newest first,
+# so that a fake PID 1 takes its namespace with it), then reap our children.
+kill_fakes() {
+	local p
+	[[ -s $DS_TEST_DIR/.fakes ]] || return 0
+	while read -r p; do
+		kill -KILL "$p" 2>/dev/null || true
+	done < <(tac "$DS_TEST_DIR/.fakes")
+	while read -r p; do
+		wait "$p" 2>/dev/null || true
+		wait_for 10 ! test -e "/proc/$p/status" ||
+			echo "teardown: process $p started by this test did not die" >&2
+	done < <(tac "$DS_TEST_DIR/.fakes")
+	: >"$DS_TEST_DIR/.fakes"
+}
+
+# remove_fake_cgroups: the cgroup directories listed in .fakecg, in order.
+remove_fake_cgroups() {
+	local dir
+	[[ -s $DS_TEST_DIR/.fakecg ]] || return 0
+	while read -r dir; do
+		# a cgroup empties a moment after its last process died
+		if [[ -d $dir ]] && ! wait_for 10 rmdir "$dir"; then
+			echo "teardown: cannot remove $dir" >&2
+		fi
+	done <"$DS_TEST_DIR/.fakecg"
+	: >"$DS_TEST_DIR/.fakecg"
+}
+
 # bats test_tags=asan
 @test "killed monitor: the container keeps running, is found, and stop stops it and cleans up" {
 	local r pid mon st
@@ -598,35 +627,6 @@ alive_unharmed() {
 	[ "$output" = "Container x stopped" ]
 	[ ! -e "$d/new.pid" ]
 	cmp "$d/passwd" "$d/passwd.orig"
-}
-
-# kill_fakes: SIGKILL every process this file started (by PID, newest first,
-# so that a fake PID 1 takes its namespace with it), then reap our children.
-kill_fakes() {
-	local p
-	[[ -s $DS_TEST_DIR/.fakes ]] || return 0
-	while read -r p; do
-		kill -KILL "$p" 2>/dev/null || true
-	done < <(tac "$DS_TEST_DIR/.fakes")
-	while read -r p; do
-		wait "$p" 2>/dev/null || true
-		wait_for 10 ! test -e "/proc/$p/status" ||
-			echo "teardown: process $p started by this test did not die" >&2
-	done < <(tac "$DS_TEST_DIR/.fakes")
-	: >"$DS_TEST_DIR/.fakes"
-}
-
-# remove_fake_cgroups: the cgroup directories listed in .fakecg, in order.
-remove_fake_cgroups() {
-	local dir
-	[[ -s $DS_TEST_DIR/.fakecg ]] || return 0
-	while read -r dir; do
-		# a cgroup empties a moment after its last process died
-		if [[ -d $dir ]] && ! wait_for 10 rmdir "$dir"; then
-			echo "teardown: cannot remove $dir" >&2
-		fi
-	done <"$DS_TEST_DIR/.fakecg"
-	: >"$DS_TEST_DIR/.fakecg"
 }
 
 # scan_must_not_adopt PID...: `$DS scan --json` succeeds and registers none of
