@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031,SC2016,SC2054 # CT_* are set per test; guest commands in single quotes; setpriv lists
+# shellcheck disable=SC2030,SC2031,SC2016,SC2054,SC2086 # CT_* are set per test; guest commands in single quotes; setpriv lists; CAP_* lists (lib/caps.bash) split on purpose
 # Confinement, end to end: the seccomp filter (probed as guest root with
 # tests/e2e/probes/escapeprobe.c, and a guest's `mount -o remount,ro /`), the
 # capability bounding set (tests/e2e/probes/capprobe.c), what a guest's
