@@ -1,41 +1,17 @@
 #!/usr/bin/env bats
-# Many containers: naming from os-release, saved settings, status/info/show/scan
-# in table and JSON form, multi-name and --all stop, remove, a killed monitor
-# and stale pidfiles (issue 5).  Uses only the busybox fixture: it boots in a
-# fraction of a second and halts in about 2 s, so the whole file stays short.
-# Run as: flock /var/cache/droidspaces-test/e2e.lock bats tests/e2e/30-inventory.bats
+# Many containers: naming from os-release (hostile os-release files too),
+# saved settings and --config, ten named containers, multi-name and --all
+# stop, status/info/show in table and JSON form, scan, remove.  Uses only the
+# busybox fixture: it boots in a fraction of a second and halts in about 2 s.
+#
+# Tags: hostile, load; asan marks the tests `make e2e-asan` runs.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 
-setup() {
-	common_setup
-	require_root
-	require_ds
-	require_cmd jq nsenter script
-	require_fixture busybox
-}
+setup() { inventory_setup; }
 teardown() { common_teardown; }
-
-# --------------------------------------------------------------------------
-# helpers of this file
-
-# ds_start_ok ARGS...: `$DS start ARGS`, which must succeed and say
-# "Container NAME started: init pid PID (...)".  Sets STARTED_NAME and
-# STARTED_PID and tracks the container (called directly, never in $(...)).
-ds_start_ok() {
-	ds_run start "$@"
-	if [[ $status -ne 0 || ! $output =~ Container\ ([A-Za-z0-9._-]+)\ started:\ init\ pid\ ([0-9]+) ]]; then
-		echo "start $* failed (exit $status): $output" >&2
-		return 1
-	fi
-	STARTED_NAME=${BASH_REMATCH[1]}
-	STARTED_PID=${BASH_REMATCH[2]}
-	echo "$STARTED_PID" >>"$DS_TEST_DIR/.ours"
-	track_container "$STARTED_NAME"
-	[ "$(ds_pid "$STARTED_NAME")" = "$STARTED_PID" ]
-}
 
 # guest_hostname NAME: the UTS hostname inside the container.
 guest_hostname() { in_container "$1" cat /proc/sys/kernel/hostname; }
@@ -45,103 +21,7 @@ saved_value() {
 	sed -n "s/^$2=//p" "$DROIDSPACES_WORKSPACE/Containers/$1/container.config" | head -n1
 }
 
-# json_run ARGS...: run `$DS ARGS` with stdout in $output (stderr apart), and
-# check that stdout is one valid JSON document.
-json_run() {
-	run --separate-stderr "$DS" "$@"
-	printf '$ %s %s\n%s\n[stderr: %s]\n[exit %s]\n' "$DS" "$*" "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
-	if ! jq -e . >/dev/null <<<"$output"; then
-		echo "not JSON from '$DS $*': $output" >&2
-		return 1
-	fi
-}
-
-# clear_osrelease ROOT: remove ROOT's os-release files, whatever they are now
-# (file, symlink, FIFO, directory).  write_osrelease ROOT: then stdin becomes
-# etc/os-release.
-clear_osrelease() {
-	rm -rf "$1/etc/os-release" "$1/usr/lib/os-release"
-}
-write_osrelease() {
-	clear_osrelease "$1"
-	cat >"$1/etc/os-release"
-}
-
-# The name the host's own os-release would give: a guest must never get it
-# from a symlink that points out of its rootfs.
-host_os_name() {
-	(
-		# shellcheck disable=SC1091
-		. /etc/os-release 2>/dev/null || . /usr/lib/os-release
-		echo "${ID:-linux}${VERSION_ID:+-$VERSION_ID}"
-	)
-}
-
-# stop_all_ok: `$DS stop --all` succeeds and leaves nothing running.
-stop_all_ok() {
-	local names n
-	names=$("$DS" show --json | jq -r '.containers[] | select(.state == "running") | .name')
-	for n in $names; do
-		wait_for 10 guest_booted "$n"
-	done
-	ds_run stop --all
-	[ "$status" -eq 0 ]
-	for n in $names; do
-		[[ $output == *"Container $n stopped"* ]]
-	done
-	json_run show --json
-	[ "$(jq '[.containers[] | select(.state == "running")] | length' <<<"$output")" -eq 0 ]
-	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -name '*.pid')" ]
-}
-
-# scan_run [--json]: `$DS scan`, but registrations of containers this test did
-# not start (another workspace's, found because scan looks at all of /proc) are
-# undone at once, so they can never be stopped from here.  $output keeps only
-# this test's registrations (JSON: {"registered":[...]}; table: the lines).
-scan_run() {
-	local ours=() line name pid keep=()
-	[[ -f $DS_TEST_DIR/.ours ]] && mapfile -t ours <"$DS_TEST_DIR/.ours"
-	_ours() {
-		local o
-		for o in "${ours[@]}"; do [[ $o == "$1" ]] && return 0; done
-		return 1
-	}
-	if [[ ${1:-} == --json ]]; then
-		json_run scan --json
-		[ "$status" -eq 0 ] || return 1
-		while read -r name pid; do
-			[[ -n $name ]] || continue
-			if ! _ours "$pid"; then
-				echo "# scan registered a foreign container $name (pid $pid): unregistered" >&3
-				rm -f "$DROIDSPACES_WORKSPACE/Pids/$name.pid"
-			fi
-		done < <(jq -r '.registered[] | "\(.name) \(.pid)"' <<<"$output")
-		output=$(jq -c --argjson ours "[$(
-			IFS=,
-			echo "${ours[*]}"
-		)]" '{registered: [.registered[] | select(.pid as $p | $ours | index($p))]}' <<<"$output")
-	else
-		ds_run scan
-		[ "$status" -eq 0 ] || return 1
-		while IFS= read -r line; do
-			if [[ $line =~ ^Registered\ ([^ ]+)\ \(pid\ ([0-9]+)\)$ ]]; then
-				name=${BASH_REMATCH[1]} pid=${BASH_REMATCH[2]}
-				if ! _ours "$pid"; then
-					echo "# scan registered a foreign container $name (pid $pid): unregistered" >&3
-					rm -f "$DROIDSPACES_WORKSPACE/Pids/$name.pid"
-					continue
-				fi
-			fi
-			keep+=("$line")
-		done <<<"$output"
-		output=$(printf '%s\n' "${keep[@]}")
-		[[ -n $output ]] || output="No untracked containers found."
-	fi
-}
-
-# --------------------------------------------------------------------------
-# naming
-
+# bats test_tags=asan
 @test "naming: ID-VERSION_ID with -1, -2 suffixes; a saved name of another rootfs is skipped" {
 	local a b
 	a=$(fixture_copy busybox)
@@ -190,6 +70,18 @@ scan_run() {
 	stop_all_ok
 }
 
+# clear_osrelease ROOT: remove ROOT's os-release files, whatever they are now
+# (file, symlink, FIFO, directory).  write_osrelease ROOT: then stdin becomes
+# etc/os-release.
+clear_osrelease() {
+	rm -rf "$1/etc/os-release" "$1/usr/lib/os-release"
+}
+write_osrelease() {
+	clear_osrelease "$1"
+	cat >"$1/etc/os-release"
+}
+
+# bats test_tags=asan
 @test "naming: os-release variants (quotes, fallback file, no VERSION_ID, none at all, odd IDs)" {
 	local r deb=$DS_FIXTURES/debian-systemd
 	r=$(fixture_copy busybox)
@@ -253,6 +145,17 @@ scan_run() {
 	stop_all_ok
 }
 
+# The name the host's own os-release would give: a guest must never get it
+# from a symlink that points out of its rootfs.
+host_os_name() {
+	(
+		# shellcheck disable=SC1091
+		. /etc/os-release 2>/dev/null || . /usr/lib/os-release
+		echo "${ID:-linux}${VERSION_ID:+-$VERSION_ID}"
+	)
+}
+
+# bats test_tags=hostile,asan
 @test "naming: hostile os-release (huge line, no newline, binary, FIFO, symlinks out of the rootfs)" {
 	local r host_name big n
 	r=$(fixture_copy busybox)
@@ -351,6 +254,7 @@ scan_run() {
 	stop_all_ok
 }
 
+# bats test_tags=asan
 @test "naming: an auto-name with characters a hostname cannot have still restarts from its settings" {
 	local r
 	r=$(fixture_copy busybox)
@@ -382,9 +286,7 @@ scan_run() {
 	stop_all_ok
 }
 
-# --------------------------------------------------------------------------
-# saved settings
-
+# bats test_tags=asan
 @test "settings: saved at start, reused by name, flags override and persist, unknown keys kept" {
 	local r cfgfile real
 	r=$(fixture_copy busybox)
@@ -484,6 +386,7 @@ scan_run() {
 	stop_all_ok
 }
 
+# bats test_tags=asan
 @test "settings: --config FILE in the same format, with and without --name" {
 	local r conf
 	r=$(fixture_copy busybox)
@@ -525,9 +428,7 @@ scan_run() {
 	stop_all_ok
 }
 
-# --------------------------------------------------------------------------
-# many containers
-
+# bats test_tags=load,asan
 @test "ten named containers: start, list, status, one parallel multi-name stop" {
 	local r i n names=() list
 	r=$(fixture_copy busybox)
@@ -584,6 +485,7 @@ scan_run() {
 	[ "$(jq '[.containers[] | select(.state == "stopped" and (has("pid") | not))] | length' <<<"$output")" -eq 10 ]
 }
 
+# bats test_tags=asan
 @test "multi-name stop: each name reports, exit 1 when one fails; invalid names stop nothing; --all" {
 	local r
 	r=$(fixture_copy busybox)
@@ -617,9 +519,7 @@ scan_run() {
 	[[ $output == *"No containers running."* ]]
 }
 
-# --------------------------------------------------------------------------
-# introspection
-
+# bats test_tags=asan
 @test "status, info, show: every field, table and JSON, running and stopped" {
 	local r real pid t0 v ipv6 line
 	r=$(fixture_copy busybox)
@@ -795,55 +695,7 @@ scan_run() {
 	[[ $output == *"no container is running"* ]]
 }
 
-@test "killed monitor: the container keeps running, is found, and stop stops it and cleans up" {
-	local r pid mon st
-	r=$(fixture_copy busybox)
-	ds_start_ok -r "$r" --name=km
-	pid=$STARTED_PID
-	st=$(_ds_starttime "$pid")
-	wait_for 10 guest_booted km
-	mon=$(sed -n 's/^monitor=//p' "$DROIDSPACES_WORKSPACE/Pids/km.pid")
-	[[ $mon =~ ^[0-9]+$ ]]
-	[ "$(cat "/proc/$mon/comm")" = "[ds-monitor]" ]
-
-	kill -KILL "$mon"
-	wait_for 5 ! is_monitor "$mon"
-	# the guest does not notice
-	kill -0 "$pid"
-	guest_booted km
-
-	ds_run status --name=km
-	[ "$status" -eq 0 ]
-	[ "$output" = "km: running (pid $pid, init busybox)" ]
-	json_run show --json
-	[ "$(jq -r '.containers[] | select(.name == "km") | .state' <<<"$output")" = running ]
-	[ "$(jq '.containers[] | select(.name == "km") | .pid' <<<"$output")" = "$pid" ]
-	json_run info --name=km --json
-	[ "$(jq -r .state <<<"$output")" = running ]
-	[ "$(jq .pid <<<"$output")" = "$pid" ]
-	# not untracked: scan leaves it alone
-	scan_run --json
-	[ "$(jq -c . <<<"$output")" = '{"registered":[]}' ]
-	[ "$(ds_pid km)" = "$pid" ]
-	# its name is still taken
-	ds_run start -r "$r" --name=km
-	[ "$status" -ne 0 ]
-	[ "$(ds_pid km)" = "$pid" ]
-
-	ds_run --name=km stop
-	[ "$status" -eq 0 ]
-	[ "$output" = "Container km stopped" ]
-	wait_for 10 ! proc_alive "$pid" "$st"
-	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/km.pid" ]
-	[ ! -e "$DROIDSPACES_WORKSPACE/Sockets/km.sock" ]
-	[ ! -e /sys/fs/cgroup/droidspaces/km ]
-	ds_run status --name=km
-	[ "$status" -eq 1 ]
-	# and it starts again under the same name
-	ds_start_ok --name=km
-	stop_all_ok
-}
-
+# bats test_tags=asan
 @test "scan: registers inits that have no pidfile (monitor alive or killed) under their os-release name" {
 	local r1 r2 r3 p_lost p_lost2 mon
 	r1=$(fixture_copy busybox)
@@ -916,6 +768,7 @@ scan_run() {
 }
 
 # scan knows no settings: where the container lives comes from its mounts.
+# bats test_tags=asan
 @test "scan: a found container's rootfs comes from its mounts: directory, volatile lower layer, image file" {
 	require_cmd mkfs.ext4 e2fsck losetup
 	local rdir rvol rimg img=$DS_TEST_DIR/scan.img kind name want
@@ -964,56 +817,7 @@ scan_run() {
 	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -name '*.pid')" ]
 }
 
-@test "stale pidfiles: status says stopped, show removes them" {
-	local r pid real_pf=$DROIDSPACES_WORKSPACE/Pids/st.pid
-	r=$(fixture_copy busybox)
-	ds_start_ok -r "$r" --name=st
-	pid=$STARTED_PID
-	wait_for 10 guest_booted st
-	cp "$real_pf" "$DS_TEST_DIR/st.pid"
-	ds_run --name=st stop
-	[ "$status" -eq 0 ]
-	[ ! -e "$real_pf" ]
-	cp "$DS_TEST_DIR/st.pid" "$real_pf"
-
-	# other leftovers: a live process that is no container (this shell, with a
-	# start time that is not its own), a dead PID, garbage
-	{
-		echo $$
-		echo "monitor=0"
-		echo "starttime=1"
-		echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
-	} >"$DROIDSPACES_WORKSPACE/Pids/ghost.pid"
-	printf '4194304\n' >"$DROIDSPACES_WORKSPACE/Pids/dead.pid"
-	printf 'not a pidfile\n' >"$DROIDSPACES_WORKSPACE/Pids/junk.pid"
-
-	ds_run status --name=st
-	[ "$status" -eq 1 ]
-	[ "$output" = "st: stopped" ]
-	ds_run status --name=ghost
-	[ "$status" -eq 1 ]
-	ds_run status
-	[ "$status" -eq 1 ]
-	[[ $output == *"no container is running"* ]]
-
-	json_run show --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -c . <<<"$output")" = "{\"containers\":[{\"name\":\"st\",\"state\":\"stopped\",\"rootfs\":\"$(realpath "$r")\"}]}" ]
-	[ ! -e "$real_pf" ]
-	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/ghost.pid" ]
-	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/dead.pid" ]
-	# garbage is not a pidfile droidspaces wrote: left alone (issue 12)
-	[ "$(cat "$DROIDSPACES_WORKSPACE/Pids/junk.pid")" = "not a pidfile" ]
-	rm "$DROIDSPACES_WORKSPACE/Pids/junk.pid"
-	kill -0 $$ # and nobody was signalled
-	# the table form removes them too
-	cp "$DS_TEST_DIR/st.pid" "$real_pf"
-	ds_run show
-	[ "$status" -eq 0 ]
-	[[ ${lines[3]} == "| st "*"| stopped |"* ]]
-	[ ! -e "$real_pf" ]
-}
-
+# bats test_tags=asan
 @test "remove: refused while running; deletes settings and log when stopped" {
 	local r
 	r=$(fixture_copy busybox)

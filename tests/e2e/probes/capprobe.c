@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Run inside a container by tests/e2e/60-host.bats: tries what the
+ * Run inside a container by tests/e2e/60-confinement.bats: tries what the
  * capabilities droidspaces drops guard, in forms that change nothing even
  * where they are allowed, and prints one line per try with the errno name.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Run as guest root inside a container by tests/e2e/65-confinement.bats:
+ * Run as guest root inside a container by tests/e2e/60-confinement.bats:
  * tries what the seccomp filter refuses, each in a form that changes nothing
  * where it is allowed, and prints one line per class with the errno name.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Run inside a container by tests/e2e/45-hostile-lifecycle.bats, installed
+ * Run inside a container by tests/e2e/40-storage.bats, installed
  * setuid root: prints "ruid=R euid=E". A rootfs mounted nosuid leaves the
  * euid at the caller's uid.
  */

@@ -1,49 +1,27 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2030,SC2031 # CT_* are set per test, in its own subshell
-# Core runtime, end to end (issue 2): booting and stopping the three fixtures
-# with their own halt paths, the container interface the guest sees, the CLI's
-# status/show/check and error behaviour, names and locks, hostile rootfs
-# trees, life-cycle events from inside and outside (reboot, poweroff, killed
-# init or monitor, escalation, broken /sbin/init, stale pidfiles) and the
-# console log rotation.  Every test runs between common_setup and
+# Boot and halt, end to end: the three fixtures boot with their real init and
+# stop through their own halt path (also right after start, five times in a
+# row), the container interface the guest sees (namespaces, pidfile,
+# hostname, /proc, /sys, cgroups, /dev, console), life-cycle events of init
+# (reboot and poweroff inside, SIGKILL, an init that ignores its halt signal,
+# a broken /sbin/init; their fault cases) and the stock Debian guests.
+#
+# Tags: hostile, fault, load, stock, slow (bats --filter-tags); asan marks the
+# tests `make e2e-asan` runs.  Every test runs between common_setup and
 # common_teardown, which fail it when the host changed.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 
-setup() { common_setup; }
+setup() { fault_setup; }
 teardown() {
-	# Processes and cgroups this file made itself (never containers: those
-	# are tracked and stopped by common_teardown).
-	local p
-	for p in ${CORE_OWN_PIDS:-}; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	for p in ${CORE_OWN_CGROUPS:-}; do
-		[[ -d $p ]] && { wait_for 5 rmdir "$p" || true; }
-	done
-	common_teardown
+	kill_own_pids
+	netns_teardown
 }
 
-# --------------------------------------------------------------------------
-# local helpers (the workspace paths, start_ct/stop_ct/assert_cleaned and the
-# rest are in helpers.bash)
-
-# The guest's mount options / fstype at MOUNTPOINT, read from init's mountinfo
-# (the last mount on that point wins).
-guest_mount_opts() {
-	awk -v mp="$2" '$5 == mp { o = $6 } END { if (o == "") exit 1; print o }' "/proc/$1/mountinfo"
-}
-guest_mount_fstype() {
-	awk -v mp="$2" '$5 == mp { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { if (t == "") exit 1; print t }' \
-		"/proc/$1/mountinfo"
-}
-
-# --------------------------------------------------------------------------
-# 1-3: boot and stop each fixture with its own halt path
-
+# bats test_tags=asan
 @test "systemd: boots to 'running' with no failed units, stops via SIGRTMIN+3, leaves nothing" {
 	require_fixture debian-systemd
 	local root cg
@@ -82,6 +60,7 @@ guest_mount_fstype() {
 	assert_cleaned sysd
 }
 
+# bats test_tags=asan
 @test "openrc: sysvinit+openrc boots to runlevel default, stops through /run/initctl" {
 	require_fixture debian-openrc
 	local root
@@ -113,6 +92,7 @@ guest_mount_fstype() {
 	assert_cleaned orc
 }
 
+# bats test_tags=asan
 @test "busybox: boots to its init, stops via SIGUSR2 (shutdown actions run), console drained to the end" {
 	require_fixture busybox
 	local root log
@@ -142,9 +122,17 @@ guest_mount_fstype() {
 	refute grep -q 'Requesting system reboot' "$log"
 }
 
-# --------------------------------------------------------------------------
-# 4: what the guest sees (busybox; the systemd bits are in the systemd test)
+# The guest's mount options / fstype at MOUNTPOINT, read from init's mountinfo
+# (the last mount on that point wins).
+guest_mount_opts() {
+	awk -v mp="$2" '$5 == mp { o = $6 } END { if (o == "") exit 1; print o }' "/proc/$1/mountinfo"
+}
+guest_mount_fstype() {
+	awk -v mp="$2" '$5 == mp { for (i = 7; $i != "-"; i++); t = $(i + 1) } END { if (t == "") exit 1; print t }' \
+		"/proc/$1/mountinfo"
+}
 
+# bats test_tags=asan
 @test "container interface: namespaces, pidfile, hostname, /proc, /sys, cgroup, /dev, console, environment" {
 	require_fixture busybox
 	local root cg ns host_boot guest_boot f opts pts_dev
@@ -254,6 +242,7 @@ guest_mount_fstype() {
 # CLONE_INTO_CGROUP, 5.7+); without it (old kernels, seccomp) droidspaces
 # forks and joins through cgroup.procs.  Both must put init and every `run`
 # command in the container's cgroup; strace shows which way was taken.
+# bats test_tags=fault,asan
 @test "cgroup: init and run commands are born in the container's cgroup (clone3), or join it without clone3" {
 	require_fixture busybox
 	require_cmd strace
@@ -293,6 +282,7 @@ guest_mount_fstype() {
 	unset DROIDSPACES_FAULT
 }
 
+# bats test_tags=asan
 @test "cgroup v1: without a cgroup2 tree init joins droidspaces/NAME in every v1 hierarchy, the guest gets them on a tmpfs, stop removes them" {
 	require_fixture busybox
 	require_cmd unshare
@@ -329,222 +319,45 @@ guest_mount_fstype() {
 	[ -z "$(cgroups_of v1)" ]
 }
 
-# --------------------------------------------------------------------------
-# 5: CLI behaviour
+# halted_count ROOTFS: clean shutdowns the fixture's ::shutdown:/ExecStop recorded.
+halted_count() { { cat "$1/var/log/ds-test-halted" 2>/dev/null || true; } | wc -l; }
 
-@test "cli: status/show/check exit codes, usage errors, stop of a stopped name" {
-	require_fixture busybox
-	local root
-	root=$(fixture_copy busybox)
-
-	run_ds_err check
-	[ "$status" -eq 0 ]
-	[[ $output == *"Verdict: ready"* ]]
-	[[ $output == *Required:* ]]
-
-	run_ds_err --name=cli status
-	[ "$status" -eq 1 ]
-	[ "$output" = "cli: stopped" ]
-
-	run_ds_err frobnicate
-	[ "$status" -eq 2 ]
-	assert_one_error_line frobnicate
-	run_ds_err --no-such-option status
-	[ "$status" -eq 2 ]
-	assert_one_error_line no-such-option
-	run_ds_err --name=cli --stop-timeout=abc stop
-	[ "$status" -eq 2 ]
-	assert_one_error_line stop-timeout
-	run_ds_err --name=cli start
-	[ "$status" -ne 0 ]
-	assert_one_error_line rootfs
-	run_ds_err --name=cli --rootfs="$DS_TEST_DIR/no-such-dir" start
-	[ "$status" -ne 0 ]
-	assert_one_error_line no-such-dir
-	run_ds_err --name=cli stop
-	[ "$status" -ne 0 ]
-	assert_one_error_line "not running"
-	[ ! -e "$(ws_pidfile cli)" ]
-
-	# options after the command work as well
-	track_container cli
-	ds_run start -n cli -r "$root"
-	[ "$status" -eq 0 ]
-	[[ $output == "Container cli started: init pid "*" (busybox)" ]]
-	adopt_ct cli
-	run_ds_err status --name=cli
-	[ "$status" -eq 0 ]
-	[ "$output" = "cli: running (pid $CT_PID, init busybox)" ]
-	run_ds_err show
-	[ "$status" -eq 0 ]
-	echo "$output"
-	grep -E "^\| cli +\| running +\| $CT_PID +\| busybox +\| $(realpath "$root") +\|$" <<<"$output"
-	grep -E '^\| NAME +\| STATE +\| PID ' <<<"$output"
-
-	stop_ct cli
-	assert_cleaned cli
-	run_ds_err show
-	[ "$status" -eq 0 ]
-	refute grep -E '^\| cli +\| running' <<<"$output"
-}
-
-@test "names: invalid names are refused with one error line and nothing created; 64 chars work" {
-	require_fixture busybox
-	local root name before after long64 i row msg
-	local -a fails=()
-	local -a bad=(
-		'' 'a/b' '/abs' '../x' '.' '..' 'a b' ' ' $'a\nb' $'a\tb' $'\x01x' $'x\x1b[31m'
-		'a*' 'a:b' 'a,b/c' 'é' $'\xff\xfe' "$(printf 'a%.0s' {1..65})"
-	)
-	root=$(fixture_copy busybox)
-	# the longest valid name, with every allowed character class
-	long64=Aa0._-$(printf 'z%.0s' {1..58})
-	[ "${#long64}" -eq 64 ]
-	start_ct "$long64" "$root"
-	[ "$(in_container "$long64" hostname)" = "$long64" ]
-	stop_ct "$long64"
-	assert_cleaned "$long64"
-	rm -rf "$DROIDSPACES_WORKSPACE"
-
-	mkdir -p "$DROIDSPACES_WORKSPACE"
-	before=$(find "$DROIDSPACES_WORKSPACE" /sys/fs/cgroup -path '*droidspaces*' 2>/dev/null | sort)
-	# All rows are tried; the failures are listed together.
-	for i in "${!bad[@]}"; do
-		name=${bad[$i]}
-		row="row $i $(printf '%q' "$name")"
-		run_ds_err --name="$name" --rootfs="$root" start
-		[[ $status != 0 ]] || fails+=("$row: start exit 0")
-		[[ -z $output ]] || fails+=("$row: start printed on stdout: $output")
-		msg=$(assert_one_error_line 2>&1) || fails+=("$row: start: $msg")
-		run_ds_err --name="$name" status
-		[[ $status != 0 ]] || fails+=("$row: status exit 0")
-		msg=$(assert_one_error_line 2>&1) || fails+=("$row: status: $msg")
-		run_ds_err --name="$name" stop
-		[[ $status != 0 ]] || fails+=("$row: stop exit 0")
-		msg=$(assert_one_error_line 2>&1) || fails+=("$row: stop: $msg")
-		after=$(find "$DROIDSPACES_WORKSPACE" /sys/fs/cgroup -path '*droidspaces*' 2>/dev/null | sort)
-		[[ $before == "$after" ]] || fails+=("$row: created $(diff <(echo "$before") <(echo "$after"))")
+# start_stop_cycles FIXTURE NAME CYCLES: start then stop at once, CYCLES times,
+# --stop-timeout=20; every stop must be a clean halt, far below the timeout.
+start_stop_cycles() {
+	local fixture=$1 name=$2 cycles=$3 root cycle t0 took
+	root=$(fixture_copy "$fixture")
+	for ((cycle = 1; cycle <= cycles; cycle++)); do
+		st_start "$name" -r "$root"
+		t0=$(_ds_usec_now)
+		run_ds_err --name="$name" --stop-timeout=20 stop
+		took=$(($(_ds_usec_now) - t0))
+		echo "cycle $cycle: stop took $took us: $output $stderr"
+		[ "$status" -eq 0 ]
+		[ "$output" = "Container $name stopped" ]
+		# a lost halt means SIGKILL after the full 20 s
+		((took < 15000000))
 	done
-	[ -z "$(find "$DROIDSPACES_WORKSPACE" -mindepth 1)" ]
-	[ "$(count_monitors)" -eq 0 ]
-	if ((${#fails[@]})); then
-		printf '%s\n' "${fails[@]}" >&2
-		return 1
-	fi
-
+	HALT_ROOT=$root
 }
 
-@test "names: a second start fails 'already running' and touches nothing; 10 parallel starts, one wins" {
+# bats test_tags=hostile,load
+@test "halt: busybox, 5 cycles of start then stop at once: each stop halts cleanly (::shutdown: ran), never the SIGKILL" {
 	require_fixture busybox
-	local root root2 pidfile_before
-	root=$(fixture_copy busybox)
-	root2=$(fixture_copy busybox)
-	start_ct dup "$root"
-	wait_for 10 booted "$CT_PID"
-	pidfile_before=$(cat "$(ws_pidfile dup)")
-
-	run_ds_err --name=dup --rootfs="$root2" start
-	[ "$status" -ne 0 ]
-	assert_one_error_line "already running"
-	[ "$(cat "$(ws_pidfile dup)")" = "$pidfile_before" ]
-	proc_alive "$CT_PID" "$CT_ST"
-	proc_alive "$CT_MON" "$CT_MON_ST"
-	[ "$(count_monitors)" -eq 1 ]
-	stop_ct dup
-	assert_cleaned dup
-
-	# 10 concurrent starts of one name
-	parallel_starts par --rootfs="$root2"
-	adopt_ct par
-	[ "$(count_monitors)" -eq 1 ]
-	wait_for 10 booted "$CT_PID"
-	[ "$(line_count "$root2/var/log/ds-test-boots")" -eq 1 ]
-	stop_ct par
-	assert_cleaned par
+	start_stop_cycles busybox bbcycle 5
+	# ::shutdown: runs only on a halt, never on SIGKILL
+	[ "$(halted_count "$HALT_ROOT")" -eq 5 ]
 }
 
-# --------------------------------------------------------------------------
-# 6: hostile rootfs trees
-
-@test "hostile rootfs: dev, proc, sys, run as symlinks (absolute and relative) are refused, nothing touched" {
-	require_fixture busybox
-	local canary=$DS_TEST_DIR/canary state root d kind target
-	mkdir -p "$canary/sub"
-	echo canary >"$canary/file"
-	state=$(canary_state "$canary")
-	for d in dev proc sys run; do
-		for kind in abs rel; do
-			root=$(fixture_copy busybox)
-			# $root is $DS_TEST_DIR/rootfs.N.busybox/root: ../../canary from it
-			target=$canary
-			[[ $kind == rel ]] && target=../../canary
-			rm -rf "${root:?}/$d"
-			ln -s "$target" "$root/$d"
-			[ "$(realpath "$root/$d")" = "$canary" ]
-			echo "row: /$d -> $target"
-			track_container "hostile-$d-$kind"
-			run_ds_err --name="hostile-$d-$kind" --rootfs="$root" start
-			[ "$status" -ne 0 ]
-			assert_one_error_line "rootfs path /$d is a symlink; refusing to mount over it"
-			[ ! -e "$(ws_pidfile "hostile-$d-$kind")" ]
-			[ ! -e "$(ct_cgroup "hostile-$d-$kind")" ]
-			lock_free "hostile-$d-$kind"
-			[ "$(canary_state "$canary")" = "$state" ]
-			[ "$(readlink "$root/$d")" = "$target" ]
-		done
-	done
-	[ "$(count_monitors)" -eq 0 ]
+# bats test_tags=hostile,load
+@test "halt: systemd, 5 cycles of start then stop at once: each stop halts cleanly, never the SIGKILL" {
+	require_fixture debian-systemd
+	start_stop_cycles debian-systemd sdcycle 5
+	# systemd logs each halt request it got to the console: the signal was
+	# not lost, and it is the halt (glibc's SIGRTMIN+3), not a poweroff
+	[ "$(grep -c 'Received SIGRTMIN+3\.' "$(ws_log sdcycle)")" -ge 5 ]
+	[ "$(grep -c 'Received SIGRTMIN+4' "$(ws_log sdcycle)")" -eq 0 ]
 }
-
-@test "hostile rootfs: etc/hostname, etc/hosts and .old_root symlinks to host paths never change the host" {
-	require_fixture busybox
-	local canary=$DS_TEST_DIR/canary state root kind name sum_h sum_hosts prefix
-	mkdir -p "$canary"
-	echo canary-hostname >"$DS_TEST_DIR/canary-hostname"
-	printf '127.0.0.1\tcanary\n' >"$DS_TEST_DIR/canary-hosts"
-	sum_h=$(sha256sum <"$DS_TEST_DIR/canary-hostname")
-	sum_hosts=$(sha256sum <"$DS_TEST_DIR/canary-hosts")
-	state=$(canary_state "$canary")
-	for kind in abs rel; do
-		root=$(fixture_copy busybox)
-		name=etc-$kind
-		prefix=$DS_TEST_DIR/
-		# relative to $root/etc: etc -> root -> rootfs.N.busybox -> DS_TEST_DIR
-		[[ $kind == rel ]] && prefix=../../../
-		ln -sfn "${prefix}canary-hostname" "$root/etc/hostname"
-		ln -sfn "${prefix}canary-hosts" "$root/etc/hosts"
-		[ "$(realpath "$root/etc/hostname")" = "$DS_TEST_DIR/canary-hostname" ]
-		# .old_root (pivot_root's put_old, if the runtime uses that name)
-		rm -rf "$root/.old_root"
-		if [[ $kind == abs ]]; then
-			ln -s "$canary" "$root/.old_root"
-		else
-			ln -s ../../canary "$root/.old_root"
-		fi
-		track_container "$name"
-		run_ds_err --name="$name" --rootfs="$root" start
-		echo "row $kind: exit $status: $output $stderr"
-		if [[ $status == 0 ]]; then
-			adopt_ct "$name"
-			[ "$(in_container "$name" hostname)" = "$name" ]
-			[ "$(sha256sum <"$DS_TEST_DIR/canary-hostname")" = "$sum_h" ]
-			[ "$(sha256sum <"$DS_TEST_DIR/canary-hosts")" = "$sum_hosts" ]
-			[ "$(canary_state "$canary")" = "$state" ]
-			stop_ct "$name"
-			assert_cleaned "$name"
-		else
-			assert_one_error_line
-			[ ! -e "$(ws_pidfile "$name")" ]
-			[ ! -e "$(ct_cgroup "$name")" ]
-		fi
-		[ "$(sha256sum <"$DS_TEST_DIR/canary-hostname")" = "$sum_h" ]
-		[ "$(sha256sum <"$DS_TEST_DIR/canary-hosts")" = "$sum_hosts" ]
-		[ "$(canary_state "$canary")" = "$state" ]
-	done
-}
-
-# --------------------------------------------------------------------------
-# 7: life-cycle events
 
 # rebooted NAME OLDPID: the pidfile names a new init that has booted.
 rebooted() {
@@ -553,6 +366,7 @@ rebooted() {
 	[[ -n $p && $p != "$2" ]] && booted "$p"
 }
 
+# bats test_tags=asan
 @test "lifecycle: reboot inside boots again under the same monitor; poweroff inside cleans up" {
 	require_fixture busybox
 	local root old
@@ -586,6 +400,7 @@ rebooted() {
 	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 2 ]
 }
 
+# bats test_tags=asan
 @test "lifecycle: SIGKILL of init makes the monitor clean up (no restart)" {
 	require_fixture busybox
 	local root
@@ -600,24 +415,7 @@ rebooted() {
 	[ ! -e "$root/var/log/ds-test-halted" ]
 }
 
-@test "lifecycle: with its monitor killed the container keeps running; stop still halts and cleans up" {
-	require_fixture busybox
-	local root
-	root=$(fixture_copy busybox)
-	start_ct mon "$root"
-	wait_for 10 booted "$CT_PID"
-	kill -KILL "$CT_MON"
-	wait_for 5 ! proc_alive "$CT_MON" "$CT_MON_ST"
-	proc_alive "$CT_PID" "$CT_ST"
-	run "$DS" --name=mon status
-	[ "$status" -eq 0 ]
-	[ "$output" = "mon: running (pid $CT_PID, init busybox)" ]
-	[ "$(in_container mon hostname)" = mon ]
-	stop_ct mon
-	assert_cleaned mon
-	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]
-}
-
+# bats test_tags=asan
 @test "lifecycle: an init that ignores its halt signal is SIGKILLed after --stop-timeout" {
 	require_fixture busybox
 	local root
@@ -635,6 +433,7 @@ rebooted() {
 	assert_cleaned deaf
 }
 
+# bats test_tags=asan
 @test "lifecycle: a missing, dangling or non-executable /sbin/init fails start, nothing left" {
 	require_fixture busybox
 	local root row name want
@@ -673,127 +472,169 @@ rebooted() {
 	done
 }
 
-@test "lifecycle: a stale pidfile naming a live unrelated process is never signalled; start works" {
+# write_init ROOT SCRIPT: replace ROOT's /sbin/init by a shell script.
+write_init() {
+	rm -f "$1/sbin/init"
+	printf '%s\n' "#!/bin/sh" "$2" >"$1/sbin/init"
+	chmod 0755 "$1/sbin/init"
+}
+
+# bats test_tags=fault
+@test "fault: init SIGKILLed, or exiting at once (0, 1, 127): cleaned up, no restart, the name works again" {
 	require_fixture busybox
-	local root sp sp_st pf host_boot row
-	root=$(fixture_copy busybox)
-	sleep 100000 >/dev/null 2>&1 3>&- &
-	sp=$!
-	CORE_OWN_PIDS="$sp"
-	wait_for 5 comm_is "$sp" sleep
-	sp_st=$(_ds_starttime "$sp")
-	host_boot=$(cat /proc/sys/kernel/random/boot_id)
-	pf=$(ws_pidfile stale)
-	# a workspace in which containers have run before
-	mkdir -p "$DROIDSPACES_WORKSPACE"/{Pids,Locks,Logs}
-	for row in starttime boot_id monitor; do
+	local root row name
+	for row in kill exit0 exit1 exit127; do
+		root=$(fixture_copy busybox)
+		name=init-$row
 		case $row in
-		starttime) # right boot, wrong start time
-			printf '%s\nmonitor=%s\nstarttime=1\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=droidspaces/stale\n' \
-				"$sp" 1 0123456789abcdef0123456789abcdef "$host_boot" "$root" >"$pf"
-			;;
-		boot_id) # right start time, another boot
-			printf '%s\nmonitor=%s\nstarttime=%s\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=droidspaces/stale\n' \
-				"$sp" 1 "$sp_st" 0123456789abcdef0123456789abcdef 00000000-0000-4000-8000-000000000000 \
-				"$root" >"$pf"
-			;;
-		monitor) # the unrelated process named as the monitor too
-			printf '%s\nmonitor=%s\nstarttime=1\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=droidspaces/stale\n' \
-				"$sp" "$sp" 0123456789abcdef0123456789abcdef "$host_boot" "$root" >"$pf"
-			;;
+		exit0) write_init "$root" 'exit 0' ;;
+		exit1) write_init "$root" 'exit 1' ;;
+		exit127) write_init "$root" 'exec /no/such/program' ;;
 		esac
-		echo "row $row"
-		run "$DS" --name=stale status
-		[ "$status" -eq 1 ]
-		[ "$output" = "stale: stopped" ]
-		run "$DS" --name=stale show
-		refute grep -E '^\| stale +\| running' <<<"$output"
-		run "$DS" --name=stale stop
-		echo "stop: exit $status: $output"
-		proc_alive "$sp" "$sp_st"
-		[ "$(cat "/proc/$sp/comm")" = sleep ]
+		track_container "$name"
+		run_ds_err --name="$name" --rootfs="$root" start
+		echo "row $row: exit $status: $output / $stderr"
+		if [[ $row == kill ]]; then
+			[ "$status" -eq 0 ]
+			CT_PID=$(ds_pid "$name")
+			CT_ST=$(_ds_starttime "$CT_PID")
+			wait_for 10 booted "$CT_PID"
+			kill -KILL "$CT_PID"
+		elif [[ $status == 0 ]]; then
+			# started, then init ended: the monitor notices and cleans up
+			[[ $output == "Container $name started: init pid "* ]]
+		else
+			assert_refused
+		fi
+		wait_for 10 nothing_left "$name"
+		nothing_left "$name"
+		[ "$(line_count "$root/var/log/ds-test-boots")" -le 1 ]
 	done
-
-	# and a start over a stale pidfile works
-	printf '%s\nmonitor=%s\nstarttime=1\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=droidspaces/stale\n' \
-		"$sp" "$sp" 0123456789abcdef0123456789abcdef "$host_boot" "$root" >"$pf"
-	start_ct stale "$root"
-	[ "$CT_PID" != "$sp" ]
-	wait_for 10 booted "$CT_PID"
-	proc_alive "$sp" "$sp_st"
-	stop_ct stale
-	assert_cleaned stale
-	proc_alive "$sp" "$sp_st"
-	kill "$sp"
-	wait "$sp" || true
-	CORE_OWN_PIDS=
-}
-
-@test "lifecycle: stop over a stale pidfile never kills or removes the cgroup its cgroup= line names" {
-	# The container of NAME always lives in droidspaces/NAME: a stale (or
-	# corrupted) pidfile must not make stop SIGKILL and rmdir another cgroup.
-	local sp sp_st pf victim
-	victim=$(cg2_mount)/ds-test-victim.$$
-	mkdir "$victim"
-	CORE_OWN_CGROUPS=$victim
-	sleep 100000 >/dev/null 2>&1 3>&- &
-	sp=$!
-	CORE_OWN_PIDS="$sp"
-	wait_for 5 comm_is "$sp" sleep
-	sp_st=$(_ds_starttime "$sp")
-	echo "$sp" >"$victim/cgroup.procs"
-	grep -qx "$sp" "$victim/cgroup.procs"
-	pf=$(ws_pidfile victim)
-	mkdir -p "$DROIDSPACES_WORKSPACE"/{Pids,Locks,Logs}
-	printf '%s\nmonitor=%s\nstarttime=1\nuuid=%s\nboot_id=%s\nrootfs=/\ncgroup=%s\n' \
-		"$sp" "$sp" 0123456789abcdef0123456789abcdef "$(cat /proc/sys/kernel/random/boot_id)" \
-		"${victim#"$(cg2_mount)"/}" >"$pf"
-	run "$DS" --name=victim status
-	[ "$status" -eq 1 ]
-	run "$DS" --name=victim stop
-	echo "stop: exit $status: $output"
-	proc_alive "$sp" "$sp_st"
-	[ -d "$victim" ]
-	grep -qx "$sp" "$victim/cgroup.procs"
-	kill "$sp"
-	wait "$sp" || true
-	CORE_OWN_PIDS=
-	wait_for 5 rmdir "$victim"
-	CORE_OWN_CGROUPS=
-	rm -f "$pf"
-}
-
-# --------------------------------------------------------------------------
-# 8: console log
-
-@test "console log: 3 MiB on /dev/console never blocks the guest; the log rotates at 1 MiB" {
-	require_fixture busybox
-	local root log size size1
+	# and a real init boots under the last name
 	root=$(fixture_copy busybox)
-	start_ct clog "$root"
+	start_ct init-exit127 "$root"
 	wait_for 10 booted "$CT_PID"
-	log=$(ws_log clog)
-	run timeout 60 "$DS" --name=clog run sh -c \
-		'yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ | head -c 3145728 >/dev/console && echo wrote-all'
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$output" = wrote-all ]
-	# still running, same init, and the drain still works
-	proc_alive "$CT_PID" "$CT_ST"
-	run "$DS" --name=clog status
-	[ "$status" -eq 0 ]
-	in_container clog sh -c 'echo ds-after-flood >/dev/console'
-	wait_for 10 grep -q ds-after-flood "$log"
-	[ -f "$log.1" ]
-	[ ! -e "$log.2" ]
-	size=$(stat -c %s "$log")
-	size1=$(stat -c %s "$log.1")
-	echo "console.log $size bytes, console.log.1 $size1 bytes"
-	((size <= 1048576 + 65536))
-	((size1 <= 1048576 + 65536))
-	((size1 >= 512 * 1024))
-	grep -q 0123456789abcdefghijklmnopqrstuvwxyz "$log.1"
-	stop_ct clog
-	assert_cleaned clog
-	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]
+	stop_ct init-exit127
+	assert_cleaned init-exit127
+}
+
+# bats test_tags=fault
+@test "fault: an init that ignores every halt signal is SIGKILLed within --stop-timeout=2" {
+	require_fixture busybox
+	local root
+	root=$(fixture_copy busybox)
+	write_init "$root" "trap '' TERM INT HUP USR1 USR2 PWR QUIT
+while :; do sleep 1; done"
+	start_ct deaf "$root"
+	# the traps are set once the loop runs its first sleep
+	wait_for 5 pgrep -P "$CT_PID" -x sleep
+	stop_ct deaf -t 2
+	echo "stop took ${STOP_USEC} us"
+	((STOP_USEC >= 2000000))
+	((STOP_USEC < 8000000))
+	assert_cleaned deaf
+}
+
+# bats test_tags=fault
+@test "fault: /sbin/init missing, not executable, empty, bad interpreter, a fifo, a device, a directory, a loop: clear error, nothing left" {
+	require_fixture busybox
+	local root row name canary=$DS_TEST_DIR/canary state rows=0
+	mkdir -p "$canary"
+	printf '#!/bin/sh\ntouch %s/pwned\nexec sleep 100000\n' "$canary" >"$canary/evil-init"
+	chmod 0755 "$canary/evil-init"
+	state=$(canary_state "$canary")
+	for row in missing noexec empty badshebang fifo chardev directory dangling loop abs-host rel-host; do
+		root=$(fixture_copy busybox)
+		rm -f "$root/sbin/init"
+		case $row in
+		missing) ;;
+		noexec) printf '#!/bin/sh\nexec sleep 100000\n' >"$root/sbin/init" && chmod 0644 "$root/sbin/init" ;;
+		empty) : >"$root/sbin/init" && chmod 0755 "$root/sbin/init" ;;
+		badshebang) printf '#!/no/such/interpreter\n' >"$root/sbin/init" && chmod 0755 "$root/sbin/init" ;;
+		fifo) mkfifo -m 0755 "$root/sbin/init" ;;
+		chardev) mknod -m 0755 "$root/sbin/init" c 1 3 ;;
+		directory) mkdir "$root/sbin/init" ;;
+		dangling) ln -s ../bin/no-such-init "$root/sbin/init" ;;
+		loop) ln -s init "$root/sbin/init" ;;
+		abs-host) ln -s "$canary/evil-init" "$root/sbin/init" ;;
+		rel-host) ln -s "../../../../../../../../../../..$canary/evil-init" "$root/sbin/init" ;;
+		esac
+		name=badinit-$row
+		track_container "$name"
+		run_ds_ws "$DROIDSPACES_WORKSPACE" --name="$name" --rootfs="$root" start
+		echo "row $row: exit $status: $output / $stderr"
+		[[ $status == 0 ]] && rescue_ct "$name"
+		row_ok "$row" assert_refused
+		row_ok "$row (leftovers)" nothing_left "$name"
+		[[ ! -e $root/var/log/ds-test-boots ]] || row_fail "$row" "the guest booted"
+		[[ $(canary_state "$canary") == "$state" ]] || row_fail "$row" "the canary changed"
+		rows=$((rows + 1))
+	done
+	figure "broken /sbin/init variants tried: $rows"
+	rows_verdict
+}
+
+# fixture_fs NAME: print the path of a rootfs directory that is the root of
+# an ext4 filesystem of its own (a loop-mounted image in DS_TEST_DIR, filled
+# from the cached fixture NAME), so that a guest's superblock remount shows
+# and nothing else of the host has files open on it. The test unmounts it
+# (autoclear frees the loop device); teardown unmounts it if the test failed.
+fixture_fs() {
+	local img=$DS_TEST_DIR/$1.ext4 mnt=$DS_TEST_DIR/fs.$1
+	truncate -s 1G "$img"
+	mkfs.ext4 -q -F -d "$DS_FIXTURES/$1" "$img" >&2 || return 1
+	mkdir -p "$mnt"
+	echo "$mnt" >>"$DS_TEST_DIR/.mounts"
+	mount -o loop "$img" "$mnt" || return 1
+	echo "$mnt"
+}
+
+# stock_halt_test FIXTURE NAME: boot the stock FIXTURE from a filesystem of
+# its own (fixture_fs: the guest shares that superblock with the host) inside a network namespace of the test's
+# own; check while it runs that it made no named cgroup hierarchy and sits in
+# droidspaces/NAME; halt it with stop; the filesystem stays read-write, the
+# namespace's links as they were. common_teardown compares the rest.
+stock_halt_test() {
+	local fixture=$1 name=$2 root holder before hier
+	require_fixture "$fixture"
+	require_cmd unshare nsenter ip mkfs.ext4
+	root=$(fixture_fs "$fixture")
+	before=$(fs_opts "$root")
+	[[ $before == rw || $before == rw,* ]]
+	hier=$(cut -d: -f1,2 /proc/self/cgroup)
+	holder=$(netns_holder_start) || return 1
+	net_state "$holder" >"$DS_TEST_DIR/net.before"
+	DS_WRAP=(nsenter -t "$holder" -n --)
+	st_start "$name" -r "$root"
+	DS_WRAP=()
+	[ "$(netns_of "$CT_PID")" = "$(netns_of "$holder")" ]
+	wait_for 120 booted "$CT_PID"
+	# no new (named) v1 hierarchy, no release agent: the kernel lists every hierarchy here
+	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
+	# init in droidspaces/NAME (cgroup2, or every v1 hierarchy on a v1-only host)
+	if grep -q '^0::' "/proc/$CT_PID/cgroup"; then
+		grep -qE "^0::/droidspaces/$name(/|\$)" "/proc/$CT_PID/cgroup"
+	else
+		refute grep -qvE ":/droidspaces/$name(/|\$)" "/proc/$CT_PID/cgroup"
+	fi
+	st_stop "$name"
+	grep -q halted "$root/var/log/ds-test-halted"
+	net_state "$holder" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+	if [[ $(fs_opts "$root") != "$before" ]]; then
+		echo "the guest's halt remounted the host's filesystem: $(fs_opts "$root")" >&2
+		umount "$root"
+		return 1
+	fi
+	umount "$root"
+}
+
+# bats test_tags=stock,slow
+@test "stock guests: Debian sysvinit+OpenRC as shipped (umountroot, NETDOWN=yes, OpenRC cgroups, hwclock; plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
+	stock_halt_test debian-openrc-stock orcstock
+}
+
+# bats test_tags=stock,slow
+@test "stock guests: Debian systemd as shipped (plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
+	stock_halt_test debian-systemd-stock sdstock
 }

@@ -1,39 +1,25 @@
 #!/usr/bin/env bats
-# Host integration, end to end (issue 6): hostname, /etc/hosts and DNS inside
-# busybox, systemd and OpenRC guests (getent hosts $(hostname) works), --dns
-# and its refusals, guest files symlinked at host paths; the capabilities a
-# guest sharing the host's network never gets (CAP_NET_ADMIN & co, in init,
-# `run` and `enter`), and a Debian sysvinit halt with NETDOWN=yes that must
-# leave the network alone (in a network namespace of the test's own, never
-# the machine's real interfaces); the Android paths against a fake host root
-# (DROIDSPACES_HOST_ROOT): SELinux, /storage/emulated/0, phantom processes,
-# deviceidle, the firmware path and the aid_* groups, restored at the end.
+# shellcheck disable=SC2030,SC2031 # CT_* are set per test, in its own subshell
+# Host integration, end to end: hostname, /etc/hosts and DNS inside busybox,
+# systemd and OpenRC guests (getent hosts $(hostname) works), --dns and its
+# refusals, guest files symlinked at host paths; a Debian sysvinit halt with
+# NETDOWN=yes that must leave the network alone (in a network namespace of
+# the test's own, never the machine's real interfaces); the Android paths
+# against a fake host root (DROIDSPACES_HOST_ROOT): SELinux,
+# /storage/emulated/0, phantom processes, deviceidle, the firmware path (also
+# with an image) and the aid_* groups, restored at the end; --enable-ipv6,
+# also put back by a start that fails.
 #
-# Every test runs between common_setup and common_teardown, which fail it
-# when the host changed.
+# Tags: hostile, fault.  Every test runs between common_setup and
+# common_teardown, which fail it when the host changed.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 
 setup() { common_setup; }
-
-teardown() {
-	local rc=0
-	netns_holders_stop || rc=1
-	# Never leave a link behind on the host (the caps test tries to add one).
-	if ip link show dstest >/dev/null 2>&1; then
-		ip link del dstest || true
-		echo "teardown: a link 'dstest' existed on the host; deleted" >&2
-		rc=1
-	fi
-	common_teardown || rc=1
-	return "$rc"
-}
-
-# --------------------------------------------------------------------------
-# local helpers (the workspace paths, run_ds_err, st_start/st_stop/st_refused
-# and the rest are in helpers.bash)
+# never a link left behind on the host (the caps test tries to add one)
+teardown() { netns_teardown dstest; }
 
 # The host's real resolvers, as droidspaces must pass them: /etc/resolv.conf
 # without the systemd-resolved stub, else resolved's upstream file; at most 4.
@@ -59,40 +45,6 @@ assert_resolv_link() {
 	in_container "$1" test -f /run/resolvconf/resolv.conf
 	refute in_container "$1" test -L /run/resolvconf/resolv.conf
 }
-
-# CapBnd (hex) of a process: from the host's /proc, or inside via a command.
-capbnd_of() { awk '/^CapBnd:/ { print $2 }' "/proc/$1/status"; }
-cap_set() { (((0x$1 >> $2) & 1)); }
-
-# Capabilities taken away from a guest that shares the host's network.
-CAP_NET_ADMIN=12 CAP_SYS_MODULE=16 CAP_SYS_RAWIO=17 CAP_SYS_TIME=25
-CAP_MAC_OVERRIDE=32 CAP_MAC_ADMIN=33 CAP_SYS_ADMIN=21 CAP_AUDIT_CONTROL=30 CAP_AUDIT_READ=37
-# what droidspaces drops by default, and what --hw-access keeps of it
-DROPPED_CAPS="$CAP_NET_ADMIN $CAP_SYS_MODULE $CAP_SYS_RAWIO $CAP_SYS_TIME $CAP_AUDIT_CONTROL $CAP_MAC_OVERRIDE $CAP_MAC_ADMIN $CAP_AUDIT_READ"
-
-# expected_capbnd DROPPED-BITS...: our own bounding set minus those bits (hex).
-# but_caps KEPT-BITS...: $DROPPED_CAPS without those.
-but_caps() {
-	local b k out=""
-	for b in $DROPPED_CAPS; do
-		for k in "$@"; do [[ $b == "$k" ]] && continue 2; done
-		out+=" $b"
-	done
-	echo "$out"
-}
-
-# capprobe NAME: the output of tests/e2e/probes/capprobe.c run in container NAME.
-capprobe() { run_probe capprobe "$1"; }
-
-expected_capbnd() {
-	local mask b
-	mask=$((0x$(capbnd_of $$)))
-	for b in "$@"; do mask=$((mask & ~(1 << b))); done
-	printf '%016x\n' "$mask"
-}
-
-# --------------------------------------------------------------------------
-# hostname, /etc/hosts, DNS
 
 @test "hosts: UTS name, /etc/hostname, the guest's own hosts lines kept, a stale 127.0.1.1 replaced, stable across restarts" {
 	require_fixture busybox
@@ -201,6 +153,7 @@ expected_capbnd() {
 	fi
 }
 
+# bats test_tags=hostile
 @test "hosts/dns: guest files that are symlinks to host paths never write the host's files" {
 	require_fixture busybox
 	local root d=$DS_TEST_DIR f
@@ -264,93 +217,6 @@ expected_capbnd() {
 	st_stop orch
 }
 
-# --------------------------------------------------------------------------
-# capabilities
-
-@test "caps: NET_ADMIN, SYS_MODULE, SYS_TIME, SYS_RAWIO, MAC_*, AUDIT_CONTROL/READ out of the bounding set of init, run and enter; ip link add, a module, the clock are refused; --keep-caps" {
-	require_fixture busybox
-	require_cmd musl-gcc
-	local root want bnd out
-	root=$(fixture_copy busybox)
-	# shellcheck disable=SC2046 # a list of bits
-	want=$(expected_capbnd $(but_caps))
-
-	st_start capct -r "$root"
-	wait_for 10 booted "$CT_PID"
-	bnd=$(capbnd_of "$CT_PID")
-	[ "$bnd" = "$want" ]
-	cap_set "$bnd" $CAP_SYS_ADMIN
-	# inside: PID 1, a `run` process (bounding and effective), an `enter` shell
-	[ "$(in_container capct awk '/^CapBnd:/ { print $2 }' /proc/1/status)" = "$want" ]
-	[ "$("$DS" --name=capct run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
-	out=$("$DS" --name=capct run awk '/^CapEff:/ { print $2 }' /proc/self/status)
-	refute cap_set "$out" $CAP_NET_ADMIN
-	refute cap_set "$out" $CAP_SYS_MODULE
-	out=$(echo 'awk "/^CapBnd:/ { print \$2 }" /proc/self/status; exit 0' | "$DS" --name=capct enter)
-	[ "$(tail -n1 <<<"$out" | tr -d '\r')" = "$want" ]
-
-	# The guest shares the host's network: a link cannot be added.  (If it
-	# ever could, delete it at once and fail.)
-	run "$DS" --name=capct run ip link add dstest type dummy
-	if ip link show dstest >/dev/null 2>&1; then
-		ip link del dstest
-		echo "the guest created a link on the host" >&2
-		return 1
-	fi
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[[ $output == *"Operation not permitted"* ]]
-	# a kernel module and the host's clock (tried harmlessly, see the probe)
-	out=$(capprobe capct)
-	echo "$out"
-	# EPERM even on a kernel without module support: the seccomp filter
-	# answers before the kernel looks (tests/e2e/65-confinement.bats)
-	grep -qx 'module: EPERM' <<<"$out"
-	if grep -q '^settime: skipped' <<<"$out"; then
-		echo "# the kernel's timezone is not UTC here: the clock probe was not tried (CapBnd checked above)" >&3
-	else
-		grep -qx 'settime: EPERM' <<<"$out"
-	fi
-	st_stop capct
-
-	# --hw-access keeps SYS_RAWIO, nothing else
-	# shellcheck disable=SC2046
-	want=$(expected_capbnd $(but_caps $CAP_SYS_RAWIO))
-	st_start caphw -r "$root" -H
-	wait_for 10 booted "$CT_PID"
-	[ "$(capbnd_of "$CT_PID")" = "$want" ]
-	[ "$("$DS" --name=caphw run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
-	st_stop caphw
-
-	# --keep-net-admin keeps NET_ADMIN (only the bit is checked: no link is made)
-	# shellcheck disable=SC2046
-	want=$(expected_capbnd $(but_caps $CAP_NET_ADMIN))
-	st_start capkeep -r "$root" --keep-net-admin
-	wait_for 10 booted "$CT_PID"
-	bnd=$(capbnd_of "$CT_PID")
-	[ "$bnd" = "$want" ]
-	cap_set "$bnd" $CAP_NET_ADMIN
-	[ "$("$DS" --name=capkeep run awk '/^CapBnd:/ { print $2 }' /proc/self/status)" = "$want" ]
-	st_stop capkeep
-
-	# --keep-caps keeps what it names (saved, so a restart by name keeps them too);
-	# only the bits are checked: nothing is loaded and the clock is not set
-	# shellcheck disable=SC2046
-	want=$(expected_capbnd $(but_caps $CAP_SYS_TIME $CAP_AUDIT_READ))
-	st_start capk2 -r "$root" --keep-caps=sys_time,CAP_AUDIT_READ
-	wait_for 10 booted "$CT_PID"
-	[ "$(capbnd_of "$CT_PID")" = "$want" ]
-	[ "$(sed -n 's/^keep_caps=//p' "$DROIDSPACES_WORKSPACE/Containers/capk2/container.config")" = sys_time,audit_read ]
-	st_stop capk2
-	st_start capk2
-	wait_for 10 booted "$CT_PID"
-	[ "$(capbnd_of "$CT_PID")" = "$want" ]
-	st_stop capk2
-	# not one of the dropped ones: refused, nothing started
-	st_refused "--keep-caps: 'sys_admin' is not one of the capabilities droidspaces drops" --name=capk3 -r "$root" --keep-caps=sys_admin
-}
-
-
 @test "caps: a Debian sysvinit guest halting with NETDOWN=yes leaves the network alone (private netns, veth stand-in)" {
 	require_fixture debian-openrc
 	require_cmd unshare nsenter ip
@@ -384,9 +250,6 @@ expected_capbnd() {
 	net_state "$holder" >"$DS_TEST_DIR/net.after"
 	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
 }
-
-# --------------------------------------------------------------------------
-# Android, against a fake host root
 
 # make_android_root [--no-storage] [--no-selinux]: a new fake Android host
 # tree in $DS_TEST_DIR/android.*; its device_config and dumpsys log their arguments to
@@ -544,6 +407,37 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	android_state_clean
 }
 
+# bats test_tags=hostile
+@test "android: --hw-access with an image points the firmware path at a path the kernel sees (init's root) and puts it back" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 e2fsck
+	local r fw img=$DS_TEST_DIR/fw.img stage=$DS_TEST_DIR/fwstage path
+	mkdir -p "$stage"
+	cp -a "$DS_FIXTURES/busybox/." "$stage/"
+	mkdir -p "$stage/lib/firmware"
+	echo guest-firmware >"$stage/lib/firmware/ds-probe.bin"
+	make_image_from "$stage" "$img" 32M
+	r=$(mktemp -d "$DS_TEST_DIR/android.XXXXXX")
+	mkdir -p "$r/system/bin" "$r/sys/module/firmware_class/parameters"
+	: >"$r/system/bin/app_process"
+	chmod 0755 "$r/system/bin/app_process"
+	echo /vendor/firmware >"$r/sys/module/firmware_class/parameters/path"
+	fw=$r/sys/module/firmware_class/parameters/path
+	export DROIDSPACES_HOST_ROOT=$r
+
+	st_start andimg -i "$img" -H
+	wait_for 10 booted "$CT_PID"
+	path=$(cat "$fw")
+	echo "firmware path: $path"
+	[ "$path" = "/proc/$CT_PID/root/lib/firmware" ]
+	# seen from the host's mount namespace, as the kernel's loader sees it
+	[ "$(cat "$path/ds-probe.bin")" = guest-firmware ]
+	# not the image's mount point, which the host never sees populated
+	[ ! -e "/mnt/Droidspaces/andimg/lib/firmware/ds-probe.bin" ]
+	st_stop andimg
+	[ "$(cat "$fw")" = /vendor/firmware ]
+}
+
 @test "android: a start that fails after changing the host puts everything back; SELinux already permissive stays so" {
 	require_fixture busybox
 	local r root
@@ -628,4 +522,41 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	st_start v6d -r "$root" -V
 	[ "$(cat "$knob")" = 1 ]   # without the flag the host is left alone
 	st_stop v6d
+}
+
+# bats test_tags=hostile,fault
+@test "start: a failure after --enable-ipv6 turned IPv6 on puts it back (and the volatile dir goes)" {
+	require_fixture busybox
+	require_cmd unshare
+	local root name=v6fail15 out
+	root=$(fixture_copy busybox)
+	[[ -e /proc/sys/net/ipv6/conf/all/disable_ipv6 ]] || skip_loud "no IPv6 in this kernel"
+	track_container "$name"
+	# In a network namespace of the test's own, where IPv6 starts disabled:
+	# the failing start must leave it disabled; a good start enables it
+	# (so the test can fail), and its stop disables it again.
+	out=$(unshare -n bash -c '
+		set -u
+		v6=/proc/sys/net/ipv6/conf/all/disable_ipv6
+		echo 1 >"$v6"
+		DROIDSPACES_FAULT=start:no-pty "$1" --name="$2" --rootfs="$3" --enable-ipv6 --volatile start 2>&1
+		echo "failed-start-rc=$?"
+		echo "after-failure=$(cat "$v6")"
+		"$1" --name="$2" --rootfs="$3" --enable-ipv6 start >/dev/null 2>&1
+		echo "good-start-rc=$?"
+		echo "while-running=$(cat "$v6")"
+		"$1" --name="$2" stop >/dev/null 2>&1
+		echo "after-stop=$(cat "$v6")"
+	' bash "$DS" "$name" "$root")
+	echo "$out"
+	grep -qx "droidspaces: cannot allocate the console PTY: .*" <<<"$out"
+	grep -qx 'failed-start-rc=1' <<<"$out"
+	grep -qx 'after-failure=1' <<<"$out"
+	grep -qx 'good-start-rc=0' <<<"$out"
+	grep -qx 'while-running=0' <<<"$out"
+	grep -qx 'after-stop=1' <<<"$out"
+	# no record of a change left behind, no volatile dir, no pidfile
+	[ ! -e "$DROIDSPACES_WORKSPACE/Host/disable_ipv6" ]
+	[ ! -e "$(ws_volatile "$name")" ]
+	[ ! -e "$(ws_pidfile "$name")" ]
 }

@@ -1,25 +1,26 @@
 #!/usr/bin/env bats
-# Storage modes, end to end (issue 4): rootfs images (--rootfs-img: an ext4
-# image made with mkfs.ext4 -d boots systemd; block devices; images in use,
-# corrupt, truncated or not ext4), volatile mode (--volatile: changes vanish,
-# the lower rootfs stays byte-for-byte the same, ten containers from one
-# rootfs), bind mounts (--bind-mount: rw, read-only down the whole tree,
-# files, symlinks inside the rootfs, missing sources, a table of malformed
-# and hostile specs) and hardware access (--hw-access: the host's /dev is
-# the same before, during and after).
+# Storage modes, end to end: rootfs images (--rootfs-img: an ext4 image made
+# with mkfs.ext4 -d boots systemd; block devices; setuid binaries; images in
+# use, raced for, corrupt, truncated, not ext4, FIFOs or devices), volatile
+# mode (--volatile: changes vanish, the lower rootfs stays byte-for-byte the
+# same, ten containers from one rootfs), bind mounts (--bind-mount: rw,
+# read-only down the whole tree, files, symlinks inside the rootfs, missing
+# sources, malformed and hostile specs) and hardware access (--hw-access).
 #
-# Every test runs between common_setup and common_teardown, which fail it
-# when the host changed (mounts, loop devices, /dev, cgroups, ...).  Image
-# files live in the test's scratch dir on the fixture filesystem, never on /.
+# Tags: hostile, load.  Every test runs between common_setup and
+# common_teardown, which fail it when the host changed (mounts, loop
+# devices, /dev, cgroups, ...).  Image files live in the test's scratch dir
+# on the fixture filesystem, never on /.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 
-setup() { common_setup; }
+setup() { fault_setup; }
 
 teardown() {
 	local rc=0 problems f
+	kill_own_pids
 	# Loop devices and immutable files this file made itself: the containers
 	# using them must be gone first, and the host snapshot must come after.
 	if [[ -s ${DS_TEST_DIR:-/nonexistent}/.st-loops || -s ${DS_TEST_DIR:-/nonexistent}/.st-immutable ]]; then
@@ -40,10 +41,6 @@ teardown() {
 	common_teardown || rc=1
 	return "$rc"
 }
-
-# --------------------------------------------------------------------------
-# local helpers (the workspace paths, run_ds_err, st_start/st_stop/st_refused
-# and the rest are in helpers.bash)
 
 # img_mountpoint NAME: where an image container NAME is mounted on the host.
 img_mountpoint() { echo "/mnt/Droidspaces/$1"; }
@@ -72,25 +69,11 @@ host_mounts_below() { awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5
 loops_of() { losetup -n -O NAME -j "$1" 2>/dev/null; }
 no_loop_for() { [[ -z $(loops_of "$1") ]]; }
 
-# tree_sums DIR: type, mode, owner, size, mtime, ctime, name and link target
-# of every entry, then the sha256 of every regular file.  Equal lists mean
-# nothing was written, created, removed, chmod'ed or chown'ed.
-tree_sums() {
-	(
-		cd "$1" || exit 1
-		find . -xdev -printf '%y %m %U:%G %s %T@ %C@ %p -> %l\n' | LC_ALL=C sort
-		find . -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
-	)
-}
-
 # make_image FIXTURE FILE SIZE: an ext4 image holding the fixture's tree.
 make_image() {
 	truncate -s "$3" "$2"
 	mkfs.ext4 -q -F -L ds-test -d "$DS_FIXTURES/$1" "$2"
 }
-
-# --------------------------------------------------------------------------
-# rootfs images
 
 @test "image: an ext4 image made with mkfs.ext4 -d boots systemd to running; loop freed at stop; writes persist" {
 	require_fixture debian-systemd
@@ -221,6 +204,7 @@ make_image() {
 	wait_for 5 no_loop_for "$img"
 }
 
+# bats test_tags=hostile
 @test "image: missing, not ext4, directory, char device, corrupt, truncated, unbootable, no --name: clear errors, nothing left" {
 	require_fixture busybox
 	require_cmd mkfs.ext4 e2fsck losetup
@@ -274,6 +258,97 @@ make_image() {
 	wait_for 10 booted "$CT_PID"
 	st_stop good
 	wait_for 5 no_loop_for "$d/good.img"
+}
+
+# bats test_tags=hostile
+@test "image: a setuid-root binary run by a guest user gets euid 0 (the image is not mounted nosuid), as in directory mode" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 e2fsck musl-gcc nsenter
+	local stage=$DS_TEST_DIR/stage img=$DS_TEST_DIR/suid.img pid out name
+	mkdir -p "$stage"
+	cp -a "$DS_FIXTURES/busybox/." "$stage/"
+	musl-gcc -static -O2 -o "$stage/euidprobe" "$DS_REPO/tests/e2e/probes/euidprobe.c"
+	chown 0:0 "$stage/euidprobe"
+	chmod 4755 "$stage/euidprobe"
+	make_image_from "$stage" "$img" 32M
+	for name in suidimg suiddir; do
+		if [[ $name == suidimg ]]; then
+			st_start "$name" -i "$img"
+		else
+			st_start "$name" -r "$stage"
+		fi
+		wait_for 10 booted "$CT_PID"
+		pid=$CT_PID
+		out=$(env -i PATH="$DS_GUEST_PATH" nsenter -t "$pid" -m -u -i -p -r -w -S 1000 -G 1000 -- /euidprobe)
+		echo "$name: $out"
+		[ "$out" = "ruid=1000 euid=0" ]
+		[[ ,$(awk '$5 == "/" { print $6 }' "/proc/$pid/mountinfo" | tail -n 1), != *,nosuid,* ]]
+		st_stop "$name"
+	done
+}
+
+# bats test_tags=hostile
+@test "image: two containers started at once on one image: exactly one runs, the other is refused naming it" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 e2fsck losetup
+	local img=$DS_TEST_DIR/race.img d=$DS_TEST_DIR/race i winner loser round
+	make_image_from "$DS_FIXTURES/busybox" "$img" 32M
+	mkdir -p "$d"
+	for round in 1 2 3; do
+		for i in a b; do
+			track_container "race$i"
+			(
+				rc=0
+				"$DS" --name="race$i" -i "$img" start >"$d/out.$i" 2>"$d/err.$i" </dev/null || rc=$?
+				echo "$rc" >"$d/rc.$i"
+			) 3>&- &
+			BG_PIDS+=("$!")
+		done
+		wait_bg
+		for i in a b; do echo "round $round race$i: exit $(cat "$d/rc.$i"): $(cat "$d/out.$i" "$d/err.$i")"; done
+		if [[ $(cat "$d/rc.a") == 0 ]]; then winner=a loser=b; else winner=b loser=a; fi
+		[ "$(cat "$d/rc.$winner")" = 0 ]
+		[ "$(cat "$d/rc.$loser")" != 0 ]
+		[ ! -s "$d/out.$loser" ]
+		[ "$(wc -l <"$d/err.$loser")" -eq 1 ]
+		grep -qx "droidspaces: rootfs image $(realpath "$img") is in use by container race$winner" "$d/err.$loser"
+		[ "$(losetup -n -O NAME -j "$img" | wc -l)" -eq 1 ]
+		st_stop "race$winner"
+		nothing_left "race$loser"
+	done
+}
+
+# bats test_tags=hostile
+@test "image: a FIFO, a character device, a block device symlink loop and a socket as --rootfs-img are refused at once with one line" {
+	local fifo=$DS_TEST_DIR/img.fifo t0 took img
+	mkfifo "$fifo"
+	mknod "$DS_TEST_DIR/img.chr" c 1 3 # /dev/null's numbers
+	ln -s "$DS_TEST_DIR/loop2.img" "$DS_TEST_DIR/loop1.img"
+	ln -s "$DS_TEST_DIR/loop1.img" "$DS_TEST_DIR/loop2.img"
+	python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$DS_TEST_DIR/img.sock" 2>/dev/null || true
+	for img in "$fifo" "$DS_TEST_DIR/img.chr" "$DS_TEST_DIR/img.sock"; do
+		[[ -e $img ]] || continue
+		t0=$(_ds_usec_now)
+		st_refused "rootfs image $(realpath "$img") is not a file or block device" --name=badimg -i "$img"
+		took=$(($(_ds_usec_now) - t0))
+		echo "$img: refused in $took us"
+		((took < 3000000))
+	done
+	st_refused "rootfs image $DS_TEST_DIR/loop1.img: " --name=badimg -i "$DS_TEST_DIR/loop1.img"
+	# nobody opened the FIFO for writing, nothing was written to it
+	[ -p "$fifo" ]
+	nothing_left badimg
+}
+
+# tree_sums DIR: type, mode, owner, size, mtime, ctime, name and link target
+# of every entry, then the sha256 of every regular file.  Equal lists mean
+# nothing was written, created, removed, chmod'ed or chown'ed.
+tree_sums() {
+	(
+		cd "$1" || exit 1
+		find . -xdev -printf '%y %m %U:%G %s %T@ %C@ %p -> %l\n' | LC_ALL=C sort
+		find . -xdev -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	)
 }
 
 @test "image + volatile: read-only loop and mount, changes gone at stop, image contents unchanged; an immutable image works" {
@@ -332,9 +407,6 @@ make_image() {
 	wait_for 5 no_loop_for "$imm"
 }
 
-# --------------------------------------------------------------------------
-# volatile directories
-
 @test "volatile: writes vanish at stop, the lower rootfs is byte-for-byte unchanged, nothing on the host" {
 	require_fixture busybox
 	require_fs overlay
@@ -381,6 +453,7 @@ make_image() {
 	diff -u "$DS_TEST_DIR/sums.before" "$DS_TEST_DIR/sums.after2"
 }
 
+# bats test_tags=load
 @test "volatile: ten containers from one rootfs at once, each with its own changes" {
 	require_fixture busybox
 	require_fs overlay
@@ -420,6 +493,52 @@ make_image() {
 	diff -u "$DS_TEST_DIR/sums.before" "$DS_TEST_DIR/sums.after"
 }
 
+# bats test_tags=load
+@test "load: 10 volatile containers from one rootfs start, all show, one multi-name stop stops all; rootfs untouched" {
+	require_fixture busybox
+	local root ix n=${DS_TEST_MANY:-10} names='' state t0 out
+	root=$(fixture_copy busybox)
+	state=$(canary_state "$root")
+	declare -A pids=() sts=()
+	for ((ix = 1; ix <= n; ix++)); do
+		start_ct "vol$ix" "$root" -V
+		pids[vol$ix]=$CT_PID
+		sts[vol$ix]=$CT_ST
+		names+=${names:+,}vol$ix
+	done
+	for ((ix = 1; ix <= n; ix++)); do
+		wait_for 10 booted "${pids[vol$ix]}"
+		in_container "vol$ix" sh -c "echo $ix >/root/vol-probe"
+	done
+	# each sees its own writes only; hostnames are their names
+	for ((ix = 1; ix <= n; ix++)); do
+		[ "$(in_container "vol$ix" cat /root/vol-probe)" = "$ix" ]
+		[ "$(in_container "vol$ix" hostname)" = "vol$ix" ]
+	done
+	run_ds_err show
+	[ "$status" -eq 0 ]
+	[ "$(grep -cE '^\| vol[0-9]+ +\| running ' <<<"$output")" -eq "$n" ]
+	[ "$(canary_state "$root")" = "$state" ]
+	t0=$(_ds_usec_now)
+	run_ds_err --name="$names" stop
+	echo "multi-name stop: $(($(_ds_usec_now) - t0)) us; exit $status; $output / $stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	for ((ix = 1; ix <= n; ix++)); do
+		grep -qx "Container vol$ix stopped" <<<"$output"
+	done
+	[ "$(wc -l <<<"$output")" -eq "$n" ]
+	for ((ix = 1; ix <= n; ix++)); do
+		nothing_left "vol$ix"
+		refute proc_alive "${pids[vol$ix]}" "${sts[vol$ix]}"
+	done
+	out=$(find "$DROIDSPACES_WORKSPACE" -path '*Volatile/*' -mindepth 1 2>/dev/null)
+	[ -z "$out" ]
+	# nothing the guests wrote reached the shared rootfs
+	[ "$(canary_state "$root")" = "$state" ]
+	figure "volatile containers from one rootfs at once in the e2e suite: $n"
+}
+
 @test "volatile: a rootfs on f2fs gets the clear diagnostic" {
 	require_fixture busybox
 	require_fs overlay
@@ -436,9 +555,6 @@ make_image() {
 	st_refused "f2fs" --name=volf2fs -r "$mnt" -V
 	[ ! -e "$(ws_volatile volf2fs)" ]
 }
-
-# --------------------------------------------------------------------------
-# bind mounts
 
 @test "bind: rw and ro (read-only down the whole tree), files, repeated and comma-separated, symlinks resolved in the rootfs, missing source skipped" {
 	require_fixture busybox
@@ -524,6 +640,7 @@ make_image() {
 	[ "$(cat "$rw/new")" = from-guest ]
 }
 
+# bats test_tags=hostile
 @test "bind: malformed and hostile specs get their error; the rootfs and the host are unchanged" {
 	require_fixture busybox
 	local root d=$DS_TEST_DIR src file upper spec want ix many='' n=0 long
@@ -614,9 +731,6 @@ make_image() {
 		return 1
 	fi
 }
-
-# --------------------------------------------------------------------------
-# hardware access
 
 @test "hw-access: devtmpfs /dev, rw /sys subtrees under a ro top; the host's /dev is the same before, during and after" {
 	require_fixture busybox

@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# tests/e2e/lib/workspace.bash: where the runtime keeps its files in a workspace.
+# Sourced by tests/e2e/helpers.bash (with the other lib/*.bash files).
+
+# --------------------------------------------------------------------------
+# workspace files
+#
+# WS defaults to $DROIDSPACES_WORKSPACE (the test's own workspace).
+
+# ws_pidfile NAME [WS], ws_lock NAME [WS], ws_log NAME [WS], ws_sock NAME [WS],
+# ws_volatile NAME [WS]: where the runtime keeps NAME's pidfile, per-name lock,
+# console log, console socket and volatile overlay.
+ws_pidfile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Pids/$1.pid"; }
+ws_lock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Locks/$1.lock"; }
+ws_log() { echo "${2:-$DROIDSPACES_WORKSPACE}/Logs/$1/console.log"; }
+ws_sock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Sockets/$1.sock"; }
+ws_volatile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Volatile/$1"; }
+
+# pidfile_key NAME KEY: value of the key=value line KEY of NAME's pidfile.
+pidfile_key() { sed -n "s/^$2=//p" "$(ws_pidfile "$1")"; }
+
+# lock_free NAME [WS]: nobody holds NAME's per-name lock (the file may be absent).
+lock_free() {
+	local l
+	l=$(ws_lock "$1" "${2:-}")
+	[[ ! -e $l ]] || flock -n "$l" true
+}
+
+# line_count FILE: number of lines, 0 when FILE is absent.
+line_count() {
+	if [[ -e $1 ]]; then wc -l <"$1"; else echo 0; fi
+}
