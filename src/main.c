@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (ds_workspace_resolve(&cli.cfg) < 0) {
+	if (ds_workspace_resolve(cli.cfg.workspace, sizeof(cli.cfg.workspace)) < 0) {
 		fprintf(stderr, "droidspaces: DROIDSPACES_WORKSPACE must be an absolute path\n");
 		return 2;
 	}

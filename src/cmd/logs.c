@@ -45,10 +45,10 @@ int cmd_logs(struct ds_cli *cli)
 	struct ds_config *cfg = &cli->cfg;
 	if (ds_cmd_resolve_name(cli, 1, &err) < 0)
 		return ds_report(&err);
-	char dir[PATH_MAX], path[PATH_MAX], old[PATH_MAX + 4];
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/console.log", dir);
-	snprintf(old, sizeof(old), "%s.1", path);
+	char dir[PATH_MAX], path[PATH_MAX], old[PATH_MAX];
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, path, sizeof(path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, old, sizeof(old));
 	off_t off = 0, old_off = 0;
 	if (access(path, F_OK) < 0) {
 		ds_fail(&err, DS_EINVAL_MSG, "container %s has no console log", cfg->container_name);

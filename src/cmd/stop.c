@@ -111,18 +111,18 @@ int cmd_remove(struct ds_cli *cli)
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 	if (unlink(path) == 0)
 		found = 1;
-	ds_workspace_path(cfg, "Containers", cfg->container_name, "", dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_SAVED_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
-	static const char *const logs[] = { "/console.log", "/console.log.1" };
+	static const enum ds_ws_path logs[] = { DS_WS_CONSOLE_LOG, DS_WS_CONSOLE_LOG_OLD };
 	for (int i = 0; i < 2; i++) {
-		ds_workspace_path(cfg, "Logs", cfg->container_name, logs[i], path, sizeof(path));
+		ds_workspace_path(cfg->workspace, logs[i], cfg->container_name, path, sizeof(path));
 		if (unlink(path) == 0)
 			found = 1;
 	}
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
 	ds_state_unlink(cfg->pidfile);
-	ds_workspace_path(cfg, "Locks", cfg->container_name, ".lock", path, sizeof(path));
+	ds_workspace_path(cfg->workspace, DS_WS_LOCK, cfg->container_name, path, sizeof(path));
 	unlink(path);
 	close(lock);
 	if (!found) {

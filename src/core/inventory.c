@@ -46,26 +46,6 @@ static int push(struct ds_entry **v, int *n, int *cap, const struct ds_entry *e)
 	return 0;
 }
 
-/* Names from "<dir>/<name><suffix>" entries, calling fn for each valid one. */
-static void each_name(const char *dir, const char *suffix, void (*fn)(const char *name, void *ud), void *ud)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	size_t sl = strlen(suffix);
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n <= sl || strcmp(e->d_name + n - sl, suffix) != 0 || n - sl > DS_NAME_MAX)
-			continue;
-		char name[DS_NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)(n - sl), e->d_name);
-		if (ds_name_validate(name) == 0)
-			fn(name, ud);
-	}
-	closedir(d);
-}
-
 struct list_ctx {
 	const struct ds_config *cfg;
 	struct ds_entry *v;
@@ -79,7 +59,7 @@ static void add_pidfile(const char *name, void *ud)
 	struct ds_entry e = { 0 };
 	char path[PATH_MAX];
 	snprintf(e.name, sizeof(e.name), "%s", name);
-	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
+	ds_workspace_path(c->cfg->workspace, DS_WS_PIDFILE, name, path, sizeof(path));
 	if (ds_state_read(path, &e.st) != 1 || !ds_state_alive(&e.st, name))
 		return;
 	e.running = 1;
@@ -106,7 +86,7 @@ static void reap_one(const char *name, void *ud)
 {
 	struct reap_ctx *c = ud;
 	char path[PATH_MAX];
-	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
+	ds_workspace_path(c->cfg->workspace, DS_WS_PIDFILE, name, path, sizeof(path));
 	if (!stale(path, name))
 		return;
 	/* Nobody holds the name's lock, so nobody is starting it right now: check again under it. */
@@ -126,12 +106,10 @@ static void reap_one(const char *name, void *ud)
 int ds_inventory_reap(const struct ds_config *cfg)
 {
 	struct reap_ctx c = { .cfg = cfg, .tmp = malloc(sizeof(*c.tmp)), .cg = malloc(sizeof(*c.cg)) };
-	char dir[PATH_MAX];
 	int r = -ENOMEM;
 	if (c.tmp && c.cg) {
 		ds_cgroup_detect(c.cg);
-		snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
-		each_name(dir, ".pid", reap_one, &c);
+		ds_workspace_each(cfg->workspace, DS_WS_PIDFILE, reap_one, &c);
 		r = c.count;
 	}
 	free(c.tmp);
@@ -156,32 +134,12 @@ static void add_saved(const char *name, void *ud)
 		c->err = -ENOMEM;
 }
 
-/* Containers/<name>/container.config: iterate the directories. */
-static void each_saved(const struct ds_config *cfg, struct list_ctx *c)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Containers", cfg->workspace);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s/container.config", dir, e->d_name);
-		if (strlen(e->d_name) <= DS_NAME_MAX && ds_name_validate(e->d_name) == 0 && access(path, F_OK) == 0)
-			add_saved(e->d_name, c);
-	}
-	closedir(d);
-}
-
 int ds_inventory_list(const struct ds_config *cfg, int include_stopped, struct ds_entry **out)
 {
 	struct list_ctx c = { .cfg = cfg };
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
-	each_name(dir, ".pid", add_pidfile, &c);
+	ds_workspace_each(cfg->workspace, DS_WS_PIDFILE, add_pidfile, &c);
 	if (include_stopped)
-		each_saved(cfg, &c);
+		ds_workspace_each(cfg->workspace, DS_WS_SAVED, add_saved, &c);
 	if (c.err < 0) {
 		free(c.v);
 		return c.err;
@@ -322,7 +280,7 @@ static int adopt(const struct ds_config *cfg, pid_t pid, unsigned long long star
 	ds_osrelease_name(&os, base, sizeof(base));
 	for (int i = 0; i <= 1024; i++) {
 		ds_name_candidate(base, i, name);
-		ds_workspace_path(cfg, "Pids", name, ".pid", pidfile, sizeof(pidfile));
+		ds_workspace_path(cfg->workspace, DS_WS_PIDFILE, name, pidfile, sizeof(pidfile));
 		if (!name_free(pidfile, name))
 			continue;
 		int lock = ds_lock_name(cfg, name, 0);

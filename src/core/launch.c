@@ -233,7 +233,7 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 {
 	int r;
 	if (cfg->volatile_mode) {
-		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->volatile_dir, sizeof(cfg->volatile_dir));
+		ds_workspace_path(cfg->workspace, DS_WS_VOLATILE, cfg->container_name, cfg->volatile_dir, sizeof(cfg->volatile_dir));
 		if ((r = ds_mkdir_p(cfg->volatile_dir, 0700)) < 0)
 			return ds_fail(err, r, "cannot create %s", cfg->volatile_dir);
 	}
@@ -241,7 +241,7 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 		return 0;
 	if ((r = ds_image_fsck(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, logfd, err)) < 0)
 		return r;
-	snprintf(cfg->image_mount, sizeof(cfg->image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	ds_workspace_path(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name, cfg->image_mount, sizeof(cfg->image_mount));
 	if ((r = ds_mkdir_p(cfg->image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->image_mount);
 	cfg->loop_fd = ds_loop_attach(cfg->image_fd, cfg->rootfs_img_path, cfg->volatile_mode, cfg->loop_path,
@@ -278,8 +278,8 @@ static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 	if (changed & HOST_STORAGE) {
 		ds_loop_detach(cfg->loop_fd, cfg->loop_attached);
 		cfg->loop_fd = -1;
-		if (cfg->image_mount[0] && rmdir(cfg->image_mount) == 0)
-			rmdir(DS_IMAGE_MOUNT_DIR);
+		if (cfg->image_mount[0])
+			ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
 		if (cfg->volatile_dir[0])
 			rmdir(cfg->volatile_dir);
 	}
@@ -344,7 +344,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		return r;
 	if (!cfg->hostname[0])
 		snprintf(cfg->hostname, sizeof(cfg->hostname), "%s", cfg->container_name);
-	if ((r = ds_workspace_ensure(cfg, err)) < 0)
+	if ((r = ds_workspace_ensure(cfg->workspace, err)) < 0)
 		return r;
 
 	/* One start (or stop) per name at a time: the monitor keeps holding this lock. */
@@ -380,8 +380,8 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 			       "no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
 			       "the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
 
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", logdir, sizeof(logdir));
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", logpath, sizeof(logpath));
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, logdir, sizeof(logdir));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, logpath, sizeof(logpath));
 	if ((r = ds_mkdir_p(logdir, 0750)) < 0)
 		return ds_fail(err, r, "cannot create the log directory %s", logdir);
 	_cleanup_close_ int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);

@@ -35,15 +35,14 @@
 
 struct console_log {
 	char path[PATH_MAX];
+	char old[PATH_MAX]; /* where a rotation moves path */
 	int fd;
 	off_t size;
 };
 
 static void log_rotate(struct console_log *log)
 {
-	char old[PATH_MAX + 4];
-	snprintf(old, sizeof(old), "%s.1", log->path);
-	rename(log->path, old);
+	rename(log->path, log->old);
 	int fd = open(log->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd >= 0) {
 		dup2(fd, log->fd); /* keep the fd number: the init children inherit it */
@@ -336,7 +335,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	ds_console_client_init(&client);
 	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = &client, .listen_fd = -1,
 			     .pending = -1 };
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
 	struct stat lst;
 	if (fstat(logfd, &lst) == 0)
 		m.log.size = lst.st_size;

@@ -15,7 +15,7 @@
 
 int ds_saved_path(const struct ds_config *cfg, const char *name, char *out, size_t size)
 {
-	return ds_workspace_path(cfg, "Containers", name, "/container.config", out, size);
+	return ds_workspace_path(cfg->workspace, DS_WS_SAVED, name, out, size);
 }
 
 static int put(char *out, size_t size, size_t *pos, const char *key, const char *val)

@@ -1236,7 +1236,7 @@ static void test_inventory_list_pure_reap_bounded(void **state)
 	assert_non_null(cfg);
 	ds_config_init(cfg);
 	snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", dir);
-	assert_int_equal(ds_workspace_ensure(cfg, &err), 0);
+	assert_int_equal(ds_workspace_ensure(cfg->workspace, &err), 0);
 	pid_t dead = fork();
 	if (dead == 0)
 		_exit(0);
