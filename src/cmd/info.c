@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/halt.h"
 #include "core/inventory.h"
+#include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
 #include "core/seccomp.h"
@@ -263,7 +264,7 @@ int cmd_show(struct ds_cli *cli)
 {
 	struct ds_entry *v = NULL;
 	/* Stale pidfiles (after a host reboot, say) are tidied up first. */
-	ds_inventory_reap(&cli->cfg);
+	ds_reap_stale(&cli->cfg);
 	int n = ds_inventory_list(&cli->cfg, 1, &v);
 	if (n < 0) {
 		struct ds_error err = { 0 };

@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/halt.h"
 #include "core/inventory.h"
+#include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
 
@@ -36,7 +37,7 @@ int cmd_stop(struct ds_cli *cli)
 	}
 	if (cli->all) {
 		struct ds_entry *v = NULL;
-		ds_inventory_reap(&cli->cfg);
+		ds_reap_stale(&cli->cfg);
 		int k = ds_inventory_list(&cli->cfg, 0, &v);
 		for (int i = 0; i < k && n < DS_MAX_STOP; i++)
 			snprintf(names[n++], DS_NAME_MAX + 1, "%s", v[i].name);

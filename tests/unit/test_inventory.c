@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "core/inventory.h"
+#include "core/reap.h"
 #include "core/saved.h"
 #include "core/seccomp.h"
 #include "core/state.h"
@@ -1201,7 +1202,7 @@ static void test_env_apply_text(void **state)
 	unsetenv("DS_UT_C");
 }
 
-/* ---- ds_inventory_list / ds_inventory_reap --------------------------------------------------- */
+/* ---- ds_inventory_list / ds_reap_stale --------------------------------------------------- */
 
 #define STALE_COUNT 64
 
@@ -1216,7 +1217,7 @@ static void *reap_thread(void *arg)
 	struct ds_entry *v = NULL;
 	r->listed = ds_inventory_list(r->cfg, 1, &v);
 	free(v);
-	r->reaped = ds_inventory_reap(r->cfg);
+	r->reaped = ds_reap_stale(r->cfg);
 	v = NULL;
 	r->listed_after = ds_inventory_list(r->cfg, 0, &v);
 	free(v);
@@ -1273,7 +1274,7 @@ static void test_inventory_list_pure_reap_bounded(void **state)
 	snprintf(path, sizeof(path), "%s/Pids/foreign.pid", dir);
 	assert_int_equal(access(path, F_OK), 0);
 	/* nothing left to reap */
-	assert_int_equal(ds_inventory_reap(cfg), 0);
+	assert_int_equal(ds_reap_stale(cfg), 0);
 	free(cfg);
 }
 
