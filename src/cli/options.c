@@ -133,7 +133,7 @@ static int apply(struct ds_cli *cli, enum opt_id id, const char *name, const cha
 	}
 	case OPT_FOLLOW: cfg->foreground = 1; return 0; /* logs -f and --follow share the flag */
 	case OPT_ALL: cli->all = 1; return 0;
-	case OPT_NETADMIN: cfg->keep_caps |= 1ULL << 12 /* CAP_NET_ADMIN */; return 0;
+	case OPT_NETADMIN: cfg->keep_caps |= 1ULL << CAP_NET_ADMIN; return 0;
 	case OPT_KEEPCAPS: {
 		unsigned long long m;
 		int r = ds_caps_parse_keep(val, &m, err);

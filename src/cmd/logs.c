@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* inotify tells of new output; this timeout only notices the container stopping. */
+#define FOLLOW_STOP_CHECK_MS 500
+
 static int cat_from(const char *path, off_t *off)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -93,7 +96,7 @@ int cmd_logs(struct ds_cli *cli)
 		}
 		struct pollfd p = { .fd = in, .events = POLLIN };
 		/* inotify says when data came; the timeout only notices the container stopping. */
-		if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
+		if (poll(&p, in >= 0 ? 1 : 0, FOLLOW_STOP_CHECK_MS) > 0) {
 			char ev[4096];
 			while (read(in, ev, sizeof(ev)) > 0)
 				;

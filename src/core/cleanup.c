@@ -21,7 +21,7 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * Mounts need no undoing: in directory mode they all live in the
 	 * container's mount namespace, which died with its init.
 	 */
-	int r = ds_cgroup_destroy(cg, cgroup_rel, 5000);
+	int r = ds_cgroup_destroy(cg, cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 	/* Mount points on the host: empty once the container's namespace is gone. */
 	ds_workspace_rmdir(cfg->workspace, DS_WS_VOLATILE, cfg->container_name);
 	ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);

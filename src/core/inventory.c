@@ -228,7 +228,7 @@ static int adopt(const struct ds_config *cfg, pid_t pid, unsigned long long star
 	struct ds_osrelease os;
 	ds_osrelease_read(root, &os);
 	ds_osrelease_name(&os, base, sizeof(base));
-	for (int i = 0; i <= 1024; i++) {
+	for (int i = 0; i <= DS_NAME_CANDIDATES; i++) {
 		ds_name_candidate(base, i, name);
 		ds_workspace_path(cfg->workspace, DS_WS_PIDFILE, name, pidfile, sizeof(pidfile));
 		if (!name_free(pidfile, name))

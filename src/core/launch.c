@@ -208,10 +208,12 @@ static int check_image(struct ds_config *cfg, struct ds_error *err)
  * of two starts racing for one image, one gets it. The loser names the
  * winner once its settings are saved (a moment after its start returns).
  */
+#define IMAGE_LOCK_WAIT_MS 5000 /* the winner saves its settings well within this */
+#define IMAGE_LOCK_POLL_MS 50
 static int lock_image(struct ds_config *cfg, struct ds_error *err)
 {
 	char owner[DS_NAME_MAX + 1];
-	long long deadline = ds_now_ms() + 5000;
+	long long deadline = ds_now_ms() + IMAGE_LOCK_WAIT_MS;
 	for (;;) {
 		int r = ds_image_lock(cfg->image_fd);
 		if (r == 0)
@@ -224,7 +226,7 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by another container",
 				       cfg->rootfs_img_path);
-		poll(NULL, 0, 50);
+		poll(NULL, 0, IMAGE_LOCK_POLL_MS);
 	}
 }
 
@@ -440,7 +442,7 @@ int ds_start(struct ds_config *cfg, struct ds_error *err)
 		 * that the host is as it was when we return.
 		 */
 		ds_closep(&lockfd);
-		int again = ds_lock_name_timeout(cfg, cfg->container_name, 15000);
+		int again = ds_lock_name_timeout(cfg, cfg->container_name, DS_MONITOR_CLEANUP_TIMEOUT_MS);
 		if (again >= 0)
 			close(again);
 		*err = boot_err;

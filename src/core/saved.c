@@ -127,7 +127,7 @@ static int apply(struct ds_saved *s, const char *key, const char *v, const char 
 	if (!strcmp(key, "keep_net_admin")) { /* before 3.3: the one capability that could be kept */
 		int on = 0, r = parse_flag(key, v, &on, err);
 		if (on)
-			c->keep_caps |= 1ULL << 12;
+			c->keep_caps |= 1ULL << CAP_NET_ADMIN;
 		return r;
 	}
 	if (!strcmp(key, "stop_timeout")) return parse_num(key, v, 1, 3600, &c->stop_timeout, err);

@@ -377,8 +377,6 @@ int ds_lock_name_timeout(const struct ds_config *cfg, const char *name, int time
 		if (ds_now_ms() >= deadline)
 			return -ETIMEDOUT;
 		/* flock(2) has no timeout; back off from 1 ms to 50 ms. */
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
+		ds_backoff(&delay);
 	}
 }
