@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/state.h"
-#include "host/android.h"
 #include "util/fileio.h"
 #include "util/clock.h"
 #include "util/macros.h"
@@ -27,11 +26,6 @@ void ds_config_init(struct ds_config *cfg)
 	cfg->rootfs_fd = cfg->image_fd = -1;
 	for (int i = 0; i < DS_MAX_TTYS; i++)
 		cfg->ttys[i].master = cfg->ttys[i].slave = -1;
-}
-
-int ds_is_android(void)
-{
-	return ds_android_detect();
 }
 
 void ds_name_candidate(const char *base, int i, char out[DS_NAME_MAX + 1])

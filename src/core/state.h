@@ -25,7 +25,6 @@ struct ds_state {
 
 /* Sets the defaults every command starts from. */
 void ds_config_init(struct ds_config *cfg);
-int ds_is_android(void);
 /* How many candidates an automatic name tries before giving up. */
 #define DS_NAME_CANDIDATES 1024
 /* The i-th candidate of an automatic name: base, base-1, base-2, ... (kept within 64 chars). */
