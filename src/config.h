@@ -21,9 +21,6 @@
 #define DS_MAX_BINDS 32
 #define DS_MAX_DNS 4
 #define DS_STOP_TIMEOUT_DEFAULT 8
-#define DS_WORKSPACE_LINUX "/var/lib/Droidspaces"
-#define DS_WORKSPACE_ANDROID "/data/local/Droidspaces"
-#define DS_IMAGE_MOUNT_DIR "/mnt/Droidspaces"
 
 /* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {

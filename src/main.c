@@ -66,7 +66,7 @@ static int run_command(struct ds_cli *cli)
 		usage(stderr);
 		return 2;
 	}
-	if (ds_workspace_resolve(&cli->cfg) < 0) {
+	if (ds_workspace_resolve(cli->cfg.workspace, sizeof(cli->cfg.workspace)) < 0) {
 		fprintf(stderr, "droidspaces: DROIDSPACES_WORKSPACE must be an absolute path\n");
 		return 2;
 	}

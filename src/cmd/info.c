@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/halt.h"
 #include "core/inventory.h"
+#include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
 #include "core/seccomp.h"
@@ -157,9 +158,10 @@ int cmd_info(struct ds_cli *cli)
 	int g = gather(cli, &f);
 	if (g < 0) {
 		struct ds_error err = { 0 };
-		if (g == -2)
-			ds_fail(&err, DS_EINVAL_MSG, "the saved settings of %s cannot be read (see container.config)",
-				cli->cfg.container_name);
+		char path[PATH_MAX];
+		if (g == -2 && ds_saved_path(&cli->cfg, cli->cfg.container_name, path, sizeof(path)) == 0)
+			ds_fail(&err, DS_EINVAL_MSG, "the saved settings of %s cannot be read (see %s)",
+				cli->cfg.container_name, path);
 		else
 			ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
 		return ds_report(&err);
@@ -264,7 +266,7 @@ int cmd_show(struct ds_cli *cli)
 {
 	struct ds_entry *v = NULL;
 	/* Stale pidfiles (after a host reboot, say) are tidied up first. */
-	ds_inventory_reap(&cli->cfg);
+	ds_reap_stale(&cli->cfg);
 	int n = ds_inventory_list(&cli->cfg, 1, &v);
 	if (n < 0) {
 		struct ds_error err = { 0 };
@@ -345,7 +347,7 @@ int cmd_show(struct ds_cli *cli)
 int cmd_scan(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
-	if (ds_workspace_ensure(&cli->cfg, &err) < 0)
+	if (ds_workspace_ensure(cli->cfg.workspace, &err) < 0)
 		return ds_report(&err);
 	struct ds_found found[64];
 	int n = ds_inventory_scan(&cli->cfg, found, 64);

@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* inotify tells of new output; this timeout only notices the container stopping. */
+#define FOLLOW_STOP_CHECK_MS 500
+
 static int cat_from(const char *path, off_t *off)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -45,10 +48,10 @@ int cmd_logs(struct ds_cli *cli)
 	struct ds_config *cfg = &cli->cfg;
 	if (ds_cmd_resolve_name(cli, 1, &err) < 0)
 		return ds_report(&err);
-	char dir[PATH_MAX], path[PATH_MAX], old[PATH_MAX + 4];
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/console.log", dir);
-	snprintf(old, sizeof(old), "%s.1", path);
+	char dir[PATH_MAX], path[PATH_MAX], old[PATH_MAX];
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, path, sizeof(path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, old, sizeof(old));
 	off_t off = 0, old_off = 0;
 	if (access(path, F_OK) < 0) {
 		ds_fail(&err, DS_EINVAL_MSG, "container %s has no console log", cfg->container_name);
@@ -93,7 +96,7 @@ int cmd_logs(struct ds_cli *cli)
 		}
 		struct pollfd p = { .fd = in, .events = POLLIN };
 		/* inotify says when data came; the timeout only notices the container stopping. */
-		if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
+		if (poll(&p, in >= 0 ? 1 : 0, FOLLOW_STOP_CHECK_MS) > 0) {
 			char ev[4096];
 			while (read(in, ev, sizeof(ev)) > 0)
 				;

@@ -3,6 +3,7 @@
 #include "cmd/cmd.h"
 #include "core/halt.h"
 #include "core/inventory.h"
+#include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
 #include "util/macros.h"
@@ -41,7 +42,7 @@ int cmd_stop(struct ds_cli *cli)
 	}
 	if (cli->flags.all) {
 		struct ds_entry *v = NULL;
-		ds_inventory_reap(&cli->cfg);
+		ds_reap_stale(&cli->cfg);
 		int k = ds_inventory_list(&cli->cfg, 0, &v);
 		for (int i = 0; i < k && n < DS_MAX_STOP; i++)
 			snprintf(names[n++], DS_NAME_MAX + 1, "%s", v[i].name);
@@ -119,18 +120,18 @@ int cmd_remove(struct ds_cli *cli)
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 	if (unlink(path) == 0)
 		found = 1;
-	ds_workspace_path(cfg, "Containers", cfg->container_name, "", dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_SAVED_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
-	static const char *const logs[] = { "/console.log", "/console.log.1" };
+	static const enum ds_ws_path logs[] = { DS_WS_CONSOLE_LOG, DS_WS_CONSOLE_LOG_OLD };
 	for (int i = 0; i < 2; i++) {
-		ds_workspace_path(cfg, "Logs", cfg->container_name, logs[i], path, sizeof(path));
+		ds_workspace_path(cfg->workspace, logs[i], cfg->container_name, path, sizeof(path));
 		if (unlink(path) == 0)
 			found = 1;
 	}
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", dir, sizeof(dir));
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
 	ds_state_unlink(cfg->pidfile);
-	ds_workspace_path(cfg, "Locks", cfg->container_name, ".lock", path, sizeof(path));
+	ds_workspace_path(cfg->workspace, DS_WS_LOCK, cfg->container_name, path, sizeof(path));
 	unlink(path);
 	close(lock);
 	if (!found) {

@@ -15,6 +15,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The ambient set's prctl (Linux 4.3), absent from older headers. */
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#endif
+#ifndef PR_CAP_AMBIENT_CLEAR_ALL
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+/* CAP_AUDIT_READ is Linux 3.16: older headers lack it, the bit is the same. */
+#ifndef CAP_AUDIT_READ
+#define CAP_AUDIT_READ 37
+#endif
+/* Capability masks here are 64 bits wide (the kernel's two 32-bit words). */
+#define DS_CAP_BITS 64
+
 /*
  * Capabilities the guest's init may never get back (unless --keep-caps names
  * them): the host's kernel modules, raw I/O and clock, LSM policy, the
@@ -27,9 +41,10 @@ static const struct {
 	const char *name;  /* for --keep-caps and the saved settings */
 	int hw_keeps;      /* --hw-access keeps it */
 } dropped_caps[] = {
-	{ 12, "net_admin", 0 },     { 16, "sys_module", 0 },    { 17, "sys_rawio", 1 },
-	{ 25, "sys_time", 0 },      { 30, "audit_control", 0 }, { 32, "mac_override", 0 },
-	{ 33, "mac_admin", 0 },     { 37, "audit_read", 0 },
+	{ CAP_NET_ADMIN, "net_admin", 0 },         { CAP_SYS_MODULE, "sys_module", 0 },
+	{ CAP_SYS_RAWIO, "sys_rawio", 1 },         { CAP_SYS_TIME, "sys_time", 0 },
+	{ CAP_AUDIT_CONTROL, "audit_control", 0 }, { CAP_MAC_OVERRIDE, "mac_override", 0 },
+	{ CAP_MAC_ADMIN, "mac_admin", 0 },         { CAP_AUDIT_READ, "audit_read", 0 },
 };
 
 int ds_caps_drop(unsigned long long keep, int hw_access, struct ds_error *err)
@@ -48,7 +63,7 @@ int ds_caps_drop(unsigned long long keep, int hw_access, struct ds_error *err)
 int ds_caps_clear_inherited(struct ds_error *err)
 {
 	/* EINVAL: a kernel before 4.3 has no ambient set, so nothing to clear. */
-	if (prctl(47 /* PR_CAP_AMBIENT */, 4 /* PR_CAP_AMBIENT_CLEAR_ALL */, 0, 0, 0) < 0 && errno != EINVAL)
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return ds_fail(err, negerrno(), "cannot clear the ambient capabilities");
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
@@ -123,7 +138,7 @@ int ds_caps_bounding_of(pid_t pid, unsigned long long *mask)
 
 int ds_caps_limit_to(unsigned long long mask, struct ds_error *err)
 {
-	for (int cap = 0; cap < 64; cap++) {
+	for (int cap = 0; cap < DS_CAP_BITS; cap++) {
 		if (mask & (1ULL << cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)

@@ -8,6 +8,7 @@
 
 #include "util/error.h"
 
+#include <linux/capability.h> /* the CAP_* bit numbers keep masks are made of */
 #include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>

@@ -21,14 +21,10 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * Mounts need no undoing: in directory mode they all live in the
 	 * container's mount namespace, which died with its init.
 	 */
-	int r = ds_cgroup_destroy(cg, cgroup_rel, 5000);
+	int r = ds_cgroup_destroy(cg, cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 	/* Mount points on the host: empty once the container's namespace is gone. */
-	char dir[PATH_MAX];
-	if (ds_workspace_path(cfg, "Volatile", cfg->container_name, "", dir, sizeof(dir)) == 0)
-		rmdir(dir);
-	snprintf(dir, sizeof(dir), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
-	if (rmdir(dir) == 0)
-		rmdir(DS_IMAGE_MOUNT_DIR);
+	ds_workspace_rmdir(cfg->workspace, DS_WS_VOLATILE, cfg->container_name);
+	ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
 	/* Host settings (Android, IPv6) go back once no container runs any more. */
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 0, &v), others = 0;

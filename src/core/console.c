@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/console.h"
-#include "core/state.h"
+#include "core/workspace.h"
 #include "util/fdpass.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,7 +15,7 @@
 
 int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size)
 {
-	return ds_workspace_path(cfg, "Sockets", cfg->container_name, ".sock", out, size);
+	return ds_workspace_path(cfg->workspace, DS_WS_SOCKET, cfg->container_name, out, size);
 }
 
 /*
@@ -25,9 +24,12 @@ int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size)
  */
 static int socket_addr(const struct ds_config *cfg, struct sockaddr_un *sa, int *dirfd)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Sockets", cfg->workspace);
-	int r = ds_mkdir_p(dir, 0700);
+	char dir[PATH_MAX], entry[PATH_MAX];
+	int r = ds_workspace_dir(cfg->workspace, DS_WS_SOCKET, dir, sizeof(dir));
+	if (r == 0)
+		r = ds_workspace_entry(DS_WS_SOCKET, cfg->container_name, entry, sizeof(entry));
+	if (r == 0)
+		r = ds_mkdir_p(dir, 0700);
 	if (r < 0)
 		return r;
 	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -35,7 +37,7 @@ static int socket_addr(const struct ds_config *cfg, struct sockaddr_un *sa, int 
 		return negerrno();
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s.sock", *dirfd, cfg->container_name);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", *dirfd, entry);
 	return 0;
 }
 
@@ -84,31 +86,31 @@ int ds_console_connect(const struct ds_config *cfg, enum ds_console_mode mode, i
 	return fd;
 }
 
+/* Nobody listening on name's socket: the monitor that made it is dead (killed, say). */
+static void sweep_one(const char *name, void *ud)
+{
+	int dirfd = *(int *)ud;
+	char entry[PATH_MAX];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (ds_workspace_entry(DS_WS_SOCKET, name, entry, sizeof(entry)) < 0 ||
+	    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, entry) >= (int)sizeof(sa.sun_path))
+		return;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ECONNREFUSED)
+		unlinkat(dirfd, entry, 0);
+	close(fd);
+}
+
 void ds_console_sweep(const struct ds_config *cfg)
 {
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Sockets", cfg->workspace);
-	DIR *d = opendir(dir);
-	if (!d)
+	if (ds_workspace_dir(cfg->workspace, DS_WS_SOCKET, dir, sizeof(dir)) < 0)
 		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 6 || strcmp(e->d_name + n - 5, ".sock") != 0)
-			continue;
-		/* Nobody listening: the monitor that made it is dead (killed, say). */
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		if (snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd(d), e->d_name) >=
-		    (int)sizeof(sa.sun_path))
-			continue;
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ECONNREFUSED)
-			unlinkat(dirfd(d), e->d_name, 0);
-		close(fd);
-	}
-	closedir(d);
+	_cleanup_close_ int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0)
+		ds_workspace_each(cfg->workspace, DS_WS_SOCKET, sweep_one, &dirfd);
 }
 
 void ds_console_client_init(struct ds_console_client *c)

@@ -73,11 +73,15 @@ enum ds_init_kind ds_init_detect(pid_t pid)
 	return ds_init_kind_from_exe(exe);
 }
 
-void ds_initctl_request(char runlevel, unsigned char out[384])
+/* sysvinit's initreq.h (no system header has it). */
+#define INIT_MAGIC 0x03091969
+#define INIT_CMD_RUNLVL 1
+
+void ds_initctl_request(char runlevel, unsigned char out[DS_INITREQ_SIZE])
 {
 	/* struct init_request of sysvinit's initreq.h: magic, cmd, runlevel, sleeptime, data. */
-	memset(out, 0, 384);
-	int magic = 0x03091969, cmd = 1 /* INIT_CMD_RUNLVL */, level = runlevel, sleeptime = 0;
+	memset(out, 0, DS_INITREQ_SIZE);
+	int magic = INIT_MAGIC, cmd = INIT_CMD_RUNLVL, level = runlevel, sleeptime = 0;
 	memcpy(out, &magic, 4);
 	memcpy(out + 4, &cmd, 4);
 	memcpy(out + 8, &level, 4);
@@ -96,13 +100,15 @@ static int sysvinit_request_halt(pid_t pid)
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 			continue;
-		unsigned char req[384];
+		unsigned char req[DS_INITREQ_SIZE];
 		ds_initctl_request('0', req);
 		if (ds_write_all(fd, req, sizeof(req)) == (ssize_t)sizeof(req))
 			return 0;
 	}
 	return -ENOENT;
 }
+
+#define GLIBC_SIGRTMIN 34
 
 static int halt_signal(enum ds_init_kind kind)
 {
@@ -112,7 +118,7 @@ static int halt_signal(enum ds_init_kind kind)
 	 * glibc's SIGRTMIN+4, a poweroff.
 	 */
 	if (kind == DS_INIT_SYSTEMD)
-		return 34 + 3;
+		return GLIBC_SIGRTMIN + 3;
 	for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
 		if (inits[i].kind == kind && inits[i].signal)
 			return inits[i].signal;
@@ -192,9 +198,7 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
 	while (ds_proc_starttime(pid) == starttime) {
 		if (ds_now_ms() >= deadline)
 			return 0;
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
+		ds_backoff(&delay);
 	}
 	return 1;
 }
@@ -211,11 +215,15 @@ static int wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
  * their handlers once halting, so a late copy is dropped, not acted on
  * twice. 1 when init is gone within timeout_ms.
  */
+#define HALT_RESEND_FIRST_MS 50
+#define HALT_RESEND_MAX_MS 2000
+#define HALT_NAP_MS 20 /* how often, until init takes the signal, its handlers are looked at */
+
 static int halt_and_wait(pid_t pid, unsigned long long starttime, int timeout_ms)
 {
 	long long deadline = ds_now_ms() + timeout_ms, next = 0;
 	enum ds_init_kind kind = ds_init_detect(pid);
-	int sig = kind == DS_INIT_SYSVINIT ? SIGPWR : halt_signal(kind), interval = 50, taken = 0;
+	int sig = kind == DS_INIT_SYSVINIT ? SIGPWR : halt_signal(kind), interval = HALT_RESEND_FIRST_MS, taken = 0;
 	for (;;) {
 		if (ds_proc_starttime(pid) != starttime)
 			return 1;
@@ -229,11 +237,11 @@ static int halt_and_wait(pid_t pid, unsigned long long starttime, int timeout_ms
 				kill(pid, sig);
 			taken = t == 1;
 			next = now + interval;
-			if (interval < 2000)
-				interval = interval * 2 < 2000 ? interval * 2 : 2000;
+			if (interval < HALT_RESEND_MAX_MS)
+				interval = interval * 2 < HALT_RESEND_MAX_MS ? interval * 2 : HALT_RESEND_MAX_MS;
 		}
 		/* Short naps until init takes the signal, then sleep until its exit. */
-		long long until = taken ? deadline : (next < now + 20 ? next : now + 20);
+		long long until = taken ? deadline : (next < now + HALT_NAP_MS ? next : now + HALT_NAP_MS);
 		if (until > deadline)
 			until = deadline;
 		if (until > now && wait_gone(pid, starttime, (int)(until - now)))
@@ -255,6 +263,11 @@ static int own_cgroup(const struct ds_state *st)
 {
 	return strncmp(st->cgroup, "droidspaces/", 12) == 0 && ds_name_validate(st->cgroup + 12) == 0;
 }
+
+/* SIGKILL of a PID namespace's init: the kernel kills every task in it, which takes a moment. */
+#define KILL_TIMEOUT_MS 10000
+/* A parallel stop holds the name's lock only for a moment: wait that long even past the deadline. */
+#define LOCK_MIN_WAIT_MS 1000
 
 int ds_stop(struct ds_config *cfg, struct ds_error *err)
 {
@@ -281,7 +294,7 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	if (!halt_and_wait(st.pid, st.starttime, cfg->settings.stop_timeout * 1000)) {
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
-		if (!wait_gone(st.pid, st.starttime, 10000))
+		if (!wait_gone(st.pid, st.starttime, KILL_TIMEOUT_MS))
 			return ds_fail(err, -ETIMEDOUT, "container %s (pid %d) did not die", cfg->container_name, (int)st.pid);
 	}
 	/*
@@ -289,12 +302,12 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	 * exit (a pidfd where the kernel has them), then take the lock, which
 	 * a parallel stop may hold for a moment.
 	 */
-	long long deadline = ds_now_ms() + 15000;
+	long long deadline = ds_now_ms() + DS_MONITOR_CLEANUP_TIMEOUT_MS;
 	unsigned long long mon_start = st.monitor > 0 ? ds_proc_starttime(st.monitor) : 0;
 	if (mon_start && monitor_alive(st.monitor))
-		wait_gone(st.monitor, mon_start, 15000);
+		wait_gone(st.monitor, mon_start, DS_MONITOR_CLEANUP_TIMEOUT_MS);
 	long long left = deadline - ds_now_ms();
-	int lockfd = ds_lock_name_timeout(cfg, cfg->container_name, left > 1000 ? (int)left : 1000);
+	int lockfd = ds_lock_name_timeout(cfg, cfg->container_name, left > LOCK_MIN_WAIT_MS ? (int)left : LOCK_MIN_WAIT_MS);
 	if (lockfd < 0)
 		return ds_fail(err, lockfd, "container %s stopped, but its monitor did not finish cleaning up",
 			       cfg->container_name);

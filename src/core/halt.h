@@ -29,5 +29,7 @@ int ds_halt_send(pid_t pid);
 int ds_status_takes_signal(const char *status, int sig);
 /* stop: halt (sent again once init takes the signal, see halt.c), wait up to cfg->settings.stop_timeout s, SIGKILL, clean up. */
 int ds_stop(struct ds_config *cfg, struct ds_error *err);
-/* Builds the 384-byte sysvinit initctl request for a runlevel change. */
-void ds_initctl_request(char runlevel, unsigned char out[384]);
+/* sizeof(struct init_request) in sysvinit's initreq.h. */
+#define DS_INITREQ_SIZE 384
+/* Builds sysvinit's initctl request for a runlevel change. */
+void ds_initctl_request(char runlevel, unsigned char out[DS_INITREQ_SIZE]);

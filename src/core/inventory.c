@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/inventory.h"
-#include "core/cleanup.h"
 #include "core/saved.h"
 #include "fs/cgroup.h"
 #include "fs/mountinfo.h"
@@ -46,26 +45,6 @@ static int push(struct ds_entry **v, int *n, int *cap, const struct ds_entry *e)
 	return 0;
 }
 
-/* Names from "<dir>/<name><suffix>" entries, calling fn for each valid one. */
-static void each_name(const char *dir, const char *suffix, void (*fn)(const char *name, void *ud), void *ud)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	size_t sl = strlen(suffix);
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n <= sl || strcmp(e->d_name + n - sl, suffix) != 0 || n - sl > DS_NAME_MAX)
-			continue;
-		char name[DS_NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)(n - sl), e->d_name);
-		if (ds_name_validate(name) == 0)
-			fn(name, ud);
-	}
-	closedir(d);
-}
-
 struct list_ctx {
 	const struct ds_config *cfg;
 	struct ds_entry *v;
@@ -79,68 +58,13 @@ static void add_pidfile(const char *name, void *ud)
 	struct ds_entry e = { 0 };
 	char path[PATH_MAX];
 	snprintf(e.name, sizeof(e.name), "%s", name);
-	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
+	ds_workspace_path(c->cfg->workspace, DS_WS_PIDFILE, name, path, sizeof(path));
 	if (ds_state_read(path, &e.st) != 1 || !ds_state_alive(&e.st, name))
 		return;
 	e.running = 1;
 	snprintf(e.rootfs, sizeof(e.rootfs), "%s", e.st.rootfs);
 	if (push(&c->v, &c->n, &c->cap, &e) < 0)
 		c->err = -ENOMEM;
-}
-
-/* A pidfile of ours whose container is gone. */
-static int stale(const char *path, const char *name)
-{
-	struct ds_state st;
-	return ds_state_read(path, &st) == 1 && !ds_state_alive(&st, name);
-}
-
-struct reap_ctx {
-	const struct ds_config *cfg;
-	struct ds_config *tmp; /* on the heap: a struct ds_config is far too big for a stack frame */
-	struct ds_cgroups *cg;
-	int count;
-};
-
-static void reap_one(const char *name, void *ud)
-{
-	struct reap_ctx *c = ud;
-	char path[PATH_MAX];
-	ds_workspace_path(c->cfg, "Pids", name, ".pid", path, sizeof(path));
-	if (!stale(path, name))
-		return;
-	/*
-	 * Nobody holds the name's lock, so nobody is starting it right now: check
-	 * again under it (in Locks/, which a workspace of pidfiles only may lack).
-	 */
-	ds_workspace_ensure(c->cfg, NULL);
-	int lock = ds_lock_name(c->cfg, name, 0);
-	if (lock < 0)
-		return;
-	*c->tmp = *c->cfg;
-	c->tmp->pidfile[0] = '\0';
-	if (stale(path, name) && ds_config_set_name(c->tmp, name, NULL) == 0) {
-		/* The whole cleanup, not just the pidfile: its cgroup, socket and mount points too. */
-		ds_cleanup_container(c->tmp, c->cg, c->tmp->rt.cgroup_rel);
-		c->count++;
-	}
-	close(lock);
-}
-
-int ds_inventory_reap(const struct ds_config *cfg)
-{
-	struct reap_ctx c = { .cfg = cfg, .tmp = malloc(sizeof(*c.tmp)), .cg = malloc(sizeof(*c.cg)) };
-	char dir[PATH_MAX];
-	int r = -ENOMEM;
-	if (c.tmp && c.cg) {
-		ds_cgroup_detect(c.cg);
-		snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
-		each_name(dir, ".pid", reap_one, &c);
-		r = c.count;
-	}
-	free(c.tmp);
-	free(c.cg);
-	return r;
 }
 
 static void add_saved(const char *name, void *ud)
@@ -160,32 +84,12 @@ static void add_saved(const char *name, void *ud)
 		c->err = -ENOMEM;
 }
 
-/* Containers/<name>/container.config: iterate the directories. */
-static void each_saved(const struct ds_config *cfg, struct list_ctx *c)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Containers", cfg->workspace);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s/container.config", dir, e->d_name);
-		if (strlen(e->d_name) <= DS_NAME_MAX && ds_name_validate(e->d_name) == 0 && access(path, F_OK) == 0)
-			add_saved(e->d_name, c);
-	}
-	closedir(d);
-}
-
 int ds_inventory_list(const struct ds_config *cfg, int include_stopped, struct ds_entry **out)
 {
 	struct list_ctx c = { .cfg = cfg };
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/Pids", cfg->workspace);
-	each_name(dir, ".pid", add_pidfile, &c);
+	ds_workspace_each(cfg->workspace, DS_WS_PIDFILE, add_pidfile, &c);
 	if (include_stopped)
-		each_saved(cfg, &c);
+		ds_workspace_each(cfg->workspace, DS_WS_SAVED, add_saved, &c);
 	if (c.err < 0) {
 		free(c.v);
 		return c.err;
@@ -324,9 +228,9 @@ static int adopt(const struct ds_config *cfg, pid_t pid, unsigned long long star
 	struct ds_osrelease os;
 	ds_osrelease_read(root, &os);
 	ds_osrelease_name(&os, base, sizeof(base));
-	for (int i = 0; i <= 1024; i++) {
+	for (int i = 0; i <= DS_NAME_CANDIDATES; i++) {
 		ds_name_candidate(base, i, name);
-		ds_workspace_path(cfg, "Pids", name, ".pid", pidfile, sizeof(pidfile));
+		ds_workspace_path(cfg->workspace, DS_WS_PIDFILE, name, pidfile, sizeof(pidfile));
 		if (!name_free(pidfile, name))
 			continue;
 		int lock = ds_lock_name(cfg, name, 0);

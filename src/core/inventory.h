@@ -18,15 +18,9 @@ struct ds_entry {
 
 /*
  * Fills a malloc'd, name-sorted array; returns its length or a negative errno.
- * Pure: it never cleans up (ds_cleanup_container itself lists).
+ * Pure: a stale pidfile is left where it is (core/reap.h cleans up after it).
  */
 int ds_inventory_list(const struct ds_config *cfg, int include_stopped, struct ds_entry **out);
-/*
- * Cleans up after every container whose pidfile is stale (a host reboot, a
- * crash): cgroup, sockets, mount points, pidfile.  Returns how many, or a
- * negative errno.  For the verbs that list for people (show, stop --all).
- */
-int ds_inventory_reap(const struct ds_config *cfg);
 
 struct ds_found {
 	pid_t pid;

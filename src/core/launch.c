@@ -115,10 +115,12 @@ static int check_image(struct ds_config *cfg, struct ds_error *err)
  * of two starts racing for one image, one gets it. The loser names the
  * winner once its settings are saved (a moment after its start returns).
  */
+#define IMAGE_LOCK_WAIT_MS 5000 /* the winner saves its settings well within this */
+#define IMAGE_LOCK_POLL_MS 50
 static int lock_image(struct ds_config *cfg, struct ds_error *err)
 {
 	char owner[DS_NAME_MAX + 1];
-	long long deadline = ds_now_ms() + 5000;
+	long long deadline = ds_now_ms() + IMAGE_LOCK_WAIT_MS;
 	for (;;) {
 		int r = ds_image_lock(cfg->rt.image_fd);
 		if (r == 0)
@@ -131,7 +133,7 @@ static int lock_image(struct ds_config *cfg, struct ds_error *err)
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s is in use by another container",
 				       cfg->settings.rootfs_img_path);
-		poll(NULL, 0, 50);
+		poll(NULL, 0, IMAGE_LOCK_POLL_MS);
 	}
 }
 
@@ -140,7 +142,7 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 {
 	int r;
 	if (cfg->settings.volatile_mode) {
-		ds_workspace_path(cfg, "Volatile", cfg->container_name, "", cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
+		ds_workspace_path(cfg->workspace, DS_WS_VOLATILE, cfg->container_name, cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
 		if ((r = ds_mkdir_p(cfg->rt.volatile_dir, 0700)) < 0)
 			return ds_fail(err, r, "cannot create %s", cfg->rt.volatile_dir);
 	}
@@ -148,7 +150,7 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 		return 0;
 	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, logfd, err)) < 0)
 		return r;
-	snprintf(cfg->rt.image_mount, sizeof(cfg->rt.image_mount), "%s/%s", DS_IMAGE_MOUNT_DIR, cfg->container_name);
+	ds_workspace_path(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name, cfg->rt.image_mount, sizeof(cfg->rt.image_mount));
 	if ((r = ds_mkdir_p(cfg->rt.image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->rt.image_mount);
 	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, cfg->rt.loop_path,
@@ -185,8 +187,8 @@ static void undo_host_changes(struct ds_config *cfg, unsigned changed)
 	if (changed & HOST_STORAGE) {
 		ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
 		cfg->rt.loop_fd = -1;
-		if (cfg->rt.image_mount[0] && rmdir(cfg->rt.image_mount) == 0)
-			rmdir(DS_IMAGE_MOUNT_DIR);
+		if (cfg->rt.image_mount[0])
+			ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
 		if (cfg->rt.volatile_dir[0])
 			rmdir(cfg->rt.volatile_dir);
 	}
@@ -250,7 +252,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "no container name: use --name=NAME");
 	if (!cfg->settings.hostname[0])
 		snprintf(cfg->settings.hostname, sizeof(cfg->settings.hostname), "%s", cfg->container_name);
-	if ((r = ds_workspace_ensure(cfg, err)) < 0)
+	if ((r = ds_workspace_ensure(cfg->workspace, err)) < 0)
 		return r;
 
 	/* One start (or stop) per name at a time: the monitor keeps holding this lock. */
@@ -286,8 +288,8 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 			       "no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
 			       "the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
 
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "", logdir, sizeof(logdir));
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", logpath, sizeof(logpath));
+	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, logdir, sizeof(logdir));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, logpath, sizeof(logpath));
 	if ((r = ds_mkdir_p(logdir, 0750)) < 0)
 		return ds_fail(err, r, "cannot create the log directory %s", logdir);
 	_cleanup_close_ int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
@@ -346,7 +348,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		 * that the host is as it was when we return.
 		 */
 		ds_closep(&lockfd);
-		int again = ds_lock_name_timeout(cfg, cfg->container_name, 15000);
+		int again = ds_lock_name_timeout(cfg, cfg->container_name, DS_MONITOR_CLEANUP_TIMEOUT_MS);
 		if (again >= 0)
 			close(again);
 		*err = boot_err;

@@ -33,19 +33,20 @@
 #define PR_SET_CHILD_SUBREAPER 36
 #endif
 
-#define DS_LOG_MAX (1024 * 1024) /* rotate console.log past 1 MiB, keep one old file */
+#define DS_LOG_MAX (1024 * 1024) /* rotate the console log past 1 MiB, keep one old file */
+#define CONSOLE_TURN_READS 64    /* reads of console output per turn of the event loop */
+#define INIT_EXIT_POLL_MS 1000   /* without a subreaper, how often /proc is asked whether init is gone */
 
 struct console_log {
 	char path[PATH_MAX];
+	char old[PATH_MAX]; /* where a rotation moves path */
 	int fd;
 	off_t size;
 };
 
 static void log_rotate(struct console_log *log)
 {
-	char old[PATH_MAX + 4];
-	snprintf(old, sizeof(old), "%s.1", log->path);
-	rename(log->path, old);
+	rename(log->path, log->old);
 	int fd = open(log->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd >= 0) {
 		dup2(fd, log->fd); /* keep the fd number: the init children inherit it */
@@ -263,7 +264,7 @@ static void console_output(struct monitor *m)
 {
 	char buf[16384];
 	/* A bounded turn: a guest that writes without pause must not starve the signals. */
-	for (int turn = 0; turn < 64; turn++) {
+	for (int turn = 0; turn < CONSOLE_TURN_READS; turn++) {
 		ssize_t n = read(m->cfg->rt.console.master, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -444,7 +445,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	ds_console_client_init(client);
 	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1,
 			     .pending = -1 };
-	ds_workspace_path(cfg, "Logs", cfg->container_name, "/console.log", m.log.path, sizeof(m.log.path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
+	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
 	struct stat lst;
 	if (fstat(logfd, &lst) == 0)
 		m.log.size = lst.st_size;
@@ -512,7 +514,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		m.init_done = 0;
 		while (!m.init_done) {
 			struct epoll_event evs[8];
-			int n = epoll_wait(m.epfd, evs, 8, m.subreaper ? -1 : 1000);
+			int n = epoll_wait(m.epfd, evs, ARRAY_SIZE(evs), m.subreaper ? -1 : INIT_EXIT_POLL_MS);
 			if (!m.subreaper && ds_proc_starttime(m.init_pid) != m.init_starttime) {
 				m.init_status = 0; /* reaped elsewhere: its status is unknown */
 				m.init_done = 1;
@@ -548,7 +550,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		log_write(&m.log, note, sizeof(note) - 1);
 		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
 			drop_client(&m);
-		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, 5000);
+		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}

@@ -12,7 +12,7 @@
 
 int ds_saved_path(const struct ds_config *cfg, const char *name, char *out, size_t size)
 {
-	return ds_workspace_path(cfg, "Containers", name, "/container.config", out, size);
+	return ds_workspace_path(cfg->workspace, DS_WS_SAVED, name, out, size);
 }
 
 struct render_ctx {

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/state.h"
-#include "host/android.h"
 #include "util/fileio.h"
 #include "util/clock.h"
 #include "util/macros.h"
@@ -29,59 +28,6 @@ void ds_config_init(struct ds_config *cfg)
 		cfg->rt.ttys[i].master = cfg->rt.ttys[i].slave = -1;
 }
 
-int ds_is_android(void)
-{
-	return ds_android_detect();
-}
-
-int ds_workspace_resolve(struct ds_config *cfg)
-{
-	const char *ws = getenv("DROIDSPACES_WORKSPACE");
-	if (!ws || !*ws)
-		ws = ds_is_android() ? DS_WORKSPACE_ANDROID : DS_WORKSPACE_LINUX;
-	if (ws[0] != '/')
-		return -EINVAL;
-	if (snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", ws) >= (int)sizeof(cfg->workspace))
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-int ds_workspace_ensure(const struct ds_config *cfg, struct ds_error *err)
-{
-	static const char *const subs[] = { "Pids", "Logs", "Locks" };
-	char path[PATH_MAX];
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->workspace, subs[i]);
-		int r = ds_mkdir_p(path, 0755);
-		if (r < 0)
-			return ds_fail(err, r, "cannot create workspace directory %s", path);
-	}
-	return 0;
-}
-
-int ds_workspace_path(const struct ds_config *cfg, const char *sub, const char *name,
-		      const char *suffix, char *out, size_t size)
-{
-	int n = snprintf(out, size, "%s/%s/%s%s", cfg->workspace, sub, name, suffix);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-int ds_name_validate(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > DS_NAME_MAX)
-		return -EINVAL;
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return -EINVAL;
-	}
-	return 0;
-}
-
 void ds_name_candidate(const char *base, int i, char out[DS_NAME_MAX + 1])
 {
 	if (i == 0)
@@ -97,8 +43,8 @@ int ds_config_set_name(struct ds_config *cfg, const char *name, struct ds_error 
 			       "invalid container name '%.80s': use 1-%d characters of A-Z a-z 0-9 . _ - (not . or ..)",
 			       name, DS_NAME_MAX);
 	snprintf(cfg->container_name, sizeof(cfg->container_name), "%s", name);
-	if (!cfg->pidfile[0] || strstr(cfg->pidfile, "/Pids/"))
-		ds_workspace_path(cfg, "Pids", name, ".pid", cfg->pidfile, sizeof(cfg->pidfile));
+	if (!cfg->pidfile[0] || ds_workspace_is_default(DS_WS_PIDFILE, cfg->pidfile))
+		ds_workspace_path(cfg->workspace, DS_WS_PIDFILE, name, cfg->pidfile, sizeof(cfg->pidfile));
 	snprintf(cfg->rt.cgroup_rel, sizeof(cfg->rt.cgroup_rel), "droidspaces/%s", name);
 	return 0;
 }
@@ -386,14 +332,9 @@ int ds_state_read_live(const char *pidfile, struct ds_state *st)
 	if (r <= 0)
 		return r;
 	/* "<name>.pid": the name whose cgroup an identity-less pidfile's PID must be in. */
-	const char *base = strrchr(pidfile, '/');
-	base = base ? base + 1 : pidfile;
-	size_t len = strlen(base);
 	char name[DS_NAME_MAX + 1];
-	int named = len > 4 && len - 4 <= DS_NAME_MAX && strcmp(base + len - 4, ".pid") == 0;
-	if (named)
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 4), base);
-	int alive = ds_state_alive(st, named && ds_name_validate(name) == 0 ? name : NULL);
+	int named = ds_workspace_name_of(DS_WS_PIDFILE, pidfile, name) == 0;
+	int alive = ds_state_alive(st, named ? name : NULL);
 	/* Proven without a start time (an older pidfile): this process is the identity from here on. */
 	if (alive == 1 && !st->starttime)
 		st->starttime = ds_proc_starttime(st->pid);
@@ -403,7 +344,7 @@ int ds_state_read_live(const char *pidfile, struct ds_state *st)
 int ds_lock_name(const struct ds_config *cfg, const char *name, int wait)
 {
 	char path[PATH_MAX];
-	int r = ds_workspace_path(cfg, "Locks", name, ".lock", path, sizeof(path));
+	int r = ds_workspace_path(cfg->workspace, DS_WS_LOCK, name, path, sizeof(path));
 	if (r < 0)
 		return r;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -430,8 +371,6 @@ int ds_lock_name_timeout(const struct ds_config *cfg, const char *name, int time
 		if (ds_now_ms() >= deadline)
 			return -ETIMEDOUT;
 		/* flock(2) has no timeout; back off from 1 ms to 50 ms. */
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
+		ds_backoff(&delay);
 	}
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Workspace and per-container state on the host: the workspace layout,
- * names, pidfiles (with the identity checks that make a stale pidfile
- * harmless) and the per-name lock that serialises start and stop.
+ * Per-container state on the host (its layout is workspace.h's): names,
+ * pidfiles (with the identity checks that make a stale pidfile harmless)
+ * and the per-name lock that serialises start and stop.
  */
 #pragma once
 
 #include "config.h"
+#include "core/workspace.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -24,17 +25,8 @@ struct ds_state {
 
 /* Sets the defaults every command starts from. */
 void ds_config_init(struct ds_config *cfg);
-int ds_is_android(void);
-/* Fills cfg->workspace: $DROIDSPACES_WORKSPACE, or the Android or Linux default. */
-int ds_workspace_resolve(struct ds_config *cfg);
-/* Creates <workspace>/{Pids,Logs,Locks}. */
-int ds_workspace_ensure(const struct ds_config *cfg, struct ds_error *err);
-/* Builds "<workspace>/<sub>/<name><suffix>". */
-int ds_workspace_path(const struct ds_config *cfg, const char *sub, const char *name,
-		      const char *suffix, char *out, size_t size);
-
-/* 0 when name is a valid container name: [A-Za-z0-9._-]{1,64}, not "." or "..". */
-int ds_name_validate(const char *name);
+/* How many candidates an automatic name tries before giving up. */
+#define DS_NAME_CANDIDATES 1024
 /* The i-th candidate of an automatic name: base, base-1, base-2, ... (kept within 64 chars). */
 void ds_name_candidate(const char *base, int i, char out[DS_NAME_MAX + 1]);
 /* Sets cfg->container_name and the pidfile path. */

@@ -321,9 +321,7 @@ static int rmdir_wait(int dirfd, const char *name, long long deadline)
 			return 0;
 		if (errno != EBUSY || ds_now_ms() >= deadline)
 			return negerrno();
-		poll(NULL, 0, delay);
-		if (delay < 50)
-			delay *= 2;
+		ds_backoff(&delay);
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/major.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,18 +29,23 @@
 #define __NR_bpf -1 /* headers without bpf(2): ENOSYS, so the v1 way or none */
 #endif
 
+/* Minors of misc devices (include/linux/miscdevice.h is the kernel's own, not exported). */
+#define TUN_MINOR 200
+#define FUSE_MINOR 229
+
 static const struct ds_dev_rule rules[] = {
-	{ 1, 1, 3 },      /* null */
-	{ 1, 1, 5 },      /* zero */
-	{ 1, 1, 7 },      /* full */
-	{ 1, 1, 8 },      /* random */
-	{ 1, 1, 9 },      /* urandom */
-	{ 5, 5, 0 },      /* tty */
-	{ 5, 5, 1 },      /* console */
-	{ 5, 5, 2 },      /* ptmx */
-	{ 136, 143, -1 }, /* the PTYs (the guest's devpts, its console and --ttys) */
-	{ 10, 10, 200 },  /* net/tun */
-	{ 10, 10, 229 },  /* fuse */
+	{ MEM_MAJOR, MEM_MAJOR, 3 },        /* null */
+	{ MEM_MAJOR, MEM_MAJOR, 5 },        /* zero */
+	{ MEM_MAJOR, MEM_MAJOR, 7 },        /* full */
+	{ MEM_MAJOR, MEM_MAJOR, 8 },        /* random */
+	{ MEM_MAJOR, MEM_MAJOR, 9 },        /* urandom */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 0 },  /* tty */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 1 },  /* console */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 2 },  /* ptmx */
+	/* the PTYs (the guest's devpts, its console and --ttys) */
+	{ UNIX98_PTY_SLAVE_MAJOR, UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT - 1, -1 },
+	{ MISC_MAJOR, MISC_MAJOR, TUN_MINOR },  /* net/tun */
+	{ MISC_MAJOR, MISC_MAJOR, FUSE_MINOR }, /* fuse */
 };
 
 const struct ds_dev_rule *ds_dev_rules(int *n)

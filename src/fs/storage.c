@@ -19,6 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A free loop device may be taken by another attach before ours: tries before giving up. */
+#define DS_LOOP_ATTACH_TRIES 16
+
 #ifndef LOOP_CONFIGURE
 #define LOOP_CONFIGURE 0x4C0A
 #endif
@@ -119,7 +122,7 @@ int ds_loop_attach(int file, const char *path, int read_only, char *loop_path, s
 	if (ctl < 0)
 		return ds_fail(err, negerrno(), "cannot open /dev/loop-control");
 	/* Another attach may take the device we were given: retry a few times. */
-	for (int attempt = 0; attempt < 16; attempt++) {
+	for (int attempt = 0; attempt < DS_LOOP_ATTACH_TRIES; attempt++) {
 		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
 		if (n < 0)
 			return ds_fail(err, negerrno(), "no free loop device");
@@ -252,6 +255,10 @@ int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, st
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+/* <linux/mount.h>'s, which older headers lack (and which clashes with <sys/mount.h> on older libcs). */
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
 struct ds_mount_attr {
 	unsigned long long attr_set, attr_clr, propagation, userns_fd;
 };
@@ -262,7 +269,7 @@ static int make_read_only(int rootfd, const char *rel)
 	_cleanup_close_ int fd = ds_open_in_root(rootfd, rel, 0);
 	if (fd < 0)
 		return fd;
-	struct ds_mount_attr a = { .attr_set = 0x00000001 /* MOUNT_ATTR_RDONLY */ };
+	struct ds_mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
 	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
 		return 0;
 	char p[32];

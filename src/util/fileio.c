@@ -176,10 +176,13 @@ static unsigned long long random_tag(void)
 	return ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^ ((unsigned long long)getpid() << 40) ^ (unsigned long long)(uintptr_t)&v;
 }
 
+/* 64 random bits per name: a collision is a planted file, not chance; give up after this many. */
+#define TEMP_NAME_TRIES 100
+
 /* A fresh random name in dir, opened with O_EXCL|O_NOFOLLOW: nothing planted there is ever opened. */
 static int open_named_temp(int dir, const char *base, mode_t mode, char *name, size_t size)
 {
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0; tries < TEMP_NAME_TRIES; tries++) {
 		snprintf(name, size, ".%s.%016llx.tmp", base, random_tag());
 		int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
 		if (fd >= 0 || errno != EEXIST)
@@ -194,7 +197,7 @@ static int link_temp(int fd, int dir, const char *base, char *name, size_t size)
 {
 	char self[32];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	for (int tries = 0; tries < 100; tries++) {
+	for (int tries = 0; tries < TEMP_NAME_TRIES; tries++) {
 		snprintf(name, size, ".%s.%016llx.tmp", base, random_tag());
 		if (linkat(fd, "", dir, name, AT_EMPTY_PATH) == 0 ||
 		    (errno != EEXIST && linkat(AT_FDCWD, self, dir, name, AT_SYMLINK_FOLLOW) == 0))

@@ -9,6 +9,9 @@
 
 #include "config.h"
 #include "core/inventory.h"
+#include "core/reap.h"
+#include "core/saved.h"
+#include "core/seccomp.h"
 #include "core/state.h"
 
 #include <errno.h>
@@ -27,7 +30,7 @@
 #include "tmpdir.h"
 #include "putfile.h"
 
-/* ---- ds_inventory_list / ds_inventory_reap --------------------------------------------------- */
+/* ---- ds_inventory_list / ds_reap_stale --------------------------------------------------- */
 
 #define STALE_COUNT 64
 
@@ -42,7 +45,7 @@ static void *reap_thread(void *arg)
 	struct ds_entry *v = NULL;
 	r->listed = ds_inventory_list(r->cfg, 1, &v);
 	free(v);
-	r->reaped = ds_inventory_reap(r->cfg);
+	r->reaped = ds_reap_stale(r->cfg);
 	v = NULL;
 	r->listed_after = ds_inventory_list(r->cfg, 0, &v);
 	free(v);
@@ -62,7 +65,7 @@ static void test_inventory_list_pure_reap_bounded(void **state)
 	assert_non_null(cfg);
 	ds_config_init(cfg);
 	snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", dir);
-	assert_int_equal(ds_workspace_ensure(cfg, &err), 0);
+	assert_int_equal(ds_workspace_ensure(cfg->workspace, &err), 0);
 	pid_t dead = fork();
 	if (dead == 0)
 		_exit(0);
@@ -99,7 +102,7 @@ static void test_inventory_list_pure_reap_bounded(void **state)
 	snprintf(path, sizeof(path), "%s/Pids/foreign.pid", dir);
 	assert_int_equal(access(path, F_OK), 0);
 	/* nothing left to reap */
-	assert_int_equal(ds_inventory_reap(cfg), 0);
+	assert_int_equal(ds_reap_stale(cfg), 0);
 	free(cfg);
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests for src/core/state.c: names, pidfiles, workspace and locks. */
+/* Unit tests for src/core/state.c: names, pidfiles and locks (the layout: test_workspace.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -317,97 +317,6 @@ static void test_host_boot_id(void **state)
 
 /* ---- workspace ---------------------------------------------------------------------------- */
 
-static void test_workspace_resolve(void **state)
-{
-	(void)state;
-	struct ds_config cfg;
-	char *saved_ws = getenv("DROIDSPACES_WORKSPACE");
-	char *saved_ar = getenv("ANDROID_ROOT");
-	saved_ws = saved_ws ? strdup(saved_ws) : NULL;
-	saved_ar = saved_ar ? strdup(saved_ar) : NULL;
-
-	ds_config_init(&cfg);
-	setenv("DROIDSPACES_WORKSPACE", "/srv/ds-test", 1);
-	assert_int_equal(ds_workspace_resolve(&cfg), 0);
-	assert_string_equal(cfg.workspace, "/srv/ds-test");
-
-	ds_config_init(&cfg);
-	setenv("DROIDSPACES_WORKSPACE", "relative/ws", 1);
-	assert_int_equal(ds_workspace_resolve(&cfg), -EINVAL);
-
-	/* Empty means unset: the platform default. */
-	unsetenv("ANDROID_ROOT");
-	int android = access("/system/bin/app_process", F_OK) == 0;
-	assert_int_equal(ds_is_android(), android);
-	setenv("DROIDSPACES_WORKSPACE", "", 1);
-	assert_int_equal(ds_workspace_resolve(&cfg), 0);
-	assert_string_equal(cfg.workspace, android ? DS_WORKSPACE_ANDROID : DS_WORKSPACE_LINUX);
-
-	unsetenv("DROIDSPACES_WORKSPACE");
-	setenv("ANDROID_ROOT", "/system", 1);
-	assert_int_equal(ds_is_android(), 1);
-	assert_int_equal(ds_workspace_resolve(&cfg), 0);
-	assert_string_equal(cfg.workspace, DS_WORKSPACE_ANDROID);
-
-	char huge[PATH_MAX + 16];
-	memset(huge, 'w', sizeof(huge) - 1);
-	huge[0] = '/';
-	huge[sizeof(huge) - 1] = '\0';
-	setenv("DROIDSPACES_WORKSPACE", huge, 1);
-	assert_int_equal(ds_workspace_resolve(&cfg), -ENAMETOOLONG);
-
-	if (saved_ws)
-		setenv("DROIDSPACES_WORKSPACE", saved_ws, 1);
-	else
-		unsetenv("DROIDSPACES_WORKSPACE");
-	if (saved_ar)
-		setenv("ANDROID_ROOT", saved_ar, 1);
-	else
-		unsetenv("ANDROID_ROOT");
-	free(saved_ws);
-	free(saved_ar);
-}
-
-static void test_workspace_ensure_and_path(void **state)
-{
-	const char *dir = *state;
-	struct ds_config cfg;
-	struct ds_error err = { 0 };
-	ds_config_init(&cfg);
-	snprintf(cfg.workspace, sizeof(cfg.workspace), "%s/ws/nested", dir);
-	assert_int_equal(ds_workspace_ensure(&cfg, &err), 0);
-	assert_int_equal(err.code, 0);
-	static const char *const subs[] = { "Pids", "Logs", "Locks" };
-	for (size_t i = 0; i < 3; i++) {
-		char p[PATH_MAX];
-		struct stat st;
-		snprintf(p, sizeof(p), "%s/%s", cfg.workspace, subs[i]);
-		assert_int_equal(stat(p, &st), 0);
-		assert_true(S_ISDIR(st.st_mode));
-	}
-	/* Idempotent. */
-	assert_int_equal(ds_workspace_ensure(&cfg, &err), 0);
-
-	char out[PATH_MAX], want[PATH_MAX];
-	assert_int_equal(ds_workspace_path(&cfg, "Pids", "deb", ".pid", out, sizeof(out)), 0);
-	snprintf(want, sizeof(want), "%s/Pids/deb.pid", cfg.workspace);
-	assert_string_equal(out, want);
-	char tiny[8];
-	assert_int_equal(ds_workspace_path(&cfg, "Pids", "deb", ".pid", tiny, sizeof(tiny)), -ENAMETOOLONG);
-
-	/* A file where a workspace directory should be. */
-	char file[PATH_MAX];
-	snprintf(file, sizeof(file), "%s/blocker", dir);
-	int fd = open(file, O_CREAT | O_WRONLY, 0644);
-	assert_true(fd >= 0);
-	close(fd);
-	ds_config_init(&cfg);
-	snprintf(cfg.workspace, sizeof(cfg.workspace), "%s", file);
-	assert_int_equal(ds_workspace_ensure(&cfg, &err), -ENOTDIR);
-	assert_int_equal(err.code, -ENOTDIR);
-	assert_non_null(strstr(err.msg, "blocker/Pids"));
-}
-
 /* ---- ds_lock_name -------------------------------------------------------------------------- */
 
 static void lock_cfg(const char *dir, struct ds_config *cfg)
@@ -415,7 +324,7 @@ static void lock_cfg(const char *dir, struct ds_config *cfg)
 	struct ds_error err = { 0 };
 	ds_config_init(cfg);
 	snprintf(cfg->workspace, sizeof(cfg->workspace), "%s", dir);
-	assert_int_equal(ds_workspace_ensure(cfg, &err), 0);
+	assert_int_equal(ds_workspace_ensure(cfg->workspace, &err), 0);
 }
 
 /* Runs ds_lock_name(name, nonblocking) in a child; returns the child's result code. */
@@ -718,8 +627,6 @@ int main(void)
 		cmocka_unit_test(test_proc_starttime_matches_stat),
 		cmocka_unit_test(test_uuid_generate),
 		cmocka_unit_test(test_host_boot_id),
-		cmocka_unit_test(test_workspace_resolve),
-		cmocka_unit_test_setup_teardown(test_workspace_ensure_and_path, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_name, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_lock_name_refuses_symlink, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_state_read_live, tmpdir_setup, tmpdir_teardown),
