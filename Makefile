@@ -61,7 +61,9 @@ $(KHDR)/.stamp:
 	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(KHDR)/asm
 	@touch $@
 
-$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp
+# Every object also depends on the Makefile: its flags are in it, and objects built before the
+# dependency files existed have none to say which headers they read.
+$(BUILD)/musl/%.o: src/%.c $(KHDR)/.stamp Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC_MUSL) $(CFLAGS) $(RELEASE_CFLAGS) -isystem $(KHDR) $(DEPFLAGS) -c $< -o $@
@@ -71,7 +73,7 @@ $(OUT)/droidspaces: $(BUILD)/musl/main.o $(LIB_MUSL)
 	$(CC_MUSL) $(CFLAGS) $(LDFLAGS_STATIC) $^ -o $@
 	strip $@
 
-$(BUILD)/asan/%.o: src/%.c
+$(BUILD)/asan/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC asan $<"
 	@$(CC_GLIBC) $(GLIBC_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -c $< -o $@
@@ -80,12 +82,12 @@ $(OUT)/droidspaces-asan: $(BUILD)/asan/main.o $(LIB_ASAN)
 	@mkdir -p $(OUT)
 	$(CC_GLIBC) $(ASAN_FLAGS) $^ -o $@
 
-$(BUILD)/plain/%.o: src/%.c
+$(BUILD)/plain/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC plain $<"
 	@$(CC_GLIBC) $(GLIBC_CFLAGS) -O1 -g $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/fuzz/obj/%.o: src/%.c
+$(BUILD)/fuzz/obj/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC fuzz $<"
 	@$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
