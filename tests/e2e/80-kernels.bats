@@ -175,3 +175,45 @@ kp_full() {
 @test "kernel 5.4 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.4; }
 @test "kernel 5.10 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.10; }
 @test "kernel today full: run, enter, info, show, scan, stop; volatile; image" { kp_full today; }
+
+# --------------------------------------------------------------------------
+# What a filter cannot emulate, through the product's fault switches
+
+# A kernel before 4.1 has no NSpid line: scan and the identity check walk the PID namespaces
+# instead (DROIDSPACES_FAULT=no-nspid ignores the line). Under the oldest profile, with a
+# process that `run` put into the container's namespace and cgroup (its parent, the CLI, is
+# outside: it heads a chain just as init does, but started later): only init is registered.
+@test "kernel 3.18 without NSpid (fault no-nspid): scan registers init only, not a run child; status and stop work" {
+	require_fixture busybox
+	local root name=kpnspid sleeper
+	under 3.18
+	root=$(fixture_copy busybox)
+	start_ct "$name" "$root"
+	wait_for 10 booted "$CT_PID"
+	"$DS" --name="$name" run sleep 120 </dev/null >/dev/null 2>&1 &
+	BG_PIDS+=("$!")
+	wait_for 10 ct_sleeper
+	sleeper=$(ct_sleeper)
+	[[ $sleeper =~ ^[0-9]+$ ]]
+	grep -q "/droidspaces/$name\$" "/proc/$sleeper/cgroup"
+
+	rm -f "$(ws_pidfile "$name")"
+	DROIDSPACES_FAULT=no-nspid scan_ours "$name"
+	refute grep -q "pid $sleeper)" <<<"$output"
+	DROIDSPACES_FAULT=no-nspid "$DS" --name="$KP_REG" status
+	DROIDSPACES_FAULT=no-nspid stop_ct "$KP_REG"
+	wait_for 10 kp_gone "$name" "$KP_REG"
+	wait_bg || true
+}
+
+# ct_sleeper: the PID of a "sleep" in container CT_PID's PID namespace (status 1: none).
+ct_sleeper() {
+	local c p
+	for c in /proc/[0-9]*/comm; do
+		[[ $(cat "$c" 2>/dev/null) == sleep ]] || continue
+		p=${c#/proc/}
+		p=${p%/comm}
+		[[ $(readlink "/proc/$p/ns/pid") == "$(readlink "/proc/$CT_PID/ns/pid")" ]] && echo "$p" && return 0
+	done
+	return 1
+}
