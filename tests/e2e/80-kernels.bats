@@ -217,3 +217,15 @@ ct_sleeper() {
 	done
 	return 1
 }
+
+# A kernel without multiple devpts instances mounts the host's devpts for "newinstance": the
+# start is refused with the reason (DROIDSPACES_FAULT=devpts-shared stands for such a kernel),
+# and nothing is left.
+@test "kernel 3.18 with one devpts instance (fault devpts-shared): start refused with the reason, nothing left" {
+	require_fixture busybox
+	local root
+	under 3.18
+	root=$(fixture_copy busybox)
+	DROIDSPACES_FAULT=devpts-shared st_refused "not a new instance" --name=kppts -r "$root"
+	nothing_left kppts
+}
