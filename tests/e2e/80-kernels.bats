@@ -229,3 +229,31 @@ ct_sleeper() {
 	DROIDSPACES_FAULT=devpts-shared st_refused "not a new instance" --name=kppts -r "$root"
 	nothing_left kppts
 }
+
+# Before 5.12 there is no mount_setattr: a read-only bind must still be read-only down the
+# whole tree (each mount below the source remounted too), with nosuid and the rest kept.
+@test "kernel 5.10 (no mount_setattr): a read-only bind is read-only down the whole tree, submounts included" {
+	require_fixture busybox
+	local root src=$DS_TEST_DIR/bsrc
+	under 5.10
+	mkdir -p "$src/sub"
+	echo top >"$src/f"
+	echo "$src/sub" >>"$DS_TEST_DIR/.mounts"
+	mount -t tmpfs -o size=1m,nosuid kp-sub "$src/sub"
+	echo sub >"$src/sub/g"
+	root=$(fixture_copy busybox)
+	mkdir -p "$root/mnt"
+	start_ct kpro "$root" -B "$src:/mnt/ro:ro"
+	wait_for 10 booted "$CT_PID"
+	[ "$(in_container kpro cat /mnt/ro/f)" = top ]
+	[ "$(in_container kpro cat /mnt/ro/sub/g)" = sub ]
+	run in_container kpro sh -c 'echo x >/mnt/ro/new'
+	[ "$status" -ne 0 ]
+	run in_container kpro sh -c 'echo x >/mnt/ro/sub/new'
+	[ "$status" -ne 0 ]
+	[ ! -e "$src/new" ]
+	[ ! -e "$src/sub/new" ]
+	has_opt "$(awk '$5 == "/mnt/ro/sub" { o = $6 } END { print o }' "/proc/$CT_PID/mountinfo")" nosuid
+	stop_ct kpro
+	assert_cleaned kpro
+}
