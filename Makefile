@@ -273,3 +273,20 @@ clean:
 .PHONY: bench
 bench:
 	./bench/run.sh
+
+# Kernel-profile harness (tests/kernel): `output/kprofile PROFILE -- CMD` runs CMD as on an older
+# kernel (3.18 ... 5.10, seccomp-emulated; `kprofile --list`). make e2e runs a short subset of
+# tests/e2e/80-kernels.bats per profile; make test-kernels runs its full matrix.
+KPROFILE := $(OUT)/kprofile
+.PHONY: kprofile test-kernels
+kprofile: $(KPROFILE)
+$(KPROFILE): tests/kernel/kprofile.c $(KHDR)/.stamp
+	@mkdir -p $(OUT)
+	$(CC_MUSL) $(CFLAGS) -isystem $(KHDR) $(LDFLAGS_STATIC) $< -o $@
+e2e: $(KPROFILE)
+$(BUILD)/unit/test_kprofile $(BUILD)/unit-vg/test_kprofile: tests/kernel/kprofile.c
+test-kernels: all $(KPROFILE)
+	tests/fixtures/build.sh
+	@mkdir -p $(DS_TEST_CACHE)/mnt/tmp
+	DS_KERNEL_FULL=1 TMPDIR=$(DS_TEST_CACHE)/mnt/tmp BATS_TEST_TIMEOUT=$(BATS_TEST_TIMEOUT) \
+		flock $(E2E_LOCK) bats --timing tests/e2e/80-kernels.bats

@@ -123,7 +123,13 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 	if (r < 0)
 		return r;
 	*have_cgroupns = cg->mode != DS_CG_NONE && access("/proc/self/ns/cgroup", F_OK) == 0;
-	if (unshare(CLONE_NEWNS | (*have_cgroupns ? CLONE_NEWCGROUP : 0)) < 0)
+	int ns_r = unshare(CLONE_NEWNS | (*have_cgroupns ? CLONE_NEWCGROUP : 0));
+	/* A kernel that refuses the flag (before 4.6, or a filter in the way): no cgroup namespace. */
+	if (ns_r < 0 && errno == EINVAL && *have_cgroupns) {
+		*have_cgroupns = 0;
+		ns_r = unshare(CLONE_NEWNS);
+	}
+	if (ns_r < 0)
 		return child_error(err, negerrno(), "cannot create the mount namespace");
 	/* Nothing we mount from here on may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/dev.h"
 #include "fs/mounts.h"
+#include "util/fault.h"
 #include "util/fileio.h"
 #include "util/path.h"
 #include "util/macros.h"
@@ -117,6 +118,17 @@ int ds_devpts_setup(int hw_access, struct ds_error *err)
 	}
 	if (r < 0)
 		return ds_fail(err, r, "cannot mount a devpts instance on /dev/pts");
+	/*
+	 * A kernel without multiple devpts instances (before 4.7, DEVPTS_MULTIPLE_INSTANCES off)
+	 * ignores newinstance and mounts the host's: the console slave, allocated on the host's
+	 * devpts, would then be on ours. The guest would see and open the host's terminals: refuse.
+	 */
+	struct stat pts, console;
+	if (ds_fault_active("devpts-shared") ||
+	    (stat("/dev/pts", &pts) == 0 && stat("/dev/console", &console) == 0 && pts.st_dev == console.st_dev))
+		return ds_fail(err, -EOPNOTSUPP,
+			       "this kernel mounted the host's devpts on /dev/pts, not a new instance "
+			       "(no DEVPTS_MULTIPLE_INSTANCES): the guest would reach the host's terminals");
 	/* /dev/ptmx must allocate from our instance, not the host's. */
 	if (mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0) {
 		/* On the host's devtmpfs the node is the host's: never unlink it (seed 8.4). */

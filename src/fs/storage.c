@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/storage.h"
 #include "fs/mounts.h"
+#include "fs/mountinfo.h"
+#include "util/fault.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -14,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -263,17 +266,57 @@ struct ds_mount_attr {
 	unsigned long long attr_set, attr_clr, propagation, userns_fd;
 };
 
-/* Read-only for the whole bound tree (Linux 5.12+), else for its top mount. */
+/* Remounts the mount at path read-only, keeping its nosuid, nodev, noexec and atime flags. */
+static int remount_read_only(const char *path)
+{
+	static const struct {
+		unsigned long st, ms;
+	} keep[] = { { ST_NOSUID, MS_NOSUID },	   { ST_NODEV, MS_NODEV },	   { ST_NOEXEC, MS_NOEXEC },
+		     { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME } };
+	struct statvfs sv;
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+	if (statvfs(path, &sv) == 0)
+		for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+			flags |= (sv.f_flag & keep[i].st) ? keep[i].ms : 0;
+	return mount(NULL, path, NULL, flags, NULL) < 0 ? negerrno() : 0;
+}
+
+struct below {
+	const char *top;
+	size_t len;
+};
+
+/* Each mount strictly below the bound tree's top, read-only too. */
+static int submount_read_only(const struct ds_mountinfo *m, void *ud)
+{
+	const struct below *b = ud;
+	if (strncmp(m->mountpoint, b->top, b->len) != 0 || m->mountpoint[b->len] != '/')
+		return 0;
+	int r = remount_read_only(m->mountpoint);
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Read-only for the whole bound tree: mount_setattr (Linux 5.12+), else the top mount and every
+ * mount below it one by one (a submount of the source, say a tmpfs, is writable otherwise).
+ */
 static int make_read_only(int rootfd, const char *rel)
 {
 	_cleanup_close_ int fd = ds_open_in_root(rootfd, rel, 0);
 	if (fd < 0)
 		return fd;
 	struct ds_mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
+	if (!ds_fault_active("no-mount-setattr") &&
+	    syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
 		return 0;
-	char p[32];
-	return mount(NULL, ds_fd_path(fd, p), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0 ? negerrno() : 0;
+	char p[32], top[PATH_MAX];
+	ssize_t n = readlink(ds_fd_path(fd, p), top, sizeof(top) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(top) - 1)
+		return n < 0 ? negerrno() : -ENAMETOOLONG;
+	top[n] = '\0';
+	int r = remount_read_only(p);
+	struct below b = { top, (size_t)n };
+	return r < 0 ? r : ds_mountinfo_each(0, submount_read_only, &b);
 }
 
 int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds_error *err)
