@@ -22,6 +22,4 @@ int cmd_check(struct ds_cli *cli);
 int cmd_enter(struct ds_cli *cli);
 int cmd_logs(struct ds_cli *cli);
 int cmd_console(struct ds_cli *cli);
-/* Proxies the terminal to the console until detach or the container's end. */
-int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, pid_t halt_pid, struct ds_error *err);
 int cmd_run(struct ds_cli *cli);

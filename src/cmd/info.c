@@ -1,23 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* status, info, show and scan: tables for people, --json for programs. */
 #include "cmd/cmd.h"
+#include "core/facts.h"
 #include "core/halt.h"
 #include "core/inventory.h"
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
-#include "core/seccomp.h"
-#include "fs/devices.h"
-#include "fs/mountinfo.h"
-#include "fs/mounts.h"
-#include "host/android.h"
-#include "util/fileio.h"
 #include "util/json.h"
 #include "util/macros.h"
-#include "util/osrelease.h"
-#include "util/path.h"
 
-#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -62,100 +54,12 @@ int cmd_status(struct ds_cli *cli)
 	return live ? 0 : 1;
 }
 
-/* Facts about one container, read through /proc/PID/root when it runs (seed 11.2). */
-struct facts {
-	char name[DS_NAME_MAX + 1], state[16], init[16], hostname[DS_NAME_MAX + 1];
-	char rootfs[PATH_MAX], os[256], os_id[64], os_version[64], cgroup[PATH_MAX], devfs[32];
-	pid_t pid;
-	long uptime;
-	int ipv6, selinux_enforcing, android_storage, volatile_mode, image, binds;
-};
-
-static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	/* Resolved inside the guest's root: a link there never reaches a host file. */
-	_cleanup_close_ int rootfd = ds_proc_root_open(pid);
-	if (rootfd >= 0 && ds_read_file_in_root(rootfd, rel, buf, size) > 0)
-		ds_chomp(buf);
-}
-
-/* The fstype mounted at mountpoint in the container's mount namespace ("" for none). */
-static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t size)
-{
-	_cleanup_free_ struct ds_mountinfo *m = malloc(sizeof(*m)); /* a few paths: not for the stack */
-	out[0] = '\0';
-	if (m && ds_mountinfo_at(pid, mountpoint, m) == 1)
-		snprintf(out, size, "%s", m->fstype);
-}
-
-static int gather(struct ds_cli *cli, struct facts *f)
-{
-	struct ds_config *cfg = &cli->cfg;
-	memset(f, 0, sizeof(*f));
-	snprintf(f->name, sizeof(f->name), "%s", cfg->container_name);
-	struct ds_state st;
-	int live = ds_state_read_live(cfg->pidfile, &st) == 1;
-	_cleanup_saved_ struct ds_saved *saved = ds_saved_new();
-	char path[PATH_MAX];
-	struct ds_error err = { 0 };
-	if (!saved)
-		return -ENOMEM;
-	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
-	int have_saved = ds_saved_load(path, saved, &err) == 0;
-	if (!live && !have_saved)
-		return access(path, F_OK) == 0 ? -2 : -1;
-	snprintf(f->state, sizeof(f->state), "%s", live ? "running" : "stopped");
-	if (have_saved) {
-		snprintf(f->rootfs, sizeof(f->rootfs), "%s", ds_rootfs_source(&saved->settings));
-		snprintf(f->hostname, sizeof(f->hostname), "%s", saved->settings.hostname);
-		f->volatile_mode = saved->settings.volatile_mode;
-		f->image = saved->settings.rootfs_img_path[0] != 0;
-		f->binds = saved->settings.bind_count;
-		f->ipv6 = saved->settings.enable_ipv6;
-		f->android_storage = saved->settings.android_storage;
-	}
-	struct ds_osrelease os;
-	if (live) {
-		f->pid = st.pid;
-		f->uptime = ds_proc_uptime(st.pid);
-		snprintf(f->init, sizeof(f->init), "%s", ds_init_kind_name(ds_init_detect(st.pid)));
-		snprintf(f->rootfs, sizeof(f->rootfs), "%s", st.rootfs);
-		snprintf(f->cgroup, sizeof(f->cgroup), "%s", st.cgroup);
-		if (!f->hostname[0]) /* the UTS name we set; etc/hostname may be shared with another */
-			read_proc_file(st.pid, "etc/hostname", f->hostname, sizeof(f->hostname));
-		char v[16];
-		read_proc_file(st.pid, "proc/sys/net/ipv6/conf/all/disable_ipv6", v, sizeof(v));
-		f->ipv6 = v[0] == '0';
-		/* SELinux is the host kernel's, whatever the guest mounts. */
-		char sel[PATH_MAX];
-		ds_host_path("/sys/fs/selinux/enforce", sel, sizeof(sel));
-		if (ds_read_file(sel, v, sizeof(v)) > 0)
-			f->selinux_enforcing = v[0] == '1';
-		mount_fstype(st.pid, "/dev", f->devfs, sizeof(f->devfs));
-		char storage[16];
-		mount_fstype(st.pid, "/storage/emulated/0", storage, sizeof(storage));
-		f->android_storage = storage[0] != 0;
-		char root[64];
-		snprintf(root, sizeof(root), "/proc/%d/root", (int)st.pid);
-		ds_osrelease_read(root, &os);
-	} else if (!f->image) {
-		ds_osrelease_read(f->rootfs, &os);
-	} else {
-		memset(&os, 0, sizeof(os)); /* inside the image, which is not mounted while it is stopped */
-	}
-	snprintf(f->os, sizeof(f->os), "%s", os.pretty_name);
-	snprintf(f->os_id, sizeof(f->os_id), "%s", os.id);
-	snprintf(f->os_version, sizeof(f->os_version), "%s", os.version_id);
-	return 0;
-}
-
 int cmd_info(struct ds_cli *cli)
 {
 	if (resolve(cli) < 0)
 		return 1;
-	struct facts f;
-	int g = gather(cli, &f);
+	struct ds_facts f;
+	int g = ds_facts_gather(&cli->cfg, &f);
 	if (g < 0) {
 		struct ds_error err = { 0 };
 		char path[PATH_MAX];
@@ -166,14 +70,6 @@ int cmd_info(struct ds_cli *cli)
 			ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
 		return ds_report(&err);
 	}
-	int hw = strcmp(f.devfs, "devtmpfs") == 0;
-	/* The syscall filter as the kernel reports it for init (off: --privileged=seccomp, or no kernel support). */
-	int filtered = f.pid && ds_seccomp_mode_of(f.pid) == 2;
-	/* The device policy on its cgroup, as the kernel has it. */
-	enum ds_devpolicy devices = DS_DEV_NONE;
-	struct ds_cgroups cg;
-	if (f.pid && f.cgroup[0] && ds_cgroup_detect(&cg) == 0)
-		devices = ds_devpolicy_of(&cg, f.cgroup);
 	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -194,7 +90,7 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_string(&j, "pretty_name", f.os);
 		ds_json_object_end(&j);
 		ds_json_object_begin(&j, "features");
-		ds_json_bool(&j, "hw_access", hw);
+		ds_json_bool(&j, "hw_access", f.hw_access);
 		ds_json_bool(&j, "volatile", f.volatile_mode);
 		ds_json_bool(&j, "image", f.image);
 		ds_json_int(&j, "bind_mounts", f.binds);
@@ -202,8 +98,8 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_bool(&j, "android_storage", f.android_storage);
 		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
 		if (f.pid) {
-			ds_json_bool(&j, "seccomp", filtered);
-			ds_json_bool(&j, "device_policy", devices != DS_DEV_NONE);
+			ds_json_bool(&j, "seccomp", f.seccomp_filtered);
+			ds_json_bool(&j, "device_policy", f.devices != DS_DEV_NONE);
 		}
 		ds_json_object_end(&j);
 		ds_json_object_end(&j);
@@ -221,7 +117,7 @@ int cmd_info(struct ds_cli *cli)
 	printf("Hostname:    %s\n", f.hostname);
 	printf("Rootfs:      %s\n", f.rootfs);
 	printf("OS:          %s\n", f.os[0] ? f.os : "(unknown)");
-	printf("HW access:   %s\n", hw ? "yes" : "no");
+	printf("HW access:   %s\n", f.hw_access ? "yes" : "no");
 	printf("Volatile:    %s\n", f.volatile_mode ? "yes" : "no");
 	printf("Image:       %s\n", f.image ? "yes" : "no");
 	printf("Bind mounts: %d\n", f.binds);
@@ -229,8 +125,8 @@ int cmd_info(struct ds_cli *cli)
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
 	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");
 	if (f.pid) {
-		printf("Seccomp:     %s\n", filtered ? "filtered" : "off");
-		printf("Devices:     %s\n", ds_devpolicy_name(devices));
+		printf("Seccomp:     %s\n", f.seccomp_filtered ? "filtered" : "off");
+		printf("Devices:     %s\n", ds_devpolicy_name(f.devices));
 	}
 	return 0;
 }

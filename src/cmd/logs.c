@@ -2,16 +2,13 @@
 /* logs [-f] and console: the container's console, from the log or live. */
 #include "cmd/cmd.h"
 #include "core/console.h"
-#include "core/halt.h"
 #include "core/state.h"
-#include "tty/proxy.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -104,33 +101,6 @@ int cmd_logs(struct ds_cli *cli)
 	}
 }
 
-static void halt_on_signal(int sig, void *ud)
-{
-	(void)sig;
-	ds_halt_send(*(pid_t *)ud);
-}
-
-int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, pid_t halt_pid, struct ds_error *err)
-{
-	int master = -1;
-	_cleanup_close_ int sock = ds_console_connect(cfg, mode, &master, err);
-	if (sock < 0)
-		return sock;
-	struct ds_tty_state tty;
-	int raw = ds_tty_raw(STDIN_FILENO, &tty);
-	if (raw > 0)
-		fprintf(stderr, "[droidspaces: attached to %s; Ctrl-a q detaches]\r\n", cfg->container_name);
-	struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO, .remote_in = sock,
-			      .remote_out = sock, .winsize_fd = raw > 0 ? master : -1, .escape = 1,
-			      .on_signal = halt_pid > 0 ? halt_on_signal : NULL, .signal_data = &halt_pid };
-	ds_proxy_run(&p);
-	ds_tty_restore(&tty);
-	close(master);
-	if (p.detached)
-		fprintf(stderr, "\n[droidspaces: detached from %s; it keeps running]\n", cfg->container_name);
-	return 0;
-}
-
 int cmd_console(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
@@ -141,5 +111,5 @@ int cmd_console(struct ds_cli *cli)
 		ds_fail(&err, DS_EINVAL_MSG, "container %s is not running", cfg->container_name);
 		return ds_report(&err);
 	}
-	return ds_console_attach(cfg, DS_CONSOLE_ATTACH, 0, &err) < 0 ? ds_report(&err) : 0;
+	return ds_console_attach(cfg, DS_CONSOLE_ATTACH, NULL, NULL, &err) < 0 ? ds_report(&err) : 0;
 }

@@ -7,6 +7,13 @@
 
 #include <stdio.h>
 
+/* start -f: SIGINT or SIGTERM to us halt the guest, as to an init run in the foreground. */
+static void halt_on_signal(int sig, void *ud)
+{
+	(void)sig;
+	ds_halt_send(*(pid_t *)ud);
+}
+
 int cmd_start(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
@@ -25,7 +32,7 @@ int cmd_start(struct ds_cli *cli)
 	}
 	if (cfg->settings.foreground) {
 		/* Show the boot from its start; SIGINT/SIGTERM to us halt the guest. */
-		if (ds_console_attach(cfg, DS_CONSOLE_REPLAY, cfg->rt.container_pid, &err) < 0)
+		if (ds_console_attach(cfg, DS_CONSOLE_REPLAY, halt_on_signal, &cfg->rt.container_pid, &err) < 0)
 			return ds_report(&err);
 		return 0;
 	}

@@ -190,3 +190,25 @@ int ds_console_client_has_output(const struct ds_console_client *c)
 {
 	return c->fd >= 0 && (c->replay_fd >= 0 || c->out.len > 0);
 }
+
+int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, void (*on_signal)(int sig, void *ud),
+		      void *signal_data, struct ds_error *err)
+{
+	int master = -1;
+	_cleanup_close_ int sock = ds_console_connect(cfg, mode, &master, err);
+	if (sock < 0)
+		return sock;
+	struct ds_tty_state tty;
+	int raw = ds_tty_raw(STDIN_FILENO, &tty);
+	if (raw > 0)
+		fprintf(stderr, "[droidspaces: attached to %s; Ctrl-a q detaches]\r\n", cfg->container_name);
+	struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO, .remote_in = sock,
+			      .remote_out = sock, .winsize_fd = raw > 0 ? master : -1, .escape = 1,
+			      .on_signal = on_signal, .signal_data = signal_data };
+	ds_proxy_run(&p);
+	ds_tty_restore(&tty);
+	close(master);
+	if (p.detached)
+		fprintf(stderr, "\n[droidspaces: detached from %s; it keeps running]\n", cfg->container_name);
+	return 0;
+}

@@ -65,3 +65,11 @@ int ds_console_client_has_output(const struct ds_console_client *c);
 
 /* Removes sockets nobody listens on any more (their monitors died). */
 void ds_console_sweep(const struct ds_config *cfg);
+
+/*
+ * Proxies this terminal to the console of cfg's container until the user
+ * detaches (Ctrl-a q) or the container ends; SIGINT and SIGTERM to us call
+ * on_signal (when not NULL) with signal_data (start -f halts the guest).
+ */
+int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, void (*on_signal)(int sig, void *ud),
+		      void *signal_data, struct ds_error *err);
