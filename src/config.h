@@ -30,9 +30,9 @@ struct ds_bind {
 };
 
 struct ds_tty_info {
-	int master;           /* stays in the monitor */
-	int slave;            /* kept open so the master never sees a hang-up */
-	char name[64];        /* host path of the slave, e.g. /dev/pts/3 */
+	int master;    /* stays in the monitor */
+	int slave;     /* kept open so the master never sees a hang-up */
+	char name[64]; /* host path of the slave, e.g. /dev/pts/3 */
 };
 
 /*
@@ -42,19 +42,19 @@ struct ds_tty_info {
  */
 struct ds_runtime {
 	char uuid[DS_UUID_LEN + 1];
-	char cgroup_rel[PATH_MAX];       /* droidspaces/<name> below each hierarchy */
-	char loop_path[64];              /* --rootfs-img: the loop device attached by the parent */
-	int loop_fd;                     /* held by the monitor while the container lives */
-	int loop_attached;               /* we attached it (a user's block device is left alone) */
-	char image_mount[PATH_MAX];      /* --rootfs-img: /mnt/Droidspaces/<name> */
-	char volatile_dir[PATH_MAX];     /* --volatile: <workspace>/Volatile/<name> */
-	char dns_runtime[256];           /* --dns, else the host's resolvers (not saved) */
-	int android;                     /* the host is Android (detected before the fork) */
+	char cgroup_rel[PATH_MAX];   /* droidspaces/<name> below each hierarchy */
+	char loop_path[64];          /* --rootfs-img: the loop device attached by the parent */
+	int loop_fd;                 /* held by the monitor while the container lives */
+	int loop_attached;           /* we attached it (a user's block device is left alone) */
+	char image_mount[PATH_MAX];  /* --rootfs-img: /mnt/Droidspaces/<name> */
+	char volatile_dir[PATH_MAX]; /* --volatile: <workspace>/Volatile/<name> */
+	char dns_runtime[256];       /* --dns, else the host's resolvers (not saved) */
+	int android;                 /* the host is Android (detected before the fork) */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];
-	int rootfs_fd;                   /* --rootfs: O_PATH of the directory checked, used for the bind */
-	int image_fd;                    /* --rootfs-img: the image checked, flock'ed by the monitor */
+	int rootfs_fd; /* --rootfs: O_PATH of the directory checked, used for the bind */
+	int image_fd;  /* --rootfs-img: the image checked, flock'ed by the monitor */
 };
 
 /*
@@ -63,24 +63,24 @@ struct ds_runtime {
  * says which rows were given, so that a merge knows what wins.
  */
 struct ds_settings {
-	char rootfs_path[PATH_MAX];      /* --rootfs, made absolute */
-	char rootfs_img_path[PATH_MAX];  /* --rootfs-img */
-	char hostname[DS_NAME_MAX + 1];  /* --hostname, defaults to the name */
-	char dns[256];                   /* --dns a,b */
-	char config_file[PATH_MAX];      /* --config */
-	struct ds_bind *binds;           /* malloc'd, bind_count entries; ds_settings_free */
+	char rootfs_path[PATH_MAX];     /* --rootfs, made absolute */
+	char rootfs_img_path[PATH_MAX]; /* --rootfs-img */
+	char hostname[DS_NAME_MAX + 1]; /* --hostname, defaults to the name */
+	char dns[256];                  /* --dns a,b */
+	char config_file[PATH_MAX];     /* --config */
+	struct ds_bind *binds;          /* malloc'd, bind_count entries; ds_settings_free */
 	int bind_count;
 	int foreground;
 	int hw_access;
 	int enable_ipv6;
 	int android_storage;
 	int selinux_permissive;
-	unsigned privileged;             /* --privileged: DS_PRIV_* pieces of the confinement turned off */
-	unsigned long long keep_caps;    /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
+	unsigned privileged;          /* --privileged: DS_PRIV_* pieces of the confinement turned off */
+	unsigned long long keep_caps; /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
 	int volatile_mode;
-	int stop_timeout;                /* seconds before SIGKILL */
-	int tty_count;                   /* --ttys, 0..DS_MAX_TTYS */
-	unsigned long long set;          /* bit i: row i of the settings table was given (the set-mask) */
+	int stop_timeout;       /* seconds before SIGKILL */
+	int tty_count;          /* --ttys, 0..DS_MAX_TTYS */
+	unsigned long long set; /* bit i: row i of the settings table was given (the set-mask) */
 };
 
 static inline void ds_settings_init(struct ds_settings *s)
@@ -92,12 +92,12 @@ static inline void ds_settings_init(struct ds_settings *s)
 struct ds_config {
 	struct ds_settings settings;
 	char container_name[DS_NAME_MAX + 1];
-	char pidfile[PATH_MAX];          /* --pidfile or <workspace>/Pids/<name>.pid */
+	char pidfile[PATH_MAX]; /* --pidfile or <workspace>/Pids/<name>.pid */
 
 	/* Where it lives, derived at run time. */
 	char workspace[PATH_MAX];
 
-	struct ds_runtime rt;            /* one start's state: empty outside start and the monitor */
+	struct ds_runtime rt; /* one start's state: empty outside start and the monitor */
 };
 
 /* What the container boots from, as the user gave it: the directory, or the image file. */

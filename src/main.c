@@ -33,18 +33,16 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: droidspaces [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Boots a Linux distribution with its own init as PID 1 in PID, IPC, mount, UTS\n"
-		"and cgroup namespaces.\n"
-		"\n"
-		"Commands:\n");
+	fprintf(out, "Usage: droidspaces [OPTIONS] COMMAND [ARGS]\n"
+		     "\n"
+		     "Boots a Linux distribution with its own init as PID 1 in PID, IPC, mount, UTS\n"
+		     "and cgroup namespaces.\n"
+		     "\n"
+		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out,
-		"\n"
-		"Options (before or after the command; each command takes those that concern it):\n");
+	fprintf(out, "\n"
+		     "Options (before or after the command; each command takes those that concern it):\n");
 	ds_settings_usage(out);
 	fprintf(out,
 		"\n"

@@ -48,7 +48,8 @@ int ds_cli_parse(int argc, char **argv, struct ds_cli *cli, struct ds_error *err
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		/* `run NAME-less CMD ARGS...`: once the command word came, the rest is the command's. */
-		int passthrough = cli->command && (strcmp(cli->command, "run") == 0 || strcmp(cli->command, "exec") == 0) &&
+		int passthrough = cli->command &&
+				  (strcmp(cli->command, "run") == 0 || strcmp(cli->command, "exec") == 0) &&
 				  cli->argc > 0;
 		if (only_positional || passthrough || a[0] != '-' || a[1] == '\0') {
 			if (!cli->command) {

@@ -11,10 +11,10 @@
 #define DS_MAX_ARGS 256
 
 struct ds_cli {
-	struct ds_config cfg;         /* the settings the command line gave (cfg.settings.set says which) */
-	struct ds_cli_flags flags;    /* --name, --user, --json, --all, --help, --version */
-	const char *command;          /* NULL when none was given */
-	int argc;                     /* positional arguments after the command */
+	struct ds_config cfg;      /* the settings the command line gave (cfg.settings.set says which) */
+	struct ds_cli_flags flags; /* --name, --user, --json, --all, --help, --version */
+	const char *command;       /* NULL when none was given */
+	int argc;                  /* positional arguments after the command */
 	char *argv[DS_MAX_ARGS + 1];
 };
 

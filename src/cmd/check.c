@@ -116,10 +116,11 @@ int cmd_check(struct ds_cli *cli)
 		}
 	}
 	if (failed_must)
-		printf("Verdict: this system cannot run containers (%d required feature%s missing).\n",
-		       failed_must, failed_must > 1 ? "s" : "");
+		printf("Verdict: this system cannot run containers (%d required feature%s missing).\n", failed_must,
+		       failed_must > 1 ? "s" : "");
 	else if (failed_other)
-		printf("Verdict: ready, with %d optional feature%s missing.\n", failed_other, failed_other > 1 ? "s" : "");
+		printf("Verdict: ready, with %d optional feature%s missing.\n", failed_other,
+		       failed_other > 1 ? "s" : "");
 	else
 		printf("Verdict: ready.\n");
 	return failed_must ? 1 : 0;

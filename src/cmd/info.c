@@ -67,7 +67,8 @@ int cmd_info(struct ds_cli *cli)
 			ds_fail(&err, DS_EINVAL_MSG, "the saved settings of %s cannot be read (see %s)",
 				cli->cfg.container_name, path);
 		else
-			ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)", cli->cfg.container_name);
+			ds_fail(&err, DS_EINVAL_MSG, "no container named %s (neither running nor saved)",
+				cli->cfg.container_name);
 		return ds_report(&err);
 	}
 	if (cli->flags.json) {
@@ -109,8 +110,8 @@ int cmd_info(struct ds_cli *cli)
 	printf("State:       %s\n", f.state);
 	if (f.pid) {
 		printf("PID:         %d\n", (int)f.pid);
-		printf("Uptime:      %ldd %02ld:%02ld:%02ld\n", f.uptime / 86400, f.uptime / 3600 % 24, f.uptime / 60 % 60,
-		       f.uptime % 60);
+		printf("Uptime:      %ldd %02ld:%02ld:%02ld\n", f.uptime / 86400, f.uptime / 3600 % 24,
+		       f.uptime / 60 % 60, f.uptime % 60);
 		printf("Init:        %s\n", f.init);
 		printf("Cgroup:      %s\n", f.cgroup);
 	}

@@ -78,7 +78,8 @@ int cmd_logs(struct ds_cli *cli)
 			off += n;
 		}
 		struct stat now, cur;
-		if (stat(path, &now) == 0 && fstat(fd, &cur) == 0 && (now.st_ino != cur.st_ino || now.st_dev != cur.st_dev)) {
+		if (stat(path, &now) == 0 && fstat(fd, &cur) == 0 &&
+		    (now.st_ino != cur.st_ino || now.st_dev != cur.st_dev)) {
 			/* Rotated, and the old file is read to its end: switch. */
 			close(fd);
 			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

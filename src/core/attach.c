@@ -29,7 +29,7 @@
 #endif
 
 struct exec_failure {
-	int code;      /* negative errno */
+	int code; /* negative errno */
 	char what[256];
 };
 
@@ -60,8 +60,8 @@ static int all_digits(const char *s, size_t n)
 
 static int name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-	       c == '.' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+	       c == '-';
 }
 
 const char *ds_user_parse(const char *spec, struct ds_user_spec *out)
@@ -102,7 +102,7 @@ const char *ds_user_parse(const char *spec, struct ds_user_spec *out)
 struct account {
 	uid_t uid;
 	gid_t gid;
-	char name[64];   /* "" for a UID without an entry */
+	char name[64]; /* "" for a UID without an entry */
 	char home[512];
 	char shell[256];
 };
@@ -236,8 +236,8 @@ static int stdio_terminals(void)
 }
 
 /* The process that becomes the command, already inside every namespace. */
-static __attribute__((noreturn)) void run_command(const struct ds_exec *e, int ttys, const char *term,
-						  int sock, int errfd)
+static __attribute__((noreturn)) void run_command(const struct ds_exec *e, int ttys, const char *term, int sock,
+						  int errfd)
 {
 	if (!ttys && setsid() < 0)
 		exec_fail(errfd, negerrno(), "cannot start a session"); /* no controlling terminal at all */
@@ -377,8 +377,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 	/* The PTY is decided here, from all three of stdio. */
 	int ttys = stdio_terminals(), pty = ttys != 0;
 	int sv[2] = { -1, -1 }, ep[2];
-	if ((pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) ||
-	    pipe2(ep, O_CLOEXEC) < 0) {
+	if ((pty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) || pipe2(ep, O_CLOEXEC) < 0) {
 		ds_ns_close(&ns);
 		return ds_fail(err, negerrno(), "cannot create a socket pair");
 	}
@@ -407,8 +406,8 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 			keep[2 + i] = ns.fd[i];
 		ds_fds_close_from(3, keep, 2 + ns.count);
 		struct ds_error e2 = { 0 };
-		if (ds_process_defaults(&e2) < 0 || ds_ns_enter(&ns, &e2) < 0 ||
-		    ds_caps_limit_to(capbnd, &e2) < 0 || (filtered && ds_seccomp_apply(&e2) < 0))
+		if (ds_process_defaults(&e2) < 0 || ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0 ||
+		    (filtered && ds_seccomp_apply(&e2) < 0))
 			exec_fail(ep[1], e2.code, e2.msg);
 		/* Blocked before the fork: none is lost; the command unblocks them itself. */
 		sigset_t fwd;
@@ -441,9 +440,12 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 			/* Only the terminals go through the PTY: the other fds are the command's own. */
 			_cleanup_close_ int echo_sink = -1;
 			int out = pty_output(ttys, &echo_sink);
-			struct ds_proxy p = { .in_fd = (ttys & 1) ? STDIN_FILENO : -1, .out_fd = out,
-					      .remote_in = master, .remote_out = master,
-					      .winsize_fd = master, .child = child };
+			struct ds_proxy p = { .in_fd = (ttys & 1) ? STDIN_FILENO : -1,
+					      .out_fd = out,
+					      .remote_in = master,
+					      .remote_out = master,
+					      .winsize_fd = master,
+					      .child = child };
 			ds_proxy_run(&p);
 			ds_tty_restore(&tty);
 			close(master); /* after a hang-up of our terminal, this hangs up the command's */

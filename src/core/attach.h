@@ -23,8 +23,8 @@
 
 /* run --user: a name of the guest's /etc/passwd, or UID[:GID]. */
 struct ds_user_spec {
-	char name[33];           /* "" when given as numbers */
-	uint32_t uid, gid;       /* numeric: as given (gid: has_gid) */
+	char name[33];     /* "" when given as numbers */
+	uint32_t uid, gid; /* numeric: as given (gid: has_gid) */
 	int has_gid;
 };
 
@@ -38,8 +38,8 @@ int ds_id_parse(const char *s, uint32_t *out);
 const char *ds_user_parse(const char *spec, struct ds_user_spec *out);
 
 struct ds_exec {
-	char *const *argv;       /* the command */
-	const char *user;        /* run --user: switch to this account of the guest, NULL for root */
+	char *const *argv; /* the command */
+	const char *user;  /* run --user: switch to this account of the guest, NULL for root */
 };
 
 /*

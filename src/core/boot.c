@@ -38,7 +38,8 @@ static const struct ds_mount base_mounts[] = {
 	{ "tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=755,size=8M",
 	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW },
 	/* --hw-access: the kernel's devtmpfs, shared with the host (seed 8.2). */
-	{ "devtmpfs", "dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=755", DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_HW },
+	{ "devtmpfs", "dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=755",
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_HW },
 	{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR },
 	/* A read-only /sys top is how systemd (258+) knows it is in a container. */
 	{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
@@ -57,8 +58,8 @@ static const struct ds_mount proc_mounts[] = {
 	/* Self-bind then read-only: sysctls belong to the host. */
 	{ "proc/sys", "proc/sys", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 	  DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
-	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	  NULL, DS_MNT_MASK | DS_MNT_RO_AFTER },
+	{ "proc/sysrq-trigger", "proc/sysrq-trigger", NULL, MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_MASK | DS_MNT_RO_AFTER },
 	/* Read-only: interrupt affinity, filesystem tunables, bus state of the host. */
 	{ "proc/irq", "proc/irq", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 	  DS_MNT_MASK | DS_MNT_RO_AFTER },
@@ -89,10 +90,7 @@ static const struct ds_mount proc_mounts[] = {
 	{ "run/.ds-boot_id", "proc/sys/kernel/random/boot_id", NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_RO_AFTER },
 };
 
-static int child_error(struct ds_error *err, int r, const char *what)
-{
-	return ds_fail(err, r, "%s", what);
-}
+static int child_error(struct ds_error *err, int r, const char *what) { return ds_fail(err, r, "%s", what); }
 
 static int reset_signals(void)
 {
@@ -115,8 +113,8 @@ static int setup_seccomp(int logfd, struct ds_error *err)
 	return r;
 }
 
-static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg, int in_cgroup,
-			    int *have_cgroupns, struct ds_error *err)
+static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config *cfg, int in_cgroup, int *have_cgroupns,
+			    struct ds_error *err)
 {
 	/* Join our cgroup first (unless born in it): the cgroup namespace is rooted where we stand. */
 	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, err);
@@ -270,8 +268,7 @@ static int setup_environment(const struct ds_config *cfg)
 	return 0;
 }
 
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd,
-	    struct ds_error *err)
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd, struct ds_error *err)
 {
 	int have_cgroupns = 0, r;
 	char rootfs[PATH_MAX];
@@ -369,8 +366,7 @@ int ds_boot_id_generate(char out[37])
 		return fd < 0 ? negerrno() : -EIO;
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
 }

@@ -12,7 +12,6 @@
  * Returns only on failure, with err filled; on success the process has
  * become the guest's init.
  */
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd,
-	    struct ds_error *err);
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd, struct ds_error *err);
 /* Formats 16 random bytes as a boot_id (RFC 4122 version 4 text). */
 int ds_boot_id_generate(char out[37]);

@@ -38,8 +38,8 @@
  */
 static const struct {
 	int cap;
-	const char *name;  /* for --keep-caps and the saved settings */
-	int hw_keeps;      /* --hw-access keeps it */
+	const char *name; /* for --keep-caps and the saved settings */
+	int hw_keeps;     /* --hw-access keeps it */
 } dropped_caps[] = {
 	{ CAP_NET_ADMIN, "net_admin", 0 },         { CAP_SYS_MODULE, "sys_module", 0 },
 	{ CAP_SYS_RAWIO, "sys_rawio", 1 },         { CAP_SYS_TIME, "sys_time", 0 },
@@ -80,7 +80,8 @@ int ds_caps_parse_keep(const char *list, unsigned long long *mask, struct ds_err
 	char buf[256];
 	unsigned long long m = 0;
 	if (!list[0] || strlen(list) >= sizeof(buf))
-		return ds_fail(err, DS_EINVAL_MSG, "--keep-caps: expected a comma-separated list of capabilities or 'all'");
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--keep-caps: expected a comma-separated list of capabilities or 'all'");
 	snprintf(buf, sizeof(buf), "%s", list);
 	char *rest = buf;
 	for (char *w; (w = strsep(&rest, ","));) {
@@ -97,12 +98,15 @@ int ds_caps_parse_keep(const char *list, unsigned long long *mask, struct ds_err
 		if (!found) {
 			char names[256] = "";
 			ds_caps_format_keep(~0ULL, names, sizeof(names));
-			return ds_fail(err, DS_EINVAL_MSG, "--keep-caps: '%.40s' is not one of the capabilities droidspaces drops (%s, all)",
-				       w, names);
+			return ds_fail(
+				err, DS_EINVAL_MSG,
+				"--keep-caps: '%.40s' is not one of the capabilities droidspaces drops (%s, all)", w,
+				names);
 		}
 	}
 	if (!m)
-		return ds_fail(err, DS_EINVAL_MSG, "--keep-caps: expected a comma-separated list of capabilities or 'all'");
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--keep-caps: expected a comma-separated list of capabilities or 'all'");
 	*mask = m;
 	return 0;
 }
@@ -154,14 +158,22 @@ static const struct {
 	int resource;
 	unsigned long long soft, hard; /* DS_RLIM_TASKS: threads-max / 2, as fork_init() sets */
 } guest_limits[] = {
-	{ RLIMIT_CPU, DS_RLIM_INF, DS_RLIM_INF },     { RLIMIT_FSIZE, DS_RLIM_INF, DS_RLIM_INF },
-	{ RLIMIT_DATA, DS_RLIM_INF, DS_RLIM_INF },    { RLIMIT_STACK, 8 * DS_MIB, DS_RLIM_INF },
-	{ RLIMIT_CORE, 0, DS_RLIM_INF },              { RLIMIT_RSS, DS_RLIM_INF, DS_RLIM_INF },
-	{ RLIMIT_NPROC, DS_RLIM_TASKS, DS_RLIM_TASKS }, { RLIMIT_NOFILE, 1024, DS_NOFILE_HARD },
-	{ RLIMIT_MEMLOCK, 8 * DS_MIB, 8 * DS_MIB },   { RLIMIT_AS, DS_RLIM_INF, DS_RLIM_INF },
-	{ RLIMIT_LOCKS, DS_RLIM_INF, DS_RLIM_INF },   { RLIMIT_SIGPENDING, DS_RLIM_TASKS, DS_RLIM_TASKS },
-	{ RLIMIT_MSGQUEUE, 819200, 819200 },          { RLIMIT_NICE, 0, 0 },
-	{ RLIMIT_RTPRIO, 0, 0 },                      { RLIMIT_RTTIME, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_CPU, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_FSIZE, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_DATA, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_STACK, 8 * DS_MIB, DS_RLIM_INF },
+	{ RLIMIT_CORE, 0, DS_RLIM_INF },
+	{ RLIMIT_RSS, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_NPROC, DS_RLIM_TASKS, DS_RLIM_TASKS },
+	{ RLIMIT_NOFILE, 1024, DS_NOFILE_HARD },
+	{ RLIMIT_MEMLOCK, 8 * DS_MIB, 8 * DS_MIB },
+	{ RLIMIT_AS, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_LOCKS, DS_RLIM_INF, DS_RLIM_INF },
+	{ RLIMIT_SIGPENDING, DS_RLIM_TASKS, DS_RLIM_TASKS },
+	{ RLIMIT_MSGQUEUE, 819200, 819200 },
+	{ RLIMIT_NICE, 0, 0 },
+	{ RLIMIT_RTPRIO, 0, 0 },
+	{ RLIMIT_RTTIME, DS_RLIM_INF, DS_RLIM_INF },
 };
 
 /* A number from a /proc/sys file, or fallback. */

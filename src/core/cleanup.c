@@ -14,8 +14,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *cg,
-			 const char *cgroup_rel)
+int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *cg, const char *cgroup_rel)
 {
 	/*
 	 * Mounts need no undoing: in directory mode they all live in the

@@ -11,5 +11,4 @@
 #define DS_MONITOR_CLEANUP_TIMEOUT_MS 15000
 
 /* Idempotent: safe after a crash, a kill of the monitor, or twice. */
-int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *cg,
-			 const char *cgroup_rel);
+int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *cg, const char *cgroup_rel);

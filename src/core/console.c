@@ -149,7 +149,8 @@ static int send_replay(struct ds_console_client *c)
 	while (c->replay_fd >= 0) {
 		off_t left = c->replay_end - c->replay_off;
 		ssize_t n = left > 0 ? pread(c->replay_fd, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf),
-					    c->replay_off) : 0;
+					     c->replay_off)
+				     : 0;
 		if (n <= 0) {
 			ds_closep(&c->replay_fd); /* the replay is over (or the log is gone) */
 			break;
@@ -202,9 +203,14 @@ int ds_console_attach(struct ds_config *cfg, enum ds_console_mode mode, void (*o
 	int raw = ds_tty_raw(STDIN_FILENO, &tty);
 	if (raw > 0)
 		fprintf(stderr, "[droidspaces: attached to %s; Ctrl-a q detaches]\r\n", cfg->container_name);
-	struct ds_proxy p = { .in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO, .remote_in = sock,
-			      .remote_out = sock, .winsize_fd = raw > 0 ? master : -1, .escape = 1,
-			      .on_signal = on_signal, .signal_data = signal_data };
+	struct ds_proxy p = { .in_fd = STDIN_FILENO,
+			      .out_fd = STDOUT_FILENO,
+			      .remote_in = sock,
+			      .remote_out = sock,
+			      .winsize_fd = raw > 0 ? master : -1,
+			      .escape = 1,
+			      .on_signal = on_signal,
+			      .signal_data = signal_data };
 	ds_proxy_run(&p);
 	ds_tty_restore(&tty);
 	close(master);

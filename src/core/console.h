@@ -26,21 +26,21 @@
 
 /* The protocol's bytes (on the wire: these characters). */
 enum ds_console_mode {
-	DS_CONSOLE_ATTACH = 'A',   /* client: attach */
-	DS_CONSOLE_REPLAY = 'R',   /* client: attach, this boot's output first */
+	DS_CONSOLE_ATTACH = 'A', /* client: attach */
+	DS_CONSOLE_REPLAY = 'R', /* client: attach, this boot's output first */
 };
 enum ds_console_reply {
-	DS_CONSOLE_OK = 'O',       /* monitor: attached; the console master comes with it */
-	DS_CONSOLE_BUSY = 'B',     /* monitor: another client is attached */
+	DS_CONSOLE_OK = 'O',   /* monitor: attached; the console master comes with it */
+	DS_CONSOLE_BUSY = 'B', /* monitor: another client is attached */
 };
 
 /* The attached client, as the monitor serves it. */
 struct ds_console_client {
-	int fd;                   /* -1: none attached */
-	int replay_fd;            /* the log while this boot's output is being sent ('R'); -1: done */
+	int fd;        /* -1: none attached */
+	int replay_fd; /* the log while this boot's output is being sent ('R'); -1: done */
 	off_t replay_off, replay_end;
-	struct ds_iobuf out;      /* console output waiting for the client */
-	struct ds_iobuf in;       /* what the client typed, waiting for the console */
+	struct ds_iobuf out; /* console output waiting for the client */
+	struct ds_iobuf in;  /* what the client typed, waiting for the console */
 	char out_data[DS_CONSOLE_CLIENT_BUF];
 	char in_data[65536];
 };

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static void read_proc_file(pid_t pid, const char *rel, char *buf, size_t size)
 {
 	buf[0] = '\0';
@@ -107,4 +106,3 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->devices = ds_devpolicy_of(&cg, f->cgroup);
 	return 0;
 }
-

@@ -14,12 +14,12 @@
 struct ds_facts {
 	char name[DS_NAME_MAX + 1], state[16], init[16], hostname[DS_NAME_MAX + 1];
 	char rootfs[PATH_MAX], os[256], os_id[64], os_version[64], cgroup[PATH_MAX], devfs[32];
-	pid_t pid;                    /* 0 when stopped */
+	pid_t pid; /* 0 when stopped */
 	long uptime;
 	int ipv6, selinux_enforcing, android_storage, volatile_mode, image, binds;
-	int hw_access;                /* running: devtmpfs on its /dev */
-	int seccomp_filtered;         /* running: init is in seccomp filter mode */
-	enum ds_devpolicy devices;    /* running: the device policy on its cgroup */
+	int hw_access;             /* running: devtmpfs on its /dev */
+	int seccomp_filtered;      /* running: init is in seccomp filter mode */
+	enum ds_devpolicy devices; /* running: the device policy on its cgroup */
 };
 
 /*

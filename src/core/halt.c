@@ -22,9 +22,9 @@
 /* How each init wants to be halted (signals documented by each project). */
 static const struct {
 	enum ds_init_kind kind;
-	const char *exe;      /* basename of /proc/PID/exe */
+	const char *exe; /* basename of /proc/PID/exe */
 	const char *name;
-	int signal;           /* 0: computed at run time (see halt_signal) */
+	int signal; /* 0: computed at run time (see halt_signal) */
 } inits[] = {
 	/* SIGRTMIN+3 is systemd's halt; SIGTERM would make it re-execute itself. */
 	{ DS_INIT_SYSTEMD, "systemd", "systemd", 0 },
@@ -295,7 +295,8 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 		/* SIGKILL of PID 1 tears down the whole PID namespace. */
 		kill(st.pid, SIGKILL);
 		if (!wait_gone(st.pid, st.starttime, KILL_TIMEOUT_MS))
-			return ds_fail(err, -ETIMEDOUT, "container %s (pid %d) did not die", cfg->container_name, (int)st.pid);
+			return ds_fail(err, -ETIMEDOUT, "container %s (pid %d) did not die", cfg->container_name,
+				       (int)st.pid);
 	}
 	/*
 	 * The monitor cleans up, releases the lock and exits: sleep until its
@@ -307,7 +308,8 @@ int ds_stop(struct ds_config *cfg, struct ds_error *err)
 	if (mon_start && monitor_alive(st.monitor))
 		wait_gone(st.monitor, mon_start, DS_MONITOR_CLEANUP_TIMEOUT_MS);
 	long long left = deadline - ds_now_ms();
-	int lockfd = ds_lock_name_timeout(cfg, cfg->container_name, left > LOCK_MIN_WAIT_MS ? (int)left : LOCK_MIN_WAIT_MS);
+	int lockfd =
+		ds_lock_name_timeout(cfg, cfg->container_name, left > LOCK_MIN_WAIT_MS ? (int)left : LOCK_MIN_WAIT_MS);
 	if (lockfd < 0)
 		return ds_fail(err, lockfd, "container %s stopped, but its monitor did not finish cleaning up",
 			       cfg->container_name);

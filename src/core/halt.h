@@ -11,8 +11,13 @@
 #include <sys/types.h>
 
 enum ds_init_kind {
-	DS_INIT_UNKNOWN, DS_INIT_SYSTEMD, DS_INIT_SYSVINIT, DS_INIT_BUSYBOX,
-	DS_INIT_OPENRC, DS_INIT_RUNIT, DS_INIT_S6,
+	DS_INIT_UNKNOWN,
+	DS_INIT_SYSTEMD,
+	DS_INIT_SYSVINIT,
+	DS_INIT_BUSYBOX,
+	DS_INIT_OPENRC,
+	DS_INIT_RUNIT,
+	DS_INIT_S6,
 };
 
 /* Classifies an init by the path of its executable (as the guest sees it). */

@@ -12,8 +12,8 @@
 struct ds_entry {
 	char name[DS_NAME_MAX + 1];
 	int running;
-	struct ds_state st;              /* when running */
-	char rootfs[PATH_MAX];           /* from the pidfile or the saved settings */
+	struct ds_state st;    /* when running */
+	char rootfs[PATH_MAX]; /* from the pidfile or the saved settings */
 };
 
 /*

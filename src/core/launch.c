@@ -48,12 +48,13 @@ static int check_rootfs(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, -ENOTDIR, "rootfs %s", cfg->settings.rootfs_path);
 	/* By identity, not by name: "//", a bind mount of / and the like are all the host's root. */
 	struct stat host_root;
-	if (strcmp(real, "/") == 0 || (stat("/", &host_root) == 0 &&
-					 st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino))
+	if (strcmp(real, "/") == 0 ||
+	    (stat("/", &host_root) == 0 && st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino))
 		return ds_fail(err, DS_EINVAL_MSG, "refusing to boot the host's own / as a rootfs");
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters", cfg->settings.rootfs_path);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path %s contains control characters",
+				       cfg->settings.rootfs_path);
 	snprintf(cfg->settings.rootfs_path, sizeof(cfg->settings.rootfs_path), "%s", real);
 	/* Resolve /sbin/init as the guest will: its symlinks stay inside the rootfs. */
 	char init[PATH_MAX], fdpath[32];
@@ -99,7 +100,8 @@ static int check_image(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, negerrno(), "rootfs image %s", cfg->settings.rootfs_img_path);
 	for (const char *c = real; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters", cfg->settings.rootfs_img_path);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs image path %s contains control characters",
+				       cfg->settings.rootfs_img_path);
 	snprintf(cfg->settings.rootfs_img_path, sizeof(cfg->settings.rootfs_img_path), "%s", real);
 	ds_closep(&cfg->rt.image_fd);
 	cfg->rt.image_fd = ds_image_open(real, cfg->settings.volatile_mode, err);
@@ -142,19 +144,22 @@ static int prepare_storage(struct ds_config *cfg, int logfd, struct ds_error *er
 {
 	int r;
 	if (cfg->settings.volatile_mode) {
-		ds_workspace_path(cfg->workspace, DS_WS_VOLATILE, cfg->container_name, cfg->rt.volatile_dir, sizeof(cfg->rt.volatile_dir));
+		ds_workspace_path(cfg->workspace, DS_WS_VOLATILE, cfg->container_name, cfg->rt.volatile_dir,
+				  sizeof(cfg->rt.volatile_dir));
 		if ((r = ds_mkdir_p(cfg->rt.volatile_dir, 0700)) < 0)
 			return ds_fail(err, r, "cannot create %s", cfg->rt.volatile_dir);
 	}
 	if (!cfg->settings.rootfs_img_path[0])
 		return 0;
-	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, logfd, err)) < 0)
+	if ((r = ds_image_fsck(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, logfd,
+			       err)) < 0)
 		return r;
-	ds_workspace_path(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name, cfg->rt.image_mount, sizeof(cfg->rt.image_mount));
+	ds_workspace_path(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name, cfg->rt.image_mount,
+			  sizeof(cfg->rt.image_mount));
 	if ((r = ds_mkdir_p(cfg->rt.image_mount, 0755)) < 0)
 		return ds_fail(err, r, "cannot create the mount point %s", cfg->rt.image_mount);
-	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode, cfg->rt.loop_path,
-				      sizeof(cfg->rt.loop_path), &cfg->rt.loop_attached, err);
+	cfg->rt.loop_fd = ds_loop_attach(cfg->rt.image_fd, cfg->settings.rootfs_img_path, cfg->settings.volatile_mode,
+					 cfg->rt.loop_path, sizeof(cfg->rt.loop_path), &cfg->rt.loop_attached, err);
 	return cfg->rt.loop_fd < 0 ? cfg->rt.loop_fd : 0;
 }
 
@@ -267,8 +272,8 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if (live < 0) /* never replace a file we did not write (--pidfile=/etc/passwd) */
 		return ds_state_fail(err, live, cfg->pidfile);
 	if (live == 1)
-		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)",
-			       cfg->container_name, (int)st.pid);
+		return ds_fail(err, DS_EBUSY_MSG, "container %s is already running (pid %d)", cfg->container_name,
+			       (int)st.pid);
 	if (cfg->rt.image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
 		return r;
 	ds_fault_point("start:rootfs-opened");
@@ -284,9 +289,10 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	 * there or mount new hierarchies. Refused before anything changed.
 	 */
 	if (cg.mode == DS_CG_NONE)
-		return ds_fail(err, DS_EINVAL_MSG,
-			       "no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
-			       "the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
+		return ds_fail(
+			err, DS_EINVAL_MSG,
+			"no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
+			"the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
 
 	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, logdir, sizeof(logdir));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, logpath, sizeof(logpath));

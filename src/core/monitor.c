@@ -88,8 +88,8 @@ static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int 
  * err filled. errfd receives the init's boot error when it fails later.
  * Init waits until a byte is written to *go_fd (then closed) before it boots.
  */
-static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd,
-			int *go_fd, struct ds_error *err)
+static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd, int *go_fd,
+			struct ds_error *err)
 {
 	int p[2], go[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -206,12 +206,12 @@ struct monitor {
 	const struct ds_cgroups *cg;
 	struct console_log log;
 	int epfd, sfd, listen_fd;
-	int pending;         /* a connection whose mode byte has not come yet, -1: none */
+	int pending; /* a connection whose mode byte has not come yet, -1: none */
 	struct ds_console_client *client;
-	off_t boot_offset;   /* where this boot's output starts in the log */
+	off_t boot_offset; /* where this boot's output starts in the log */
 	pid_t init_pid;
 	int init_done, init_status, stopping;
-	int subreaper;       /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
+	int subreaper; /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
 	unsigned long long init_starttime;
 };
 
@@ -376,7 +376,8 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
-	dev_t image = cfg->rt.loop_path[0] && stat(cfg->rt.loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
+	dev_t image =
+		cfg->rt.loop_path[0] && stat(cfg->rt.loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
 	r = ds_devpolicy_apply(cg, cfg->rt.cgroup_rel, image, err);
 	if (r == DS_DEV_MISSING) {
 		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
@@ -430,8 +431,7 @@ static void drain_tty(int fd)
 		;
 }
 
-void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd, int logfd,
-		     int syncfd)
+void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd, int logfd, int syncfd)
 {
 	(void)lockfd; /* held, never closed: the lock lives as long as we do */
 	/* The client's buffers are large for a stack: on the heap, for the monitor's life. */
@@ -443,8 +443,9 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		_exit(1);
 	}
 	ds_console_client_init(client);
-	struct monitor m = { .cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1,
-			     .pending = -1 };
+	struct monitor m = {
+		.cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1, .pending = -1
+	};
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
 	struct stat lst;
@@ -461,8 +462,14 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd, logfd, syncfd, cfg->rt.console.master, cfg->rt.console.slave, cfg->rt.loop_fd,
-					   cfg->rt.rootfs_fd, cfg->rt.image_fd /* its flock: the image is ours while we live */ };
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd,
+					  logfd,
+					  syncfd,
+					  cfg->rt.console.master,
+					  cfg->rt.console.slave,
+					  cfg->rt.loop_fd,
+					  cfg->rt.rootfs_fd,
+					  cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
 	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
@@ -548,7 +555,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			break;
 		static const char note[] = "\r\n[droidspaces] guest rebooted: starting it again\r\n";
 		log_write(&m.log, note, sizeof(note) - 1);
-		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 || ds_console_client_send(m.client) < 0)
+		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 ||
+		    ds_console_client_send(m.client) < 0)
 			drop_client(&m);
 		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)

@@ -15,8 +15,8 @@
 
 /* The sync protocol: what the monitor (and a failing init) tell the starting parent. */
 enum ds_sync_type {
-	DS_SYNC_PID = 1,    /* init's host PID: the boot went ahead */
-	DS_SYNC_ERROR = 2,  /* the boot failed: err says why */
+	DS_SYNC_PID = 1,   /* init's host PID: the boot went ahead */
+	DS_SYNC_ERROR = 2, /* the boot failed: err says why */
 };
 
 struct ds_sync_msg {
@@ -26,5 +26,5 @@ struct ds_sync_msg {
 };
 
 /* Never returns. syncfd gets one ds_sync_msg (DS_SYNC_PID or DS_SYNC_ERROR) and is then closed. */
-__attribute__((noreturn)) void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg,
-					       int lockfd, int logfd, int syncfd);
+__attribute__((noreturn)) void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int lockfd,
+					       int logfd, int syncfd);

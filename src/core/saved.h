@@ -13,8 +13,8 @@
 #define DS_CONFIG_EXTRA_MAX 8192
 
 struct ds_saved {
-	struct ds_settings settings;         /* the settings read */
-	char extra[DS_CONFIG_EXTRA_MAX];     /* unknown lines, verbatim */
+	struct ds_settings settings;     /* the settings read */
+	char extra[DS_CONFIG_EXTRA_MAX]; /* unknown lines, verbatim */
 };
 
 int ds_saved_path(const struct ds_config *cfg, const char *name, char *out, size_t size);

@@ -56,21 +56,33 @@
  * with that ABI's own numbers (they differ: syslog is 103 on x86_64 and
  * 116 on arm64), and refuses the rest: x32, and any other architecture.
  */
-enum { R_KEXEC, R_KEXEC_FILE, R_INIT_MODULE, R_FINIT_MODULE, R_DELETE_MODULE, R_HANDLE, R_SYSLOG, R_SWAPON,
-       R_SWAPOFF, R_ACCT, R_FSPICK, R_COUNT };
+enum {
+	R_KEXEC,
+	R_KEXEC_FILE,
+	R_INIT_MODULE,
+	R_FINIT_MODULE,
+	R_DELETE_MODULE,
+	R_HANDLE,
+	R_SYSLOG,
+	R_SWAPON,
+	R_SWAPOFF,
+	R_ACCT,
+	R_FSPICK,
+	R_COUNT
+};
 
 static const char *const rule_names[R_COUNT] = {
 	"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "open_by_handle_at",
-	"syslog", "swapon", "swapoff", "acct", "fspick",
+	"syslog",     "swapon",          "swapoff",     "acct",         "fspick",
 };
 /* EPERM: "not allowed here", and the guest goes on; fspick ENOSYS: libmount falls back to mount(2). */
 static const int rule_errno[R_COUNT] = { EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, EPERM, ENOSYS };
 
 struct abi {
 	uint32_t arch;
-	int x32_bit;       /* x86_64: numbers with 0x40000000 set are x32 */
+	int x32_bit; /* x86_64: numbers with 0x40000000 set are x32 */
 	long mount;
-	long nr[R_COUNT];  /* -1: no such syscall on this ABI */
+	long nr[R_COUNT]; /* -1: no such syscall on this ABI */
 };
 
 /* From the kernel's tables (asm/unistd_64.h, unistd_32.h, asm-generic/unistd.h, arm's unistd-eabi.h). */
@@ -110,10 +122,7 @@ const struct ds_seccomp_rule *ds_seccomp_rules(size_t *n)
 	return native_rules;
 }
 
-unsigned ds_seccomp_arch(void)
-{
-	return native ? native->arch : 0;
-}
+unsigned ds_seccomp_arch(void) { return native ? native->arch : 0; }
 
 /* The low 32 bits of argument i (flags fit in them on every ABI). */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -194,7 +203,8 @@ int ds_privileged_parse(const char *list, unsigned *mask, struct ds_error *err)
 		       (strlen(privileged_names[i].name) != len || strncmp(privileged_names[i].name, p, len)))
 			i++;
 		if (i == ARRAY_SIZE(privileged_names))
-			return ds_fail(err, DS_EINVAL_MSG, "--privileged: '%.*s' is not a piece of the confinement (seccomp, devices, all)",
+			return ds_fail(err, DS_EINVAL_MSG,
+				       "--privileged: '%.*s' is not a piece of the confinement (seccomp, devices, all)",
 				       (int)(len > 40 ? 40 : len), p);
 		*mask |= privileged_names[i].bit;
 		p += len;
@@ -208,7 +218,8 @@ void ds_privileged_format(unsigned mask, char *out, size_t size)
 	out[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(privileged_names); i++)
 		if ((mask & privileged_names[i].bit) && pos < size)
-			pos += (size_t)snprintf(out + pos, size - pos, "%s%s", pos ? "," : "", privileged_names[i].name);
+			pos += (size_t)snprintf(out + pos, size - pos, "%s%s", pos ? "," : "",
+						privileged_names[i].name);
 }
 
 int ds_seccomp_apply(struct ds_error *err)

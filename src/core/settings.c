@@ -29,10 +29,7 @@ static int bad(struct ds_error *err, const char *opt, const char *val, const cha
 }
 
 static void *field(const struct ds_setting *row, void *base) { return (char *)base + row->offset; }
-static const void *cfield(const struct ds_setting *row, const void *base)
-{
-	return (const char *)base + row->offset;
-}
+static const void *cfield(const struct ds_setting *row, const void *base) { return (const char *)base + row->offset; }
 
 /* ---- parsers of the rows that need more than their type ---------------------------------- */
 
@@ -61,8 +58,7 @@ static int parse_hostname(const struct ds_setting *row, void *base, const char *
 	return 0;
 }
 
-static int parse_dns(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
-		     struct ds_error *err)
+static int parse_dns(const struct ds_setting *row, void *base, const char *val, enum ds_from from, struct ds_error *err)
 {
 	(void)row;
 	if (from == DS_FROM_CONFIG && !*val)
@@ -126,8 +122,7 @@ static int parse_user(const struct ds_setting *row, void *base, const char *val,
 
 /* ---- render and merge of the rows that need more than their type ------------------------- */
 
-static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
-			    void *ctx)
+static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
 	char text[256];
 	ds_caps_format_keep(s->keep_caps, text, sizeof(text));
@@ -142,8 +137,7 @@ static int render_privileged(const struct ds_setting *row, const struct ds_setti
 	return put(ctx, row->key, text);
 }
 
-static int render_binds(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put,
-			void *ctx)
+static int render_binds(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
 	int r = 0;
 	for (int i = 0; i < s->bind_count && r == 0; i++) {
@@ -183,6 +177,8 @@ static int merge_or_mask(const struct ds_setting *row, struct ds_settings *dst, 
 
 /* ---- the table -------------------------------------------------------------------------- */
 
+/* One setting per row, its fields in the same order on every row. */
+// clang-format off
 const struct ds_setting ds_settings[] = {
 	{ .key = "rootfs", .name = "rootfs", .shortopt = 'r', .arg = DS_ARG_PATH, CFG(rootfs_path),
 	  .metavar = "DIR", .help = "rootfs directory to boot", .verbs = BOOT },
@@ -251,6 +247,7 @@ const struct ds_setting ds_settings[] = {
 	{ .name = "version", .shortopt = 'v', .arg = DS_ARG_FLAG, .flags = DS_ROW_FLAGS, FLG(version),
 	  .help = "print the version", .verbs = DS_VERB_ALL },
 };
+// clang-format on
 const size_t ds_settings_count = sizeof(ds_settings) / sizeof(ds_settings[0]);
 _Static_assert(sizeof(ds_settings) / sizeof(ds_settings[0]) <= 64, "the set-mask has 64 bits");
 
@@ -304,8 +301,7 @@ static int parse_int(const char *s, long lo, long hi, int *out)
 	return 0;
 }
 
-static int parse_path(const struct ds_setting *row, char *dst, const char *val, enum ds_from from,
-		      struct ds_error *err)
+static int parse_path(const struct ds_setting *row, char *dst, const char *val, enum ds_from from, struct ds_error *err)
 {
 	if (from == DS_FROM_CONFIG) {
 		if (strlen(val) >= row->size)
@@ -340,16 +336,14 @@ static int parse_by_type(const struct ds_setting *row, void *base, const char *v
 			return bad(err, row->name, val, row->why);
 		return ds_fail(err, DS_EINVAL_MSG, "config: %s must be %d-%d, not '%.40s'", row->key, row->lo, row->hi,
 			       val);
-	case DS_ARG_PATH:
-		return parse_path(row, field(row, base), val, from, err);
-	case DS_ARG_VALUE:
-		break;
+	case DS_ARG_PATH: return parse_path(row, field(row, base), val, from, err);
+	case DS_ARG_VALUE: break;
 	}
 	return -EINVAL;
 }
 
-int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags,
-		     const char *val, enum ds_from from, struct ds_error *err)
+int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags, const char *val,
+		     enum ds_from from, struct ds_error *err)
 {
 	void *base = (row->flags & DS_ROW_FLAGS) ? (void *)flags : (void *)s;
 	int r = row->parse ? row->parse(row, base, val, from, err) : parse_by_type(row, base, val, from, err);

@@ -34,40 +34,40 @@ enum {
 
 /* What the command line asked that is no setting of a container. */
 struct ds_cli_flags {
-	const char *names;   /* raw --name: NAME, or NAME,NAME,... (stop) */
-	const char *user;    /* run --user */
+	const char *names;      /* raw --name: NAME, or NAME,NAME,... (stop) */
+	const char *user;       /* run --user */
 	char pidfile[PATH_MAX]; /* --pidfile: where the command finds the container's pidfile */
 	int json, all, help, version;
 };
 
 enum ds_arg {
-	DS_ARG_FLAG,   /* no value on the command line; 0 or 1 in a saved file */
-	DS_ARG_INT,    /* a number within lo..hi */
-	DS_ARG_PATH,   /* a path into a char array of `size` (no control characters) */
-	DS_ARG_VALUE,  /* anything else: the row's parser */
+	DS_ARG_FLAG,  /* no value on the command line; 0 or 1 in a saved file */
+	DS_ARG_INT,   /* a number within lo..hi */
+	DS_ARG_PATH,  /* a path into a char array of `size` (no control characters) */
+	DS_ARG_VALUE, /* anything else: the row's parser */
 };
 
 /* Where a value comes from: the messages and the leniency differ. */
 enum ds_from { DS_FROM_CLI, DS_FROM_CONFIG };
 
 enum {
-	DS_ROW_FLAGS = 1u << 0,   /* offset is into struct ds_cli_flags, not struct ds_settings */
-	DS_ROW_LEGACY = 1u << 1,  /* a saved key of older versions: read, never written */
-	DS_ROW_OR = 1u << 2,      /* merge: combine with the saved value, do not replace it */
+	DS_ROW_FLAGS = 1u << 0,  /* offset is into struct ds_cli_flags, not struct ds_settings */
+	DS_ROW_LEGACY = 1u << 1, /* a saved key of older versions: read, never written */
+	DS_ROW_OR = 1u << 2,     /* merge: combine with the saved value, do not replace it */
 };
 
 /* Emits one key=value line of a saved file. */
 typedef int (*ds_setting_put_fn)(void *ctx, const char *key, const char *val);
 
 struct ds_setting {
-	const char *key;      /* saved key, NULL when not saved */
-	const char *name;     /* --long, NULL for a saved key only */
-	char shortopt;        /* -s, 0 when none */
+	const char *key;  /* saved key, NULL when not saved */
+	const char *name; /* --long, NULL for a saved key only */
+	char shortopt;    /* -s, 0 when none */
 	enum ds_arg arg;
-	unsigned flags;       /* DS_ROW_* */
-	size_t offset, size;  /* the field (size: of a char array) */
-	int lo, hi;           /* DS_ARG_INT */
-	const char *why;      /* DS_ARG_INT: what the command line expects */
+	unsigned flags;      /* DS_ROW_* */
+	size_t offset, size; /* the field (size: of a char array) */
+	int lo, hi;          /* DS_ARG_INT */
+	const char *why;     /* DS_ARG_INT: what the command line expects */
 	/* DS_ARG_VALUE (and any row that needs more than its type): parses val into the field. */
 	int (*parse)(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 		     struct ds_error *err);
@@ -75,9 +75,9 @@ struct ds_setting {
 	int (*render)(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx);
 	/* Copies the row's value from src to dst; NULL: by type. */
 	int (*merge)(const struct ds_setting *row, struct ds_settings *dst, const struct ds_settings *src);
-	const char *metavar;  /* the value's name in --help */
-	const char *help;     /* --help text; '\n' continues on an indented line */
-	unsigned verbs;       /* DS_VERB_* that accept it */
+	const char *metavar; /* the value's name in --help */
+	const char *help;    /* --help text; '\n' continues on an indented line */
+	unsigned verbs;      /* DS_VERB_* that accept it */
 };
 
 extern const struct ds_setting ds_settings[];
@@ -96,8 +96,8 @@ unsigned long long ds_setting_bit(const struct ds_setting *row);
  * Parses val into s (or flags, for DS_ROW_FLAGS rows) and marks the row in
  * s->set.  A DS_ARG_FLAG row from the command line takes val "".
  */
-int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags,
-		     const char *val, enum ds_from from, struct ds_error *err);
+int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct ds_cli_flags *flags, const char *val,
+		     enum ds_from from, struct ds_error *err);
 
 /* The first row given in `set` that verb does not accept (NULL: all are). */
 const struct ds_setting *ds_settings_refused(unsigned long long set, unsigned verb);

@@ -12,7 +12,6 @@
 
 #define DS_MAX_SUFFIX 1024
 
-
 /* The settings, resolved, name one thing to boot, and a name where an image needs one. */
 static int check_what_to_boot(const struct ds_config *cfg, struct ds_error *err)
 {
@@ -20,14 +19,14 @@ static int check_what_to_boot(const struct ds_config *cfg, struct ds_error *err)
 	if (!cfg->container_name[0] && s->rootfs_img_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "--rootfs-img needs --name");
 	if (!cfg->container_name[0] && !s->rootfs_path[0])
-		return ds_fail(err, DS_EINVAL_MSG, "no rootfs given: use --rootfs=DIR (or --name of a saved container)");
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "no rootfs given: use --rootfs=DIR (or --name of a saved container)");
 	if (s->rootfs_img_path[0] && s->rootfs_path[0])
 		return ds_fail(err, DS_EINVAL_MSG, "give --rootfs or --rootfs-img, not both");
 	return 0;
 }
 
-int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_CONFIG_EXTRA_MAX],
-			struct ds_error *err)
+int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_CONFIG_EXTRA_MAX], struct ds_error *err)
 {
 	char path[PATH_MAX];
 	extra[0] = '\0';
@@ -50,7 +49,8 @@ int ds_settings_resolve(struct ds_config *cfg, const char *names, char extra[DS_
 		ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 		if (access(path, F_OK) != 0) {
 			if (!cfg->settings.rootfs_path[0] && !cfg->settings.rootfs_img_path[0])
-				return ds_fail(err, DS_EINVAL_MSG, "container %s has no saved settings: give --rootfs=DIR",
+				return ds_fail(err, DS_EINVAL_MSG,
+					       "container %s has no saved settings: give --rootfs=DIR",
 					       cfg->container_name);
 		} else {
 			struct ds_error e = { 0 };
@@ -108,7 +108,8 @@ static int start_auto_named(struct ds_config *cfg, struct ds_error *err)
 			*err = e;
 		return r;
 	}
-	return ds_fail(err, DS_EINVAL_MSG, "no free name for %s (tried %s-1 to %s-%d)", base, base, base, DS_MAX_SUFFIX);
+	return ds_fail(err, DS_EINVAL_MSG, "no free name for %s (tried %s-1 to %s-%d)", base, base, base,
+		       DS_MAX_SUFFIX);
 }
 
 int ds_start_resolved(struct ds_config *cfg, struct ds_error *err)

@@ -97,10 +97,8 @@ int ds_state_format(const struct ds_state *st, char *buf, size_t size)
 	if (strpbrk(st->uuid, "\n\r") || strpbrk(st->boot_id, "\n\r") || strpbrk(st->rootfs, "\n\r") ||
 	    strpbrk(st->cgroup, "\n\r"))
 		return -EINVAL;
-	int n = snprintf(buf, size,
-			 "%d\nmonitor=%d\nstarttime=%llu\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=%s\n",
-			 (int)st->pid, (int)st->monitor, st->starttime, st->uuid, st->boot_id,
-			 st->rootfs, st->cgroup);
+	int n = snprintf(buf, size, "%d\nmonitor=%d\nstarttime=%llu\nuuid=%s\nboot_id=%s\nrootfs=%s\ncgroup=%s\n",
+			 (int)st->pid, (int)st->monitor, st->starttime, st->uuid, st->boot_id, st->rootfs, st->cgroup);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -344,8 +342,8 @@ static int droidspaces_cgroup(pid_t pid, char name[DS_NAME_MAX + 1])
 int ds_proc_container_init(pid_t pid, char name[DS_NAME_MAX + 1])
 {
 	char status[4096], cg[DS_NAME_MAX + 1];
-	if (ds_proc_status(pid, status, sizeof(status)) < 0 || !is_nested_init(pid, status) ||
-	    !run_by_root(status) || !in_host_userns(pid) || !droidspaces_cgroup(pid, cg))
+	if (ds_proc_status(pid, status, sizeof(status)) < 0 || !is_nested_init(pid, status) || !run_by_root(status) ||
+	    !in_host_userns(pid) || !droidspaces_cgroup(pid, cg))
 		return 0;
 	if (name)
 		snprintf(name, DS_NAME_MAX + 1, "%s", cg);

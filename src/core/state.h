@@ -14,8 +14,8 @@
 #include <sys/types.h>
 
 struct ds_state {
-	pid_t pid;                 /* host PID of the container's init */
-	pid_t monitor;             /* host PID of its [ds-monitor] */
+	pid_t pid;     /* host PID of the container's init */
+	pid_t monitor; /* host PID of its [ds-monitor] */
 	unsigned long long starttime;
 	char uuid[DS_UUID_LEN + 1];
 	char boot_id[40];

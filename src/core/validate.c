@@ -20,8 +20,8 @@ int ds_hostname_validate(const char *s)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		/* '_' is not in RFC 1123, but Linux and every libc resolver accept it, and names may hold it. */
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.' || c == '_'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '.' || c == '_'))
 			return -EINVAL;
 	}
 	return 0;
@@ -117,4 +117,3 @@ int ds_parse_dns(const char *val, struct ds_settings *s, struct ds_error *err)
 	strcpy(s->dns, val);
 	return 0;
 }
-

@@ -36,15 +36,9 @@ static const struct {
 /* The directories every command may need before it writes anything. */
 static const enum ds_ws_path ensured[] = { DS_WS_PIDFILE, DS_WS_LOG_DIR, DS_WS_LOCK };
 
-static int fits(int n, size_t size)
-{
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
+static int fits(int n, size_t size) { return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0; }
 
-static int known(enum ds_ws_path what)
-{
-	return (unsigned)what < ARRAY_SIZE(layout);
-}
+static int known(enum ds_ws_path what) { return (unsigned)what < ARRAY_SIZE(layout); }
 
 int ds_name_validate(const char *name)
 {
@@ -55,8 +49,8 @@ int ds_name_validate(const char *name)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
 			return -EINVAL;
 	}
 	return 0;

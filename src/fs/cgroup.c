@@ -98,8 +98,8 @@ static void cpuset_inherit(const char *dir)
 }
 
 /* Calls fn on the directory of rel in each hierarchy used. */
-static int for_each_dir(const struct ds_cgroups *cg, const char *rel,
-			int (*fn)(const char *dir, int v1, void *ud), void *ud)
+static int for_each_dir(const struct ds_cgroups *cg, const char *rel, int (*fn)(const char *dir, int v1, void *ud),
+			void *ud)
 {
 	char dir[PATH_MAX + 256];
 	int r = 0;
@@ -214,17 +214,19 @@ pid_t ds_cgroup_fork_into(const char *dir, int *placed)
 	return fork();
 }
 
-int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
-		    struct ds_error *err)
+int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns, struct ds_error *err)
 {
 	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	char host[PATH_MAX + 256];
 	if (cg->mode == DS_CG_UNIFIED || cg->mode == DS_CG_HYBRID) {
 		/* In a cgroup namespace a fresh cgroup2 mount shows only our subtree. */
 		snprintf(host, sizeof(host), "%s/%s", cg->v2_root, rel);
-		struct ds_mount m = { have_cgroupns ? "cgroup2" : host, "sys/fs/cgroup",
+		struct ds_mount m = { have_cgroupns ? "cgroup2" : host,
+				      "sys/fs/cgroup",
 				      have_cgroupns ? "cgroup2" : NULL,
-				      have_cgroupns ? fl : (MS_BIND | MS_REC), NULL, DS_MNT_REQUIRED };
+				      have_cgroupns ? fl : (MS_BIND | MS_REC),
+				      NULL,
+				      DS_MNT_REQUIRED };
 		return ds_mount_one(rootfd, &m, err);
 	}
 	if (cg->mode != DS_CG_LEGACY)
@@ -242,10 +244,10 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 		snprintf(host, sizeof(host), "%s/%s", cg->v1_root[i], rel);
 		if (strstr(cg->v1_opts[i], "name=systemd"))
 			has_systemd = 1;
-		struct ds_mount m = { have_cgroupns ? "cgroup" : host, target,
-				      have_cgroupns ? "cgroup" : NULL,
-				      have_cgroupns ? fl : (MS_BIND | MS_REC), cg->v1_opts[i],
-				      DS_MNT_REQUIRED | DS_MNT_MKDIR };
+		struct ds_mount m = {
+			have_cgroupns ? "cgroup" : host,         target,         have_cgroupns ? "cgroup" : NULL,
+			have_cgroupns ? fl : (MS_BIND | MS_REC), cg->v1_opts[i], DS_MNT_REQUIRED | DS_MNT_MKDIR
+		};
 		r = ds_mount_one(rootfd, &m, err);
 		if (r < 0)
 			return r;
@@ -265,8 +267,9 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 	}
 	if (!has_systemd && have_cgroupns) {
 		/* systemd needs its own named hierarchy on a v1-only host. */
-		struct ds_mount m = { "cgroup", "sys/fs/cgroup/systemd", "cgroup", fl,
-				      "none,name=systemd", DS_MNT_MKDIR };
+		struct ds_mount m = {
+			"cgroup", "sys/fs/cgroup/systemd", "cgroup", fl, "none,name=systemd", DS_MNT_MKDIR
+		};
 		ds_mount_one(rootfd, &m, err);
 	}
 	struct ds_mount ro = { NULL, "sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | fl, "mode=755,size=64k", 0 };

@@ -19,10 +19,10 @@ enum ds_cg_mode { DS_CG_NONE, DS_CG_UNIFIED, DS_CG_HYBRID, DS_CG_LEGACY };
 
 struct ds_cgroups {
 	enum ds_cg_mode mode;
-	char v2_root[PATH_MAX];                 /* mount point of the cgroup2 hierarchy */
+	char v2_root[PATH_MAX]; /* mount point of the cgroup2 hierarchy */
 	int v1_count;
-	char v1_root[DS_CG_MAX_V1][128];        /* e.g. /sys/fs/cgroup/cpu,cpuacct */
-	char v1_opts[DS_CG_MAX_V1][128];        /* controllers, e.g. cpu,cpuacct or name=systemd */
+	char v1_root[DS_CG_MAX_V1][128]; /* e.g. /sys/fs/cgroup/cpu,cpuacct */
+	char v1_opts[DS_CG_MAX_V1][128]; /* controllers, e.g. cpu,cpuacct or name=systemd */
 };
 
 int ds_cgroup_detect(struct ds_cgroups *cg);
@@ -47,8 +47,7 @@ pid_t ds_cgroup_fork_into(const char *dir, int *placed);
 /* dir gets the cgroup2 directory of rel ("" without a cgroup2 tree). */
 void ds_cgroup_v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size);
 /* Before pivot_root, inside the container's mount (and cgroup) namespace. */
-int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns,
-		    struct ds_error *err);
+int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns, struct ds_error *err);
 /* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
 /* v1-only hosts: moves the caller into pid's cgroup in every v1 hierarchy droidspaces uses. */
 int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid);

@@ -25,15 +25,15 @@ struct ds_devnode {
 
 /* The nodes every distro's userspace expects (seed 8.1). */
 static const struct ds_devnode devnodes[] = {
-	{ "null", 1, 3, 0666 },    { "zero", 1, 5, 0666 },     { "full", 1, 7, 0666 },
-	{ "random", 1, 8, 0666 },  { "urandom", 1, 9, 0666 },  { "tty", 5, 0, 0666 },
-	{ "net/tun", 10, 200, 0666 }, { "fuse", 10, 229, 0666 },
+	{ "null", 1, 3, 0666 },    { "zero", 1, 5, 0666 }, { "full", 1, 7, 0666 },       { "random", 1, 8, 0666 },
+	{ "urandom", 1, 9, 0666 }, { "tty", 5, 0, 0666 },  { "net/tun", 10, 200, 0666 }, { "fuse", 10, 229, 0666 },
 };
 
-static const struct { const char *link, *target; } devlinks[] = {
-	{ "fd", "/proc/self/fd" },      { "stdin", "/proc/self/fd/0" },
-	{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-	{ "core", "/proc/kcore" },
+static const struct {
+	const char *link, *target;
+} devlinks[] = {
+	{ "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" },
 };
 
 int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *err)
@@ -57,7 +57,8 @@ int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *e
 			char name[16];
 			snprintf(name, sizeof(name), "tty%d", i);
 			if (faccessat(devfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-				return ds_fail(err, -ENOENT, "--hw-access: the host has no /dev/%s to bind a PTY on", name);
+				return ds_fail(err, -ENOENT, "--hw-access: the host has no /dev/%s to bind a PTY on",
+					       name);
 		}
 		return 0;
 	}
@@ -70,8 +71,7 @@ int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *e
 	mode_t old = umask(0);
 	for (size_t i = 0; i < ARRAY_SIZE(devnodes); i++) {
 		const struct ds_devnode *d = &devnodes[i];
-		if (mknodat(devfd, d->name, S_IFCHR | d->mode, makedev(d->major, d->minor)) < 0 &&
-		    errno != EEXIST) {
+		if (mknodat(devfd, d->name, S_IFCHR | d->mode, makedev(d->major, d->minor)) < 0 && errno != EEXIST) {
 			umask(old);
 			return ds_fail(err, negerrno(), "cannot create device node /dev/%s", d->name);
 		}
@@ -165,7 +165,8 @@ int ds_sys_hw_setup(int rootfd, struct ds_error *err)
 	if (r < 0)
 		return r;
 	/* Per-mount read-only (MS_BIND): the sysfs superblock is the host's and stays writable. */
-	struct ds_mount top = { NULL, "sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	struct ds_mount top = { NULL, "sys",
+				NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				NULL, DS_MNT_REQUIRED };
 	if ((r = ds_mount_one(rootfd, &top, err)) < 0)
 		return r;

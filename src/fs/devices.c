@@ -34,14 +34,14 @@
 #define FUSE_MINOR 229
 
 static const struct ds_dev_rule rules[] = {
-	{ MEM_MAJOR, MEM_MAJOR, 3 },        /* null */
-	{ MEM_MAJOR, MEM_MAJOR, 5 },        /* zero */
-	{ MEM_MAJOR, MEM_MAJOR, 7 },        /* full */
-	{ MEM_MAJOR, MEM_MAJOR, 8 },        /* random */
-	{ MEM_MAJOR, MEM_MAJOR, 9 },        /* urandom */
-	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 0 },  /* tty */
-	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 1 },  /* console */
-	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 2 },  /* ptmx */
+	{ MEM_MAJOR, MEM_MAJOR, 3 },       /* null */
+	{ MEM_MAJOR, MEM_MAJOR, 5 },       /* zero */
+	{ MEM_MAJOR, MEM_MAJOR, 7 },       /* full */
+	{ MEM_MAJOR, MEM_MAJOR, 8 },       /* random */
+	{ MEM_MAJOR, MEM_MAJOR, 9 },       /* urandom */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 0 }, /* tty */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 1 }, /* console */
+	{ TTYAUX_MAJOR, TTYAUX_MAJOR, 2 }, /* ptmx */
 	/* the PTYs (the guest's devpts, its console and --ttys) */
 	{ UNIX98_PTY_SLAVE_MAJOR, UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT - 1, -1 },
 	{ MISC_MAJOR, MISC_MAJOR, TUN_MINOR },  /* net/tun */
@@ -65,10 +65,7 @@ const char *ds_devpolicy_name(enum ds_devpolicy p)
 	return "all";
 }
 
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	return syscall(__NR_bpf, cmd, a, sizeof(*a));
-}
+static long sys_bpf(int cmd, union bpf_attr *a) { return syscall(__NR_bpf, cmd, a, sizeof(*a)); }
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1 }; /* jump targets, patched at the end */
@@ -124,7 +121,7 @@ static int load_program(dev_t block)
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)build(prog, block);
-	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.license = (uint64_t)(uintptr_t) "GPL";
 	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
 	return fd < 0 ? negerrno() : fd;
 }

@@ -14,10 +14,10 @@
 #include <sys/types.h>
 
 enum ds_devpolicy {
-	DS_DEV_NONE,     /* no policy: --hw-access, --privileged=devices */
-	DS_DEV_BPF,      /* a cgroup2 device program (4.15+) */
-	DS_DEV_V1,       /* the v1 devices controller */
-	DS_DEV_MISSING,  /* wanted, but this kernel offers neither */
+	DS_DEV_NONE,    /* no policy: --hw-access, --privileged=devices */
+	DS_DEV_BPF,     /* a cgroup2 device program (4.15+) */
+	DS_DEV_V1,      /* the v1 devices controller */
+	DS_DEV_MISSING, /* wanted, but this kernel offers neither */
 };
 
 /* One row of the allowlist: a character device, minor -1 for all of major..major_last. */

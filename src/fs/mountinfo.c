@@ -39,9 +39,9 @@ int ds_mountinfo_parse(const char *line, struct ds_mountinfo *m)
 	char tmp[64], dev[32];
 	const char *p = line;
 	/* id parent major:minor root mountpoint options [optional fields...] - fstype source super */
-	if (field(&p, tmp, sizeof(tmp)) < 0 || field(&p, tmp, sizeof(tmp)) < 0 ||
-	    field(&p, dev, sizeof(dev)) < 0 || sscanf(dev, "%u:%u", &m->major, &m->minor) != 2 ||
-	    field(&p, m->root, sizeof(m->root)) < 0 || field(&p, m->mountpoint, sizeof(m->mountpoint)) < 0)
+	if (field(&p, tmp, sizeof(tmp)) < 0 || field(&p, tmp, sizeof(tmp)) < 0 || field(&p, dev, sizeof(dev)) < 0 ||
+	    sscanf(dev, "%u:%u", &m->major, &m->minor) != 2 || field(&p, m->root, sizeof(m->root)) < 0 ||
+	    field(&p, m->mountpoint, sizeof(m->mountpoint)) < 0)
 		return -EINVAL;
 	const char *sep = strstr(p, " - ");
 	if (!sep)

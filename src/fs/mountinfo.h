@@ -10,11 +10,11 @@
 
 struct ds_mountinfo {
 	unsigned major, minor;
-	char root[PATH_MAX];        /* the path inside the filesystem that is mounted here */
+	char root[PATH_MAX]; /* the path inside the filesystem that is mounted here */
 	char mountpoint[PATH_MAX];
 	char fstype[64];
 	char source[PATH_MAX];
-	char super[4096];           /* per-superblock options, e.g. overlay's lowerdir= */
+	char super[4096]; /* per-superblock options, e.g. overlay's lowerdir= */
 };
 
 /*

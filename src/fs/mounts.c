@@ -86,7 +86,8 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 		if (!(m->opts & DS_MNT_REQUIRED) && fd == -ENOENT)
 			return 0;
 		if (fd == -ELOOP)
-			return ds_fail(err, DS_EINVAL_MSG, "rootfs path /%s is a symlink; refusing to mount over it", m->target);
+			return ds_fail(err, DS_EINVAL_MSG, "rootfs path /%s is a symlink; refusing to mount over it",
+				       m->target);
 		return ds_fail(err, fd, "cannot open mount point /%s in the rootfs", m->target);
 	}
 	const char *src = m->source;
@@ -110,8 +111,7 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 	return 0;
 }
 
-int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access,
-		   struct ds_error *err)
+int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access, struct ds_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ds_mount *m = &table[i];

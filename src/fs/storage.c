@@ -88,8 +88,9 @@ int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, stru
 		return ds_fail(err, DS_EINVAL_MSG, "e2fsck was not found in PATH: it checks %s before mounting", path);
 	/* 0: clean, 1: errors fixed, 2: fixed (reboot advised), 3: both; 4 and up: not fixed. */
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > 3)
-		return ds_fail(err, DS_EINVAL_MSG, "e2fsck found errors it could not fix in %s (exit %d; see the console log)",
-			       path, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "e2fsck found errors it could not fix in %s (exit %d; see the console log)", path,
+			       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	return 0;
 }
 
@@ -182,15 +183,15 @@ int ds_image_mount(const struct ds_config *cfg, char *rootfs, size_t size, struc
 	 */
 	unsigned long fl = cfg->settings.volatile_mode ? MS_RDONLY : 0;
 	if (mount(cfg->rt.loop_path, cfg->rt.image_mount, "ext4", fl, NULL) < 0)
-		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->settings.rootfs_img_path, cfg->rt.loop_path,
-			       cfg->rt.image_mount);
+		return ds_fail(err, negerrno(), "cannot mount %s (%s) on %s", cfg->settings.rootfs_img_path,
+			       cfg->rt.loop_path, cfg->rt.image_mount);
 	/* The device mounted by name must be the one held open (a user's block device path can change). */
 	struct stat dev, mnt;
 	if (cfg->rt.loop_fd >= 0 && (fstat(cfg->rt.loop_fd, &dev) < 0 || stat(cfg->rt.image_mount, &mnt) < 0 ||
-				  !S_ISBLK(dev.st_mode) || mnt.st_dev != dev.st_rdev)) {
+				     !S_ISBLK(dev.st_mode) || mnt.st_dev != dev.st_rdev)) {
 		umount2(cfg->rt.image_mount, MNT_DETACH);
-		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting", cfg->settings.rootfs_img_path,
-			       cfg->rt.loop_path);
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs image %s: %s changed while starting",
+			       cfg->settings.rootfs_img_path, cfg->rt.loop_path);
 	}
 	snprintf(rootfs, size, "%s", cfg->rt.image_mount);
 	return 0;
@@ -271,7 +272,7 @@ static int remount_read_only(const char *path)
 {
 	static const struct {
 		unsigned long st, ms;
-	} keep[] = { { ST_NOSUID, MS_NOSUID },	   { ST_NODEV, MS_NODEV },	   { ST_NOEXEC, MS_NOEXEC },
+	} keep[] = { { ST_NOSUID, MS_NOSUID },   { ST_NODEV, MS_NODEV },           { ST_NOEXEC, MS_NOEXEC },
 		     { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME } };
 	struct statvfs sv;
 	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
@@ -329,7 +330,8 @@ int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds
 		if (stat(b->src, &st) < 0) {
 			/* Seed 4.4 step 4: a missing source is skipped, not fatal. */
 			char line[2 * PATH_MAX + 80];
-			int n = snprintf(line, sizeof(line), "[droidspaces] warning: bind source %s is missing; skipped\r\n", b->src);
+			int n = snprintf(line, sizeof(line),
+					 "[droidspaces] warning: bind source %s is missing; skipped\r\n", b->src);
 			if (logfd >= 0)
 				ds_write_all(logfd, line, (size_t)n);
 			continue;
@@ -344,8 +346,9 @@ int ds_binds_mount(const struct ds_config *cfg, int rootfd, int logfd, struct ds
 		} else if (r != -ENOENT) {
 			return ds_fail(err, r, "bind destination %s", b->dest);
 		}
-		struct ds_mount m = { b->src, rel, NULL, MS_BIND | MS_REC, NULL,
-				      DS_MNT_REQUIRED | (S_ISDIR(st.st_mode) ? DS_MNT_MKDIR : DS_MNT_MKFILE) };
+		struct ds_mount m = { b->src, rel,
+				      NULL,   MS_BIND | MS_REC,
+				      NULL,   DS_MNT_REQUIRED | (S_ISDIR(st.st_mode) ? DS_MNT_MKDIR : DS_MNT_MKFILE) };
 		if ((r = ds_mount_one(rootfd, &m, err)) < 0)
 			return r;
 		if (b->read_only && (r = make_read_only(rootfd, rel)) < 0)

@@ -58,8 +58,8 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 		while (q < p + len && isspace((unsigned char)*q))
 			q++;
 		size_t rest = len - (size_t)(q - p);
-		int is_self = rest >= 9 && strncmp(q, "127.0.1.1", 9) == 0 &&
-			      (rest == 9 || isspace((unsigned char)q[9]));
+		int is_self =
+			rest >= 9 && strncmp(q, "127.0.1.1", 9) == 0 && (rest == 9 || isspace((unsigned char)q[9]));
 		if (!is_self) {
 			if (rest > 9 && strncmp(q, "127.0.0.1", 9) == 0 && isspace((unsigned char)q[9]) &&
 			    line_has_name(q, rest, "localhost"))
@@ -73,8 +73,7 @@ int ds_hosts_render(const char *old, const char *hostname, char *out, size_t siz
 		p += len + (nl ? 1 : 0);
 	}
 	char extra[256];
-	int n = snprintf(extra, sizeof(extra), "%s%s127.0.1.1\t%s\n",
-			 have_v4 ? "" : "127.0.0.1\tlocalhost\n",
+	int n = snprintf(extra, sizeof(extra), "%s%s127.0.1.1\t%s\n", have_v4 ? "" : "127.0.0.1\tlocalhost\n",
 			 have_v6 ? "" : "::1\t\tlocalhost ip6-localhost ip6-loopback\n", hostname);
 	return append(out, size, &pos, extra, (size_t)n);
 }
@@ -106,10 +105,12 @@ static int read_hosts(char **text, struct ds_error *err)
 	}
 	ssize_t n = fd < 0 ? fd : ds_read_fd_whole(fd, text, DS_FILE_MAX);
 	if (n == -EFBIG)
-		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs is larger than %zu MiB; refusing to edit it",
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "/etc/hosts in the rootfs is larger than %zu MiB; refusing to edit it",
 			       DS_FILE_MAX >> 20);
 	if (n == -EINVAL)
-		return ds_fail(err, DS_EINVAL_MSG, "/etc/hosts in the rootfs leads to a special file; refusing to read it");
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "/etc/hosts in the rootfs leads to a special file; refusing to read it");
 	return n < 0 ? ds_fail(err, (int)n, "cannot read /etc/hosts") : 0;
 }
 

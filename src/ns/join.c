@@ -23,12 +23,8 @@ static const struct {
 	int type;
 	int required;
 } namespaces[] = {
-	{ "cgroup", CLONE_NEWCGROUP, 0 },
-	{ "ipc", CLONE_NEWIPC, 0 },
-	{ "uts", CLONE_NEWUTS, 0 },
-	{ "net", CLONE_NEWNET, 0 },
-	{ "pid", CLONE_NEWPID, 0 },
-	{ "mnt", CLONE_NEWNS, 1 },
+	{ "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 }, { "uts", CLONE_NEWUTS, 0 },
+	{ "net", CLONE_NEWNET, 0 },       { "pid", CLONE_NEWPID, 0 }, { "mnt", CLONE_NEWNS, 1 },
 };
 
 /* init's cgroup2 directory as a host path. */
@@ -53,7 +49,8 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 			if (namespaces[i].required || errno != ENOENT) {
 				int r = negerrno();
 				ds_ns_close(set);
-				return ds_fail(err, r, "cannot open the %s namespace of pid %d", namespaces[i].name, (int)pid);
+				return ds_fail(err, r, "cannot open the %s namespace of pid %d", namespaces[i].name,
+					       (int)pid);
 			}
 			continue;
 		}

@@ -14,7 +14,7 @@
 
 struct ds_ns_set {
 	int fd[DS_NS_MAX];
-	int type[DS_NS_MAX];   /* CLONE_NEW* */
+	int type[DS_NS_MAX]; /* CLONE_NEW* */
 	int count;
 	char cgroup_dir[4096]; /* host path of init's cgroup2 directory; "" when none (or joined) */
 	pid_t pid;             /* init: on a v1-only host its v1 cgroups are joined one by one */

@@ -84,10 +84,7 @@ static size_t iobuf_room(struct ds_iobuf *b)
 	return b->size - b->len;
 }
 
-int ds_iobuf_has_room(const struct ds_iobuf *b)
-{
-	return b->size - b->len >= 2;
-}
+int ds_iobuf_has_room(const struct ds_iobuf *b) { return b->size - b->len >= 2; }
 
 int ds_iobuf_put(struct ds_iobuf *b, const void *p, size_t n)
 {

@@ -11,7 +11,7 @@
 #include <termios.h>
 
 struct ds_tty_state {
-	int fd;              /* the terminal put in raw mode, -1 when none */
+	int fd; /* the terminal put in raw mode, -1 when none */
 	struct termios saved;
 };
 
@@ -23,19 +23,19 @@ void ds_tty_restore(struct ds_tty_state *st);
 #define DS_PROXY_BUF 65536
 
 struct ds_proxy {
-	int in_fd;           /* usually 0; -1: no input (the command reads stdin itself) */
-	int out_fd;          /* usually 1 */
-	int remote_in;       /* where input goes (a PTY master or a socket) */
-	int remote_out;      /* where output comes from (may equal remote_in) */
-	int winsize_fd;      /* a PTY master to resize on SIGWINCH, -1 for none */
-	pid_t child;         /* ends the loop when it exits (0: none) */
+	int in_fd;      /* usually 0; -1: no input (the command reads stdin itself) */
+	int out_fd;     /* usually 1 */
+	int remote_in;  /* where input goes (a PTY master or a socket) */
+	int remote_out; /* where output comes from (may equal remote_in) */
+	int winsize_fd; /* a PTY master to resize on SIGWINCH, -1 for none */
+	pid_t child;    /* ends the loop when it exits (0: none) */
 	/* SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to us: handed to on_signal (NULL: ignored). */
 	void (*on_signal)(int sig, void *data);
 	void *signal_data;
-	int escape;          /* detach on Ctrl-a q (console) */
-	int in_is_tty;       /* set by ds_proxy_run */
-	int child_status;    /* out: waitpid status of child */
-	int detached;        /* out: the user typed the escape sequence */
+	int escape;       /* detach on Ctrl-a q (console) */
+	int in_is_tty;    /* set by ds_proxy_run */
+	int child_status; /* out: waitpid status of child */
+	int detached;     /* out: the user typed the escape sequence */
 };
 
 /*
@@ -48,7 +48,7 @@ int ds_proxy_run(struct ds_proxy *p);
 struct ds_iobuf {
 	char *data;
 	size_t size, off, len;
-	int not_socket;      /* learned on the first write: send() is refused */
+	int not_socket; /* learned on the first write: send() is refused */
 };
 
 /* Room for one more read (escape filtering may add a byte). */
@@ -63,8 +63,8 @@ int ds_iobuf_flush(struct ds_iobuf *b, int fd);
 
 /* The console's escape: Ctrl-a q detaches, Ctrl-a Ctrl-a sends one Ctrl-a. */
 struct ds_escape {
-	int prefix;          /* a Ctrl-a ended the previous chunk */
-	int detached;        /* Ctrl-a q was seen: nothing after it is passed on */
+	int prefix;   /* a Ctrl-a ended the previous chunk */
+	int detached; /* Ctrl-a q was seen: nothing after it is passed on */
 };
 
 /*

@@ -14,13 +14,12 @@
 #define DS_EBUSY_MSG (-1001)
 
 struct ds_error {
-	int code;       /* negative errno, 0 when none */
-	char msg[512];  /* "cannot mount proc on /proc" (no errno text) */
+	int code;      /* negative errno, 0 when none */
+	char msg[512]; /* "cannot mount proc on /proc" (no errno text) */
 };
 
 /* Records the context of a failure and returns r (a negative errno). */
-int ds_fail(struct ds_error *err, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int ds_fail(struct ds_error *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Formats "msg: strerror(-code)" (or just msg when code is 0). */
 const char *ds_error_text(const struct ds_error *err, char *buf, unsigned size);

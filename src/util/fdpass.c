@@ -38,8 +38,7 @@ int ds_recv_fd(int sock, char *tag)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
 	ssize_t n;
 	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
@@ -52,4 +51,3 @@ int ds_recv_fd(int sock, char *tag)
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
 }
-

@@ -111,12 +111,6 @@ static int sweep(int first, const int *keep, int n, int cloexec)
 	return 0;
 }
 
-int ds_fds_close_from(int first, const int *keep, int n)
-{
-	return sweep(first, keep, n, 0);
-}
+int ds_fds_close_from(int first, const int *keep, int n) { return sweep(first, keep, n, 0); }
 
-int ds_fds_cloexec_from(int first)
-{
-	return sweep(first, NULL, 0, 1);
-}
+int ds_fds_cloexec_from(int first) { return sweep(first, NULL, 0, 1); }

@@ -64,10 +64,7 @@ ssize_t ds_read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	return n;
 }
 
-ssize_t ds_read_file(const char *path, char *buf, size_t size)
-{
-	return ds_read_file_at(AT_FDCWD, path, buf, size);
-}
+ssize_t ds_read_file(const char *path, char *buf, size_t size) { return ds_read_file_at(AT_FDCWD, path, buf, size); }
 
 int ds_write_file(const char *path, const char *s, mode_t mode)
 {
@@ -139,7 +136,8 @@ const char *ds_file_kind(mode_t mode)
 	case S_IFLNK: return "symlink";
 	case S_IFIFO: return "FIFO";
 	case S_IFSOCK: return "socket";
-	case S_IFCHR: case S_IFBLK: return "device node";
+	case S_IFCHR:
+	case S_IFBLK: return "device node";
 	default: return "special file";
 	}
 }
@@ -173,7 +171,8 @@ static unsigned long long random_tag(void)
 #endif
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^ ((unsigned long long)getpid() << 40) ^ (unsigned long long)(uintptr_t)&v;
+	return ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^
+	       ((unsigned long long)getpid() << 40) ^ (unsigned long long)(uintptr_t)&v;
 }
 
 /* 64 random bits per name: a collision is a planted file, not chance; give up after this many. */
@@ -275,7 +274,7 @@ int ds_mkdir_p(const char *path, mode_t mode)
 	if (len == 0 || len >= sizeof(buf))
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; ; p++) {
+	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';

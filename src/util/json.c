@@ -17,10 +17,17 @@ static int utf8_len(const unsigned char *s)
 	unsigned min;
 	if (c < 0x80)
 		return 1;
-	if ((c & 0xe0) == 0xc0) { n = 2; min = 0x80; }
-	else if ((c & 0xf0) == 0xe0) { n = 3; min = 0x800; }
-	else if ((c & 0xf8) == 0xf0) { n = 4; min = 0x10000; }
-	else return 0;
+	if ((c & 0xe0) == 0xc0) {
+		n = 2;
+		min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3;
+		min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4;
+		min = 0x10000;
+	} else
+		return 0;
 	unsigned cp = c & (0x7f >> n);
 	for (int i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 void ds_osrelease_parse(const char *text, struct ds_osrelease *os)
 {
 	memset(os, 0, sizeof(*os));

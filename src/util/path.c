@@ -28,8 +28,8 @@ struct ds_open_how {
 	uint64_t resolve;
 };
 #define DS_RESOLVE_NO_MAGICLINKS 0x02
-#define DS_RESOLVE_NO_SYMLINKS   0x04
-#define DS_RESOLVE_IN_ROOT       0x10
+#define DS_RESOLVE_NO_SYMLINKS 0x04
+#define DS_RESOLVE_IN_ROOT 0x10
 
 static int try_openat2(int rootfd, const char *rel, int oflags, mode_t mode, int opts)
 {
@@ -138,8 +138,7 @@ static int walk_finish(struct walk *w, const char *comp, int probe, int oflags, 
  * One step: comp below w->dir.  Returns 1 to go on, an fd (>= 0 via *out)
  * when the path is done, or a negative errno.
  */
-static int walk_step(struct walk *w, const char *comp, const char *rest, int oflags, mode_t mode, int opts,
-		     int *out)
+static int walk_step(struct walk *w, const char *comp, const char *rest, int oflags, mode_t mode, int opts, int *out)
 {
 	int last = rest[strspn(rest, "/")] == '\0';
 	if (strcmp(comp, ".") == 0)

@@ -15,9 +15,10 @@
 #define DS_ROOT_MAX_LINKS 40
 
 enum {
-	DS_ROOT_NO_SYMLINKS = 1 << 0, /* any symlink on the way: -ELOOP (a final one with O_PATH|O_NOFOLLOW is returned) */
-	DS_ROOT_MKDIR       = 1 << 1, /* missing directories are created, the last component too */
-	DS_ROOT_MKFILE      = 1 << 2, /* missing directories are created, the last one as an empty file */
+	DS_ROOT_NO_SYMLINKS =
+		1 << 0,          /* any symlink on the way: -ELOOP (a final one with O_PATH|O_NOFOLLOW is returned) */
+	DS_ROOT_MKDIR = 1 << 1,  /* missing directories are created, the last component too */
+	DS_ROOT_MKFILE = 1 << 2, /* missing directories are created, the last one as an empty file */
 };
 
 /*

@@ -25,7 +25,9 @@ static void test_id_parse(void **state)
 	v = 7;
 	/* (uid_t)-1, overflow, wrap-around to 0, empty, signs, spaces, hex: never an id */
 	static const char *const bad[] = { "4294967295", "4294967296", "8589934592", "99999999999999999999",
-					   "", "-1", "+1", " 1", "1 ", "0x10", "1e3", "1.0", "12abc", "\n" };
+					   "",           "-1",         "+1",         " 1",
+					   "1 ",         "0x10",       "1e3",        "1.0",
+					   "12abc",      "\n" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(ds_id_parse(bad[i], &v), -EINVAL);
 		assert_int_equal(v, 7); /* untouched */
@@ -65,10 +67,40 @@ static void test_user_parse_invalid(void **state)
 	(void)state;
 	struct ds_user_spec u;
 	static const char *const bad[] = {
-		"", ":", "1000:", ":100", "::", "1:2:3", "4294967296", "4294967295", "4294967296:0",
-		"0:4294967296", "99999999999999999999999", "-1", "-1:0", "0:-1", "a:b", "root:0", "0:root",
-		"a/b", "../x", ".", "..", "-rf", "a b", "a\nb", "\x01", "\x1b[2J", "\xff\xfe", "%s%n", "$",
-		"a$b", "abcdefghijklmnopqrstuvwxyz0123456", " 1000", "1000 ", "+5",
+		"",
+		":",
+		"1000:",
+		":100",
+		"::",
+		"1:2:3",
+		"4294967296",
+		"4294967295",
+		"4294967296:0",
+		"0:4294967296",
+		"99999999999999999999999",
+		"-1",
+		"-1:0",
+		"0:-1",
+		"a:b",
+		"root:0",
+		"0:root",
+		"a/b",
+		"../x",
+		".",
+		"..",
+		"-rf",
+		"a b",
+		"a\nb",
+		"\x01",
+		"\x1b[2J",
+		"\xff\xfe",
+		"%s%n",
+		"$",
+		"a$b",
+		"abcdefghijklmnopqrstuvwxyz0123456",
+		" 1000",
+		"1000 ",
+		"+5",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *why = ds_user_parse(bad[i], &u);

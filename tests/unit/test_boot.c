@@ -10,10 +10,7 @@
 
 #include <string.h>
 
-static int is_lower_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
+static int is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 static void check_format(const char *id)
 {

@@ -107,8 +107,8 @@ static void test_program(void **state)
 	assert_int_equal(ds_devpolicy_apply(&cg, rel, disk, &err), DS_DEV_BPF);
 	assert_int_equal(ds_devpolicy_of(&cg, rel), DS_DEV_BPF);
 	/* the allowlist opens, the rest is refused at open; mknod stays allowed */
-	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 3), 0);   /* null */
-	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 9), 0);   /* urandom */
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 3), 0); /* null */
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 9), 0); /* urandom */
 	/* ptmx opens its devpts sibling (ENOENT here): what counts is that the policy let it through */
 	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 5, 2), EPERM);
 	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 136, 0), EPERM);

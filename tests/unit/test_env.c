@@ -26,10 +26,7 @@
 
 /* ---- ds_env_parse_line ------------------------------------------------------------------- */
 
-static int env(const char *line, char *key, char *val)
-{
-	return ds_env_parse_line(line, key, 64, val, 256);
-}
+static int env(const char *line, char *key, char *val) { return ds_env_parse_line(line, key, 64, val, 256); }
 
 static void test_env_assignments(void **state)
 {
@@ -112,8 +109,8 @@ static void test_env_invalid(void **state)
 	(void)state;
 	char k[64], v[256];
 	static const char *const bad[] = {
-		"K",       "=v",     "1K=v",    "K =v",  "K-Y=v", "K.Y=v", "export",
-		"K=a b",   "K=\"open", "K='open", "\"K\"=v", "K=\"a\" b", "\xff=v",
+		"K",     "=v",       "1K=v",    "K =v",    "K-Y=v",     "K.Y=v",  "export",
+		"K=a b", "K=\"open", "K='open", "\"K\"=v", "K=\"a\" b", "\xff=v",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = env(bad[i], k, v);
@@ -167,12 +164,9 @@ static void test_env_apply_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_env_assignments),
-		cmocka_unit_test(test_env_export),
-		cmocka_unit_test(test_env_quotes),
-		cmocka_unit_test(test_env_blank_and_comment),
-		cmocka_unit_test(test_env_invalid),
-		cmocka_unit_test(test_env_buffer_limits),
+		cmocka_unit_test(test_env_assignments), cmocka_unit_test(test_env_export),
+		cmocka_unit_test(test_env_quotes),      cmocka_unit_test(test_env_blank_and_comment),
+		cmocka_unit_test(test_env_invalid),     cmocka_unit_test(test_env_buffer_limits),
 		cmocka_unit_test(test_env_apply_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,10 +18,7 @@
 #define BASE 600
 #define COUNT 100
 
-static int is_open(int fd)
-{
-	return fcntl(fd, F_GETFD) >= 0;
-}
+static int is_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
 
 static int is_cloexec(int fd)
 {
@@ -129,10 +126,8 @@ static void test_cloexec_fallback(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_close_from_range),
-		cmocka_unit_test(test_close_from_fallback),
-		cmocka_unit_test(test_close_from_many),
-		cmocka_unit_test(test_cloexec_range),
+		cmocka_unit_test(test_close_from_range), cmocka_unit_test(test_close_from_fallback),
+		cmocka_unit_test(test_close_from_many),  cmocka_unit_test(test_cloexec_range),
 		cmocka_unit_test(test_cloexec_fallback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

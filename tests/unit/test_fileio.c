@@ -21,7 +21,6 @@
 
 #include "tmpdir.h"
 
-
 /* Joins the fixture directory and a relative name into a static-free buffer. */
 static const char *at(void **state, const char *rel, char buf[PATH_MAX])
 {
@@ -263,8 +262,11 @@ static void test_file_has_word(void **state)
 	char p[PATH_MAX];
 	at(state, "filesystems", p);
 	/* The shape of /proc/filesystems, last line without newline. */
-	assert_int_equal(ds_write_file(p, "nodev\tsysfs\nnodev\tdevtmpfs\n\text4\nfuseblk\n"
-					  "nodev\tcgroup2\nnodev\toverlay", 0644), 0);
+	assert_int_equal(ds_write_file(p,
+				       "nodev\tsysfs\nnodev\tdevtmpfs\n\text4\nfuseblk\n"
+				       "nodev\tcgroup2\nnodev\toverlay",
+				       0644),
+			 0);
 	assert_int_equal(ds_file_has_word(p, "ext4"), 1);
 	assert_int_equal(ds_file_has_word(p, "devtmpfs"), 1);
 	assert_int_equal(ds_file_has_word(p, "sysfs"), 1);

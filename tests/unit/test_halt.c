@@ -116,10 +116,8 @@ static void test_status_takes_signal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_kind_from_exe),
-		cmocka_unit_test(test_init_kind_name),
-		cmocka_unit_test(test_init_detect_self),
-		cmocka_unit_test(test_initctl_request),
+		cmocka_unit_test(test_init_kind_from_exe),  cmocka_unit_test(test_init_kind_name),
+		cmocka_unit_test(test_init_detect_self),    cmocka_unit_test(test_initctl_request),
 		cmocka_unit_test(test_status_takes_signal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,15 +78,18 @@ static void test_json_string_utf8(void **state)
 	assert_string_equal(json_string_of("\xf4\x8f\xbf\xbf"), "\"\xf4\x8f\xbf\xbf\""); /* U+10FFFF */
 	/* Invalid bytes become U+FFFD, one per byte that starts no valid sequence. */
 	assert_string_equal(json_string_of("\xff"), "\"\\ufffd\"");
-	assert_string_equal(json_string_of("a\x80" "b"), "\"a\\ufffdb\"");
-	assert_string_equal(json_string_of("\xc3"), "\"\\ufffd\"");               /* cut at the end */
-	assert_string_equal(json_string_of("\xe2\x82" "A"), "\"\\ufffd\\ufffdA\""); /* cut before ASCII */
-	assert_string_equal(json_string_of("\xc0\xaf"), "\"\\ufffd\\ufffd\"");      /* overlong '/' */
+	assert_string_equal(json_string_of("a\x80"
+					   "b"),
+			    "\"a\\ufffdb\"");
+	assert_string_equal(json_string_of("\xc3"), "\"\\ufffd\""); /* cut at the end */
+	assert_string_equal(json_string_of("\xe2\x82"
+					   "A"),
+			    "\"\\ufffd\\ufffdA\"");                            /* cut before ASCII */
+	assert_string_equal(json_string_of("\xc0\xaf"), "\"\\ufffd\\ufffd\""); /* overlong '/' */
 	assert_string_equal(json_string_of("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"");
-	assert_string_equal(json_string_of("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate */
+	assert_string_equal(json_string_of("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");            /* surrogate */
 	assert_string_equal(json_string_of("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* > U+10FFFF */
-	assert_string_equal(json_string_of("\xf8\x88\x80\x80\x80"),
-			    "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	assert_string_equal(json_string_of("\xf8\x88\x80\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
 	assert_string_equal(json_string_of("ok\xc3\xa9\xc3"), "\"ok\xc3\xa9\\ufffd\"");
 }
 
@@ -197,12 +200,9 @@ static void test_json_max_depth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_string_plain_and_escapes),
-		cmocka_unit_test(test_json_string_utf8),
-		cmocka_unit_test(test_json_nesting_commas),
-		cmocka_unit_test(test_json_arrays_and_documents),
-		cmocka_unit_test(test_json_keys_escaped_and_ints),
-		cmocka_unit_test(test_json_max_depth),
+		cmocka_unit_test(test_json_string_plain_and_escapes), cmocka_unit_test(test_json_string_utf8),
+		cmocka_unit_test(test_json_nesting_commas),           cmocka_unit_test(test_json_arrays_and_documents),
+		cmocka_unit_test(test_json_keys_escaped_and_ints),    cmocka_unit_test(test_json_max_depth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,29 +121,26 @@ static void in_profile(const char *name, int (*fn)(void))
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-#define EXPECT(cond)                      \
-	do {                              \
-		if (!(cond))              \
+#define EXPECT(cond)                               \
+	do {                                       \
+		if (!(cond))                       \
 			return __LINE__ % 200 + 1; \
 	} while (0)
 
-static long sc_errno(long r)
-{
-	return r < 0 ? errno : 0;
-}
+static long sc_errno(long r) { return r < 0 ? errno : 0; }
 
 static int under_4_4(void)
 {
-	EXPECT(sc_errno(syscall(kp_nr(435, 435), NULL, 0)) == ENOSYS);          /* clone3 */
+	EXPECT(sc_errno(syscall(kp_nr(435, 435), NULL, 0)) == ENOSYS);            /* clone3 */
 	EXPECT(sc_errno(syscall(kp_nr(332, 291), -1, "", 0, 0, NULL)) == ENOSYS); /* statx */
 	EXPECT(sc_errno(syscall(kp_nr(326, 285), -1, NULL, -1, NULL, 1, 0)) == ENOSYS);
-	EXPECT(sc_errno(syscall(kp_nr(436, 436), 1000, 1000, 0)) == ENOSYS); /* close_range */
-	EXPECT(sc_errno(syscall(500)) == ENOSYS);                               /* not yet invented */
-	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C0A, 0)) == EINVAL);      /* LOOP_CONFIGURE */
-	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C00, 0)) == EBADF);       /* LOOP_SET_FD: as today */
-	EXPECT(sc_errno(unshare(0x02000000)) == EINVAL);                       /* CLONE_NEWCGROUP */
-	EXPECT(sc_errno(syscall(kp_nr(321, 280), 5, NULL, 0)) == EINVAL);       /* BPF_PROG_LOAD */
-	EXPECT(sc_errno(syscall(kp_nr(321, 280), 8, NULL, 0)) == EINVAL);       /* BPF_PROG_ATTACH */
+	EXPECT(sc_errno(syscall(kp_nr(436, 436), 1000, 1000, 0)) == ENOSYS);          /* close_range */
+	EXPECT(sc_errno(syscall(500)) == ENOSYS);                                     /* not yet invented */
+	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C0A, 0)) == EINVAL);            /* LOOP_CONFIGURE */
+	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C00, 0)) == EBADF);             /* LOOP_SET_FD: as today */
+	EXPECT(sc_errno(unshare(0x02000000)) == EINVAL);                              /* CLONE_NEWCGROUP */
+	EXPECT(sc_errno(syscall(kp_nr(321, 280), 5, NULL, 0)) == EINVAL);             /* BPF_PROG_LOAD */
+	EXPECT(sc_errno(syscall(kp_nr(321, 280), 8, NULL, 0)) == EINVAL);             /* BPF_PROG_ATTACH */
 	EXPECT(syscall(kp_nr(318, 278), &(int){ 0 }, sizeof(int), 0) == sizeof(int)); /* getrandom: 3.17 */
 	EXPECT(getpid() > 0);
 	/* The product's own filter still goes on top (without no_new_privs when root). */
@@ -159,10 +156,10 @@ static int under_4_4(void)
 static int under_5_4(void)
 {
 	EXPECT(sc_errno(syscall(kp_nr(332, 291), -1, "", 0, 0, NULL)) != ENOSYS); /* statx: 4.11 */
-	int fd = (int)syscall(kp_nr(434, 434), getpid(), 0);                   /* pidfd_open: 5.3 */
+	int fd = (int)syscall(kp_nr(434, 434), getpid(), 0);                      /* pidfd_open: 5.3 */
 	EXPECT(fd >= 0);
 	close(fd);
-	EXPECT(sc_errno(syscall(kp_nr(436, 436), 1000, 1000, 0)) == ENOSYS); /* close_range: 5.9 */
+	EXPECT(sc_errno(syscall(kp_nr(436, 436), 1000, 1000, 0)) == ENOSYS);   /* close_range: 5.9 */
 	EXPECT(sc_errno(syscall(kp_nr(437, 437), -1, "", NULL, 0)) == ENOSYS); /* openat2: 5.6 */
 	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C0A, 0)) == EINVAL);
 	return 0;
@@ -170,9 +167,9 @@ static int under_5_4(void)
 
 static int under_5_10(void)
 {
-	EXPECT(syscall(kp_nr(436, 436), 1000, 1000, 0) == 0);                  /* close_range: 5.9 */
+	EXPECT(syscall(kp_nr(436, 436), 1000, 1000, 0) == 0);                     /* close_range: 5.9 */
 	EXPECT(sc_errno(syscall(kp_nr(442, 442), -1, "", 0, NULL, 0)) == ENOSYS); /* mount_setattr */
-	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C0A, 0)) == EBADF);       /* LOOP_CONFIGURE: 5.8 */
+	EXPECT(sc_errno(syscall(kp_nr(16, 29), -1, 0x4C0A, 0)) == EBADF);         /* LOOP_CONFIGURE: 5.8 */
 	return 0;
 }
 
@@ -210,14 +207,10 @@ static void profile_today_filters_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(profiles_are_ordered_and_unique),
-		cmocka_unit_test(syscall_table_is_consistent),
-		cmocka_unit_test(every_filter_is_valid),
-		cmocka_unit_test(list_states_each_profile),
-		cmocka_unit_test(profile_4_4_answers_as_4_4),
-		cmocka_unit_test(profile_5_4_answers_as_5_4),
-		cmocka_unit_test(profile_5_10_answers_as_5_10),
-		cmocka_unit_test(profile_today_filters_nothing),
+		cmocka_unit_test(profiles_are_ordered_and_unique), cmocka_unit_test(syscall_table_is_consistent),
+		cmocka_unit_test(every_filter_is_valid),           cmocka_unit_test(list_states_each_profile),
+		cmocka_unit_test(profile_4_4_answers_as_4_4),      cmocka_unit_test(profile_5_4_answers_as_5_4),
+		cmocka_unit_test(profile_5_10_answers_as_5_10),    cmocka_unit_test(profile_today_filters_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

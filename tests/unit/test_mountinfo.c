@@ -27,7 +27,9 @@ static void test_mountinfo_parse(void **state)
 	static struct ds_mountinfo m;
 	/* optional fields before the separator; escapes decoded in paths */
 	assert_int_equal(ds_mountinfo_parse("36 35 98:0 /mnt\\0401 /a\\134b rw,noatime master:1 shared:2 - ext3 "
-					    "/dev/root rw,errors=continue\n", &m), 0);
+					    "/dev/root rw,errors=continue\n",
+					    &m),
+			 0);
 	assert_int_equal(m.major, 98);
 	assert_int_equal(m.minor, 0);
 	assert_string_equal(m.root, "/mnt 1");
@@ -37,7 +39,9 @@ static void test_mountinfo_parse(void **state)
 	assert_string_equal(m.super, "rw,errors=continue");
 	/* no optional fields; overlay options kept whole */
 	assert_int_equal(ds_mountinfo_parse("100 1 0:50 / / rw - overlay overlay "
-					    "rw,lowerdir=/srv/deb,upperdir=/u,workdir=/w", &m), 0);
+					    "rw,lowerdir=/srv/deb,upperdir=/u,workdir=/w",
+					    &m),
+			 0);
 	assert_string_equal(m.mountpoint, "/");
 	assert_string_equal(m.super, "rw,lowerdir=/srv/deb,upperdir=/u,workdir=/w");
 	/* not mountinfo lines */

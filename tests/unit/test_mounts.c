@@ -50,7 +50,7 @@ static void expect_open_err(const struct tree *t, const char *rel, int opts, int
 		close(r);
 	if (r != err)
 		fail_msg("ds_open_in_root(\"%s\", %d) = %d, expected %d", rel, opts, r, err);
-	assert_int_equal(fd_count_probe(), before);  /* no descriptor leaked on failure */
+	assert_int_equal(fd_count_probe(), before); /* no descriptor leaked on failure */
 }
 
 static void test_open_plain(void **state)
@@ -67,8 +67,8 @@ static void test_open_plain(void **state)
 static void test_open_refuses_symlinks(void **state)
 {
 	const struct tree *t = *state;
-	expect_open_err(t, "sbin/init", 0, -ELOOP);   /* last component */
-	expect_open_err(t, "bin/sh", 0, -ELOOP);      /* middle component */
+	expect_open_err(t, "sbin/init", 0, -ELOOP); /* last component */
+	expect_open_err(t, "bin/sh", 0, -ELOOP);    /* middle component */
 	expect_open_err(t, "a/hostname", 0, -ELOOP);
 	expect_open_err(t, "escape", 0, -ELOOP);
 	expect_open_err(t, "escape/secret", DS_MNT_MKFILE, -ELOOP);

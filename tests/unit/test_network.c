@@ -77,8 +77,7 @@ static void test_similar_addresses_kept(void **state)
 	/* 127.0.1.10 and 127.0.1.1x are not 127.0.1.1 entries. */
 	const char *old = "127.0.1.10 ten\n127.0.1.1x junk\n# 127.0.1.1 in a comment\n";
 	assert_int_equal(ds_hosts_render(old, "h", out, sizeof(out)), 0);
-	assert_string_equal(out, "127.0.1.10 ten\n127.0.1.1x junk\n# 127.0.1.1 in a comment\n"
-				 V4 V6 "127.0.1.1\th\n");
+	assert_string_equal(out, "127.0.1.10 ten\n127.0.1.1x junk\n# 127.0.1.1 in a comment\n" V4 V6 "127.0.1.1\th\n");
 	assert_int_equal(self_lines(out), 1);
 }
 
@@ -108,7 +107,9 @@ static void test_localhost_not_duplicated(void **state)
 
 	/* localhost as a later alias on the line still counts. */
 	assert_int_equal(ds_hosts_render("127.0.0.1\tlocalhost.localdomain localhost\n"
-					 "::1\tip6-localhost localhost\n", "h", out, sizeof(out)), 0);
+					 "::1\tip6-localhost localhost\n",
+					 "h", out, sizeof(out)),
+			 0);
 	assert_string_equal(out, "127.0.0.1\tlocalhost.localdomain localhost\n"
 				 "::1\tip6-localhost localhost\n"
 				 "127.0.1.1\th\n");
@@ -118,10 +119,9 @@ static void test_localhost_not_duplicated(void **state)
 	assert_string_equal(out, "::1 localhost\n" V4 "127.0.1.1\th\n");
 
 	/* "localhost" only inside a comment or as part of another name does not count. */
-	assert_int_equal(ds_hosts_render("127.0.0.1 myhost # localhost\n127.0.0.1 localhostx\n",
-					 "h", out, sizeof(out)), 0);
-	assert_string_equal(out, "127.0.0.1 myhost # localhost\n127.0.0.1 localhostx\n"
-				 V4 V6 "127.0.1.1\th\n");
+	assert_int_equal(ds_hosts_render("127.0.0.1 myhost # localhost\n127.0.0.1 localhostx\n", "h", out, sizeof(out)),
+			 0);
+	assert_string_equal(out, "127.0.0.1 myhost # localhost\n127.0.0.1 localhostx\n" V4 V6 "127.0.1.1\th\n");
 }
 
 static void test_no_trailing_newline(void **state)
@@ -164,13 +164,15 @@ static void test_resolv_parse(void **state)
 	/* stubs of systemd-resolved left out, comments and options ignored, IPv6 kept */
 	assert_int_equal(ds_resolv_parse("# generated\nnameserver 127.0.0.53\noptions edns0\n"
 					 "nameserver 10.0.0.1\n  nameserver\t2001:db8::1\nsearch lan\n",
-					 out, sizeof(out)), 2);
+					 out, sizeof(out)),
+			 2);
 	assert_string_equal(out, "10.0.0.1,2001:db8::1");
 	/* not addresses: words, short forms, zones, garbage; then at most 4 */
 	assert_int_equal(ds_resolv_parse("nameserver dns.example\nnameserver 1.2.3\nnameserver fe80::1%eth0\n"
 					 "nameserver 1.1.1.1;rm\nnameserver 1.1.1.1\nnameserver 1.0.0.1\n"
 					 "nameserver 8.8.8.8\nnameserver 8.8.4.4\nnameserver 9.9.9.9\n",
-					 out, sizeof(out)), 4);
+					 out, sizeof(out)),
+			 4);
 	assert_string_equal(out, "1.1.1.1,1.0.0.1,8.8.8.8,8.8.4.4");
 	/* nothing usable */
 	assert_int_equal(ds_resolv_parse("nameserver 127.0.0.54\n", out, sizeof(out)), 0);
@@ -192,8 +194,8 @@ static void fake_android(const char *root, const char *dns1, const char *dns2)
 	mkdir(p, 0755);
 	snprintf(p, sizeof(p), "%s/system/bin/getprop", root);
 	assert_non_null(f = fopen(p, "w"));
-	fprintf(f, "#!/bin/sh\ncase \"$1\" in\nnet.dns1) echo '%s' ;;\nnet.dns2) echo '%s' ;;\nesac\nexit 0\n",
-		dns1, dns2);
+	fprintf(f, "#!/bin/sh\ncase \"$1\" in\nnet.dns1) echo '%s' ;;\nnet.dns2) echo '%s' ;;\nesac\nexit 0\n", dns1,
+		dns2);
 	fclose(f);
 	chmod(p, 0755);
 }

@@ -149,7 +149,10 @@ static void test_empty_paths(void **state)
 	assert_non_null(strstr(err.msg, "control characters"));
 	assert_int_equal(PARSE("--pidfile=/run/a\tb", "start"), DS_EINVAL_MSG);
 	assert_int_equal(PARSE("--rootfs=/srv/\x7f", "start"), DS_EINVAL_MSG);
-	assert_int_equal(PARSE("--rootfs=/srv/d\xc3\xa9" "b", "start"), 0);  /* UTF-8 is fine */
+	assert_int_equal(PARSE("--rootfs=/srv/d\xc3\xa9"
+			       "b",
+			       "start"),
+			 0); /* UTF-8 is fine */
 
 	char *huge = malloc(PATH_MAX + 16);
 	assert_non_null(huge);
@@ -242,8 +245,13 @@ static void test_dns(void **state)
 	assert_int_equal(PARSE("--dns=1.1.1.1,1.0.0.1,9.9.9.9,::1", "start"), 0);
 
 	static const char *const bad[] = {
-		"", "example.com", "1.1.1", "1.1.1.256", "1.1.1.1;8.8.8.8", "1.1.1.1 ",
-		"1.1.1.1,1.0.0.1,9.9.9.9,8.8.8.8,8.8.4.4",  /* five servers */
+		"",
+		"example.com",
+		"1.1.1",
+		"1.1.1.256",
+		"1.1.1.1;8.8.8.8",
+		"1.1.1.1 ",
+		"1.1.1.1,1.0.0.1,9.9.9.9,8.8.8.8,8.8.4.4", /* five servers */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = PARSE("--dns", bad[i], "start");
@@ -311,8 +319,8 @@ static void test_binds_invalid(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "a", ":/b", "a:", "a:rel", "a:/../x", "a:/b/..", "../a:/b", "a:/b:xx", "a:/b:ro:x",
-		"a:/", "a:/b,c", "a:/b,:/c",
+		"",        "a",       ":/b",       "a:",  "a:rel",  "a:/../x",  "a:/b/..",
+		"../a:/b", "a:/b:xx", "a:/b:ro:x", "a:/", "a:/b,c", "a:/b,:/c",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = binds(bad[i]);
@@ -411,8 +419,9 @@ static void test_help_version(void **state)
 static void test_flags(void **state)
 {
 	(void)state;
-	assert_int_equal(PARSE("start", "--enable-ipv6", "--enable-android-storage", "--selinux-permissive",
-			       "-V", "--json", "-H", "-f"), 0);
+	assert_int_equal(PARSE("start", "--enable-ipv6", "--enable-android-storage", "--selinux-permissive", "-V",
+			       "--json", "-H", "-f"),
+			 0);
 	assert_int_equal(cli.cfg.settings.enable_ipv6, 1);
 	assert_int_equal(cli.cfg.settings.android_storage, 1);
 	assert_int_equal(cli.cfg.settings.selinux_permissive, 1);
@@ -453,7 +462,8 @@ static void test_keep_caps(void **state)
 	assert_true(cli.cfg.settings.keep_caps == ((1ULL << 37) | (1ULL << 33)));
 	assert_int_equal(PARSE("start", "--keep-caps=all"), 0);
 	ds_caps_format_keep(cli.cfg.settings.keep_caps, names, sizeof(names));
-	assert_string_equal(names, "net_admin,sys_module,sys_rawio,sys_time,audit_control,mac_override,mac_admin,audit_read");
+	assert_string_equal(names,
+			    "net_admin,sys_module,sys_rawio,sys_time,audit_control,mac_override,mac_admin,audit_read");
 	/* not droppable, unknown, empty: refused with the list */
 	assert_int_equal(PARSE("start", "--keep-caps=sys_admin"), DS_EINVAL_MSG);
 	assert_non_null(strstr(err.msg, "'sys_admin' is not one of the capabilities droidspaces drops"));
@@ -507,26 +517,16 @@ static void test_too_many_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_options_before_and_after_command),
-		cmocka_unit_test(test_name_forms),
-		cmocka_unit_test(test_value_is_taken_verbatim),
-		cmocka_unit_test(test_empty_paths),
-		cmocka_unit_test(test_unknown_options),
-		cmocka_unit_test(test_stop_timeout),
-		cmocka_unit_test(test_ttys),
-		cmocka_unit_test(test_hostname),
-		cmocka_unit_test(test_dns),
-		cmocka_unit_test(test_binds_valid),
-		cmocka_unit_test(test_binds_invalid),
-		cmocka_unit_test(test_binds_limit),
-		cmocka_unit_test(test_run_passthrough),
-		cmocka_unit_test(test_double_dash),
-		cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_too_many_args),
-		cmocka_unit_test(test_keep_caps),
-		cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_options_before_and_after_command),
+		cmocka_unit_test(test_name_forms),   cmocka_unit_test(test_value_is_taken_verbatim),
+		cmocka_unit_test(test_empty_paths),  cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_stop_timeout), cmocka_unit_test(test_ttys),
+		cmocka_unit_test(test_hostname),     cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_binds_valid),  cmocka_unit_test(test_binds_invalid),
+		cmocka_unit_test(test_binds_limit),  cmocka_unit_test(test_run_passthrough),
+		cmocka_unit_test(test_double_dash),  cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_flags),        cmocka_unit_test(test_too_many_args),
+		cmocka_unit_test(test_keep_caps),    cmocka_unit_test(test_privileged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

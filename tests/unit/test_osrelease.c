@@ -228,12 +228,12 @@ static void test_osrelease_name_fallbacks(void **state)
 	(void)state;
 	assert_string_equal(name_of("", ""), "linux");
 	assert_string_equal(name_of("", "12"), "linux");
-	assert_string_equal(name_of("!!!", "5"), "linux");   /* nothing usable in ID */
+	assert_string_equal(name_of("!!!", "5"), "linux"); /* nothing usable in ID */
 	assert_string_equal(name_of("\xc3\xbc", "1"), "linux");
 	assert_string_equal(name_of(".", ""), "linux");
 	assert_string_equal(name_of("..", ""), "linux");
 	assert_string_equal(name_of("...", ""), "linux");
-	assert_string_equal(name_of("a", "!!!"), "a");        /* nothing usable in VERSION_ID */
+	assert_string_equal(name_of("a", "!!!"), "a"); /* nothing usable in VERSION_ID */
 	assert_string_equal(name_of("a", "/"), "a");
 }
 
@@ -245,12 +245,14 @@ static void test_osrelease_name_weird_chars(void **state)
 	assert_string_equal(name_of("deb/../ian", "1"), "deb..ian-1");
 	assert_string_equal(name_of("...x", "1"), "x-1");
 	assert_string_equal(name_of("we\xffi\x01rd", "9\x7f"), "weird-9");
-	assert_string_equal(name_of("caf\xc3\xa9", "\xe2\x82\xac" "1"), "caf-1");
+	assert_string_equal(name_of("caf\xc3\xa9", "\xe2\x82\xac"
+						   "1"),
+			    "caf-1");
 	assert_string_equal(name_of("a\nb", "1\t2"), "ab-12");
 	/* Every result is a valid container name. */
 	const char *odd[][2] = {
-		{ ".", "1" }, { "..", "1" }, { "-", "" }, { "-", "-" }, { ".-.", "." }, { "_", "_" },
-		{ "..", ".." }, { "/", "/" }, { " ", " " }, { "\xff", "\xff" },
+		{ ".", "1" }, { "..", "1" },  { "-", "" },  { "-", "-" }, { ".-.", "." },
+		{ "_", "_" }, { "..", ".." }, { "/", "/" }, { " ", " " }, { "\xff", "\xff" },
 	};
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		const char *n = name_of(odd[i][0], odd[i][1]);
@@ -484,7 +486,8 @@ int main(void)
 		cmocka_unit_test(test_osrelease_name_weird_chars),
 		cmocka_unit_test(test_osrelease_name_long),
 		cmocka_unit_test_setup_teardown(test_osrelease_read_etc_and_fallback, tmpdir_setup, tmpdir_teardown),
-		cmocka_unit_test_setup_teardown(test_osrelease_read_symlinks_stay_inside, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_osrelease_read_symlinks_stay_inside, tmpdir_setup,
+						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_osrelease_read_not_regular, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_osrelease_read_big_and_binary, tmpdir_setup, tmpdir_teardown),
 	};

@@ -208,10 +208,7 @@ static void openat_cases(const struct tree *t)
 			 -ELOOP);
 }
 
-static void test_openat_in_root(void **state)
-{
-	openat_cases(*state);
-}
+static void test_openat_in_root(void **state) { openat_cases(*state); }
 
 /* The same cases on the walk alone: kernels before 5.6 have no openat2. */
 static void test_openat_in_root_fallback(void **state)

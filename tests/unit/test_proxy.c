@@ -36,10 +36,16 @@ static void test_escape_plain(void **state)
 	(void)state;
 	struct ds_escape e = { 0 };
 	char *out;
-	size_t o = filter(&e, "ab\x01\x01" "c\x01x", 7, &out);
+	size_t o = filter(&e,
+			  "ab\x01\x01"
+			  "c\x01x",
+			  7, &out);
 	/* Ctrl-a Ctrl-a is one Ctrl-a; Ctrl-a x is both bytes */
 	assert_int_equal(o, 6);
-	assert_memory_equal(out, "ab\x01" "c\x01x", 6);
+	assert_memory_equal(out,
+			    "ab\x01"
+			    "c\x01x",
+			    6);
 	assert_false(e.detached);
 	free(out);
 	o = filter(&e, "12\x01q34", 6, &out);
@@ -165,8 +171,12 @@ static void test_proxy_big_paste(void **state)
 	pid_t reader = spawn_reader(out[0], out[1]);
 
 	alarm(120);
-	struct ds_proxy p = { .in_fd = in[0], .out_fd = out[1], .remote_in = tty.master,
-			      .remote_out = tty.master, .winsize_fd = -1, .child = cat };
+	struct ds_proxy p = { .in_fd = in[0],
+			      .out_fd = out[1],
+			      .remote_in = tty.master,
+			      .remote_out = tty.master,
+			      .winsize_fd = -1,
+			      .child = cat };
 	assert_int_equal(ds_proxy_run(&p), 0);
 	alarm(0);
 	assert_int_equal(p.child, 0);
@@ -199,8 +209,12 @@ static void test_proxy_child_gone_before_start(void **state)
 	siginfo_t si;
 	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
 	alarm(30);
-	struct ds_proxy p = { .in_fd = -1, .out_fd = sv[1], .remote_in = tty.master,
-			      .remote_out = tty.master, .winsize_fd = -1, .child = child };
+	struct ds_proxy p = { .in_fd = -1,
+			      .out_fd = sv[1],
+			      .remote_in = tty.master,
+			      .remote_out = tty.master,
+			      .winsize_fd = -1,
+			      .child = child };
 	assert_int_equal(ds_proxy_run(&p), 0);
 	alarm(0);
 	assert_true(WIFEXITED(p.child_status));

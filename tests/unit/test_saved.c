@@ -91,10 +91,7 @@ static void fill_everything(struct ds_settings *c)
 }
 
 /* The command line gave the setting of this saved key. */
-static void mark_set(struct ds_settings *c, const char *key)
-{
-	c->set |= ds_setting_bit(ds_setting_by_key(key));
-}
+static void mark_set(struct ds_settings *c, const char *key) { c->set |= ds_setting_bit(ds_setting_by_key(key)); }
 
 static void assert_same_settings(const struct ds_settings *a, const struct ds_settings *b)
 {
@@ -142,7 +139,7 @@ static void test_saved_parsed_values_render(void **state)
 {
 	(void)state;
 	static const char *const texts[] = {
-		"rootfs=/r\r\n",        /* a file saved with CRLF line ends */
+		"rootfs=/r\r\n", /* a file saved with CRLF line ends */
 		"rootfs_img=\r",
 		"rootfs=/r\nrootfs_img=/i.img\r\nhostname=h\n",
 		"unknown=x\r\n",
@@ -238,17 +235,44 @@ static void test_saved_parse_bad_values(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"volatile=2",        "volatile=yes",     "volatile=",          "hw_access=01",
-		"enable_ipv6=true",  "android_storage=-1", "selinux_permissive= 1",
-		"stop_timeout=0",    "stop_timeout=3601", "stop_timeout=abc",  "stop_timeout=5x",
-		"stop_timeout=",     "stop_timeout=99999999999999999999",  "stop_timeout=-8",
-		"ttys=7",            "ttys=-1",          "ttys=one",
-		"hostname=bad/host", "hostname=-x",      "hostname=a b",       "hostname=.dot",
-		"dns=not-an-ip",     "dns=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5", "dns=1.1.1.1;rm",
-		"bind=nocolon",      "bind=/a:relative", "bind=/a:/b:rx",      "bind=/a:/",
-		"bind=/a/../b:/c",   "bind=/a:/b/../c",  "bind=",              "bind=:/b",
-		"no equals sign",    "=value",           "   ",
-		"keep_caps=sys_admin", "keep_caps=sys_time,,", "keep_net_admin=2",
+		"volatile=2",
+		"volatile=yes",
+		"volatile=",
+		"hw_access=01",
+		"enable_ipv6=true",
+		"android_storage=-1",
+		"selinux_permissive= 1",
+		"stop_timeout=0",
+		"stop_timeout=3601",
+		"stop_timeout=abc",
+		"stop_timeout=5x",
+		"stop_timeout=",
+		"stop_timeout=99999999999999999999",
+		"stop_timeout=-8",
+		"ttys=7",
+		"ttys=-1",
+		"ttys=one",
+		"hostname=bad/host",
+		"hostname=-x",
+		"hostname=a b",
+		"hostname=.dot",
+		"dns=not-an-ip",
+		"dns=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5",
+		"dns=1.1.1.1;rm",
+		"bind=nocolon",
+		"bind=/a:relative",
+		"bind=/a:/b:rx",
+		"bind=/a:/",
+		"bind=/a/../b:/c",
+		"bind=/a:/b/../c",
+		"bind=",
+		"bind=:/b",
+		"no equals sign",
+		"=value",
+		"   ",
+		"keep_caps=sys_admin",
+		"keep_caps=sys_time,,",
+		"keep_net_admin=2",
 	};
 	struct ds_error err;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -60,10 +60,7 @@ static int try_handle(void) { return ERRNO_OF(syscall(SYS_open_by_handle_at, -1,
 static int try_module(void) { return ERRNO_OF(syscall(SYS_delete_module, "ds-no-such-module", 0)); }
 static int try_fspick(void) { return ERRNO_OF(syscall(433, AT_FDCWD, "/", 0)); }
 /* Paths that do not exist: where the filter allows it, the kernel answers ENOENT. */
-static int try_remount(void)
-{
-	return ERRNO_OF(mount(NULL, "/ds-no-such-dir", NULL, MS_REMOUNT | MS_RDONLY, NULL));
-}
+static int try_remount(void) { return ERRNO_OF(mount(NULL, "/ds-no-such-dir", NULL, MS_REMOUNT | MS_RDONLY, NULL)); }
 static int try_bind_remount(void)
 {
 	return ERRNO_OF(mount(NULL, "/ds-no-such-dir", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
@@ -80,8 +77,16 @@ static long i386_call(long nr, long a1)
 	__asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a1) : "memory");
 	return r;
 }
-static int try_i386_getpid(void) { long r = i386_call(20, 0); return r > 0 ? 0 : (int)-r; }
-static int try_i386_acct(void) { long r = i386_call(51, 0); return r < 0 ? (int)-r : 0; }
+static int try_i386_getpid(void)
+{
+	long r = i386_call(20, 0);
+	return r > 0 ? 0 : (int)-r;
+}
+static int try_i386_acct(void)
+{
+	long r = i386_call(51, 0);
+	return r < 0 ? (int)-r : 0;
+}
 #endif
 
 static void test_denied(void **state)
@@ -141,8 +146,8 @@ static void test_table(void **state)
 	const struct ds_seccomp_rule *r = ds_seccomp_rules(&n);
 	assert_true(n >= 10);
 	assert_int_not_equal(ds_seccomp_arch(), 0);
-	const char *need[] = { "kexec_load", "init_module", "finit_module", "delete_module", "open_by_handle_at",
-			       "syslog" };
+	const char *need[] = { "kexec_load",    "init_module",       "finit_module",
+			       "delete_module", "open_by_handle_at", "syslog" };
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		size_t j = 0;
 		while (j < n && strcmp(r[j].name, need[i]))

@@ -89,7 +89,8 @@ static void man_options_of_line(const char *line, struct optlist *l)
 			continue;
 		}
 		size_t dashes = p[1] == '-' ? 2 : 1;
-		size_t len = dashes + strspn(p + dashes, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		size_t len =
+			dashes + strspn(p + dashes, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 		if ((dashes == 2 && len > 2) || (dashes == 1 && len == 2))
 			add(l, p, len);
 		p += len;
@@ -250,8 +251,8 @@ static void test_verbs_refuse_what_they_do_not_take(void **state)
 	assert_string_equal(row->name, "hw-access");
 	assert_non_null(ds_settings_refused(name, DS_VERB_CHECK));
 	/* --help and --version go with every verb. */
-	unsigned long long hv = ds_setting_bit(ds_setting_by_name("help", 4)) |
-				ds_setting_bit(ds_setting_by_name("version", 7));
+	unsigned long long hv =
+		ds_setting_bit(ds_setting_by_name("help", 4)) | ds_setting_bit(ds_setting_by_name("version", 7));
 	for (unsigned v = 1; v & DS_VERB_ALL; v <<= 1)
 		assert_null(ds_settings_refused(hv, v));
 }

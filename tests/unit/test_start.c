@@ -139,8 +139,10 @@ static void test_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_command_line_over_config_over_saved, tmpdir_setup, tmpdir_teardown),
-		cmocka_unit_test_setup_teardown(test_new_rootfs_keeps_only_unknown_lines, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_command_line_over_config_over_saved, tmpdir_setup,
+						tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_new_rootfs_keeps_only_unknown_lines, tmpdir_setup,
+						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

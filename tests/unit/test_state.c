@@ -25,7 +25,6 @@
 
 /* ---- temp directory fixture ---------------------------------------------------------- */
 
-
 /* ---- ds_name_validate ------------------------------------------------------------------ */
 
 static void test_name_valid(void **state)
@@ -38,7 +37,7 @@ static void test_name_valid(void **state)
 	assert_int_equal(ds_name_validate("deb-12"), 0);
 	assert_int_equal(ds_name_validate("x.y_z"), 0);
 	assert_int_equal(ds_name_validate("Ubuntu-24.04"), 0);
-	assert_int_equal(ds_name_validate("..."), 0);  /* only "." and ".." are reserved */
+	assert_int_equal(ds_name_validate("..."), 0); /* only "." and ".." are reserved */
 	assert_int_equal(ds_name_validate(n64), 0);
 }
 
@@ -58,7 +57,7 @@ static void test_name_invalid(void **state)
 	assert_int_equal(ds_name_validate("a\n"), -EINVAL);
 	assert_int_equal(ds_name_validate("\x01"), -EINVAL);
 	assert_int_equal(ds_name_validate("\xff"), -EINVAL);
-	assert_int_equal(ds_name_validate("ab\xc3\xa9"), -EINVAL);  /* UTF-8 too */
+	assert_int_equal(ds_name_validate("ab\xc3\xa9"), -EINVAL); /* UTF-8 too */
 	assert_int_equal(ds_name_validate("a,b"), -EINVAL);
 }
 
@@ -138,8 +137,7 @@ static void test_state_parse_bad_first_line(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"", "abc", "-5", "0", "99999999999", "12abc", "\n12\n", "abc\nmonitor=3\n",
-		"0\nmonitor=3\n", "1.5\n",
+		"", "abc", "-5", "0", "99999999999", "12abc", "\n12\n", "abc\nmonitor=3\n", "0\nmonitor=3\n", "1.5\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct ds_state st;
@@ -171,7 +169,9 @@ static void test_state_parse_tolerant(void **state)
 
 	/* Unknown keys and lines without '=' are skipped; known keys still read. */
 	assert_int_equal(ds_state_parse("79\nfuture=1\njunk line\nmonitor=80\nstarttime=99\n"
-					 "x=y=z\nrootfs=/r\n", &st), 0);
+					"x=y=z\nrootfs=/r\n",
+					&st),
+			 0);
 	assert_int_equal(st.pid, 79);
 	assert_int_equal(st.monitor, 80);
 	assert_true(st.starttime == 99);
@@ -275,8 +275,11 @@ static void test_proc_starttime_matches_stat(void **state)
 	char *p = strrchr(buf, ')');
 	assert_non_null(p);
 	unsigned long long want = 0;
-	assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-				"%*d %*d %*d %*d %llu", &want), 1);
+	assert_int_equal(sscanf(p + 2,
+				"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+				"%*d %*d %*d %*d %llu",
+				&want),
+			 1);
 	assert_true(ds_proc_starttime(getpid()) == want);
 }
 
@@ -336,10 +339,10 @@ static int lock_in_child(const struct ds_config *cfg, const char *name, int time
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(pfd[0]);
-		alarm(10);  /* a lock that blocks fails the test instead of hanging it */
+		alarm(10); /* a lock that blocks fails the test instead of hanging it */
 		int r = timeout_ms ? ds_lock_name_timeout(cfg, name, timeout_ms) : ds_lock_name(cfg, name, 0);
 		if (r >= 0)
-			r = 0;  /* got the lock (an fd) */
+			r = 0; /* got the lock (an fd) */
 		(void)!write(pfd[1], &r, sizeof(r));
 		_exit(0);
 	}
@@ -387,7 +390,7 @@ static void test_lock_name_refuses_symlink(void **state)
 	snprintf(link, sizeof(link), "%s/Locks/evil.lock", (const char *)*state);
 	assert_int_equal(symlink(target, link), 0);
 	assert_int_equal(ds_lock_name(&cfg, "evil", 0), -ELOOP);
-	assert_int_equal(access(target, F_OK), -1);  /* not created through the link */
+	assert_int_equal(access(target, F_OK), -1); /* not created through the link */
 }
 
 /* ---- ds_state_write / ds_state_read_live --------------------------------------------------- */

@@ -14,10 +14,9 @@
 
 #include "fs/mounts.h"
 
-
 struct tree {
-	char root[PATH_MAX];  /* the fake rootfs */
-	char base[PATH_MAX];  /* mkdtemp directory holding root and an "outside" dir */
+	char root[PATH_MAX]; /* the fake rootfs */
+	char base[PATH_MAX]; /* mkdtemp directory holding root and an "outside" dir */
 	int rootfd;
 };
 

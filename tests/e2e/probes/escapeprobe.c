@@ -41,10 +41,7 @@ static const char *name(int e)
 	}
 }
 
-static void row(const char *what, long r)
-{
-	printf("%s: %s\n", what, name(r < 0 ? errno : 0));
-}
+static void row(const char *what, long r) { printf("%s: %s\n", what, name(r < 0 ? errno : 0)); }
 
 int main(void)
 {
