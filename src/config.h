@@ -58,6 +58,17 @@ struct ds_runtime {
 };
 
 /*
+ * Resource limits (--memory, --cpus, --pids-limit, --cpu-weight), written to
+ * the container's cgroup before init runs. 0 everywhere means no limit.
+ */
+struct ds_limits {
+	long long memory; /* bytes of RAM; swap is held to the same where the kernel can */
+	int cpus_milli;   /* thousandths of a CPU: the quota per 100 ms period */
+	int pids;         /* tasks (processes and threads) */
+	int cpu_weight;   /* 1-10000, cgroup2's scale (100 is the default share) */
+};
+
+/*
  * What the user asked for: the options of the command line and the keys of
  * a saved container.config, one row each in core/settings.c. The set-mask
  * says which rows were given, so that a merge knows what wins.
@@ -78,8 +89,9 @@ struct ds_settings {
 	unsigned privileged;          /* --privileged: DS_PRIV_* pieces of the confinement turned off */
 	unsigned long long keep_caps; /* --keep-caps, --keep-net-admin: bits of the dropped capabilities kept */
 	int volatile_mode;
-	int stop_timeout;       /* seconds before SIGKILL */
-	int tty_count;          /* --ttys, 0..DS_MAX_TTYS */
+	int stop_timeout; /* seconds before SIGKILL */
+	int tty_count;    /* --ttys, 0..DS_MAX_TTYS */
+	struct ds_limits limits;
 	unsigned long long set; /* bit i: row i of the settings table was given (the set-mask) */
 };
 

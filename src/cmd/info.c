@@ -7,6 +7,7 @@
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "core/validate.h"
 #include "util/json.h"
 #include "util/macros.h"
 
@@ -52,6 +53,53 @@ int cmd_status(struct ds_cli *cli)
 		printf("%s: stopped\n", cli->cfg.container_name);
 	}
 	return live ? 0 : 1;
+}
+
+/* A count of the cgroup's, or null where the kernel does not count it. */
+static void json_count(struct ds_json *j, const char *key, long long v)
+{
+	if (v < 0)
+		ds_json_string(j, key, NULL);
+	else
+		ds_json_int(j, key, v);
+}
+
+static void print_limits(const struct ds_limits *l)
+{
+	char mem[32], cpus[32];
+	ds_size_format(l->memory, mem, sizeof(mem));
+	ds_cpus_format(l->cpus_milli, cpus, sizeof(cpus));
+	printf("Limits:      ");
+	if (!l->memory && !l->cpus_milli && !l->pids && !l->cpu_weight)
+		printf("none");
+	if (l->memory)
+		printf("memory %s  ", mem);
+	if (l->cpus_milli)
+		printf("cpus %s  ", cpus);
+	if (l->pids)
+		printf("pids %d  ", l->pids);
+	if (l->cpu_weight)
+		printf("cpu-weight %d", l->cpu_weight);
+	printf("\n");
+}
+
+static void print_usage(const struct ds_cg_usage *u)
+{
+	printf("Usage:       memory ");
+	if (u->memory >= 0)
+		printf("%.1fM", (double)u->memory / (1 << 20));
+	else
+		printf("(not counted)");
+	printf("  pids ");
+	if (u->pids >= 0)
+		printf("%lld", u->pids);
+	else
+		printf("(not counted)");
+	printf("  cpu ");
+	if (u->cpu_usec >= 0)
+		printf("%.2fs\n", (double)u->cpu_usec / 1e6);
+	else
+		printf("(not counted)\n");
 }
 
 int cmd_info(struct ds_cli *cli)
@@ -103,6 +151,20 @@ int cmd_info(struct ds_cli *cli)
 			ds_json_bool(&j, "device_policy", f.devices != DS_DEV_NONE);
 		}
 		ds_json_object_end(&j);
+		/* 0: no limit. */
+		ds_json_object_begin(&j, "limits");
+		ds_json_int(&j, "memory_bytes", f.limits.memory);
+		ds_json_int(&j, "cpus_milli", f.limits.cpus_milli);
+		ds_json_int(&j, "pids", f.limits.pids);
+		ds_json_int(&j, "cpu_weight", f.limits.cpu_weight);
+		ds_json_object_end(&j);
+		if (f.pid) {
+			ds_json_object_begin(&j, "usage");
+			json_count(&j, "memory_bytes", f.usage.memory);
+			json_count(&j, "pids", f.usage.pids);
+			json_count(&j, "cpu_usec", f.usage.cpu_usec);
+			ds_json_object_end(&j);
+		}
 		ds_json_object_end(&j);
 		return 0;
 	}
@@ -129,6 +191,9 @@ int cmd_info(struct ds_cli *cli)
 		printf("Seccomp:     %s\n", f.seccomp_filtered ? "filtered" : "off");
 		printf("Devices:     %s\n", ds_devpolicy_name(f.devices));
 	}
+	print_limits(&f.limits);
+	if (f.pid)
+		print_usage(&f.usage);
 	return 0;
 }
 

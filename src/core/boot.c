@@ -118,6 +118,9 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 {
 	/* Join our cgroup first (unless born in it): the cgroup namespace is rooted where we stand. */
 	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, err);
+	/* A hybrid host's v1 controllers of the limits, which clone3 cannot place us in. */
+	if (r == 0)
+		r = ds_cgroup_limits_join(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, err);
 	if (r < 0)
 		return r;
 	*have_cgroupns = cg->mode != DS_CG_NONE && access("/proc/self/ns/cgroup", F_OK) == 0;

@@ -62,6 +62,7 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->binds = saved->settings.bind_count;
 		f->ipv6 = saved->settings.enable_ipv6;
 		f->android_storage = saved->settings.android_storage;
+		f->limits = saved->settings.limits;
 	}
 	struct ds_osrelease os;
 	if (live) {
@@ -100,9 +101,12 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 	f->hw_access = strcmp(f->devfs, "devtmpfs") == 0;
 	/* The syscall filter as the kernel reports it for init (off: --privileged=seccomp, or no kernel support). */
 	f->seccomp_filtered = ds_seccomp_mode_of(f->pid) == 2;
-	/* The device policy on its cgroup, as the kernel has it. */
+	/* The device policy on its cgroup, as the kernel has it, and what the cgroup counts. */
 	struct ds_cgroups cg;
-	if (f->cgroup[0] && ds_cgroup_detect(&cg) == 0)
+	f->usage = (struct ds_cg_usage){ -1, -1, -1 };
+	if (f->cgroup[0] && ds_cgroup_detect(&cg) == 0) {
 		f->devices = ds_devpolicy_of(&cg, f->cgroup);
+		ds_cgroup_usage(&cg, f->cgroup, &f->usage);
+	}
 	return 0;
 }

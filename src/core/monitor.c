@@ -364,7 +364,7 @@ static void handle_signals(struct monitor *m)
 }
 
 /*
- * The cgroup of one boot, with its device policy (fs/devices.c) unless
+ * The cgroup of one boot, with its limits and its device policy (fs/devices.c) unless
  * --hw-access or --privileged=devices; a kernel without a device cgroup
  * boots with a note in the log (`check` says so too).
  */
@@ -372,6 +372,9 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 			 struct ds_error *err)
 {
 	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
+	/* --memory, --cpus, --pids-limit, --cpu-weight: in place before init is forked into it. */
+	if (r == 0)
+		r = ds_cgroup_limits_apply(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, err);
 	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */

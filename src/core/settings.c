@@ -120,7 +120,36 @@ static int parse_user(const struct ds_setting *row, void *base, const char *val,
 	return 0;
 }
 
+/* --memory and --cpus: 0 (or empty, in a saved file) is no limit. */
+static int parse_memory(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			struct ds_error *err)
+{
+	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_size_parse(val, field(row, base));
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
+static int parse_cpus(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		      struct ds_error *err)
+{
+	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_cpus_parse(val, field(row, base));
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
 /* ---- render and merge of the rows that need more than their type ------------------------- */
+
+static int render_memory(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char text[32];
+	ds_size_format(s->limits.memory, text, sizeof(text));
+	return put(ctx, row->key, text);
+}
+
+static int render_cpus(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char text[32];
+	ds_cpus_format(s->limits.cpus_milli, text, sizeof(text));
+	return put(ctx, row->key, text);
+}
 
 static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
@@ -223,6 +252,20 @@ const struct ds_setting ds_settings[] = {
 	{ .key = "ttys", .name = "ttys", .arg = DS_ARG_INT, CFG(tty_count), .lo = 0, .hi = DS_MAX_TTYS,
 	  .why = "expected 0-6", .metavar = "N", .help = "host PTYs bound on /dev/tty1..N (0-6, default 0)",
 	  .verbs = BOOT },
+	{ .key = "memory", .name = "memory", .arg = DS_ARG_VALUE, CFG(limits.memory), .parse = parse_memory,
+	  .render = render_memory, .metavar = "SIZE",
+	  .help = "RAM limit (K M G suffixes; 0: none); swap is held to the same\n"
+		  "(no swapping past it) where the kernel accounts swap",
+	  .verbs = BOOT },
+	{ .key = "cpus", .name = "cpus", .arg = DS_ARG_VALUE, CFG(limits.cpus_milli), .parse = parse_cpus,
+	  .render = render_cpus, .metavar = "N.N", .help = "CPU time limit in CPUs, e.g. 0.5 or 2 (0: none)",
+	  .verbs = BOOT },
+	{ .key = "pids_limit", .name = "pids-limit", .arg = DS_ARG_INT, CFG(limits.pids), .lo = 0, .hi = 4194304,
+	  .why = "expected a number of tasks, 0-4194304 (0: no limit)", .metavar = "N",
+	  .help = "most processes and threads at once (0: no limit)", .verbs = BOOT },
+	{ .key = "cpu_weight", .name = "cpu-weight", .arg = DS_ARG_INT, CFG(limits.cpu_weight), .lo = 0, .hi = 10000,
+	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
+	  .help = "CPU share when the CPUs are busy, 1-10000 (default 100)", .verbs = BOOT },
 	{ .key = "bind", .name = "bind-mount", .shortopt = 'B', .arg = DS_ARG_VALUE, CFG(binds),
 	  .parse = parse_binds, .render = render_binds, .merge = merge_binds, .metavar = "SRC:DEST[:ro]",
 	  .help = "bind a host path into the container (repeatable)", .verbs = BOOT },

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,83 @@ int ds_parse_dns(const char *val, struct ds_settings *s, struct ds_error *err)
 		return bad(err, "dns", val, "expected a comma-separated list of IP addresses");
 	strcpy(s->dns, val);
 	return 0;
+}
+
+/* ---- resource limits -------------------------------------------------------------------- */
+
+#define SIZE_MIN_LIMIT (1LL << 20)
+#define SIZE_MAX_LIMIT (1LL << 50) /* a petabyte: past it, a typo */
+
+const char *ds_size_parse(const char *s, long long *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *why = "expected SIZE like 512M or 2G (K M G T: powers of 1024), at least 1M; 0: no limit";
+	long long v = 0;
+	const char *c = s;
+	if (*c < '0' || *c > '9')
+		return why;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		if (v > SIZE_MAX_LIMIT)
+			return why;
+		v = v * 10 + (*c - '0');
+	}
+	int shift = 0;
+	if (*c) {
+		const char *u = strchr(units, *c >= 'a' ? *c - 'a' + 'A' : *c);
+		if (!u || c[1])
+			return why;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (v > (SIZE_MAX_LIMIT >> shift) || (v && (v << shift) < SIZE_MIN_LIMIT))
+		return why;
+	*bytes = v << shift;
+	return NULL;
+}
+
+void ds_size_format(long long bytes, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	int u = 0;
+	while (bytes && u < 4 && (bytes & 1023) == 0) {
+		bytes >>= 10;
+		u++;
+	}
+	if (u)
+		snprintf(buf, size, "%lld%c", bytes, units[u - 1]);
+	else
+		snprintf(buf, size, "%lld", bytes);
+}
+
+const char *ds_cpus_parse(const char *s, int *milli)
+{
+	const char *why = "expected CPUs like 0.5 or 2 (0.01-1024, 3 decimals at most); 0: no limit";
+	long v = 0;
+	int digits = 0, frac = 0;
+	const char *c = s;
+	for (; *c >= '0' && *c <= '9' && digits < 5; c++, digits++)
+		v = v * 10 + (*c - '0');
+	if (!digits && *c != '.')
+		return why;
+	v *= 1000;
+	if (*c == '.') {
+		int scale = 100;
+		for (c++; *c >= '0' && *c <= '9' && frac < 3; c++, frac++, scale /= 10)
+			v += (*c - '0') * scale;
+		if (!frac && !digits)
+			return why;
+	}
+	if (*c || (v && v < 10) || v > 1024 * 1000)
+		return why;
+	*milli = (int)v;
+	return NULL;
+}
+
+void ds_cpus_format(int milli, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%d.%03d", milli / 1000, milli % 1000);
+	/* Trailing zeros off, and the point with them ("2", "0.5"). */
+	while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && (size_t)n < size && buf[n - 1] == '.')
+		buf[--n] = '\0';
 }

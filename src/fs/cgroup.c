@@ -437,7 +437,16 @@ int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_
 	if (cg->mode == DS_CG_NONE || !rel[0])
 		return 0;
 	struct destroy_ctx ctx = { ds_now_ms() + timeout_ms };
-	return for_each_dir(cg, rel, destroy_one, &ctx);
+	int r = for_each_dir(cg, rel, destroy_one, &ctx);
+	/* Hybrid: the v1 controllers a limit put rel in (none is there without limits). */
+	for (int i = 0; cg->mode == DS_CG_HYBRID && i < cg->v1_count; i++) {
+		char dir[PATH_MAX + 256];
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[i], rel);
+		int k = destroy_one(dir, 1, &ctx);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	return r;
 }
 
 int ds_cgroup_of_pid(pid_t pid, char *out, size_t size)
@@ -487,7 +496,7 @@ static int same_list(const char *a, size_t alen, const char *b)
 	return n == m;
 }
 
-int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid)
+int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid, const char *under)
 {
 	char path[64], buf[8192];
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
@@ -503,6 +512,8 @@ int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid)
 			size_t plen = nl ? (size_t)(nl - e - 1) : strlen(e + 1);
 			if (plen == 0 || e[1] != '/' || memmem(e + 1, plen, "..", 2))
 				return -EINVAL;
+			if (under && (plen < strlen(under) || strncmp(e + 1, under, strlen(under))))
+				break;
 			char procs[PATH_MAX + 300];
 			snprintf(procs, sizeof(procs), "%s%.*s/cgroup.procs", cg->v1_root[i], (int)plen, e + 1);
 			int r = ds_write_file(procs, "0", 0644);
@@ -512,4 +523,202 @@ int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid)
 		}
 	}
 	return 0;
+}
+
+/* ---- resource limits -------------------------------------------------------------------- */
+
+/* ctl is one word of the comma-separated list (not a prefix of one). */
+static int list_has(const char *list, const char *ctl)
+{
+	size_t len = strlen(ctl);
+	for (const char *c = list; (c = strstr(c, ctl)) != NULL; c += len)
+		if ((c == list || c[-1] == ',' || c[-1] == ' ') &&
+		    (c[len] == ',' || c[len] == ' ' || c[len] == '\n' || c[len] == '\0'))
+			return 1;
+	return 0;
+}
+
+int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl)
+{
+	for (int i = 0; i < cg->v1_count; i++)
+		if (list_has(cg->v1_opts[i], ctl))
+			return i;
+	return -1;
+}
+
+enum { CTL_NONE, CTL_V1, CTL_V2 };
+
+/* Where controller ctl limits rel: its v1 hierarchy (v1 and hybrid hosts), else cgroup2 where offered. */
+static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const char *rel, char *dir, size_t size)
+{
+	char fault[64], list[512];
+	snprintf(fault, sizeof(fault), "no-cgroup-%s", ctl);
+	if (ds_fault_active(fault))
+		return CTL_NONE;
+	int i = cg->mode == DS_CG_UNIFIED ? -1 : ds_cgroup_v1_index(cg, ctl);
+	if (i >= 0) {
+		snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
+		return CTL_V1;
+	}
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->v2_root);
+	if (cg->v2_root[0] && ds_read_file(path, list, sizeof(list)) > 0 && list_has(list, ctl)) {
+		snprintf(dir, size, "%s/%s", cg->v2_root, rel);
+		return CTL_V2;
+	}
+	return CTL_NONE;
+}
+
+/* One limit file; optional: a kernel without it (no swap accounting) is fine. */
+static int put_limit(const char *dir, const char *file, long long v, int optional, struct ds_error *err)
+{
+	char path[PATH_MAX + 300], text[48];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!strcmp(file, "cpu.max"))
+		snprintf(text, sizeof(text), "%lld 100000", v);
+	else
+		snprintf(text, sizeof(text), "%lld", v);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && optional && errno == ENOENT)
+		return 0;
+	int r = fd < 0 ? negerrno() : (write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : negerrno());
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", text, path) : 0;
+}
+
+/* cgroup2: ctl must be offered to rel by its parent, which droidspaces owns (droidspaces/). */
+static int enable_v2(const char *dir, const char *ctl, struct ds_error *err)
+{
+	char parent[PATH_MAX + 256], path[PATH_MAX + 300], list[512], plus[32];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", parent);
+	if (ds_read_file(path, list, sizeof(list)) >= 0 && list_has(list, ctl))
+		return 0;
+	snprintf(plus, sizeof(plus), "+%s", ctl);
+	int r = ds_write_file(path, plus, 0644);
+	return r < 0 ? ds_fail(err, r, "cannot enable the %s controller in %s", ctl, path) : 0;
+}
+
+struct limit_want {
+	const char *ctl, *opt;
+	int on;
+};
+
+int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
+			   struct ds_error *err)
+{
+	const struct limit_want want[] = {
+		{ "memory", "--memory", lim->memory > 0 },
+		{ "cpu", "--cpus", lim->cpus_milli > 0 },
+		{ "cpu", "--cpu-weight", lim->cpu_weight > 0 },
+		{ "pids", "--pids-limit", lim->pids > 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		if (!want[i].on)
+			continue;
+		char dir[PATH_MAX + 256];
+		int kind = cg->mode == DS_CG_NONE ? CTL_NONE : controller_dir(cg, want[i].ctl, rel, dir, sizeof(dir));
+		if (kind == CTL_NONE)
+			return ds_fail(err, -EOPNOTSUPP,
+				       "%s needs the %s cgroup controller, which this host does not have", want[i].opt,
+				       want[i].ctl);
+		int r = 0;
+		if (kind == CTL_V1 && cg->mode == DS_CG_HYBRID && (r = create_one(dir, 1, NULL)) < 0)
+			return ds_fail(err, r, "cannot create cgroup %s", dir);
+		if (kind == CTL_V2 && (r = enable_v2(dir, want[i].ctl, err)) < 0)
+			return r;
+		const char *ctl = want[i].ctl;
+		if (!strcmp(ctl, "memory") && kind == CTL_V1) {
+			/* memsw is RAM + swap: the same number leaves no swap beyond the RAM limit. */
+			if ((r = put_limit(dir, "memory.limit_in_bytes", lim->memory, 0, err)) == 0)
+				r = put_limit(dir, "memory.memsw.limit_in_bytes", lim->memory, 1, err);
+		} else if (!strcmp(ctl, "memory")) {
+			if ((r = put_limit(dir, "memory.max", lim->memory, 0, err)) == 0)
+				r = put_limit(dir, "memory.swap.max", 0, 1, err);
+		} else if (!strcmp(want[i].opt, "--cpus") && kind == CTL_V1) {
+			if ((r = put_limit(dir, "cpu.cfs_period_us", 100000, 0, err)) == 0)
+				r = put_limit(dir, "cpu.cfs_quota_us", lim->cpus_milli * 100LL, 0, err);
+		} else if (!strcmp(want[i].opt, "--cpus")) {
+			r = put_limit(dir, "cpu.max", lim->cpus_milli * 100LL, 0, err);
+		} else if (!strcmp(ctl, "cpu")) {
+			/* v1 shares: 1024 is the default, as 100 is of cpu.weight; 2 the least. */
+			long long shares = lim->cpu_weight * 1024LL / 100;
+			r = kind == CTL_V1 ? put_limit(dir, "cpu.shares", shares < 2 ? 2 : shares, 0, err)
+					   : put_limit(dir, "cpu.weight", lim->cpu_weight, 0, err);
+		} else {
+			r = put_limit(dir, "pids.max", lim->pids, 0, err);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
+			  struct ds_error *err)
+{
+	if (cg->mode != DS_CG_HYBRID)
+		return 0;
+	const char *ctls[] = { lim->memory > 0 ? "memory" : NULL,
+			       lim->cpus_milli > 0 || lim->cpu_weight > 0 ? "cpu" : NULL,
+			       lim->pids > 0 ? "pids" : NULL };
+	for (size_t i = 0; i < ARRAY_SIZE(ctls); i++) {
+		char dir[PATH_MAX + 256];
+		if (ctls[i] && controller_dir(cg, ctls[i], rel, dir, sizeof(dir)) == CTL_V1) {
+			int r = join_one(dir, 1, err);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* The number after key in the file ("usage_usec 123"), or the file's first number when key is NULL. */
+static long long read_count(const char *dir, const char *file, const char *key)
+{
+	char path[PATH_MAX + 300], buf[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	const char *at = buf;
+	if (key) {
+		size_t len = strlen(key);
+		for (at = buf; at && (strncmp(at, key, len) || at[len] != ' ');
+		     at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+			;
+		if (!at)
+			return -1;
+		at += len;
+	}
+	char *end;
+	long long v = strtoll(at, &end, 10);
+	return end == at || v < 0 ? -1 : v;
+}
+
+void ds_cgroup_usage(const struct ds_cgroups *cg, const char *rel, struct ds_cg_usage *u)
+{
+	char dir[PATH_MAX + 256];
+	int kind;
+	u->memory = u->pids = u->cpu_usec = -1;
+	if (cg->mode == DS_CG_NONE || !rel[0])
+		return;
+	if ((kind = controller_dir(cg, "memory", rel, dir, sizeof(dir))) != CTL_NONE)
+		u->memory = read_count(dir, kind == CTL_V1 ? "memory.usage_in_bytes" : "memory.current", NULL);
+	if (controller_dir(cg, "pids", rel, dir, sizeof(dir)) != CTL_NONE)
+		u->pids = read_count(dir, "pids.current", NULL);
+	/* cgroup2 counts CPU time with or without the cpu controller; v1 in cpuacct. */
+	if (cg->v2_root[0]) {
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v2_root, rel);
+		u->cpu_usec = read_count(dir, "cpu.stat", "usage_usec");
+	}
+	int i = ds_cgroup_v1_index(cg, "cpuacct");
+	if (u->cpu_usec < 0 && i >= 0) {
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[i], rel);
+		long long ns = read_count(dir, "cpuacct.usage", NULL);
+		u->cpu_usec = ns < 0 ? -1 : ns / 1000;
+	}
 }

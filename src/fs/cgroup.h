@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "config.h"
 #include "util/error.h"
 
 #include <limits.h>
@@ -49,8 +50,12 @@ void ds_cgroup_v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, s
 /* Before pivot_root, inside the container's mount (and cgroup) namespace. */
 int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, int have_cgroupns, struct ds_error *err);
 /* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
-/* v1-only hosts: moves the caller into pid's cgroup in every v1 hierarchy droidspaces uses. */
-int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid);
+/*
+ * v1-only hosts: moves the caller into pid's cgroup in every v1 hierarchy
+ * droidspaces uses; under (hybrid hosts: "/droidspaces/"): only in those
+ * where pid's cgroup is below it (the controllers of its limits).
+ */
+int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid, const char *under);
 int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
 /*
  * Kills what is left in rel (cgroup.kill where the kernel has it, 5.14+;
@@ -59,3 +64,27 @@ int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
  * $DROIDSPACES_FAULT=no-cgroup-kill forces the task-by-task way (tests).
  */
 int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms);
+
+/* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
+int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
+/*
+ * Writes the limits to rel, after ds_cgroup_create: the v1 controller's
+ * hierarchy on a v1 or hybrid host (created here on hybrid, where rel is
+ * otherwise only in the cgroup2 tree), else the cgroup2 files, with the
+ * controllers enabled in the parent's cgroup.subtree_control. A controller
+ * the host lacks fails, naming it and the option.
+ * $DROIDSPACES_FAULT=no-cgroup-CTL hides controller CTL (tests).
+ */
+int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
+			   struct ds_error *err);
+/* Hybrid hosts: moves the caller into the v1 cgroups the limits use (ds_cgroup_join_self covers the rest). */
+int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
+			  struct ds_error *err);
+
+/* What the kernel counts for rel; -1 where it does not. */
+struct ds_cg_usage {
+	long long memory;   /* bytes charged (RAM, page cache included) */
+	long long pids;     /* tasks */
+	long long cpu_usec; /* CPU time used */
+};
+void ds_cgroup_usage(const struct ds_cgroups *cg, const char *rel, struct ds_cg_usage *u);

@@ -146,18 +146,11 @@ static int v2_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_
 /* The v1 devices hierarchy's directory for rel, when the container is placed in it (v1-only hosts). */
 static int v1_dir(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
 {
-	if (cg->mode != DS_CG_LEGACY)
+	int i = cg->mode == DS_CG_LEGACY ? ds_cgroup_v1_index(cg, "devices") : -1;
+	if (i < 0)
 		return 0;
-	for (int i = 0; i < cg->v1_count; i++) {
-		const char *o = cg->v1_opts[i];
-		size_t len = strlen("devices");
-		for (const char *c = o; (c = strstr(c, "devices")) != NULL; c += len)
-			if ((c == o || c[-1] == ',') && (c[len] == ',' || c[len] == '\0')) {
-				snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
-				return 1;
-			}
-	}
-	return 0;
+	snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
+	return 1;
 }
 
 static int attach_bpf(int prog, const char *dir, struct ds_error *err)

@@ -70,7 +70,8 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 	find_init_cgroup(pid, set->cgroup_dir, sizeof(set->cgroup_dir));
 	struct ds_cgroups cg;
 	set->pid = pid;
-	set->legacy = ds_cgroup_detect(&cg) == 0 && cg.mode == DS_CG_LEGACY;
+	set->legacy = ds_cgroup_detect(&cg) == 0 && (cg.mode == DS_CG_LEGACY || cg.mode == DS_CG_HYBRID);
+	set->hybrid = set->legacy && cg.mode == DS_CG_HYBRID;
 	return 0;
 }
 
@@ -91,12 +92,15 @@ int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
 		if (r < 0)
 			return ds_fail(err, r, "cannot join the container's cgroup");
 	}
-	/* A v1-only host: every hierarchy init is in (its device policy, its accounting). */
+	/*
+	 * A v1-only host: every hierarchy init is in (its device policy, its
+	 * accounting); a hybrid host: the v1 controllers of its limits.
+	 */
 	if (set->legacy) {
 		struct ds_cgroups cg;
 		int r = ds_cgroup_detect(&cg);
 		if (r == 0)
-			r = ds_cgroup_join_v1_of(&cg, set->pid);
+			r = ds_cgroup_join_v1_of(&cg, set->pid, set->hybrid ? "/droidspaces/" : NULL);
 		if (r < 0)
 			return ds_fail(err, r, "cannot join the container's v1 cgroups");
 	}

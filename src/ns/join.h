@@ -18,7 +18,8 @@ struct ds_ns_set {
 	int count;
 	char cgroup_dir[4096]; /* host path of init's cgroup2 directory; "" when none (or joined) */
 	pid_t pid;             /* init: on a v1-only host its v1 cgroups are joined one by one */
-	int legacy;
+	int legacy;            /* v1 hierarchies to join: all of init's (v1-only host) */
+	int hybrid;            /* ... only those below droidspaces/ (a hybrid host: its limits) */
 };
 
 /* Opens /proc/PID/ns/{...} that differ from ours; mnt is mandatory. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Unit tests for the cgroup tree removal of src/fs/cgroup.c, on plain directories. */
+/* Unit tests for the cgroup tree removal and the limits of src/fs/cgroup.c, on plain directories. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "fs/cgroup.h"
+#include "putfile.h"
 #include "tmpdir.h"
 
 #include <errno.h>
@@ -84,11 +85,122 @@ static void test_destroy_refuses_symlink(void **state)
 	assert_int_equal(access(dir, F_OK), 0);
 }
 
+/* The text of dir/rel, without its end of line. */
+static const char *text_of(const char *dir, const char *rel)
+{
+	static char buf[256];
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static const struct ds_limits all_limits = { .memory = 64LL << 20, .cpus_milli = 500, .pids = 32, .cpu_weight = 50 };
+
+/* v1: each controller's hierarchy, its files; memsw only where the kernel accounts swap. */
+static void test_limits_v1(void **state)
+{
+	const char *tmp = *state;
+	struct ds_cgroups cg;
+	memset(&cg, 0, sizeof(cg));
+	cg.mode = DS_CG_LEGACY;
+	static const char *const ctl[] = { "memory", "cpu,cpuacct", "pids" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(cg.v1_root[i], sizeof(cg.v1_root[i]), "%s/%s", tmp, ctl[i]);
+		snprintf(cg.v1_opts[i], sizeof(cg.v1_opts[i]), "%s", ctl[i]);
+	}
+	cg.v1_count = 3;
+	static const char *const files[] = { "memory/droidspaces/x/memory.limit_in_bytes",
+					     "cpu,cpuacct/droidspaces/x/cpu.cfs_period_us",
+					     "cpu,cpuacct/droidspaces/x/cpu.cfs_quota_us",
+					     "cpu,cpuacct/droidspaces/x/cpu.shares",
+					     "cpu,cpuacct/droidspaces/x/cpuacct.usage",
+					     "pids/droidspaces/x/pids.max",
+					     "pids/droidspaces/x/pids.current",
+					     "memory/droidspaces/x/memory.usage_in_bytes" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		put_text(tmp, files[i], "");
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), 0);
+	assert_string_equal(text_of(tmp, files[0]), "67108864");
+	assert_string_equal(text_of(tmp, files[1]), "100000");
+	assert_string_equal(text_of(tmp, files[2]), "50000");
+	assert_string_equal(text_of(tmp, files[3]), "512");
+	assert_string_equal(text_of(tmp, files[5]), "32");
+	/* With swap accounting, RAM + swap is held to the same. */
+	put_text(tmp, "memory/droidspaces/x/memory.memsw.limit_in_bytes", "");
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), 0);
+	assert_string_equal(text_of(tmp, "memory/droidspaces/x/memory.memsw.limit_in_bytes"), "67108864");
+
+	put_text(tmp, files[4], "2500000000\n");
+	put_text(tmp, files[6], "7\n");
+	put_text(tmp, files[7], "1048576\n");
+	struct ds_cg_usage u;
+	ds_cgroup_usage(&cg, "droidspaces/x", &u);
+	assert_true(u.memory == 1048576 && u.pids == 7 && u.cpu_usec == 2500000);
+
+	/* A host without the controller: one line naming it and the option. */
+	cg.v1_count = 2;
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "--pids-limit needs the pids cgroup controller"));
+	ds_cgroup_usage(&cg, "droidspaces/x", &u);
+	assert_true(u.pids == -1);
+	/* No limits: nothing is asked of the host. */
+	struct ds_limits none = { 0 };
+	cg.v1_count = 0;
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &none, &err), 0);
+}
+
+/* cgroup2: the controllers enabled in droidspaces/ (which droidspaces owns), then the files. */
+static void test_limits_v2(void **state)
+{
+	const char *tmp = *state;
+	struct ds_cgroups cg;
+	memset(&cg, 0, sizeof(cg));
+	cg.mode = DS_CG_UNIFIED;
+	snprintf(cg.v2_root, sizeof(cg.v2_root), "%s", tmp);
+	put_text(tmp, "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
+	put_text(tmp, "droidspaces/cgroup.subtree_control", "cpu memory pids\n");
+	static const char *const files[] = { "droidspaces/x/memory.max", "droidspaces/x/memory.swap.max",
+					     "droidspaces/x/cpu.max", "droidspaces/x/cpu.weight",
+					     "droidspaces/x/pids.max" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		put_text(tmp, files[i], "");
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), 0);
+	assert_string_equal(text_of(tmp, files[0]), "67108864");
+	assert_string_equal(text_of(tmp, files[1]), "0");
+	assert_string_equal(text_of(tmp, files[2]), "50000 100000");
+	assert_string_equal(text_of(tmp, files[3]), "50");
+	assert_string_equal(text_of(tmp, files[4]), "32");
+	/* A controller not yet enabled for droidspaces/ is enabled there. */
+	put_text(tmp, "droidspaces/cgroup.subtree_control", "cpu\n");
+	struct ds_limits mem = { .memory = 8LL << 20 };
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &mem, &err), 0);
+	assert_string_equal(text_of(tmp, "droidspaces/cgroup.subtree_control"), "+memory");
+	/* Not offered by the host (a word that is only part of another is not it). */
+	put_text(tmp, "cgroup.controllers", "cpuset cpu io memory\n");
+	struct ds_limits pids = { .pids = 10 };
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &pids, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "pids"));
+	put_text(tmp, "droidspaces/x/cpu.stat", "usage_usec 1234\nuser_usec 1000\n");
+	struct ds_cg_usage u;
+	ds_cgroup_usage(&cg, "droidspaces/x", &u);
+	assert_true(u.cpu_usec == 1234 && u.pids == -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_destroy_deep_and_wide, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_refuses_symlink, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_limits_v1, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_limits_v2, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -275,6 +275,92 @@ static void test_set_mask(void **state)
 	ds_cli_free(&cli);
 }
 
+struct saved_lines {
+	char text[4096];
+};
+
+static int collect(void *ctx, const char *key, const char *val)
+{
+	struct saved_lines *l = ctx;
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof(l->text) - n, "%s=%s\n", key, val);
+	return 0;
+}
+
+/* The limit rows: the command line, the saved file, and back; 0 on the command line undoes a saved limit. */
+static void test_limits_round_trip(void **state)
+{
+	(void)state;
+	static struct ds_cli cli;
+	struct ds_error err = { 0 };
+	char *argv[] = { "droidspaces",      "--memory=256M", "--cpus=0.5", "--pids-limit=64",
+			 "--cpu-weight=200", "start",         "-nx",        NULL };
+	assert_int_equal(ds_cli_parse(7, argv, &cli, &err), 0);
+	const struct ds_limits *l = &cli.cfg.settings.limits;
+	assert_true(l->memory == 256LL << 20);
+	assert_int_equal(l->cpus_milli, 500);
+	assert_int_equal(l->pids, 64);
+	assert_int_equal(l->cpu_weight, 200);
+	static struct saved_lines out;
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(ds_settings_render(&cli.cfg.settings, collect, &out), 0);
+	assert_non_null(strstr(out.text, "\nmemory=256M\n"));
+	assert_non_null(strstr(out.text, "\ncpus=0.5\n"));
+	assert_non_null(strstr(out.text, "\npids_limit=64\n"));
+	assert_non_null(strstr(out.text, "\ncpu_weight=200\n"));
+
+	/* Read back as a saved file would be. */
+	static struct ds_settings saved;
+	ds_settings_init(&saved);
+	static const char *const keys[][2] = {
+		{ "memory", "256M" }, { "cpus", "0.5" }, { "pids_limit", "64" }, { "cpu_weight", "200" }
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_int_equal(ds_setting_apply(ds_setting_by_key(keys[i][0]), &saved, &cli.flags, keys[i][1],
+						  DS_FROM_CONFIG, &err),
+				 0);
+	assert_memory_equal(&saved.limits, l, sizeof(*l));
+	/* An empty value of a saved file is no limit; a bad one is refused. */
+	assert_int_equal(ds_setting_apply(ds_setting_by_key("memory"), &saved, &cli.flags, "", DS_FROM_CONFIG, &err),
+			 0);
+	assert_int_not_equal(ds_setting_apply(ds_setting_by_key("cpus"), &saved, &cli.flags, "lots", DS_FROM_CONFIG,
+					      &err),
+			     0);
+	ds_cli_free(&cli);
+
+	/* --memory=0 on the command line wins over the saved limit; the others come from the file. */
+	static struct ds_cli cli2;
+	char *argv2[] = { "droidspaces", "--memory=0", "start", "-nx", NULL };
+	assert_int_equal(ds_cli_parse(4, argv2, &cli2, &err), 0);
+	saved.limits.memory = 256LL << 20;
+	assert_int_equal(ds_settings_merge(&cli2.cfg.settings, &saved), 0);
+	assert_true(cli2.cfg.settings.limits.memory == 0);
+	assert_int_equal(cli2.cfg.settings.limits.cpus_milli, 500);
+	assert_int_equal(cli2.cfg.settings.limits.pids, 64);
+	ds_cli_free(&cli2);
+}
+
+/* A bad value: one line naming the option, exit status 2 (DS_EINVAL_MSG). */
+static void test_limits_refused(void **state)
+{
+	(void)state;
+	static const char *const bad[] = { "--memory=12X",    "--memory=512",         "--cpus=0.001",      "--cpus=x",
+					   "--pids-limit=-1", "--pids-limit=5000000", "--cpu-weight=10001" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		static struct ds_cli cli;
+		struct ds_error err = { 0 };
+		char *argv[] = { "droidspaces", (char *)bad[i], "start", "-nx", NULL };
+		int r = ds_cli_parse(4, argv, &cli, &err);
+		if (r == 0)
+			fail_msg("%s was accepted", bad[i]);
+		assert_int_equal(err.code, DS_EINVAL_MSG);
+		assert_null(strchr(err.msg, '\n'));
+		const char *eq = strchr(bad[i], '=');
+		assert_non_null(strstr(err.msg, eq + 1));
+		ds_cli_free(&cli);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +369,8 @@ int main(void)
 		cmocka_unit_test(test_table_is_consistent),
 		cmocka_unit_test(test_verbs_refuse_what_they_do_not_take),
 		cmocka_unit_test(test_set_mask),
+		cmocka_unit_test(test_limits_round_trip),
+		cmocka_unit_test(test_limits_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
