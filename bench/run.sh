@@ -351,6 +351,11 @@ start_variant() { # VARIANT -> dsbench time line
 		# (a name of its own: saved settings would carry --privileged over)
 		"${t[@]}" -l "$DROIDSPACES_WORKSPACE/Locks/tinyp.lock" -- \
 			"$DS" --name=tinyp --rootfs="$W/tiny" -B "$W/mark:/m" --privileged=all start ;;
+	"droidspaces --memory --pids-limit")
+		# the resource limits (issue 17): on a hybrid host the v1 memory and pids
+		# cgroups are created, written and joined besides the cgroup2 one
+		"${t[@]}" -l "$DROIDSPACES_WORKSPACE/Locks/tinyl.lock" -- \
+			"$DS" --name=tinyl --rootfs="$W/tiny" -B "$W/mark:/m" --memory=256M --pids-limit=512 start ;;
 	systemd-nspawn)
 		"${t[@]}" -- systemd-nspawn -q -D "$W/tiny" --register=no --keep-unit --private-network \
 			--bind="$W/mark:/m" /sbin/init ;;
@@ -369,13 +374,15 @@ start_after() {
 	"lxc-start -d") lxc-wait -n tiny -P "$W/lxc" -s STOPPED -t 10 >/dev/null 2>&1 || true ;;
 	droidspaces) flock "$DROIDSPACES_WORKSPACE/Locks/tiny.lock" true ;;
 	"droidspaces --privileged=all") flock "$DROIDSPACES_WORKSPACE/Locks/tinyp.lock" true ;;
+	"droidspaces --memory --pids-limit") flock "$DROIDSPACES_WORKSPACE/Locks/tinyl.lock" true ;;
 	esac
 	rm -f "$W/mark/marker"
 }
 
 group_start() {
 	log "start overhead: ${BENCH_N_START} rounds"
-	local variants=("bare syscalls" droidspaces "droidspaces --privileged=all" systemd-nspawn "lxc-start -d" lxc-execute
+	local variants=("bare syscalls" droidspaces "droidspaces --privileged=all" "droidspaces --memory --pids-limit"
+		systemd-nspawn "lxc-start -d" lxc-execute
 		"lxc-execute, bare config" "crun run")
 	local i v out rc
 	for v in "${variants[@]}"; do # warm-up, not recorded

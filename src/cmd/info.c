@@ -66,21 +66,19 @@ static void json_count(struct ds_json *j, const char *key, long long v)
 
 static void print_limits(const struct ds_limits *l)
 {
-	char mem[32], cpus[32];
+	char mem[32], cpus[32], line[160] = "";
 	ds_size_format(l->memory, mem, sizeof(mem));
 	ds_cpus_format(l->cpus_milli, cpus, sizeof(cpus));
-	printf("Limits:      ");
-	if (!l->memory && !l->cpus_milli && !l->pids && !l->cpu_weight)
-		printf("none");
+	size_t n = 0;
 	if (l->memory)
-		printf("memory %s  ", mem);
-	if (l->cpus_milli)
-		printf("cpus %s  ", cpus);
-	if (l->pids)
-		printf("pids %d  ", l->pids);
-	if (l->cpu_weight)
-		printf("cpu-weight %d", l->cpu_weight);
-	printf("\n");
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  memory %s", mem);
+	if (l->cpus_milli && n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  cpus %s", cpus);
+	if (l->pids && n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  pids %d", l->pids);
+	if (l->cpu_weight && n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, "  cpu-weight %d", l->cpu_weight);
+	printf("Limits:      %s\n", line[0] ? line + 2 : "none");
 }
 
 static void print_usage(const struct ds_cg_usage *u)

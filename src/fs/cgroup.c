@@ -686,13 +686,16 @@ static long long read_count(const char *dir, const char *file, const char *key)
 		return -1;
 	const char *at = buf;
 	if (key) {
+		/* The line "key N", at the start of buf or after a newline. */
 		size_t len = strlen(key);
-		for (at = buf; at && (strncmp(at, key, len) || at[len] != ' ');
-		     at = strchr(at, '\n'), at = at ? at + 1 : NULL)
-			;
-		if (!at)
+		const char *line = buf;
+		while (line && (strncmp(line, key, len) || line[len] != ' ')) {
+			line = strchr(line, '\n');
+			line = line ? line + 1 : NULL;
+		}
+		if (!line)
 			return -1;
-		at += len;
+		at = line + len;
 	}
 	char *end;
 	long long v = strtoll(at, &end, 10);
