@@ -58,7 +58,7 @@ struct ds_runtime {
 };
 
 /*
- * Resource limits (--memory, --cpus, --pids-limit, --cpu-weight), written to
+ * Resource limits (--memory, --cpus, --pids-limit, --cpu-/--io-weight), written to
  * the container's cgroup before init runs. 0 everywhere means no limit.
  */
 struct ds_limits {
@@ -66,6 +66,7 @@ struct ds_limits {
 	int cpus_milli;   /* thousandths of a CPU: the quota per 100 ms period */
 	int pids;         /* tasks (processes and threads) */
 	int cpu_weight;   /* 1-10000, cgroup2's scale (100 is the default share) */
+	int io_weight;    /* 1-10000, the same scale, for block I/O */
 };
 
 /*

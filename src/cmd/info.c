@@ -77,7 +77,9 @@ static void print_limits(const struct ds_limits *l)
 	if (l->pids && n < sizeof(line))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "  pids %d", l->pids);
 	if (l->cpu_weight && n < sizeof(line))
-		snprintf(line + n, sizeof(line) - n, "  cpu-weight %d", l->cpu_weight);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "  cpu-weight %d", l->cpu_weight);
+	if (l->io_weight && n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, "  io-weight %d", l->io_weight);
 	printf("Limits:      %s\n", line[0] ? line + 2 : "none");
 }
 
@@ -155,6 +157,7 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_int(&j, "cpus_milli", f.limits.cpus_milli);
 		ds_json_int(&j, "pids", f.limits.pids);
 		ds_json_int(&j, "cpu_weight", f.limits.cpu_weight);
+		ds_json_int(&j, "io_weight", f.limits.io_weight);
 		ds_json_object_end(&j);
 		if (f.pid) {
 			ds_json_object_begin(&j, "usage");

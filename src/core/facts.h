@@ -21,7 +21,7 @@ struct ds_facts {
 	int hw_access;             /* running: devtmpfs on its /dev */
 	int seccomp_filtered;      /* running: init is in seccomp filter mode */
 	enum ds_devpolicy devices; /* running: the device policy on its cgroup */
-	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, --cpu-weight (0: none) */
+	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
 	struct ds_cg_usage usage;  /* running: what its cgroup counts (-1: not counted) */
 };
 

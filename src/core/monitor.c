@@ -372,7 +372,7 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 			 struct ds_error *err)
 {
 	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
-	/* --memory, --cpus, --pids-limit, --cpu-weight: in place before init is forked into it. */
+	/* The resource limits (--memory, --cpus, ...): in place before init is forked into it. */
 	if (r == 0)
 		r = ds_cgroup_limits_apply(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, err);
 	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))

@@ -266,6 +266,11 @@ const struct ds_setting ds_settings[] = {
 	{ .key = "cpu_weight", .name = "cpu-weight", .arg = DS_ARG_INT, CFG(limits.cpu_weight), .lo = 0, .hi = 10000,
 	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
 	  .help = "CPU share when the CPUs are busy, 1-10000 (default 100)", .verbs = BOOT },
+	{ .key = "io_weight", .name = "io-weight", .arg = DS_ARG_INT, CFG(limits.io_weight), .lo = 0, .hi = 10000,
+	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
+	  .help = "block I/O share, 1-10000 (default 100; needs io.weight,\n"
+		  "blkio.weight or BFQ's weight file)",
+	  .verbs = BOOT },
 	{ .key = "bind", .name = "bind-mount", .shortopt = 'B', .arg = DS_ARG_VALUE, CFG(binds),
 	  .parse = parse_binds, .render = render_binds, .merge = merge_binds, .metavar = "SRC:DEST[:ro]",
 	  .help = "bind a host path into the container (repeatable)", .verbs = BOOT },

@@ -562,7 +562,9 @@ static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const ch
 	}
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", cg->v2_root);
-	if (cg->v2_root[0] && ds_read_file(path, list, sizeof(list)) > 0 && list_has(list, ctl)) {
+	/* v1's blkio is cgroup2's io. */
+	const char *v2name = strcmp(ctl, "blkio") ? ctl : "io";
+	if (cg->v2_root[0] && ds_read_file(path, list, sizeof(list)) > 0 && list_has(list, v2name)) {
 		snprintf(dir, size, "%s/%s", cg->v2_root, rel);
 		return CTL_V2;
 	}
@@ -585,6 +587,29 @@ static int put_limit(const char *dir, const char *file, long long v, int optiona
 	if (fd >= 0)
 		close(fd);
 	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", text, path) : 0;
+}
+
+/*
+ * The I/O weight: the first file of the kernel's that exists (the BFQ
+ * scheduler's own where the generic one is absent), on its scale.
+ */
+static int put_io_weight(const char *dir, int v1, int weight, struct ds_error *err)
+{
+	const char *files[] = { v1 ? "blkio.weight" : "io.weight", v1 ? "blkio.bfq.weight" : "io.bfq.weight" };
+	/* blkio.weight: 10-1000 (default 500); the bfq files: 1-1000 (default 100); io.weight is ours. */
+	long long scaled[] = { v1 ? weight * 5LL : weight, weight };
+	long long lo[] = { v1 ? 10 : 1, 1 }, hi[] = { v1 ? 1000 : 10000, 1000 };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[PATH_MAX + 300];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (access(path, F_OK) < 0)
+			continue;
+		long long w = scaled[i] < lo[i] ? lo[i] : scaled[i] > hi[i] ? hi[i] : scaled[i];
+		return put_limit(dir, files[i], w, 0, err);
+	}
+	return ds_fail(err, -EOPNOTSUPP,
+		       "--io-weight needs an I/O weight (%s or %s: the BFQ scheduler), which this host does not have",
+		       files[0], files[1]);
 }
 
 /* cgroup2: ctl must be offered to rel by its parent, which droidspaces owns (droidspaces/). */
@@ -612,26 +637,25 @@ int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const s
 			   struct ds_error *err)
 {
 	const struct limit_want want[] = {
-		{ "memory", "--memory", lim->memory > 0 },
-		{ "cpu", "--cpus", lim->cpus_milli > 0 },
-		{ "cpu", "--cpu-weight", lim->cpu_weight > 0 },
-		{ "pids", "--pids-limit", lim->pids > 0 },
+		{ "memory", "--memory", lim->memory > 0 },      { "cpu", "--cpus", lim->cpus_milli > 0 },
+		{ "cpu", "--cpu-weight", lim->cpu_weight > 0 }, { "pids", "--pids-limit", lim->pids > 0 },
+		{ "blkio", "--io-weight", lim->io_weight > 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		if (!want[i].on)
 			continue;
 		char dir[PATH_MAX + 256];
-		int kind = cg->mode == DS_CG_NONE ? CTL_NONE : controller_dir(cg, want[i].ctl, rel, dir, sizeof(dir));
+		const char *ctl = want[i].ctl;
+		int kind = cg->mode == DS_CG_NONE ? CTL_NONE : controller_dir(cg, ctl, rel, dir, sizeof(dir));
 		if (kind == CTL_NONE)
 			return ds_fail(err, -EOPNOTSUPP,
 				       "%s needs the %s cgroup controller, which this host does not have", want[i].opt,
-				       want[i].ctl);
+				       ctl);
 		int r = 0;
 		if (kind == CTL_V1 && cg->mode == DS_CG_HYBRID && (r = create_one(dir, 1, NULL)) < 0)
 			return ds_fail(err, r, "cannot create cgroup %s", dir);
-		if (kind == CTL_V2 && (r = enable_v2(dir, want[i].ctl, err)) < 0)
+		if (kind == CTL_V2 && (r = enable_v2(dir, strcmp(ctl, "blkio") ? ctl : "io", err)) < 0)
 			return r;
-		const char *ctl = want[i].ctl;
 		if (!strcmp(ctl, "memory") && kind == CTL_V1) {
 			/* memsw is RAM + swap: the same number leaves no swap beyond the RAM limit. */
 			if ((r = put_limit(dir, "memory.limit_in_bytes", lim->memory, 0, err)) == 0)
@@ -649,6 +673,8 @@ int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const s
 			long long shares = lim->cpu_weight * 1024LL / 100;
 			r = kind == CTL_V1 ? put_limit(dir, "cpu.shares", shares < 2 ? 2 : shares, 0, err)
 					   : put_limit(dir, "cpu.weight", lim->cpu_weight, 0, err);
+		} else if (!strcmp(ctl, "blkio")) {
+			r = put_io_weight(dir, kind == CTL_V1, lim->io_weight, err);
 		} else {
 			r = put_limit(dir, "pids.max", lim->pids, 0, err);
 		}
@@ -664,8 +690,8 @@ int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const st
 	if (cg->mode != DS_CG_HYBRID)
 		return 0;
 	const char *ctls[] = { lim->memory > 0 ? "memory" : NULL,
-			       lim->cpus_milli > 0 || lim->cpu_weight > 0 ? "cpu" : NULL,
-			       lim->pids > 0 ? "pids" : NULL };
+			       lim->cpus_milli > 0 || lim->cpu_weight > 0 ? "cpu" : NULL, lim->pids > 0 ? "pids" : NULL,
+			       lim->io_weight > 0 ? "blkio" : NULL };
 	for (size_t i = 0; i < ARRAY_SIZE(ctls); i++) {
 		char dir[PATH_MAX + 256];
 		if (ctls[i] && controller_dir(cg, ctls[i], rel, dir, sizeof(dir)) == CTL_V1) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2030,SC2031,SC2016,SC2154 # CT_* are set per test; guest commands in single quotes; bats sets $stderr
-# Resource limits end to end (issue 17): --memory, --cpus, --pids-limit and
-# --cpu-weight written to the container's cgroup before init runs, on the
+# Resource limits end to end (issue 17): --memory, --cpus, --pids-limit,
+# --cpu-weight and --io-weight written to the container's cgroup before init runs, on the
 # controllers this host has (v1 memory, cpu, pids on a hybrid host; the
 # cgroup2 files on a cgroup2 host).  A guest that allocates past --memory is
 # OOM-killed inside and the container lives on; a fork bomb stops at
@@ -194,7 +194,7 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 	root=$(fixture_copy busybox)
 	local bad
 	for bad in --memory=12X --memory=512 --memory=-1M --cpus=0.001 --cpus=two --cpus=2000 \
-		--pids-limit=-1 --pids-limit=99999999 --cpu-weight=0x10 --cpu-weight=10001; do
+		--pids-limit=-1 --pids-limit=99999999 --cpu-weight=0x10 --cpu-weight=10001 --io-weight=-5; do
 		run_ds_err --name="$name" --rootfs="$root" "$bad" start
 		[ "$status" -eq 2 ]
 		assert_one_error_line "${bad%%=*}: invalid value '${bad#*=}'"
@@ -203,26 +203,46 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 		[ ! -e "$DROIDSPACES_WORKSPACE/Containers/$name/container.config" ]
 	done
 
-	start_ct "$name" "$root" --memory=256M --cpus=1.5 --pids-limit=500 --cpu-weight=50
+	start_ct "$name" "$root" --memory=256M --cpus=1.5 --pids-limit=500 --cpu-weight=50 --io-weight=20
 	cfg=$DROIDSPACES_WORKSPACE/Containers/$name/container.config
 	grep -qx 'memory=256M' "$cfg"
 	grep -qx 'cpus=1.5' "$cfg"
 	grep -qx 'pids_limit=500' "$cfg"
 	grep -qx 'cpu_weight=50' "$cfg"
+	grep -qx 'io_weight=20' "$cfg"
 	if v1_host cpu; then
 		[ "$(cat "$(limit_dir "$name" cpu)/cpu.shares")" -eq 512 ]
 	else
 		[ "$(cat "$(limit_dir "$name" cpu)/cpu.weight")" -eq 50 ]
 	fi
+	# the I/O weight in the first file of the kernel's: generic, else BFQ's (their scales)
+	local io
+	if v1_host blkio; then
+		io=$(limit_dir "$name" blkio)
+		if [[ -e $io/blkio.weight ]]; then
+			[ "$(cat "$io/blkio.weight")" -eq 100 ]
+		else
+			[ "$(cat "$io/blkio.bfq.weight")" -eq 20 ]
+		fi
+	else
+		io=$(ct_cgroup "$name")
+		if [[ -e $io/io.weight ]]; then
+			[[ $(cat "$io/io.weight") == *"default 20"* ]]
+		else
+			[[ $(cat "$io/io.bfq.weight") == *"default 20"* ]]
+		fi
+	fi
+	echo "# io weight in $io" >&3
 
 	ds_run --name="$name" info
 	echo "$output"
-	[[ $output == *"Limits:      memory 256M  cpus 1.5  pids 500  cpu-weight 50"* ]]
+	[[ $output == *"Limits:      memory 256M  cpus 1.5  pids 500  cpu-weight 50  io-weight 20"* ]]
 	[[ $output =~ Usage:\ +memory\ [0-9.]+M\ +pids\ [0-9]+\ +cpu\ [0-9.]+s ]]
 	json_run --name="$name" info --json
 	[ "$(jq -r .limits.memory_bytes <<<"$output")" -eq $((256 << 20)) ]
 	[ "$(jq -r .limits.cpus_milli <<<"$output")" -eq 1500 ]
 	[ "$(jq -r .limits.cpu_weight <<<"$output")" -eq 50 ]
+	[ "$(jq -r .limits.io_weight <<<"$output")" -eq 20 ]
 	[ "$(jq -r .usage.memory_bytes <<<"$output")" -gt 0 ]
 	[ "$(jq -r .usage.pids <<<"$output")" -ge 1 ]
 	[ "$(jq -r .usage.cpu_usec <<<"$output")" -ge 0 ]

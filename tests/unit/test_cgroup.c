@@ -100,7 +100,9 @@ static const char *text_of(const char *dir, const char *rel)
 	return buf;
 }
 
-static const struct ds_limits all_limits = { .memory = 64LL << 20, .cpus_milli = 500, .pids = 32, .cpu_weight = 50 };
+static const struct ds_limits all_limits = {
+	.memory = 64LL << 20, .cpus_milli = 500, .pids = 32, .cpu_weight = 50, .io_weight = 300
+};
 
 /* v1: each controller's hierarchy, its files; memsw only where the kernel accounts swap. */
 static void test_limits_v1(void **state)
@@ -109,12 +111,14 @@ static void test_limits_v1(void **state)
 	struct ds_cgroups cg;
 	memset(&cg, 0, sizeof(cg));
 	cg.mode = DS_CG_LEGACY;
-	static const char *const ctl[] = { "memory", "cpu,cpuacct", "pids" };
-	for (int i = 0; i < 3; i++) {
+	static const char *const ctl[] = { "memory", "cpu,cpuacct", "blkio", "pids" };
+	for (int i = 0; i < 4; i++) {
 		snprintf(cg.v1_root[i], sizeof(cg.v1_root[i]), "%s/%s", tmp, ctl[i]);
 		snprintf(cg.v1_opts[i], sizeof(cg.v1_opts[i]), "%s", ctl[i]);
 	}
-	cg.v1_count = 3;
+	cg.v1_count = 4;
+	/* BFQ's weight (1-1000) where blkio.weight is absent. */
+	put_text(tmp, "blkio/droidspaces/x/blkio.bfq.weight", "");
 	static const char *const files[] = { "memory/droidspaces/x/memory.limit_in_bytes",
 					     "cpu,cpuacct/droidspaces/x/cpu.cfs_period_us",
 					     "cpu,cpuacct/droidspaces/x/cpu.cfs_quota_us",
@@ -132,6 +136,21 @@ static void test_limits_v1(void **state)
 	assert_string_equal(text_of(tmp, files[2]), "50000");
 	assert_string_equal(text_of(tmp, files[3]), "512");
 	assert_string_equal(text_of(tmp, files[5]), "32");
+	assert_string_equal(text_of(tmp, "blkio/droidspaces/x/blkio.bfq.weight"), "300");
+	/* blkio.weight first, on its scale (500 per 100, at most 1000). */
+	put_text(tmp, "blkio/droidspaces/x/blkio.weight", "");
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), 0);
+	assert_string_equal(text_of(tmp, "blkio/droidspaces/x/blkio.weight"), "1000");
+	/* Neither: refused, naming what is missing. */
+	char gone[PATH_MAX];
+	snprintf(gone, sizeof(gone), "%s/blkio/droidspaces/x/blkio.weight", tmp);
+	assert_int_equal(unlink(gone), 0);
+	snprintf(gone, sizeof(gone), "%s/blkio/droidspaces/x/blkio.bfq.weight", tmp);
+	assert_int_equal(unlink(gone), 0);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "--io-weight needs an I/O weight"));
+	put_text(tmp, "blkio/droidspaces/x/blkio.bfq.weight", "");
 	/* With swap accounting, RAM + swap is held to the same. */
 	put_text(tmp, "memory/droidspaces/x/memory.memsw.limit_in_bytes", "");
 	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), 0);
@@ -145,7 +164,8 @@ static void test_limits_v1(void **state)
 	assert_true(u.memory == 1048576 && u.pids == 7 && u.cpu_usec == 2500000);
 
 	/* A host without the controller: one line naming it and the option. */
-	cg.v1_count = 2;
+	cg.v1_count = 3;
+	memset(&err, 0, sizeof(err));
 	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &all_limits, &err), -EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "--pids-limit needs the pids cgroup controller"));
 	ds_cgroup_usage(&cg, "droidspaces/x", &u);
@@ -165,10 +185,10 @@ static void test_limits_v2(void **state)
 	cg.mode = DS_CG_UNIFIED;
 	snprintf(cg.v2_root, sizeof(cg.v2_root), "%s", tmp);
 	put_text(tmp, "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
-	put_text(tmp, "droidspaces/cgroup.subtree_control", "cpu memory pids\n");
+	put_text(tmp, "droidspaces/cgroup.subtree_control", "cpu io memory pids\n");
 	static const char *const files[] = { "droidspaces/x/memory.max", "droidspaces/x/memory.swap.max",
-					     "droidspaces/x/cpu.max", "droidspaces/x/cpu.weight",
-					     "droidspaces/x/pids.max" };
+					     "droidspaces/x/cpu.max",    "droidspaces/x/cpu.weight",
+					     "droidspaces/x/pids.max",   "droidspaces/x/io.weight" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		put_text(tmp, files[i], "");
 	struct ds_error err = { 0 };
@@ -178,6 +198,7 @@ static void test_limits_v2(void **state)
 	assert_string_equal(text_of(tmp, files[2]), "50000 100000");
 	assert_string_equal(text_of(tmp, files[3]), "50");
 	assert_string_equal(text_of(tmp, files[4]), "32");
+	assert_string_equal(text_of(tmp, files[5]), "300");
 	/* A controller not yet enabled for droidspaces/ is enabled there. */
 	put_text(tmp, "droidspaces/cgroup.subtree_control", "cpu\n");
 	struct ds_limits mem = { .memory = 8LL << 20 };
@@ -186,6 +207,7 @@ static void test_limits_v2(void **state)
 	/* Not offered by the host (a word that is only part of another is not it). */
 	put_text(tmp, "cgroup.controllers", "cpuset cpu io memory\n");
 	struct ds_limits pids = { .pids = 10 };
+	memset(&err, 0, sizeof(err));
 	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &pids, &err), -EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "pids"));
 	put_text(tmp, "droidspaces/x/cpu.stat", "usage_usec 1234\nuser_usec 1000\n");

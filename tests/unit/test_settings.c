@@ -293,14 +293,17 @@ static void test_limits_round_trip(void **state)
 	(void)state;
 	static struct ds_cli cli;
 	struct ds_error err = { 0 };
-	char *argv[] = { "droidspaces",      "--memory=256M", "--cpus=0.5", "--pids-limit=64",
-			 "--cpu-weight=200", "start",         "-nx",        NULL };
-	assert_int_equal(ds_cli_parse(7, argv, &cli, &err), 0);
+	char *argv[] = {
+		"droidspaces", "--memory=256M", "--cpus=0.5", "--pids-limit=64", "--cpu-weight=200", "--io-weight=300",
+		"start",       "-nx",           NULL
+	};
+	assert_int_equal(ds_cli_parse(8, argv, &cli, &err), 0);
 	const struct ds_limits *l = &cli.cfg.settings.limits;
 	assert_true(l->memory == 256LL << 20);
 	assert_int_equal(l->cpus_milli, 500);
 	assert_int_equal(l->pids, 64);
 	assert_int_equal(l->cpu_weight, 200);
+	assert_int_equal(l->io_weight, 300);
 	static struct saved_lines out;
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(ds_settings_render(&cli.cfg.settings, collect, &out), 0);
@@ -308,13 +311,16 @@ static void test_limits_round_trip(void **state)
 	assert_non_null(strstr(out.text, "\ncpus=0.5\n"));
 	assert_non_null(strstr(out.text, "\npids_limit=64\n"));
 	assert_non_null(strstr(out.text, "\ncpu_weight=200\n"));
+	assert_non_null(strstr(out.text, "\nio_weight=300\n"));
 
 	/* Read back as a saved file would be. */
 	static struct ds_settings saved;
 	ds_settings_init(&saved);
-	static const char *const keys[][2] = {
-		{ "memory", "256M" }, { "cpus", "0.5" }, { "pids_limit", "64" }, { "cpu_weight", "200" }
-	};
+	static const char *const keys[][2] = { { "memory", "256M" },
+					       { "cpus", "0.5" },
+					       { "pids_limit", "64" },
+					       { "cpu_weight", "200" },
+					       { "io_weight", "300" } };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		assert_int_equal(ds_setting_apply(ds_setting_by_key(keys[i][0]), &saved, &cli.flags, keys[i][1],
 						  DS_FROM_CONFIG, &err),
@@ -344,8 +350,9 @@ static void test_limits_round_trip(void **state)
 static void test_limits_refused(void **state)
 {
 	(void)state;
-	static const char *const bad[] = { "--memory=12X",    "--memory=512",         "--cpus=0.001",      "--cpus=x",
-					   "--pids-limit=-1", "--pids-limit=5000000", "--cpu-weight=10001" };
+	static const char *const bad[] = { "--memory=12X",       "--memory=512",    "--cpus=0.001",
+					   "--cpus=x",           "--pids-limit=-1", "--pids-limit=5000000",
+					   "--cpu-weight=10001", "--io-weight=x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		static struct ds_cli cli;
 		struct ds_error err = { 0 };
