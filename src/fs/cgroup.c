@@ -438,8 +438,8 @@ int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_
 		return 0;
 	struct destroy_ctx ctx = { ds_now_ms() + timeout_ms };
 	int r = for_each_dir(cg, rel, destroy_one, &ctx);
-	/* Hybrid: the v1 controllers a limit put rel in (none is there without limits). */
-	for (int i = 0; cg->mode == DS_CG_HYBRID && i < cg->v1_count; i++) {
+	/* Beside cgroup2: the v1 controllers a limit put rel in (none is there without limits). */
+	for (int i = 0; cg->mode != DS_CG_LEGACY && i < cg->v1_count; i++) {
 		char dir[PATH_MAX + 256];
 		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[i], rel);
 		int k = destroy_one(dir, 1, &ctx);
@@ -548,15 +548,19 @@ int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl)
 
 enum { CTL_NONE, CTL_V1, CTL_V2 };
 
-/* Where controller ctl limits rel: its v1 hierarchy (v1 and hybrid hosts), else cgroup2 where offered. */
+/*
+ * Where controller ctl limits rel: its v1 hierarchy (v1 and hybrid hosts),
+ * else cgroup2 where offered, else a v1 hierarchy mounted beside a cgroup2
+ * /sys/fs/cgroup (Android's /dev/memcg).
+ */
 static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const char *rel, char *dir, size_t size)
 {
 	char fault[64], list[512];
 	snprintf(fault, sizeof(fault), "no-cgroup-%s", ctl);
 	if (ds_fault_active(fault))
 		return CTL_NONE;
-	int i = cg->mode == DS_CG_UNIFIED ? -1 : ds_cgroup_v1_index(cg, ctl);
-	if (i >= 0) {
+	int i = ds_cgroup_v1_index(cg, ctl);
+	if (i >= 0 && cg->mode != DS_CG_UNIFIED) {
 		snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
 		return CTL_V1;
 	}
@@ -567,6 +571,10 @@ static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const ch
 	if (cg->v2_root[0] && ds_read_file(path, list, sizeof(list)) > 0 && list_has(list, v2name)) {
 		snprintf(dir, size, "%s/%s", cg->v2_root, rel);
 		return CTL_V2;
+	}
+	if (i >= 0) {
+		snprintf(dir, size, "%s/%s", cg->v1_root[i], rel);
+		return CTL_V1;
 	}
 	return CTL_NONE;
 }
@@ -623,6 +631,14 @@ static int enable_v2(const char *dir, const char *ctl, struct ds_error *err)
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", parent);
 	if (ds_read_file(path, list, sizeof(list)) >= 0 && list_has(list, ctl))
 		return 0;
+	/* Offered to droidspaces/ by the host's tree above it, or not at all. */
+	char offered[PATH_MAX + 300];
+	snprintf(offered, sizeof(offered), "%s/cgroup.controllers", parent);
+	if (ds_read_file(offered, list, sizeof(list)) >= 0 && !list_has(list, ctl))
+		return ds_fail(
+			err, -EOPNOTSUPP,
+			"the %s controller is not passed down to %s (cgroup.subtree_control of the cgroups above it)",
+			ctl, parent);
 	snprintf(plus, sizeof(plus), "+%s", ctl);
 	int r = ds_write_file(path, plus, 0644);
 	return r < 0 ? ds_fail(err, r, "cannot enable the %s controller in %s", ctl, path) : 0;
@@ -652,7 +668,7 @@ int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const s
 				       "%s needs the %s cgroup controller, which this host does not have", want[i].opt,
 				       ctl);
 		int r = 0;
-		if (kind == CTL_V1 && cg->mode == DS_CG_HYBRID && (r = create_one(dir, 1, NULL)) < 0)
+		if (kind == CTL_V1 && cg->mode != DS_CG_LEGACY && (r = create_one(dir, 1, NULL)) < 0)
 			return ds_fail(err, r, "cannot create cgroup %s", dir);
 		if (kind == CTL_V2 && (r = enable_v2(dir, strcmp(ctl, "blkio") ? ctl : "io", err)) < 0)
 			return r;
@@ -687,7 +703,7 @@ int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const s
 int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
 			  struct ds_error *err)
 {
-	if (cg->mode != DS_CG_HYBRID)
+	if (cg->mode != DS_CG_HYBRID && cg->mode != DS_CG_UNIFIED)
 		return 0;
 	const char *ctls[] = { lim->memory > 0 ? "memory" : NULL,
 			       lim->cpus_milli > 0 || lim->cpu_weight > 0 ? "cpu" : NULL, lim->pids > 0 ? "pids" : NULL,

@@ -52,7 +52,7 @@ int ds_cgroup_mount(int rootfd, const struct ds_cgroups *cg, const char *rel, in
 /* The cgroup2 path of pid ("/droidspaces/x/init.scope"), from /proc/PID/cgroup; -ENOENT when none. */
 /*
  * v1-only hosts: moves the caller into pid's cgroup in every v1 hierarchy
- * droidspaces uses; under (hybrid hosts: "/droidspaces/"): only in those
+ * droidspaces uses; under (beside cgroup2: "/droidspaces/"): only in those
  * where pid's cgroup is below it (the controllers of its limits).
  */
 int ds_cgroup_join_v1_of(const struct ds_cgroups *cg, pid_t pid, const char *under);
@@ -70,14 +70,19 @@ int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
 /*
  * Writes the limits to rel, after ds_cgroup_create: the v1 controller's
  * hierarchy on a v1 or hybrid host (created here on hybrid, where rel is
- * otherwise only in the cgroup2 tree), else the cgroup2 files, with the
+ * otherwise only in the cgroup2 tree), else the cgroup2 files (a v1
+ * hierarchy beside a cgroup2 /sys/fs/cgroup when cgroup2 lacks it), with the
  * controllers enabled in the parent's cgroup.subtree_control. A controller
  * the host lacks fails, naming it and the option.
  * $DROIDSPACES_FAULT=no-cgroup-CTL hides controller CTL (tests).
  */
 int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
 			   struct ds_error *err);
-/* Hybrid hosts: moves the caller into the v1 cgroups the limits use (ds_cgroup_join_self covers the rest). */
+/*
+ * Hosts with cgroup2: moves the caller into the v1 cgroups the limits use,
+ * if any (hybrid; Android's beside a cgroup2 /sys/fs/cgroup); ds_cgroup_join_self
+ * covers the rest.
+ */
 int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
 			  struct ds_error *err);
 

@@ -70,8 +70,8 @@ int ds_ns_open(pid_t pid, struct ds_ns_set *set, struct ds_error *err)
 	find_init_cgroup(pid, set->cgroup_dir, sizeof(set->cgroup_dir));
 	struct ds_cgroups cg;
 	set->pid = pid;
-	set->legacy = ds_cgroup_detect(&cg) == 0 && (cg.mode == DS_CG_LEGACY || cg.mode == DS_CG_HYBRID);
-	set->hybrid = set->legacy && cg.mode == DS_CG_HYBRID;
+	set->legacy = ds_cgroup_detect(&cg) == 0 && cg.v1_count > 0 && cg.mode != DS_CG_NONE;
+	set->hybrid = set->legacy && cg.mode != DS_CG_LEGACY;
 	return 0;
 }
 

@@ -19,7 +19,7 @@ struct ds_ns_set {
 	char cgroup_dir[4096]; /* host path of init's cgroup2 directory; "" when none (or joined) */
 	pid_t pid;             /* init: on a v1-only host its v1 cgroups are joined one by one */
 	int legacy;            /* v1 hierarchies to join: all of init's (v1-only host) */
-	int hybrid;            /* ... only those below droidspaces/ (a hybrid host: its limits) */
+	int hybrid;            /* ... only those below droidspaces/ (beside cgroup2: its limits) */
 };
 
 /* Opens /proc/PID/ns/{...} that differ from ours; mnt is mandatory. */

@@ -210,6 +210,20 @@ static void test_limits_v2(void **state)
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &pids, &err), -EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "pids"));
+	/* Offered by the host but not passed down to droidspaces/: said so. */
+	put_text(tmp, "droidspaces/cgroup.controllers", "cpu\n");
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &mem, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "the memory controller is not passed down"));
+	/* A v1 hierarchy beside a cgroup2 /sys/fs/cgroup (Android's /dev/memcg) has what cgroup2 lacks. */
+	put_text(tmp, "cgroup.controllers", "cpu pids\n");
+	snprintf(cg.v1_root[0], sizeof(cg.v1_root[0]), "%s/memcg", tmp);
+	snprintf(cg.v1_opts[0], sizeof(cg.v1_opts[0]), "memory");
+	cg.v1_count = 1;
+	put_text(tmp, "memcg/droidspaces/x/memory.limit_in_bytes", "");
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &mem, &err), 0);
+	assert_string_equal(text_of(tmp, "memcg/droidspaces/x/memory.limit_in_bytes"), "8388608");
+	cg.v1_count = 0;
 	put_text(tmp, "droidspaces/x/cpu.stat", "usage_usec 1234\nuser_usec 1000\n");
 	struct ds_cg_usage u;
 	ds_cgroup_usage(&cg, "droidspaces/x", &u);
