@@ -137,18 +137,27 @@ static int parse_cpus(const struct ds_setting *row, void *base, const char *val,
 
 /* ---- render and merge of the rows that need more than their type ------------------------- */
 
+/* The limits are saved only when set: a file without the key has no limit (and older files stay as they were). */
 static int render_memory(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
 	char text[32];
 	ds_size_format(s->limits.memory, text, sizeof(text));
-	return put(ctx, row->key, text);
+	return s->limits.memory ? put(ctx, row->key, text) : 0;
 }
 
 static int render_cpus(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
 {
 	char text[32];
 	ds_cpus_format(s->limits.cpus_milli, text, sizeof(text));
-	return put(ctx, row->key, text);
+	return s->limits.cpus_milli ? put(ctx, row->key, text) : 0;
+}
+
+static int render_limit(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char text[16];
+	int v = *(const int *)cfield(row, s);
+	snprintf(text, sizeof(text), "%d", v);
+	return v ? put(ctx, row->key, text) : 0;
 }
 
 static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
@@ -261,12 +270,15 @@ const struct ds_setting ds_settings[] = {
 	  .render = render_cpus, .metavar = "N.N", .help = "CPU time limit in CPUs, e.g. 0.5 or 2 (0: none)",
 	  .verbs = BOOT },
 	{ .key = "pids_limit", .name = "pids-limit", .arg = DS_ARG_INT, CFG(limits.pids), .lo = 0, .hi = 4194304,
+	  .render = render_limit,
 	  .why = "expected a number of tasks, 0-4194304 (0: no limit)", .metavar = "N",
 	  .help = "most processes and threads at once (0: no limit)", .verbs = BOOT },
 	{ .key = "cpu_weight", .name = "cpu-weight", .arg = DS_ARG_INT, CFG(limits.cpu_weight), .lo = 0, .hi = 10000,
+	  .render = render_limit,
 	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
 	  .help = "CPU share when the CPUs are busy, 1-10000 (default 100)", .verbs = BOOT },
 	{ .key = "io_weight", .name = "io-weight", .arg = DS_ARG_INT, CFG(limits.io_weight), .lo = 0, .hi = 10000,
+	  .render = render_limit,
 	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
 	  .help = "block I/O share, 1-10000 (default 100; needs io.weight,\n"
 		  "blkio.weight or BFQ's weight file)",

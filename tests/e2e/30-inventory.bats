@@ -585,12 +585,14 @@ host_os_name() {
 	[ "${lines[15]}" = "SELinux:     not enforcing" ]
 	[ "${lines[16]}" = "Seccomp:     filtered" ]
 	[ "${lines[17]}" = "Devices:     restricted (cgroup2 device program)" ]
-	[ "${#lines[@]}" -eq 18 ]
+	[ "${lines[18]}" = "Limits:      none" ]
+	[[ ${lines[19]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
+	[ "${#lines[@]}" -eq 20 ]
 
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features"]' ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features","limits","usage"]' ]
 	[ "$(jq -r .name <<<"$output")" = alpha ]
 	[ "$(jq -r .state <<<"$output")" = running ]
 	[ "$(jq .pid <<<"$output")" = "$pid" ]
@@ -608,7 +610,7 @@ host_os_name() {
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","hostname","rootfs","os","features"]' ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","hostname","rootfs","os","features","limits"]' ]
 	[ "$(jq -r .state <<<"$output")" = stopped ]
 	[ "$(jq -r .hostname <<<"$output")" = beta ]
 	[ "$(jq -r .rootfs <<<"$output")" = "$real" ]
