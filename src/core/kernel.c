@@ -374,8 +374,8 @@ static const struct ds_kfeature features[] = {
 	{ "mount_ns", "mount namespace", DS_KF_REQUIRED, "refused: the guest's own mount table", ns_row, "mnt" },
 	{ "uts_ns", "UTS namespace", DS_KF_REQUIRED, "refused: the guest's own hostname", ns_row, "uts" },
 	{ "ipc_ns", "IPC namespace", DS_KF_REQUIRED, "refused: the guest's own IPC objects", ns_row, "ipc" },
-	{ "devtmpfs", "devtmpfs", DS_KF_REQUIRED, "refused: device nodes for --hw-access", fs_row, "devtmpfs" },
-	{ "cgroups", "cgroup support", DS_KF_REQUIRED, "refused: systemd needs a cgroup tree", cgroups, NULL },
+	
+	{ "cgroups", "cgroup support", DS_KF_REQUIRED, "refused: the guest would run in the host's root cgroup (systemd needs a tree)", cgroups, NULL },
 	{ "pivot_root", "pivot_root (root is not ramfs)", DS_KF_REQUIRED, "refused: switching to the rootfs", pivot_ok, NULL },
 	{ "proc_sys", "/proc and /sys", DS_KF_REQUIRED, "refused: essential virtual filesystems", proc_sys, NULL },
 	{ "epoll", "epoll", DS_KF_REQUIRED, "refused: the monitor's event loop (console, signals)", epoll_ok, NULL },
@@ -404,6 +404,7 @@ static const struct ds_kfeature features[] = {
 	  "fallback: walks /proc/PID/ns/pid and the parent chain", nspid_ok, NULL },
 	{ "loop_configure", "LOOP_CONFIGURE (5.8)", DS_KF_FALLBACK, "fallback: LOOP_SET_FD, then LOOP_SET_STATUS64", loop_configure, NULL },
 	{ "overlay", "OverlayFS", DS_KF_OPTIONAL, "needed by --volatile", fs_overlay, NULL },
+	{ "devtmpfs", "devtmpfs", DS_KF_OPTIONAL, "needed by --hw-access (the kernel's device nodes)", fs_row, "devtmpfs" },
 	{ "loop", "loop devices", DS_KF_OPTIONAL, "needed by --rootfs-img", loop_ok, NULL },
 	{ "ext4", "ext4", DS_KF_OPTIONAL, "needed by --rootfs-img", fs_row, "ext4" },
 	{ "seccomp_tsync", "seccomp TSYNC (3.17)", DS_KF_REPORT,
