@@ -220,6 +220,14 @@ int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block
 	return DS_DEV_MISSING;
 }
 
+enum ds_devpolicy ds_devpolicy_expected(const struct ds_cgroups *cg)
+{
+	char dir[PATH_MAX + 256];
+	if (v2_dir(cg, "droidspaces", dir, sizeof(dir)) && ds_devpolicy_bpf_available())
+		return DS_DEV_BPF;
+	return v1_dir(cg, "droidspaces", dir, sizeof(dir)) ? DS_DEV_V1 : DS_DEV_MISSING;
+}
+
 enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel)
 {
 	char dir[PATH_MAX + 256], buf[256];

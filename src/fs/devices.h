@@ -38,6 +38,8 @@ const struct ds_dev_rule *ds_dev_rules(int *n);
 int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err);
 /* What a running container has: DS_DEV_BPF, DS_DEV_V1 or DS_DEV_NONE. */
 enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel);
+/* What ds_devpolicy_apply would apply on this host (DS_DEV_BPF, DS_DEV_V1 or DS_DEV_MISSING), for `check`. */
+enum ds_devpolicy ds_devpolicy_expected(const struct ds_cgroups *cg);
 /* True when the kernel takes cgroup device programs (for `check`). */
 int ds_devpolicy_bpf_available(void);
 const char *ds_devpolicy_name(enum ds_devpolicy p);

@@ -97,7 +97,7 @@ dead_left() { find "$DROIDSPACES_WORKSPACE/Pids" -name 'dead-*' | wc -l; }
 		"status|volatile|--name=x status -V"
 		"show|all|show --all"
 		"check|name|check --name=x"
-		"check|json|--json check"
+		"check|all|check --all"
 		"logs|json|--name=x logs --json"
 		"run|all|--name=x --all run true"
 		"enter|user|--name=x --user=root enter"

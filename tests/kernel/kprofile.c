@@ -2,7 +2,8 @@
 /*
  * kprofile: run a command as if on an older kernel (a test harness, not part of droidspaces).
  *
- *   kprofile PROFILE -- CMD ARGS...     run CMD under PROFILE (3.18 4.4 4.9 4.14 4.19 5.4 5.10 today)
+ *   kprofile PROFILE -- CMD ARGS...     run CMD under PROFILE (3.18 4.4 4.9 4.14 4.19 5.4 5.10 today,
+ *                                       or noseccomp: today's kernel built without seccomp filters)
  *   kprofile --list                     what each profile emulates and what it cannot
  *
  * A seccomp filter answers, for the native ABI (x86_64 or aarch64), what the profile's kernel would:
@@ -53,21 +54,29 @@
 /* First number of the table shared by every architecture since 5.1 that this table does not list. */
 #define KP_FIRST_UNLISTED 468
 
+enum { KP_NO_SECCOMP = 1 << 0 }; /* a CONFIG option the profile's kernel was built without */
+
 struct kp_profile {
 	const char *name;
 	int version;
 	const char *example; /* devices that ship it */
+	unsigned without;    /* KP_NO_*: variants only */
 };
 
 static const struct kp_profile kp_profiles[] = {
-	{ "3.18", KV(3, 18), "Android 7-8 phones (msm-3.18)" },
-	{ "4.4", KV(4, 4), "Android 8-9 phones" },
-	{ "4.9", KV(4, 9), "Android 9-10 phones" },
-	{ "4.14", KV(4, 14), "Android 10-11 phones" },
-	{ "4.19", KV(4, 19), "Android 11-12 phones" },
-	{ "5.4", KV(5, 4), "Android 12 GKI phones" },
-	{ "5.10", KV(5, 10), "Android 12-13 GKI phones" },
-	{ "today", KP_TODAY, "this machine's kernel, no filter" },
+	{ "3.18", KV(3, 18), "Android 7-8 phones (msm-3.18)", 0 },
+	{ "4.4", KV(4, 4), "Android 8-9 phones", 0 },
+	{ "4.9", KV(4, 9), "Android 9-10 phones", 0 },
+	{ "4.14", KV(4, 14), "Android 10-11 phones", 0 },
+	{ "4.19", KV(4, 19), "Android 11-12 phones", 0 },
+	{ "5.4", KV(5, 4), "Android 12 GKI phones", 0 },
+	{ "5.10", KV(5, 10), "Android 12-13 GKI phones", 0 },
+	{ "today", KP_TODAY, "this machine's kernel, no filter", 0 },
+};
+
+/* Variants: a kernel of today built without an option vendor kernels may lack. */
+static const struct kp_profile kp_variants[] = {
+	{ "noseccomp", KP_TODAY, "this machine's kernel built without CONFIG_SECCOMP_FILTER", KP_NO_SECCOMP },
 };
 
 /* Syscalls by the kernel that added them (x86_64 and aarch64 numbers; -1: none on that ABI). */
@@ -187,6 +196,14 @@ static const struct kp_argrule kp_argrules[] = {
 	{ "seccomp(FILTER_FLAG_TSYNC_ESRCH)", KP_SECCOMP, KV(5, 7), EINVAL, 2, { { 0, KP_EQ, 1 }, { 1, KP_SET, 16 } } },
 };
 
+/* KP_NO_SECCOMP: installing a filter answers EINVAL, as without CONFIG_SECCOMP_FILTER (strict mode stays). */
+#define KP_NEVER (KP_TODAY + 1)
+static const struct kp_argrule kp_noseccomp_rules[] = {
+	{ "prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)", KP_PRCTL, KP_NEVER, EINVAL, 2,
+	  { { 0, KP_EQ, 22 }, { 1, KP_EQ, 2 } } },
+	{ "seccomp(SECCOMP_SET_MODE_FILTER)", KP_SECCOMP, KP_NEVER, EINVAL, 1, { { 0, KP_EQ, 1 } } },
+};
+
 /* What no filter can take away from the kernel underneath, by the version that brought it. */
 struct kp_gap {
 	int since;
@@ -209,6 +226,9 @@ static const struct kp_profile *kp_find(const char *name)
 	for (size_t i = 0; i < KP_NCOUNT(kp_profiles); i++)
 		if (strcmp(kp_profiles[i].name, name) == 0)
 			return &kp_profiles[i];
+	for (size_t i = 0; i < KP_NCOUNT(kp_variants); i++)
+		if (strcmp(kp_variants[i].name, name) == 0)
+			return &kp_variants[i];
 	return NULL;
 }
 
@@ -226,34 +246,11 @@ static int kp_nr(int x86_64, int aarch64)
 /* The low 32 bits of an argument (both ABIs are little-endian). */
 #define KP_LD_ARG(i) KP_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * (i))
 
-/*
- * Builds the filter for kernel version v into p (KP_MAX_INSNS); returns its length, 0 for "no
- * filter" (today's kernel), -1 when this architecture has no table.
- */
-static int kp_build(int v, struct sock_filter *p)
+/* Appends the rules of table (count) that apply to kernel version v at p[n]; returns the new length. */
+static int kp_emit_rules(const struct kp_argrule *table, size_t count, int v, struct sock_filter *p, int n)
 {
-	int n = 0;
-	if (v >= KP_TODAY)
-		return 0;
-	if (KP_ARCH == 0)
-		return -1;
-	p[n++] = KP_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	p[n++] = KP_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KP_ARCH, 1, 0);
-	p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW); /* another ABI: a documented gap */
-	p[n++] = KP_LD_NR;
-	for (size_t i = 0; i < KP_NCOUNT(kp_syscalls); i++) {
-		int nr = kp_nr(kp_syscalls[i].x86_64, kp_syscalls[i].aarch64);
-		if (kp_syscalls[i].since <= v || nr < 0)
-			continue;
-		p[n++] = KP_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
-		p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-	}
-	/* Whatever came after this table (below the x32 bit): no older kernel had it. */
-	p[n++] = KP_JUMP(BPF_JMP | BPF_JGE | BPF_K, KP_FIRST_UNLISTED, 0, 2);
-	p[n++] = KP_JUMP(BPF_JMP | BPF_JGE | BPF_K, 1024, 1, 0);
-	p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-	for (size_t i = 0; i < KP_NCOUNT(kp_argrules); i++) {
-		const struct kp_argrule *r = &kp_argrules[i];
+	for (size_t i = 0; i < count; i++) {
+		const struct kp_argrule *r = &table[i];
 		int nr = kp_nr(r->x86_64, r->aarch64);
 		if (r->before <= v || nr < 0)
 			continue;
@@ -268,15 +265,56 @@ static int kp_build(int v, struct sock_filter *p)
 		p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)r->err);
 		p[n++] = KP_LD_NR;
 	}
+	return n;
+}
+
+static int kp_build_for(int v, unsigned without, struct sock_filter *p);
+/*
+ * Builds the filter for kernel version v into p (KP_MAX_INSNS); returns its length, 0 for "no
+ * filter" (today's kernel), -1 when this architecture has no table.
+ */
+__attribute__((unused)) static int kp_build(int v, struct sock_filter *p) { return kp_build_for(v, 0, p); }
+
+/* The same for a variant: version v built without the KP_NO_* options in without. */
+static int kp_build_for(int v, unsigned without, struct sock_filter *p)
+{
+	int n = 0;
+	if (v >= KP_TODAY && !without)
+		return 0;
+	if (KP_ARCH == 0)
+		return -1;
+	p[n++] = KP_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	p[n++] = KP_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KP_ARCH, 1, 0);
+	p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW); /* another ABI: a documented gap */
+	p[n++] = KP_LD_NR;
+	for (size_t i = 0; i < KP_NCOUNT(kp_syscalls); i++) {
+		int nr = kp_nr(kp_syscalls[i].x86_64, kp_syscalls[i].aarch64);
+		if (kp_syscalls[i].since <= v || nr < 0)
+			continue;
+		p[n++] = KP_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+		p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	}
+	if (v < KP_TODAY) {
+		/* Whatever came after this table (below the x32 bit): no older kernel had it. */
+		p[n++] = KP_JUMP(BPF_JMP | BPF_JGE | BPF_K, KP_FIRST_UNLISTED, 0, 2);
+		p[n++] = KP_JUMP(BPF_JMP | BPF_JGE | BPF_K, 1024, 1, 0);
+		p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	}
+	n = kp_emit_rules(kp_argrules, KP_NCOUNT(kp_argrules), v, p, n);
+	if (without & KP_NO_SECCOMP)
+		n = kp_emit_rules(kp_noseccomp_rules, KP_NCOUNT(kp_noseccomp_rules), v, p, n);
 	p[n++] = KP_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	return n;
 }
 
+static int kp_install_for(int v, unsigned without);
 /* Installs the filter for v in this process (inherited by everything it runs). */
-static int kp_install(int v)
+__attribute__((unused)) static int kp_install(int v) { return kp_install_for(v, 0); }
+
+static int kp_install_for(int v, unsigned without)
 {
 	struct sock_filter prog[KP_MAX_INSNS];
-	int n = kp_build(v, prog);
+	int n = kp_build_for(v, without, prog);
 	if (n <= 0)
 		return n;
 	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
@@ -345,6 +383,12 @@ static void kp_list(FILE *out)
 			if (kp_gaps[g].since > v)
 				fprintf(out, "        gap: %s\n", kp_gaps[g].what);
 	}
+	for (size_t i = 0; i < KP_NCOUNT(kp_variants); i++) {
+		fprintf(out, "%-6s  %s\n        EINVAL:", kp_variants[i].name, kp_variants[i].example);
+		for (size_t r = 0; r < KP_NCOUNT(kp_noseccomp_rules); r++)
+			fprintf(out, " %s;", kp_noseccomp_rules[r].what);
+		fprintf(out, "\n        gap: kprofile's own filter is in place: /proc/PID/status says Seccomp: 2, not 0\n");
+	}
 }
 
 #ifndef KPROFILE_NO_MAIN
@@ -376,7 +420,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kprofile: cannot detach cgroup2: %s\n", strerror(-r));
 		return 125;
 	}
-	if ((r = kp_install(pr->version)) < 0) {
+	if ((r = kp_install_for(pr->version, pr->without)) < 0) {
 		fprintf(stderr, "kprofile: cannot install the %s filter: %s\n", pr->name, strerror(-r));
 		return 125;
 	}

@@ -13,6 +13,7 @@
 #define KPROFILE_NO_MAIN
 #include "../kernel/kprofile.c"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 static void profiles_are_ordered_and_unique(void **state)
@@ -111,7 +112,7 @@ static void in_profile(const char *name, int (*fn)(void))
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (kp_install(kp_find(name)->version) < 0)
+		if (kp_install_for(kp_find(name)->version, kp_find(name)->without) < 0)
 			_exit(250);
 		_exit(fn());
 	}
@@ -180,6 +181,25 @@ static int under_today(void)
 	return 0;
 }
 
+/* noseccomp: a new filter is refused with EINVAL (as without CONFIG_SECCOMP_FILTER); nothing else changes. */
+static int under_noseccomp(void)
+{
+	EXPECT(sc_errno(prctl(PR_SET_SECCOMP, 2, NULL, 0, 0)) == EINVAL);
+	EXPECT(sc_errno(syscall(kp_nr(317, 277), 1, 0, NULL)) == EINVAL);
+	EXPECT(sc_errno(prctl(PR_GET_SECCOMP, 0, 0, 0, 0)) == 0); /* other prctl calls: as today */
+	EXPECT(syscall(kp_nr(436, 436), 1000, 1000, 0) == 0);
+	EXPECT(sc_errno(syscall(kp_nr(442, 442), -1, "", 0, NULL, 0)) != ENOSYS);
+	return 0;
+}
+
+static void variant_noseccomp_refuses_filters_only(void **state)
+{
+	(void)state;
+	assert_non_null(kp_find("noseccomp"));
+	assert_int_equal(kp_find("noseccomp")->without, KP_NO_SECCOMP);
+	in_profile("noseccomp", under_noseccomp);
+}
+
 static void profile_4_4_answers_as_4_4(void **state)
 {
 	(void)state;
@@ -207,10 +227,15 @@ static void profile_today_filters_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(profiles_are_ordered_and_unique), cmocka_unit_test(syscall_table_is_consistent),
-		cmocka_unit_test(every_filter_is_valid),           cmocka_unit_test(list_states_each_profile),
-		cmocka_unit_test(profile_4_4_answers_as_4_4),      cmocka_unit_test(profile_5_4_answers_as_5_4),
-		cmocka_unit_test(profile_5_10_answers_as_5_10),    cmocka_unit_test(profile_today_filters_nothing),
+		cmocka_unit_test(profiles_are_ordered_and_unique),
+		cmocka_unit_test(syscall_table_is_consistent),
+		cmocka_unit_test(every_filter_is_valid),
+		cmocka_unit_test(list_states_each_profile),
+		cmocka_unit_test(profile_4_4_answers_as_4_4),
+		cmocka_unit_test(profile_5_4_answers_as_5_4),
+		cmocka_unit_test(profile_5_10_answers_as_5_10),
+		cmocka_unit_test(profile_today_filters_nothing),
+		cmocka_unit_test(variant_noseccomp_refuses_filters_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
