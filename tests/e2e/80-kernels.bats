@@ -170,13 +170,21 @@ kp_full() {
 	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
 }
 
+# bats test_tags=kernels-full
 @test "kernel 3.18 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 3.18; }
+# bats test_tags=kernels-full
 @test "kernel 4.4 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 4.4; }
+# bats test_tags=kernels-full
 @test "kernel 4.9 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 4.9; }
+# bats test_tags=kernels-full
 @test "kernel 4.14 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 4.14; }
+# bats test_tags=kernels-full
 @test "kernel 4.19 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 4.19; }
+# bats test_tags=kernels-full
 @test "kernel 5.4 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.4; }
+# bats test_tags=kernels-full
 @test "kernel 5.10 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.10; }
+# bats test_tags=kernels-full
 @test "kernel today full: run, enter, info, show, scan, stop; volatile; image" { kp_full today; }
 
 # --------------------------------------------------------------------------
@@ -433,6 +441,7 @@ kp_start_says() {
 
 # The full matrix: under every profile, check's verdict is ready and a busybox start succeeds.
 # (noseccomp has its own test above: `run` there would meet kprofile's own filter on init, a gap.)
+# bats test_tags=kernels-full
 @test "check full: under every kernel profile the verdict is ready and a busybox guest starts" {
 	full_only
 	require_cmd jq
