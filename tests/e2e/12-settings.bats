@@ -33,50 +33,30 @@ ws_listing() {
 	find "$DROIDSPACES_WORKSPACE" -printf '%P %y %s\n' | LC_ALL=C sort
 }
 
-# stale_pidfiles N: N pidfiles in the current format whose containers are
-# gone: half name a PID that has exited, half PID 1 of another boot.
-stale_pidfiles() {
-	local n=$1 i dead boot
-	dead=$(sh -c 'echo $$')
-	boot=$(cat /proc/sys/kernel/random/boot_id)
-	mkdir -p "$DROIDSPACES_WORKSPACE/Pids"
-	for ((i = 0; i < n; i++)); do
-		if ((i % 2)); then
-			printf '1\nmonitor=1\nstarttime=1\nuuid=%032d\nboot_id=00000000-0000-4000-8000-%012d\nrootfs=/nonexistent\ncgroup=droidspaces/dead-%d\n' \
-				"$i" "$i" "$i"
-		else
-			printf '%s\nmonitor=%s\nstarttime=1\nuuid=%032d\nboot_id=%s\nrootfs=/nonexistent\ncgroup=droidspaces/dead-%d\n' \
-				"$dead" "$dead" "$i" "$boot" "$i"
-		fi >"$DROIDSPACES_WORKSPACE/Pids/dead-$i.pid"
-	done
-}
-
-dead_left() { find "$DROIDSPACES_WORKSPACE/Pids" -name 'dead-*' | wc -l; }
-
 # --------------------------------------------------------------------------
 
 @test "settings: 200 stale pidfiles and no container: show and stop --all succeed and reap them all" {
-	stale_pidfiles 200
-	[ "$(dead_left)" -eq 200 ]
+	make_stale 200
+	[ "$(stale_left)" -eq 200 ]
 
 	run_ds_err show
 	[ "$status" -eq 0 ]
 	[ "$output" = "No containers." ]
 	[ -z "$stderr" ]
-	[ "$(dead_left)" -eq 0 ]
+	[ "$(stale_left)" -eq 0 ]
 
-	stale_pidfiles 200
+	make_stale 200
 	run_ds_err show --json
 	[ "$status" -eq 0 ]
 	[ "$(jq '.containers | length' <<<"$output")" -eq 0 ]
-	[ "$(dead_left)" -eq 0 ]
+	[ "$(stale_left)" -eq 0 ]
 
-	stale_pidfiles 200
+	make_stale 200
 	run_ds_err stop --all
 	[ "$status" -eq 0 ]
 	[ "$output" = "No containers running." ]
 	[ -z "$stderr" ]
-	[ "$(dead_left)" -eq 0 ]
+	[ "$(stale_left)" -eq 0 ]
 	[ -z "$(find "$DROIDSPACES_WORKSPACE/Pids" -mindepth 1)" ]
 	# nothing was signalled: PID 1 and we are alive
 	kill -0 1

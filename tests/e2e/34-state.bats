@@ -170,25 +170,6 @@ remove_fake_cgroups() {
 # same_process PID STARTTIME: PID still is that process.
 same_process() { [[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]]; }
 
-# make_stale N: N stale pidfiles of the current format: half name a dead PID,
-# half a live one (PID 1, this shell) from an earlier boot of the host.
-make_stale() {
-	local n=$1 i dead boot
-	dead=$(sh -c 'echo $$')
-	boot=$(cat /proc/sys/kernel/random/boot_id)
-	mkdir -p "$DROIDSPACES_WORKSPACE/Pids"
-	for ((i = 0; i < n; i++)); do
-		if ((i % 2)); then
-			printf '%s\nmonitor=%s\nstarttime=1\nuuid=%032d\nboot_id=00000000-0000-4000-8000-%012d\nrootfs=/nonexistent\ncgroup=droidspaces/stale-%d\n' \
-				"$((i % 4 == 1 ? 1 : $$))" "$$" "$i" "$i" "$i"
-		else
-			printf '%s\nmonitor=0\nstarttime=1\nuuid=%032d\nboot_id=%s\nrootfs=/nonexistent\ncgroup=droidspaces/stale-%d\n' \
-				"$dead" "$i" "$boot" "$i"
-		fi >"$DROIDSPACES_WORKSPACE/Pids/stale-$i.pid"
-	done
-}
-
-stale_left() { find "$DROIDSPACES_WORKSPACE/Pids" -name 'stale-*' | wc -l; }
 
 # bats test_tags=hostile,load
 @test "show and stop --all with 200 stale pidfiles: no stack overflow, the stale ones are removed" {
