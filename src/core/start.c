@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DS_MAX_SUFFIX 1024
-
 /* The settings, resolved, name one thing to boot, and a name where an image needs one. */
 static int check_what_to_boot(const struct ds_config *cfg, struct ds_error *err)
 {
@@ -93,7 +91,7 @@ static int start_auto_named(struct ds_config *cfg, struct ds_error *err)
 	_cleanup_saved_ struct ds_saved *other = ds_saved_new();
 	if (!other)
 		return ds_fail(err, -ENOMEM, "cannot read the settings");
-	for (int i = 0; i <= DS_MAX_SUFFIX; i++) {
+	for (int i = 0; i <= DS_NAME_CANDIDATES; i++) {
 		memcpy(cfg->settings.hostname, hostname, sizeof(hostname));
 		ds_name_candidate(base, i, name);
 		if (name_taken_by_other(cfg, other, name, cfg->settings.rootfs_path))
@@ -109,7 +107,7 @@ static int start_auto_named(struct ds_config *cfg, struct ds_error *err)
 		return r;
 	}
 	return ds_fail(err, DS_EINVAL_MSG, "no free name for %s (tried %s-1 to %s-%d)", base, base, base,
-		       DS_MAX_SUFFIX);
+		       DS_NAME_CANDIDATES);
 }
 
 int ds_start_resolved(struct ds_config *cfg, struct ds_error *err)
