@@ -141,7 +141,7 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 	# leaves a sleeper behind: a shell whose fork fails exits (busybox ash), so
 	# without them the count swings below the limit and back (it once stayed
 	# under 35 for 20 s in make test); the sleepers hold what the bomb took.
-	"$DS" --name="$name" run sh -c 'b() { sleep 600 & b | b & }; b' >/dev/null 2>&1 &
+	"$DS" --name="$name" run sh -c 'b() { sleep 600 & b | b & }; b; exec sleep 600' >/dev/null 2>&1 &
 	BG_PIDS+=($!)
 	wait_for 20 at_least 35 pids_now "$name"
 	for _ in 1 2 3 4 5; do
