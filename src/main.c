@@ -29,6 +29,8 @@ static const struct {
 	{ "console", "attach", DS_VERB_CONSOLE, cmd_console, "attach to the console (Ctrl-a q detaches)" },
 	{ "enter", NULL, DS_VERB_ENTER, cmd_enter, "a login shell in the container (enter [USER])" },
 	{ "run", "exec", DS_VERB_RUN, cmd_run, "run one command in the container (run [--user U] CMD [ARGS...])" },
+	{ "update", NULL, DS_VERB_UPDATE, cmd_update,
+	  "change the limits of a container, running or not (0 lifts one)" },
 };
 
 static void usage(FILE *out)

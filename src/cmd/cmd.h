@@ -23,3 +23,4 @@ int cmd_enter(struct ds_cli *cli);
 int cmd_logs(struct ds_cli *cli);
 int cmd_console(struct ds_cli *cli);
 int cmd_run(struct ds_cli *cli);
+int cmd_update(struct ds_cli *cli);

@@ -20,6 +20,8 @@
 
 /* Verbs that boot a container: they take every setting of one. */
 #define BOOT (DS_VERB_START | DS_VERB_RESTART)
+/* The limits: set at start, changed in place by update. */
+#define LIMITS (BOOT | DS_VERB_UPDATE)
 /* Verbs about a container, found by --name or --pidfile. */
 #define NAMED (DS_VERB_ALL & ~DS_VERB_CHECK)
 
@@ -265,24 +267,24 @@ const struct ds_setting ds_settings[] = {
 	  .render = render_memory, .metavar = "SIZE",
 	  .help = "RAM limit (K M G suffixes; 0: none); swap is held to the same\n"
 		  "(no swapping past it) where the kernel accounts swap",
-	  .verbs = BOOT },
+	  .verbs = LIMITS },
 	{ .key = "cpus", .name = "cpus", .arg = DS_ARG_VALUE, CFG(limits.cpus_milli), .parse = parse_cpus,
 	  .render = render_cpus, .metavar = "N.N", .help = "CPU time limit in CPUs, e.g. 0.5 or 2 (0: none)",
-	  .verbs = BOOT },
+	  .verbs = LIMITS },
 	{ .key = "pids_limit", .name = "pids-limit", .arg = DS_ARG_INT, CFG(limits.pids), .lo = 0, .hi = 4194304,
 	  .render = render_limit,
 	  .why = "expected a number of tasks, 0-4194304 (0: no limit)", .metavar = "N",
-	  .help = "most processes and threads at once (0: no limit)", .verbs = BOOT },
+	  .help = "most processes and threads at once (0: no limit)", .verbs = LIMITS },
 	{ .key = "cpu_weight", .name = "cpu-weight", .arg = DS_ARG_INT, CFG(limits.cpu_weight), .lo = 0, .hi = 10000,
 	  .render = render_limit,
 	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
-	  .help = "CPU share when the CPUs are busy, 1-10000 (default 100)", .verbs = BOOT },
+	  .help = "CPU share when the CPUs are busy, 1-10000 (default 100)", .verbs = LIMITS },
 	{ .key = "io_weight", .name = "io-weight", .arg = DS_ARG_INT, CFG(limits.io_weight), .lo = 0, .hi = 10000,
 	  .render = render_limit,
 	  .why = "expected 1-10000 (0: the default)", .metavar = "N",
 	  .help = "block I/O share, 1-10000 (default 100; needs io.weight,\n"
 		  "blkio.weight or BFQ's weight file)",
-	  .verbs = BOOT },
+	  .verbs = LIMITS },
 	{ .key = "bind", .name = "bind-mount", .shortopt = 'B', .arg = DS_ARG_VALUE, CFG(binds),
 	  .parse = parse_binds, .render = render_binds, .merge = merge_binds, .metavar = "SRC:DEST[:ro]",
 	  .help = "bind a host path into the container (repeatable)", .verbs = BOOT },

@@ -29,7 +29,8 @@ enum {
 	DS_VERB_CONSOLE = 1u << 10,
 	DS_VERB_ENTER = 1u << 11,
 	DS_VERB_RUN = 1u << 12,
-	DS_VERB_ALL = (1u << 13) - 1,
+	DS_VERB_UPDATE = 1u << 13,
+	DS_VERB_ALL = (1u << 14) - 1,
 };
 
 /* What the command line asked that is no setting of a container. */

@@ -579,13 +579,21 @@ static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const ch
 	return CTL_NONE;
 }
 
-/* One limit file; optional: a kernel without it (no swap accounting) is fine. */
+/*
+ * One limit file; optional: a kernel without it (no swap accounting) is fine.
+ * v < 0 is "no limit": "max" in a cgroup2 file, -1 in a v1 one.
+ */
 static int put_limit(const char *dir, const char *file, long long v, int optional, struct ds_error *err)
 {
 	char path[PATH_MAX + 300], text[48];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (!strcmp(file, "cpu.max"))
+	int v2 = !strchr(file, '_'); /* v1's files are memory.limit_in_bytes, cpu.cfs_quota_us ... */
+	if (!strcmp(file, "cpu.max") && v < 0)
+		snprintf(text, sizeof(text), "max 100000");
+	else if (!strcmp(file, "cpu.max"))
 		snprintf(text, sizeof(text), "%lld 100000", v);
+	else if (v < 0)
+		snprintf(text, sizeof(text), "%s", v2 ? "max" : "-1");
 	else
 		snprintf(text, sizeof(text), "%lld", v);
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -644,60 +652,229 @@ static int enable_v2(const char *dir, const char *ctl, struct ds_error *err)
 	return r < 0 ? ds_fail(err, r, "cannot enable the %s controller in %s", ctl, path) : 0;
 }
 
-struct limit_want {
-	const char *ctl, *opt;
-	int on;
+/* The pids in the cgroup.procs file of dir, sorted, into a malloc'd array; -errno. */
+static int read_procs(const char *dir, pid_t **out, size_t *n)
+{
+	char path[PATH_MAX + 300];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	FILE *f = fopen(path, "re");
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return errno == ENOENT ? 0 : negerrno();
+	size_t cap = 0;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		if (*n == cap) {
+			pid_t *g = realloc(*out, (cap = cap ? 2 * cap : 64) * sizeof(**out));
+			if (!g) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			*out = g;
+		}
+		(*out)[(*n)++] = (pid_t)pid;
+	}
+	fclose(f);
+	return 0;
+}
+
+struct migrate_ctx {
+	const char *to;
+	pid_t *there; /* already in to */
+	size_t nthere;
+	int moved;
 };
+
+static int migrate_dir(const char *dir, struct migrate_ctx *ctx)
+{
+	pid_t *pids;
+	size_t n;
+	int r = read_procs(dir, &pids, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		int known = 0;
+		for (size_t j = 0; j < ctx->nthere && !known; j++)
+			known = ctx->there[j] == pids[i];
+		if (known)
+			continue;
+		char text[24];
+		snprintf(text, sizeof(text), "%d", (int)pids[i]);
+		char procs[PATH_MAX + 300];
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", ctx->to);
+		int w = ds_write_file(procs, text, 0644);
+		if (w == 0)
+			ctx->moved++;
+		else if (w != -ESRCH) /* a task that exited meanwhile */
+			r = w;
+	}
+	free(pids);
+	return r;
+}
+
+/*
+ * Moves every task of the cgroup2 tree at from (the container's, with the
+ * guest's own cgroups below it) into the v1 cgroup to: a limit set on a
+ * running container in a v1 controller the start did not use (hybrid
+ * hosts). Tasks forked while the walk runs are caught by the next pass; it
+ * ends when a pass finds none left, or after 16 passes (-EAGAIN: a guest
+ * forking faster than the walk).
+ */
+static int migrate_tree(const char *from, const char *to)
+{
+	for (int pass = 0; pass < 16; pass++) {
+		struct migrate_ctx ctx = { .to = to };
+		int r = read_procs(to, &ctx.there, &ctx.nthere);
+		/* Breadth first, one level of names at a time: no recursion into the guest's tree. */
+		char **queue = NULL;
+		size_t head = 0, tail = 0, cap = 0;
+		char *first = r == 0 ? strdup(from) : NULL;
+		if (r == 0 && !first)
+			r = -ENOMEM;
+		if (first) {
+			queue = malloc(sizeof(*queue));
+			if (!queue) {
+				free(first);
+				r = -ENOMEM;
+			} else {
+				queue[tail++] = first;
+				cap = 1;
+			}
+		}
+		while (r == 0 && head < tail) {
+			char *dir = queue[head++];
+			r = migrate_dir(dir, &ctx);
+			DIR *d = r == 0 ? opendir(dir) : NULL;
+			struct dirent *e;
+			while (d && r == 0 && (e = readdir(d))) {
+				if (e->d_type != DT_DIR || e->d_name[0] == '.')
+					continue;
+				if (tail == cap) {
+					char **g = realloc(queue, (cap *= 2) * sizeof(*queue));
+					if (!g) {
+						r = -ENOMEM;
+						break;
+					}
+					queue = g;
+				}
+				size_t len = strlen(dir) + strlen(e->d_name) + 2;
+				if (!(queue[tail] = malloc(len))) {
+					r = -ENOMEM;
+					break;
+				}
+				snprintf(queue[tail++], len, "%s/%s", dir, e->d_name);
+			}
+			if (d)
+				closedir(d);
+		}
+		while (tail > 0)
+			free(queue[--tail]);
+		free(queue);
+		free(ctx.there);
+		if (r < 0)
+			return r;
+		if (ctx.moved == 0)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+struct limit_want {
+	unsigned bit;
+	const char *ctl, *opt;
+};
+
+static const struct limit_want limit_rows[] = {
+	{ DS_LIM_MEMORY, "memory", "--memory" },      { DS_LIM_CPUS, "cpu", "--cpus" },
+	{ DS_LIM_CPU_WEIGHT, "cpu", "--cpu-weight" }, { DS_LIM_PIDS, "pids", "--pids-limit" },
+	{ DS_LIM_IO_WEIGHT, "blkio", "--io-weight" },
+};
+
+unsigned ds_limits_present(const struct ds_limits *lim)
+{
+	return (lim->memory > 0 ? DS_LIM_MEMORY : 0) | (lim->cpus_milli > 0 ? DS_LIM_CPUS : 0) |
+	       (lim->cpu_weight > 0 ? DS_LIM_CPU_WEIGHT : 0) | (lim->pids > 0 ? DS_LIM_PIDS : 0) |
+	       (lim->io_weight > 0 ? DS_LIM_IO_WEIGHT : 0);
+}
+
+/* v1 memory: memsw (RAM + swap) may never be under the RAM limit; the order of the writes follows. */
+static int put_memory_v1(const char *dir, long long bytes, struct ds_error *err)
+{
+	struct ds_error first = { 0 };
+	long long v = bytes > 0 ? bytes : -1;
+	if (put_limit(dir, "memory.limit_in_bytes", v, 0, &first) == 0)
+		return put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
+	/* Raising it: memsw first (where the kernel accounts swap), then RAM. */
+	int r = put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
+	return r < 0 ? r : put_limit(dir, "memory.limit_in_bytes", v, 0, err);
+}
+
+/* The limits of which (DS_LIM_*) to rel; those at 0 are lifted (no limit, the default weight). */
+static int write_limits(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim, unsigned which,
+			int running, struct ds_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limit_rows); i++) {
+		if (!(which & limit_rows[i].bit))
+			continue;
+		char dir[PATH_MAX + 256];
+		const char *ctl = limit_rows[i].ctl;
+		unsigned bit = limit_rows[i].bit;
+		int kind = cg->mode == DS_CG_NONE ? CTL_NONE : controller_dir(cg, ctl, rel, dir, sizeof(dir));
+		if (kind == CTL_NONE)
+			return ds_fail(err, -EOPNOTSUPP,
+				       "%s needs the %s cgroup controller, which this host does not have",
+				       limit_rows[i].opt, ctl);
+		int r = 0, beside = kind == CTL_V1 && cg->mode != DS_CG_LEGACY;
+		if (beside && (r = create_one(dir, 1, NULL)) < 0)
+			return ds_fail(err, r, "cannot create cgroup %s", dir);
+		if (kind == CTL_V2 && (r = enable_v2(dir, strcmp(ctl, "blkio") ? ctl : "io", err)) < 0)
+			return r;
+		/* 100 is the default weight on our scale (v1 shares: 1024). */
+		int weight = bit == DS_LIM_CPU_WEIGHT ? lim->cpu_weight : lim->io_weight;
+		weight = weight > 0 ? weight : 100;
+		if (bit == DS_LIM_MEMORY && kind == CTL_V1) {
+			r = put_memory_v1(dir, lim->memory, err);
+		} else if (bit == DS_LIM_MEMORY) {
+			/* No swapping past the RAM limit; no limit lifts both. */
+			if ((r = put_limit(dir, "memory.max", lim->memory > 0 ? lim->memory : -1, 0, err)) == 0)
+				r = put_limit(dir, "memory.swap.max", lim->memory > 0 ? 0 : -1, 1, err);
+		} else if (bit == DS_LIM_CPUS && kind == CTL_V1) {
+			if ((r = put_limit(dir, "cpu.cfs_period_us", 100000, 0, err)) == 0)
+				r = put_limit(dir, "cpu.cfs_quota_us",
+					      lim->cpus_milli > 0 ? lim->cpus_milli * 100LL : -1, 0, err);
+		} else if (bit == DS_LIM_CPUS) {
+			r = put_limit(dir, "cpu.max", lim->cpus_milli > 0 ? lim->cpus_milli * 100LL : -1, 0, err);
+		} else if (bit == DS_LIM_CPU_WEIGHT) {
+			long long shares = weight * 1024LL / 100;
+			r = kind == CTL_V1 ? put_limit(dir, "cpu.shares", shares < 2 ? 2 : shares, 0, err)
+					   : put_limit(dir, "cpu.weight", weight, 0, err);
+		} else if (bit == DS_LIM_IO_WEIGHT) {
+			r = put_io_weight(dir, kind == CTL_V1, weight, err);
+		} else {
+			r = put_limit(dir, "pids.max", lim->pids > 0 ? lim->pids : -1, 0, err);
+		}
+		if (r < 0)
+			return r;
+		/* A running container's tasks join a v1 cgroup beside cgroup2 that its start did not use. */
+		char v2dir[PATH_MAX + 256];
+		if (running && beside && cg->v2_root[0]) {
+			snprintf(v2dir, sizeof(v2dir), "%s/%s", cg->v2_root, rel);
+			if ((r = migrate_tree(v2dir, dir)) < 0)
+				return ds_fail(err, r, "cannot move the container's tasks into %s", dir);
+		}
+	}
+	return 0;
+}
 
 int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
 			   struct ds_error *err)
 {
-	const struct limit_want want[] = {
-		{ "memory", "--memory", lim->memory > 0 },      { "cpu", "--cpus", lim->cpus_milli > 0 },
-		{ "cpu", "--cpu-weight", lim->cpu_weight > 0 }, { "pids", "--pids-limit", lim->pids > 0 },
-		{ "blkio", "--io-weight", lim->io_weight > 0 },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
-		if (!want[i].on)
-			continue;
-		char dir[PATH_MAX + 256];
-		const char *ctl = want[i].ctl;
-		int kind = cg->mode == DS_CG_NONE ? CTL_NONE : controller_dir(cg, ctl, rel, dir, sizeof(dir));
-		if (kind == CTL_NONE)
-			return ds_fail(err, -EOPNOTSUPP,
-				       "%s needs the %s cgroup controller, which this host does not have", want[i].opt,
-				       ctl);
-		int r = 0;
-		if (kind == CTL_V1 && cg->mode != DS_CG_LEGACY && (r = create_one(dir, 1, NULL)) < 0)
-			return ds_fail(err, r, "cannot create cgroup %s", dir);
-		if (kind == CTL_V2 && (r = enable_v2(dir, strcmp(ctl, "blkio") ? ctl : "io", err)) < 0)
-			return r;
-		if (!strcmp(ctl, "memory") && kind == CTL_V1) {
-			/* memsw is RAM + swap: the same number leaves no swap beyond the RAM limit. */
-			if ((r = put_limit(dir, "memory.limit_in_bytes", lim->memory, 0, err)) == 0)
-				r = put_limit(dir, "memory.memsw.limit_in_bytes", lim->memory, 1, err);
-		} else if (!strcmp(ctl, "memory")) {
-			if ((r = put_limit(dir, "memory.max", lim->memory, 0, err)) == 0)
-				r = put_limit(dir, "memory.swap.max", 0, 1, err);
-		} else if (!strcmp(want[i].opt, "--cpus") && kind == CTL_V1) {
-			if ((r = put_limit(dir, "cpu.cfs_period_us", 100000, 0, err)) == 0)
-				r = put_limit(dir, "cpu.cfs_quota_us", lim->cpus_milli * 100LL, 0, err);
-		} else if (!strcmp(want[i].opt, "--cpus")) {
-			r = put_limit(dir, "cpu.max", lim->cpus_milli * 100LL, 0, err);
-		} else if (!strcmp(ctl, "cpu")) {
-			/* v1 shares: 1024 is the default, as 100 is of cpu.weight; 2 the least. */
-			long long shares = lim->cpu_weight * 1024LL / 100;
-			r = kind == CTL_V1 ? put_limit(dir, "cpu.shares", shares < 2 ? 2 : shares, 0, err)
-					   : put_limit(dir, "cpu.weight", lim->cpu_weight, 0, err);
-		} else if (!strcmp(ctl, "blkio")) {
-			r = put_io_weight(dir, kind == CTL_V1, lim->io_weight, err);
-		} else {
-			r = put_limit(dir, "pids.max", lim->pids, 0, err);
-		}
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return write_limits(cg, rel, lim, ds_limits_present(lim), 0, err);
+}
+
+int ds_cgroup_limits_update(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim, unsigned which,
+			    struct ds_error *err)
+{
+	return write_limits(cg, rel, lim, which, 1, err);
 }
 
 int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
@@ -705,12 +882,11 @@ int ds_cgroup_limits_join(const struct ds_cgroups *cg, const char *rel, const st
 {
 	if (cg->mode != DS_CG_HYBRID && cg->mode != DS_CG_UNIFIED)
 		return 0;
-	const char *ctls[] = { lim->memory > 0 ? "memory" : NULL,
-			       lim->cpus_milli > 0 || lim->cpu_weight > 0 ? "cpu" : NULL, lim->pids > 0 ? "pids" : NULL,
-			       lim->io_weight > 0 ? "blkio" : NULL };
-	for (size_t i = 0; i < ARRAY_SIZE(ctls); i++) {
+	unsigned which = ds_limits_present(lim);
+	for (size_t i = 0; i < ARRAY_SIZE(limit_rows); i++) {
 		char dir[PATH_MAX + 256];
-		if (ctls[i] && controller_dir(cg, ctls[i], rel, dir, sizeof(dir)) == CTL_V1) {
+		if ((which & limit_rows[i].bit) &&
+		    controller_dir(cg, limit_rows[i].ctl, rel, dir, sizeof(dir)) == CTL_V1) {
 			int r = join_one(dir, 1, err);
 			if (r < 0)
 				return r;

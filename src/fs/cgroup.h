@@ -78,6 +78,24 @@ int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
  */
 int ds_cgroup_limits_apply(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim,
 			   struct ds_error *err);
+/* The limits, one bit each (a mask of which to write). */
+enum {
+	DS_LIM_MEMORY = 1u << 0,
+	DS_LIM_CPUS = 1u << 1,
+	DS_LIM_CPU_WEIGHT = 1u << 2,
+	DS_LIM_PIDS = 1u << 3,
+	DS_LIM_IO_WEIGHT = 1u << 4,
+};
+/* The DS_LIM_* bits of the limits lim sets (not 0). */
+unsigned ds_limits_present(const struct ds_limits *lim);
+/*
+ * A running container's limits (update): writes those of which, lifting the
+ * ones at 0 (no limit, the default weight). Beside cgroup2 (hybrid hosts) a
+ * v1 controller the start did not use gets the container's cgroup, and
+ * every task of the container's cgroup2 tree is moved into it.
+ */
+int ds_cgroup_limits_update(const struct ds_cgroups *cg, const char *rel, const struct ds_limits *lim, unsigned which,
+			    struct ds_error *err);
 /*
  * Hosts with cgroup2: moves the caller into the v1 cgroups the limits use,
  * if any (hybrid; Android's beside a cgroup2 /sys/fs/cgroup); ds_cgroup_join_self

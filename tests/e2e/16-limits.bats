@@ -58,11 +58,12 @@ oom_kills() {
 	fi
 }
 
-# at_least N CMD...: CMD's output is a number >= N (for wait_for, which expands its arguments once).
+# at_least N CMD...: CMD's output is a number >= N (for wait_for, which expands its arguments
+# once); the value is printed, so a wait_for that times out shows the last one.
 at_least() {
 	local n=$1 v
 	shift
-	v=$("$@") && [[ $v =~ ^[0-9]+$ ]] && ((v >= n))
+	v=$("$@") && echo "$v" && [[ $v =~ ^[0-9]+$ ]] && ((v >= n))
 }
 
 # pids_now NAME: tasks in the container's pids cgroup.
@@ -120,7 +121,7 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 @test "limits: a fork bomb stops at --pids-limit; run, info and stop still work" {
 	require_fixture busybox
 	require_cmd musl-gcc
-	local root name=lim-pids d
+	local root name=lim-pids d refused
 	root=$(fixture_copy busybox)
 	# --cpus too: the bomb below must not eat the shared machine.
 	start_ct "$name" "$root" --pids-limit=40 --cpus=0.5
@@ -137,16 +138,17 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 	run "$DS" --name="$name" run true
 	[ "$status" -eq 0 ]
 
-	# A real one, left running: the cgroup stays at the limit.  Each round also
-	# leaves a sleeper behind: a shell whose fork fails exits (busybox ash), so
-	# without them the count swings below the limit and back (it once stayed
-	# under 35 for 20 s in make test); the sleepers hold what the bomb took.
-	"$DS" --name="$name" run sh -c 'b() { sleep 600 & b | b & }; b; exec sleep 600' >/dev/null 2>&1 &
+	# A real one, left running: every process forks for ever and retries a
+	# failed fork (probes/forkbomb.c), so the cgroup fills to the limit and
+	# stays there; the kernel counts the refused forks in pids.events.
+	refused=$(awk '$1 == "max" { print $2 }' "$d/pids.events")
+	run_probe forkbomb "$name" >/dev/null 2>&1 &
 	BG_PIDS+=($!)
-	wait_for 20 at_least 35 pids_now "$name"
+	wait_for 20 at_least 40 pids_now "$name"
 	for _ in 1 2 3 4 5; do
 		[ "$(pids_now "$name")" -le 40 ]
 	done
+	wait_for 10 at_least $((refused + 1)) awk '$1 == "max" { print $2 }' "$d/pids.events"
 	echo "# pids.current under the bomb: $(cat "$d/pids.current")" >&3
 	# The host side of the container answers: info, then stop.
 	json_run --name="$name" info --json
@@ -188,6 +190,122 @@ usec_since() { echo $(($(_ds_usec_now) - $1)); }
 	[ "$(jq -r .usage.cpu_usec <<<"$output")" -ge "$u1" ]
 	stop_ct "$name"
 	wait_bg || true
+}
+
+# v1_of_pid PID CTL: PID's cgroup in the v1 hierarchy of CTL (empty where CTL is not v1).
+v1_of_pid() { awk -F: -v c="$2" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "/proc/$1/cgroup"; }
+
+# sleeper_of NAME: the PID of a `sleep` in the container's cgroup.
+sleeper_of() {
+	local p
+	for p in $(cat "$(ct_cgroup "$1")/cgroup.procs"); do
+		comm_is "$p" sleep && echo "$p" && return 0
+	done
+	return 1
+}
+
+# bats test_tags=load
+@test "update: a running container's limits change at once (its tasks join v1 controllers it did not use), are saved, and hold" {
+	require_fixture busybox
+	require_cmd musl-gcc
+	local root name=lim-upd d cfg
+	root=$(fixture_copy busybox)
+	start_ct "$name" "$root"
+	cfg=$DROIDSPACES_WORKSPACE/Containers/$name/container.config
+	refute grep -q '^pids_limit=' "$cfg"
+	# a task that was there before the update (a sleeper started by run)
+	"$DS" --name="$name" run sleep 600 >/dev/null 2>&1 &
+	BG_PIDS+=($!)
+	wait_for 10 sleeper_of "$name"
+	local sleeper
+	sleeper=$(sleeper_of "$name")
+
+	ds_run --name="$name" update --pids-limit=30 --memory=64M --cpus=0.5
+	[ "$status" -eq 0 ]
+	[[ $output == *"Container $name updated: the running container has the new limits"* ]]
+	d=$(limit_dir "$name" pids)
+	[ "$(cat "$d/pids.max")" -eq 30 ]
+	grep -qx "$CT_PID" "$d/cgroup.procs"
+	if v1_host memory; then
+		[ "$(cat "$(limit_dir "$name" memory)/memory.limit_in_bytes")" -eq $((64 << 20)) ]
+		[ "$(v1_of_pid "$CT_PID" memory)" = "/droidspaces/$name" ]
+		[ "$(v1_of_pid "$sleeper" memory)" = "/droidspaces/$name" ]
+		[ "$(v1_of_pid "$sleeper" pids)" = "/droidspaces/$name" ]
+		[ "$(cat "$(limit_dir "$name" cpu)/cpu.cfs_quota_us")" -eq 50000 ]
+	else
+		[ "$(cat "$(limit_dir "$name" memory)/memory.max")" -eq $((64 << 20)) ]
+		[ "$(cat "$(limit_dir "$name" cpu)/cpu.max")" = "50000 100000" ]
+	fi
+	grep -qx 'pids_limit=30' "$cfg"
+	grep -qx 'memory=64M' "$cfg"
+	grep -qx 'cpus=0.5' "$cfg"
+	# every task of the container is under the limit now, and new ones too
+	run run_probe forkprobe "$name"
+	echo "$output"
+	[[ $output =~ forked\ ([0-9]+)\ errno\ 11 ]]
+	((BASH_REMATCH[1] < 30))
+	json_run --name="$name" info --json
+	[ "$(jq -r .limits.pids <<<"$output")" = 30 ]
+
+	# raised (v1 memory: memsw before RAM), then lifted by 0
+	ds_run --name="$name" update --memory=512M --pids-limit=0
+	[ "$status" -eq 0 ]
+	[ "$(cat "$d/pids.max")" = max ]
+	if v1_host memory; then
+		[ "$(cat "$(limit_dir "$name" memory)/memory.limit_in_bytes")" -eq $((512 << 20)) ]
+	fi
+	refute grep -q '^pids_limit=' "$cfg"
+	grep -qx 'memory=512M' "$cfg"
+	grep -qx 'cpus=0.5' "$cfg" # untouched
+
+	# stopped: only the saved settings; the next start has them
+	stop_ct "$name"
+	wait_bg || true
+	ds_run --name="$name" update --pids-limit=25
+	[ "$status" -eq 0 ]
+	[[ $output == *"it is stopped; its next start has the new limits"* ]]
+	[ -z "$(cgroups_of "$name")" ]
+	ds_run --name="$name" start
+	[ "$status" -eq 0 ]
+	adopt_ct "$name"
+	[ "$(cat "$(limit_dir "$name" pids)/pids.max")" -eq 25 ]
+	stop_ct "$name"
+}
+
+@test "update: bad input is refused with one line and changes nothing" {
+	require_fixture busybox
+	local root name=lim-upd-bad cfg before
+	root=$(fixture_copy busybox)
+	# a name with no saved settings: nothing is created
+	run_ds_err --name=lim-none update --memory=64M
+	[ "$status" -ne 0 ]
+	assert_one_error_line "container lim-none has no saved settings"
+	[ ! -e "$DROIDSPACES_WORKSPACE/Containers/lim-none" ]
+	start_ct "$name" "$root" --pids-limit=50
+	cfg=$DROIDSPACES_WORKSPACE/Containers/$name/container.config
+	before=$(cat "$cfg")
+	run_ds_err --name="$name" update
+	[ "$status" -ne 0 ]
+	assert_one_error_line "update needs a limit to change"
+	run_ds_err update --memory=64M
+	[ "$status" -ne 0 ]
+	assert_one_error_line "no container name: use --name=NAME"
+	run_ds_err --name="$name" update --memory=12X
+	[ "$status" -eq 2 ]
+	assert_one_error_line "--memory: invalid value '12X'"
+	run_ds_err --name="$name" update --hostname=other
+	[ "$status" -eq 2 ]
+	assert_one_error_line "update does not take --hostname"
+	run_ds_err --name="$name" update --pids-limit=5 extra
+	[ "$status" -ne 0 ]
+	assert_one_error_line "update takes no arguments"
+	# a controller the host lacks: one line naming it; the rest untouched
+	DROIDSPACES_FAULT=no-cgroup-pids run_ds_err --name="$name" update --pids-limit=10
+	[ "$status" -ne 0 ]
+	assert_one_error_line "--pids-limit needs the pids cgroup controller"
+	[ "$(cat "$(limit_dir "$name" pids)/pids.max")" -eq 50 ]
+	[ "$(cat "$cfg")" = "$before" ]
+	stop_ct "$name"
 }
 
 @test "limits: saved, shown by info, kept by restart, undone by 0; bad values refused with one line" {
