@@ -538,25 +538,6 @@ fault_reap() {
 	assert_cleaned both
 }
 
-# quick_state: the parts of the host state a start/stop cycle could leak,
-# cheap enough for every cycle.
-quick_state() {
-	echo "## mounts"
-	_ds_mounts
-	echo "## loop"
-	losetup -l -n -O NAME,BACK-FILE 2>/dev/null | sort
-	echo "## cgroups"
-	find /sys/fs/cgroup -path '*droidspaces*' 2>/dev/null | sort
-	echo "## pts"
-	find /dev/pts -mindepth 1 -maxdepth 1 | wc -l
-	echo "## pidfiles"
-	find "$DROIDSPACES_WORKSPACE/Pids" -mindepth 1 2>/dev/null | sort
-	echo "## foreign namespaces"
-	_ds_foreign_ns_procs
-	echo "## caller fds"
-	find /proc/$$/fd -mindepth 1 -maxdepth 1 | wc -l
-}
-
 # fd_targets PID: where PID's open fds point.
 fd_targets() {
 	local f

@@ -74,38 +74,6 @@ finish() {
 }
 trap finish EXIT
 
-# The per-cycle state: everything a cycle could leak, cheap to read.
-quick_state() {
-	echo "## mounts"
-	_ds_mounts
-	echo "## loop devices"
-	losetup -l -n -O NAME,BACK-FILE 2>/dev/null | sort
-	echo "## cgroups"
-	find /sys/fs/cgroup -path '*droidspaces*' 2>/dev/null | sort
-	echo "## pts"
-	find /dev/pts -mindepth 1 -maxdepth 1 | wc -l
-	echo "## pidfiles, locks held, sockets"
-	find "$DROIDSPACES_WORKSPACE/Pids" "$DROIDSPACES_WORKSPACE/Sockets" -mindepth 1 2>/dev/null | sort
-	echo "## processes in other namespaces"
-	_ds_foreign_ns_procs
-	echo "## monitors of this workspace"
-	own_monitors
-	echo "## caller fds"
-	find /proc/$$/fd -mindepth 1 -maxdepth 1 | wc -l
-}
-
-# Live (not zombie) monitors forked for this workspace.
-own_monitors() {
-	local p n=0
-	for p in /proc/[0-9]*; do
-		[[ $(cat "$p/comm" 2>/dev/null) == "[ds-monitor]" ]] || continue
-		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null |
-			grep -qxF "DROIDSPACES_WORKSPACE=$DROIDSPACES_WORKSPACE" && n=$((n + 1))
-	done
-	echo "$n"
-}
-
-booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
 init_of() { sed -n 1p "$DROIDSPACES_WORKSPACE/Pids/$1.pid" 2>/dev/null; }
 
 # systemd is up when the marker unit ran; not "running" (a unit may still

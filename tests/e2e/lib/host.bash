@@ -182,3 +182,24 @@ host_diff() {
 # fs_opts DIR: the mount options of the host filesystem that holds DIR.
 fs_opts() { findmnt -no FS-OPTIONS -T "$1"; }
 fs_vfs_opts() { findmnt -no VFS-OPTIONS -T "$1"; }
+
+# quick_state: the parts of the host state a start/stop cycle could leak,
+# cheap enough for every cycle (the load test and tests/soak/soak.sh).
+quick_state() {
+	echo "## mounts"
+	_ds_mounts
+	echo "## loop devices"
+	losetup -l -n -O NAME,BACK-FILE 2>/dev/null | sort
+	echo "## cgroups"
+	find /sys/fs/cgroup -path '*droidspaces*' 2>/dev/null | sort
+	echo "## pts"
+	find /dev/pts -mindepth 1 -maxdepth 1 | wc -l
+	echo "## pidfiles, sockets"
+	find "$DROIDSPACES_WORKSPACE/Pids" "$DROIDSPACES_WORKSPACE/Sockets" -mindepth 1 2>/dev/null | sort
+	echo "## processes in other namespaces"
+	_ds_foreign_ns_procs
+	echo "## monitors of this workspace"
+	count_monitors
+	echo "## caller fds"
+	find /proc/$$/fd -mindepth 1 -maxdepth 1 | wc -l
+}
