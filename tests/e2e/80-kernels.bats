@@ -32,7 +32,7 @@ setup() {
 teardown() {
 	local rc=0
 	[[ -n ${KP_LOOP:-} ]] && losetup -d "$KP_LOOP" 2>/dev/null
-	common_teardown || rc=1
+	netns_teardown || rc=1
 	return "$rc"
 }
 
@@ -186,6 +186,156 @@ kp_full() {
 @test "kernel 5.10 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.10; }
 # bats test_tags=kernels-full
 @test "kernel today full: run, enter, info, show, scan, stop; volatile; image" { kp_full today; }
+
+# --------------------------------------------------------------------------
+# systemd and OpenRC guests (Debian 12: systemd 252; sysvinit with OpenRC)
+#
+# What systemd needs there: on 3.18 and 4.4 (no cgroup2 on this hybrid host, no cgroup
+# namespace) it runs on the legacy v1 hierarchies droidspaces gives it, its own named
+# "systemd" one included, and sees its cgroup as /droidspaces/NAME. systemd 252 still boots so
+# (its floor is 3.15); systemd 256 and later refuse to boot without cgroup2 (v1 support was
+# dropped), so on such kernels only a guest with systemd 255 or older boots. The sysvinit and
+# OpenRC guest runs inside a network namespace of the test's own (its halt may down links).
+
+# kp_guest_start NAME KIND OPTION...: start NAME (systemd or openrc: a fixture's guest, the
+# rootfs among OPTION) under the current profile; waits until it booted (systemd: "running",
+# no failed unit; OpenRC: runlevel default); sets CT_PID CT_ST CT_MON CT_MON_ST.
+kp_guest_start() {
+	local name=$1 kind=$2
+	shift 2
+	[[ $kind != openrc ]] || DS_WRAP=(nsenter -t "$KP_HOLDER" -n --)
+	st_start "$name" "$@"
+	DS_WRAP=()
+	adopt_ct "$name"
+	if [[ $kind == systemd ]]; then
+		[ "$CT_KIND" = systemd ]
+		wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
+		run in_container "$name" timeout 120 systemctl is-system-running --wait
+		echo "$output"
+		[ "$output" = running ]
+		run in_container "$name" systemctl --failed --no-legend
+		[ -z "$output" ]
+	else
+		[ "$CT_KIND" = sysvinit ]
+		[ "$(netns_of "$CT_PID")" = "$(netns_of "$KP_HOLDER")" ]
+		wait_for 90 booted "$CT_PID"
+		[ "$(in_container "$name" rc-status --runlevel)" = default ]
+		run in_container "$name" rc-status --crashed
+		[ -z "$output" ]
+	fi
+}
+
+# kp_guest_use NAME KIND: run (its init is the guest's, its cgroup the container's) and enter
+# without a terminal (commands from stdin, the exit status kept) in the running guest NAME.
+kp_guest_use() {
+	local comm=init
+	[[ $2 == systemd ]] && comm=systemd
+	run "$DS" --name="$1" run sh -c 'echo "ran-$((6*7))"; cat /proc/1/comm'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ran-42"$'\n'"$comm" ]
+	run "$DS" -n "$1" enter < <(printf '%s\n' 'echo "entered-$((6*7))"' 'exit 3')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *entered-42* ]]
+}
+
+# kp_guest PROFILE KIND: under PROFILE, a KIND (systemd or openrc) guest starts, runs a command,
+# is entered and stops through its own halt path (its halt marker written), and nothing is left.
+kp_guest() {
+	local fixture=debian-$2 root name=kg${2:0:2}${1//./}
+	require_fixture "$fixture"
+	require_cmd nsenter unshare ip
+	under "$1"
+	[[ $2 != openrc ]] || KP_HOLDER=$(netns_holder_start)
+	root=$(fixture_copy "$fixture")
+	kp_guest_start "$name" "$2" -r "$root"
+	kp_guest_use "$name" "$2"
+	st_stop "$name"
+	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]
+	assert_cleaned "$name"
+}
+
+# kp_guest_full PROFILE KIND: kp_guest, then info, show, scan after the pidfile was lost (stopped
+# under the name scan gave it), a volatile start (the lower tree unchanged) and an image start
+# (the loop device freed at stop).
+kp_guest_full() {
+	local fixture=debian-$2 root name=kf${2:0:2}${1//./} img sums
+	require_cmd jq mkfs.ext4 losetup
+	kp_guest "$1" "$2"
+	root=$(fixture_copy "$fixture")
+	kp_guest_start "$name" "$2" -r "$root"
+	run "$DS" --name="$name" info --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .pid <<<"$output")" = "$CT_PID" ]
+	run "$DS" show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r --arg n "$name" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+	rm -f "$(ws_pidfile "$name")"
+	scan_ours "$name"
+	"$DS" --name="$KP_REG" run true
+	st_stop "$KP_REG"
+	wait_for 10 kp_gone "$name" "$KP_REG"
+
+	sums=$(find "$root" -xdev -printf '%p %s %T@\n' | sort)
+	kp_guest_start "${name}v" "$2" -r "$root" --volatile
+	kp_guest_use "${name}v" "$2"
+	run "$DS" --name="${name}v" run sh -c 'echo scratch >/kp-volatile && cat /kp-volatile'
+	[ "$status" -eq 0 ] && [ "$output" = scratch ]
+	st_stop "${name}v"
+	assert_cleaned "${name}v"
+	[ "$(find "$root" -xdev -printf '%p %s %T@\n' | sort)" = "$sums" ]
+
+	img=$DS_TEST_DIR/kg.img
+	make_image_from "$DS_FIXTURES/$fixture" "$img" 1G
+	kp_guest_start "${name}i" "$2" -i "$img"
+	[[ $(losetup -n -O NAME -j "$img") =~ ^/dev/loop[0-9]+$ ]]
+	kp_guest_use "${name}i" "$2"
+	st_stop "${name}i"
+	assert_cleaned "${name}i"
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
+}
+
+# The short subset: the oldest profile, each init once.
+@test "kernel 3.18: a systemd guest (252, on the v1 hierarchies) boots to running, run, enter, stops through its halt" {
+	kp_guest 3.18 systemd
+}
+@test "kernel 3.18: a sysvinit+OpenRC guest (in a network namespace of its own) boots to default, run, enter, stops through initctl" {
+	kp_guest 3.18 openrc
+}
+
+# bats test_tags=kernels-full
+@test "kernel 3.18 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 3.18 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 3.18 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 3.18 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.4 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.4 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.4 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.4 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.9 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.9 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.9 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.9 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.14 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.14 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.14 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.14 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.19 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.19 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.19 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.19 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 5.4 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.4 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 5.4 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.4 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 5.10 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.10 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 5.10 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.10 openrc; }
+# bats test_tags=kernels-full
+@test "kernel today full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full today systemd; }
+# bats test_tags=kernels-full
+@test "kernel today full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full today openrc; }
 
 # --------------------------------------------------------------------------
 # What a filter cannot emulate, through the product's fault switches
