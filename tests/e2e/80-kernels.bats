@@ -8,9 +8,32 @@
 # what it cannot (the "gaps", such as NSpid or devpts instances: those paths are tested here
 # through the product's fault switches instead).
 #
-# make test (make e2e) runs one start/run/stop per profile; DS_KERNEL_FULL=1 (make
-# test-kernels) adds, per profile, enter, show, info, scan, volatile and image mode.
+# make test (make e2e) runs one busybox start/run/stop per profile, and a systemd and an OpenRC
+# guest under 3.18; DS_KERNEL_FULL=1 (make test-kernels) adds, per profile, enter, show, info,
+# scan, volatile and image mode, for busybox, systemd and OpenRC guests each.
 # Every test runs between common_setup and common_teardown, which fail it when the host changed.
+#
+# Every fallback of the code for an older kernel, and what reaches it ("short": the test of every
+# profile in make e2e; "full": kernels-full; a fault switch stands in where a filter cannot):
+#   clone3 -> fork, then join the cgroup (fs/cgroup.c)         3.18 .. 4.19, short; fault no-clone3 (10-boot)
+#   pidfd_open -> poll the PID and its start time (core/halt.c) 3.18 .. 4.19, every stop of short
+#   openat2 -> a walk component by component (util/path.c)     3.18 .. 5.4, short; fault no-openat2 (44-rootfs)
+#   close_range -> the fds /proc/self/fd lists (util/fds.c)    3.18 .. 5.4, short; fault no-close-range (60-confinement)
+#   mount_setattr -> remount each submount (fs/storage.c)      3.18 .. 5.10: "kernel 5.10 (no mount_setattr)"
+#   LOOP_CONFIGURE -> LOOP_SET_FD, LOOP_SET_STATUS64 (fs/storage.c) 3.18 .. 5.4: "kernel 3.18: a busybox image", full
+#   CLONE_NEWCGROUP refused -> no cgroup namespace (core/boot.c) 3.18, 4.4, short (/droidspaces/NAME checked)
+#   no cgroup2 -> the v1 hierarchies only (fs/cgroup.c)         3.18, 4.4 on a hybrid host, short; systemd on 3.18
+#   cgroup.kill -> kill task by task (fs/cgroup.c)              3.18, 4.4 on a hybrid host (v1), short; fault no-cgroup-kill (60-confinement)
+#   bpf device program refused -> v1 devices, or none (fs/devices.c) 3.18 on a hybrid host, 4.14: "check and start under ..."
+#   no ambient capabilities -> nothing to clear (core/caps.c)   3.18 (before 4.3), short
+#   a capability the kernel lacks -> skipped (core/caps.c)      every profile (the bits above the last one)
+#   no seccomp filters -> unfiltered with a warning (core/boot.c, core/attach.c) noseccomp: "check and start", "run and enter"
+#   no NSpid -> walk /proc/PID/ns/pid (core/state.c)           fault no-nspid under 3.18 (a gap of the filter)
+#   devpts not a new instance -> refused (fs/dev.c)              fault devpts-shared under 3.18 (a gap of the filter)
+#   no O_TMPFILE -> a named temporary file (util/fileio.c)      no profile (3.11 predates 3.18; filesystems without
+#                                                                O_TMPFILE still take it): fault no-tmpfile in tests/unit/test_fileio.c
+#   devpts options, fullest to barest (fs/dev.c, seed 7.4)      no profile: a filter cannot read mount options (every
+#                                                                3.18+ kernel with devpts instances takes the first)
 
 bats_require_minimum_version 1.5.0
 
@@ -84,6 +107,24 @@ kp_short() {
 		echo "=== profile $p"
 		kp_short "$p"
 	done
+}
+
+# Before 5.8 there is no LOOP_CONFIGURE (the profile answers EINVAL): an image is attached with
+# LOOP_SET_FD and LOOP_SET_STATUS64, and the loop device is freed at stop all the same.
+@test "kernel 3.18: a busybox image boots through LOOP_SET_FD and LOOP_SET_STATUS64 (no LOOP_CONFIGURE), its loop device freed at stop" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 losetup
+	local img=$DS_TEST_DIR/kp.img
+	under 3.18
+	make_image_from "$DS_FIXTURES/busybox" "$img" 32M
+	st_start kploop -i "$img"
+	adopt_ct kploop
+	wait_for 10 booted "$CT_PID"
+	[[ $(losetup -n -O NAME -j "$img") =~ ^/dev/loop[0-9]+$ ]]
+	[ "$(losetup -n -O AUTOCLEAR -j "$img" | tr -d ' ')" = 1 ]
+	st_stop kploop
+	assert_cleaned kploop
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
 }
 
 # scan_ours NAME: `$DS scan` registers container NAME (init CT_PID) under a new name, KP_REG
