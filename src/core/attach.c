@@ -349,6 +349,21 @@ static int wait_command(pid_t gc, const sigset_t *fwd)
 	}
 }
 
+/*
+ * The same syscall filter as init. A kernel without seccomp filters (no
+ * CONFIG_SECCOMP_FILTER) gets the command as start gets init there:
+ * unfiltered, with a warning (on the caller's stderr; start's is in the log).
+ */
+static int apply_filter(struct ds_error *err)
+{
+	int r = ds_seccomp_apply(err);
+	if (r == -EOPNOTSUPP) {
+		fprintf(stderr, "droidspaces: warning: %s; the command runs without a syscall filter\n", err->msg);
+		return 0;
+	}
+	return r;
+}
+
 static int status_to_exit(int st)
 {
 	if (WIFEXITED(st))
@@ -407,7 +422,7 @@ int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct
 		ds_fds_close_from(3, keep, 2 + ns.count);
 		struct ds_error e2 = { 0 };
 		if (ds_process_defaults(&e2) < 0 || ds_ns_enter(&ns, &e2) < 0 || ds_caps_limit_to(capbnd, &e2) < 0 ||
-		    (filtered && ds_seccomp_apply(&e2) < 0))
+		    (filtered && apply_filter(&e2) < 0))
 			exec_fail(ep[1], e2.code, e2.msg);
 		/* Blocked before the fork: none is lost; the command unblocks them itself. */
 		sigset_t fwd;

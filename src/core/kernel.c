@@ -389,7 +389,7 @@ static const struct ds_kfeature features[] = {
 	{ "cgroup_ns", "cgroup namespace (4.6)", DS_KF_RECOMMENDED,
 	  "no cgroup namespace: the guest sees the host's cgroup paths (/droidspaces/NAME)", ns_cgroup, NULL },
 	{ "seccomp", "seccomp filters (3.5)", DS_KF_RECOMMENDED,
-	  "warning: the guest boots without a syscall filter (start logs it)", seccomp_ok, NULL },
+	  "warning: the guest, and what run and enter start, go without a syscall filter (start logs it)", seccomp_ok, NULL },
 	{ "device_cgroup", "device cgroup (bpf 4.15+, or v1)", DS_KF_RECOMMENDED,
 	  "warning: the guest can open every device node (start logs it)", devpolicy, NULL },
 	{ "clone3", "clone3 (5.3)", DS_KF_FALLBACK, "fallback: fork, then join the cgroup", clone3_ok, NULL },

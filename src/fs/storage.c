@@ -2,6 +2,7 @@
 #include "fs/storage.h"
 #include "fs/mounts.h"
 #include "fs/mountinfo.h"
+#include "host/android.h"
 #include "util/fault.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -63,6 +64,10 @@ int ds_image_lock(int fd)
 
 int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, struct ds_error *err)
 {
+	/* Android's toybox has no e2fsck, but its system partition ships one (for its own /data). */
+	char system_e2fsck[PATH_MAX];
+	if (ds_host_path("/system/bin/e2fsck", system_e2fsck, sizeof(system_e2fsck)) < 0)
+		system_e2fsck[0] = '\0';
 	pid_t pid = fork();
 	if (pid < 0)
 		return ds_fail(err, negerrno(), "cannot fork e2fsck");
@@ -77,7 +82,10 @@ int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, stru
 		if (image_fd != 3 && dup2(image_fd, 3) < 0)
 			_exit(126);
 		fcntl(3, F_SETFD, 0);
-		execlp("e2fsck", "e2fsck", "-f", read_only ? "-n" : "-y", "/proc/self/fd/3", (char *)NULL);
+		char *const argv[] = { "e2fsck", "-f", read_only ? "-n" : "-y", "/proc/self/fd/3", NULL };
+		execvp("e2fsck", argv);
+		if (errno == ENOENT && system_e2fsck[0])
+			execv(system_e2fsck, argv);
 		_exit(127);
 	}
 	int st;
@@ -85,7 +93,9 @@ int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, stru
 		if (errno != EINTR)
 			return ds_fail(err, negerrno(), "cannot wait for e2fsck");
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		return ds_fail(err, DS_EINVAL_MSG, "e2fsck was not found in PATH: it checks %s before mounting", path);
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "e2fsck was found neither in PATH nor at %s: it checks %s before mounting",
+			       system_e2fsck, path);
 	/* 0: clean, 1: errors fixed, 2: fixed (reboot advised), 3: both; 4 and up: not fixed. */
 	if (!WIFEXITED(st) || WEXITSTATUS(st) > 3)
 		return ds_fail(err, DS_EINVAL_MSG,
@@ -243,7 +253,18 @@ int ds_volatile_mount(const struct ds_config *cfg, char *rootfs, size_t size, st
 	int checked = !cfg->rt.loop_path[0] && cfg->rt.rootfs_fd >= 0 && fstat(cfg->rt.rootfs_fd, &want) == 0;
 	if (checked && !same_inode(rootfs, &want))
 		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
-	if (mount("overlay", merged, "overlay", 0, opts) < 0)
+	/*
+	 * Android: the merged tree carries tmpfs's label, or an enforcing host refuses the guest's
+	 * writes to it (seed). A kernel without SELinux refuses the option (EINVAL): none then.
+	 */
+	int mounted = -1;
+	if (cfg->rt.android && ds_android_selinux()) {
+		char labelled[sizeof(opts) + 64];
+		snprintf(labelled, sizeof(labelled), "%s,context=\"%s\"", opts, DS_ANDROID_TMPFS_CONTEXT);
+		if ((mounted = mount("overlay", merged, "overlay", 0, labelled)) < 0 && errno != EINVAL)
+			return ds_fail(err, negerrno(), "cannot mount the volatile overlay over %s", rootfs);
+	}
+	if (mounted < 0 && mount("overlay", merged, "overlay", 0, opts) < 0)
 		return ds_fail(err, negerrno(), "cannot mount the volatile overlay over %s", rootfs);
 	if (checked && !same_inode(rootfs, &want)) {
 		umount2(merged, MNT_DETACH);

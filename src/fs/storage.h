@@ -25,7 +25,9 @@ int ds_image_lock(int fd);
 /*
  * Runs `e2fsck -f -y` on image_fd (as /proc/self/fd/3; with read_only,
  * `e2fsck -f -n`: a volatile image is never written), output appended to
- * logfd; exit codes 0-3 are fine. path is for messages.
+ * logfd; exit codes 0-3 are fine. path is for messages. Without e2fsck in
+ * PATH (Android's toybox has none) the host's /system/bin/e2fsck is used;
+ * without either the start is refused, naming both.
  */
 int ds_image_fsck(int image_fd, const char *path, int read_only, int logfd, struct ds_error *err);
 /*

@@ -30,6 +30,12 @@ int ds_android_detect(void)
 	return ds_host_path("/system/bin/app_process", p, sizeof(p)) == 0 && access(p, F_OK) == 0;
 }
 
+int ds_android_selinux(void)
+{
+	char p[PATH_MAX];
+	return ds_host_path("/sys/fs/selinux/enforce", p, sizeof(p)) == 0 && access(p, F_OK) == 0;
+}
+
 /* Runs an Android tool (/system/bin/NAME) with args; its stdout (first line) into out. */
 static int android_tool(const char *name, char *const args[], char *out, size_t size)
 {

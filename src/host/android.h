@@ -18,6 +18,10 @@ int ds_host_path(const char *path, char *out, size_t size);
 int ds_android_getprop(const char *key, char *out, size_t size);
 /* ANDROID_ROOT in the environment, or <host root>/system/bin/app_process. */
 int ds_android_detect(void);
+/* The host has SELinux: <host root>/sys/fs/selinux/enforce exists (enforcing or not). */
+int ds_android_selinux(void);
+/* The label of Android's tmpfs files: the volatile overlay is mounted with it (seed 5, SELinux fix). */
+#define DS_ANDROID_TMPFS_CONTEXT "u:object_r:tmpfs:s0"
 
 /*
  * Host side at start (Android only): SELinux permissive when asked, the

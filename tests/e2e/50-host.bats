@@ -477,6 +477,103 @@ android_state_clean() { [[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 
 	android_state_clean
 }
 
+# Android's toybox has no e2fsck; the system partition ships /system/bin/e2fsck (for /data).
+# Here PATH holds an empty directory only, and the fake tree's e2fsck logs its arguments and
+# runs the real one.
+@test "android: no e2fsck in PATH (toybox): an image is checked with /system/bin/e2fsck; without it the start is refused naming both, nothing left" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 e2fsck
+	local r img=$DS_TEST_DIR/tb.img e2 nopath=$DS_TEST_DIR/toybox-path
+	e2=$(command -v e2fsck)
+	make_image_from "$DS_FIXTURES/busybox" "$img" 32M
+	r=$(make_android_root)
+	cat >"$r/system/bin/e2fsck" <<-EOF
+		#!/bin/sh
+		echo "e2fsck \$*" >>"$r/calls.log"
+		exec $e2 "\$@"
+	EOF
+	chmod 0755 "$r/system/bin/e2fsck"
+	mkdir -p "$nopath"
+	export DROIDSPACES_HOST_ROOT=$r
+	DS_WRAP=(env PATH="$nopath")
+	st_start andfsck -i "$img"
+	DS_WRAP=()
+	wait_for 10 booted "$CT_PID"
+	grep -qx 'e2fsck -f -y /proc/self/fd/3' "$r/calls.log"
+	st_stop andfsck
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
+	android_state_clean
+
+	rm "$r/system/bin/e2fsck"
+	DS_WRAP=(env PATH="$nopath")
+	st_refused "e2fsck was found neither in PATH nor at $r/system/bin/e2fsck: it checks $img before mounting" \
+		--name=andnofsck -i "$img"
+	DS_WRAP=()
+	nothing_left andnofsck
+	[ -z "$(losetup -n -O NAME -j "$img")" ]
+	android_state_clean
+}
+
+# An Android host has no /run, and its /dev/pts/ptmx is unusable (ptmxmode 000): PTYs come from
+# /dev/ptmx only. Emulated in a mount namespace of the commands' own: an empty read-only tmpfs
+# over /run (nothing there, nothing can be made), /dev/null bound over /dev/pts/ptmx.
+@test "android: no /run on the host (an empty read-only /run stands in) and /dev/pts/ptmx unusable: start, console log, run, stop" {
+	require_fixture busybox
+	require_cmd unshare
+	local r root
+	r=$(make_android_root)
+	root=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+	# shellcheck disable=SC2016 # expanded by that sh
+	DS_WRAP=(unshare -m --propagation private -- sh -ec 'mount -t tmpfs -o ro,size=4k,mode=0555 ds-norun /run
+		mount --bind /dev/null /dev/pts/ptmx; exec "$@"' sh)
+	st_start andrun -r "$root"
+	adopt_ct andrun
+	wait_for 10 booted "$CT_PID"
+	# the monitor (and init's console) live where /run is empty
+	[ -z "$(ls -A "/proc/$CT_MON/root/run")" ]
+	# the console PTY came from /dev/ptmx: what the guest writes on its console reaches the log
+	run_ds_err --name=andrun run sh -c 'echo "ran-$((6*7))"; echo ds-console-probe >/dev/console'
+	[ "$status" -eq 0 ] && [ "$output" = ran-42 ]
+	wait_for 5 grep -q ds-console-probe "$(ws_log andrun)"
+	DS_WRAP=()
+	st_stop andrun
+	assert_cleaned andrun
+	android_state_clean
+}
+
+# SELinux enforcing and --selinux-permissive off: the host stays enforcing and nothing is
+# recorded. A volatile root is mounted with context="u:object_r:tmpfs:s0" (seed: an enforcing
+# Android host lets the guest write it then); this machine's kernel has no SELinux and refuses
+# the option (EINVAL), so the overlay is then mounted without: both mounts are seen in a trace.
+@test "android: SELinux enforcing, --selinux-permissive off: stays enforcing; a volatile root is tried with the tmpfs context first (refused here: no SELinux in this kernel)" {
+	require_fixture busybox
+	require_cmd strace
+	local r root trace=$DS_TEST_DIR/mount.trace
+	r=$(make_android_root)
+	root=$(fixture_copy busybox)
+	export DROIDSPACES_HOST_ROOT=$r
+	track_container andsel
+	# traced to the end (the monitor's mounts): strace ends with the monitor, at the stop
+	strace -f -qq -s 4096 -e trace=mount -o "$trace" "$DS" --name=andsel -r "$root" --volatile start \
+		>"$DS_TEST_DIR/start.out" 2>"$DS_TEST_DIR/start.err" </dev/null &
+	BG_PIDS+=("$!")
+	wait_for 30 grep -q '^Container andsel started' "$DS_TEST_DIR/start.out"
+	adopt_ct andsel
+	wait_for 10 booted "$CT_PID"
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	run "$DS" --name=andsel run sh -c 'echo scratch >/sel-probe && cat /sel-probe'
+	[ "$status" -eq 0 ] && [ "$output" = scratch ]
+	grep -E '"overlay", [^)]*,context=\\"u:object_r:tmpfs:s0\\""\) = -1 EINVAL' "$trace"
+	grep -E '"overlay", 0, "lowerdir=[^"]*"\) = 0' "$trace"
+	st_stop andsel
+	wait_bg
+	[ "$(cat "$r/sys/fs/selinux/enforce")" = 1 ]
+	[ ! -e "$root/sel-probe" ]
+	refute grep -q enforce "$r/calls.log"
+	android_state_clean
+}
+
 @test "android: without an Android host the Android options are refused" {
 	require_fixture busybox
 	local root

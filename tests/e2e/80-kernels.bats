@@ -8,9 +8,32 @@
 # what it cannot (the "gaps", such as NSpid or devpts instances: those paths are tested here
 # through the product's fault switches instead).
 #
-# make test (make e2e) runs one start/run/stop per profile; DS_KERNEL_FULL=1 (make
-# test-kernels) adds, per profile, enter, show, info, scan, volatile and image mode.
+# make test (make e2e) runs one busybox start/run/stop per profile, and a systemd and an OpenRC
+# guest under 3.18; DS_KERNEL_FULL=1 (make test-kernels) adds, per profile, enter, show, info,
+# scan, volatile and image mode, for busybox, systemd and OpenRC guests each.
 # Every test runs between common_setup and common_teardown, which fail it when the host changed.
+#
+# Every fallback of the code for an older kernel, and what reaches it ("short": the test of every
+# profile in make e2e; "full": kernels-full; a fault switch stands in where a filter cannot):
+#   clone3 -> fork, then join the cgroup (fs/cgroup.c)         3.18 .. 4.19, short; fault no-clone3 (10-boot)
+#   pidfd_open -> poll the PID and its start time (core/halt.c) 3.18 .. 4.19, every stop of short
+#   openat2 -> a walk component by component (util/path.c)     3.18 .. 5.4, short; fault no-openat2 (44-rootfs)
+#   close_range -> the fds /proc/self/fd lists (util/fds.c)    3.18 .. 5.4, short; fault no-close-range (60-confinement)
+#   mount_setattr -> remount each submount (fs/storage.c)      3.18 .. 5.10: "kernel 5.10 (no mount_setattr)"
+#   LOOP_CONFIGURE -> LOOP_SET_FD, LOOP_SET_STATUS64 (fs/storage.c) 3.18 .. 5.4: "kernel 3.18: a busybox image", full
+#   CLONE_NEWCGROUP refused -> no cgroup namespace (core/boot.c) 3.18, 4.4, short (/droidspaces/NAME checked)
+#   no cgroup2 -> the v1 hierarchies only (fs/cgroup.c)         3.18, 4.4 on a hybrid host, short; systemd on 3.18
+#   cgroup.kill -> kill task by task (fs/cgroup.c)              3.18, 4.4 on a hybrid host (v1), short; fault no-cgroup-kill (60-confinement)
+#   bpf device program refused -> v1 devices, or none (fs/devices.c) 3.18 on a hybrid host, 4.14: "check and start under ..."
+#   no ambient capabilities -> nothing to clear (core/caps.c)   3.18 (before 4.3), short
+#   a capability the kernel lacks -> skipped (core/caps.c)      every profile (the bits above the last one)
+#   no seccomp filters -> unfiltered with a warning (core/boot.c, core/attach.c) noseccomp: "check and start", "run and enter"
+#   no NSpid -> walk /proc/PID/ns/pid (core/state.c)           fault no-nspid under 3.18 (a gap of the filter)
+#   devpts not a new instance -> refused (fs/dev.c)              fault devpts-shared under 3.18 (a gap of the filter)
+#   no O_TMPFILE -> a named temporary file (util/fileio.c)      no profile (3.11 predates 3.18; filesystems without
+#                                                                O_TMPFILE still take it): fault no-tmpfile in tests/unit/test_fileio.c
+#   devpts options, fullest to barest (fs/dev.c, seed 7.4)      no profile: a filter cannot read mount options (every
+#                                                                3.18+ kernel with devpts instances takes the first)
 
 bats_require_minimum_version 1.5.0
 
@@ -32,7 +55,7 @@ setup() {
 teardown() {
 	local rc=0
 	[[ -n ${KP_LOOP:-} ]] && losetup -d "$KP_LOOP" 2>/dev/null
-	common_teardown || rc=1
+	netns_teardown || rc=1
 	return "$rc"
 }
 
@@ -84,6 +107,24 @@ kp_short() {
 		echo "=== profile $p"
 		kp_short "$p"
 	done
+}
+
+# Before 5.8 there is no LOOP_CONFIGURE (the profile answers EINVAL): an image is attached with
+# LOOP_SET_FD and LOOP_SET_STATUS64, and the loop device is freed at stop all the same.
+@test "kernel 3.18: a busybox image boots through LOOP_SET_FD and LOOP_SET_STATUS64 (no LOOP_CONFIGURE), its loop device freed at stop" {
+	require_fixture busybox
+	require_cmd mkfs.ext4 losetup
+	local img=$DS_TEST_DIR/kp.img
+	under 3.18
+	make_image_from "$DS_FIXTURES/busybox" "$img" 32M
+	st_start kploop -i "$img"
+	adopt_ct kploop
+	wait_for 10 booted "$CT_PID"
+	[[ $(losetup -n -O NAME -j "$img") =~ ^/dev/loop[0-9]+$ ]]
+	[ "$(losetup -n -O AUTOCLEAR -j "$img" | tr -d ' ')" = 1 ]
+	st_stop kploop
+	assert_cleaned kploop
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
 }
 
 # scan_ours NAME: `$DS scan` registers container NAME (init CT_PID) under a new name, KP_REG
@@ -186,6 +227,156 @@ kp_full() {
 @test "kernel 5.10 full: run, enter, info, show, scan, stop; volatile; image" { kp_full 5.10; }
 # bats test_tags=kernels-full
 @test "kernel today full: run, enter, info, show, scan, stop; volatile; image" { kp_full today; }
+
+# --------------------------------------------------------------------------
+# systemd and OpenRC guests (Debian 12: systemd 252; sysvinit with OpenRC)
+#
+# What systemd needs there: on 3.18 and 4.4 (no cgroup2 on this hybrid host, no cgroup
+# namespace) it runs on the legacy v1 hierarchies droidspaces gives it, its own named
+# "systemd" one included, and sees its cgroup as /droidspaces/NAME. systemd 252 still boots so
+# (its floor is 3.15); systemd 256 and later refuse to boot without cgroup2 (v1 support was
+# dropped), so on such kernels only a guest with systemd 255 or older boots. The sysvinit and
+# OpenRC guest runs inside a network namespace of the test's own (its halt may down links).
+
+# kp_guest_start NAME KIND OPTION...: start NAME (systemd or openrc: a fixture's guest, the
+# rootfs among OPTION) under the current profile; waits until it booted (systemd: "running",
+# no failed unit; OpenRC: runlevel default); sets CT_PID CT_ST CT_MON CT_MON_ST.
+kp_guest_start() {
+	local name=$1 kind=$2
+	shift 2
+	[[ $kind != openrc ]] || DS_WRAP=(nsenter -t "$KP_HOLDER" -n --)
+	st_start "$name" "$@"
+	DS_WRAP=()
+	adopt_ct "$name"
+	if [[ $kind == systemd ]]; then
+		[ "$CT_KIND" = systemd ]
+		wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
+		run in_container "$name" timeout 120 systemctl is-system-running --wait
+		echo "$output"
+		[ "$output" = running ]
+		run in_container "$name" systemctl --failed --no-legend
+		[ -z "$output" ]
+	else
+		[ "$CT_KIND" = sysvinit ]
+		[ "$(netns_of "$CT_PID")" = "$(netns_of "$KP_HOLDER")" ]
+		wait_for 90 booted "$CT_PID"
+		[ "$(in_container "$name" rc-status --runlevel)" = default ]
+		run in_container "$name" rc-status --crashed
+		[ -z "$output" ]
+	fi
+}
+
+# kp_guest_use NAME KIND: run (its init is the guest's, its cgroup the container's) and enter
+# without a terminal (commands from stdin, the exit status kept) in the running guest NAME.
+kp_guest_use() {
+	local comm=init
+	[[ $2 == systemd ]] && comm=systemd
+	run "$DS" --name="$1" run sh -c 'echo "ran-$((6*7))"; cat /proc/1/comm'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ran-42"$'\n'"$comm" ]
+	run "$DS" -n "$1" enter < <(printf '%s\n' 'echo "entered-$((6*7))"' 'exit 3')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *entered-42* ]]
+}
+
+# kp_guest PROFILE KIND: under PROFILE, a KIND (systemd or openrc) guest starts, runs a command,
+# is entered and stops through its own halt path (its halt marker written), and nothing is left.
+kp_guest() {
+	local fixture=debian-$2 root name=kg${2:0:2}${1//./}
+	require_fixture "$fixture"
+	require_cmd nsenter unshare ip
+	under "$1"
+	[[ $2 != openrc ]] || KP_HOLDER=$(netns_holder_start)
+	root=$(fixture_copy "$fixture")
+	kp_guest_start "$name" "$2" -r "$root"
+	kp_guest_use "$name" "$2"
+	st_stop "$name"
+	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]
+	assert_cleaned "$name"
+}
+
+# kp_guest_full PROFILE KIND: kp_guest, then info, show, scan after the pidfile was lost (stopped
+# under the name scan gave it), a volatile start (the lower tree unchanged) and an image start
+# (the loop device freed at stop).
+kp_guest_full() {
+	local fixture=debian-$2 root name=kf${2:0:2}${1//./} img sums
+	require_cmd jq mkfs.ext4 losetup
+	kp_guest "$1" "$2"
+	root=$(fixture_copy "$fixture")
+	kp_guest_start "$name" "$2" -r "$root"
+	run "$DS" --name="$name" info --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .pid <<<"$output")" = "$CT_PID" ]
+	run "$DS" show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r --arg n "$name" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+	rm -f "$(ws_pidfile "$name")"
+	scan_ours "$name"
+	"$DS" --name="$KP_REG" run true
+	st_stop "$KP_REG"
+	wait_for 10 kp_gone "$name" "$KP_REG"
+
+	sums=$(find "$root" -xdev -printf '%p %s %T@\n' | sort)
+	kp_guest_start "${name}v" "$2" -r "$root" --volatile
+	kp_guest_use "${name}v" "$2"
+	run "$DS" --name="${name}v" run sh -c 'echo scratch >/kp-volatile && cat /kp-volatile'
+	[ "$status" -eq 0 ] && [ "$output" = scratch ]
+	st_stop "${name}v"
+	assert_cleaned "${name}v"
+	[ "$(find "$root" -xdev -printf '%p %s %T@\n' | sort)" = "$sums" ]
+
+	img=$DS_TEST_DIR/kg.img
+	make_image_from "$DS_FIXTURES/$fixture" "$img" 1G
+	kp_guest_start "${name}i" "$2" -i "$img"
+	[[ $(losetup -n -O NAME -j "$img") =~ ^/dev/loop[0-9]+$ ]]
+	kp_guest_use "${name}i" "$2"
+	st_stop "${name}i"
+	assert_cleaned "${name}i"
+	wait_for 5 test -z "$(losetup -n -O NAME -j "$img")"
+}
+
+# The short subset: the oldest profile, each init once.
+@test "kernel 3.18: a systemd guest (252, on the v1 hierarchies) boots to running, run, enter, stops through its halt" {
+	kp_guest 3.18 systemd
+}
+@test "kernel 3.18: a sysvinit+OpenRC guest (in a network namespace of its own) boots to default, run, enter, stops through initctl" {
+	kp_guest 3.18 openrc
+}
+
+# bats test_tags=kernels-full
+@test "kernel 3.18 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 3.18 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 3.18 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 3.18 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.4 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.4 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.4 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.4 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.9 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.9 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.9 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.9 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.14 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.14 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.14 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.14 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 4.19 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.19 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 4.19 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 4.19 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 5.4 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.4 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 5.4 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.4 openrc; }
+# bats test_tags=kernels-full
+@test "kernel 5.10 full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.10 systemd; }
+# bats test_tags=kernels-full
+@test "kernel 5.10 full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full 5.10 openrc; }
+# bats test_tags=kernels-full
+@test "kernel today full: systemd start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full today systemd; }
+# bats test_tags=kernels-full
+@test "kernel today full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full today openrc; }
 
 # --------------------------------------------------------------------------
 # What a filter cannot emulate, through the product's fault switches
@@ -422,6 +613,29 @@ kp_start_says() {
 	kp_start_says noseccomp seccomp "the guest runs without a syscall filter"
 }
 
+# run and enter there do as start does: the command runs without the filter (init has none of
+# droidspaces' either), with the warning on the caller's stderr, and works.
+@test "run and enter under noseccomp (a kernel without CONFIG_SECCOMP_FILTER): the command runs unfiltered, with the warning" {
+	require_fixture busybox
+	local root warn='droidspaces: warning: this kernel has no seccomp filters (CONFIG_SECCOMP_FILTER); the command runs without a syscall filter'
+	under noseccomp
+	root=$(fixture_copy busybox)
+	start_ct kwsec "$root"
+	wait_for 10 booted "$CT_PID"
+	run_ds_err --name=kwsec run sh -c 'echo "ran-$((6*7))"; grep ^Seccomp: /proc/self/status'
+	[ "$status" -eq 0 ]
+	# (kprofile's own filter is there: Seccomp 2, one filter only, not droidspaces' on top)
+	[ "$output" = $'ran-42\nSeccomp:\t2' ]
+	[ "$stderr" = "$warn" ]
+	# the same through enter, without a terminal: commands from stdin, the exit status kept
+	run_ds_err -n kwsec enter < <(printf '%s\n' 'echo "entered-$((6*7))"' 'exit 3')
+	[ "$status" -eq 3 ]
+	[ "$output" = entered-42 ]
+	[ "$stderr" = "$warn" ]
+	stop_ct kwsec
+	assert_cleaned kwsec
+}
+
 @test "check and start under 3.18 with one devpts instance (fault devpts-shared): check refuses (exit 1), and so does start" {
 	require_cmd jq
 	require_fixture busybox
@@ -440,7 +654,7 @@ kp_start_says() {
 }
 
 # The full matrix: under every profile, check's verdict is ready and a busybox start succeeds.
-# (noseccomp has its own test above: `run` there would meet kprofile's own filter on init, a gap.)
+# (noseccomp has its own tests above.)
 # bats test_tags=kernels-full
 @test "check full: under every kernel profile the verdict is ready and a busybox guest starts" {
 	full_only

@@ -50,6 +50,88 @@ static void syscall_table_is_consistent(void **state)
 		assert_true(kp_argrules[i].nconds >= 1 && kp_argrules[i].nconds <= 2);
 }
 
+/*
+ * The number a kernel header defines for __NR_name ("#define __NR_name N", any blanks between),
+ * -1 when the header does not define it (a header older than the syscall).
+ */
+static long header_nr(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = strstr(text, "#define __NR_"); p; p = strstr(p + 1, "#define __NR_")) {
+		const char *n = p + strlen("#define __NR_");
+		if (strncmp(n, name, len) != 0 || (n[len] != ' ' && n[len] != '\t'))
+			continue;
+		char *end;
+		long v = strtol(n + len, &end, 10);
+		return end == n + len ? -1 : v;
+	}
+	return -1;
+}
+
+/* Reads a header into a malloc'd string; NULL (the test skips) when this machine has none. */
+static char *read_header(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *text = calloc(1, 1 << 20);
+	size_t n = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	if (text && n == 0) {
+		free(text);
+		text = NULL;
+	}
+	return text;
+}
+
+/* The syscall a table row names: "clone(CLONE_NEWCGROUP)" -> "clone". */
+static void row_syscall(const char *what, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", (int)strcspn(what, "("), what);
+}
+
+/*
+ * Both columns of the tables, the aarch64 one too (which no test here can run: qemu-user keeps
+ * seccomp to itself), are the kernel's own numbers: x86_64's from asm/unistd_64.h, aarch64's
+ * from asm-generic/unistd.h (arm64 uses the generic table). Syscalls newer than the installed
+ * headers are left out; the most of each table must be there.
+ */
+static void tables_match_the_kernel_headers(void **state)
+{
+	(void)state;
+	char *x86 = read_header("/usr/include/x86_64-linux-gnu/asm/unistd_64.h");
+	char *generic = read_header("/usr/include/asm-generic/unistd.h");
+	if (!x86 || !generic) {
+		free(x86);
+		free(generic);
+		skip(); /* no kernel headers installed */
+	}
+	size_t checked = 0, rows = KP_NCOUNT(kp_syscalls) + KP_NCOUNT(kp_argrules);
+	char name[64];
+	for (size_t i = 0; i < rows; i++) {
+		int want_x86, want_arm;
+		if (i < KP_NCOUNT(kp_syscalls)) {
+			snprintf(name, sizeof(name), "%s", kp_syscalls[i].name);
+			want_x86 = kp_syscalls[i].x86_64;
+			want_arm = kp_syscalls[i].aarch64;
+		} else {
+			const struct kp_argrule *r = &kp_argrules[i - KP_NCOUNT(kp_syscalls)];
+			row_syscall(r->what, name, sizeof(name));
+			want_x86 = r->x86_64;
+			want_arm = r->aarch64;
+		}
+		long hx = header_nr(x86, name), ha = header_nr(generic, name);
+		if (hx < 0 && ha < 0)
+			continue;
+		if (hx != want_x86 || ha != want_arm)
+			fail_msg("%s: table %d/%d, headers %ld/%ld", name, want_x86, want_arm, hx, ha);
+		checked++;
+	}
+	free(x86);
+	free(generic);
+	assert_true(checked >= rows * 2 / 3);
+}
+
 /* Every jump of every profile's program lands inside it, and every path ends in a return. */
 static void every_filter_is_valid(void **state)
 {
@@ -229,6 +311,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(profiles_are_ordered_and_unique),
 		cmocka_unit_test(syscall_table_is_consistent),
+		cmocka_unit_test(tables_match_the_kernel_headers),
 		cmocka_unit_test(every_filter_is_valid),
 		cmocka_unit_test(list_states_each_profile),
 		cmocka_unit_test(profile_4_4_answers_as_4_4),
