@@ -32,8 +32,9 @@
 #   devpts not a new instance -> refused (fs/dev.c)              fault devpts-shared under 3.18 (a gap of the filter)
 #   no O_TMPFILE -> a named temporary file (util/fileio.c)      no profile (3.11 predates 3.18; filesystems without
 #                                                                O_TMPFILE still take it): fault no-tmpfile in tests/unit/test_fileio.c
-#   devpts options, fullest to barest (fs/dev.c, seed 7.4)      no profile: a filter cannot read mount options (every
-#                                                                3.18+ kernel with devpts instances takes the first)
+#   devpts options, fullest to barest (fs/dev.c, seed 7.4)      fault devpts-bare under 3.18 (a filter cannot read mount
+#                                                                options): only "newinstance" is taken, and the guest's
+#                                                                terminals still work
 
 bats_require_minimum_version 1.5.0
 
@@ -434,6 +435,29 @@ ct_sleeper() {
 	root=$(fixture_copy busybox)
 	DROIDSPACES_FAULT=devpts-shared st_refused "not a new instance" --name=kppts -r "$root"
 	nothing_left kppts
+}
+
+# A kernel that refuses every devpts option but "newinstance" (DROIDSPACES_FAULT=devpts-bare
+# stands for it: a filter cannot read mount options): the guest's devpts is an instance of its
+# own with the kernel's defaults, and a terminal can still be opened in it.
+@test "kernel 3.18 taking only the barest devpts options (fault devpts-bare): a new instance, terminals work" {
+	require_fixture busybox
+	local root opts
+	under 3.18
+	root=$(fixture_copy busybox)
+	DROIDSPACES_FAULT=devpts-bare start_ct kpbare "$root"
+	wait_for 10 booted "$CT_PID"
+	opts=$(awk '$5 == "/dev/pts" { print $NF }' "/proc/$CT_PID/mountinfo")
+	echo "# /dev/pts inside: $opts" >&3
+	[[ ,$opts, == *,ptmxmode=000,* ]]
+	[[ ,$opts, != *,gid=5,* ]]
+	# not the host's devpts
+	[ "$(stat -c %d "/proc/$CT_PID/root/dev/pts")" != "$(stat -c %d /dev/pts)" ]
+	# a terminal from the guest's own instance (root opens ptmx whatever its mode)
+	run in_container kpbare sh -c 'exec 3<>/dev/ptmx && ls /dev/pts'
+	[ "$status" -eq 0 ]
+	[[ $output == *0* ]]
+	stop_ct kpbare
 }
 
 # Before 5.12 there is no mount_setattr: a read-only bind must still be read-only down the
