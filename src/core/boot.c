@@ -325,9 +325,6 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
-	/* --private-users: the monitor wrote our maps; from here on we are guest root. */
-	if (userns && (r = become_guest_root(err)) < 0)
-		return r;
 	/* Groups, umask, limits and OOM score of our own, not the caller's (host /proc still here). */
 	if ((r = ds_process_defaults(err)) < 0)
 		return r;
@@ -348,6 +345,13 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	else
 		r = setup_rootfs_bind(rootfs, cfg->settings.volatile_mode ? -1 : cfg->rt.rootfs_fd, &rootfd, err);
 	if (r < 0)
+		return r;
+	/*
+	 * --private-users: the monitor wrote our maps; from here on we are guest
+	 * root (what we mount is owned by it). Not before: the rootfs's path may
+	 * pass through directories only host root enters.
+	 */
+	if (userns && (r = become_guest_root(err)) < 0)
 		return r;
 	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
 	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)
