@@ -70,6 +70,18 @@ struct ds_limits {
 };
 
 /*
+ * --private-users: init in a user namespace of its own, guest root an
+ * unprivileged range of host ids (core/userns.c). auto is resolved to a range
+ * from the workspace's registry at start, and the range is what is saved.
+ */
+enum ds_userns_mode { DS_USERNS_OFF, DS_USERNS_AUTO, DS_USERNS_FIXED };
+struct ds_userns {
+	int mode;      /* enum ds_userns_mode */
+	unsigned base; /* first host id: guest uid/gid 0 */
+	unsigned size; /* ids mapped: base .. base + size - 1 */
+};
+
+/*
  * What the user asked for: the options of the command line and the keys of
  * a saved container.config, one row each in core/settings.c. The set-mask
  * says which rows were given, so that a merge knows what wins.
@@ -93,7 +105,8 @@ struct ds_settings {
 	int stop_timeout; /* seconds before SIGKILL */
 	int tty_count;    /* --ttys, 0..DS_MAX_TTYS */
 	struct ds_limits limits;
-	unsigned long long set; /* bit i: row i of the settings table was given (the set-mask) */
+	struct ds_userns userns; /* --private-users */
+	unsigned long long set;  /* bit i: row i of the settings table was given (the set-mask) */
 };
 
 static inline void ds_settings_init(struct ds_settings *s)

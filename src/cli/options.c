@@ -32,7 +32,7 @@ static int parse_option(int argc, char **argv, int *i, struct ds_cli *cli, struc
 			val = a + 2;
 		}
 	}
-	if (row->arg != DS_ARG_FLAG && !val) {
+	if (row->arg != DS_ARG_FLAG && !val && !(row->flags & DS_ROW_OPTVAL)) {
 		if (*i + 1 >= argc)
 			return ds_fail(err, DS_EINVAL_MSG, "option --%s needs a value", row->name);
 		val = argv[++*i];

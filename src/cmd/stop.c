@@ -6,6 +6,7 @@
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "core/userns.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -122,6 +123,8 @@ int cmd_remove(struct ds_cli *cli)
 		found = 1;
 	ds_workspace_path(cfg->workspace, DS_WS_SAVED_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
+	/* --private-users: the range is free again (idmapped, the rootfs's files never carried it). */
+	ds_userns_release(cfg->workspace, cfg->container_name);
 	static const enum ds_ws_path logs[] = { DS_WS_CONSOLE_LOG, DS_WS_CONSOLE_LOG_OLD };
 	for (int i = 0; i < 2; i++) {
 		ds_workspace_path(cfg->workspace, logs[i], cfg->container_name, path, sizeof(path));

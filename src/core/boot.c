@@ -32,6 +32,13 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
+/* move_mount(2), 5.2: the same number on every architecture. */
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
 
 /* The filesystems every init expects, mounted before pivot_root (seed steps 23-26). */
 static const struct ds_mount base_mounts[] = {
@@ -43,7 +50,13 @@ static const struct ds_mount base_mounts[] = {
 	{ "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR },
 	/* A read-only /sys top is how systemd (258+) knows it is in a container. */
 	{ "sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW },
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_NO_HW | DS_MNT_NO_USERNS },
+	/*
+	 * --private-users: sysfs is mounted only by the owner of the network
+	 * namespace, the host's here: its /sys, bound, read-only on top.
+	 */
+	{ "/sys", "sys", NULL, MS_BIND | MS_REC | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	  DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_RO_AFTER | DS_MNT_USERNS },
 	/* --hw-access: read-write first; its subtrees are pinned, then the top made read-only. */
 	{ "sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR | DS_MNT_HW },
 	{ "tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=20%",
@@ -119,7 +132,7 @@ static int setup_namespaces(const struct ds_cgroups *cg, const struct ds_config 
 	/* Join our cgroup first (unless born in it): the cgroup namespace is rooted where we stand. */
 	int r = in_cgroup ? 0 : ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, err);
 	/* A hybrid host's v1 controllers of the limits, which clone3 cannot place us in. */
-	if (r == 0)
+	if (r == 0 && in_cgroup != DS_BOOT_CGROUPS_JOINED)
 		r = ds_cgroup_limits_join(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, err);
 	if (r < 0)
 		return r;
@@ -175,6 +188,35 @@ static int setup_rootfs_bind(const char *rootfs, int checked_fd, int *rootfd, st
 	return 0;
 }
 
+/*
+ * --private-users: the rootfs is the idmapped tree the monitor made of the
+ * directory start checked (tree), attached where the rootfs is, so that the
+ * guest sees its files owned as they are on disk while its root is an
+ * unprivileged id on the host. What is opened there must be that tree.
+ */
+static int setup_rootfs_idmapped(const char *rootfs, int tree, int *rootfd, struct ds_error *err)
+{
+	struct stat want;
+	if (fstat(tree, &want) < 0)
+		return ds_fail(err, negerrno(), "cannot read the idmapped rootfs");
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ds_fail(err, negerrno(), "cannot attach the idmapped rootfs on %s", rootfs);
+	*rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*rootfd < 0)
+		return ds_fail(err, negerrno(), "cannot open the rootfs %s", rootfs);
+	if (!same_dir(*rootfd, &want))
+		return ds_fail(err, DS_EINVAL_MSG, "rootfs %s was replaced while starting: not booted", rootfs);
+	return 0;
+}
+
+/* --private-users: ids 0 of the new user namespace (host ids base), with its capabilities. */
+static int become_guest_root(struct ds_error *err)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return ds_fail(err, negerrno(), "cannot become root of the user namespace");
+	return 0;
+}
+
 /* Writes name=content into the rootfs's run/ (already our tmpfs). */
 static int write_run_file(int rootfd, const char *name, const char *content, struct ds_error *err)
 {
@@ -191,7 +233,7 @@ static int write_run_file(int rootfd, const char *name, const char *content, str
 	return 0;
 }
 
-static int setup_proc_hardening(int rootfd, int hw_access, struct ds_error *err)
+static int setup_proc_hardening(int rootfd, unsigned modes, struct ds_error *err)
 {
 	char boot_id[40];
 	int r = ds_boot_id_generate(boot_id);
@@ -201,7 +243,7 @@ static int setup_proc_hardening(int rootfd, int hw_access, struct ds_error *err)
 	r = write_run_file(rootfd, ".ds-boot_id", boot_id, err);
 	if (r < 0)
 		return r;
-	r = ds_mount_table(rootfd, proc_mounts, ARRAY_SIZE(proc_mounts), hw_access, err);
+	r = ds_mount_table(rootfd, proc_mounts, ARRAY_SIZE(proc_mounts), modes, err);
 	/* The bind keeps the inode; the name in /run is no longer needed. */
 	_cleanup_close_ int runfd = ds_open_in_root(rootfd, "run", 0);
 	char p[32];
@@ -271,9 +313,12 @@ static int setup_environment(const struct ds_config *cfg)
 	return 0;
 }
 
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int logfd, struct ds_error *err)
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int logfd,
+	    struct ds_error *err)
 {
 	int have_cgroupns = 0, r;
+	int userns = cfg->settings.userns.mode != DS_USERNS_OFF;
+	unsigned modes = (cfg->settings.hw_access ? DS_MODE_HW : 0) | (userns ? DS_MODE_USERNS : 0);
 	char rootfs[PATH_MAX];
 	snprintf(rootfs, sizeof(rootfs), "%s", cfg->settings.rootfs_path);
 	_cleanup_close_ int rootfd = -1;
@@ -292,23 +337,36 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	/* Volatile: an overlay whose writable layer is a tmpfs of its own (seed 4.3). */
 	if (cfg->settings.volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
-	/* The rootfs becomes a mount point of its own. */
-	if ((r = setup_rootfs_bind(rootfs, cfg->settings.volatile_mode ? -1 : cfg->rt.rootfs_fd, &rootfd, err)) < 0)
+	/* The rootfs becomes a mount point of its own (--private-users: the idmapped tree). */
+	if (idmapped >= 0)
+		r = setup_rootfs_idmapped(rootfs, idmapped, &rootfd, err);
+	else if (userns)
+		r = ds_fail(err, -EBADF, "--private-users: no idmapped rootfs came from the monitor");
+	else
+		r = setup_rootfs_bind(rootfs, cfg->settings.volatile_mode ? -1 : cfg->rt.rootfs_fd, &rootfd, err);
+	if (r < 0)
+		return r;
+	/*
+	 * --private-users: the monitor wrote our maps; from here on we are guest
+	 * root (what we mount is owned by it). Not before: the rootfs's path may
+	 * pass through directories only host root enters.
+	 */
+	if (userns && (r = become_guest_root(err)) < 0)
 		return r;
 	/* The user's --bind-mount entries, destinations kept inside the rootfs. */
 	if ((r = ds_binds_mount(cfg, rootfd, logfd, err)) < 0)
 		return r;
 	/* /dev tmpfs, /proc, read-only /sys, /run tmpfs: no path may lead out of the rootfs. */
-	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), cfg->settings.hw_access, err)) < 0)
+	if ((r = ds_mount_table(rootfd, base_mounts, ARRAY_SIZE(base_mounts), modes, err)) < 0)
 		return r;
-	/* Device nodes by mknod on our own tmpfs; with --hw-access, the host's nodes as they are. */
-	if ((r = ds_dev_populate(rootfd, cfg->settings.tty_count, cfg->settings.hw_access, err)) < 0)
+	/* Device nodes by mknod on our own tmpfs (--private-users: the host's bound); with --hw-access, the host's. */
+	if ((r = ds_dev_populate(rootfd, cfg->settings.tty_count, modes, err)) < 0)
 		return r;
 	/* --hw-access: every /sys subtree pinned read-write under a read-only top (seed 8.5). */
 	if (cfg->settings.hw_access && (r = ds_sys_hw_setup(rootfd, err)) < 0)
 		return r;
 	/* Read-only /proc/sys and sysrq, masked kcore/keys/timers, a boot_id of our own. */
-	if ((r = setup_proc_hardening(rootfd, cfg->settings.hw_access, err)) < 0)
+	if ((r = setup_proc_hardening(rootfd, modes, err)) < 0)
 		return r;
 	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
 	if ((r = ds_cgroup_mount(rootfd, cg, cfg->rt.cgroup_rel, have_cgroupns, err)) < 0)

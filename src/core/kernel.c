@@ -2,6 +2,7 @@
 /* check's probes: one row per kernel feature droidspaces uses, and what start does without it. */
 #include "core/kernel.h"
 #include "core/seccomp.h"
+#include "core/userns.h"
 #include "fs/cgroup.h"
 #include "fs/devices.h"
 #include "fs/mounts.h"
@@ -360,11 +361,20 @@ static int nspid_ok(const char *arg, char *d, size_t n)
 	(void)arg, (void)d, (void)n;
 	return !ds_fault_active("no-nspid") && ds_file_has_word("/proc/self/status", "NSpid:");
 }
-static int try_userns(void) { return unshare(CLONE_NEWUSER) == 0; }
 static int userns_ok(const char *arg, char *d, size_t n)
 {
 	(void)arg, (void)d, (void)n;
-	return has_ns("user") && in_child(try_userns) == 1;
+	return has_ns("user") && ds_userns_supported();
+}
+/* mount_setattr is 5.12, as MOUNT_ATTR_IDMAP; whether the rootfs's filesystem takes it, start says. */
+static int idmap_ok(const char *arg, char *d, size_t n)
+{
+	int r = !ds_fault_active("no-idmap") && mount_setattr_ok(arg, d, n);
+	if (r)
+		snprintf(
+			d, n,
+			"the rootfs's filesystem must allow it too (ext4, xfs, btrfs 5.12; overlayfs 5.19; tmpfs 6.3)");
+	return r;
 }
 
 /* clang-format off */
@@ -409,8 +419,8 @@ static const struct ds_kfeature features[] = {
 	{ "ext4", "ext4", DS_KF_OPTIONAL, "needed by --rootfs-img", fs_row, "ext4" },
 	{ "seccomp_tsync", "seccomp TSYNC (3.17)", DS_KF_REPORT,
 	  "not needed: the filter is installed before any thread exists", seccomp_tsync, NULL },
-	{ "user_ns", "user namespace (3.8)", DS_KF_REPORT, "not used yet (--private-users is not built)", userns_ok, NULL },
-	{ "idmapped_mounts", "idmapped mounts (5.12)", DS_KF_REPORT, "not used yet (--private-users is not built)", mount_setattr_ok, NULL },
+	{ "user_ns", "user namespace (3.8)", DS_KF_OPTIONAL, "needed by --private-users (start refuses it)", userns_ok, NULL },
+	{ "idmapped_mounts", "idmapped mounts (5.12)", DS_KF_OPTIONAL, "needed by --private-users (start refuses it)", idmap_ok, NULL },
 };
 /* clang-format on */
 

@@ -5,6 +5,7 @@
 #include "core/state.h"
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "core/userns.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
 #include "host/android.h"
@@ -240,8 +241,36 @@ static int prepare_host(struct ds_config *cfg, int logfd, unsigned *changed, str
 	return 0;
 }
 
+/*
+ * --private-users boots a --rootfs directory, idmapped. An image is mounted
+ * by init, which in a user namespace may not mount a block device's
+ * filesystem; --volatile's overlay over an idmapped lower layer, and
+ * --hw-access's devtmpfs, are not for a user namespace either: refused, so
+ * that no such start half-works.
+ */
+static int check_userns(const struct ds_settings *s, struct ds_error *err)
+{
+	if (s->userns.mode == DS_USERNS_OFF)
+		return 0;
+	const char *with = s->rootfs_img_path[0] ? "--rootfs-img"
+			   : s->volatile_mode    ? "--volatile"
+			   : s->hw_access        ? "--hw-access"
+						 : NULL;
+	if (with)
+		return ds_fail(err, DS_EINVAL_MSG, "--private-users works with a --rootfs directory, not with %s",
+			       with);
+	if (!ds_userns_supported())
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--private-users: this kernel does not create user namespaces (CONFIG_USER_NS, or "
+			       "disabled by a sysctl); see 'droidspaces check'");
+	return 0;
+}
+
 int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
 {
+	int r = check_userns(&cfg->settings, err);
+	if (r < 0)
+		return r;
 	if (cfg->settings.rootfs_img_path[0])
 		return check_image(cfg, err);
 	return check_rootfs(cfg, err);
@@ -308,10 +337,17 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		return r;
 	}
 
+	/* --private-users: the range, auto resolved, recorded for the name under the registry's lock. */
+	struct ds_userns_claim claim = { 0 };
+	if (cfg->settings.userns.mode != DS_USERNS_OFF && (r = ds_userns_claim(cfg, &claim, err)) < 0) {
+		undo_host_changes(cfg, changed);
+		return r;
+	}
 	ds_fault_point("start:before-fork");
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) < 0) {
 		r = ds_fail(err, negerrno(), "cannot create the sync pipe");
+		ds_userns_unclaim(cfg, &claim);
 		undo_host_changes(cfg, changed);
 		return r;
 	}
@@ -320,6 +356,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		r = ds_fail(err, negerrno(), "cannot fork the monitor");
 		close(sync[0]);
 		close(sync[1]);
+		ds_userns_unclaim(cfg, &claim);
 		undo_host_changes(cfg, changed);
 		return r;
 	}
@@ -357,12 +394,14 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		int again = ds_lock_name_timeout(cfg, cfg->container_name, DS_MONITOR_CLEANUP_TIMEOUT_MS);
 		if (again >= 0)
 			close(again);
+		ds_userns_unclaim(cfg, &claim);
 		*err = boot_err;
 		return boot_err.code;
 	}
 	if (pid <= 0) {
 		/* We still hold the name's lock: tidy what the dead monitor had set up. */
 		ds_cleanup_container(cfg, &cg, cfg->rt.cgroup_rel);
+		ds_userns_unclaim(cfg, &claim);
 		return ds_fail(err, -EIO, "the monitor of %s died before init started", cfg->container_name);
 	}
 	/* EOF came when init's copy closed on execve: the boot sequence is done. */

@@ -6,6 +6,7 @@
 #include "core/boot.h"
 #include "core/seccomp.h"
 #include "core/state.h"
+#include "core/userns.h"
 #include "fs/devices.h"
 #include "fs/storage.h"
 #include "util/fault.h"
@@ -94,7 +95,8 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 	int p[2], go[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return ds_fail(err, negerrno(), "cannot create a pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
+	/* A socket: with --private-users the go byte brings the idmapped rootfs along. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return ds_fail(err, negerrno(), "cannot create a pipe");
@@ -110,16 +112,31 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 	if (helper == 0) {
 		close(p[0]);
 		close(go[1]);
-		/* Only children enter a new PID namespace: unshare here, fork init next. */
+		/*
+		 * Only children enter a new PID namespace: unshare here, fork init next.
+		 * --private-users: the user namespace first (the kernel creates it before
+		 * the others in one unshare), so that it owns them and guest root has
+		 * its capabilities over them only; the monitor writes its maps.
+		 */
 		long reply;
-		if (unshare(CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+		int userns = cfg->settings.userns.mode != DS_USERNS_OFF ? CLONE_NEWUSER : 0;
+		/*
+		 * In its user namespace the helper could not move init into the cgroup
+		 * (and a failed clone3 into a new PID namespace leaves it unable to
+		 * fork at all): the helper joins every cgroup of init first, as host root.
+		 */
+		struct ds_error jerr = { 0 };
+		if (userns && (ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, &jerr) < 0 ||
+			       ds_cgroup_limits_join(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, &jerr) < 0)) {
+			reply = jerr.code;
+		} else if (unshare(userns | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
 			reply = -errno;
 		} else {
 			/* init is born in its cgroup where the kernel can do that (no migration). */
 			char cgdir[PATH_MAX + 256];
-			int placed;
+			int placed = DS_BOOT_CGROUPS_JOINED;
 			ds_cgroup_v2_dir(cg, cfg->rt.cgroup_rel, cgdir, sizeof(cgdir));
-			pid_t init = ds_cgroup_fork_into(cgdir, &placed);
+			pid_t init = userns ? fork() : ds_cgroup_fork_into(cgdir, &placed);
 			if (init == 0) {
 				close(p[1]);
 				/*
@@ -136,12 +153,13 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 				 * Boot only once the monitor has recorded us in the pidfile: a
 				 * monitor killed before that leaves EOF here, and no untracked guest.
 				 */
-				char byte;
-				if (read(go[0], &byte, 1) != 1)
+				char byte = 0;
+				int idmapped = ds_recv_fd(go[0], &byte);
+				if (byte != 'g' || (idmapped < 0 && idmapped != -ENOMSG))
 					_exit(1);
 				close(go[0]);
 				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, placed, logfd, &e);
+				ds_boot(cfg, cg, placed, idmapped, logfd, &e);
 				init_failed(&e, errfd, logfd);
 			}
 			reply = init < 0 ? -errno : init;
@@ -163,8 +181,33 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 	if (n != (ssize_t)sizeof(reply))
 		return ds_fail(err, -EIO, "the namespace helper died");
 	if (reply < 0)
-		return ds_fail(err, (int)reply, "cannot create the PID, UTS and IPC namespaces");
+		return ds_fail(err, (int)reply, "cannot create the %sPID, UTS and IPC namespaces",
+			       cfg->settings.userns.mode != DS_USERNS_OFF ? "user, " : "");
 	return (pid_t)reply;
+}
+
+/* Init must not boot: it sees EOF on go and exits; reaped here. */
+static void abort_init(int go, pid_t init)
+{
+	close(go);
+	while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * --private-users, before init boots: the uid and gid maps of its user
+ * namespace, the console and tty PTYs guest root's own (it has no
+ * capability over a host root's file), and the rootfs as an idmapped tree.
+ */
+static int userns_prepare(const struct ds_config *cfg, pid_t init, struct ds_error *err)
+{
+	const struct ds_userns *u = &cfg->settings.userns;
+	if (fchown(cfg->rt.console.slave, u->base, u->base) < 0)
+		return ds_fail(err, negerrno(), "cannot give the console %s to guest root", cfg->rt.console.name);
+	for (int i = 0; i < cfg->settings.tty_count; i++)
+		if (fchown(cfg->rt.ttys[i].slave, u->base, u->base) < 0)
+			return ds_fail(err, negerrno(), "cannot give %s to guest root", cfg->rt.ttys[i].name);
+	return ds_userns_setup_child(init, u, cfg->rt.rootfs_fd, cfg->settings.rootfs_path, err);
 }
 
 static void send_sync(int *syncfd, const struct ds_sync_msg *msg)
@@ -375,6 +418,9 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 	/* The resource limits (--memory, --cpus, ...): in place before init is forked into it. */
 	if (r == 0)
 		r = ds_cgroup_limits_apply(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, err);
+	/* --private-users: the cgroup is guest root's to manage (systemd's delegation), nothing above it. */
+	if (r == 0 && cfg->settings.userns.mode != DS_USERNS_OFF)
+		r = ds_cgroup_delegate(cg, cfg->rt.cgroup_rel, cfg->settings.userns.base, err);
 	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
 		return r;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
@@ -499,23 +545,32 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			send_sync(&syncfd, &msg);
 			break;
 		}
+		/* --private-users: init's maps, its PTYs, and the rootfs idmapped into its namespace. */
+		int idmapped = -1;
+		if (cfg->settings.userns.mode != DS_USERNS_OFF &&
+		    (idmapped = userns_prepare(cfg, m.init_pid, &msg.err)) < 0) {
+			abort_init(go, m.init_pid);
+			msg.type = DS_SYNC_ERROR;
+			send_sync(&syncfd, &msg);
+			break;
+		}
 		ds_fault_point("monitor:before-pidfile");
 		if (write_pidfile(cfg, m.init_pid) < 0) {
+			int r = negerrno();
 			/* Untracked it must not run: init sees EOF on go and exits. */
-			close(go);
-			int st;
-			while (waitpid(m.init_pid, &st, 0) < 0 && errno == EINTR)
-				;
+			ds_closep(&idmapped);
+			abort_init(go, m.init_pid);
 			msg.type = DS_SYNC_ERROR;
-			ds_fail(&msg.err, negerrno(), "cannot write the pidfile %s", cfg->pidfile);
+			ds_fail(&msg.err, r, "cannot write the pidfile %s", cfg->pidfile);
 			send_sync(&syncfd, &msg);
 			break;
 		}
 		m.init_starttime = ds_proc_starttime(m.init_pid);
 		/* Recorded: now init may boot. */
-		if (write(go, "g", 1) != 1) {
+		if (ds_send_fd(go, 'g', idmapped) < 0) {
 			/* init is gone already; the loop below reaps it */
 		}
+		ds_closep(&idmapped);
 		close(go);
 		msg.type = DS_SYNC_PID;
 		msg.pid = m.init_pid;

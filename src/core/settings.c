@@ -4,6 +4,7 @@
 #include "core/caps.h"
 #include "core/seccomp.h"
 #include "core/state.h"
+#include "core/userns.h"
 #include "core/validate.h"
 
 #include <ctype.h>
@@ -137,6 +138,16 @@ static int parse_cpus(const struct ds_setting *row, void *base, const char *val,
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
+/* --private-users: "" (the option alone) is auto; a saved file holds the range it was given. */
+static int parse_userns(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			struct ds_error *err)
+{
+	const char *why = ds_userns_parse(val, field(row, base));
+	if (why && from == DS_FROM_CONFIG)
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s: '%.40s': %s", row->key, val, why);
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
 /* ---- render and merge of the rows that need more than their type ------------------------- */
 
 /* The limits are saved only when set: a file without the key has no limit (and older files stay as they were). */
@@ -160,6 +171,14 @@ static int render_limit(const struct ds_setting *row, const struct ds_settings *
 	int v = *(const int *)cfield(row, s);
 	snprintf(text, sizeof(text), "%d", v);
 	return v ? put(ctx, row->key, text) : 0;
+}
+
+/* Saved only when on: older files, and containers without it, stay as they were. */
+static int render_userns(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char text[32];
+	ds_userns_format(&s->userns, text, sizeof(text));
+	return s->userns.mode != DS_USERNS_OFF ? put(ctx, row->key, text) : 0;
 }
 
 static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
@@ -254,6 +273,13 @@ const struct ds_setting ds_settings[] = {
 	  .parse = parse_privileged, .render = render_privileged, .merge = merge_or_mask, .metavar = "PART[,PART]",
 	  .help = "turn off pieces of the confinement: seccomp (the syscall\n"
 		  "filter), devices (the device policy), or all",
+	  .verbs = BOOT },
+	{ .key = "private_users", .name = "private-users", .shortopt = 'U', .arg = DS_ARG_VALUE,
+	  .flags = DS_ROW_OPTVAL, CFG(userns), .parse = parse_userns, .render = render_userns,
+	  .metavar = "[auto|BASE[:SIZE]]",
+	  .help = "guest root is unprivileged on the host: a user namespace with\n"
+		  "65536 host ids from BASE (auto: a free range, kept per container),\n"
+		  "the rootfs idmapped; no: off",
 	  .verbs = BOOT },
 	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
 	  .help = "resolvers for the guest (default: the host's)", .verbs = BOOT },

@@ -79,6 +79,11 @@ int ds_workspace_ensure(const char *ws, struct ds_error *err)
 	return 0;
 }
 
+int ds_workspace_userns_registry(const char *ws, char *out, size_t size)
+{
+	return fits(snprintf(out, size, "%s/userns.ranges", ws), size);
+}
+
 int ds_workspace_dir(const char *ws, enum ds_ws_path what, char *out, size_t size)
 {
 	if (!known(what))

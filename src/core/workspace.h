@@ -30,6 +30,8 @@ enum ds_ws_path {
 	DS_WS_IMAGE_MOUNT,     /* /mnt/Droidspaces/NAME: on the host, outside the workspace */
 };
 
+/* The registry of --private-users ranges: <ws>/userns.ranges (core/userns.c). */
+int ds_workspace_userns_registry(const char *ws, char *out, size_t size);
 /* 0 when name is a valid container name: [A-Za-z0-9._-]{1,64}, not "." or ".." (it names files). */
 int ds_name_validate(const char *name);
 /* Fills out with $DROIDSPACES_WORKSPACE, or the Android or Linux default. */

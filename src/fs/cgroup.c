@@ -151,6 +151,31 @@ int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_err
 	return r < 0 ? ds_fail(err, r, "cannot create cgroup %s", rel) : 0;
 }
 
+/* The directory and the files that move processes and enable controllers (cgroup v2's delegation). */
+static int delegate_one(const char *dir, int v1, void *ud)
+{
+	static const char *const files[] = { "cgroup.procs", "cgroup.threads", "cgroup.subtree_control", "tasks" };
+	(void)v1;
+	uid_t id = *(const uid_t *)ud;
+	if (lchown(dir, id, id) < 0)
+		return negerrno();
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[PATH_MAX + 300];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (lchown(path, id, id) < 0 && errno != ENOENT)
+			return negerrno();
+	}
+	return 0;
+}
+
+int ds_cgroup_delegate(const struct ds_cgroups *cg, const char *rel, uid_t id, struct ds_error *err)
+{
+	if (cg->mode == DS_CG_NONE)
+		return 0;
+	int r = for_each_dir(cg, rel, delegate_one, &id);
+	return r < 0 ? ds_fail(err, r, "cannot delegate cgroup %s to guest root (uid %u)", rel, (unsigned)id) : 0;
+}
+
 static int join_one(const char *dir, int v1, void *ud)
 {
 	(void)v1;

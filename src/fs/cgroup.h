@@ -30,6 +30,12 @@ int ds_cgroup_detect(struct ds_cgroups *cg);
 const char *ds_cgroup_mode_name(enum ds_cg_mode mode);
 /* Creates rel (droidspaces/<name>) in every hierarchy the container will use. */
 int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
+/*
+ * --private-users: rel's directory in each hierarchy, and the files that move
+ * processes and enable controllers, owned by id (guest root on the host), so
+ * that the guest's init manages its subtree as a delegated one.
+ */
+int ds_cgroup_delegate(const struct ds_cgroups *cg, const char *rel, uid_t id, struct ds_error *err);
 /* Moves the calling process into rel in every hierarchy. */
 int ds_cgroup_join_self(const struct ds_cgroups *cg, const char *rel, struct ds_error *err);
 /*

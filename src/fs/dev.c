@@ -36,8 +36,36 @@ static const struct {
 	{ "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" },
 };
 
-int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *err)
+/*
+ * --private-users: the kernel refuses mknod in a user namespace (and a tmpfs
+ * mounted there opens no device node): the host's own nodes are bound over
+ * empty files instead. The device policy still decides what opens.
+ */
+static int bind_host_nodes(int rootfd, struct ds_error *err)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(devnodes); i++) {
+		char host[32], target[32];
+		snprintf(host, sizeof(host), "/dev/%s", devnodes[i].name);
+		snprintf(target, sizeof(target), "dev/%s", devnodes[i].name);
+		struct stat st;
+		/* tun and fuse are modules a host may lack: as mknod would give a node that opens nothing */
+		if (stat(host, &st) < 0 || !S_ISCHR(st.st_mode) ||
+		    st.st_rdev != makedev(devnodes[i].major, devnodes[i].minor)) {
+			if (devnodes[i].major == 10)
+				continue;
+			return ds_fail(err, -ENODEV, "the host has no %s to bind into the guest", host);
+		}
+		struct ds_mount m = { host, target, NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_MKFILE };
+		int r = ds_mount_one(rootfd, &m, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ds_dev_populate(int rootfd, int tty_count, unsigned modes, struct ds_error *err)
+{
+	int hw_access = !!(modes & DS_MODE_HW);
 	_cleanup_close_ int devfd = -1;
 	int r = ds_open_in_root(rootfd, "dev", 0);
 	if (r < 0)
@@ -68,8 +96,10 @@ int ds_dev_populate(int rootfd, int tty_count, int hw_access, struct ds_error *e
 			return ds_fail(err, negerrno(), "cannot create /dev/%s", dirs[i]);
 	fchmodat(devfd, "shm", 01777, 0);
 
+	if ((modes & DS_MODE_USERNS) && (r = bind_host_nodes(rootfd, err)) < 0)
+		return r;
 	mode_t old = umask(0);
-	for (size_t i = 0; i < ARRAY_SIZE(devnodes); i++) {
+	for (size_t i = 0; !(modes & DS_MODE_USERNS) && i < ARRAY_SIZE(devnodes); i++) {
 		const struct ds_devnode *d = &devnodes[i];
 		if (mknodat(devfd, d->name, S_IFCHR | d->mode, makedev(d->major, d->minor)) < 0 && errno != EEXIST) {
 			umask(old);

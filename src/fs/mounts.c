@@ -111,13 +111,14 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err)
 	return 0;
 }
 
-int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access, struct ds_error *err)
+int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, unsigned modes, struct ds_error *err)
 {
+	int hw = !!(modes & DS_MODE_HW), userns = !!(modes & DS_MODE_USERNS);
 	for (size_t i = 0; i < n; i++) {
 		const struct ds_mount *m = &table[i];
-		if ((m->opts & DS_MNT_HW) && !hw_access)
+		if (((m->opts & DS_MNT_HW) && !hw) || ((m->opts & DS_MNT_NO_HW) && hw))
 			continue;
-		if ((m->opts & DS_MNT_NO_HW) && hw_access)
+		if (((m->opts & DS_MNT_USERNS) && !userns) || ((m->opts & DS_MNT_NO_USERNS) && userns))
 			continue;
 		int r = ds_mount_one(rootfd, m, err);
 		if (r < 0)

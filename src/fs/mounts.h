@@ -15,13 +15,21 @@
 #include <sys/types.h>
 
 enum {
-	DS_MNT_REQUIRED = 1 << 0, /* failure aborts the boot */
-	DS_MNT_MKDIR = 1 << 1,    /* create the target directory when missing */
-	DS_MNT_MKFILE = 1 << 2,   /* create the target as an empty file when missing */
-	DS_MNT_RO_AFTER = 1 << 3, /* bind: remount read-only afterwards */
-	DS_MNT_HW = 1 << 4,       /* only with --hw-access */
-	DS_MNT_NO_HW = 1 << 5,    /* only without --hw-access */
-	DS_MNT_MASK = 1 << 6,     /* fail closed: skipped only where the target does not exist */
+	DS_MNT_REQUIRED = 1 << 0,  /* failure aborts the boot */
+	DS_MNT_MKDIR = 1 << 1,     /* create the target directory when missing */
+	DS_MNT_MKFILE = 1 << 2,    /* create the target as an empty file when missing */
+	DS_MNT_RO_AFTER = 1 << 3,  /* bind: remount read-only afterwards */
+	DS_MNT_HW = 1 << 4,        /* only with --hw-access */
+	DS_MNT_NO_HW = 1 << 5,     /* only without --hw-access */
+	DS_MNT_MASK = 1 << 6,      /* fail closed: skipped only where the target does not exist */
+	DS_MNT_USERNS = 1 << 7,    /* only with --private-users */
+	DS_MNT_NO_USERNS = 1 << 8, /* only without --private-users */
+};
+
+/* What a table is walked for (ds_mount_table's modes). */
+enum {
+	DS_MODE_HW = 1 << 0,     /* --hw-access */
+	DS_MODE_USERNS = 1 << 1, /* --private-users: a user namespace, no new sysfs or device nodes */
 };
 
 struct ds_mount {
@@ -44,7 +52,7 @@ int ds_open_in_root(int rootfd, const char *rel, int opts);
 const char *ds_fd_path(int fd, char buf[32]);
 /* Mounts one table entry below rootfd (fd-anchored, see above). */
 int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err);
-/* Walks a table in order; entries filtered by DS_MNT_HW / DS_MNT_NO_HW. */
-int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, int hw_access, struct ds_error *err);
+/* Walks a table in order; entries filtered by DS_MNT_[NO_]HW and DS_MNT_[NO_]USERNS against modes (DS_MODE_*). */
+int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, unsigned modes, struct ds_error *err);
 /* statfs(2) f_type of path, or 0. */
 unsigned long ds_fs_magic(const char *path);

@@ -5,6 +5,7 @@
 #include "util/macros.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -17,14 +18,19 @@
 #define CLONE_NEWCGROUP 0x02000000
 #endif
 
-/* Joining order: the mount namespace last, so the fds of the others stay valid. */
+/*
+ * Joining order: the user namespace first (--private-users: it owns the
+ * others, and joining it gives the capabilities to join them), the mount
+ * namespace last, so the fds of the others stay valid.
+ */
 static const struct {
 	const char *name;
 	int type;
 	int required;
 } namespaces[] = {
-	{ "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 }, { "uts", CLONE_NEWUTS, 0 },
-	{ "net", CLONE_NEWNET, 0 },       { "pid", CLONE_NEWPID, 0 }, { "mnt", CLONE_NEWNS, 1 },
+	{ "user", CLONE_NEWUSER, 0 }, { "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 },
+	{ "uts", CLONE_NEWUTS, 0 },   { "net", CLONE_NEWNET, 0 },       { "pid", CLONE_NEWPID, 0 },
+	{ "mnt", CLONE_NEWNS, 1 },
 };
 
 /* init's cgroup2 directory as a host path. */
@@ -104,13 +110,18 @@ int ds_ns_enter(struct ds_ns_set *set, struct ds_error *err)
 		if (r < 0)
 			return ds_fail(err, r, "cannot join the container's v1 cgroups");
 	}
+	int userns = 0;
 	for (int i = 0; i < set->count; i++) {
 		if (setns(set->fd[i], set->type[i]) < 0)
 			return ds_fail(err, negerrno(), "cannot join a namespace of the container (setns)");
+		userns |= set->type[i] == CLONE_NEWUSER;
 		close(set->fd[i]);
 		set->fd[i] = -1;
 	}
 	set->count = 0;
+	/* In the guest's user namespace we are its root (host ids base), never host root unmapped. */
+	if (userns && (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return ds_fail(err, negerrno(), "cannot become root of the container's user namespace");
 	return 0;
 }
 

@@ -10,7 +10,7 @@
 
 #include <sys/types.h>
 
-#define DS_NS_MAX 6
+#define DS_NS_MAX 7
 
 struct ds_ns_set {
 	int fd[DS_NS_MAX];

@@ -514,19 +514,45 @@ static void test_too_many_args(void **state)
 	assert_int_equal(parse_args(args), DS_EINVAL_MSG);
 }
 
+/* --private-users: the value is optional and comes only with '=' (or glued to -U). */
+static void test_private_users(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--private-users", "start"), 0);
+	assert_string_equal(cli.command, "start");
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_AUTO);
+	assert_int_equal(PARSE("start", "-U", "--name=x"), 0);
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_AUTO);
+	assert_int_equal(PARSE("start", "--private-users=auto"), 0);
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_AUTO);
+	assert_int_equal(PARSE("start", "-U655360:1000"), 0);
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_FIXED);
+	assert_int_equal(cli.cfg.settings.userns.base, 655360);
+	assert_int_equal(cli.cfg.settings.userns.size, 1000);
+	assert_int_equal(PARSE("start", "--private-users=no"), 0);
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_OFF);
+	assert_true(cli.cfg.settings.set != 0); /* given: it wins over a saved range */
+	assert_int_equal(PARSE("start"), 0);
+	assert_int_equal(cli.cfg.settings.userns.mode, DS_USERNS_OFF);
+	assert_int_equal(PARSE("start", "--private-users=0"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--private-users=x"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("stop", "--private-users"), 0); /* parsed; the verb refuses it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_options_before_and_after_command),
-		cmocka_unit_test(test_name_forms),   cmocka_unit_test(test_value_is_taken_verbatim),
-		cmocka_unit_test(test_empty_paths),  cmocka_unit_test(test_unknown_options),
-		cmocka_unit_test(test_stop_timeout), cmocka_unit_test(test_ttys),
-		cmocka_unit_test(test_hostname),     cmocka_unit_test(test_dns),
-		cmocka_unit_test(test_binds_valid),  cmocka_unit_test(test_binds_invalid),
-		cmocka_unit_test(test_binds_limit),  cmocka_unit_test(test_run_passthrough),
-		cmocka_unit_test(test_double_dash),  cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_flags),        cmocka_unit_test(test_too_many_args),
-		cmocka_unit_test(test_keep_caps),    cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_options_before_and_after_command),
+		cmocka_unit_test(test_name_forms),    cmocka_unit_test(test_value_is_taken_verbatim),
+		cmocka_unit_test(test_empty_paths),   cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_stop_timeout),  cmocka_unit_test(test_ttys),
+		cmocka_unit_test(test_hostname),      cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_binds_valid),   cmocka_unit_test(test_binds_invalid),
+		cmocka_unit_test(test_binds_limit),   cmocka_unit_test(test_run_passthrough),
+		cmocka_unit_test(test_double_dash),   cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_flags),         cmocka_unit_test(test_too_many_args),
+		cmocka_unit_test(test_keep_caps),     cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_private_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

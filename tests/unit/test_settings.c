@@ -184,21 +184,20 @@ static void test_bash_completion_lists_the_table(void **state)
 	completion_array(text, "_droidspaces_opts_flag", &flag);
 	completion_array(text, "_droidspaces_short_flag", &flag);
 	free(text);
-	/* Each option in the list of its kind: with a value, or a flag. */
+	/* Each option in the list of its kind: with a value, or a flag (an optional value is =VALUE only). */
 	for (size_t i = 0; i < ds_settings_count; i++) {
 		const struct ds_setting *row = &ds_settings[i];
 		if (!row->name)
 			continue;
-		const struct optlist *want = row->arg == DS_ARG_FLAG ? &flag : &arg;
+		int is_flag = row->arg == DS_ARG_FLAG || (row->flags & DS_ROW_OPTVAL);
+		const struct optlist *want = is_flag ? &flag : &arg;
 		char w[48];
 		snprintf(w, sizeof(w), "--%s", row->name);
 		if (!has(want, w))
-			fail_msg("%s is missing from the completion's %s options", w,
-				 row->arg == DS_ARG_FLAG ? "flag" : "value");
+			fail_msg("%s is missing from the completion's %s options", w, is_flag ? "flag" : "value");
 		snprintf(w, sizeof(w), "-%c", row->shortopt);
 		if (row->shortopt && !has(want, w))
-			fail_msg("%s is missing from the completion's %s options", w,
-				 row->arg == DS_ARG_FLAG ? "flag" : "value");
+			fail_msg("%s is missing from the completion's %s options", w, is_flag ? "flag" : "value");
 	}
 	static struct optlist table, both;
 	memset(&table, 0, sizeof(table));

@@ -15,6 +15,12 @@
  *            allowed (ok: it changes one mount's flags, here none)
  *   fspick:  the new mount API's handle on a superblock (ENOSYS: libmount
  *            falls back to mount(2))
+ *   mknod:   a block node of the first SCSI disk (8:0) made in /dev and
+ *            removed again (the device policy refuses opening it; with
+ *            --private-users the kernel refuses making it)
+ *   core_pattern: /proc/sys/kernel/core_pattern of a procfs freshly mounted
+ *            by the probe, opened for writing (nothing is written)
+ *   kmsg:    /proc/kmsg of that procfs, opened for reading (nothing is read)
  *   seccomp: the Seccomp: line of /proc/self/status (2: a filter)
  */
 #define _GNU_SOURCE
@@ -24,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static const char *name(int e)
@@ -37,6 +45,7 @@ static const char *name(int e)
 	case ENOSYS: return "ENOSYS";
 	case ENOENT: return "ENOENT";
 	case EFAULT: return "EFAULT";
+	case EACCES: return "EACCES";
 	default: return strerror(e);
 	}
 }
@@ -70,6 +79,28 @@ int main(void)
 	row("remount", mount(NULL, "/run", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL));
 	row("bindro", mount(NULL, "/run", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL));
 	row("fspick", syscall(433 /* fspick */, AT_FDCWD, "/", 0));
+	long r = mknod("/dev/.escapeprobe-blk", S_IFBLK | 0600, makedev(8, 0));
+	row("mknod", r);
+	if (r == 0)
+		unlink("/dev/.escapeprobe-blk");
+	/* a procfs of our own: the guest's /proc/sys is read-only, a fresh one is what an escape would mount */
+	const char *dir = "/run/.escapeprobe-proc";
+	mkdir(dir, 0700);
+	if (mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		printf("core_pattern: skipped (mount proc: %s)\nkmsg: skipped (mount proc: %s)\n", name(errno),
+		       name(errno));
+	} else {
+		r = open("/run/.escapeprobe-proc/sys/kernel/core_pattern", O_WRONLY | O_CLOEXEC);
+		row("core_pattern", r);
+		if (r >= 0)
+			close((int)r);
+		r = open("/run/.escapeprobe-proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		row("kmsg", r);
+		if (r >= 0)
+			close((int)r);
+		umount2(dir, MNT_DETACH);
+	}
+	rmdir(dir);
 	char line[256];
 	FILE *f = fopen("/proc/self/status", "r");
 	while (f && fgets(line, sizeof(line), f))
