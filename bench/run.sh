@@ -31,7 +31,7 @@
 #
 # Nothing is left behind: containers are stopped, mounts unmounted, the
 # cgroups the peers create (systemd-nspawn's payload/supervisor, LXC's
-# lxc.pivot) removed, and the peers' state directories that did not exist
+# lxc.pivot, lxc.monitor.NAME) removed, and the peers' state directories that did not exist
 # before (/run/lxc, /run/systemd/nspawn) deleted.  No peer gets networking:
 # nspawn --private-network, LXC lxc.net.0.type=empty, crun a network
 # namespace; droidspaces containers share the host's network namespace by
@@ -154,9 +154,12 @@ cg_leave() {
 	CG_DIRS=()
 }
 
+# The cgroups LXC leaves behind: lxc.pivot, and lxc.monitor.NAME of lxc-start -d's monitor.
+lxc_cgroups() { find /sys/fs/cgroup -maxdepth 2 \( -name lxc.pivot -o -name 'lxc.monitor.*' \) -type d 2>/dev/null; }
+
 # Peers' traces that the section must remove: what existed before is kept.
 leftovers_snapshot() {
-	PRE_LXC_PIVOT=$(find /sys/fs/cgroup -maxdepth 2 -name lxc.pivot 2>/dev/null | sort | tr '\n' ' ')
+	PRE_LXC_PIVOT=$(lxc_cgroups | sort | tr '\n' ' ')
 	PRE_RUN_LXC=0
 	[[ -e /run/lxc ]] && PRE_RUN_LXC=1
 	PRE_RUN_NSPAWN=0
@@ -167,7 +170,7 @@ leftovers_remove() {
 	local d
 	while read -r d; do
 		[[ -z $d || " $PRE_LXC_PIVOT " == *" $d "* ]] || rmdir "$d" 2>/dev/null || log "WARNING: cannot remove $d"
-	done < <(find /sys/fs/cgroup -maxdepth 2 -name lxc.pivot 2>/dev/null)
+	done < <(lxc_cgroups)
 	if [[ $PRE_RUN_LXC == 0 && -d /run/lxc ]] && ! findmnt -rn -o TARGET | grep -q '^/run/lxc'; then
 		rm -rf /run/lxc
 	fi
