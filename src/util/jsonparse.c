@@ -232,7 +232,7 @@ static int parse_string(struct parser *ps, const char **out, size_t *out_len)
 		if (e) {
 			buf[n++] = (unsigned char)to[e - from];
 		} else if (c == 'u') {
-			unsigned cp;
+			unsigned cp = 0;
 			int r = parse_u_escape(ps, &cp);
 			if (r < 0)
 				return r;
