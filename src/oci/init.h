@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The container's first process, from the fork in create to the execve of
+ * process.args: namespaces, the rootfs and its mounts, pivot_root, masked
+ * and read-only paths, the process's limits, user and capabilities; then it
+ * says "ready" on the sync pipe and waits on the exec fifo until start.
+ */
+#pragma once
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+struct ds_oci_init {
+	const struct ds_oci_spec *spec;
+	const char *bundle;           /* absolute */
+	const char *rootfs;           /* absolute */
+	const char *fifo;             /* ROOT/ID/exec.fifo */
+	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
+	int sync_fd;                  /* a ds_error with code 0 is "ready" */
+};
+
+/*
+ * Runs in the forked child. Returns only on failure (err says why), before
+ * "ready"; after it, a failure is printed to the container's stderr and the
+ * process exits 127.
+ */
+int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err);

@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016 # commands for the container's shell in single quotes
+# The OCI runtime personality (droidspaces oci, droidspaces-oci): a bundle made
+# from the busybox fixture through create -> state created -> start -> state
+# running (hostname, env, cwd and args as config.json says) -> kill -> stopped
+# -> delete; runc's error conventions; bad bundles (no config.json, wrong
+# types, a symlinked config.json, an unknown namespace type) refused with one
+# line and nothing left. Tags: hostile.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	common_setup
+	OCI_ROOT=$DS_TEST_DIR/oci-root
+	: >"$DS_TEST_DIR/.oci"
+}
+
+# Every container a test created is deleted (force), whatever the test did.
+teardown() {
+	local id
+	while IFS= read -r id; do
+		"$DS" oci --root "$OCI_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done <"$DS_TEST_DIR/.oci"
+	common_teardown
+}
+
+oci() { "$DS" oci --root "$OCI_ROOT" "$@"; }
+
+# oci_create ID BUNDLE [ARGS...]: create with stdio away from bats (init keeps them open).
+oci_create() {
+	local id=$1 bundle=$2
+	shift 2
+	echo "$id" >>"$DS_TEST_DIR/.oci"
+	oci create --bundle "$bundle" "$@" "$id" </dev/null >"$DS_TEST_DIR/create.$id.out" 2>"$DS_TEST_DIR/create.$id.err"
+}
+
+# oci_status ID: the status field of state.
+oci_status() { oci state "$1" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+
+# make_bundle DIR ROOTFS ARGS_JSON [NAMESPACES_JSON]: a config.json as runc spec writes one, trimmed.
+make_bundle() {
+	local dir=$1 rootfs=$2 args=$3
+	local ns=${4:-'[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}]'}
+	mkdir -p "$dir"
+	cat >"$dir/config.json" <<-EOF
+		{
+			"ociVersion": "1.0.2",
+			"process": {
+				"terminal": false,
+				"user": { "uid": 0, "gid": 0 },
+				"args": $args,
+				"env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "OCI_TEST=a b=c" ],
+				"cwd": "/tmp/work dir",
+				"capabilities": {
+					"bounding": [ "CAP_KILL", "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID" ],
+					"effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ]
+				},
+				"rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 1024, "soft": 512 } ],
+				"noNewPrivileges": true,
+				"oomScoreAdj": 100
+			},
+			"root": { "path": "$rootfs" },
+			"hostname": "oci-box",
+			"mounts": [
+				{ "destination": "/proc", "type": "proc", "source": "proc" },
+				{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+				  "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+				{ "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+				  "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+				{ "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": [ "nosuid", "noexec", "nodev", "ro" ] }
+			],
+			"linux": {
+				"namespaces": $ns,
+				"maskedPaths": [ "/proc/kcore", "/sys/firmware" ],
+				"readonlyPaths": [ "/proc/sys" ],
+				"sysctl": { "net.ipv4.ip_forward": "1" }
+			},
+			"annotations": { "org.droidspaces.test": "90-oci" }
+		}
+	EOF
+}
+
+# What the container's program writes, then it sleeps as PID 1 (KILL ends it).
+REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; ulimit -n; cat /proc/self/status; } >/report.tmp; mv /report.tmp /report; exec sleep 1000","first arg","second"]'
+
+@test "oci: create, state created, start, state running as config.json says, kill, stopped, delete" {
+	require_fixture busybox
+	local root bundle pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" "$REPORT"
+
+	oci_create c1 "$bundle" --pid-file "$DS_TEST_DIR/c1.pid"
+	run cat "$DS_TEST_DIR/c1.pid"
+	[[ $output =~ ^[0-9]+$ ]] # digits only, no newline
+	[ "$(wc -c <"$DS_TEST_DIR/c1.pid")" -eq "${#output}" ]
+	pid=$output
+
+	run -0 oci state c1
+	[[ $output == *'"status":"created"'* ]]
+	[[ $output == *"\"pid\":$pid,"* ]]
+	[[ $output == *"\"bundle\":\"$bundle\""* ]]
+	[[ $output == *'"annotations":{"org.droidspaces.test":"90-oci"}'* ]]
+	[[ $output == *'"ociVersion":"1.0.2"'* ]]
+	# The program has not run yet: init waits on the exec fifo.
+	[ ! -e "$root/report" ]
+	[ -p "$OCI_ROOT/c1/exec.fifo" ]
+
+	run -0 oci start c1
+	[ -z "$output" ]
+	wait_for 10 test -e "$root/report"
+	[ "$(oci_status c1)" = running ]
+	run -1 oci start c1
+	[ "$output" = "droidspaces-oci: cannot start an already running container" ]
+
+	run cat "$root/report"
+	[ "${lines[0]}" = oci-box ]
+	[ "${lines[1]}" = "args=first arg,second" ]
+	[ "${lines[2]}" = "pwd=/tmp/work dir" ]
+	[[ $output == *$'\nOCI_TEST=a b=c\n'* ]]
+	[[ $output == *$'\n512\n'* ]]
+	[[ $output == *$'\nNoNewPrivs:\t1\n'* ]]
+	[[ $output == *$'\nCapEff:\t0000000000000020\n'* ]]
+	[[ $output == *$'\nCapBnd:\t00000000000000e1\n'* ]]
+	[[ $output == *$'\nPid:\t1\n'* ]]
+	[ "$(cat "/proc/$pid/oom_score_adj")" = 100 ]
+	# Its own namespaces; the host's hostname and mounts untouched (teardown compares them).
+	[ "$(readlink "/proc/$pid/ns/uts")" != "$(readlink /proc/self/ns/uts)" ]
+	[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+
+	run -0 oci kill c1 KILL
+	wait_for 10 test "$(oci_status c1)" = stopped
+	run -0 oci state c1
+	[[ $output == *'"pid":0,'* ]]
+	run -1 oci kill c1 9
+	[ "$output" = 'droidspaces-oci: container "c1" is not running' ]
+
+	run -0 oci delete c1
+	[ ! -e "$OCI_ROOT/c1" ]
+	run -1 oci state c1
+	[ "$output" = 'droidspaces-oci: container "c1" does not exist' ]
+}
+
+@test "oci: kill by name and --all, delete refuses a running container unless --force" {
+	require_fixture busybox
+	local root bundle
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1000 & sleep 1000 & touch /ready; wait"]'
+
+	oci_create c2 "$bundle"
+	run -0 oci start c2
+	wait_for 10 test -e "$root/ready"
+	run -1 oci delete c2
+	[ "$output" = 'droidspaces-oci: cannot delete container "c2" that is not stopped: running' ]
+	run -2 oci kill c2 SIGNOPE
+	[ "$output" = 'droidspaces-oci: unknown signal "SIGNOPE"' ]
+	# PID 1 ignores TERM without a handler; --all reaches the sleepers too.
+	run -0 oci kill --all c2 SIGKILL
+	wait_for 10 test "$(oci_status c2)" = stopped
+	run -0 oci delete c2
+
+	oci_create c3 "$bundle"
+	[ "$(oci_status c3)" = created ]
+	run -0 oci delete --force c3
+	[ ! -e "$OCI_ROOT/c3" ]
+}
+
+@test "oci: bad bundles are refused with one line and leave nothing" {
+	require_fixture busybox
+	local root b
+	root=$(fixture_copy busybox)
+	b=$DS_TEST_DIR/b
+
+	# No config.json.
+	mkdir -p "$b/none"
+	run -1 oci create --bundle "$b/none" bad1
+	[ "$output" = "droidspaces-oci: bundle $b/none has no config.json" ]
+
+	# Wrong types, named by their JSON path.
+	make_bundle "$b/types" "$root" '["sh", 7]'
+	run -1 oci create --bundle "$b/types" bad2
+	[ "$output" = "droidspaces-oci: config.json: process.args[1]: expected a string, got a number" ]
+	make_bundle "$b/ns" "$root" '["true"]' '[{"type":"mount"},{"type":"pid","path":3}]'
+	run -1 oci create --bundle "$b/ns" bad3
+	[ "$output" = "droidspaces-oci: config.json: linux.namespaces[1].path: expected a string, got a number" ]
+
+	# An unknown namespace type.
+	make_bundle "$b/unknown" "$root" '["true"]' '[{"type":"mount"},{"type":"netwrk"}]'
+	run -1 oci create --bundle "$b/unknown" bad4
+	[ "$output" = 'droidspaces-oci: config.json: linux.namespaces[1]: unknown namespace type "netwrk"' ]
+
+	# A config.json planted as a symlink by whoever owns the bundle directory.
+	make_bundle "$b/real" "$root" '["true"]'
+	mkdir -p "$b/link"
+	chown nobody "$b/link"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s "$b/real/config.json" "$b/link/config.json"
+	run -1 oci create --bundle "$b/link" bad5
+	[ "$output" = "droidspaces-oci: $b/link/config.json is a symlink; refused" ]
+
+	# Not JSON at all.
+	mkdir -p "$b/junk"
+	printf '{"ociVersion": "1.0.2",}' >"$b/junk/config.json"
+	run -1 oci create --bundle "$b/junk" bad6
+	[[ $output == "droidspaces-oci: config.json: line 1 column 24: unexpected '}'"* ]]
+
+	local i
+	for i in 1 2 3 4 5 6; do
+		[ ! -e "$OCI_ROOT/bad$i" ]
+	done
+	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
+}
+
+@test "oci: the droidspaces-oci name, --version, features, global flags and the log" {
+	local bin=$DS_TEST_DIR/droidspaces-oci
+	ln -s "$DS" "$bin"
+	run -0 "$bin" --version
+	[[ ${lines[0]} == "droidspaces-oci version "* ]]
+	[ "${lines[1]}" = "spec: 1.0.2" ]
+	run -0 "$bin" --root "$OCI_ROOT" --systemd-cgroup --log-format=json features
+	[[ $output == '{"ociVersionMin":"1.0.0","ociVersionMax":"1.0.2",'* ]]
+	[[ $output == *'"namespaces":["pid","network","ipc","uts","mount","cgroup"]'* ]]
+	run -1 "$bin" --root "$OCI_ROOT" --log "$DS_TEST_DIR/log.json" --log-format json state nosuch
+	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
+	run cat "$DS_TEST_DIR/log.json"
+	[[ $output == '{"level":"error","msg":"container \"nosuch\" does not exist","time":"'* ]]
+	run -1 "$bin" --root "$OCI_ROOT" start 'bad/id'
+	[ "$output" = 'droidspaces-oci: invalid container id "bad/id"' ]
+	run -2 "$bin" --root relative state x
+	[ "$output" = 'droidspaces-oci: --root must be an absolute path, not "relative"' ]
+	run -2 "$bin" --bogus state x
+	[ "$output" = 'droidspaces-oci: unknown global option --bogus' ]
+	# The main binary's own command line is unchanged.
+	run -2 "$DS" frobnicate
+	[[ $output == "droidspaces: unknown command 'frobnicate'"* ]]
+}
