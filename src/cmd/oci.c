@@ -142,7 +142,7 @@ static int simple_args(const struct oci_cli *o, const char **id)
 
 static int verb_start(const struct oci_cli *o)
 {
-	const char *id;
+	const char *id = NULL;
 	int r = simple_args(o, &id);
 	if (r)
 		return r;
@@ -171,7 +171,7 @@ static void write_annotations(struct ds_json *j, const struct ds_oci_container *
 
 static int verb_state(const struct oci_cli *o)
 {
-	const char *id;
+	const char *id = NULL;
 	int r = simple_args(o, &id);
 	if (r)
 		return r;
@@ -229,7 +229,7 @@ static int verb_delete(const struct oci_cli *o)
 		else if (n < 2)
 			ids[n++] = o->argv[i];
 	}
-	const char *id;
+	const char *id = NULL;
 	int r = one_id(o, "delete", (char **)ids, n, &id);
 	if (r)
 		return r;

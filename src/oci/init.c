@@ -99,15 +99,9 @@ static int setup_mounts(const struct ds_oci_init *in, int rootfd, struct ds_erro
 
 static int setup_pivot_root(int rootfd, struct ds_error *err)
 {
-	if (fchdir(rootfd) < 0)
-		return ds_fail(err, negerrno(), "cannot enter the rootfs");
-	/* pivot_root(".", ".") stacks the old root under the new one; a lazy unmount drops it. */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return ds_fail(err, negerrno(), "pivot_root into the rootfs failed");
-	if (umount2(".", MNT_DETACH) < 0)
-		return ds_fail(err, negerrno(), "cannot detach the old root");
-	if (chdir("/") < 0)
-		return ds_fail(err, negerrno(), "cannot chdir to the new root");
+	int r = ds_pivot_root_fd(rootfd, err);
+	if (r < 0)
+		return r;
 	/* /dev/ptmx allocates from the container's devpts when config.json mounted one. */
 	if (access("/dev/pts/ptmx", F_OK) == 0 && mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind /dev/pts/ptmx on /dev/ptmx");
@@ -287,6 +281,12 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	_cleanup_close_ int rootfd = -1, fifo = -1;
 	int r;
 
+	/* Nothing of the caller's but stdio waits with us (a lock it holds would be held until start). */
+	int keep[DS_OCI_NAMESPACES + 1];
+	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
+		keep[ns] = in->ns_fd[ns];
+	keep[DS_OCI_NAMESPACES] = in->sync_fd;
+	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 1);
 	/* A session of its own: the caller's terminal and signals are not the container's. */
 	if (setsid() < 0)
 		return ds_fail(err, negerrno(), "cannot start a new session");
@@ -330,8 +330,10 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 		return ds_fail(err, negerrno(), "cannot enter process.cwd %s as the user", p->cwd);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return ds_fail(err, negerrno(), "cannot set noNewPrivileges");
-	/* Only stdio and the fifo cross into the container. */
-	ds_fds_cloexec_from(3);
+	/* Only stdio crosses into the container: the namespace fds were closed above, the fifo is close-on-exec. */
+	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
+		if (in->ns_fd[ns] >= 0)
+			close(in->ns_fd[ns]);
 	struct ds_error ready = { 0 };
 	if (ds_write_all(in->sync_fd, &ready, sizeof(ready)) < 0)
 		_exit(1); /* create is gone: nobody will start us */
