@@ -275,7 +275,7 @@ static const struct {
 	int (*run)(const struct oci_cli *o);
 	const char *help;
 } verbs[] = {
-	{ "create", verb_create, "create --bundle DIR [--pid-file F] ID: set up, wait for start" },
+	{ "create", verb_create, "create --bundle DIR [--pid-file F] [--console-socket S] ID: set up, wait for start" },
 	{ "start", verb_start, "start ID: run the created container's process" },
 	{ "state", verb_state, "state ID: the container's state as JSON" },
 	{ "kill", verb_kill, "kill [--all] ID [SIGNAL]: signal the container (TERM by default)" },

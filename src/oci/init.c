@@ -28,6 +28,8 @@
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "oci/mounts.h"
+#include "tty/terminal.h"
+#include "util/fdpass.h"
 #include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -175,6 +177,33 @@ static int setup_rlimits(const struct ds_oci_process *p, struct ds_error *err)
 	return 0;
 }
 
+/*
+ * process.terminal: a PTY of the container's devpts; its master goes to the
+ * caller's --console-socket (SCM_RIGHTS, as runc sends it), its slave becomes
+ * /dev/console, stdio and our controlling terminal.
+ */
+static int setup_terminal(int console_fd, struct ds_error *err)
+{
+	struct ds_tty_info tty;
+	int r = ds_terminal_create(&tty);
+	if (r < 0)
+		return ds_fail(err, r, "cannot allocate the terminal");
+	r = ds_send_fd(console_fd, 'c', tty.master);
+	close(tty.master);
+	if (r < 0) {
+		close(tty.slave);
+		return ds_fail(err, r, "cannot send the terminal to --console-socket");
+	}
+	if (access("/dev/console", F_OK) == 0 && mount(tty.name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+		r = ds_fail(err, negerrno(), "cannot bind the terminal on /dev/console");
+		close(tty.slave);
+		return r;
+	}
+	if ((r = ds_terminal_attach_stdio(tty.slave)) < 0)
+		return ds_fail(err, r, "cannot make the terminal the controlling one");
+	return 0;
+}
+
 static int last_cap(void)
 {
 	char buf[16];
@@ -282,11 +311,12 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	int r;
 
 	/* Nothing of the caller's but stdio waits with us (a lock it holds would be held until start). */
-	int keep[DS_OCI_NAMESPACES + 1];
+	int keep[DS_OCI_NAMESPACES + 2];
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		keep[ns] = in->ns_fd[ns];
 	keep[DS_OCI_NAMESPACES] = in->sync_fd;
-	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 1);
+	keep[DS_OCI_NAMESPACES + 1] = in->console_fd;
+	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 2);
 	/* A session of its own: the caller's terminal and signals are not the container's. */
 	if (setsid() < 0)
 		return ds_fail(err, negerrno(), "cannot start a new session");
@@ -317,6 +347,12 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	/* root.readonly: the rootfs bind remounted read-only, last of the mounts. */
 	if (s->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot make the rootfs read-only");
+	/* The terminal, on the container's devpts, before the user may no longer bind /dev/console. */
+	if (in->console_fd >= 0) {
+		if ((r = setup_terminal(in->console_fd, err)) < 0)
+			return r;
+		close(in->console_fd);
+	}
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return ds_fail(err, negerrno(), "cannot set the hostname %s", s->hostname);
 	if ((r = setup_rlimits(p, err)) < 0)

@@ -17,6 +17,7 @@ struct ds_oci_init {
 	const char *fifo;             /* ROOT/ID/exec.fifo */
 	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
 	int sync_fd;                  /* a ds_error with code 0 is "ready" */
+	int console_fd;               /* connected to --console-socket, or -1 */
 };
 
 /*

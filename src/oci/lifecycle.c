@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,13 +68,31 @@ static int check_spec(const struct ds_oci_spec *s, const struct ds_oci_create_op
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: hostname: longer than 64 characters");
 	if (s->process.terminal && !o->console_socket)
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: process.terminal: a terminal needs --console-socket");
-	if (o->console_socket)
-		return ds_fail(err, DS_EINVAL_MSG, "--console-socket: terminals are not supported yet");
+	if (!s->process.terminal && o->console_socket)
+		return ds_fail(err, DS_EINVAL_MSG, "--console-socket: config.json's process.terminal is false");
 	const struct ds_oci_resources *res = &s->resources;
 	if (res->has_memory_limit || res->has_pids_limit || res->has_cpu_quota || res->has_cpu_period ||
 	    res->has_cpu_shares)
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.resources: cgroup limits are not supported yet");
 	return 0;
+}
+
+/* The caller's --console-socket, connected: the terminal's master goes there. */
+static int connect_console(const char *path, struct ds_error *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(a.sun_path))
+		return ds_fail(err, -ENAMETOOLONG, "--console-socket %s", path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot create a socket");
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int r = ds_fail(err, negerrno(), "cannot connect to --console-socket %s", path);
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static void now_rfc3339(char *out, size_t size)
@@ -198,27 +218,33 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 		if (!realpath(path, c->rootfs) || stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 			r = ds_fail(err, DS_EINVAL_MSG, "config.json: root.path: %s is not a directory", path);
 	}
-	struct ds_oci_init in = { .spec = &spec, .bundle = c->bundle, .rootfs = c->rootfs, .sync_fd = -1 };
+	struct ds_oci_init in = {
+		.spec = &spec, .bundle = c->bundle, .rootfs = c->rootfs, .sync_fd = -1, .console_fd = -1
+	};
+	if (r == 0 && o->console_socket)
+		r = in.console_fd = connect_console(o->console_socket, err);
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		in.ns_fd[ns] = -1;
 	/* Opened now, while the paths mean what the caller meant. */
-	for (int ns = 0; r == 0 && ns < DS_OCI_NAMESPACES; ns++)
+	for (int ns = 0; r >= 0 && ns < DS_OCI_NAMESPACES; ns++)
 		if (spec.ns_path[ns] && (in.ns_fd[ns] = open(spec.ns_path[ns], O_RDONLY | O_CLOEXEC)) < 0)
 			r = ds_fail(err, negerrno(), "cannot open the %s namespace %s", ds_oci_ns_name(ns),
 				    spec.ns_path[ns]);
 	/* The copy of config.json that state and delete read, whatever happens to the bundle. */
 	snprintf(path, sizeof(path), "%s/config.json", c->dir);
-	if (r == 0 && (r = ds_write_file(path, text, 0600)) < 0)
+	if (r >= 0 && (r = ds_write_file(path, text, 0600)) < 0)
 		r = ds_fail(err, r, "cannot write %s", path);
 	char fifo[PATH_MAX + 16];
 	snprintf(fifo, sizeof(fifo), "%s/" DS_OCI_FIFO, c->dir);
-	if (r == 0 && mkfifo(fifo, 0622) < 0)
+	if (r >= 0 && mkfifo(fifo, 0622) < 0)
 		r = ds_fail(err, negerrno(), "cannot create %s", fifo);
 	/* mkfifo's mode went through our umask: the user of process.user must be able to write. */
-	if (r == 0 && chmod(fifo, 0622) < 0)
+	if (r >= 0 && chmod(fifo, 0622) < 0)
 		r = ds_fail(err, negerrno(), "cannot set the mode of %s", fifo);
 	in.fifo = fifo;
-	pid_t pid = r == 0 ? spawn_init(&in, err) : r;
+	pid_t pid = r >= 0 ? spawn_init(&in, err) : r;
+	if (in.console_fd >= 0)
+		close(in.console_fd);
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		if (in.ns_fd[ns] >= 0)
 			close(in.ns_fd[ns]);
