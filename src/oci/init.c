@@ -90,6 +90,18 @@ static int setup_mounts(const struct ds_oci_init *in, int rootfd, struct ds_erro
 	const struct ds_oci_spec *s = in->spec;
 	int dev_tmpfs = 0, r;
 	for (size_t i = 0; i < s->n_mounts; i++) {
+		const char *type = s->mounts[i].type;
+		/* A cgroup mount is the container's own tree, as fs/cgroup.c lays it out on v1 and v2. */
+		if (type && (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2"))) {
+			if (strcmp(s->mounts[i].destination, "/sys/fs/cgroup") != 0)
+				return ds_fail(err, DS_EINVAL_MSG,
+					       "config.json: mounts[%zu]: a cgroup mount goes on /sys/fs/cgroup", i);
+			if (in->cg->mode != DS_CG_NONE &&
+			    (r = ds_cgroup_mount(rootfd, in->cg, in->cgroup_rel, s->ns_wanted[DS_OCI_NS_CGROUP], err)) <
+				    0)
+				return r;
+			continue;
+		}
 		if ((r = ds_oci_mount(rootfd, in->bundle, &s->mounts[i], i, err)) < 0)
 			return r;
 		if (strcmp(s->mounts[i].destination, "/dev") == 0)
@@ -327,6 +339,10 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	fifo = open(in->fifo, O_PATH | O_CLOEXEC | O_NOFOLLOW);
 	if (fifo < 0)
 		return ds_fail(err, negerrno(), "cannot open %s", in->fifo);
+	/* Into the container's cgroup first: a new cgroup namespace is rooted where we stand. */
+	if (in->cg->mode != DS_CG_NONE && ((r = ds_cgroup_join_self(in->cg, in->cgroup_rel, err)) < 0 ||
+					   (r = ds_cgroup_limits_join(in->cg, in->cgroup_rel, in->limits, err)) < 0))
+		return r;
 	/* Joined by path or made new, as linux.namespaces says; / private. */
 	if ((r = setup_namespaces(in, err)) < 0)
 		return r;

@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "config.h"
+#include "fs/cgroup.h"
 #include "oci/spec.h"
 #include "util/error.h"
 
@@ -18,6 +20,9 @@ struct ds_oci_init {
 	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
 	int sync_fd;                  /* a ds_error with code 0 is "ready" */
 	int console_fd;               /* connected to --console-socket, or -1 */
+	const struct ds_cgroups *cg;  /* the hierarchies; mode DS_CG_NONE: no cgroup */
+	const char *cgroup_rel;       /* the container's cgroup below each */
+	const struct ds_limits *limits;
 };
 
 /*

@@ -20,6 +20,9 @@
 #include <unistd.h>
 
 #include "core/state.h"
+#include "core/cleanup.h"
+#include "fs/cgroup.h"
+#include "oci/cgroup.h"
 #include "oci/init.h"
 #include "oci/spec.h"
 #include "util/fileio.h"
@@ -27,6 +30,15 @@
 
 /* How long start waits for init to take the fifo, and delete --force for init to die. */
 #define DS_OCI_WAIT_MS 10000
+
+/* The container's cgroup removed, what is left in it killed (delete, a failed create). */
+static int drop_cgroup(const struct ds_oci_container *c)
+{
+	struct ds_cgroups cg;
+	if (!c->cgroup[0] || ds_cgroup_detect(&cg) < 0 || cg.mode == DS_CG_NONE)
+		return 0;
+	return ds_cgroup_destroy(&cg, c->cgroup, DS_CGROUP_EMPTY_TIMEOUT_MS);
+}
 
 /* Reads BUNDLE/config.json: a regular file, never a symlink someone planted there. */
 static int read_config(const char *bundle, char **text, size_t *len, struct ds_error *err)
@@ -70,10 +82,6 @@ static int check_spec(const struct ds_oci_spec *s, const struct ds_oci_create_op
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: process.terminal: a terminal needs --console-socket");
 	if (!s->process.terminal && o->console_socket)
 		return ds_fail(err, DS_EINVAL_MSG, "--console-socket: config.json's process.terminal is false");
-	const struct ds_oci_resources *res = &s->resources;
-	if (res->has_memory_limit || res->has_pids_limit || res->has_cpu_quota || res->has_cpu_period ||
-	    res->has_cpu_shares)
-		return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.resources: cgroup limits are not supported yet");
 	return 0;
 }
 
@@ -93,6 +101,29 @@ static int connect_console(const char *path, struct ds_error *err)
 		return r;
 	}
 	return fd;
+}
+
+/* linux.cgroupsPath made in every hierarchy, with linux.resources written to it. */
+static int make_cgroup(const struct ds_oci_spec *s, struct ds_oci_container *c, struct ds_cgroups *cg,
+		       struct ds_limits *lim, struct ds_error *err)
+{
+	int r = ds_oci_cgroup_rel(s, c->id, c->cgroup, sizeof(c->cgroup), err);
+	if (r < 0)
+		return r;
+	ds_oci_limits(s, lim);
+	if (ds_cgroup_detect(cg) < 0 || cg->mode == DS_CG_NONE) {
+		cg->mode = DS_CG_NONE;
+		c->cgroup[0] = '\0';
+		if (lim->memory || lim->pids || lim->cpus_milli || lim->cpu_weight)
+			return ds_fail(err, -EOPNOTSUPP, "config.json: linux.resources: this host has no cgroups");
+		return 0;
+	}
+	if ((r = ds_cgroup_create(cg, c->cgroup, err)) < 0 ||
+	    (r = ds_cgroup_limits_apply(cg, c->cgroup, lim, err)) < 0) {
+		drop_cgroup(c);
+		return r;
+	}
+	return 0;
 }
 
 static void now_rfc3339(char *out, size_t size)
@@ -218,9 +249,21 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 		if (!realpath(path, c->rootfs) || stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 			r = ds_fail(err, DS_EINVAL_MSG, "config.json: root.path: %s is not a directory", path);
 	}
+	struct ds_cgroups cg = { .mode = DS_CG_NONE };
+	struct ds_limits lim;
 	struct ds_oci_init in = {
-		.spec = &spec, .bundle = c->bundle, .rootfs = c->rootfs, .sync_fd = -1, .console_fd = -1
+		.spec = &spec,
+		.bundle = c->bundle,
+		.rootfs = c->rootfs,
+		.sync_fd = -1,
+		.console_fd = -1,
+		.cg = &cg,
+		.cgroup_rel = c->cgroup,
+		.limits = &lim,
 	};
+	/* The cgroup and its limits, made before init so that it starts inside them. */
+	if (r == 0)
+		r = make_cgroup(&spec, c, &cg, &lim, err);
 	if (r == 0 && o->console_socket)
 		r = in.console_fd = connect_console(o->console_socket, err);
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
@@ -249,13 +292,16 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 		if (in.ns_fd[ns] >= 0)
 			close(in.ns_fd[ns]);
 	ds_oci_spec_free(&spec);
-	if (pid < 0)
+	if (pid < 0) {
+		drop_cgroup(c);
 		return pid;
+	}
 	c->pid = pid;
 	c->starttime = ds_proc_starttime(pid);
 	now_rfc3339(c->created, sizeof(c->created));
 	if ((r = ds_oci_save(c, err)) < 0 || (o->pid_file && (r = write_pid_file(o->pid_file, pid, err)) < 0)) {
 		kill(pid, SIGKILL);
+		drop_cgroup(c);
 		return r;
 	}
 	return 0;
@@ -387,5 +433,7 @@ int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *
 			if (!wait_step(&left))
 				return ds_fail(err, -ETIMEDOUT, "container \"%s\" did not die of SIGKILL", id);
 	}
+	if ((r = drop_cgroup(&c)) < 0)
+		return ds_fail(err, r, "cannot remove the cgroup %s of container \"%s\"", c.cgroup, id);
 	return ds_oci_remove(&c, err);
 }

@@ -79,7 +79,8 @@ int ds_oci_load(const char *root, const char *id, struct ds_oci_container *c, st
 	    ds_jint(ds_jget(v, "starttime"), 0, LLONG_MAX, &start) < 0 ||
 	    copy_string(v, "bundle", c->bundle, sizeof(c->bundle)) < 0 ||
 	    copy_string(v, "rootfs", c->rootfs, sizeof(c->rootfs)) < 0 ||
-	    copy_string(v, "created", c->created, sizeof(c->created)) < 0)
+	    copy_string(v, "created", c->created, sizeof(c->created)) < 0 ||
+	    copy_string(v, "cgroup", c->cgroup, sizeof(c->cgroup)) < 0)
 		r = ds_fail(err, DS_EINVAL_MSG, "%s: not a droidspaces-oci state file", path);
 	c->pid = (pid_t)pid;
 	c->starttime = (unsigned long long)start;
@@ -103,6 +104,7 @@ int ds_oci_save(const struct ds_oci_container *c, struct ds_error *err)
 	ds_json_string(&j, "bundle", c->bundle);
 	ds_json_string(&j, "rootfs", c->rootfs);
 	ds_json_string(&j, "created", c->created);
+	ds_json_string(&j, "cgroup", c->cgroup);
 	ds_json_object_end(&j);
 	int r = fclose(f) == 0 ? 0 : -EIO;
 	char path[PATH_MAX + 16];

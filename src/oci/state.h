@@ -32,7 +32,8 @@ struct ds_oci_container {
 	unsigned long long starttime; /* of pid, /proc/PID/stat field 22 */
 	char bundle[PATH_MAX];
 	char rootfs[PATH_MAX];
-	char created[40]; /* RFC 3339, UTC */
+	char created[40];      /* RFC 3339, UTC */
+	char cgroup[PATH_MAX]; /* below each hierarchy, "" for none */
 };
 
 /* Letters, digits and "_+-." (runc's rule); not "." or "..". */

@@ -295,3 +295,45 @@ console_receiver() {
 	wait_for 10 test "$(oci_status t1)" = stopped
 	run -0 oci delete t1
 }
+
+# cg_file PID CTL V1FILE V2FILE: PID's limit file of controller CTL: in CTL's v1
+# hierarchy where the host mounts one, else in its cgroup2 directory.
+cg_file() {
+	local pid=$1 ctl=$2 m rel
+	m=$(findmnt -rn -t cgroup -o TARGET,OPTIONS | awk -v c="$ctl" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }')
+	if [[ -n $m ]]; then
+		rel=$(awk -F: -v c="$ctl" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "/proc/$pid/cgroup")
+		echo "$m$rel/$3"
+	else
+		rel=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+		echo "$(findmnt -rn -t cgroup2 -o TARGET | head -n 1)$rel/$4"
+	fi
+}
+
+@test "oci: linux.resources and cgroupsPath: the limits in the container's cgroup, removed at delete" {
+	require_fixture busybox
+	local root bundle pid f
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
+	sed -i 's|"linux": {|"linux": { "cgroupsPath": "/droidspaces-oci-test/c4", "resources": { "memory": { "limit": 268435456 }, "pids": { "limit": 64 } },|' \
+		"$bundle/config.json"
+
+	oci_create c4 "$bundle" --pid-file "$DS_TEST_DIR/c4.pid"
+	pid=$(cat "$DS_TEST_DIR/c4.pid")
+	grep -q ':/droidspaces-oci-test/c4$' "/proc/$pid/cgroup"
+	f=$(cg_file "$pid" memory memory.limit_in_bytes memory.max)
+	[ "$(cat "$f")" = 268435456 ]
+	f=$(cg_file "$pid" pids pids.max pids.max)
+	[ "$(cat "$f")" = 64 ]
+	run -0 oci start c4
+	wait_for 10 test -e "$root/ready"
+	run -0 oci delete --force c4
+	[ ! -e "$f" ]
+
+	# A path that climbs out of the hierarchy is refused.
+	sed -i 's|"/droidspaces-oci-test/c4"|"/a/../../b"|' "$bundle/config.json"
+	run -1 oci create --bundle "$bundle" c5
+	[ "$output" = 'droidspaces-oci: config.json: linux.cgroupsPath: "/a/../../b" is not a cgroup path' ]
+	[ ! -e "$OCI_ROOT/c5" ]
+}
