@@ -7,6 +7,7 @@
  * which is where conmon looks for the reason).
  */
 #include "cmd/cmd.h"
+#include "oci/exec.h"
 #include "oci/lifecycle.h"
 #include "oci/spec.h"
 #include "oci/state.h"
@@ -129,6 +130,44 @@ static int verb_create(const struct oci_cli *o)
 		return r;
 	struct ds_error err = { 0 };
 	return ds_oci_create(&c, &err) < 0 ? report(o, &err) : 0;
+}
+
+static int verb_exec(const struct oci_cli *o)
+{
+	struct ds_oci_exec_opts e = { .root = o->root };
+	char *ids[2];
+	int n = 0;
+	for (int i = 1; i < o->argc; i++) {
+		int missing = 0;
+		const char *v;
+		if ((v = flag_value(o->argc, o->argv, &i, "--process", &missing)) ||
+		    (v = flag_value(o->argc, o->argv, &i, "-p", &missing)))
+			e.process = v;
+		else if ((v = flag_value(o->argc, o->argv, &i, "--pid-file", &missing)))
+			e.pid_file = v;
+		else if (missing)
+			return usage_error(o, "%s needs a value", o->argv[i]);
+		else if (!strcmp(o->argv[i], "--detach") || !strcmp(o->argv[i], "-d"))
+			e.detach = 1;
+		else if (o->argv[i][0] == '-')
+			return usage_error(o, "exec does not take %s", o->argv[i]);
+		else if (n < 2)
+			ids[n++] = o->argv[i];
+		else
+			return usage_error(o, "%s", "exec needs exactly one container id (and --process)");
+	}
+	int r = one_id(o, "exec", ids, n, &e.id);
+	if (r)
+		return r;
+	if (!e.process)
+		return usage_error(o, "%s", "exec needs --process FILE");
+	struct ds_error err = { 0 };
+	int status = 0;
+	if (ds_oci_exec(&e, &status, &err) < 0) {
+		report(o, &err);
+		return 255; /* as runc: its own failure is not the process's status */
+	}
+	return status;
 }
 
 /* A verb of one id and no options: start, state. */
@@ -278,6 +317,7 @@ static const struct {
 	{ "create", verb_create, "create --bundle DIR [--pid-file F] [--console-socket S] ID: set up, wait for start" },
 	{ "start", verb_start, "start ID: run the created container's process" },
 	{ "state", verb_state, "state ID: the container's state as JSON" },
+	{ "exec", verb_exec, "exec --process P.json [--detach] [--pid-file F] ID: one more process in it" },
 	{ "kill", verb_kill, "kill [--all] ID [SIGNAL]: signal the container (TERM by default)" },
 	{ "delete", verb_delete, "delete [--force] ID: remove a stopped container" },
 	{ "features", verb_features, "features: what this runtime supports, as JSON" },

@@ -283,6 +283,23 @@ static int setup_cwd(const char *cwd, struct ds_error *err)
 	return 0;
 }
 
+int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err)
+{
+	int r = setup_rlimits(p, err);
+	if (r < 0)
+		return r;
+	/* Created as root (the user may not be allowed to), entered as the user below. */
+	if ((r = setup_cwd(p->cwd, err)) < 0)
+		return r;
+	if ((r = setup_user(p, err)) < 0)
+		return r;
+	if (chdir(p->cwd) < 0)
+		return ds_fail(err, negerrno(), "cannot enter process.cwd %s as the user", p->cwd);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return ds_fail(err, negerrno(), "cannot set noNewPrivileges");
+	return 0;
+}
+
 static int oom_score_adj(const struct ds_oci_process *p, struct ds_error *err)
 {
 	char v[16];
@@ -305,14 +322,17 @@ static void __attribute__((noreturn)) wait_and_exec(const struct ds_oci_process 
 	}
 	close(fd);
 	close(fifo_path_fd);
-	environ = (char **)p->env;
-	if (!environ) {
-		static char *empty[] = { NULL };
-		environ = empty;
-	}
-	execvp(p->args[0], (char *const *)p->args);
+	ds_oci_process_exec(p);
 	fprintf(stderr, "droidspaces-oci: cannot execute %s: %s\n", p->args[0], strerror(errno));
 	_exit(127);
+}
+
+int ds_oci_process_exec(const struct ds_oci_process *p)
+{
+	static char *empty[] = { NULL };
+	environ = p->env ? (char **)p->env : empty;
+	execvp(p->args[0], (char *const *)p->args);
+	return negerrno();
 }
 
 int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
@@ -371,17 +391,8 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	}
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return ds_fail(err, negerrno(), "cannot set the hostname %s", s->hostname);
-	if ((r = setup_rlimits(p, err)) < 0)
+	if ((r = ds_oci_process_apply(p, err)) < 0)
 		return r;
-	/* Created as root (the user may not be allowed to), entered as the user below. */
-	if ((r = setup_cwd(p->cwd, err)) < 0)
-		return r;
-	if ((r = setup_user(p, err)) < 0)
-		return r;
-	if (chdir(p->cwd) < 0)
-		return ds_fail(err, negerrno(), "cannot enter process.cwd %s as the user", p->cwd);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return ds_fail(err, negerrno(), "cannot set noNewPrivileges");
 	/* Only stdio crosses into the container: the namespace fds were closed above, the fifo is close-on-exec. */
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		if (in->ns_fd[ns] >= 0)

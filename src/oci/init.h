@@ -31,3 +31,10 @@ struct ds_oci_init {
  * process exits 127.
  */
 int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err);
+/*
+ * process.rlimits, cwd (made if missing), user, capabilities and
+ * noNewPrivileges on the calling process: init's last steps, and exec's.
+ */
+int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err);
+/* execvp of process.args with process.env as the whole environment; returns only the error. */
+int ds_oci_process_exec(const struct ds_oci_process *p);

@@ -379,14 +379,12 @@ static int read_env(struct ds_oci_process *p, struct ds_error *err)
 	return 0;
 }
 
-static int read_process(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
+/* The process object at proc (config.json's "process", or exec's process.json). */
+static int read_process_object(const struct ds_jval *proc, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN];
-	const struct ds_jval *proc;
+	const char *path = "process";
 	struct ds_oci_process *p = &spec->process;
-	int r = get_object(root, "process", "", path, &proc, err);
-	if (r <= 0)
-		return r;
+	int r;
 	spec->has_process = 1;
 	if ((r = get_bool(proc, "terminal", path, &p->terminal, err)) < 0 ||
 	    (r = get_strings(proc, "args", path, &p->args, &p->n_args, err)) < 0 ||
@@ -403,6 +401,26 @@ static int read_process(const struct ds_jval *root, struct ds_oci_spec *spec, st
 		return r;
 	p->oom_score_adj = (int)adj;
 	return 0;
+}
+
+static int read_process(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	char path[PATH_LEN];
+	const struct ds_jval *proc;
+	int r = get_object(root, "process", "", path, &proc, err);
+	return r <= 0 ? r : read_process_object(proc, spec, err);
+}
+
+int ds_oci_process_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	memset(spec, 0, sizeof(*spec));
+	struct ds_error jerr = { 0 };
+	int r = ds_json_parse(text, len, &spec->doc, &jerr);
+	if (r < 0)
+		return ds_fail(err, r, "config.json: %s", jerr.msg);
+	if (spec->doc.root->type != DS_JOBJECT)
+		return bad(err, "process", "expected an object, got %s", a_type(spec->doc.root->type));
+	return read_process_object(spec->doc.root, spec, err);
 }
 
 static int read_mounts(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)

@@ -115,6 +115,11 @@ struct ds_oci_spec {
  * "config.json: process.cwd: ..." for a bad field. spec is always safe to free.
  */
 int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err);
+/*
+ * exec's process.json (a process object at the top) into spec->process; the
+ * messages are those of config.json's "process" (the caller renames them).
+ */
+int ds_oci_process_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err);
 void ds_oci_spec_free(struct ds_oci_spec *spec);
 /* "pid", "network", ... as config.json names the namespace. */
 const char *ds_oci_ns_name(enum ds_oci_ns ns);

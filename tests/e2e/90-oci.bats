@@ -337,3 +337,49 @@ cg_file() {
 	[ "$output" = 'droidspaces-oci: config.json: linux.cgroupsPath: "/a/../../b" is not a cgroup path' ]
 	[ ! -e "$OCI_ROOT/c5" ]
 }
+
+@test "oci: exec --process runs in the container's namespaces as process.json says; its status; --detach" {
+	require_fixture busybox
+	local root bundle init pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
+	oci_create c6 "$bundle" --pid-file "$DS_TEST_DIR/c6.pid"
+	init=$(cat "$DS_TEST_DIR/c6.pid")
+	run -0 oci start c6
+	wait_for 10 test -e "$root/ready"
+
+	cat >"$DS_TEST_DIR/p1.json" <<-'EOF2'
+		{ "args": [ "sh", "-c", "echo \"EXEC $(hostname) $EXEC_VAR $(pwd)\"; exit 3" ],
+		  "env": [ "PATH=/usr/bin:/bin", "EXEC_VAR=x y" ], "cwd": "/tmp/exec", "user": { "uid": 0, "gid": 0 } }
+	EOF2
+	run -3 oci exec --process "$DS_TEST_DIR/p1.json" c6
+	[ "$output" = "EXEC oci-box x y /tmp/exec" ]
+
+	cat >"$DS_TEST_DIR/p2.json" <<-'EOF2'
+		{ "args": [ "sh", "-c", "echo $$ >/detached.tmp; mv /detached.tmp /detached; exec sleep 1000" ],
+		  "env": [ "PATH=/usr/bin:/bin" ], "cwd": "/" }
+	EOF2
+	run -0 oci exec --detach --pid-file "$DS_TEST_DIR/p2.pid" --process "$DS_TEST_DIR/p2.json" c6
+	[ -z "$output" ]
+	pid=$(cat "$DS_TEST_DIR/p2.pid")
+	[[ $pid =~ ^[0-9]+$ ]]
+	wait_for 10 test -e "$root/detached"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$init/ns/pid")" ]
+	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink "/proc/$init/ns/mnt")" ]
+	[ "$(cat "$root/detached")" -gt 1 ] # its PID inside, not the host's
+
+	printf '{ "args": 1, "cwd": "/" }' >"$DS_TEST_DIR/p3.json"
+	run -255 oci exec --process "$DS_TEST_DIR/p3.json" c6
+	[ "$output" = "droidspaces-oci: process.json: process.args: expected an array, got a number" ]
+	printf '{ "args": ["no-such-program-90"], "cwd": "/" }' >"$DS_TEST_DIR/p4.json"
+	run -255 oci exec --process "$DS_TEST_DIR/p4.json" c6
+	[ "$output" = "droidspaces-oci: cannot execute no-such-program-90: No such file or directory" ]
+
+	run -0 oci kill --all c6 KILL
+	wait_for 10 test "$(oci_status c6)" = stopped
+	wait_for 10 ! kill -0 "$pid"
+	run -255 oci exec --process "$DS_TEST_DIR/p1.json" c6
+	[ "$output" = 'droidspaces-oci: cannot exec in a stopped container "c6"' ]
+	run -0 oci delete c6
+}

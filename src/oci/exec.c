@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* exec of droidspaces-oci (see exec.h). */
+#include "oci/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ns/join.h"
+#include "oci/init.h"
+#include "oci/spec.h"
+#include "oci/state.h"
+#include "util/fds.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+/* process.json, its messages named after it rather than config.json's "process". */
+static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	_cleanup_close_ int fd = ds_open_regular(path, 1);
+	if (fd < 0)
+		return ds_fail(err, fd == -EINVAL ? DS_EINVAL_MSG : fd, "cannot open --process %s%s", path,
+			       fd == -EINVAL ? ": not a regular file" : "");
+	_cleanup_free_ char *text = NULL;
+	ssize_t n = ds_read_fd_whole(fd, &text, DS_JSON_MAX_SIZE);
+	if (n < 0)
+		return ds_fail(err, (int)n, "cannot read --process %s", path);
+	struct ds_error e = { 0 };
+	int r = ds_oci_process_parse(text, (size_t)n, spec, &e);
+	if (r < 0) {
+		const char *m = e.msg;
+		if (!strncmp(m, "config.json: ", 13))
+			m += 13;
+		return ds_fail(err, r, "process.json: %s", m);
+	}
+	if (spec->process.terminal)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "process.json: process.terminal: exec with a terminal is not supported yet");
+	return 0;
+}
+
+/*
+ * The middle child: into init's namespaces and cgroup (a PID namespace is
+ * entered by the children), fork the process, send its PID, then wait for
+ * it (its status is ours) or, detached, leave.
+ */
+static void __attribute__((noreturn))
+run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int pid_w, int err_w)
+{
+	struct ds_error e = { 0 };
+	if (ds_ns_enter(ns, &e) < 0) {
+		(void)ds_write_all(err_w, &e, sizeof(e));
+		_exit(126);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pid_w);
+		if (ds_oci_process_apply(p, &e) == 0) {
+			int r = ds_oci_process_exec(p);
+			ds_fail(&e, r, "cannot execute %s", p->args[0]);
+		}
+		(void)ds_write_all(err_w, &e, sizeof(e));
+		_exit(127);
+	}
+	close(err_w);
+	if (pid < 0)
+		_exit(126);
+	(void)ds_write_all(pid_w, &pid, sizeof(pid));
+	close(pid_w);
+	if (detach)
+		_exit(0);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *err)
+{
+	struct ds_oci_container c;
+	int r = ds_oci_load(o->root, o->id, &c, err);
+	if (r < 0)
+		return r;
+	if (ds_oci_status(&c) == DS_OCI_STOPPED)
+		return ds_fail(err, DS_EINVAL_MSG, "cannot exec in a stopped container \"%s\"", o->id);
+	struct ds_oci_spec spec;
+	if ((r = read_process(o->process, &spec, err)) < 0) {
+		ds_oci_spec_free(&spec);
+		return r;
+	}
+	struct ds_ns_set ns;
+	if ((r = ds_ns_open(c.pid, &ns, err)) < 0) {
+		ds_oci_spec_free(&spec);
+		return r;
+	}
+	int pids[2] = { -1, -1 }, errs[2] = { -1, -1 };
+	if (pipe2(pids, O_CLOEXEC) < 0 || pipe2(errs, O_CLOEXEC) < 0) {
+		r = ds_fail(err, negerrno(), "cannot create a pipe");
+		goto out;
+	}
+	pid_t middle = fork();
+	if (middle == 0) {
+		close(pids[0]);
+		close(errs[0]);
+		run_middle(&ns, &spec.process, o->detach, pids[1], errs[1]);
+	}
+	close(pids[1]);
+	close(errs[1]);
+	pids[1] = errs[1] = -1;
+	if (middle < 0) {
+		r = ds_fail(err, negerrno(), "cannot fork");
+		goto out;
+	}
+	pid_t pid = -1;
+	if (ds_read_all(pids[0], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		pid = -1;
+	/* EOF without a message: the process was executed (the pipe is close-on-exec). */
+	struct ds_error got = { 0 };
+	ssize_t n = ds_read_all(errs[0], &got, sizeof(got));
+	int st = 0;
+	if (o->detach || n == (ssize_t)sizeof(got) || pid < 0)
+		while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
+			;
+	if (n == (ssize_t)sizeof(got)) {
+		got.msg[sizeof(got.msg) - 1] = '\0';
+		r = ds_fail(err, got.code ? got.code : -EIO, "%s", got.msg);
+		goto out;
+	}
+	if (pid < 0) {
+		r = ds_fail(err, -EIO, "exec: the process did not start");
+		goto out;
+	}
+	if (o->pid_file) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", (int)pid);
+		if ((r = ds_write_file_atomic(o->pid_file, v, 0644, 0)) < 0) {
+			r = ds_fail(err, r, "cannot write the pid file %s", o->pid_file);
+			goto out;
+		}
+	}
+	*status = 0;
+	if (!o->detach) {
+		while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
+			;
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	r = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (pids[i] >= 0)
+			close(pids[i]);
+		if (errs[i] >= 0)
+			close(errs[i]);
+	}
+	ds_ns_close(&ns);
+	ds_oci_spec_free(&spec);
+	return r;
+}
