@@ -418,8 +418,15 @@ int ds_oci_kill(const char *root, const char *id, int sig, int all, struct ds_er
 int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *err)
 {
 	struct ds_oci_container c;
-	int r = ds_oci_load(root, id, &c, err);
+	int r = ds_oci_container_dir(root, id, &c, err);
 	if (r < 0)
+		return r;
+	/* --force: no container is deleted already; what an aborted create left goes too (as runc). */
+	char state[PATH_MAX + 16];
+	snprintf(state, sizeof(state), "%s/state.json", c.dir);
+	if (force && access(state, F_OK) < 0 && errno == ENOENT)
+		return ds_oci_remove(&c, err);
+	if ((r = ds_oci_load(root, id, &c, err)) < 0)
 		return r;
 	enum ds_oci_status st = ds_oci_status(&c);
 	if (st == DS_OCI_RUNNING && !force)

@@ -126,8 +126,9 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[[ $output == *$'\nOCI_TEST=a b=c\n'* ]]
 	[[ $output == *$'\n512\n'* ]]
 	[[ $output == *$'\nNoNewPrivs:\t1\n'* ]]
-	# Root's execve raises the permitted and effective sets to the bounding set, as under runc.
-	[[ $output == *$'\nCapEff:\t00000000000000e1\n'* ]]
+	# Root's execve would raise its sets to the bounding set; noNewPrivileges holds them to config.json's.
+	[[ $output == *$'\nCapEff:\t0000000000000020\n'* ]]
+	[[ $output == *$'\nCapPrm:\t0000000000000020\n'* ]]
 	[[ $output == *$'\nCapBnd:\t00000000000000e1\n'* ]]
 	[[ $output == *$'\nPid:\t1\n'* ]]
 	[ "$(cat "/proc/$pid/oom_score_adj")" = 100 ]
@@ -171,6 +172,10 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[ "$(oci_status c3)" = created ]
 	run -0 oci delete --force c3
 	[ ! -e "$OCI_ROOT/c3" ]
+	# Deleting what is not there: an error, but not with --force (runc's rule).
+	run -1 oci delete c3
+	[ "$output" = 'droidspaces-oci: container "c3" does not exist' ]
+	run -0 oci delete --force c3
 }
 
 @test "oci: bad bundles are refused with one line and leave nothing" {
