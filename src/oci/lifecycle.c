@@ -22,6 +22,7 @@
 #include "core/state.h"
 #include "core/cleanup.h"
 #include "fs/cgroup.h"
+#include "fs/devices.h"
 #include "oci/cgroup.h"
 #include "oci/init.h"
 #include "oci/spec.h"
@@ -119,9 +120,16 @@ static int make_cgroup(const struct ds_oci_spec *s, struct ds_oci_container *c, 
 		return 0;
 	}
 	if ((r = ds_cgroup_create(cg, c->cgroup, err)) < 0 ||
-	    (r = ds_cgroup_limits_apply(cg, c->cgroup, lim, err)) < 0) {
+	    (r = ds_cgroup_limits_apply(cg, c->cgroup, lim, err)) < 0 ||
+	    (r = ds_devpolicy_apply(cg, c->cgroup, 0, err)) < 0) {
 		drop_cgroup(c);
 		return r;
+	}
+	/* The standard nodes only (fs/devices.c), whatever capabilities the process keeps: no host disk. */
+	if (r == DS_DEV_MISSING) {
+		drop_cgroup(c);
+		return ds_fail(err, -EOPNOTSUPP,
+			       "this kernel has no device cgroup: the container could open every device");
 	}
 	return 0;
 }

@@ -374,6 +374,13 @@ cg_file() {
 	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink "/proc/$init/ns/mnt")" ]
 	[ "$(cat "$root/detached")" -gt 1 ] # its PID inside, not the host's
 
+	# No capability set given: root keeps its own, CAP_MKNOD included; the device cgroup still
+	# refuses to open what is not a standard node.
+	printf '{ "args": ["sh","-c","mknod /tmp/blk b 8 0 && echo made; head -c 1 /tmp/blk >/dev/null || echo refused"], "cwd": "/" }' \
+		>"$DS_TEST_DIR/p5.json"
+	run -0 oci exec --process "$DS_TEST_DIR/p5.json" c6
+	[[ $output == *made*refused* ]]
+
 	printf '{ "args": 1, "cwd": "/" }' >"$DS_TEST_DIR/p3.json"
 	run -255 oci exec --process "$DS_TEST_DIR/p3.json" c6
 	[ "$output" = "droidspaces-oci: process.json: process.args: expected an array, got a number" ]
