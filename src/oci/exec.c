@@ -59,7 +59,8 @@ run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		close(pid_w);
+		/* Only stdio of the caller's reaches the process (and the error pipe, closed at exec). */
+		ds_fds_close_from(3, &err_w, 1);
 		if (ds_oci_process_apply(p, &e) == 0) {
 			int r = ds_oci_process_exec(p);
 			ds_fail(&e, r, "cannot execute %s", p->args[0]);
