@@ -23,8 +23,24 @@ static void check_strings(const char *const *v, size_t n)
 		CHECK(v[i] && strlen(v[i]) < 8192);
 }
 
+/* The same bytes as exec's process.json: read or refused the same way. */
+static void check_process_json(const uint8_t *data, size_t size)
+{
+	struct ds_oci_spec s;
+	struct ds_error err = { 0 };
+	if (ds_oci_process_parse((const char *)data, size, &s, &err) < 0) {
+		CHECK(strncmp(err.msg, "config.json: ", 13) == 0 && strchr(err.msg, '\n') == NULL);
+	} else {
+		CHECK(s.has_process && s.process.n_args >= 1 && s.process.cwd && s.process.cwd[0] == '/');
+		check_strings(s.process.args, s.process.n_args);
+		check_strings(s.process.env, s.process.n_env);
+	}
+	ds_oci_spec_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	check_process_json(data, size);
 	struct ds_oci_spec s;
 	struct ds_error err = { 0 };
 	int r = ds_oci_spec_parse((const char *)data, size, &s, &err);
