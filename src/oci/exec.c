@@ -22,6 +22,7 @@
 /* process.json, its messages named after it rather than config.json's "process". */
 static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_error *err)
 {
+	memset(spec, 0, sizeof(*spec)); /* freed whatever happens below */
 	_cleanup_close_ int fd = ds_open_regular(path, 1);
 	if (fd < 0)
 		return ds_fail(err, fd == -EINVAL ? DS_EINVAL_MSG : fd, "cannot open --process %s%s", path,
@@ -81,6 +82,55 @@ run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
+/* The middle child's status: the process's (128+N for a signal), or 0 when it left it detached. */
+static int wait_middle(pid_t middle)
+{
+	int st = 0;
+	while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Forks the middle child and waits until the process is executed: its PID, or why it was not. */
+static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, pid_t *middle, pid_t *pid,
+			 struct ds_error *err)
+{
+	_cleanup_close_ int pid_r = -1, pid_w = -1, err_r = -1, err_w = -1;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	pid_r = fds[0];
+	pid_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	err_r = fds[0];
+	err_w = fds[1];
+	*middle = fork();
+	if (*middle == 0) {
+		close(pid_r);
+		close(err_r);
+		run_middle(ns, p, detach, pid_w, err_w);
+	}
+	if (*middle < 0)
+		return ds_fail(err, negerrno(), "cannot fork");
+	close(TAKE_FD(pid_w));
+	close(TAKE_FD(err_w));
+	if (ds_read_all(pid_r, pid, sizeof(*pid)) != (ssize_t)sizeof(*pid))
+		*pid = -1;
+	/* EOF without a message: the process was executed (the pipe is close-on-exec). */
+	struct ds_error got = { 0 };
+	if (ds_read_all(err_r, &got, sizeof(got)) == (ssize_t)sizeof(got)) {
+		wait_middle(*middle);
+		got.msg[sizeof(got.msg) - 1] = '\0';
+		return ds_fail(err, got.code ? got.code : -EIO, "%s", got.msg);
+	}
+	if (*pid < 0) {
+		wait_middle(*middle);
+		return ds_fail(err, -EIO, "exec: the process did not start");
+	}
+	return 0;
+}
+
 int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *err)
 {
 	struct ds_oci_container c;
@@ -90,75 +140,23 @@ int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *
 	if (ds_oci_status(&c) == DS_OCI_STOPPED)
 		return ds_fail(err, DS_EINVAL_MSG, "cannot exec in a stopped container \"%s\"", o->id);
 	struct ds_oci_spec spec;
-	if ((r = read_process(o->process, &spec, err)) < 0) {
-		ds_oci_spec_free(&spec);
-		return r;
-	}
 	struct ds_ns_set ns;
-	if ((r = ds_ns_open(c.pid, &ns, err)) < 0) {
-		ds_oci_spec_free(&spec);
+	pid_t middle = -1, pid = -1;
+	if ((r = read_process(o->process, &spec, err)) == 0 && (r = ds_ns_open(c.pid, &ns, err)) == 0) {
+		r = start_process(&ns, &spec.process, o->detach, &middle, &pid, err);
+		ds_ns_close(&ns);
+	}
+	ds_oci_spec_free(&spec);
+	if (r < 0)
+		return r;
+	/* Detached, the middle child leaves as soon as the process runs; else it waits for it. */
+	if (o->detach)
+		wait_middle(middle);
+	if (o->pid_file && (r = ds_oci_write_pid_file(o->pid_file, pid, err)) < 0) {
+		if (!o->detach)
+			wait_middle(middle);
 		return r;
 	}
-	int pids[2] = { -1, -1 }, errs[2] = { -1, -1 };
-	if (pipe2(pids, O_CLOEXEC) < 0 || pipe2(errs, O_CLOEXEC) < 0) {
-		r = ds_fail(err, negerrno(), "cannot create a pipe");
-		goto out;
-	}
-	pid_t middle = fork();
-	if (middle == 0) {
-		close(pids[0]);
-		close(errs[0]);
-		run_middle(&ns, &spec.process, o->detach, pids[1], errs[1]);
-	}
-	close(pids[1]);
-	close(errs[1]);
-	pids[1] = errs[1] = -1;
-	if (middle < 0) {
-		r = ds_fail(err, negerrno(), "cannot fork");
-		goto out;
-	}
-	pid_t pid = -1;
-	if (ds_read_all(pids[0], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
-		pid = -1;
-	/* EOF without a message: the process was executed (the pipe is close-on-exec). */
-	struct ds_error got = { 0 };
-	ssize_t n = ds_read_all(errs[0], &got, sizeof(got));
-	int st = 0;
-	if (o->detach || n == (ssize_t)sizeof(got) || pid < 0)
-		while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
-			;
-	if (n == (ssize_t)sizeof(got)) {
-		got.msg[sizeof(got.msg) - 1] = '\0';
-		r = ds_fail(err, got.code ? got.code : -EIO, "%s", got.msg);
-		goto out;
-	}
-	if (pid < 0) {
-		r = ds_fail(err, -EIO, "exec: the process did not start");
-		goto out;
-	}
-	if (o->pid_file) {
-		char v[16];
-		snprintf(v, sizeof(v), "%d", (int)pid);
-		if ((r = ds_write_file_atomic(o->pid_file, v, 0644, 0)) < 0) {
-			r = ds_fail(err, r, "cannot write the pid file %s", o->pid_file);
-			goto out;
-		}
-	}
-	*status = 0;
-	if (!o->detach) {
-		while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
-			;
-		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	}
-	r = 0;
-out:
-	for (int i = 0; i < 2; i++) {
-		if (pids[i] >= 0)
-			close(pids[i]);
-		if (errs[i] >= 0)
-			close(errs[i]);
-	}
-	ds_ns_close(&ns);
-	ds_oci_spec_free(&spec);
-	return r;
+	*status = o->detach ? 0 : wait_middle(middle);
+	return 0;
 }

@@ -226,14 +226,6 @@ static pid_t spawn_init(struct ds_oci_init *in, struct ds_error *err)
 	return ds_fail(err, got.code, "%s", got.msg);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct ds_error *err)
-{
-	char v[16];
-	snprintf(v, sizeof(v), "%d", (int)pid); /* digits only: conmon and the shim read it so */
-	int r = ds_write_file_atomic(path, v, 0644, 0);
-	return r < 0 ? ds_fail(err, r, "cannot write the pid file %s", path) : 0;
-}
-
 /* Everything of create after its state directory exists; the caller removes that on failure. */
 static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts *o, struct ds_error *err)
 {
@@ -307,7 +299,7 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 	c->pid = pid;
 	c->starttime = ds_proc_starttime(pid);
 	now_rfc3339(c->created, sizeof(c->created));
-	if ((r = ds_oci_save(c, err)) < 0 || (o->pid_file && (r = write_pid_file(o->pid_file, pid, err)) < 0)) {
+	if ((r = ds_oci_save(c, err)) < 0 || (o->pid_file && (r = ds_oci_write_pid_file(o->pid_file, pid, err)) < 0)) {
 		kill(pid, SIGKILL);
 		drop_cgroup(c);
 		return r;

@@ -157,6 +157,14 @@ int ds_oci_remove(const struct ds_oci_container *c, struct ds_error *err)
 	return 0;
 }
 
+int ds_oci_write_pid_file(const char *path, pid_t pid, struct ds_error *err)
+{
+	char v[16];
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	int r = ds_write_file_atomic(path, v, 0644, 0);
+	return r < 0 ? ds_fail(err, r, "cannot write the pid file %s", path) : 0;
+}
+
 int ds_oci_signal_parse(const char *s)
 {
 	static const struct {

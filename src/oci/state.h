@@ -50,5 +50,7 @@ const char *ds_oci_status_name(enum ds_oci_status s);
 int ds_oci_pid_alive(pid_t pid, unsigned long long starttime);
 /* Removes c->dir and what create put there. */
 int ds_oci_remove(const struct ds_oci_container *c, struct ds_error *err);
+/* PID's digits, nothing else (conmon and containerd's shim read it so), written atomically. */
+int ds_oci_write_pid_file(const char *path, pid_t pid, struct ds_error *err);
 /* The signal of "KILL", "SIGKILL", "9"; -EINVAL when none. */
 int ds_oci_signal_parse(const char *s);
