@@ -42,6 +42,8 @@ oci_create() {
 
 # oci_status ID: the status field of state.
 oci_status() { oci state "$1" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+# oci_is ID STATUS: for wait_for (which must run the state again each round).
+oci_is() { [ "$(oci_status "$1")" = "$2" ]; }
 
 # make_bundle DIR ROOTFS ARGS_JSON [NAMESPACES_JSON]: a config.json as runc spec writes one, trimmed.
 make_bundle() {
@@ -137,7 +139,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 
 	run -0 oci kill c1 KILL
-	wait_for 10 test "$(oci_status c1)" = stopped
+	wait_for 10 oci_is c1 stopped
 	run -0 oci state c1
 	[[ $output == *'"pid":0,'* ]]
 	run -1 oci kill c1 9
@@ -165,7 +167,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[ "$output" = 'droidspaces-oci: unknown signal "SIGNOPE"' ]
 	# PID 1 ignores TERM without a handler; --all reaches the sleepers too.
 	run -0 oci kill --all c2 SIGKILL
-	wait_for 10 test "$(oci_status c2)" = stopped
+	wait_for 10 oci_is c2 stopped
 	run -0 oci delete c2
 
 	oci_create c3 "$bundle"
@@ -297,7 +299,7 @@ console_receiver() {
 	[[ $output == *"STDIN-IS-A-TTY"* ]]
 	[[ $output == *"TERM-42"* ]]
 	run -0 oci kill t1 KILL
-	wait_for 10 test "$(oci_status t1)" = stopped
+	wait_for 10 oci_is t1 stopped
 	run -0 oci delete t1
 }
 
@@ -391,7 +393,7 @@ cg_file() {
 	[ "$output" = "droidspaces-oci: cannot execute no-such-program-90: No such file or directory" ]
 
 	run -0 oci kill --all c6 KILL
-	wait_for 10 test "$(oci_status c6)" = stopped
+	wait_for 10 oci_is c6 stopped
 	wait_for 10 ! kill -0 "$pid"
 	run -255 oci exec --process "$DS_TEST_DIR/p1.json" c6
 	[ "$output" = 'droidspaces-oci: cannot exec in a stopped container "c6"' ]
