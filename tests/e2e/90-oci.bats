@@ -180,6 +180,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	run -0 oci delete --force c3
 }
 
+# bats test_tags=hostile
 @test "oci: bad bundles are refused with one line and leave nothing" {
 	require_fixture busybox
 	local root b
