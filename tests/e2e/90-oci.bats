@@ -5,7 +5,7 @@
 # running (hostname, env, cwd and args as config.json says) -> kill -> stopped
 # -> delete; runc's error conventions; bad bundles (no config.json, wrong
 # types, a symlinked config.json, an unknown namespace type) refused with one
-# line and nothing left. Tags: hostile.
+# line and nothing left. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
 
@@ -91,6 +91,7 @@ make_bundle() {
 # What the container's program writes, then it sleeps as PID 1 (KILL ends it).
 REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; ulimit -n; cat /proc/$$/status; } >/report.tmp; mv /report.tmp /report; exec sleep 1000","first arg","second"]'
 
+# bats test_tags=asan
 @test "oci: create, state created, start, state running as config.json says, kill, stopped, delete" {
 	require_fixture busybox
 	local root bundle pid
@@ -346,6 +347,7 @@ cg_file() {
 	[ ! -e "$OCI_ROOT/c5" ]
 }
 
+# bats test_tags=asan
 @test "oci: exec --process runs in the container's namespaces as process.json says; its status; --detach" {
 	require_fixture busybox
 	local root bundle init pid
