@@ -5,7 +5,8 @@
 # running (hostname, env, cwd and args as config.json says) -> kill -> stopped
 # -> delete; runc's error conventions; bad bundles (no config.json, wrong
 # types, a symlinked config.json, an unknown namespace type) refused with one
-# line and nothing left. Tags: hostile, asan.
+# line and nothing left; the terminal through --console-socket (a python3
+# listener); cgroupsPath and resources; exec. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
 
