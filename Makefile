@@ -223,11 +223,13 @@ $(TARBALL): $(CROSS_BINS) $(DIST_FILES)
 
 install: $(OUT)/droidspaces
 	install -D -m 0755 $(OUT)/droidspaces $(DESTDIR)$(PREFIX)/bin/droidspaces
+	ln -sfn droidspaces $(DESTDIR)$(PREFIX)/bin/droidspaces-oci
 	install -D -m 0644 doc/droidspaces.1 $(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1
 	install -D -m 0644 contrib/bash-completion/droidspaces \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/droidspaces $(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/droidspaces $(DESTDIR)$(PREFIX)/bin/droidspaces-oci \
+		$(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
 
 cross-test: all all-build

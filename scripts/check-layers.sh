@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two rules on the #include "..." graph of src/:
 # 1. Every include points down a floor (or sideways within one), never up:
-#    util,tty = 1; fs,host,ns = 2; core = 3; cli,cmd = 4; main = 5. config.h is below all.
+#    util,tty = 1; fs,host,ns = 2; core,oci = 3; cli,cmd = 4; main = 5. config.h is below all.
 # 2. No cycles between modules, sideways ones included.  A module is src/a/b.c with
 #    src/a/b.h; it depends on every module whose header it includes.  Each strongly
 #    connected component of more than one module is a cycle, reported with one
@@ -13,7 +13,7 @@ src=${1:-src}
 
 floor() {
 	case $1 in
-	util | tty) echo 1 ;; fs | host | ns) echo 2 ;; core) echo 3 ;; cli | cmd) echo 4 ;; *) echo 5 ;;
+	util | tty) echo 1 ;; fs | host | ns) echo 2 ;; core | oci) echo 3 ;; cli | cmd) echo 4 ;; *) echo 5 ;;
 	esac
 }
 

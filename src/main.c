@@ -88,6 +88,13 @@ static int run_command(struct ds_cli *cli)
 
 int main(int argc, char **argv)
 {
+	/* The second personality: the runc command line, by the binary's name or the oci verb. */
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	if (strcmp(base, "droidspaces-oci") == 0)
+		return cmd_oci(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "oci") == 0)
+		return cmd_oci(argc - 1, argv + 1);
 	struct ds_error err = { 0 };
 	/* A few paths and the argument vector: on the heap, as every struct of paths. */
 	_cleanup_free_ struct ds_cli *cli = calloc(1, sizeof(*cli));

@@ -24,3 +24,5 @@ int cmd_logs(struct ds_cli *cli);
 int cmd_console(struct ds_cli *cli);
 int cmd_run(struct ds_cli *cli);
 int cmd_update(struct ds_cli *cli);
+/* The OCI runtime personality: argv as droidspaces-oci (or after "droidspaces oci") gets it. */
+int cmd_oci(int argc, char **argv);

@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWCGROUP
@@ -278,24 +277,6 @@ static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_erro
 	return r < 0 ? r : write_run_file(rootfd, "droidspaces", DS_VERSION "\n", err);
 }
 
-static int setup_pivot_root(int rootfd, struct ds_error *err)
-{
-	if (fchdir(rootfd) < 0)
-		return ds_fail(err, negerrno(), "cannot enter the rootfs");
-	/*
-	 * pivot_root(".", ".") stacks the old root under the new one, and a lazy
-	 * unmount of "." drops it: no .old_root directory is ever created inside
-	 * the guest's tree, so none can be a planted symlink.
-	 */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return ds_fail(err, negerrno(), "pivot_root into the rootfs failed");
-	if (umount2(".", MNT_DETACH) < 0)
-		return ds_fail(err, negerrno(), "cannot detach the old root");
-	if (chdir("/") < 0)
-		return ds_fail(err, negerrno(), "cannot chdir to the new root");
-	return 0;
-}
-
 static int setup_environment(const struct ds_config *cfg)
 {
 	char ttys[DS_MAX_TTYS * 8 + 1] = "";
@@ -381,7 +362,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = setup_markers(rootfd, cfg, err)) < 0)
 		return r;
 	/* Swap roots and drop the host's tree for good. */
-	if ((r = setup_pivot_root(rootfd, err)) < 0)
+	if ((r = ds_pivot_root_fd(rootfd, err)) < 0)
 		return r;
 	/* A devpts instance of our own: the guest's PTYs are not the host's. */
 	if ((r = ds_devpts_setup(cfg->settings.hw_access, err)) < 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef O_PATH
@@ -124,5 +125,18 @@ int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, unsigned 
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+int ds_pivot_root_fd(int rootfd, struct ds_error *err)
+{
+	if (fchdir(rootfd) < 0)
+		return ds_fail(err, negerrno(), "cannot enter the rootfs");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ds_fail(err, negerrno(), "pivot_root into the rootfs failed");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ds_fail(err, negerrno(), "cannot detach the old root");
+	if (chdir("/") < 0)
+		return ds_fail(err, negerrno(), "cannot chdir to the new root");
 	return 0;
 }

@@ -56,3 +56,10 @@ int ds_mount_one(int rootfd, const struct ds_mount *m, struct ds_error *err);
 int ds_mount_table(int rootfd, const struct ds_mount *table, size_t n, unsigned modes, struct ds_error *err);
 /* statfs(2) f_type of path, or 0. */
 unsigned long ds_fs_magic(const char *path);
+/*
+ * Makes the directory rootfd (a mount point) the root: pivot_root(".", ".")
+ * stacks the old root under the new one and a lazy unmount of "." drops it,
+ * so no .old_root directory is ever made inside the guest's tree (none can
+ * be a planted symlink). Ends in the new /.
+ */
+int ds_pivot_root_fd(int rootfd, struct ds_error *err);

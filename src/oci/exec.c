@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* exec of droidspaces-oci (see exec.h). */
+#include "oci/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ns/join.h"
+#include "oci/init.h"
+#include "oci/spec.h"
+#include "oci/state.h"
+#include "util/fds.h"
+#include "util/fileio.h"
+#include "util/macros.h"
+
+/* process.json, its messages named after it rather than config.json's "process". */
+static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	memset(spec, 0, sizeof(*spec)); /* freed whatever happens below */
+	_cleanup_close_ int fd = ds_open_regular(path, 1);
+	if (fd < 0)
+		return ds_fail(err, fd == -EINVAL ? DS_EINVAL_MSG : fd, "cannot open --process %s%s", path,
+			       fd == -EINVAL ? ": not a regular file" : "");
+	_cleanup_free_ char *text = NULL;
+	ssize_t n = ds_read_fd_whole(fd, &text, DS_JSON_MAX_SIZE);
+	if (n < 0)
+		return ds_fail(err, (int)n, "cannot read --process %s", path);
+	struct ds_error e = { 0 };
+	int r = ds_oci_process_parse(text, (size_t)n, spec, &e);
+	if (r < 0) {
+		const char *m = e.msg;
+		if (!strncmp(m, "config.json: ", 13))
+			m += 13;
+		return ds_fail(err, r, "process.json: %s", m);
+	}
+	if (spec->process.terminal)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "process.json: process.terminal: exec with a terminal is not supported yet");
+	return 0;
+}
+
+/*
+ * The middle child: into init's namespaces and cgroup (a PID namespace is
+ * entered by the children), fork the process, send its PID, then wait for
+ * it (its status is ours) or, detached, leave.
+ */
+static void __attribute__((noreturn))
+run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int pid_w, int err_w)
+{
+	struct ds_error e = { 0 };
+	if (ds_ns_enter(ns, &e) < 0) {
+		(void)ds_write_all(err_w, &e, sizeof(e));
+		_exit(126);
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Only stdio of the caller's reaches the process (and the error pipe, closed at exec). */
+		ds_fds_close_from(3, &err_w, 1);
+		if (ds_oci_process_apply(p, &e) == 0) {
+			int r = ds_oci_process_exec(p);
+			ds_fail(&e, r, "cannot execute %s", p->args[0]);
+		}
+		(void)ds_write_all(err_w, &e, sizeof(e));
+		_exit(127);
+	}
+	close(err_w);
+	if (pid < 0)
+		_exit(126);
+	(void)ds_write_all(pid_w, &pid, sizeof(pid));
+	close(pid_w);
+	if (detach)
+		_exit(0);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* The middle child's status: the process's (128+N for a signal), or 0 when it left it detached. */
+static int wait_middle(pid_t middle)
+{
+	int st = 0;
+	while (waitpid(middle, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Forks the middle child and waits until the process is executed: its PID, or why it was not. */
+static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, pid_t *middle, pid_t *pid,
+			 struct ds_error *err)
+{
+	_cleanup_close_ int pid_r = -1, pid_w = -1, err_r = -1, err_w = -1;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	pid_r = fds[0];
+	pid_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return ds_fail(err, negerrno(), "cannot create a pipe");
+	err_r = fds[0];
+	err_w = fds[1];
+	*middle = fork();
+	if (*middle == 0) {
+		close(pid_r);
+		close(err_r);
+		run_middle(ns, p, detach, pid_w, err_w);
+	}
+	if (*middle < 0)
+		return ds_fail(err, negerrno(), "cannot fork");
+	close(TAKE_FD(pid_w));
+	close(TAKE_FD(err_w));
+	if (ds_read_all(pid_r, pid, sizeof(*pid)) != (ssize_t)sizeof(*pid))
+		*pid = -1;
+	/* EOF without a message: the process was executed (the pipe is close-on-exec). */
+	struct ds_error got = { 0 };
+	if (ds_read_all(err_r, &got, sizeof(got)) == (ssize_t)sizeof(got)) {
+		wait_middle(*middle);
+		got.msg[sizeof(got.msg) - 1] = '\0';
+		return ds_fail(err, got.code ? got.code : -EIO, "%s", got.msg);
+	}
+	if (*pid < 0) {
+		wait_middle(*middle);
+		return ds_fail(err, -EIO, "exec: the process did not start");
+	}
+	return 0;
+}
+
+int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *err)
+{
+	struct ds_oci_container c;
+	int r = ds_oci_load(o->root, o->id, &c, err);
+	if (r < 0)
+		return r;
+	if (ds_oci_status(&c) == DS_OCI_STOPPED)
+		return ds_fail(err, DS_EINVAL_MSG, "cannot exec in a stopped container \"%s\"", o->id);
+	struct ds_oci_spec spec;
+	struct ds_ns_set ns;
+	pid_t middle = -1, pid = -1;
+	if ((r = read_process(o->process, &spec, err)) == 0 && (r = ds_ns_open(c.pid, &ns, err)) == 0) {
+		r = start_process(&ns, &spec.process, o->detach, &middle, &pid, err);
+		ds_ns_close(&ns);
+	}
+	ds_oci_spec_free(&spec);
+	if (r < 0)
+		return r;
+	/* Detached, the middle child leaves as soon as the process runs; else it waits for it. */
+	if (o->detach)
+		wait_middle(middle);
+	if (o->pid_file && (r = ds_oci_write_pid_file(o->pid_file, pid, err)) < 0) {
+		if (!o->detach)
+			wait_middle(middle);
+		return r;
+	}
+	*status = o->detach ? 0 : wait_middle(middle);
+	return 0;
+}

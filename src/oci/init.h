@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The container's first process, from the fork in create to the execve of
+ * process.args: namespaces, the rootfs and its mounts, pivot_root, masked
+ * and read-only paths, the process's limits, user and capabilities; then it
+ * says "ready" on the sync pipe and waits on the exec fifo until start.
+ */
+#pragma once
+
+#include "config.h"
+#include "fs/cgroup.h"
+#include "oci/spec.h"
+#include "util/error.h"
+
+struct ds_oci_init {
+	const struct ds_oci_spec *spec;
+	const char *bundle;           /* absolute */
+	const char *rootfs;           /* absolute */
+	const char *fifo;             /* ROOT/ID/exec.fifo */
+	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
+	int sync_fd;                  /* a ds_error with code 0 is "ready" */
+	int console_fd;               /* connected to --console-socket, or -1 */
+	const struct ds_cgroups *cg;  /* the hierarchies; mode DS_CG_NONE: no cgroup */
+	const char *cgroup_rel;       /* the container's cgroup below each */
+	const struct ds_limits *limits;
+};
+
+/*
+ * Runs in the forked child. Returns only on failure (err says why), before
+ * "ready"; after it, a failure is printed to the container's stderr and the
+ * process exits 127.
+ */
+int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err);
+/*
+ * process.rlimits, cwd (made if missing), user, capabilities and
+ * noNewPrivileges on the calling process: init's last steps, and exec's.
+ */
+int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err);
+/* execvp of process.args with process.env as the whole environment; returns only the error. */
+int ds_oci_process_exec(const struct ds_oci_process *p);

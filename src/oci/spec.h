@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * An OCI bundle's config.json (runtime-spec 1.x) read into a struct: the
+ * fields droidspaces-oci honours, each checked for its JSON type and its
+ * meaning. Unknown fields are ignored, as the spec asks; a known field of the
+ * wrong type is refused with one line naming its path ("process.args[1]:
+ * expected a string, got a number").
+ *
+ * Strings point into the parsed document the spec owns; ds_oci_spec_free
+ * releases both.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/jsonparse.h"
+
+/* The capability sets, in the order of process.capabilities' members. */
+enum ds_oci_capset {
+	DS_OCI_CAP_BOUNDING,
+	DS_OCI_CAP_EFFECTIVE,
+	DS_OCI_CAP_INHERITABLE,
+	DS_OCI_CAP_PERMITTED,
+	DS_OCI_CAP_AMBIENT,
+	DS_OCI_CAPSETS,
+};
+
+/* The namespaces, in the order they are joined or made. */
+enum ds_oci_ns {
+	DS_OCI_NS_USER,
+	DS_OCI_NS_PID,
+	DS_OCI_NS_NETWORK,
+	DS_OCI_NS_IPC,
+	DS_OCI_NS_UTS,
+	DS_OCI_NS_MOUNT,
+	DS_OCI_NS_CGROUP,
+	DS_OCI_NS_TIME,
+	DS_OCI_NAMESPACES,
+};
+
+struct ds_oci_rlimit {
+	int resource; /* RLIMIT_* */
+	unsigned long long soft, hard;
+};
+
+struct ds_oci_mount {
+	const char *destination;
+	const char *type;   /* NULL when absent */
+	const char *source; /* NULL when absent */
+	const char **options;
+	size_t n_options;
+};
+
+struct ds_oci_pair {
+	const char *key, *value;
+};
+
+struct ds_oci_process {
+	int terminal;
+	const char **args;
+	size_t n_args;
+	const char **env;
+	size_t n_env;
+	const char *cwd;
+	uint32_t uid, gid;
+	uint32_t *additional_gids;
+	size_t n_additional_gids;
+	int has_caps[DS_OCI_CAPSETS];            /* the set was given (absent: empty) */
+	unsigned long long caps[DS_OCI_CAPSETS]; /* bit CAP_X per name */
+	struct ds_oci_rlimit *rlimits;
+	size_t n_rlimits;
+	int no_new_privileges;
+	int has_oom_score_adj;
+	int oom_score_adj;
+};
+
+struct ds_oci_resources {
+	int has_memory_limit, has_pids_limit, has_cpu_quota, has_cpu_period, has_cpu_shares;
+	long long memory_limit; /* bytes; -1: unlimited */
+	long long pids_limit;   /* -1 (or 0): unlimited */
+	long long cpu_quota;    /* microseconds per period; -1: unlimited */
+	unsigned long long cpu_period, cpu_shares;
+};
+
+struct ds_oci_spec {
+	struct ds_jdoc doc;
+	const char *oci_version;
+	const char *root_path;
+	int root_readonly;
+	int has_process;
+	struct ds_oci_process process;
+	const char *hostname; /* NULL when absent */
+	struct ds_oci_mount *mounts;
+	size_t n_mounts;
+	/* linux.namespaces: wanted[t] when listed; path[t] the one to join, or NULL for a new one. */
+	int ns_wanted[DS_OCI_NAMESPACES];
+	const char *ns_path[DS_OCI_NAMESPACES];
+	const char **masked_paths;
+	size_t n_masked_paths;
+	const char **readonly_paths;
+	size_t n_readonly_paths;
+	struct ds_oci_resources resources;
+	const char *cgroups_path; /* NULL when absent */
+	struct ds_oci_pair *sysctl;
+	size_t n_sysctl;
+	struct ds_oci_pair *annotations;
+	size_t n_annotations;
+};
+
+/*
+ * Parses config.json text into spec. Returns 0, or a negative errno with err
+ * holding one line: "config.json: line 3 column 5: ..." for bad JSON,
+ * "config.json: process.cwd: ..." for a bad field. spec is always safe to free.
+ */
+int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err);
+/*
+ * exec's process.json (a process object at the top) into spec->process; the
+ * messages are those of config.json's "process" (the caller renames them).
+ */
+int ds_oci_process_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err);
+void ds_oci_spec_free(struct ds_oci_spec *spec);
+/* "pid", "network", ... as config.json names the namespace. */
+const char *ds_oci_ns_name(enum ds_oci_ns ns);

@@ -1,0 +1,405 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016 # commands for the container's shell in single quotes
+# The OCI runtime personality (droidspaces oci, droidspaces-oci): a bundle made
+# from the busybox fixture through create -> state created -> start -> state
+# running (hostname, env, cwd and args as config.json says) -> kill -> stopped
+# -> delete; runc's error conventions; bad bundles (no config.json, wrong
+# types, a symlinked config.json, an unknown namespace type) refused with one
+# line and nothing left; the terminal through --console-socket (a python3
+# listener); cgroupsPath and resources; exec. Tags: hostile, asan.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	common_setup
+	OCI_ROOT=$DS_TEST_DIR/oci-root
+	: >"$DS_TEST_DIR/.oci"
+}
+
+# Every container a test created is deleted (force), whatever the test did.
+teardown() {
+	local id
+	while IFS= read -r id; do
+		"$DS" oci --root "$OCI_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done <"$DS_TEST_DIR/.oci"
+	# The console test's listener, when the test ended before it did.
+	if [[ -s $DS_TEST_DIR/receiver.pid ]]; then
+		kill "$(cat "$DS_TEST_DIR/receiver.pid")" 2>/dev/null || true
+	fi
+	common_teardown
+}
+
+oci() { "$DS" oci --root "$OCI_ROOT" "$@"; }
+
+# oci_create ID BUNDLE [ARGS...]: create with stdio away from bats (init keeps them open).
+oci_create() {
+	local id=$1 bundle=$2
+	shift 2
+	echo "$id" >>"$DS_TEST_DIR/.oci"
+	oci create --bundle "$bundle" "$@" "$id" </dev/null >"$DS_TEST_DIR/create.$id.out" 2>"$DS_TEST_DIR/create.$id.err"
+}
+
+# oci_status ID: the status field of state.
+oci_status() { oci state "$1" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'; }
+# oci_is ID STATUS: for wait_for (which must run the state again each round).
+oci_is() { [ "$(oci_status "$1")" = "$2" ]; }
+
+# make_bundle DIR ROOTFS ARGS_JSON [NAMESPACES_JSON]: a config.json as runc spec writes one, trimmed.
+make_bundle() {
+	local dir=$1 rootfs=$2 args=$3
+	local ns=${4:-'[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}]'}
+	mkdir -p "$dir"
+	cat >"$dir/config.json" <<-EOF
+		{
+			"ociVersion": "1.0.2",
+			"process": {
+				"terminal": false,
+				"user": { "uid": 0, "gid": 0 },
+				"args": $args,
+				"env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "OCI_TEST=a b=c" ],
+				"cwd": "/tmp/work dir",
+				"capabilities": {
+					"bounding": [ "CAP_KILL", "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID" ],
+					"effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ]
+				},
+				"rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 1024, "soft": 512 } ],
+				"noNewPrivileges": true,
+				"oomScoreAdj": 100
+			},
+			"root": { "path": "$rootfs" },
+			"hostname": "oci-box",
+			"mounts": [
+				{ "destination": "/proc", "type": "proc", "source": "proc" },
+				{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+				  "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+				{ "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+				  "options": [ "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" ] },
+				{ "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": [ "nosuid", "noexec", "nodev", "ro" ] }
+			],
+			"linux": {
+				"namespaces": $ns,
+				"maskedPaths": [ "/proc/kcore", "/sys/firmware" ],
+				"readonlyPaths": [ "/proc/sys" ],
+				"sysctl": { "net.ipv4.ip_forward": "1" }
+			},
+			"annotations": { "org.droidspaces.test": "90-oci" }
+		}
+	EOF
+}
+
+# What the container's program writes, then it sleeps as PID 1 (KILL ends it).
+REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; ulimit -n; cat /proc/$$/status; } >/report.tmp; mv /report.tmp /report; exec sleep 1000","first arg","second"]'
+
+# bats test_tags=asan
+@test "oci: create, state created, start, state running as config.json says, kill, stopped, delete" {
+	require_fixture busybox
+	local root bundle pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" "$REPORT"
+
+	oci_create c1 "$bundle" --pid-file "$DS_TEST_DIR/c1.pid"
+	run cat "$DS_TEST_DIR/c1.pid"
+	[[ $output =~ ^[0-9]+$ ]] # digits only, no newline
+	[ "$(wc -c <"$DS_TEST_DIR/c1.pid")" -eq "${#output}" ]
+	pid=$output
+
+	run -0 oci state c1
+	[[ $output == *'"status":"created"'* ]]
+	[[ $output == *"\"pid\":$pid,"* ]]
+	[[ $output == *"\"bundle\":\"$bundle\""* ]]
+	[[ $output == *'"annotations":{"org.droidspaces.test":"90-oci"}'* ]]
+	[[ $output == *'"ociVersion":"1.0.2"'* ]]
+	# The program has not run yet: init waits on the exec fifo.
+	[ ! -e "$root/report" ]
+	[ -p "$OCI_ROOT/c1/exec.fifo" ]
+
+	run -0 oci start c1
+	[ -z "$output" ]
+	wait_for 10 test -e "$root/report"
+	[ "$(oci_status c1)" = running ]
+	run -1 oci start c1
+	[ "$output" = "droidspaces-oci: cannot start an already running container" ]
+
+	run cat "$root/report"
+	[ "${lines[0]}" = oci-box ]
+	[ "${lines[1]}" = "args=first arg,second" ]
+	[ "${lines[2]}" = "pwd=/tmp/work dir" ]
+	[[ $output == *$'\nOCI_TEST=a b=c\n'* ]]
+	[[ $output == *$'\n512\n'* ]]
+	[[ $output == *$'\nNoNewPrivs:\t1\n'* ]]
+	# Root's execve would raise its sets to the bounding set; noNewPrivileges holds them to config.json's.
+	[[ $output == *$'\nCapEff:\t0000000000000020\n'* ]]
+	[[ $output == *$'\nCapPrm:\t0000000000000020\n'* ]]
+	[[ $output == *$'\nCapBnd:\t00000000000000e1\n'* ]]
+	[[ $output == *$'\nPid:\t1\n'* ]]
+	[ "$(cat "/proc/$pid/oom_score_adj")" = 100 ]
+	# Its own namespaces; the host's hostname and mounts untouched (teardown compares them).
+	[ "$(readlink "/proc/$pid/ns/uts")" != "$(readlink /proc/self/ns/uts)" ]
+	[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+
+	run -0 oci kill c1 KILL
+	wait_for 10 oci_is c1 stopped
+	run -0 oci state c1
+	[[ $output == *'"pid":0,'* ]]
+	run -1 oci kill c1 9
+	[ "$output" = 'droidspaces-oci: container "c1" is not running' ]
+
+	run -0 oci delete c1
+	[ ! -e "$OCI_ROOT/c1" ]
+	run -1 oci state c1
+	[ "$output" = 'droidspaces-oci: container "c1" does not exist' ]
+}
+
+@test "oci: kill by name and --all, delete refuses a running container unless --force" {
+	require_fixture busybox
+	local root bundle
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1000 & sleep 1000 & touch /ready; wait"]'
+
+	oci_create c2 "$bundle"
+	run -0 oci start c2
+	wait_for 10 test -e "$root/ready"
+	run -1 oci delete c2
+	[ "$output" = 'droidspaces-oci: cannot delete container "c2" that is not stopped: running' ]
+	run -2 oci kill c2 SIGNOPE
+	[ "$output" = 'droidspaces-oci: unknown signal "SIGNOPE"' ]
+	# PID 1 ignores TERM without a handler; --all reaches the sleepers too.
+	run -0 oci kill --all c2 SIGKILL
+	wait_for 10 oci_is c2 stopped
+	run -0 oci delete c2
+
+	oci_create c3 "$bundle"
+	[ "$(oci_status c3)" = created ]
+	run -0 oci delete --force c3
+	[ ! -e "$OCI_ROOT/c3" ]
+	# Deleting what is not there: an error, but not with --force (runc's rule).
+	run -1 oci delete c3
+	[ "$output" = 'droidspaces-oci: container "c3" does not exist' ]
+	run -0 oci delete --force c3
+}
+
+# bats test_tags=hostile
+@test "oci: bad bundles are refused with one line and leave nothing" {
+	require_fixture busybox
+	local root b
+	root=$(fixture_copy busybox)
+	b=$DS_TEST_DIR/b
+
+	# No config.json.
+	mkdir -p "$b/none"
+	run -1 oci create --bundle "$b/none" bad1
+	[ "$output" = "droidspaces-oci: bundle $b/none has no config.json" ]
+
+	# Wrong types, named by their JSON path.
+	make_bundle "$b/types" "$root" '["sh", 7]'
+	run -1 oci create --bundle "$b/types" bad2
+	[ "$output" = "droidspaces-oci: config.json: process.args[1]: expected a string, got a number" ]
+	make_bundle "$b/ns" "$root" '["true"]' '[{"type":"mount"},{"type":"pid","path":3}]'
+	run -1 oci create --bundle "$b/ns" bad3
+	[ "$output" = "droidspaces-oci: config.json: linux.namespaces[1].path: expected a string, got a number" ]
+
+	# An unknown namespace type.
+	make_bundle "$b/unknown" "$root" '["true"]' '[{"type":"mount"},{"type":"netwrk"}]'
+	run -1 oci create --bundle "$b/unknown" bad4
+	[ "$output" = 'droidspaces-oci: config.json: linux.namespaces[1]: unknown namespace type "netwrk"' ]
+
+	# A config.json planted as a symlink (by whoever may write the bundle directory).
+	make_bundle "$b/real" "$root" '["true"]'
+	mkdir -p "$b/link"
+	ln -s "$b/real/config.json" "$b/link/config.json"
+	run -1 oci create --bundle "$b/link" bad5
+	[ "$output" = "droidspaces-oci: $b/link/config.json is a symlink; refused" ]
+
+	# Not JSON at all.
+	mkdir -p "$b/junk"
+	printf '{"ociVersion": "1.0.2",}' >"$b/junk/config.json"
+	run -1 oci create --bundle "$b/junk" bad6
+	[[ $output == "droidspaces-oci: config.json: line 1 column 24: unexpected '}'"* ]]
+
+	local i
+	for i in 1 2 3 4 5 6; do
+		[ ! -e "$OCI_ROOT/bad$i" ]
+	done
+	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
+}
+
+@test "oci: the droidspaces-oci name, --version, features, global flags and the log" {
+	local bin=$DS_TEST_DIR/droidspaces-oci
+	ln -s "$DS" "$bin"
+	run -0 "$bin" --version
+	[[ ${lines[0]} == "droidspaces-oci version "* ]]
+	[ "${lines[1]}" = "spec: 1.0.2" ]
+	run -0 "$bin" --root "$OCI_ROOT" --systemd-cgroup --log-format=json features
+	[[ $output == '{"ociVersionMin":"1.0.0","ociVersionMax":"1.0.2",'* ]]
+	[[ $output == *'"namespaces":["pid","network","ipc","uts","mount","cgroup"]'* ]]
+	run -1 "$bin" --root "$OCI_ROOT" --log "$DS_TEST_DIR/log.json" --log-format json state nosuch
+	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
+	run cat "$DS_TEST_DIR/log.json"
+	[[ $output == '{"level":"error","msg":"container \"nosuch\" does not exist","time":"'* ]]
+	run -1 "$bin" --root "$OCI_ROOT" start 'bad/id'
+	[ "$output" = 'droidspaces-oci: invalid container id "bad/id"' ]
+	run -2 "$bin" --root relative state x
+	[ "$output" = 'droidspaces-oci: --root must be an absolute path, not "relative"' ]
+	run -2 "$bin" --bogus state x
+	[ "$output" = 'droidspaces-oci: unknown global option --bogus' ]
+	# The main binary's own command line is unchanged.
+	run -2 "$DS" frobnicate
+	[[ $output == "droidspaces: unknown command 'frobnicate'"* ]]
+}
+
+# console_receiver SOCKET OUT MARK: a --console-socket listener (python3) that takes the
+# terminal's master and copies what the container writes to OUT until MARK shows up.
+CONSOLE_RECEIVER='
+import os, socket, sys, time
+path, out, mark = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(30)
+c, _ = s.accept()
+_, fds, _, _ = socket.recv_fds(c, 16, 1)
+data, deadline = b"", time.time() + 30
+while mark not in data and time.time() < deadline:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+open(out, "wb").write(data)
+'
+console_receiver() {
+	python3 -c "$CONSOLE_RECEIVER" "$@" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$DS_TEST_DIR/receiver.pid"
+}
+
+@test "oci: process.terminal: the PTY master goes to --console-socket, the slave is the program's terminal" {
+	require_fixture busybox
+	require_cmd python3
+	local root bundle sock=$DS_TEST_DIR/console.sock out=$DS_TEST_DIR/console.out
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","tty; [ -t 0 ] && echo STDIN-IS-A-TTY; echo TERM-$((6*7)); exec sleep 1000"]'
+	sed -i 's/"terminal": false/"terminal": true/' "$bundle/config.json"
+
+	# Without a socket a terminal is refused, and a socket without a terminal too.
+	run -1 oci create --bundle "$bundle" t0
+	[ "$output" = "droidspaces-oci: config.json: process.terminal: a terminal needs --console-socket" ]
+	[ ! -e "$OCI_ROOT/t0" ]
+
+	console_receiver "$sock" "$out" TERM-42
+	wait_for 10 test -S "$sock"
+	oci_create t1 "$bundle" --console-socket "$sock"
+	run -0 oci start t1
+	wait_for 30 ! kill -0 "$(cat "$DS_TEST_DIR/receiver.pid")"
+	run cat "$out"
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *"STDIN-IS-A-TTY"* ]]
+	[[ $output == *"TERM-42"* ]]
+	run -0 oci kill t1 KILL
+	wait_for 10 oci_is t1 stopped
+	run -0 oci delete t1
+}
+
+# cg_file PID CTL V1FILE V2FILE: PID's limit file of controller CTL: in CTL's v1
+# hierarchy where the host mounts one, else in its cgroup2 directory.
+cg_file() {
+	local pid=$1 ctl=$2 m rel
+	m=$(findmnt -rn -t cgroup -o TARGET,OPTIONS | awk -v c="$ctl" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $1; exit } }')
+	if [[ -n $m ]]; then
+		rel=$(awk -F: -v c="$ctl" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $3 }' "/proc/$pid/cgroup")
+		echo "$m$rel/$3"
+	else
+		rel=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+		echo "$(findmnt -rn -t cgroup2 -o TARGET | head -n 1)$rel/$4"
+	fi
+}
+
+@test "oci: linux.resources and cgroupsPath: the limits in the container's cgroup, removed at delete" {
+	require_fixture busybox
+	local root bundle pid f
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
+	sed -i 's|"linux": {|"linux": { "cgroupsPath": "/droidspaces-oci-test/c4", "resources": { "memory": { "limit": 268435456 }, "pids": { "limit": 64 } },|' \
+		"$bundle/config.json"
+
+	oci_create c4 "$bundle" --pid-file "$DS_TEST_DIR/c4.pid"
+	pid=$(cat "$DS_TEST_DIR/c4.pid")
+	grep -q ':/droidspaces-oci-test/c4$' "/proc/$pid/cgroup"
+	f=$(cg_file "$pid" memory memory.limit_in_bytes memory.max)
+	[ "$(cat "$f")" = 268435456 ]
+	f=$(cg_file "$pid" pids pids.max pids.max)
+	[ "$(cat "$f")" = 64 ]
+	run -0 oci start c4
+	wait_for 10 test -e "$root/ready"
+	run -0 oci delete --force c4
+	[ ! -e "$f" ]
+
+	# A path that climbs out of the hierarchy is refused.
+	sed -i 's|"/droidspaces-oci-test/c4"|"/a/../../b"|' "$bundle/config.json"
+	run -1 oci create --bundle "$bundle" c5
+	[ "$output" = 'droidspaces-oci: config.json: linux.cgroupsPath: "/a/../../b" is not a cgroup path' ]
+	[ ! -e "$OCI_ROOT/c5" ]
+}
+
+# bats test_tags=asan
+@test "oci: exec --process runs in the container's namespaces as process.json says; its status; --detach" {
+	require_fixture busybox
+	local root bundle init pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
+	oci_create c6 "$bundle" --pid-file "$DS_TEST_DIR/c6.pid"
+	init=$(cat "$DS_TEST_DIR/c6.pid")
+	run -0 oci start c6
+	wait_for 10 test -e "$root/ready"
+
+	cat >"$DS_TEST_DIR/p1.json" <<-'EOF2'
+		{ "args": [ "sh", "-c", "echo \"EXEC $(hostname) $EXEC_VAR $(pwd)\"; exit 3" ],
+		  "env": [ "PATH=/usr/bin:/bin", "EXEC_VAR=x y" ], "cwd": "/tmp/exec", "user": { "uid": 0, "gid": 0 } }
+	EOF2
+	run -3 oci exec --process "$DS_TEST_DIR/p1.json" c6
+	[ "$output" = "EXEC oci-box x y /tmp/exec" ]
+
+	cat >"$DS_TEST_DIR/p2.json" <<-'EOF2'
+		{ "args": [ "sh", "-c", "echo $$ >/detached.tmp; mv /detached.tmp /detached; exec sleep 1000" ],
+		  "env": [ "PATH=/usr/bin:/bin" ], "cwd": "/" }
+	EOF2
+	# Detached, it keeps the caller's stdio (as under runc): not bats' pipe.
+	oci exec --detach --pid-file "$DS_TEST_DIR/p2.pid" --process "$DS_TEST_DIR/p2.json" c6 \
+		</dev/null >"$DS_TEST_DIR/p2.out" 2>&1
+	[ ! -s "$DS_TEST_DIR/p2.out" ]
+	pid=$(cat "$DS_TEST_DIR/p2.pid")
+	[[ $pid =~ ^[0-9]+$ ]]
+	wait_for 10 test -e "$root/detached"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$init/ns/pid")" ]
+	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink "/proc/$init/ns/mnt")" ]
+	[ "$(cat "$root/detached")" -gt 1 ] # its PID inside, not the host's
+
+	# No capability set given: root keeps its own, CAP_MKNOD included; the device cgroup still
+	# refuses to open what is not a standard node.
+	printf '{ "args": ["sh","-c","mknod /tmp/blk b 8 0 && echo made; head -c 1 /tmp/blk >/dev/null || echo refused"], "cwd": "/" }' \
+		>"$DS_TEST_DIR/p5.json"
+	run -0 oci exec --process "$DS_TEST_DIR/p5.json" c6
+	[[ $output == *made*refused* ]]
+
+	printf '{ "args": 1, "cwd": "/" }' >"$DS_TEST_DIR/p3.json"
+	run -255 oci exec --process "$DS_TEST_DIR/p3.json" c6
+	[ "$output" = "droidspaces-oci: process.json: process.args: expected an array, got a number" ]
+	printf '{ "args": ["no-such-program-90"], "cwd": "/" }' >"$DS_TEST_DIR/p4.json"
+	run -255 oci exec --process "$DS_TEST_DIR/p4.json" c6
+	[ "$output" = "droidspaces-oci: cannot execute no-such-program-90: No such file or directory" ]
+
+	run -0 oci kill --all c6 KILL
+	wait_for 10 oci_is c6 stopped
+	wait_for 10 ! kill -0 "$pid"
+	run -255 oci exec --process "$DS_TEST_DIR/p1.json" c6
+	[ "$output" = 'droidspaces-oci: cannot exec in a stopped container "c6"' ]
+	run -0 oci delete c6
+}

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for src/oci/spec.c: config.json into struct ds_oci_spec. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "oci/spec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+static const char full[] =
+	"{\"ociVersion\":\"1.0.2-dev\",\"unknownTop\":{\"x\":[1,2]},"
+	"\"process\":{\"terminal\":true,\"user\":{\"uid\":1000,\"gid\":100,\"additionalGids\":[5,27],\"umask\":18},"
+	"\"args\":[\"sh\",\"-c\",\"echo hi\"],\"env\":[\"PATH=/bin\",\"EMPTY=\"],\"cwd\":\"/home\","
+	"\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"],\"effective\":[\"CAP_KILL\"],"
+	"\"permitted\":[],\"ambient\":[\"CAP_CHECKPOINT_RESTORE\"]},"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":2048,\"soft\":1024},{\"type\":\"RLIMIT_CORE\",\"hard\":"
+	"18446744073709551615,\"soft\":0}],"
+	"\"noNewPrivileges\":true,\"oomScoreAdj\":-100,\"apparmorProfile\":\"x\"},"
+	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"box\","
+	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\"]}],"
+	"\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1},\"pids\":{\"limit\":100},"
+	"\"cpu\":{\"quota\":50000,\"period\":100000,\"shares\":512}},"
+	"\"cgroupsPath\":\"/ds/test\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
+	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
+	"\"annotations\":{\"a\":\"b\"}}";
+
+static void test_oci_spec_full(void **state)
+{
+	(void)state;
+	struct ds_oci_spec s;
+	struct ds_error err = { 0 };
+	int r = ds_oci_spec_parse(full, strlen(full), &s, &err);
+	if (r < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(s.oci_version, "1.0.2-dev");
+	assert_string_equal(s.root_path, "rootfs");
+	assert_true(s.root_readonly);
+	assert_true(s.has_process);
+	const struct ds_oci_process *p = &s.process;
+	assert_true(p->terminal);
+	assert_int_equal(p->n_args, 3);
+	assert_string_equal(p->args[2], "echo hi");
+	assert_null(p->args[3]);
+	assert_int_equal(p->n_env, 2);
+	assert_string_equal(p->env[1], "EMPTY=");
+	assert_string_equal(p->cwd, "/home");
+	assert_int_equal(p->uid, 1000);
+	assert_int_equal(p->gid, 100);
+	assert_int_equal(p->n_additional_gids, 2);
+	assert_int_equal(p->additional_gids[1], 27);
+	assert_true(p->has_caps[DS_OCI_CAP_BOUNDING] && !p->has_caps[DS_OCI_CAP_INHERITABLE]);
+	assert_true(p->caps[DS_OCI_CAP_BOUNDING] == ((1ULL << CAP_KILL) | (1ULL << CAP_CHOWN)));
+	assert_true(p->caps[DS_OCI_CAP_EFFECTIVE] == 1ULL << CAP_KILL);
+	assert_true(p->has_caps[DS_OCI_CAP_PERMITTED] && p->caps[DS_OCI_CAP_PERMITTED] == 0);
+	assert_true(p->caps[DS_OCI_CAP_AMBIENT] == 1ULL << 40);
+	assert_int_equal(p->n_rlimits, 2);
+	assert_int_equal(p->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_true(p->rlimits[0].soft == 1024 && p->rlimits[0].hard == 2048);
+	assert_int_equal(p->rlimits[1].resource, RLIMIT_CORE);
+	assert_true(p->rlimits[1].hard == ULLONG_MAX);
+	assert_true(p->no_new_privileges);
+	assert_true(p->has_oom_score_adj);
+	assert_int_equal(p->oom_score_adj, -100);
+	assert_string_equal(s.hostname, "box");
+	assert_int_equal(s.n_mounts, 2);
+	assert_string_equal(s.mounts[0].destination, "/proc");
+	assert_int_equal(s.mounts[0].n_options, 0);
+	assert_string_equal(s.mounts[1].source, "/srv");
+	assert_string_equal(s.mounts[1].options[1], "ro");
+	assert_true(s.ns_wanted[DS_OCI_NS_PID] && !s.ns_path[DS_OCI_NS_PID]);
+	assert_string_equal(s.ns_path[DS_OCI_NS_NETWORK], "/proc/1/ns/net");
+	assert_true(s.ns_wanted[DS_OCI_NS_MOUNT] && !s.ns_wanted[DS_OCI_NS_UTS]);
+	assert_int_equal(s.n_masked_paths, 1);
+	assert_int_equal(s.n_readonly_paths, 2);
+	assert_string_equal(s.readonly_paths[1], "/proc/bus");
+	assert_true(s.resources.has_memory_limit && s.resources.memory_limit == 536870912);
+	assert_true(s.resources.has_pids_limit && s.resources.pids_limit == 100);
+	assert_true(s.resources.cpu_quota == 50000 && s.resources.cpu_period == 100000);
+	assert_true(s.resources.cpu_shares == 512);
+	assert_string_equal(s.cgroups_path, "/ds/test");
+	assert_int_equal(s.n_sysctl, 1);
+	assert_string_equal(s.sysctl[0].key, "net.ipv4.ip_forward");
+	assert_string_equal(s.sysctl[0].value, "1");
+	assert_int_equal(s.n_annotations, 1);
+	assert_string_equal(ds_oci_ns_name(DS_OCI_NS_NETWORK), "network");
+	ds_oci_spec_free(&s);
+}
+
+/* The least config.json: no process (create needs one, state does not), defaults elsewhere. */
+static void test_oci_spec_minimal(void **state)
+{
+	(void)state;
+	static const char text[] = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/r\"},\"hostname\":null}";
+	struct ds_oci_spec s;
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_oci_spec_parse(text, strlen(text), &s, &err), 0);
+	assert_false(s.has_process);
+	assert_false(s.root_readonly);
+	assert_null(s.hostname);
+	assert_int_equal(s.n_mounts, 0);
+	assert_false(s.resources.has_memory_limit);
+	ds_oci_spec_free(&s);
+}
+
+#define BASE "\"ociVersion\":\"1\",\"root\":{\"path\":\"r\"}"
+#define PROC(x) "{" BASE ",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"," x "}}"
+#define LINUX(x) "{" BASE ",\"linux\":{" x "}}"
+
+static const struct {
+	const char *text, *msg;
+} invalid[] = {
+	{ "{\"ociVersion\":1}", "config.json: ociVersion: expected a string, got a number" },
+	{ "{\"root\":{\"path\":\"r\"}}", "config.json: ociVersion: missing" },
+	{ "{\"ociVersion\":\"1\"}", "config.json: root: missing" },
+	{ "{\"ociVersion\":\"1\",\"root\":[]}", "config.json: root: expected an object, got an array" },
+	{ "{\"ociVersion\":\"1\",\"root\":{\"path\":\"\"}}", "config.json: root.path: empty" },
+	{ "{" BASE ",\"root\":{}}", "config.json: line 1 column 1: duplicate key \"root\"" },
+	{ "[1]", "config.json: (top level): expected an object, got an array" },
+	{ "{" BASE ",\"process\":{\"cwd\":\"/\"}}", "config.json: process.args: missing or empty" },
+	{ "{" BASE ",\"process\":{\"args\":[\"sh\"]}}", "config.json: process.cwd: missing" },
+	{ PROC("\"args\":[\"sh\",1]"), "duplicate key \"args\"" },
+	{ "{" BASE ",\"process\":{\"args\":[\"sh\",1],\"cwd\":\"/\"}}",
+	  "config.json: process.args[1]: expected a string, got a number" },
+	{ "{" BASE ",\"process\":{\"args\":[\"sh\\u0000x\"],\"cwd\":\"/\"}}",
+	  "config.json: process.args[0]: a NUL character in the string" },
+	{ "{" BASE ",\"process\":{\"args\":[\"sh\"],\"cwd\":\"home\"}}",
+	  "config.json: process.cwd: \"home\" is not an absolute path" },
+	{ PROC("\"terminal\":\"yes\""), "config.json: process.terminal: expected a boolean, got a string" },
+	{ PROC("\"env\":[\"NOEQUALS\"]"), "config.json: process.env[0]: \"NOEQUALS\" is not NAME=VALUE" },
+	{ PROC("\"env\":[\"=x\"]"), "config.json: process.env[0]: \"=x\" is not NAME=VALUE" },
+	{ PROC("\"env\":\"A=1\""), "config.json: process.env: expected an array, got a string" },
+	{ PROC("\"user\":{\"uid\":-1}"), "config.json: process.user.uid: -1 is out of range" },
+	{ PROC("\"user\":{\"uid\":1.5}"), "config.json: process.user.uid: expected an integer, got 1.5" },
+	{ PROC("\"user\":{\"gid\":\"0\"}"), "config.json: process.user.gid: expected a number, got a string" },
+	{ PROC("\"user\":{\"additionalGids\":[1,\"2\"]}"),
+	  "config.json: process.user.additionalGids[1]: expected a number, got a string" },
+	{ PROC("\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}"),
+	  "config.json: process.capabilities.bounding[0]: unknown capability \"CAP_NOPE\"" },
+	{ PROC("\"capabilities\":{\"effective\":\"CAP_KILL\"}"),
+	  "config.json: process.capabilities.effective: expected an array, got a string" },
+	{ PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"soft\":1,\"hard\":1}]"),
+	  "config.json: process.rlimits[0].type: unknown limit \"RLIMIT_NOPE\"" },
+	{ PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":2,\"hard\":1}]"),
+	  "config.json: process.rlimits[0]: the soft limit 2 is above the hard limit 1" },
+	{ PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":-2,\"hard\":1}]"),
+	  "config.json: process.rlimits[0].soft: -2 is out of range" },
+	{ PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\"},{\"type\":\"RLIMIT_NOFILE\"}]"),
+	  "config.json: process.rlimits[1]: RLIMIT_NOFILE is set twice" },
+	{ PROC("\"oomScoreAdj\":1001"), "config.json: process.oomScoreAdj: 1001 is out of range (-1000 to 1000)" },
+	{ PROC("\"noNewPrivileges\":1"), "config.json: process.noNewPrivileges: expected a boolean, got a number" },
+	{ "{" BASE ",\"hostname\":[]}", "config.json: hostname: expected a string, got an array" },
+	{ "{" BASE ",\"mounts\":{}}", "config.json: mounts: expected an array, got an object" },
+	{ "{" BASE ",\"mounts\":[{\"type\":\"proc\"}]}", "config.json: mounts[0].destination: missing" },
+	{ "{" BASE ",\"mounts\":[{\"destination\":\"/a\"},{\"destination\":\"b\"}]}",
+	  "config.json: mounts[1].destination: \"b\" is not an absolute path" },
+	{ "{" BASE ",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ro\",true]}]}",
+	  "config.json: mounts[0].options[1]: expected a string, got a boolean" },
+	{ LINUX("\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"bogus\"}]"),
+	  "config.json: linux.namespaces[1]: unknown namespace type \"bogus\"" },
+	{ LINUX("\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]"),
+	  "config.json: linux.namespaces[1]: namespace type \"pid\" listed twice" },
+	{ LINUX("\"namespaces\":[{\"path\":\"/x\"}]"), "config.json: linux.namespaces[0].type: missing" },
+	{ LINUX("\"namespaces\":[{\"type\":\"net\"}]"), "unknown namespace type \"net\"" },
+	{ LINUX("\"namespaces\":[{\"type\":\"network\",\"path\":\"x\"}]"),
+	  "config.json: linux.namespaces[0].path: \"x\" is not an absolute path" },
+	{ LINUX("\"maskedPaths\":[1]"), "config.json: linux.maskedPaths[0]: expected a string, got a number" },
+	{ LINUX("\"readonlyPaths\":{}"), "config.json: linux.readonlyPaths: expected an array, got an object" },
+	{ LINUX("\"resources\":{\"memory\":{\"limit\":\"1G\"}}"),
+	  "config.json: linux.resources.memory.limit: expected a number, got a string" },
+	{ LINUX("\"resources\":{\"memory\":{\"limit\":-2}}"), "config.json: linux.resources.memory.limit: -2 is out" },
+	{ LINUX("\"resources\":{\"pids\":[]}"), "config.json: linux.resources.pids: expected an object, got an array" },
+	{ LINUX("\"resources\":{\"cpu\":{\"period\":-1}}"), "config.json: linux.resources.cpu.period: -1 is out" },
+	{ LINUX("\"resources\":{\"cpu\":{\"shares\":1e3}}"),
+	  "config.json: linux.resources.cpu.shares: expected an integer, got 1e3" },
+	{ LINUX("\"cgroupsPath\":7"), "config.json: linux.cgroupsPath: expected a string, got a number" },
+	{ LINUX("\"sysctl\":{\"kernel.x\":1}"), "config.json: linux.sysctl.kernel.x: expected a string, got a number" },
+	{ "{" BASE ",\"annotations\":{\"a\":{}}}", "config.json: annotations.a: expected a string, got an object" },
+	{ "{" BASE ",}", "config.json: line 1 column 39: unexpected '}', expected a key (a string)" },
+};
+
+static void test_oci_spec_invalid_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		struct ds_oci_spec s;
+		struct ds_error err = { 0 };
+		int r = ds_oci_spec_parse(invalid[i].text, strlen(invalid[i].text), &s, &err);
+		if (r != DS_EINVAL_MSG)
+			fail_msg("invalid[%zu] %s: r=%d", i, invalid[i].text, r);
+		if (!strstr(err.msg, invalid[i].msg))
+			fail_msg("invalid[%zu] %s: message \"%s\" lacks \"%s\"", i, invalid[i].text, err.msg,
+				 invalid[i].msg);
+		assert_null(strchr(err.msg, '\n'));
+		ds_oci_spec_free(&s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oci_spec_full),
+		cmocka_unit_test(test_oci_spec_minimal),
+		cmocka_unit_test(test_oci_spec_invalid_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
