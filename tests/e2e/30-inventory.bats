@@ -576,18 +576,19 @@ host_os_name() {
 	[ "${lines[10]}" = "Volatile:    no" ]
 	[ "${lines[11]}" = "Image:       no" ]
 	[ "${lines[12]}" = "Bind mounts: 0" ]
+	[ "${lines[13]}" = "Private users: no" ]
 	if [ "$ipv6" = true ]; then
-		[ "${lines[13]}" = "IPv6:        enabled" ]
+		[ "${lines[14]}" = "IPv6:        enabled" ]
 	else
-		[ "${lines[13]}" = "IPv6:        disabled" ]
+		[ "${lines[14]}" = "IPv6:        disabled" ]
 	fi
-	[ "${lines[14]}" = "Android storage: no" ]
-	[ "${lines[15]}" = "SELinux:     not enforcing" ]
-	[ "${lines[16]}" = "Seccomp:     filtered" ]
-	[ "${lines[17]}" = "Devices:     restricted (cgroup2 device program)" ]
-	[ "${lines[18]}" = "Limits:      none" ]
-	[[ ${lines[19]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
-	[ "${#lines[@]}" -eq 20 ]
+	[ "${lines[15]}" = "Android storage: no" ]
+	[ "${lines[16]}" = "SELinux:     not enforcing" ]
+	[ "${lines[17]}" = "Seccomp:     filtered" ]
+	[ "${lines[18]}" = "Devices:     restricted (cgroup2 device program)" ]
+	[ "${lines[19]}" = "Limits:      none" ]
+	[[ ${lines[20]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
+	[ "${#lines[@]}" -eq 21 ]
 
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
@@ -604,8 +605,8 @@ host_os_name() {
 	[ "$(jq -r .os.id <<<"$output")" = busybox ]
 	[ "$(jq -r .os.version_id <<<"$output")" = 1 ]
 	[ "$(jq -r .os.pretty_name <<<"$output")" = "$(printf 'say "hi" \\ tab\there \001 caf\303\251 \357\277\275')" ]
-	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
-	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
+	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","private_users","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
+	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"private_users\":\"no\",\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
 
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json
