@@ -196,6 +196,7 @@ struct registry {
 	char path[PATH_MAX];
 	struct ds_userns_entry e[DS_USERNS_REGISTRY_MAX];
 	int n;
+	char text[DS_USERNS_REGISTRY_BYTES]; /* the file, as read or to be written */
 };
 
 static void registry_closep(struct registry **reg)
@@ -210,9 +211,6 @@ static void registry_closep(struct registry **reg)
 
 static int registry_read(const char *ws, struct registry *reg, struct ds_error *err)
 {
-	_cleanup_free_ char *text = malloc(DS_USERNS_REGISTRY_BYTES);
-	if (!text)
-		return ds_fail(err, -ENOMEM, "out of memory reading the user namespace registry");
 	if (ds_workspace_userns_registry(ws, reg->path, sizeof(reg->path)) < 0)
 		return ds_fail(err, -ENAMETOOLONG, "the workspace path %s is too long", ws);
 	reg->fd = open(reg->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -229,9 +227,9 @@ static int registry_read(const char *ws, struct registry *reg, struct ds_error *
 		return ds_fail(err, DS_EINVAL_MSG, "%s is not a registry of droidspaces (too large or not a file)",
 			       reg->path);
 	}
-	ssize_t len = pread(reg->fd, text, DS_USERNS_REGISTRY_BYTES, 0);
+	ssize_t len = pread(reg->fd, reg->text, sizeof(reg->text), 0);
 	int bad = 0;
-	int n = len < 0 ? -EIO : ds_userns_registry_parse(text, (size_t)len, reg->e, DS_USERNS_REGISTRY_MAX, &bad);
+	int n = len < 0 ? -EIO : ds_userns_registry_parse(reg->text, (size_t)len, reg->e, DS_USERNS_REGISTRY_MAX, &bad);
 	if (n < 0) {
 		ds_closep(&reg->fd);
 		/* Fail closed: a damaged registry could hand one range to two containers. */
@@ -257,14 +255,11 @@ static int registry_open(const char *ws, struct registry **out, struct ds_error 
 
 static int registry_write(struct registry *reg)
 {
-	_cleanup_free_ char *text = malloc(DS_USERNS_REGISTRY_BYTES);
-	if (!text)
-		return -ENOMEM;
-	int r = ds_userns_registry_format(reg->e, reg->n, text, DS_USERNS_REGISTRY_BYTES);
+	int r = ds_userns_registry_format(reg->e, reg->n, reg->text, sizeof(reg->text));
 	if (r < 0)
 		return r;
-	size_t len = strlen(text);
-	if (ftruncate(reg->fd, 0) < 0 || pwrite(reg->fd, text, len, 0) != (ssize_t)len || fsync(reg->fd) < 0)
+	size_t len = strlen(reg->text);
+	if (ftruncate(reg->fd, 0) < 0 || pwrite(reg->fd, reg->text, len, 0) != (ssize_t)len || fsync(reg->fd) < 0)
 		return negerrno();
 	return 0;
 }
