@@ -101,6 +101,17 @@ kp_short() {
 }
 
 # One test for all profiles (the setup and host comparison once): the profile that fails is named.
+# kp_listed NAME: info --json has init's PID ($CT_PID) and show --json lists NAME as running.
+kp_listed() {
+	run "$DS" --name="$1" info --json
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .pid <<<"$output")" = "$CT_PID" ]
+	run "$DS" show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r --arg n "$1" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+}
+
 @test "every kernel profile (3.18 4.4 4.9 4.14 4.19 5.4 5.10 today): busybox start, run, stop" {
 	local p
 	for p in "${KP_PROFILES[@]}"; do
@@ -170,13 +181,7 @@ kp_full() {
 	[ "$status" -eq 3 ]
 	[[ $output == *entered-42* ]]
 	"$DS" --name="$name" status
-	run "$DS" --name="$name" info --json
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .pid <<<"$output")" = "$CT_PID" ]
-	run "$DS" show --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r --arg n "$name" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+	kp_listed "$name"
 
 	# scan finds the running container again once its pidfile is gone, named after its
 	# os-release (other workspaces' containers it registers here are unregistered at once).
@@ -307,12 +312,7 @@ kp_guest_full() {
 	kp_guest "$1" "$2"
 	root=$(fixture_copy "$fixture")
 	kp_guest_start "$name" "$2" -r "$root"
-	run "$DS" --name="$name" info --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .pid <<<"$output")" = "$CT_PID" ]
-	run "$DS" show --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r --arg n "$name" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
+	kp_listed "$name"
 	rm -f "$(ws_pidfile "$name")"
 	scan_ours "$name"
 	"$DS" --name="$KP_REG" run true
