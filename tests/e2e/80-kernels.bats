@@ -100,7 +100,6 @@ kp_short() {
 	assert_cleaned "$name"
 }
 
-# One test for all profiles (the setup and host comparison once): the profile that fails is named.
 # kp_listed NAME: info --json has init's PID ($CT_PID) and show --json lists NAME as running.
 kp_listed() {
 	run "$DS" --name="$1" info --json
@@ -112,6 +111,7 @@ kp_listed() {
 	[ "$(jq -r --arg n "$1" '.containers[] | select(.name == $n) | .state' <<<"$output")" = running ]
 }
 
+# One test for all profiles (the setup and host comparison once): the profile that fails is named.
 @test "every kernel profile (3.18 4.4 4.9 4.14 4.19 5.4 5.10 today): busybox start, run, stop" {
 	local p
 	for p in "${KP_PROFILES[@]}"; do
