@@ -63,6 +63,9 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->ipv6 = saved->settings.enable_ipv6;
 		f->android_storage = saved->settings.android_storage;
 		f->limits = saved->settings.limits;
+		f->net_mode = saved->settings.net_mode;
+		f->net_addr = saved->settings.net_addr;
+		f->ports = saved->settings.ports;
 	}
 	struct ds_osrelease os;
 	if (live) {

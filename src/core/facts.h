@@ -23,6 +23,9 @@ struct ds_facts {
 	enum ds_devpolicy devices; /* running: the device policy on its cgroup */
 	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
 	struct ds_cg_usage usage;  /* running: what its cgroup counts (-1: not counted) */
+	int net_mode;              /* saved: --net */
+	unsigned net_addr;         /* saved: nat's address (0: none yet) */
+	struct ds_ports ports;     /* saved: --port */
 };
 
 /*

@@ -189,12 +189,24 @@ static int iptables_one(const char *name, const char *op, const char *line, char
 	return run(argv, NULL, why, whysize);
 }
 
-/* Removes the rules a record lists (kind on its first line); errors are ignored: the rule may be gone. */
-static void firewall_down(const char *name, char *rec)
+/* The network namespace we are in, as a record names it. */
+static void netns_id(char *out, size_t size)
 {
-	char *save = NULL, *kind = strtok_r(rec, "\n", &save);
-	if (!kind)
-		return;
+	struct stat st;
+	if (stat("/proc/self/ns/net", &st) < 0)
+		st.st_ino = 0, st.st_dev = 0;
+	snprintf(out, size, "netns %llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+}
+
+/*
+ * Removes the rules a record lists (kind, then the network namespace they
+ * are in, then iptables' rules); errors are ignored: a rule may be gone.
+ */
+static void firewall_down(const char *name, char *rec, const char *kind)
+{
+	char *save = NULL;
+	strtok_r(rec, "\n", &save);
+	strtok_r(NULL, "\n", &save);
 	if (strcmp(kind, FW_NFT) == 0) {
 		char table[DS_NAME_MAX + 16];
 		snprintf(table, sizeof(table), "droidspaces-%s", name);
@@ -254,7 +266,9 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	if (!rec)
 		return ds_fail(err, -ENOMEM, "cannot set up the network");
 	const char *kind = firewall_kind();
-	int n = snprintf(rec, RULES_MAX, "%s\n", kind);
+	char ns[64];
+	netns_id(ns, sizeof(ns));
+	int n = snprintf(rec, RULES_MAX, "%s\n%s\n", kind, ns);
 	if (strcmp(kind, FW_IPTABLES) == 0)
 		iptables_rules(cfg, rec + n, RULES_MAX - (size_t)n);
 	/* Recorded first: whatever follows is undone by the cleanup, even half done. */
@@ -290,6 +304,7 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	}
 	char *save = NULL;
 	strtok_r(rec, "\n", &save);
+	strtok_r(NULL, "\n", &save);
 	iptables_note_table(cfg);
 	for (char *l = strtok_r(NULL, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		r = iptables_one(cfg->container_name, "-A", l, why, sizeof(why));
@@ -343,11 +358,22 @@ void ds_nat_host_down(const struct ds_config *cfg)
 	record_path(cfg, cfg->container_name, path, sizeof(path));
 	if (!rec || ds_read_file(path, rec, RULES_MAX) < 0)
 		return; /* no NAT start recorded for this name */
+	/*
+	 * Only in the network namespace it was made in (a stop run elsewhere after
+	 * the monitor died must not touch another namespace's links, rules or
+	 * sysctls): the record stays for a cleanup from there.
+	 */
+	char ns[64], kind[16];
+	netns_id(ns, sizeof(ns));
+	const char *nl2 = strchr(rec, '\n');
+	if (!nl2 || strncmp(nl2 + 1, ns, strlen(ns)) != 0 || nl2[1 + strlen(ns)] != '\n')
+		return;
+	snprintf(kind, sizeof(kind), "%.*s", (int)(nl2 - rec), rec);
 	ds_nat_veth_name(cfg->container_name, host);
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl >= 0)
 		ds_nl_link_delete(nl, host);
-	firewall_down(cfg->container_name, rec);
+	firewall_down(cfg->container_name, rec, kind);
 	unlink(path);
 	if (other_records(cfg))
 		return;
