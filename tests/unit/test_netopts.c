@@ -8,6 +8,8 @@
 
 #include "core/net.h"
 #include "core/netopts.h"
+#include "core/saved.h"
+#include "core/settings.h"
 
 #include <string.h>
 
@@ -133,13 +135,51 @@ static void test_overlap(void **state)
 	assert_false(ds_cidr_overlap(0x0a570000u, 24, 0xc0000200u, 24));
 }
 
+/* The network rows survive container.config: mode, subnet, every forward and the kept address. */
+static void test_saved_round_trip(void **state)
+{
+	(void)state;
+	static const char text[] = "rootfs=/r\nnet=nat\nsubnet=10.99.0.0/24\nport=8080:80/tcp\nport=53:53/udp\n"
+				   "net_address=10.99.0.7\n";
+	struct ds_saved *s = ds_saved_new(), *again = ds_saved_new();
+	struct ds_error err = { 0 };
+	char out[8192];
+	assert_non_null(s);
+	assert_non_null(again);
+	assert_int_equal(ds_saved_parse(text, s, &err), 0);
+	assert_int_equal(s->settings.net_mode, DS_NET_NAT);
+	assert_int_equal(s->settings.subnet.addr, 0x0a630000u);
+	assert_int_equal(s->settings.subnet.prefix, 24);
+	assert_int_equal(s->settings.ports.count, 2);
+	assert_int_equal(s->settings.ports.p[1].udp, 1);
+	assert_int_equal(s->settings.net_addr, 0x0a630007u);
+	assert_int_equal(ds_saved_render(&s->settings, "", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\nnet=nat\n"));
+	assert_non_null(strstr(out, "\nsubnet=10.99.0.0/24\n"));
+	assert_non_null(strstr(out, "\nport=8080:80/tcp\nport=53:53/udp\n"));
+	assert_non_null(strstr(out, "\nnet_address=10.99.0.7\n"));
+	assert_int_equal(ds_saved_parse(out, again, &err), 0);
+	assert_memory_equal(&again->settings.ports, &s->settings.ports, sizeof(s->settings.ports));
+	/* host networking writes none of the rows: older files stay as they were */
+	assert_int_equal(ds_saved_parse("rootfs=/r\n", s, &err), 0);
+	assert_int_equal(ds_saved_render(&s->settings, "", out, sizeof(out)), 0);
+	assert_null(strstr(out, "net="));
+	assert_null(strstr(out, "port="));
+	assert_null(strstr(out, "subnet="));
+	/* a bad saved value is one error */
+	assert_true(ds_saved_parse("net_address=10.99.0\n", s, &err) < 0);
+	assert_true(ds_saved_parse("port=80\n", s, &err) < 0);
+	ds_saved_freep(&s);
+	ds_saved_freep(&again);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_net_mode),       cmocka_unit_test(test_subnet_accepts),
 		cmocka_unit_test(test_subnet_refuses), cmocka_unit_test(test_port_accepts),
 		cmocka_unit_test(test_port_refuses),   cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_overlap),        cmocka_unit_test(test_saved_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
