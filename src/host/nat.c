@@ -107,15 +107,6 @@ static void iptables_drop_table(const struct ds_config *cfg)
 		run(del, NULL, NULL, 0);
 }
 
-/* nftables where the nft binary runs and the kernel answers it; iptables otherwise (Android). */
-static const char *firewall_kind(void)
-{
-	char *const list[] = { "nft", "list", "tables", NULL };
-	if (!ds_fault_active("net:no-nft") && run(list, NULL, NULL, 0) == 0)
-		return FW_NFT;
-	return FW_IPTABLES;
-}
-
 static void record_path(const struct ds_config *cfg, const char *name, char *out, size_t size)
 {
 	snprintf(out, size, "%s/Net%s%s", cfg->workspace, name ? "/" : "", name ? name : "");
@@ -259,25 +250,48 @@ static int bridge_up(int nl, const struct ds_cidr *net, struct ds_error *err)
 	return 0;
 }
 
-int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
+/* <workspace>/Net/NAME: the firewall kind, our network namespace, and iptables' rules. */
+static int write_record(const struct ds_config *cfg, const char *kind, char *rec, struct ds_error *err)
 {
-	char path[PATH_MAX], why[256] = "";
-	_cleanup_free_ char *rec = malloc(RULES_MAX);
-	if (!rec)
-		return ds_fail(err, -ENOMEM, "cannot set up the network");
-	const char *kind = firewall_kind();
-	char ns[64];
+	char path[PATH_MAX], ns[64];
 	netns_id(ns, sizeof(ns));
 	int n = snprintf(rec, RULES_MAX, "%s\n%s\n", kind, ns);
 	if (strcmp(kind, FW_IPTABLES) == 0)
 		iptables_rules(cfg, rec + n, RULES_MAX - (size_t)n);
-	/* Recorded first: whatever follows is undone by the cleanup, even half done. */
 	record_path(cfg, NULL, path, sizeof(path));
 	ds_mkdir_p(path, 0700);
 	record_path(cfg, cfg->container_name, path, sizeof(path));
 	int r = ds_write_file_atomic(path, rec, 0600, DS_WRITE_DURABLE);
+	return r < 0 ? ds_fail(err, r, "cannot write %s", path) : 0;
+}
+
+/* The container's table in one nft transaction (all or nothing); 0, else why is filled. */
+static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
+{
+	char script[RULES_MAX];
+	nft_script(cfg, script, sizeof(script));
+	char *const argv[] = { "nft", "-f", "-", NULL };
+	int r = run(argv, script, why, whysize);
+	if (r == 127)
+		snprintf(why, whysize, "no nft binary");
+	return r;
+}
+
+int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
+{
+	char why[256] = "", nft_why[256] = "";
+	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	if (!rec)
+		return ds_fail(err, -ENOMEM, "cannot set up the network");
+	/*
+	 * nftables where the nft binary runs and the kernel takes the table;
+	 * iptables otherwise (Android). Recorded first: whatever follows is undone
+	 * by the cleanup, even half done.
+	 */
+	int nft = !ds_fault_active("net:no-nft");
+	int r = write_record(cfg, nft ? FW_NFT : FW_IPTABLES, rec, err);
 	if (r < 0)
-		return ds_fail(err, r, "cannot write %s", path);
+		return r;
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
@@ -293,15 +307,10 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		if ((r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1")) < 0)
 			return ds_fail(err, r, "cannot turn on IPv4 forwarding");
 	}
-	if (strcmp(kind, FW_NFT) == 0) {
-		char script[RULES_MAX];
-		nft_script(cfg, script, sizeof(script));
-		char *const argv[] = { "nft", "-f", "-", NULL };
-		r = run(argv, script, why, sizeof(why));
-		if (r != 0)
-			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "nft: cannot add the NAT rules: %s", why);
+	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
 		return 0;
-	}
+	if (nft && (r = write_record(cfg, FW_IPTABLES, rec, err)) < 0)
+		return r;
 	char *save = NULL;
 	strtok_r(rec, "\n", &save);
 	strtok_r(NULL, "\n", &save);
@@ -309,7 +318,8 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	for (char *l = strtok_r(NULL, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		r = iptables_one(cfg->container_name, "-A", l, why, sizeof(why));
 		if (r != 0)
-			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "iptables: cannot add the NAT rules: %s",
+			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
+				       nft ? "nft: " : "", nft_why, nft ? "; " : "",
 				       r == 127 ? "no iptables binary" : why);
 	}
 	return 0;
