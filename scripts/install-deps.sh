@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(build-essential musl-tools mmdebstrap bats busybox-static e2fsprogs iproute2
       util-linux mount procps libcmocka-dev clang cppcheck debian-archive-keyring
-      tmux jq file qemu-user-static bash-completion strace valgrind clang-format)
+      tmux jq file qemu-user-static bash-completion strace valgrind clang-format
+      nftables iptables curl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

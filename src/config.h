@@ -21,6 +21,7 @@
 #define DS_MAX_BINDS 32
 #define DS_MAX_DNS 4
 #define DS_STOP_TIMEOUT_DEFAULT 8
+#define DS_MAX_PORTS 16
 
 /* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {
@@ -33,6 +34,27 @@ struct ds_tty_info {
 	int master;    /* stays in the monitor */
 	int slave;     /* kept open so the master never sees a hang-up */
 	char name[64]; /* host path of the slave, e.g. /dev/pts/3 */
+};
+
+/*
+ * --net: the guest's network. host shares the host's namespace (the seed's
+ * model); none and nat give init a network namespace of its own, nat with a
+ * veth pair on droidspaces' bridge (host/nat.c). Addresses are IPv4 in host
+ * byte order.
+ */
+enum ds_net_mode { DS_NET_HOST, DS_NET_NONE, DS_NET_NAT };
+struct ds_cidr {
+	unsigned addr; /* the network */
+	int prefix;    /* 1-30; 0: not given */
+};
+/* --port HOST:GUEST[/tcp|udp] */
+struct ds_port {
+	unsigned short host, guest;
+	int udp;
+};
+struct ds_ports {
+	int count;
+	struct ds_port p[DS_MAX_PORTS];
 };
 
 /*
@@ -50,6 +72,7 @@ struct ds_runtime {
 	char volatile_dir[PATH_MAX]; /* --volatile: <workspace>/Volatile/<name> */
 	char dns_runtime[256];       /* --dns, else the host's resolvers (not saved) */
 	int android;                 /* the host is Android (detected before the fork) */
+	struct ds_cidr net_subnet;   /* nat: the bridge's network this start (--subnet, or chosen) */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];
@@ -106,6 +129,10 @@ struct ds_settings {
 	int tty_count;    /* --ttys, 0..DS_MAX_TTYS */
 	struct ds_limits limits;
 	struct ds_userns userns; /* --private-users */
+	int net_mode;            /* --net: enum ds_net_mode */
+	struct ds_cidr subnet;   /* --subnet (nat): the bridge's network; empty: chosen at start */
+	unsigned net_addr;       /* nat: the guest's address, chosen at the first start and kept */
+	struct ds_ports ports;   /* --port (nat) */
 	unsigned long long set;  /* bit i: row i of the settings table was given (the set-mask) */
 };
 

@@ -4,11 +4,13 @@
 #include "core/facts.h"
 #include "core/halt.h"
 #include "core/inventory.h"
+#include "core/netopts.h"
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
 #include "core/userns.h"
 #include "core/validate.h"
+#include "host/netlink.h"
 #include "util/json.h"
 #include "util/macros.h"
 
@@ -63,6 +65,37 @@ static void json_count(struct ds_json *j, const char *key, long long v)
 		ds_json_string(j, key, NULL);
 	else
 		ds_json_int(j, key, v);
+}
+
+/* --net: the mode, nat's address and forwards ("network": {...} in JSON). */
+static void json_network(struct ds_json *j, int mode, unsigned addr, const struct ds_ports *ports)
+{
+	char a[16], p[32];
+	ds_ipv4_format(addr, a, sizeof(a));
+	ds_json_object_begin(j, "network");
+	ds_json_string(j, "mode", ds_net_mode_name(mode));
+	ds_json_string(j, "address", mode == DS_NET_NAT && addr ? a : NULL);
+	ds_json_array_begin(j, "ports");
+	for (int i = 0; i < ports->count; i++) {
+		ds_port_format(&ports->p[i], p, sizeof(p));
+		ds_json_string(j, NULL, p);
+	}
+	ds_json_array_end(j);
+	ds_json_object_end(j);
+}
+
+static void print_network(int mode, unsigned addr, const struct ds_ports *ports)
+{
+	char a[16], p[32];
+	ds_ipv4_format(addr, a, sizeof(a));
+	printf("Network:     %s", ds_net_mode_name(mode));
+	if (mode == DS_NET_NAT && addr)
+		printf(" %s", a);
+	for (int i = 0; i < ports->count; i++) {
+		ds_port_format(&ports->p[i], p, sizeof(p));
+		printf("%s%s", i ? ", " : " (ports ", p);
+	}
+	printf("%s\n", ports->count ? ")" : "");
 }
 
 static void print_limits(const struct ds_limits *l)
@@ -157,6 +190,7 @@ int cmd_info(struct ds_cli *cli)
 		}
 		ds_json_object_end(&j);
 		/* 0: no limit. */
+		json_network(&j, f.net_mode, f.net_addr, &f.ports);
 		ds_json_object_begin(&j, "limits");
 		ds_json_int(&j, "memory_bytes", f.limits.memory);
 		ds_json_int(&j, "cpus_milli", f.limits.cpus_milli);
@@ -192,6 +226,7 @@ int cmd_info(struct ds_cli *cli)
 	printf("Bind mounts: %d\n", f.binds);
 	printf("Private users: %s\n", users);
 	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
+	print_network(f.net_mode, f.net_addr, &f.ports);
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
 	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");
 	if (f.pid) {
@@ -247,6 +282,7 @@ int cmd_show(struct ds_cli *cli)
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);
 		ds_json_array_begin(&j, "containers");
+		_cleanup_saved_ struct ds_saved *saved = ds_saved_new();
 		for (int i = 0; i < n; i++) {
 			ds_json_object_begin(&j, NULL);
 			ds_json_string(&j, "name", v[i].name);
@@ -257,6 +293,12 @@ int cmd_show(struct ds_cli *cli)
 				ds_json_int(&j, "uptime_seconds", ds_proc_uptime(v[i].st.pid));
 			}
 			ds_json_string(&j, "rootfs", v[i].rootfs);
+			char path[PATH_MAX];
+			struct ds_error e = { 0 };
+			if (saved && ds_saved_path(&cli->cfg, v[i].name, path, sizeof(path)) == 0 &&
+			    ds_saved_load(path, saved, &e) == 0)
+				json_network(&j, saved->settings.net_mode, saved->settings.net_addr,
+					     &saved->settings.ports);
 			ds_json_object_end(&j);
 		}
 		ds_json_array_end(&j);

@@ -11,6 +11,7 @@
 #include "fs/mounts.h"
 #include "fs/storage.h"
 #include "host/android.h"
+#include "host/nat.h"
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/fds.h"
@@ -380,8 +381,16 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	mkdir("/run/systemd", 0755);
 	if ((r = ds_write_file("/run/systemd/container", "droidspaces\n", 0644)) < 0)
 		return ds_fail(err, r, "cannot write /run/systemd/container");
-	/* A bounding set without the capabilities that reach past the container. */
-	if ((r = ds_caps_drop(cfg->settings.keep_caps, cfg->settings.hw_access, err)) < 0)
+	/* --net=none|nat: lo up; nat: eth0's address, MTU and default route, so no DHCP client is needed. */
+	if ((r = ds_net_guest_setup(cfg, err)) < 0)
+		return r;
+	/*
+	 * A bounding set without the capabilities that reach past the container;
+	 * CAP_NET_ADMIN stays with a network namespace of the guest's own.
+	 */
+	unsigned long long keep =
+		cfg->settings.keep_caps | (cfg->settings.net_mode != DS_NET_HOST ? 1ULL << CAP_NET_ADMIN : 0);
+	if ((r = ds_caps_drop(keep, cfg->settings.hw_access, err)) < 0)
 		return r;
 	setup_environment(cfg);
 	/* stdio on /dev/console, which becomes our controlling terminal. */

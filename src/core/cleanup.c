@@ -4,6 +4,7 @@
 #include "core/inventory.h"
 #include "core/state.h"
 #include "host/android.h"
+#include "host/nat.h"
 #include "host/network.h"
 
 #include <stdlib.h>
@@ -33,6 +34,8 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	if (ds_android_detect())
 		ds_android_restore(cfg, others == 0);
 	ds_ipv6_restore(cfg, others == 0);
+	/* --net=nat: its veth and rules; the bridge and ip_forward with the last NAT container. */
+	ds_nat_host_down(cfg);
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);

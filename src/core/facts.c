@@ -81,6 +81,9 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->android_storage = saved->settings.android_storage;
 		f->limits = saved->settings.limits;
 		f->userns = saved->settings.userns;
+		f->net_mode = saved->settings.net_mode;
+		f->net_addr = saved->settings.net_addr;
+		f->ports = saved->settings.ports;
 	}
 	struct ds_osrelease os;
 	if (live) {

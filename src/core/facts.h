@@ -24,6 +24,9 @@ struct ds_facts {
 	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
 	struct ds_userns userns;   /* running: init's uid map; stopped: the saved --private-users */
 	struct ds_cg_usage usage;  /* running: what its cgroup counts (-1: not counted) */
+	int net_mode;              /* saved: --net */
+	unsigned net_addr;         /* saved: nat's address (0: none yet) */
+	struct ds_ports ports;     /* saved: --port */
 };
 
 /*

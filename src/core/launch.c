@@ -2,6 +2,7 @@
 #include "core/launch.h"
 #include "core/cleanup.h"
 #include "core/monitor.h"
+#include "core/net.h"
 #include "core/state.h"
 #include "core/inventory.h"
 #include "core/saved.h"
@@ -306,6 +307,9 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if (cfg->rt.image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
 		return r;
 	ds_fault_point("start:rootfs-opened");
+	/* --net=nat: the bridge's network, the guest's address (kept in its settings), its ports free. */
+	if ((r = ds_net_claim(cfg, err)) < 0)
+		return r;
 
 	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");

@@ -9,6 +9,7 @@
 #include "core/userns.h"
 #include "fs/devices.h"
 #include "fs/storage.h"
+#include "host/nat.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fds.h"
@@ -129,7 +130,8 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 		if (userns && (ds_cgroup_join_self(cg, cfg->rt.cgroup_rel, &jerr) < 0 ||
 			       ds_cgroup_limits_join(cg, cfg->rt.cgroup_rel, &cfg->settings.limits, &jerr) < 0)) {
 			reply = jerr.code;
-		} else if (unshare(userns | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0) {
+		} else if (unshare(userns | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+				   (cfg->settings.net_mode != DS_NET_HOST ? CLONE_NEWNET : 0)) < 0) {
 			reply = -errno;
 		} else {
 			/* init is born in its cgroup where the kernel can do that (no migration). */
@@ -181,8 +183,9 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 	if (n != (ssize_t)sizeof(reply))
 		return ds_fail(err, -EIO, "the namespace helper died");
 	if (reply < 0)
-		return ds_fail(err, (int)reply, "cannot create the %sPID, UTS and IPC namespaces",
-			       cfg->settings.userns.mode != DS_USERNS_OFF ? "user, " : "");
+		return ds_fail(err, (int)reply, "cannot create the %sPID, UTS%s and IPC namespaces",
+			       cfg->settings.userns.mode != DS_USERNS_OFF ? "user, " : "",
+			       cfg->settings.net_mode != DS_NET_HOST ? ", network" : "");
 	return (pid_t)reply;
 }
 
@@ -528,7 +531,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
-	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0) {
+	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0 ||
+	    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_host_up(cfg, &msg.err) < 0)) {
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
@@ -547,8 +551,11 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		}
 		/* --private-users: init's maps, its PTYs, and the rootfs idmapped into its namespace. */
 		int idmapped = -1;
-		if (cfg->settings.userns.mode != DS_USERNS_OFF &&
-		    (idmapped = userns_prepare(cfg, m.init_pid, &msg.err)) < 0) {
+		if ((cfg->settings.userns.mode != DS_USERNS_OFF &&
+		     (idmapped = userns_prepare(cfg, m.init_pid, &msg.err)) < 0) ||
+		    /* --net=nat: the veth pair, eth0 in init's network namespace, before it boots. */
+		    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_attach(cfg, m.init_pid, &msg.err) < 0)) {
+			ds_closep(&idmapped);
 			abort_init(go, m.init_pid);
 			msg.type = DS_SYNC_ERROR;
 			send_sync(&syncfd, &msg);

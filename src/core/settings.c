@@ -2,6 +2,8 @@
 #include "core/settings.h"
 #include "core/attach.h"
 #include "core/caps.h"
+#include "core/netopts.h"
+#include "host/netlink.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "core/userns.h"
@@ -148,7 +150,81 @@ static int parse_userns(const struct ds_setting *row, void *base, const char *va
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
+/* --net, --subnet, --port and the kept address: an empty saved value is the default. */
+static int parse_net(const struct ds_setting *row, void *base, const char *val, enum ds_from from, struct ds_error *err)
+{
+	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_net_mode_parse(val, field(row, base));
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
+static int parse_subnet(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			struct ds_error *err)
+{
+	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_subnet_parse(val, field(row, base));
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
+static int parse_port(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		      struct ds_error *err)
+{
+	struct ds_ports *ports = field(row, base);
+	struct ds_port p;
+	if (from == DS_FROM_CONFIG && !*val)
+		return 0;
+	const char *why = ds_port_parse(val, &p);
+	if (why)
+		return bad(err, row->name, val, why);
+	for (int i = 0; i < ports->count; i++)
+		if (ports->p[i].host == p.host && ports->p[i].udp == p.udp)
+			return bad(err, row->name, val, "that host port is forwarded twice");
+	if (ports->count >= DS_MAX_PORTS)
+		return bad(err, row->name, val, "at most 16 forwards");
+	ports->p[ports->count++] = p;
+	return 0;
+}
+
+static int parse_net_addr(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			  struct ds_error *err)
+{
+	(void)from;
+	if (*val && ds_ipv4_parse(val, field(row, base)) < 0)
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s: '%.40s' is not an IPv4 address", row->key, val);
+	return 0;
+}
+
 /* ---- render and merge of the rows that need more than their type ------------------------- */
+
+/* The network rows are saved only when they differ from host networking: older files stay as they were. */
+static int render_net(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	return s->net_mode != DS_NET_HOST ? put(ctx, row->key, ds_net_mode_name(s->net_mode)) : 0;
+}
+
+static int render_subnet(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char a[16], text[24];
+	ds_ipv4_format(s->subnet.addr, a, sizeof(a));
+	snprintf(text, sizeof(text), "%s/%d", a, s->subnet.prefix);
+	return s->subnet.prefix ? put(ctx, row->key, text) : 0;
+}
+
+static int render_ports(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	int r = 0;
+	for (int i = 0; i < s->ports.count && r == 0; i++) {
+		char text[32];
+		ds_port_format(&s->ports.p[i], text, sizeof(text));
+		r = put(ctx, row->key, text);
+	}
+	return r;
+}
+
+static int render_net_addr(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char a[16];
+	ds_ipv4_format(s->net_addr, a, sizeof(a));
+	return s->net_addr ? put(ctx, row->key, a) : 0;
+}
 
 /* The limits are saved only when set: a file without the key has no limit (and older files stay as they were). */
 static int render_memory(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
@@ -281,6 +357,21 @@ const struct ds_setting ds_settings[] = {
 		  "65536 host ids from BASE (auto: a free range, kept per container),\n"
 		  "the rootfs idmapped; no: off",
 	  .verbs = BOOT },
+	{ .key = "net", .name = "net", .arg = DS_ARG_VALUE, CFG(net_mode), .parse = parse_net, .render = render_net,
+	  .metavar = "host|none|nat",
+	  .help = "the guest's network: host (shared, the default), none (its own,\n"
+		  "only lo) or nat (its own, eth0 on the bridge ds-br0, masqueraded)",
+	  .verbs = BOOT },
+	{ .key = "subnet", .name = "subnet", .arg = DS_ARG_VALUE, CFG(subnet), .parse = parse_subnet,
+	  .render = render_subnet, .metavar = "A.B.C.D/N",
+	  .help = "--net=nat: the bridge's network (default: the first /24 of\n"
+		  "10.87.0.0/16 that no host route overlaps)",
+	  .verbs = BOOT },
+	{ .key = "port", .name = "port", .arg = DS_ARG_VALUE, CFG(ports), .parse = parse_port, .render = render_ports,
+	  .metavar = "HOST:GUEST[/tcp|udp]", .help = "--net=nat: forward a host port to the guest (repeatable)",
+	  .verbs = BOOT },
+	{ .key = "net_address", .arg = DS_ARG_VALUE, CFG(net_addr), .parse = parse_net_addr,
+	  .render = render_net_addr },
 	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
 	  .help = "resolvers for the guest (default: the host's)", .verbs = BOOT },
 	{ .key = "stop_timeout", .name = "stop-timeout", .shortopt = 't', .arg = DS_ARG_INT, CFG(stop_timeout),

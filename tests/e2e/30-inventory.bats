@@ -582,18 +582,19 @@ host_os_name() {
 	else
 		[ "${lines[14]}" = "IPv6:        disabled" ]
 	fi
-	[ "${lines[15]}" = "Android storage: no" ]
-	[ "${lines[16]}" = "SELinux:     not enforcing" ]
-	[ "${lines[17]}" = "Seccomp:     filtered" ]
-	[ "${lines[18]}" = "Devices:     restricted (cgroup2 device program)" ]
-	[ "${lines[19]}" = "Limits:      none" ]
-	[[ ${lines[20]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
-	[ "${#lines[@]}" -eq 21 ]
+	[ "${lines[15]}" = "Network:     host" ]
+	[ "${lines[16]}" = "Android storage: no" ]
+	[ "${lines[17]}" = "SELinux:     not enforcing" ]
+	[ "${lines[18]}" = "Seccomp:     filtered" ]
+	[ "${lines[19]}" = "Devices:     restricted (cgroup2 device program)" ]
+	[ "${lines[20]}" = "Limits:      none" ]
+	[[ ${lines[21]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
+	[ "${#lines[@]}" -eq 22 ]
 
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features","limits","usage"]' ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features","network","limits","usage"]' ]
 	[ "$(jq -r .name <<<"$output")" = alpha ]
 	[ "$(jq -r .state <<<"$output")" = running ]
 	[ "$(jq .pid <<<"$output")" = "$pid" ]
@@ -611,7 +612,7 @@ host_os_name() {
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","hostname","rootfs","os","features","limits"]' ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","hostname","rootfs","os","features","network","limits"]' ]
 	[ "$(jq -r .state <<<"$output")" = stopped ]
 	[ "$(jq -r .hostname <<<"$output")" = beta ]
 	[ "$(jq -r .rootfs <<<"$output")" = "$real" ]
@@ -633,13 +634,13 @@ host_os_name() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'keys' <<<"$output")" = '["containers"]' ]
 	[ "$(jq -c '[.containers[].name]' <<<"$output")" = '["alpha","beta"]' ]
-	[ "$(jq -c '.containers[0] | keys_unsorted' <<<"$output")" = '["name","state","pid","init","uptime_seconds","rootfs"]' ]
+	[ "$(jq -c '.containers[0] | keys_unsorted' <<<"$output")" = '["name","state","pid","init","uptime_seconds","rootfs","network"]' ]
 	[ "$(jq -r '.containers[0].state' <<<"$output")" = running ]
 	[ "$(jq '.containers[0].pid' <<<"$output")" = "$pid" ]
 	[ "$(jq -r '.containers[0].init' <<<"$output")" = busybox ]
 	jq -e '.containers[0].uptime_seconds | type == "number" and . >= 0' <<<"$output"
 	[ "$(jq -r '.containers[0].rootfs' <<<"$output")" = "$real" ]
-	[ "$(jq -c '.containers[1]' <<<"$output")" = "{\"name\":\"beta\",\"state\":\"stopped\",\"rootfs\":\"$real\"}" ]
+	[ "$(jq -c '.containers[1]' <<<"$output")" = "{\"name\":\"beta\",\"state\":\"stopped\",\"rootfs\":\"$real\",\"network\":{\"mode\":\"host\",\"address\":null,\"ports\":[]}}" ]
 
 	# ---- show, table: ASCII when stdout is not a terminal
 	ds_run show

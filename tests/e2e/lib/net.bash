@@ -5,8 +5,9 @@
 # --------------------------------------------------------------------------
 # network namespaces of a test's own (for guests whose halt downs links)
 
-# net_state HOLDER: links, addresses, routes, rules and the per-interface
-# sysctls of HOLDER's network namespace.
+# net_state HOLDER: links, addresses, routes, rules, the per-interface
+# sysctls and ip_forward, and the nftables and iptables rule sets of
+# HOLDER's network namespace.
 net_state() {
 	nsenter -t "$1" -n -- sh -c '
 		echo "## links"; ip -o link show | sed -E "s/ qlen [0-9]+//; s/\\\\ +/ /g"
@@ -14,6 +15,10 @@ net_state() {
 		echo "## routes"; ip -4 route show table all; ip -6 route show table all | sed -E "s/ expires [0-9]+sec//"
 		echo "## rules"; ip -4 rule show; ip -6 rule show
 		echo "## sysctls"; grep -r . /proc/sys/net/ipv4/conf /proc/sys/net/ipv6/conf /proc/sys/net/ipv4/ip_forward 2>/dev/null | sort
+		if command -v nft >/dev/null 2>&1; then echo "## nftables"; nft list ruleset 2>&1; fi
+		if command -v iptables-save >/dev/null 2>&1; then
+			echo "## iptables"; iptables-save 2>&1 | grep -v "^#" | sed -E "s/\[[0-9]+:[0-9]+\]//"
+		fi
 	'
 }
 netns_of() { readlink "/proc/$1/ns/net"; }

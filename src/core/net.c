@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "core/net.h"
+#include "core/netopts.h"
+#include "core/inventory.h"
+#include "core/saved.h"
+#include "host/nat.h"
+#include "host/netlink.h"
+#include "util/macros.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAT_DEFAULT_NET 0x0a570000u /* 10.87.0.0: the /24s of 10.87.0.0/16 are tried in turn */
+
+static unsigned mask_of(int prefix) { return prefix ? 0xffffffffu << (32 - prefix) : 0; }
+
+int ds_cidr_overlap(unsigned a, int alen, unsigned b, int blen)
+{
+	unsigned m = mask_of(alen < blen ? alen : blen);
+	return (a & m) == (b & m);
+}
+
+/* ---- the claim ---------------------------------------------------------------------------- */
+
+struct route_check {
+	unsigned net;
+	int prefix, bridge;
+	unsigned hit, hit_prefix;
+	int found;
+};
+
+static int route_hits(void *ctx, uint32_t dst, int prefix, int oif)
+{
+	struct route_check *c = ctx;
+	/* The default route overlaps everything and the bridge's own route is ours. */
+	if (prefix == 0 || (c->bridge > 0 && oif == c->bridge) || !ds_cidr_overlap(c->net, c->prefix, dst, prefix))
+		return 0;
+	c->hit = dst;
+	c->hit_prefix = (unsigned)prefix;
+	c->found = 1;
+	return 1;
+}
+
+/* 1 and the route in *c when a host route overlaps the network; 0 when none does. */
+static int subnet_collides(int nl, struct route_check *c)
+{
+	c->bridge = ds_nl_link_index(DS_NAT_BRIDGE);
+	c->found = 0;
+	int r = ds_nl_routes(nl, route_hits, c);
+	return r < 0 ? r : c->found;
+}
+
+static int choose_subnet(struct ds_config *cfg, int nl, struct ds_error *err)
+{
+	const struct ds_cidr *want = &cfg->settings.subnet;
+	struct ds_cidr running;
+	char a[16], b[16];
+	if (ds_nat_bridge_subnet(nl, &running) == 0) {
+		if (want->prefix && (want->addr != running.addr || want->prefix != running.prefix)) {
+			ds_ipv4_format(want->addr, a, sizeof(a));
+			ds_ipv4_format(running.addr, b, sizeof(b));
+			return ds_fail(err, DS_EINVAL_MSG,
+				       "--subnet=%s/%d: %s already serves %s/%d to running containers (one subnet at "
+				       "a time)",
+				       a, want->prefix, DS_NAT_BRIDGE, b, running.prefix);
+		}
+		cfg->rt.net_subnet = running;
+		return 0;
+	}
+	struct route_check c = { .net = want->addr, .prefix = want->prefix };
+	if (want->prefix) {
+		int r = subnet_collides(nl, &c);
+		if (r < 0)
+			return ds_fail(err, r, "cannot read the host's routes");
+		if (r == 0) {
+			cfg->rt.net_subnet = *want;
+			return 0;
+		}
+		ds_ipv4_format(want->addr, a, sizeof(a));
+		ds_ipv4_format(c.hit, b, sizeof(b));
+		return ds_fail(err, DS_EINVAL_MSG, "--subnet=%s/%d overlaps the host's route to %s/%u", a, want->prefix,
+			       b, c.hit_prefix);
+	}
+	for (unsigned i = 0; i < 256; i++) {
+		c = (struct route_check){ .net = NAT_DEFAULT_NET | i << 8, .prefix = 24 };
+		int r = subnet_collides(nl, &c);
+		if (r < 0)
+			return ds_fail(err, r, "cannot read the host's routes");
+		if (r == 0) {
+			cfg->rt.net_subnet = (struct ds_cidr){ c.net, 24 };
+			return 0;
+		}
+	}
+	return ds_fail(err, DS_EINVAL_MSG, "--net=nat: every /24 of 10.87.0.0/16 overlaps a host route; give --subnet");
+}
+
+/* The saved settings of every other container: fn(ctx, name, settings, running). */
+static int each_other(const struct ds_config *cfg,
+		      int (*fn)(void *ctx, const char *name, const struct ds_settings *s, int running), void *ctx)
+{
+	struct ds_entry *v = NULL;
+	int n = ds_inventory_list(cfg, 1, &v), r = 0;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
+	if (n < 0 || !s) {
+		free(v);
+		return n < 0 ? n : -ENOMEM;
+	}
+	for (int i = 0; i < n && r == 0; i++) {
+		char path[PATH_MAX];
+		struct ds_error e = { 0 };
+		if (strcmp(v[i].name, cfg->container_name) == 0 ||
+		    ds_saved_path(cfg, v[i].name, path, sizeof(path)) < 0)
+			continue;
+		ds_saved_freep(&s);
+		if (!(s = ds_saved_new()))
+			break;
+		if (ds_saved_load(path, s, &e) == 0 && s->settings.net_mode == DS_NET_NAT)
+			r = fn(ctx, v[i].name, &s->settings, v[i].running);
+	}
+	free(v);
+	return r;
+}
+
+struct taken {
+	unsigned addr;
+	const struct ds_settings *mine;
+	char name[DS_NAME_MAX + 1];
+	struct ds_port port;
+};
+
+static int addr_taken(void *ctx, const char *name, const struct ds_settings *s, int running)
+{
+	struct taken *t = ctx;
+	(void)running;
+	if (s->net_addr != t->addr)
+		return 0;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	return 1;
+}
+
+static int port_taken(void *ctx, const char *name, const struct ds_settings *s, int running)
+{
+	struct taken *t = ctx;
+	for (int i = 0; running && i < s->ports.count; i++)
+		for (int j = 0; j < t->mine->ports.count; j++)
+			if (s->ports.p[i].host == t->mine->ports.p[j].host &&
+			    s->ports.p[i].udp == t->mine->ports.p[j].udp) {
+				snprintf(t->name, sizeof(t->name), "%s", name);
+				t->port = t->mine->ports.p[j];
+				return 1;
+			}
+	return 0;
+}
+
+static int choose_addr(struct ds_config *cfg, struct ds_error *err)
+{
+	const struct ds_cidr *net = &cfg->rt.net_subnet;
+	unsigned first = net->addr + 2, last = (net->addr | ~mask_of(net->prefix)) - 1;
+	struct taken t = { .addr = cfg->settings.net_addr };
+	/* The address kept in the settings, while it is in the network and nobody else's. */
+	if (t.addr >= first && t.addr <= last) {
+		int r = each_other(cfg, addr_taken, &t);
+		if (r < 0)
+			return ds_fail(err, r, "cannot read the other containers' settings");
+		if (r == 0)
+			return 0;
+	}
+	for (unsigned a = first; a <= last; a++) {
+		t.addr = a;
+		int r = each_other(cfg, addr_taken, &t);
+		if (r < 0)
+			return ds_fail(err, r, "cannot read the other containers' settings");
+		if (r == 0) {
+			cfg->settings.net_addr = a;
+			return 0;
+		}
+	}
+	return ds_fail(err, DS_EINVAL_MSG, "--net=nat: no free address left in the subnet (give a larger --subnet)");
+}
+
+int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
+{
+	struct ds_settings *s = &cfg->settings;
+	if (s->net_mode != DS_NET_NAT) {
+		if (s->ports.count)
+			return ds_fail(err, DS_EINVAL_MSG, "--port needs --net=nat");
+		if (s->subnet.prefix)
+			return ds_fail(err, DS_EINVAL_MSG, "--subnet needs --net=nat");
+		return 0;
+	}
+	struct taken t = { .mine = s };
+	int r = each_other(cfg, port_taken, &t);
+	if (r < 0)
+		return ds_fail(err, r, "cannot read the other containers' settings");
+	if (r > 0) {
+		char p[32];
+		ds_port_format(&t.port, p, sizeof(p));
+		return ds_fail(err, DS_EINVAL_MSG, "--port %s: host port %u/%s is already forwarded to container %s", p,
+			       t.port.host, t.port.udp ? "udp" : "tcp", t.name);
+	}
+	_cleanup_close_ int nl = ds_nl_open();
+	if (nl < 0)
+		return ds_fail(err, nl, "cannot open rtnetlink");
+	if ((r = choose_subnet(cfg, nl, err)) < 0)
+		return r;
+	return choose_addr(cfg, err);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * --net=nat: what a start
+ * claims before the monitor is forked: the bridge's network (the running
+ * bridge's, --subnet, or the first /24 of 10.87.0.0/16 no host route
+ * overlaps), the guest's address (kept from the saved settings while free)
+ * and its forwarded ports (refused when another running container has one).
+ */
+#pragma once
+
+#include "config.h"
+#include "util/error.h"
+
+#include <stddef.h>
+
+/* Are the two networks overlapping? */
+int ds_cidr_overlap(unsigned a, int alen, unsigned b, int blen);
+
+/*
+ * --net=nat, under the name's lock: fills cfg->rt.net_subnet and
+ * cfg->settings.net_addr, refuses ports another running container forwards.
+ * Other modes: checks that --port and --subnet are not given.
+ */
+int ds_net_claim(struct ds_config *cfg, struct ds_error *err);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * --net=none and --net=nat on the host and in the guest: the bridge
+ * droidspaces owns (DS_NAT_BRIDGE, made on first use, removed with the last
+ * NAT container), a veth pair per boot, masquerading and port forwards
+ * (nftables, else iptables), ip_forward (restored at the last stop). What a
+ * start changed is recorded in <workspace>/Net/<name>, so that any cleanup
+ * (the monitor's, or stop's after a dead monitor) undoes exactly that.
+ */
+#pragma once
+
+#include "config.h"
+#include "util/error.h"
+
+#include <sys/types.h>
+
+#define DS_NAT_BRIDGE "ds-br0"
+#define DS_NAT_MTU 1500
+
+/* The running bridge's network: 0, or -ENODEV / -ENOENT when there is none. */
+int ds_nat_bridge_subnet(int nl, struct ds_cidr *out);
+/* Monitor, once per start: the record, the bridge, ip_forward, the firewall rules. */
+int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
+/* Monitor, once per boot, before init runs: the veth pair, eth0 in init's namespace. */
+int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
+/* Cleanup: what ds_nat_host_up recorded for the name, undone; the bridge and ip_forward with the last. */
+void ds_nat_host_down(const struct ds_config *cfg);
+/* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
+int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);
+/* The host end of the container's veth pair ("dsv" and 8 hex digits of the name). */
+void ds_nat_veth_name(const char *container, char out[16]);

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "host/netlink.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#define NL_BUF 8192
+
+struct nl_req {
+	struct nlmsghdr h;
+	char body[1024];
+};
+
+static void *tail(struct nl_req *r) { return (char *)r + NLMSG_ALIGN(r->h.nlmsg_len); }
+
+static struct rtattr *attr_add(struct nl_req *r, int type, const void *data, size_t len)
+{
+	struct rtattr *a = tail(r);
+	if (NLMSG_ALIGN(r->h.nlmsg_len) + RTA_SPACE(len) > sizeof(*r))
+		return NULL;
+	a->rta_type = (unsigned short)type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	r->h.nlmsg_len = (unsigned)(NLMSG_ALIGN(r->h.nlmsg_len) + RTA_SPACE(len));
+	return a;
+}
+
+static struct rtattr *nest_begin(struct nl_req *r, int type) { return attr_add(r, type, NULL, 0); }
+static void nest_end(struct nl_req *r, struct rtattr *a)
+{
+	if (a)
+		a->rta_len = (unsigned short)((char *)tail(r) - (char *)a);
+}
+
+static void req_init(struct nl_req *r, int type, int flags, const void *hdr, size_t hdrlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_type = (unsigned short)type;
+	r->h.nlmsg_flags = (unsigned short)(NLM_F_REQUEST | flags);
+	r->h.nlmsg_len = (unsigned)NLMSG_LENGTH(hdrlen);
+	memcpy(NLMSG_DATA(&r->h), hdr, hdrlen);
+}
+
+void ds_ipv4_format(uint32_t a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+int ds_nl_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * Sends r and reads the answer: for a dump, each message goes to fn until
+ * NLMSG_DONE; otherwise the kernel's ack (NLM_F_ACK) is the result.
+ */
+static int talk(int nl, struct nl_req *r, int (*fn)(void *ctx, struct nlmsghdr *h), void *ctx)
+{
+	static unsigned seq;
+	r->h.nlmsg_seq = ++seq;
+	if (!fn)
+		r->h.nlmsg_flags |= NLM_F_ACK;
+	if (send(nl, r, r->h.nlmsg_len, 0) < 0)
+		return -errno;
+	char buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int stop = 0;
+	for (;;) {
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != r->h.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return stop < 0 ? stop : 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				return e->error;
+			}
+			if (fn && !stop)
+				stop = fn(ctx, h);
+		}
+		if (!fn)
+			return -EIO;
+	}
+}
+
+int ds_nl_link_index(const char *name)
+{
+	unsigned i = if_nametoindex(name);
+	return i ? (int)i : -ENODEV;
+}
+
+int ds_nl_link_up(int nl, int ifindex, int mtu)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = IFF_UP, .ifi_change = IFF_UP
+	};
+	req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	if (mtu > 0)
+		attr_add(&r, IFLA_MTU, &mtu, sizeof(mtu));
+	return talk(nl, &r, NULL, NULL);
+}
+
+int ds_nl_link_delete(int nl, const char *name)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	req_init(&r, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	attr_add(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	int e = talk(nl, &r, NULL, NULL);
+	return e == -ENODEV ? 0 : e;
+}
+
+/* RTM_NEWLINK of a new link name of kind; *info is its open IFLA_LINKINFO nest. */
+static void link_new(struct nl_req *r, const char *name, const char *kind, struct rtattr **info)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+	attr_add(r, IFLA_IFNAME, name, strlen(name) + 1);
+	*info = nest_begin(r, IFLA_LINKINFO);
+	attr_add(r, IFLA_INFO_KIND, kind, strlen(kind));
+}
+
+int ds_nl_bridge_create(int nl, const char *name)
+{
+	struct nl_req r;
+	struct rtattr *info;
+	link_new(&r, name, "bridge", &info);
+	nest_end(&r, info);
+	return talk(nl, &r, NULL, NULL);
+}
+
+int ds_nl_veth_create(int nl, const char *host, const char *peer_name, pid_t pid, int mtu)
+{
+	struct nl_req r;
+	struct rtattr *info;
+	link_new(&r, host, "veth", &info);
+	struct rtattr *data = nest_begin(&r, IFLA_INFO_DATA);
+	struct rtattr *peer = nest_begin(&r, VETH_INFO_PEER);
+	/* The peer's own ifinfomsg, then its attributes: its name in the namespace of pid. */
+	memset(tail(&r), 0, NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	((struct ifinfomsg *)tail(&r))->ifi_family = AF_UNSPEC;
+	r.h.nlmsg_len = NLMSG_ALIGN(r.h.nlmsg_len) + (unsigned)NLMSG_ALIGN(sizeof(struct ifinfomsg));
+	attr_add(&r, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
+	uint32_t p = (uint32_t)pid;
+	attr_add(&r, IFLA_NET_NS_PID, &p, sizeof(p));
+	if (mtu > 0)
+		attr_add(&r, IFLA_MTU, &mtu, sizeof(mtu));
+	nest_end(&r, peer);
+	nest_end(&r, data);
+	nest_end(&r, info);
+	if (mtu > 0)
+		attr_add(&r, IFLA_MTU, &mtu, sizeof(mtu));
+	return talk(nl, &r, NULL, NULL);
+}
+
+int ds_nl_link_set_master(int nl, int ifindex, int master)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	uint32_t m = (uint32_t)master;
+	attr_add(&r, IFLA_MASTER, &m, sizeof(m));
+	return talk(nl, &r, NULL, NULL);
+}
+
+struct slaves {
+	int master, count;
+};
+
+static int count_slave(void *ctx, struct nlmsghdr *h)
+{
+	struct slaves *s = ctx;
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	int len = (int)IFLA_PAYLOAD(h);
+	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_MASTER && *(uint32_t *)RTA_DATA(a) == (uint32_t)s->master)
+			s->count++;
+	return 0;
+}
+
+int ds_nl_link_slaves(int nl, int master)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	req_init(&r, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	struct slaves s = { master, 0 };
+	int e = talk(nl, &r, count_slave, &s);
+	return e < 0 ? e : s.count;
+}
+
+int ds_nl_addr_add(int nl, int ifindex, uint32_t addr, int prefix)
+{
+	struct nl_req r;
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET,
+				 .ifa_prefixlen = (unsigned char)prefix,
+				 .ifa_index = (unsigned)ifindex };
+	req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+	uint32_t a = htonl(addr);
+	attr_add(&r, IFA_LOCAL, &a, sizeof(a));
+	attr_add(&r, IFA_ADDRESS, &a, sizeof(a));
+	if (prefix < 31) {
+		uint32_t b = htonl(addr | (prefix ? 0xffffffffu >> prefix : 0xffffffffu));
+		attr_add(&r, IFA_BROADCAST, &b, sizeof(b));
+	}
+	return talk(nl, &r, NULL, NULL);
+}
+
+struct addr_query {
+	int ifindex, found, prefix;
+	uint32_t addr;
+};
+
+static int match_addr(void *ctx, struct nlmsghdr *h)
+{
+	struct addr_query *q = ctx;
+	struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET || (int)ifa->ifa_index != q->ifindex)
+		return 0;
+	int len = (int)IFA_PAYLOAD(h);
+	for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFA_LOCAL) {
+			q->addr = ntohl(*(uint32_t *)RTA_DATA(a));
+			q->prefix = ifa->ifa_prefixlen;
+			q->found = 1;
+			return 1;
+		}
+	return 0;
+}
+
+int ds_nl_addr_get(int nl, int ifindex, uint32_t *addr, int *prefix)
+{
+	struct nl_req r;
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
+	req_init(&r, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	struct addr_query q = { .ifindex = ifindex };
+	int e = talk(nl, &r, match_addr, &q);
+	if (e < 0)
+		return e;
+	if (!q.found)
+		return -ENOENT;
+	*addr = q.addr;
+	*prefix = q.prefix;
+	return 0;
+}
+
+int ds_nl_route_add(int nl, uint32_t dst, int prefix, uint32_t gw, int ifindex)
+{
+	struct nl_req r;
+	struct rtmsg rt = { .rtm_family = AF_INET,
+			    .rtm_dst_len = (unsigned char)prefix,
+			    .rtm_table = RT_TABLE_MAIN,
+			    .rtm_protocol = RTPROT_BOOT,
+			    .rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+			    .rtm_type = RTN_UNICAST };
+	req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof(rt));
+	uint32_t d = htonl(dst), g = htonl(gw), o = (uint32_t)ifindex;
+	if (prefix)
+		attr_add(&r, RTA_DST, &d, sizeof(d));
+	if (gw)
+		attr_add(&r, RTA_GATEWAY, &g, sizeof(g));
+	attr_add(&r, RTA_OIF, &o, sizeof(o));
+	return talk(nl, &r, NULL, NULL);
+}
+
+struct route_walk {
+	int (*fn)(void *ctx, uint32_t dst, int prefix, int oif);
+	void *ctx;
+};
+
+static int each_route(void *ctx, struct nlmsghdr *h)
+{
+	struct route_walk *w = ctx;
+	struct rtmsg *rt = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_table == RT_TABLE_LOCAL)
+		return 0;
+	uint32_t dst = 0;
+	int oif = 0, len = (int)RTM_PAYLOAD(h);
+	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_DST)
+			dst = ntohl(*(uint32_t *)RTA_DATA(a));
+		else if (a->rta_type == RTA_OIF)
+			oif = (int)*(uint32_t *)RTA_DATA(a);
+	}
+	return w->fn(w->ctx, dst, rt->rtm_dst_len, oif);
+}
+
+int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif), void *ctx)
+{
+	struct nl_req r;
+	struct rtmsg rt = { .rtm_family = AF_INET };
+	req_init(&r, RTM_GETROUTE, NLM_F_DUMP, &rt, sizeof(rt));
+	struct route_walk w = { fn, ctx };
+	return talk(nl, &r, each_route, &w);
+}

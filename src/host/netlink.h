@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * rtnetlink of our own (no `ip` binary): links, veth pairs and bridges,
+ * IPv4 addresses and routes, in the network namespace of the caller. Every
+ * call takes a socket from ds_nl_open and returns 0 or a negative errno;
+ * addresses are IPv4 in host byte order.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+int ds_nl_open(void);
+/* A.B.C.D of a host-order address. */
+void ds_ipv4_format(uint32_t addr, char *buf, size_t size);
+/* The index of link name in our namespace, or -ENODEV. */
+int ds_nl_link_index(const char *name);
+/* Sets the link up (mtu > 0: and its MTU first). */
+int ds_nl_link_up(int nl, int ifindex, int mtu);
+/* Deletes link name; 0 when it was not there. */
+int ds_nl_link_delete(int nl, const char *name);
+/* A bridge named name (down, no address). */
+int ds_nl_bridge_create(int nl, const char *name);
+/* Enslaves ifindex to the bridge master. */
+int ds_nl_link_set_master(int nl, int ifindex, int master);
+/* How many links have master as their master. */
+int ds_nl_link_slaves(int nl, int master);
+/* A veth pair: host here, peer created as peer_name in the network namespace of pid. */
+int ds_nl_veth_create(int nl, const char *host, const char *peer_name, pid_t pid, int mtu);
+int ds_nl_addr_add(int nl, int ifindex, uint32_t addr, int prefix);
+/* The first IPv4 address of ifindex: -ENOENT when it has none. */
+int ds_nl_addr_get(int nl, int ifindex, uint32_t *addr, int *prefix);
+/* A route to dst/prefix (0/0: the default) via gw (0: none) out of ifindex. */
+int ds_nl_route_add(int nl, uint32_t dst, int prefix, uint32_t gw, int ifindex);
+/*
+ * Calls fn for every IPv4 route of the main table (not the local one), with
+ * its destination, prefix length and output link; stops at fn's non-zero.
+ */
+int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif), void *ctx);

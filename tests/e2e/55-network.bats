@@ -1,0 +1,229 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031 # CT_* are set per test, in its own subshell
+# Network modes, end to end (issue 15): --net=nat (the guest reaches a server
+# on the stand-in uplink; --port from the uplink side and from the host
+# itself; info and show --json; restart keeps the address), two guests
+# serving port 80 each and a host port forwarded twice refused, --net=none
+# (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
+# (DROIDSPACES_FAULT=net:no-nft), refusals of bad values, and a stock Debian
+# sysvinit guest whose halt downs every interface (NETDOWN=yes) in NAT mode.
+#
+# Every test runs droidspaces inside a network namespace the test made
+# (netns_holder_start: a veth pair stands in for the uplink, its far end
+# moved into a second namespace, "outside"), never in the machine's own.
+# After the last stop the namespace must be as it was: no bridge, veth,
+# nftables or iptables rule, and ip_forward back (net_state).
+#
+# Tags: fault, stock.  Every test runs between common_setup and
+# common_teardown, which fail it when the host changed.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() { common_setup; }
+teardown() { netns_teardown ds-br0; }
+
+# net_rig: HOLDER (where droidspaces runs, uplink ds-veth0 192.0.2.10/24,
+# ip_forward 0) and OUTSIDE (ds-veth1 192.0.2.1/24, an HTTP server on port
+# 8000 serving up.txt); net.before is HOLDER's state.
+net_rig() {
+	HOLDER=$(netns_holder_start) || return 1
+	unshare --net -- sleep 1000 </dev/null >/dev/null 2>&1 &
+	OUTSIDE=$!
+	echo "$OUTSIDE" >>"$DS_TEST_DIR/.hs-pids"
+	wait_for 5 in_own_netns "$OUTSIDE" || return 1
+	nsenter -t "$HOLDER" -n -- ip link set ds-veth1 netns "$OUTSIDE"
+	nsenter -t "$HOLDER" -n -- sh -c 'echo 0 >/proc/sys/net/ipv4/ip_forward'
+	nsenter -t "$OUTSIDE" -n -- sh -ec '
+		ip link set lo up
+		ip addr add 192.0.2.1/24 dev ds-veth1
+		ip link set ds-veth1 up
+	'
+	mkdir -p "$DS_TEST_DIR/www"
+	echo outside >"$DS_TEST_DIR/www/up.txt"
+	nsenter -t "$OUTSIDE" -n -- busybox httpd -f -p 192.0.2.1:8000 -h "$DS_TEST_DIR/www" </dev/null >/dev/null 2>&1 &
+	echo $! >>"$DS_TEST_DIR/.hs-pids"
+	wait_for 10 nsenter -t "$OUTSIDE" -n -- curl -sf -m 2 http://192.0.2.1:8000/up.txt >/dev/null || return 1
+	wait_for 10 nsenter -t "$HOLDER" -n -- curl -sf -m 2 http://192.0.2.1:8000/up.txt >/dev/null || return 1
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+}
+
+# in_holder CMD...: CMD in the holder's network namespace.
+in_holder() { nsenter -t "$HOLDER" -n -- "$@"; }
+# from_outside CMD...: CMD on the far side of the uplink.
+from_outside() { nsenter -t "$OUTSIDE" -n -- "$@"; }
+# serve NAME TEXT: busybox httpd on port 80 in the guest NAME, serving TEXT as /index.html.
+serve() {
+	in_container "$1" sh -c "mkdir -p /srv && echo $2 >/srv/index.html && busybox httpd -p 80 -h /srv"
+}
+# guest_get NAME ADDR PORT PATH: the body of http://ADDR:PORT/PATH fetched
+# from the guest NAME (busybox nc: the fixture's wget crashes).
+guest_get() {
+	in_container "$1" sh -c "printf 'GET /$4 HTTP/1.0\r\n\r\n' | busybox nc -w 5 $2 $3" | tail -n 1
+}
+# guest_addr NAME: the IPv4 address of eth0 in NAME.
+guest_addr() { in_container "$1" ip -o -4 addr show dev eth0 | awk '{ sub("/.*", "", $4); print $4 }'; }
+# net_back: the holder's namespace is as it was before the first start.
+net_back() {
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+}
+
+@test "nat: the guest reaches the uplink; --port from outside and from the host; info, show --json; restart keeps the address" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl jq
+	local root addr addr2 json
+	root=$(fixture_copy busybox)
+	net_rig
+	st_start web -r "$root" --net=nat --port=8080:80
+	wait_for 30 booted "$CT_PID"
+	[[ $(netns_of "$CT_PID") != "$(netns_of "$HOLDER")" ]]
+	# eth0 configured before init ran: address, default route via the bridge, MTU
+	addr=$(guest_addr web)
+	[[ $addr == 10.87.0.* ]]
+	in_container web ip route | grep -q '^default via 10.87.0.1 dev eth0'
+	in_container web cat /sys/class/net/eth0/mtu | grep -qx 1500
+	in_holder ip -o link show ds-br0 | grep -q UP
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	# out through the masquerade to the server beyond the uplink
+	[ "$(guest_get web 192.0.2.1 8000 up.txt)" = outside ]
+	# in through the forward: from the uplink side, and from the host itself
+	serve web inside
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8080/index.html
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8080/index.html)" = inside ]
+	[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8080/index.html)" = inside ]
+	[ "$(in_holder curl -sf -m 2 http://192.0.2.10:8080/index.html)" = inside ]
+	# info and show --json report the mode, the address and the forward
+	ds_run --name=web info
+	[[ $output == *"Network:     nat $addr (ports 8080:80/tcp)"* ]]
+	ds_run show --json
+	json=$(jq -c '.containers[] | select(.name == "web") | .network' <<<"$output")
+	[ "$json" = "{\"mode\":\"nat\",\"address\":\"$addr\",\"ports\":[\"8080:80/tcp\"]}" ]
+	grep -qx "net_address=$addr" "$DROIDSPACES_WORKSPACE/Containers/web/container.config"
+	# restart keeps the address (and the forward)
+	run_ds_err --name=web restart
+	[ "$status" = 0 ]
+	CT_PID=$(ds_pid web)
+	wait_for 30 booted "$CT_PID"
+	addr2=$(guest_addr web)
+	[ "$addr2" = "$addr" ]
+	serve web again
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8080/index.html
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8080/index.html)" = again ]
+	st_stop web
+	net_back
+}
+
+@test "nat: two guests serve port 80 each; a host port forwarded twice is refused naming its container" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local root1 root2 a1 a2
+	root1=$(fixture_copy busybox)
+	root2=$(fixture_copy busybox)
+	net_rig
+	st_start one -r "$root1" --net=nat --port=8081:80
+	st_start two -r "$root2" --net=nat --port=8082:80
+	wait_for 30 guest_booted one
+	wait_for 30 guest_booted two
+	a1=$(guest_addr one)
+	a2=$(guest_addr two)
+	[[ -n $a1 && -n $a2 && $a1 != "$a2" ]]
+	serve one first
+	serve two second
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8081/index.html
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8082/index.html
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8081/index.html)" = first ]
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8082/index.html)" = second ]
+	# the guests reach each other across the bridge
+	[ "$(guest_get one "$a2" 80 index.html)" = second ]
+	st_refused "already forwarded to container one" --name=three -r "$root2" --net=nat --port=8081:80
+	# the first to stop leaves the bridge to the other
+	st_stop one
+	in_holder ip -o link show ds-br0 | grep -q UP
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8082/index.html)" = second ]
+	refute from_outside curl -sf -m 2 http://192.0.2.10:8081/index.html
+	st_stop two
+	net_back
+}
+
+@test "none: only lo, CAP_NET_ADMIN over its own namespace, nothing of the host's links" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip
+	local root
+	root=$(fixture_copy busybox)
+	net_rig
+	st_start lonely -r "$root" --net=none
+	wait_for 30 booted "$CT_PID"
+	[ "$(in_container lonely ip -o link show | awk -F': ' '{ print $2 }')" = lo ]
+	in_container lonely ip -o link show lo | grep -q 'UP'
+	cap_set "$(capbnd_of "$CT_PID")" $CAP_NET_ADMIN
+	# its own ip commands act on its own namespace only
+	in_container lonely ip link add dstest type bridge
+	in_container lonely ip link set lo down
+	refute in_holder ip link show dstest
+	[ -z "$(guest_get lonely 192.0.2.1 8000 up.txt)" ]
+	ds_run --name=lonely info
+	[[ $output == *"Network:     none"* ]]
+	st_stop lonely
+	net_back
+}
+
+# bats test_tags=fault
+@test "nat: iptables where nft does not run (DROIDSPACES_FAULT=net:no-nft): tagged rules, all removed at stop" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl iptables-save
+	local root
+	root=$(fixture_copy busybox)
+	net_rig
+	DS_WRAP=(env DROIDSPACES_FAULT=net:no-nft nsenter -t "$HOLDER" -n --)
+	st_start ipt -r "$root" --net=nat --port=8090:80
+	wait_for 30 booted "$CT_PID"
+	in_holder iptables-save -t nat | grep -q -- '--comment "\?ds:ipt"\? -j MASQUERADE'
+	in_holder iptables-save -t nat | grep -q -- '--dport 8090 .*ds:ipt.* -j DNAT'
+	refute in_holder sh -c 'nft list tables | grep -q droidspaces'
+	[ "$(guest_get ipt 192.0.2.1 8000 up.txt)" = outside ]
+	serve ipt legacy
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8090/index.html
+	[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8090/index.html)" = legacy ]
+	st_stop ipt
+	net_back
+}
+
+@test "net: bad values are refused with one line, nothing changed" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip
+	local root
+	root=$(fixture_copy busybox)
+	net_rig
+	st_refused "--net: invalid value 'bridge'" --name=bad -r "$root" --net=bridge
+	st_refused "--subnet: invalid value '10.87.0.1/24'" --name=bad -r "$root" --net=nat --subnet=10.87.0.1/24
+	st_refused "--port: invalid value '80'" --name=bad -r "$root" --net=nat --port=80
+	st_refused "--port: invalid value '8080:80/sctp'" --name=bad -r "$root" --net=nat --port=8080:80/sctp
+	st_refused "--port needs --net=nat" --name=bad -r "$root" --port=8080:80
+	st_refused "--subnet needs --net=nat" --name=bad -r "$root" --net=none --subnet=10.99.0.0/24
+	# a subnet over a host route (the holder's 192.0.2.0/24)
+	st_refused "overlaps the host's route to 192.0.2.0/24" --name=bad -r "$root" --net=nat --subnet=192.0.2.0/25
+	net_back
+}
+
+# bats test_tags=stock
+@test "nat: a stock Debian sysvinit guest halting with NETDOWN=yes downs its own links, not the uplink" {
+	require_fixture debian-openrc-stock
+	require_cmd unshare nsenter ip
+	local root log
+	root=$(fixture_copy debian-openrc-stock)
+	grep -qx NETDOWN=yes "$root/etc/default/halt"
+	net_rig
+	st_start stock -r "$root" --net=nat
+	[[ $(netns_of "$CT_PID") != "$(netns_of "$HOLDER")" ]]
+	cap_set "$(capbnd_of "$CT_PID")" $CAP_NET_ADMIN
+	wait_for 90 booted "$CT_PID"
+	in_container stock ip -o -4 addr show dev eth0 | grep -q 'inet 10\.87\.'
+	st_stop stock
+	log=$(ws_log stock)
+	grep -q 'Will now halt' "$log"
+	in_holder ip -o link show ds-veth0 | grep -q 'state UP'
+	net_back
+}
