@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/ready.h"
 #include "core/halt.h"
+#include "core/state.h"
+#include "core/workspace.h"
+#include "util/clock.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 #include "util/path.h"
@@ -286,4 +289,110 @@ int ds_ready_probe(pid_t init, int kind, long long alive_ms)
 	if (kind == DS_INIT_SYSVINIT)
 		return sysvinit_ready(root, init) ? DS_READY_SYSVINIT : DS_READY_NONE;
 	return alive_ms >= DS_READY_ALIVE_MS ? DS_READY_ALIVE : DS_READY_NONE;
+}
+
+/* ---- start --wait ------------------------------------------------------------------- */
+
+int ds_ready_wait(const struct ds_config *cfg, int seconds, struct ds_ready *r)
+{
+	char path[PATH_MAX];
+	int rc = ds_workspace_path(cfg->workspace, DS_WS_READY, cfg->container_name, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	long long deadline = ds_now_ms() + (long long)seconds * 1000;
+	int delay = 1;
+	for (;;) {
+		rc = ds_ready_read(path, r);
+		if (rc == 1 && r->ready)
+			return 0;
+		/* A record that is not the monitor's (planted): not ready, and said so at the deadline. */
+		struct ds_state st;
+		if (ds_state_read_live(cfg->pidfile, &st) != 1)
+			return -ESRCH;
+		if (ds_now_ms() >= deadline)
+			return rc < 0 ? rc : -ETIMEDOUT;
+		ds_backoff(&delay);
+	}
+}
+
+/* One console line as plain text: escape sequences and control characters dropped. */
+static size_t plain_line(const char *src, size_t n, char *dst, size_t size)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c == 0x1b) {
+			/* CSI: ESC [ parameters final-byte; any other escape: ESC and one byte. */
+			if (i + 1 < n && src[i + 1] == '[') {
+				i += 2;
+				while (i < n && !((unsigned char)src[i] >= 0x40 && (unsigned char)src[i] <= 0x7e))
+					i++;
+			} else {
+				i++;
+			}
+			continue;
+		}
+		if (c >= 0x20 && c != 0x7f)
+			dst[o++] = (char)c;
+		else if (c == '\t')
+			dst[o++] = ' ';
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Appends line to out (a line each), keeping at most keep lines: the oldest go first. */
+static void keep_line(char *out, size_t size, const char *line, int keep)
+{
+	size_t len = strlen(out), add = strlen(line) + 1;
+	int lines = 0;
+	for (const char *p = out; *p; p++)
+		lines += *p == '\n';
+	while ((lines >= keep || len + add >= size) && len > 0) {
+		char *nl = strchr(out, '\n');
+		size_t cut = nl ? (size_t)(nl - out) + 1 : len;
+		memmove(out, out + cut, len - cut + 1);
+		len -= cut;
+		lines--;
+	}
+	if (len + add < size)
+		snprintf(out + len, size - len, "%s\n", line);
+}
+
+#define TAIL_READ (64 * 1024)
+#define TAIL_LINES 15
+
+int ds_ready_failure_lines(const struct ds_config *cfg, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	out[0] = '\0';
+	if (ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, path, sizeof(path)) < 0)
+		return 0;
+	_cleanup_close_ int fd = ds_open_regular(path, 1);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0;
+	off_t from = st.st_size > TAIL_READ ? st.st_size - TAIL_READ : 0;
+	_cleanup_free_ char *buf = malloc(TAIL_READ + 1);
+	_cleanup_free_ char *failed = calloc(1, size), *last = calloc(1, size);
+	if (!buf || !failed || !last || lseek(fd, from, SEEK_SET) < 0)
+		return 0;
+	ssize_t n = ds_read_all(fd, buf, TAIL_READ);
+	if (n <= 0)
+		return 0;
+	char line[512];
+	for (char *p = buf, *end = buf + n; p < end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (plain_line(p, len, line, sizeof(line)) > 0) {
+			/* systemd's console: "[FAILED] Failed to start UNIT - ...". */
+			if (strstr(line, "[FAILED]") || strstr(line, "Failed to start"))
+				keep_line(failed, size, line, TAIL_LINES);
+			keep_line(last, size, line, TAIL_LINES);
+		}
+		p += len + 1;
+	}
+	int have_failed = failed[0] != '\0';
+	snprintf(out, size, "%s", have_failed ? failed : last);
+	return have_failed;
 }

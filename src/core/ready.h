@@ -81,3 +81,17 @@ int ds_utmp_runlevel(const unsigned char *buf, size_t n);
  * is ready by READY=1 only: DS_READY_NONE.
  */
 int ds_ready_probe(pid_t init, int kind, long long alive_ms);
+
+/*
+ * start --wait: until cfg's container is ready by its record: 0 (r filled),
+ * -ESRCH when it stopped first, -ETIMEDOUT (or the record's error, when
+ * what stands there is not a record) after seconds.
+ */
+int ds_ready_wait(const struct ds_config *cfg, int seconds, struct ds_ready *r);
+/*
+ * What a guest that never got ready shows, from its console log, as plain
+ * text (escape sequences and control characters dropped), a line each:
+ * systemd's failed units when the log has them (returns 1), else its last
+ * lines (returns 0).
+ */
+int ds_ready_failure_lines(const struct ds_config *cfg, char *out, size_t size);
