@@ -322,10 +322,16 @@ static size_t plain_line(const char *src, size_t n, char *dst, size_t size)
 	for (size_t i = 0; i < n && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)src[i];
 		if (c == 0x1b) {
-			/* CSI: ESC [ parameters final-byte; any other escape: ESC and one byte. */
+			/* CSI: ESC [ parameters final-byte; OSC: ESC ] text BEL (or ESC \); else ESC and one byte. */
 			if (i + 1 < n && src[i + 1] == '[') {
 				i += 2;
 				while (i < n && !((unsigned char)src[i] >= 0x40 && (unsigned char)src[i] <= 0x7e))
+					i++;
+			} else if (i + 1 < n && src[i + 1] == ']') {
+				i += 2;
+				while (i < n && src[i] != 0x07 && !(src[i] == 0x1b && i + 1 < n && src[i + 1] == '\\'))
+					i++;
+				if (i < n && src[i] == 0x1b)
 					i++;
 			} else {
 				i++;
