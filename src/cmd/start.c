@@ -52,8 +52,9 @@ int cmd_start(struct ds_cli *cli)
 		return ds_report(&err);
 	}
 	if (cli->flags.wait && cfg->settings.foreground) {
-		ds_fail(&err, DS_EINVAL_MSG, "--wait returns once the guest is ready; --foreground stays attached: "
-					     "give one of them");
+		ds_fail(&err, DS_EINVAL_MSG,
+			"--wait returns once the guest is ready; --foreground stays attached: "
+			"give one of them");
 		return ds_report(&err);
 	}
 	if (ds_settings_resolve(cfg, cli->flags.names, extra, &err) < 0 || ds_start_resolved(cfg, &err) < 0)

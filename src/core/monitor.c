@@ -496,6 +496,7 @@ static void ready_reset(struct monitor *m)
 	m->ready.ms = -1;
 	m->boot_ms = ds_now_ms();
 	m->exec_ms = 0;
+	m->probe_last = m->probe_hits = 0;
 	record_ready(m);
 }
 
@@ -575,7 +576,10 @@ static int ready_poll(struct monitor *m)
 		m->exec_ms = now;
 	if (m->exec_ms) {
 		int by = ds_ready_probe(m->init_pid, ds_init_detect(m->init_pid), now - m->exec_ms);
-		if (by != DS_READY_NONE) {
+		/* Seen twice in a row: a runlevel's next rc may be between fork and exec at one look. */
+		m->probe_hits = by != DS_READY_NONE && by == m->probe_last ? m->probe_hits + 1 : by != DS_READY_NONE;
+		m->probe_last = by;
+		if (by != DS_READY_NONE && (by == DS_READY_ALIVE || m->probe_hits >= 2)) {
 			became_ready(m, by);
 			record_ready(m);
 			return -1;

@@ -220,11 +220,13 @@ int ds_utmp_runlevel(const unsigned char *buf, size_t n)
 /*
  * A runlevel switch still going on: a child of init that is the runlevel's
  * rc (sysvinit's /etc/init.d/rc, startpar) or openrc (the `wait` entries of
- * inittab, openrc-init's own child). Found in /proc by parent, on every kernel.
+ * inittab, openrc-init's own child), or still "init": forked, not yet
+ * executed (sysvinit writes the runlevel before it spawns rc). Found in
+ * /proc by parent, on every kernel.
  */
 static int rc_running(pid_t init)
 {
-	static const char *const rcs[] = { "rc", "openrc", "startpar" };
+	static const char *const rcs[] = { "rc", "openrc", "startpar", "init" };
 	DIR *d = opendir("/proc");
 	if (!d)
 		return 0;

@@ -218,12 +218,13 @@ stock_netns() {
 }
 
 @test "never ready: an init that exits fails start --wait at once with its last console lines" {
-	require_fixture busybox
+	require_fixture debian-openrc
 	local d=$DS_TEST_DIR/bye root t0 t1
 	mkdir -p "$d"
+	# Over sysvinit's /sbin/init (a file of its own: busybox's is /bin/sh too).
 	printf '#!/bin/sh\necho "guest says goodbye \033[31mred\033[0m"\nexit 3\n' >"$d/init"
 	chmod +x "$d/init"
-	root=$(fixture_copy busybox)
+	root=$(fixture_copy debian-openrc)
 	track_container bye
 	t0=$(_ds_usec_now)
 	run_ds_err --name=bye -r "$root" -B "$d/init:/sbin/init:ro" start --wait=60
