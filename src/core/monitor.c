@@ -265,9 +265,10 @@ struct monitor {
 	unsigned long long init_starttime;
 	int notify_fd; /* the guest's NOTIFY_SOCKET */
 	char ready_path[PATH_MAX];
-	struct ds_ready ready; /* this boot's, as recorded in ready_path */
-	long long boot_ms;     /* when init was let boot (ds_now_ms) */
-	long long exec_ms;     /* when init was first seen past its execve; 0: not yet */
+	struct ds_ready ready;      /* this boot's, as recorded in ready_path */
+	long long boot_ms;          /* when init was let boot (ds_now_ms) */
+	long long exec_ms;          /* when init was first seen past its execve; 0: not yet */
+	int probe_last, probe_hits; /* the last probe's finding, and how many times in a row */
 };
 
 static void watch(struct monitor *m, int fd)
