@@ -26,11 +26,11 @@ teardown() {
 	require_fixture debian-systemd
 	local root cg
 	root=$(fixture_copy debian-systemd)
-	start_ct sysd "$root"
+	# --wait: returns once systemd said READY=1, the boot is over.
+	start_ct sysd "$root" --wait=120
 	[ "$CT_KIND" = systemd ]
 
-	wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
-	run in_container sysd timeout 120 systemctl is-system-running --wait
+	run in_container sysd systemctl is-system-running
 	echo "$output"
 	[ "$output" = running ]
 	[ "$status" -eq 0 ]
