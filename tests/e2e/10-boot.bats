@@ -106,7 +106,7 @@ teardown() {
 	in_container bb grep -qx "$(printf '127.0.1.1\tbb-guest')" /etc/hosts
 	run "$DS" --name=bb status
 	[ "$status" -eq 0 ]
-	[ "$output" = "bb: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "bb: running (pid $CT_PID, init busybox)" ]
 
 	stop_ct bb
 	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]

@@ -540,7 +540,7 @@ host_os_name() {
 	# ---- status: auto-selects the only running container
 	ds_run status
 	[ "$status" -eq 0 ]
-	[ "$output" = "alpha: running (pid $pid, init busybox)" ]
+	[ "${lines[0]}" = "alpha: running (pid $pid, init busybox)" ]
 	json_run status --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'keys' <<<"$output")" = '["init","name","pid","state"]' ]
@@ -730,7 +730,7 @@ host_os_name() {
 	[ "$(ds_pid scanlost-1)" = "$p_lost" ]
 	ds_run status --name=scanlost-1
 	[ "$status" -eq 0 ]
-	[ "$output" = "scanlost-1: running (pid $p_lost, init busybox)" ]
+	[ "${lines[0]}" = "scanlost-1: running (pid $p_lost, init busybox)" ]
 	json_run info --name=scanlost-1 --json
 	[ "$(jq -r .os.id <<<"$output")" = scanlost ]
 	[ "$(jq -r .cgroup <<<"$output")" = droidspaces/lost ]
