@@ -592,7 +592,7 @@ host_os_name() {
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","hostname","rootfs","os","features","limits","usage"]' ]
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["name","state","pid","uptime_seconds","init","cgroup","ready","ready_by","ready_ms","notify_status","hostname","rootfs","os","features","limits","usage"]' ]
 	[ "$(jq -r .name <<<"$output")" = alpha ]
 	[ "$(jq -r .state <<<"$output")" = running ]
 	[ "$(jq .pid <<<"$output")" = "$pid" ]
@@ -632,7 +632,7 @@ host_os_name() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'keys' <<<"$output")" = '["containers"]' ]
 	[ "$(jq -c '[.containers[].name]' <<<"$output")" = '["alpha","beta"]' ]
-	[ "$(jq -c '.containers[0] | keys_unsorted' <<<"$output")" = '["name","state","pid","init","uptime_seconds","rootfs"]' ]
+	[ "$(jq -c '.containers[0] | keys_unsorted' <<<"$output")" = '["name","state","pid","init","uptime_seconds","ready","ready_by","ready_ms","notify_status","rootfs"]' ]
 	[ "$(jq -r '.containers[0].state' <<<"$output")" = running ]
 	[ "$(jq '.containers[0].pid' <<<"$output")" = "$pid" ]
 	[ "$(jq -r '.containers[0].init' <<<"$output")" = busybox ]
