@@ -381,10 +381,12 @@ int ds_ready_failure_lines(const struct ds_config *cfg, char *out, size_t size)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return 0;
 	off_t from = st.st_size > TAIL_READ ? st.st_size - TAIL_READ : 0;
-	_cleanup_free_ char *buf = malloc(TAIL_READ + 1);
-	_cleanup_free_ char *failed = calloc(1, size), *last = calloc(1, size);
-	if (!buf || !failed || !last || lseek(fd, from, SEEK_SET) < 0)
+	/* One block: the log's tail, then the failed lines and the last lines kept. */
+	_cleanup_free_ char *mem = malloc(TAIL_READ + 1 + 2 * size);
+	if (!mem || lseek(fd, from, SEEK_SET) < 0)
 		return 0;
+	char *buf = mem, *failed = mem + TAIL_READ + 1, *last = failed + size;
+	failed[0] = last[0] = '\0';
 	ssize_t n = ds_read_all(fd, buf, TAIL_READ);
 	if (n <= 0)
 		return 0;

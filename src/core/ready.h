@@ -24,7 +24,6 @@
 #define DS_NOTIFY_MAX 4096     /* the largest notify datagram read; a longer one is dropped */
 #define DS_STATUS_MAX 160      /* characters of STATUS= kept */
 #define DS_READY_ALIVE_MS 1000 /* busybox and other inits: running this long without exiting */
-#define DS_WAIT_DEFAULT 90     /* start --wait without a value: seconds */
 
 /* What made a guest ready (the record's `by`). */
 enum ds_ready_by {

@@ -2,7 +2,6 @@
 #include "core/settings.h"
 #include "core/attach.h"
 #include "core/caps.h"
-#include "core/ready.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "core/userns.h"
