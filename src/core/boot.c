@@ -285,14 +285,32 @@ static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_erro
 }
 
 /*
+ * The monitor's notify socket (<ws>/Sockets/NAME.notify), opened while we
+ * are still host root: with --private-users guest root may not pass through
+ * the workspace's directories, and the bind takes the fd's path instead.
+ */
+static int open_notify_socket(const struct ds_config *cfg, int *fd, struct ds_error *err)
+{
+	char sock[PATH_MAX];
+	int r = ds_workspace_path(cfg->workspace, DS_WS_NOTIFY, cfg->container_name, sock, sizeof(sock));
+	if (r < 0)
+		return ds_fail(err, r, "the notify socket's path is too long");
+	*fd = open(sock, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (*fd < 0 || fstat(*fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return ds_fail(err, *fd < 0 ? negerrno() : -EINVAL, "the monitor's notify socket %s", sock);
+	return 0;
+}
+
+/*
  * The container interface of nspawn's that systemd and its tools read:
  * /run/host/container-manager, the host's os-release as
  * /run/host/os-release, and /run/host/notify, the monitor's NOTIFY_SOCKET
- * (core/ready.h) bound in from the workspace.
+ * (core/ready.h) bound in (notify_fd: open_notify_socket's).
  */
-static int setup_host_interface(int rootfd, const struct ds_config *cfg, struct ds_error *err)
+static int setup_host_interface(int rootfd, int notify_fd, struct ds_error *err)
 {
-	char osr[8192], sock[PATH_MAX];
+	char osr[8192], src[32];
 	int r = write_run_file_in(rootfd, "run/host", "container-manager", "droidspaces\n", err);
 	/* An Android host has none: the file is left out, as nspawn does. */
 	if (r == 0 && (ds_read_file("/etc/os-release", osr, sizeof(osr)) > 0 ||
@@ -300,9 +318,8 @@ static int setup_host_interface(int rootfd, const struct ds_config *cfg, struct 
 		r = write_run_file_in(rootfd, "run/host", "os-release", osr, err);
 	if (r < 0)
 		return r;
-	if ((r = ds_workspace_path(cfg->workspace, DS_WS_NOTIFY, cfg->container_name, sock, sizeof(sock))) < 0)
-		return ds_fail(err, r, "the notify socket's path is too long");
-	struct ds_mount m = { sock, "run/host/notify", NULL, MS_BIND, NULL, DS_MNT_REQUIRED | DS_MNT_MKFILE };
+	struct ds_mount m = { ds_fd_path(notify_fd, src),     "run/host/notify", NULL, MS_BIND, NULL,
+			      DS_MNT_REQUIRED | DS_MNT_MKFILE };
 	return ds_mount_one(rootfd, &m, err);
 }
 
@@ -338,6 +355,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
+	_cleanup_close_ int notify_fd = -1;
+	if ((r = open_notify_socket(cfg, &notify_fd, err)) < 0)
+		return r;
 	/* Groups, umask, limits and OOM score of our own, not the caller's (host /proc still here). */
 	if ((r = ds_process_defaults(err)) < 0)
 		return r;
@@ -391,7 +411,7 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	if ((r = setup_console(rootfd, cfg, err)) < 0)
 		return r;
 	/* /run/host: os-release, container-manager and the notify socket, as nspawn gives them. */
-	if ((r = setup_host_interface(rootfd, cfg, err)) < 0)
+	if ((r = setup_host_interface(rootfd, notify_fd, err)) < 0)
 		return r;
 	/* Boot markers the host looks for through /proc/PID/root. */
 	if ((r = setup_markers(rootfd, cfg, err)) < 0)
