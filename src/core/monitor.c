@@ -268,6 +268,7 @@ struct monitor {
 	struct ds_ready ready;      /* this boot's, as recorded in ready_path */
 	long long boot_ms;          /* when init was let boot (ds_now_ms) */
 	long long exec_ms;          /* when init was first seen past its execve; 0: not yet */
+	long long next_probe_ms;    /* when ready_poll looks again */
 	int probe_last, probe_hits; /* the last probe's finding, and how many times in a row */
 };
 
@@ -498,6 +499,7 @@ static void ready_reset(struct monitor *m)
 	m->boot_ms = ds_now_ms();
 	m->exec_ms = 0;
 	m->probe_last = m->probe_hits = 0;
+	m->next_probe_ms = 0;
 	record_ready(m);
 }
 
@@ -567,12 +569,19 @@ static int init_execed(const struct monitor *m)
 	       (init.st_dev != self.st_dev || init.st_ino != self.st_ino);
 }
 
-/* Until ready: the guest's own init's marks (core/ready.c); returns the next wait of the loop. */
+/*
+ * Until ready: the guest's own init's marks (core/ready.c), looked at once
+ * per interval however often the loop wakes (a chatty console must not
+ * make it scan /proc each time). Returns the wait until the next look.
+ */
 static int ready_poll(struct monitor *m)
 {
 	if (m->ready.ready)
 		return -1;
 	long long now = ds_now_ms();
+	if (now < m->next_probe_ms)
+		return (int)(m->next_probe_ms - now);
+	m->next_probe_ms = now + (now - m->boot_ms < READY_POLL_FAST_FOR_MS ? READY_POLL_MS : READY_POLL_SLOW_MS);
 	if (!m->exec_ms && init_execed(m))
 		m->exec_ms = now;
 	if (m->exec_ms) {
@@ -586,7 +595,7 @@ static int ready_poll(struct monitor *m)
 			return -1;
 		}
 	}
-	return now - m->boot_ms < READY_POLL_FAST_FOR_MS ? READY_POLL_MS : READY_POLL_SLOW_MS;
+	return (int)(m->next_probe_ms - now);
 }
 
 static int setup_loop(struct monitor *m, struct ds_error *err)
