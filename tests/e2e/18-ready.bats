@@ -52,6 +52,9 @@ wait_start() {
 	[ "$(ds_pid "$name")" = "$CT_PID" ]
 }
 
+# record_replaced NAME INODE: NAME's record is no longer the file INODE (the monitor rewrote it).
+record_replaced() { [[ $(stat -c %i "$(ws_ready "$1")") != "$2" ]]; }
+
 # record_key NAME KEY: KEY's value in NAME's readiness record.
 record_key() { sed -n "s/^$2=//p" "$(ws_ready "$1")"; }
 
@@ -306,14 +309,21 @@ stock_netns() {
 @test "hostile: notify datagrams from inside the guest: others' ignored, init's forged ones bounded and sanitised, oversized dropped, fds closed" {
 	require_fixture busybox
 	require_cmd musl-gcc
-	local root mon fds
+	local root mon fds ino
 	root=$(fixture_copy busybox)
 	wait_start hnt 30 -r "$root"
 	mon=$(pidfile_key hnt monitor)
 	fds=$(ls "/proc/$mon/fd" | wc -l)
-	# Not init: heard by nobody.
+	# Not init: heard by nobody. Init's READY=1 after it rewrites the record (a new inode), and
+	# the status is still init's own.
+	run notify_probe hnt -1 'STATUS=first'
+	wait_for 10 grep -qx 'status=first' "$(ws_ready hnt)"
+	ino=$(stat -c %i "$(ws_ready hnt)")
 	run notify_probe hnt 'STATUS=not init'
 	[ "$output" = "sent 15" ]
+	run notify_probe hnt -1 'READY=1'
+	wait_for 10 record_replaced hnt "$ino"
+	[ "$(record_key hnt status)" = first ]
 	# Guest root claiming PID 1 (it may): taken, but only as bounded printable text.
 	run notify_probe hnt -1 'STATUS=\e[31mred\a\x01'"$(printf 'y%.0s' {1..300})"
 	[[ $output == sent* ]]
