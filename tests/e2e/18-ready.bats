@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031,SC2016,SC2154 # CT_* are set per test; guest commands in single quotes; bats sets $stderr
+# shellcheck disable=SC2030,SC2031,SC2016,SC2154,SC2034 # CT_* are set per test; guest commands in single quotes; bats sets $stderr; DS_WRAP is read by run_ds_err
 # Readiness end to end (issue 17): `start --wait` returns once the guest is
 # up by its own init's word: systemd's READY=1 on the NOTIFY_SOCKET the
 # monitor serves (/run/host/notify), OpenRC's default runlevel reached,
@@ -313,7 +313,7 @@ stock_netns() {
 	root=$(fixture_copy busybox)
 	wait_start hnt 30 -r "$root"
 	mon=$(pidfile_key hnt monitor)
-	fds=$(ls "/proc/$mon/fd" | wc -l)
+	fds=$(find "/proc/$mon/fd" -mindepth 1 | wc -l)
 	# Not init: heard by nobody. Init's READY=1 after it rewrites the record (a new inode), and
 	# the status is still init's own.
 	run notify_probe hnt -1 'STATUS=first'
@@ -337,7 +337,7 @@ stock_netns() {
 	run notify_probe hnt -1 -f 'STATUS=with fd'
 	[ "$output" = "sent 14" ]
 	wait_for 10 grep -qx 'status=with fd' "$(ws_ready hnt)"
-	[ "$(ls "/proc/$mon/fd" | wc -l)" -eq "$fds" ]
+	[ "$(find "/proc/$mon/fd" -mindepth 1 | wc -l)" -eq "$fds" ]
 	refute grep -q xxxxxxxx "$(ws_ready hnt)"
 	[ "$(status_line hnt 2)" = "Status:      with fd" ]
 	# Garbage that says nothing known changes nothing.
