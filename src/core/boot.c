@@ -288,6 +288,8 @@ static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_erro
  * The monitor's notify socket (<ws>/Sockets/NAME.notify), opened while we
  * are still host root: with --private-users guest root may not pass through
  * the workspace's directories, and the bind takes the fd's path instead.
+ * Opened once our mount namespace exists: mount(2) refuses a bind source
+ * whose mount belongs to another namespace (EINVAL).
  */
 static int open_notify_socket(const struct ds_config *cfg, int *fd, struct ds_error *err)
 {
@@ -355,14 +357,15 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 
 	if ((r = reset_signals()) < 0)
 		return ds_fail(err, r, "cannot reset signals");
-	_cleanup_close_ int notify_fd = -1;
-	if ((r = open_notify_socket(cfg, &notify_fd, err)) < 0)
-		return r;
 	/* Groups, umask, limits and OOM score of our own, not the caller's (host /proc still here). */
 	if ((r = ds_process_defaults(err)) < 0)
 		return r;
 	/* Own mount (and cgroup) namespace, private propagation. */
 	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
+		return r;
+	/* The monitor's notify socket, while we are host root, in our mount namespace (a bind's source must be). */
+	_cleanup_close_ int notify_fd = -1;
+	if ((r = open_notify_socket(cfg, &notify_fd, err)) < 0)
 		return r;
 	/* A rootfs image on the loop device the parent attached (seed 4.1 step 5). */
 	if (cfg->rt.loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
