@@ -8,6 +8,7 @@
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
+#include "core/userns.h"
 #include "core/validate.h"
 #include "util/json.h"
 #include "util/macros.h"
@@ -159,6 +160,9 @@ int cmd_info(struct ds_cli *cli)
 				cli->cfg.container_name);
 		return ds_report(&err);
 	}
+	/* --private-users: "no", "auto" (stopped, a range not yet known) or BASE:SIZE. */
+	char users[32];
+	ds_userns_format(&f.userns, users, sizeof(users));
 	struct ds_ready rd;
 	int rc = f.pid ? read_ready(&cli->cfg, f.name, &rd) : 0;
 	if (cli->flags.json) {
@@ -186,6 +190,7 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_bool(&j, "volatile", f.volatile_mode);
 		ds_json_bool(&j, "image", f.image);
 		ds_json_int(&j, "bind_mounts", f.binds);
+		ds_json_string(&j, "private_users", users);
 		ds_json_bool(&j, "ipv6", f.ipv6);
 		ds_json_bool(&j, "android_storage", f.android_storage);
 		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
@@ -229,6 +234,7 @@ int cmd_info(struct ds_cli *cli)
 	printf("Volatile:    %s\n", f.volatile_mode ? "yes" : "no");
 	printf("Image:       %s\n", f.image ? "yes" : "no");
 	printf("Bind mounts: %d\n", f.binds);
+	printf("Private users: %s\n", users);
 	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");
 	printf("SELinux:     %s\n", f.selinux_enforcing ? "enforcing" : "not enforcing");

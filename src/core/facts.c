@@ -15,6 +15,7 @@
 #include "util/path.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,22 @@ static void mount_fstype(pid_t pid, const char *mountpoint, char *out, size_t si
 	out[0] = '\0';
 	if (m && ds_mountinfo_at(pid, mountpoint, m) == 1)
 		snprintf(out, size, "%s", m->fstype);
+}
+
+/*
+ * Init's uid map as the kernel has it: guest id 0 at host id BASE, SIZE ids
+ * (DS_USERNS_FIXED), or the host's own identity map (DS_USERNS_OFF).
+ */
+static void read_uid_map(pid_t pid, struct ds_userns *u)
+{
+	char path[64], text[256];
+	unsigned inner, base, size;
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	*u = (struct ds_userns){ .mode = DS_USERNS_OFF };
+	if (ds_read_file(path, text, sizeof(text)) <= 0 || sscanf(text, "%u %u %u", &inner, &base, &size) != 3)
+		return;
+	if (inner == 0 && !(base == 0 && size == UINT32_MAX))
+		*u = (struct ds_userns){ .mode = DS_USERNS_FIXED, .base = base, .size = size };
 }
 
 int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
@@ -63,6 +80,7 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->ipv6 = saved->settings.enable_ipv6;
 		f->android_storage = saved->settings.android_storage;
 		f->limits = saved->settings.limits;
+		f->userns = saved->settings.userns;
 	}
 	struct ds_osrelease os;
 	if (live) {
@@ -71,6 +89,7 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		snprintf(f->init, sizeof(f->init), "%s", ds_init_kind_name(ds_init_detect(st.pid)));
 		snprintf(f->rootfs, sizeof(f->rootfs), "%s", st.rootfs);
 		snprintf(f->cgroup, sizeof(f->cgroup), "%s", st.cgroup);
+		read_uid_map(st.pid, &f->userns);
 		if (!f->hostname[0]) /* the UTS name we set; etc/hostname may be shared with another */
 			read_proc_file(st.pid, "etc/hostname", f->hostname, sizeof(f->hostname));
 		char v[16];

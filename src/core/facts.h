@@ -22,6 +22,7 @@ struct ds_facts {
 	int seccomp_filtered;      /* running: init is in seccomp filter mode */
 	enum ds_devpolicy devices; /* running: the device policy on its cgroup */
 	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
+	struct ds_userns userns;   /* running: init's uid map; stopped: the saved --private-users */
 	struct ds_cg_usage usage;  /* running: what its cgroup counts (-1: not counted) */
 };
 

@@ -190,18 +190,27 @@ int ds_userns_pick(const struct ds_userns_entry *e, int n, const char *name, str
 	return -ENOSPC;
 }
 
-/* The registry, read under its flock (held while fd is open). */
+/* The registry, read under its flock (held while fd is open); on the heap (about 100 KB). */
 struct registry {
 	int fd;
 	char path[PATH_MAX];
 	struct ds_userns_entry e[DS_USERNS_REGISTRY_MAX];
 	int n;
+	char text[DS_USERNS_REGISTRY_BYTES]; /* the file, as read or to be written */
 };
 
-static int registry_open(const char *ws, struct registry *reg, struct ds_error *err)
+static void registry_closep(struct registry **reg)
 {
-	static char text[DS_USERNS_REGISTRY_BYTES];
-	reg->n = 0;
+	if (!*reg)
+		return;
+	ds_closep(&(*reg)->fd);
+	free(*reg);
+	*reg = NULL;
+}
+#define _cleanup_registry_ __attribute__((cleanup(registry_closep)))
+
+static int registry_read(const char *ws, struct registry *reg, struct ds_error *err)
+{
 	if (ds_workspace_userns_registry(ws, reg->path, sizeof(reg->path)) < 0)
 		return ds_fail(err, -ENAMETOOLONG, "the workspace path %s is too long", ws);
 	reg->fd = open(reg->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -213,14 +222,14 @@ static int registry_open(const char *ws, struct registry *reg, struct ds_error *
 		ds_closep(&reg->fd);
 		return ds_fail(err, r, "cannot lock %s", reg->path);
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)) {
+	if (!S_ISREG(st.st_mode) || st.st_size >= (off_t)DS_USERNS_REGISTRY_BYTES) {
 		ds_closep(&reg->fd);
 		return ds_fail(err, DS_EINVAL_MSG, "%s is not a registry of droidspaces (too large or not a file)",
 			       reg->path);
 	}
-	ssize_t len = pread(reg->fd, text, sizeof(text), 0);
+	ssize_t len = pread(reg->fd, reg->text, sizeof(reg->text), 0);
 	int bad = 0;
-	int n = len < 0 ? -EIO : ds_userns_registry_parse(text, (size_t)len, reg->e, DS_USERNS_REGISTRY_MAX, &bad);
+	int n = len < 0 ? -EIO : ds_userns_registry_parse(reg->text, (size_t)len, reg->e, DS_USERNS_REGISTRY_MAX, &bad);
 	if (n < 0) {
 		ds_closep(&reg->fd);
 		/* Fail closed: a damaged registry could hand one range to two containers. */
@@ -231,14 +240,26 @@ static int registry_open(const char *ws, struct registry *reg, struct ds_error *
 	return 0;
 }
 
+/* Opens, locks and reads ws's registry into *out (freed, and unlocked, by registry_closep). */
+static int registry_open(const char *ws, struct registry **out, struct ds_error *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return ds_fail(err, -ENOMEM, "out of memory opening the user namespace registry");
+	(*out)->fd = -1;
+	int r = registry_read(ws, *out, err);
+	if (r < 0)
+		registry_closep(out);
+	return r;
+}
+
 static int registry_write(struct registry *reg)
 {
-	static char text[DS_USERNS_REGISTRY_BYTES];
-	int r = ds_userns_registry_format(reg->e, reg->n, text, sizeof(text));
+	int r = ds_userns_registry_format(reg->e, reg->n, reg->text, sizeof(reg->text));
 	if (r < 0)
 		return r;
-	size_t len = strlen(text);
-	if (ftruncate(reg->fd, 0) < 0 || pwrite(reg->fd, text, len, 0) != (ssize_t)len || fsync(reg->fd) < 0)
+	size_t len = strlen(reg->text);
+	if (ftruncate(reg->fd, 0) < 0 || pwrite(reg->fd, reg->text, len, 0) != (ssize_t)len || fsync(reg->fd) < 0)
 		return negerrno();
 	return 0;
 }
@@ -263,7 +284,7 @@ static void put_entry(struct registry *reg, const char *name, const struct ds_us
 
 int ds_userns_claim(struct ds_config *cfg, struct ds_userns_claim *claim, struct ds_error *err)
 {
-	static struct registry reg;
+	_cleanup_registry_ struct registry *reg = NULL;
 	struct ds_userns *u = &cfg->settings.userns;
 	memset(claim, 0, sizeof(*claim));
 	int r = registry_open(cfg->workspace, &reg, err);
@@ -271,48 +292,46 @@ int ds_userns_claim(struct ds_config *cfg, struct ds_userns_claim *claim, struct
 		return r;
 	const char *other = NULL;
 	struct ds_userns want = *u;
-	int i = find(&reg, cfg->container_name);
-	r = ds_userns_pick(reg.e, reg.n, cfg->container_name, &want, &other);
+	int i = find(reg, cfg->container_name);
+	r = ds_userns_pick(reg->e, reg->n, cfg->container_name, &want, &other);
 	if (r == -EBUSY)
 		r = ds_fail(err, DS_EINVAL_MSG, "--private-users: ids %u-%u overlap those of container %s", want.base,
 			    want.base + want.size - 1, other);
 	else if (r == -ENOSPC)
 		r = ds_fail(err, DS_EINVAL_MSG, "--private-users: no free range of %u ids is left in %s", want.size,
-			    reg.path);
-	else if (i < 0 && reg.n >= DS_USERNS_REGISTRY_MAX)
-		r = ds_fail(err, DS_EINVAL_MSG, "--private-users: %s is full (%d containers)", reg.path,
+			    reg->path);
+	else if (i < 0 && reg->n >= DS_USERNS_REGISTRY_MAX)
+		r = ds_fail(err, DS_EINVAL_MSG, "--private-users: %s is full (%d containers)", reg->path,
 			    DS_USERNS_REGISTRY_MAX);
-	if (r == 0 && (i < 0 || reg.e[i].base != want.base || reg.e[i].size != want.size)) {
+	if (r == 0 && (i < 0 || reg->e[i].base != want.base || reg->e[i].size != want.size)) {
 		claim->had = i >= 0;
 		if (i >= 0)
-			claim->prev = reg.e[i];
+			claim->prev = reg->e[i];
 		struct ds_userns_entry e = { .base = want.base, .size = want.size };
 		snprintf(e.name, sizeof(e.name), "%s", cfg->container_name);
-		put_entry(&reg, cfg->container_name, &e);
-		if ((r = registry_write(&reg)) < 0)
-			ds_fail(err, r, "cannot write %s", reg.path);
+		put_entry(reg, cfg->container_name, &e);
+		if ((r = registry_write(reg)) < 0)
+			ds_fail(err, r, "cannot write %s", reg->path);
 		claim->changed = r == 0;
 	}
 	if (r == 0)
 		*u = want;
-	ds_closep(&reg.fd);
 	return r;
 }
 
 void ds_userns_unclaim(const struct ds_config *cfg, const struct ds_userns_claim *claim)
 {
-	static struct registry reg;
+	_cleanup_registry_ struct registry *reg = NULL;
 	struct ds_error e = { 0 };
 	if (!claim->changed || registry_open(cfg->workspace, &reg, &e) < 0)
 		return;
-	put_entry(&reg, cfg->container_name, claim->had ? &claim->prev : NULL);
-	registry_write(&reg);
-	ds_closep(&reg.fd);
+	put_entry(reg, cfg->container_name, claim->had ? &claim->prev : NULL);
+	registry_write(reg);
 }
 
 int ds_userns_release(const char *ws, const char *name)
 {
-	static struct registry reg;
+	_cleanup_registry_ struct registry *reg = NULL;
 	struct ds_error e = { 0 };
 	char path[PATH_MAX];
 	if (ds_workspace_userns_registry(ws, path, sizeof(path)) < 0 || access(path, F_OK) < 0)
@@ -320,11 +339,10 @@ int ds_userns_release(const char *ws, const char *name)
 	int r = registry_open(ws, &reg, &e);
 	if (r < 0)
 		return r;
-	if (find(&reg, name) >= 0) {
-		put_entry(&reg, name, NULL);
-		r = registry_write(&reg);
+	if (find(reg, name) >= 0) {
+		put_entry(reg, name, NULL);
+		r = registry_write(reg);
 	}
-	ds_closep(&reg.fd);
 	return r;
 }
 

@@ -543,7 +543,7 @@ host_os_name() {
 	[ "${lines[0]}" = "alpha: running (pid $pid, init busybox)" ]
 	json_run status --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c 'keys' <<<"$output")" = '["init","name","pid","state"]' ]
+	[ "$(jq -c 'keys' <<<"$output")" = '["init","name","notify_status","pid","ready","ready_by","ready_ms","state"]' ]
 	[ "$(jq -r .name <<<"$output")" = alpha ]
 	[ "$(jq -r .state <<<"$output")" = running ]
 	[ "$(jq .pid <<<"$output")" = "$pid" ]
@@ -577,18 +577,19 @@ host_os_name() {
 	[ "${lines[11]}" = "Volatile:    no" ]
 	[ "${lines[12]}" = "Image:       no" ]
 	[ "${lines[13]}" = "Bind mounts: 0" ]
+	[ "${lines[14]}" = "Private users: no" ]
 	if [ "$ipv6" = true ]; then
-		[ "${lines[14]}" = "IPv6:        enabled" ]
+		[ "${lines[15]}" = "IPv6:        enabled" ]
 	else
-		[ "${lines[14]}" = "IPv6:        disabled" ]
+		[ "${lines[15]}" = "IPv6:        disabled" ]
 	fi
-	[ "${lines[15]}" = "Android storage: no" ]
-	[ "${lines[16]}" = "SELinux:     not enforcing" ]
-	[ "${lines[17]}" = "Seccomp:     filtered" ]
-	[ "${lines[18]}" = "Devices:     restricted (cgroup2 device program)" ]
-	[ "${lines[19]}" = "Limits:      none" ]
-	[[ ${lines[20]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
-	[ "${#lines[@]}" -eq 21 ]
+	[ "${lines[16]}" = "Android storage: no" ]
+	[ "${lines[17]}" = "SELinux:     not enforcing" ]
+	[ "${lines[18]}" = "Seccomp:     filtered" ]
+	[ "${lines[19]}" = "Devices:     restricted (cgroup2 device program)" ]
+	[ "${lines[20]}" = "Limits:      none" ]
+	[[ ${lines[21]} =~ ^Usage:\ +memory\ .*\ pids\ .*\ cpu\ [0-9.]+s$ ]]
+	[ "${#lines[@]}" -eq 22 ]
 
 	# ---- info, running, JSON
 	json_run info --name=alpha --json
@@ -605,8 +606,8 @@ host_os_name() {
 	[ "$(jq -r .os.id <<<"$output")" = busybox ]
 	[ "$(jq -r .os.version_id <<<"$output")" = 1 ]
 	[ "$(jq -r .os.pretty_name <<<"$output")" = "$(printf 'say "hi" \\ tab\there \001 caf\303\251 \357\277\275')" ]
-	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
-	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
+	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","private_users","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
+	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"private_users\":\"no\",\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
 
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json

@@ -6,7 +6,7 @@
 # probe's rows refused by the kernel itself, bad values and kernels without
 # user namespaces refused with one line, a failed start leaving nothing.
 #
-# Tags: hostile, fault.  Every test runs between common_setup and
+# info shows the range. Tags: hostile, fault.  Every test runs between common_setup and
 # common_teardown, which fail it when the host changed.
 
 bats_require_minimum_version 1.5.0
@@ -36,6 +36,11 @@ pu_boot() {
 	grep -qx "private_users=$base:65536" "$DROIDSPACES_WORKSPACE/Containers/puct/container.config"
 	# the host sees init as the range base, the guest as 0
 	[ "$(uid_of "$CT_PID")" = "$base" ]
+	# info shows the range the kernel has for init (running) and the saved one (stopped)
+	run "$DS" --name=puct info
+	[[ $output == *"Private users: $base:65536"* ]]
+	run "$DS" --name=puct info --json
+	[ "$(jq -r .features.private_users <<<"$output")" = "$base:65536" ]
 	[ "$("$DS" --name=puct run id -u)" = 0 ]
 	run "$DS" --name=puct run cat /proc/self/uid_map
 	[[ $output =~ ^\ *0\ +$base\ +65536$ ]]
@@ -46,6 +51,8 @@ pu_boot() {
 	# the cgroup is guest root's to manage
 	[ "$(stat -c %u "$(cg2_mount)/droidspaces/puct")" = "$base" ]
 	st_stop puct
+	run "$DS" --name=puct info
+	[[ $output == *"Private users: $base:65536"* ]]
 	# restart: the saved range again
 	st_start puct
 	wait_for 10 booted "$CT_PID"

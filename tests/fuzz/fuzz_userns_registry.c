@@ -46,14 +46,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(first[i].base == second[i].base && first[i].size == second[i].size);
 		CHECK(strcmp(first[i].name, second[i].name) == 0);
 	}
-	/* auto for a new name: a range clear of every entry, or none left */
+	/*
+	 * auto for a name: its own entry again where it has one (the bytes may
+	 * name it too), else a range clear of every other entry, or none left.
+	 */
 	struct ds_userns u = { .mode = DS_USERNS_AUTO, .size = DS_USERNS_SIZE };
 	const char *other = NULL;
 	int r = ds_userns_pick(first, n, "fuzz-new-name", &u, &other);
 	CHECK(r == 0 || r == -ENOSPC);
 	if (r == 0)
-		for (int i = 0; i < n; i++)
-			CHECK(u.base >= first[i].base + first[i].size || first[i].base >= u.base + u.size);
+		for (int i = 0; i < n; i++) {
+			if (!strcmp(first[i].name, "fuzz-new-name"))
+				CHECK(u.base == first[i].base && u.size == first[i].size);
+			else
+				CHECK(u.base >= first[i].base + first[i].size || first[i].base >= u.base + u.size);
+		}
 	/* the first line, taken as --private-users's value: refused, or a valid one */
 	char val[64];
 	size_t l = 0;
