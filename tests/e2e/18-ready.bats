@@ -52,8 +52,10 @@ wait_start() {
 	[ "$(ds_pid "$name")" = "$CT_PID" ]
 }
 
-# record_replaced NAME INODE: NAME's record is no longer the file INODE (the monitor rewrote it).
-record_replaced() { [[ $(stat -c %i "$(ws_ready "$1")") != "$2" ]]; }
+# record_stamp NAME: inode and mtime (ns) of NAME's record; record_replaced NAME STAMP: it changed
+# (the monitor rewrote it: an inode number alone may be reused by the next rewrite).
+record_stamp() { stat -c '%i %y' "$(ws_ready "$1")"; }
+record_replaced() { [[ $(record_stamp "$1") != "$2" ]]; }
 
 # record_key NAME KEY: KEY's value in NAME's readiness record.
 record_key() { sed -n "s/^$2=//p" "$(ws_ready "$1")"; }
@@ -318,7 +320,7 @@ stock_netns() {
 	# the status is still init's own.
 	run notify_probe hnt -1 'STATUS=first'
 	wait_for 10 grep -qx 'status=first' "$(ws_ready hnt)"
-	ino=$(stat -c %i "$(ws_ready hnt)")
+	ino=$(record_stamp hnt)
 	run notify_probe hnt 'STATUS=not init'
 	[ "$output" = "sent 15" ]
 	run notify_probe hnt -1 'READY=1'
