@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: build droidspaces, make a small Debian 12 rootfs with systemd
 # (cached, on a loop-mounted ext4 image of its own), boot it, show it
-# running, ask systemd whether it is up, stop it. Run as root.
+# running once systemd says it is ready (start --wait), ask systemd whether it
+# is up, stop it. Run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root" >&2; exit 1; }
@@ -22,17 +23,13 @@ cleanup() {
 }
 trap cleanup EXIT
 set -x
-./output/droidspaces --name=demo --rootfs="$demo/merged" start
+# --wait: returns once systemd said READY=1 on the notify socket the monitor serves.
+./output/droidspaces --name=demo --rootfs="$demo/merged" start --wait=60
 ./output/droidspaces show
 ./output/droidspaces --name=demo status
 set +x
 pid=$(head -n1 "$DROIDSPACES_WORKSPACE/Pids/demo.pid")
-# systemctl talks to PID 1 over /run/systemd/private: wait for it to appear, then for boot to finish.
-for _ in $(seq 100); do
-	[ -S "/proc/$pid/root/run/systemd/private" ] && break
-	sleep 0.1
-done
-echo "+ systemctl is-system-running --wait   (inside the container)"
-timeout 60 nsenter -t "$pid" -m -u -i -p -- /bin/systemctl is-system-running --wait || true
+echo "+ systemctl is-system-running   (inside the container)"
+nsenter -t "$pid" -m -u -i -p -- /bin/systemctl is-system-running || true
 set -x
 ./output/droidspaces --name=demo stop

@@ -22,6 +22,7 @@
 #define DS_MAX_DNS 4
 #define DS_STOP_TIMEOUT_DEFAULT 8
 #define DS_MAX_PORTS 16
+#define DS_WAIT_DEFAULT 90 /* start --wait without a value: seconds */
 
 /* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {

@@ -5,6 +5,7 @@
 #include "core/halt.h"
 #include "core/inventory.h"
 #include "core/netopts.h"
+#include "core/ready.h"
 #include "core/reap.h"
 #include "core/saved.h"
 #include "core/state.h"
@@ -14,6 +15,7 @@
 #include "util/json.h"
 #include "util/macros.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -32,12 +34,47 @@ static int resolve(struct ds_cli *cli)
 	return 0;
 }
 
+/* The readiness record of running container name (core/ready.h): 1 read, 0 none, < 0 not a record. */
+static int read_ready(const struct ds_config *cfg, const char *name, struct ds_ready *r)
+{
+	char path[PATH_MAX];
+	if (ds_workspace_path(cfg->workspace, DS_WS_READY, name, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	return ds_ready_read(path, r);
+}
+
+static void json_ready(struct ds_json *j, int rc, const struct ds_ready *r)
+{
+	int ready = rc == 1 && r->ready;
+	ds_json_bool(j, "ready", ready);
+	ds_json_string(j, "ready_by", ready ? ds_ready_by_name(r->by) : NULL);
+	if (ready)
+		ds_json_int(j, "ready_ms", r->ms);
+	else
+		ds_json_string(j, "ready_ms", NULL);
+	ds_json_string(j, "notify_status", rc == 1 && r->status[0] ? r->status : NULL);
+}
+
+static void print_ready(const char *name, int rc, const struct ds_ready *r)
+{
+	if (rc < 0)
+		printf("Ready:       unknown (Pids/%s.ready is not a readiness record)\n", name);
+	else if (rc == 1 && r->ready)
+		printf("Ready:       yes, by %s, %lld ms after boot\n", ds_ready_by_text(r->by), r->ms);
+	else
+		printf("Ready:       no\n");
+	if (rc == 1 && r->status[0])
+		printf("Status:      %s\n", r->status);
+}
+
 int cmd_status(struct ds_cli *cli)
 {
 	if (resolve(cli) < 0)
 		return 1;
 	struct ds_state st;
 	int live = ds_state_read_live(cli->cfg.pidfile, &st) == 1;
+	struct ds_ready rd;
+	int rc = live ? read_ready(&cli->cfg, cli->cfg.container_name, &rd) : 0;
 	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -47,11 +84,14 @@ int cmd_status(struct ds_cli *cli)
 		if (live) {
 			ds_json_int(&j, "pid", st.pid);
 			ds_json_string(&j, "init", ds_init_kind_name(ds_init_detect(st.pid)));
+			json_ready(&j, rc, &rd);
 		}
 		ds_json_object_end(&j);
 	} else if (live) {
+		/* The first line stays as scripts read it; readiness follows. */
 		printf("%s: running (pid %d, init %s)\n", cli->cfg.container_name, (int)st.pid,
 		       ds_init_kind_name(ds_init_detect(st.pid)));
+		print_ready(cli->cfg.container_name, rc, &rd);
 	} else {
 		printf("%s: stopped\n", cli->cfg.container_name);
 	}
@@ -156,6 +196,8 @@ int cmd_info(struct ds_cli *cli)
 	/* --private-users: "no", "auto" (stopped, a range not yet known) or BASE:SIZE. */
 	char users[32];
 	ds_userns_format(&f.userns, users, sizeof(users));
+	struct ds_ready rd;
+	int rc = f.pid ? read_ready(&cli->cfg, f.name, &rd) : 0;
 	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -167,6 +209,7 @@ int cmd_info(struct ds_cli *cli)
 			ds_json_int(&j, "uptime_seconds", f.uptime);
 			ds_json_string(&j, "init", f.init);
 			ds_json_string(&j, "cgroup", f.cgroup);
+			json_ready(&j, rc, &rd);
 		}
 		ds_json_string(&j, "hostname", f.hostname);
 		ds_json_string(&j, "rootfs", f.rootfs);
@@ -216,6 +259,7 @@ int cmd_info(struct ds_cli *cli)
 		       f.uptime / 60 % 60, f.uptime % 60);
 		printf("Init:        %s\n", f.init);
 		printf("Cgroup:      %s\n", f.cgroup);
+		print_ready(f.name, rc, &rd);
 	}
 	printf("Hostname:    %s\n", f.hostname);
 	printf("Rootfs:      %s\n", f.rootfs);
@@ -291,6 +335,8 @@ int cmd_show(struct ds_cli *cli)
 				ds_json_int(&j, "pid", v[i].st.pid);
 				ds_json_string(&j, "init", ds_init_kind_name(ds_init_detect(v[i].st.pid)));
 				ds_json_int(&j, "uptime_seconds", ds_proc_uptime(v[i].st.pid));
+				struct ds_ready rd;
+				json_ready(&j, read_ready(&cli->cfg, v[i].name, &rd), &rd);
 			}
 			ds_json_string(&j, "rootfs", v[i].rootfs);
 			char path[PATH_MAX];

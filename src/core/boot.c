@@ -7,6 +7,7 @@
 #include "core/boot.h"
 #include "core/caps.h"
 #include "core/seccomp.h"
+#include "core/workspace.h"
 #include "fs/dev.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
@@ -217,20 +218,26 @@ static int become_guest_root(struct ds_error *err)
 	return 0;
 }
 
+/* Writes content into dir/name below the rootfs (dir: in our own /run tmpfs, created when missing). */
+static int write_run_file_in(int rootfd, const char *dir, const char *name, const char *content, struct ds_error *err)
+{
+	_cleanup_close_ int runfd = ds_open_in_root(rootfd, dir, DS_MNT_MKDIR);
+	if (runfd < 0)
+		return ds_fail(err, runfd, "cannot open /%s in the rootfs", dir);
+	char p[32];
+	_cleanup_close_ int dfd = open(ds_fd_path(runfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return ds_fail(err, negerrno(), "cannot open /%s in the rootfs", dir);
+	_cleanup_close_ int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || ds_write_all(fd, content, strlen(content)) < 0)
+		return ds_fail(err, negerrno(), "cannot write /%s/%s", dir, name);
+	return 0;
+}
+
 /* Writes name=content into the rootfs's run/ (already our tmpfs). */
 static int write_run_file(int rootfd, const char *name, const char *content, struct ds_error *err)
 {
-	_cleanup_close_ int runfd = ds_open_in_root(rootfd, "run", 0);
-	if (runfd < 0)
-		return ds_fail(err, runfd, "cannot open /run in the rootfs");
-	char p[32];
-	_cleanup_close_ int dir = open(ds_fd_path(runfd, p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return ds_fail(err, negerrno(), "cannot open /run in the rootfs");
-	_cleanup_close_ int fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || ds_write_all(fd, content, strlen(content)) < 0)
-		return ds_fail(err, negerrno(), "cannot write /run/%s", name);
-	return 0;
+	return write_run_file_in(rootfd, "run", name, content, err);
 }
 
 static int setup_proc_hardening(int rootfd, unsigned modes, struct ds_error *err)
@@ -278,6 +285,47 @@ static int setup_markers(int rootfd, const struct ds_config *cfg, struct ds_erro
 	return r < 0 ? r : write_run_file(rootfd, "droidspaces", DS_VERSION "\n", err);
 }
 
+/*
+ * The monitor's notify socket (<ws>/Sockets/NAME.notify), opened while we
+ * are still host root: with --private-users guest root may not pass through
+ * the workspace's directories, and the bind takes the fd's path instead.
+ * Opened once our mount namespace exists: mount(2) refuses a bind source
+ * whose mount belongs to another namespace (EINVAL).
+ */
+static int open_notify_socket(const struct ds_config *cfg, int *fd, struct ds_error *err)
+{
+	char sock[PATH_MAX];
+	int r = ds_workspace_path(cfg->workspace, DS_WS_NOTIFY, cfg->container_name, sock, sizeof(sock));
+	if (r < 0)
+		return ds_fail(err, r, "the notify socket's path is too long");
+	*fd = open(sock, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (*fd < 0 || fstat(*fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return ds_fail(err, *fd < 0 ? negerrno() : -EINVAL, "the monitor's notify socket %s", sock);
+	return 0;
+}
+
+/*
+ * The container interface of nspawn's that systemd and its tools read:
+ * /run/host/container-manager, the host's os-release as
+ * /run/host/os-release, and /run/host/notify, the monitor's NOTIFY_SOCKET
+ * (core/ready.h) bound in (notify_fd: open_notify_socket's).
+ */
+static int setup_host_interface(int rootfd, int notify_fd, struct ds_error *err)
+{
+	char osr[8192], src[32];
+	int r = write_run_file_in(rootfd, "run/host", "container-manager", "droidspaces\n", err);
+	/* An Android host has none: the file is left out, as nspawn does. */
+	if (r == 0 && (ds_read_file("/etc/os-release", osr, sizeof(osr)) > 0 ||
+		       ds_read_file("/usr/lib/os-release", osr, sizeof(osr)) > 0))
+		r = write_run_file_in(rootfd, "run/host", "os-release", osr, err);
+	if (r < 0)
+		return r;
+	struct ds_mount m = { ds_fd_path(notify_fd, src),     "run/host/notify", NULL, MS_BIND, NULL,
+			      DS_MNT_REQUIRED | DS_MNT_MKFILE };
+	return ds_mount_one(rootfd, &m, err);
+}
+
 static int setup_environment(const struct ds_config *cfg)
 {
 	char ttys[DS_MAX_TTYS * 8 + 1] = "";
@@ -290,6 +338,9 @@ static int setup_environment(const struct ds_config *cfg)
 	setenv("TERM", "xterm-256color", 1);
 	setenv("HOME", "/root", 1);
 	setenv("container", "droidspaces", 1);
+	/* nspawn's interface: the machine's UUID (systemd's transient machine-id), where to say READY=1. */
+	setenv("container_uuid", cfg->rt.uuid, 1);
+	setenv("NOTIFY_SOCKET", "/run/host/notify", 1);
 	if (ttys[0])
 		setenv("container_ttys", ttys, 1);
 	return 0;
@@ -312,6 +363,10 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return r;
 	/* Own mount (and cgroup) namespace, private propagation. */
 	if ((r = setup_namespaces(cg, cfg, in_cgroup, &have_cgroupns, err)) < 0)
+		return r;
+	/* The monitor's notify socket, while we are host root, in our mount namespace (a bind's source must be). */
+	_cleanup_close_ int notify_fd = -1;
+	if ((r = open_notify_socket(cfg, &notify_fd, err)) < 0)
 		return r;
 	/* A rootfs image on the loop device the parent attached (seed 4.1 step 5). */
 	if (cfg->rt.loop_path[0] && (r = ds_image_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
@@ -358,6 +413,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return r;
 	/* The console PTY slave (allocated on the host) becomes /dev/console. */
 	if ((r = setup_console(rootfd, cfg, err)) < 0)
+		return r;
+	/* /run/host: os-release, container-manager and the notify socket, as nspawn gives them. */
+	if ((r = setup_host_interface(rootfd, notify_fd, err)) < 0)
 		return r;
 	/* Boot markers the host looks for through /proc/PID/root. */
 	if ((r = setup_markers(rootfd, cfg, err)) < 0)

@@ -39,6 +39,11 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	char sock[PATH_MAX];
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
+	/* The notify socket and the readiness record (core/ready.h) of this run. */
+	static const enum ds_ws_path runtime[] = { DS_WS_NOTIFY, DS_WS_READY };
+	for (size_t i = 0; i < sizeof(runtime) / sizeof(runtime[0]); i++)
+		if (ds_workspace_path(cfg->workspace, runtime[i], cfg->container_name, sock, sizeof(sock)) == 0)
+			unlink(sock);
 	ds_console_sweep(cfg);
 	/* Only a pidfile of ours: --pidfile may name any file. */
 	int u = ds_state_unlink(cfg->pidfile);

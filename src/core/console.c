@@ -18,27 +18,9 @@ int ds_console_socket_path(const struct ds_config *cfg, char *out, size_t size)
 	return ds_workspace_path(cfg->workspace, DS_WS_SOCKET, cfg->container_name, out, size);
 }
 
-/*
- * sun_path holds 108 bytes, a workspace path may be longer: address the
- * socket through /proc/self/fd/N/<name>.sock of the directory instead.
- */
 static int socket_addr(const struct ds_config *cfg, struct sockaddr_un *sa, int *dirfd)
 {
-	char dir[PATH_MAX], entry[PATH_MAX];
-	int r = ds_workspace_dir(cfg->workspace, DS_WS_SOCKET, dir, sizeof(dir));
-	if (r == 0)
-		r = ds_workspace_entry(DS_WS_SOCKET, cfg->container_name, entry, sizeof(entry));
-	if (r == 0)
-		r = ds_mkdir_p(dir, 0700);
-	if (r < 0)
-		return r;
-	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (*dirfd < 0)
-		return negerrno();
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", *dirfd, entry);
-	return 0;
+	return ds_workspace_sockaddr(cfg->workspace, DS_WS_SOCKET, cfg->container_name, sa, dirfd);
 }
 
 int ds_console_listen(const struct ds_config *cfg, struct ds_error *err)

@@ -4,6 +4,7 @@
 #include "core/console.h"
 #include "core/halt.h"
 #include "core/boot.h"
+#include "core/ready.h"
 #include "core/seccomp.h"
 #include "core/state.h"
 #include "core/userns.h"
@@ -13,6 +14,7 @@
 #include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fds.h"
+#include "util/clock.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -28,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +41,10 @@
 #define DS_LOG_MAX (1024 * 1024) /* rotate the console log past 1 MiB, keep one old file */
 #define CONSOLE_TURN_READS 64    /* reads of console output per turn of the event loop */
 #define INIT_EXIT_POLL_MS 1000   /* without a subreaper, how often /proc is asked whether init is gone */
+#define NOTIFY_TURN_READS 16     /* notify datagrams per turn of the event loop */
+#define READY_POLL_MS 100        /* until ready, how often the guest's own marks are looked at ... */
+#define READY_POLL_SLOW_MS 1000  /* ... and after READY_POLL_FAST_FOR_MS of not being ready */
+#define READY_POLL_FAST_FOR_MS 10000
 
 struct console_log {
 	char path[PATH_MAX];
@@ -259,6 +266,13 @@ struct monitor {
 	int init_done, init_status, stopping;
 	int subreaper; /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
 	unsigned long long init_starttime;
+	int notify_fd; /* the guest's NOTIFY_SOCKET */
+	char ready_path[PATH_MAX];
+	struct ds_ready ready;      /* this boot's, as recorded in ready_path */
+	long long boot_ms;          /* when init was let boot (ds_now_ms) */
+	long long exec_ms;          /* when init was first seen past its execve; 0: not yet */
+	long long next_probe_ms;    /* when ready_poll looks again */
+	int probe_last, probe_hits; /* the last probe's finding, and how many times in a row */
 };
 
 static void watch(struct monitor *m, int fd)
@@ -439,6 +453,154 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The guest's NOTIFY_SOCKET, bound in <ws>/Sockets (boot binds it on
+ * /run/host/notify): a datagram socket that is told each sender's
+ * credentials, so that only init's messages count.
+ */
+static int notify_listen(struct monitor *m, struct ds_error *err)
+{
+	const struct ds_config *cfg = m->cfg;
+	struct sockaddr_un sa;
+	_cleanup_close_ int dirfd = -1;
+	int r = ds_workspace_sockaddr(cfg->workspace, DS_WS_NOTIFY, cfg->container_name, &sa, &dirfd);
+	if (r < 0)
+		return ds_fail(err, r, "cannot create the notify socket's directory");
+	m->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (m->notify_fd < 0)
+		return ds_fail(err, negerrno(), "cannot create the notify socket");
+	unlink(sa.sun_path); /* a dead monitor's; the name's lock is ours */
+	int one = 1;
+	if (bind(m->notify_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(m->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 || chmod(sa.sun_path, 0600) < 0)
+		return ds_fail(err, negerrno(), "cannot set up the notify socket");
+	/* --private-users: guest root is an unprivileged host id, which must be let send. */
+	const struct ds_userns *u = &cfg->settings.userns;
+	if (u->mode != DS_USERNS_OFF && chown(sa.sun_path, u->base, u->base) < 0)
+		return ds_fail(err, negerrno(), "cannot give the notify socket to guest root");
+	return 0;
+}
+
+static void record_ready(struct monitor *m)
+{
+	/* Only a monitor's own record may stand there: what cannot be written is left for status to refuse. */
+	ds_ready_write(m->ready_path, &m->ready);
+}
+
+static void became_ready(struct monitor *m, int by)
+{
+	m->ready.ready = 1;
+	m->ready.by = by;
+	m->ready.ms = ds_now_ms() - m->boot_ms;
+}
+
+/* A new boot: not ready, no status yet. */
+static void ready_reset(struct monitor *m)
+{
+	memset(&m->ready, 0, sizeof(m->ready));
+	m->ready.ms = -1;
+	m->boot_ms = ds_now_ms();
+	m->exec_ms = 0;
+	m->probe_last = m->probe_hits = 0;
+	m->next_probe_ms = 0;
+	record_ready(m);
+}
+
+/* The fds a datagram brought (a hostile sender's) are closed; its credentials returned. */
+static const struct ucred *notify_cmsgs(struct msghdr *msg)
+{
+	const struct ucred *cred = NULL;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS) {
+			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfd; i++) {
+				int fd;
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		} else if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			cred = (const struct ucred *)(void *)CMSG_DATA(c);
+		}
+	}
+	return cred;
+}
+
+/*
+ * What init said on NOTIFY_SOCKET: READY=1 and STATUS=. A bounded turn of
+ * datagrams, each read whole or dropped (MSG_TRUNC), from init only (as
+ * nspawn takes its PID 1's only): a guest's other processes are not heard.
+ */
+static void notify_input(struct monitor *m)
+{
+	for (int turn = 0; turn < NOTIFY_TURN_READS; turn++) {
+		char buf[DS_NOTIFY_MAX + 1];
+		union {
+			struct cmsghdr align;
+			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int))];
+		} control;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+		};
+		ssize_t n = recvmsg(m->notify_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		const struct ucred *cred = notify_cmsgs(&msg);
+		struct ds_notify nt;
+		if ((msg.msg_flags & MSG_TRUNC) || n > DS_NOTIFY_MAX || !cred || cred->pid != m->init_pid ||
+		    ds_notify_parse(buf, (size_t)n, &nt) < 0)
+			continue;
+		if (nt.has_status)
+			memcpy(m->ready.status, nt.status, sizeof(m->ready.status));
+		if (nt.ready && !m->ready.ready)
+			became_ready(m, DS_READY_NOTIFY);
+		record_ready(m);
+	}
+}
+
+/* Init has run its own program (not ours, before execve): since when. */
+static int init_execed(const struct monitor *m)
+{
+	char path[64];
+	struct stat self, init;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)m->init_pid);
+	return stat(path, &init) == 0 && stat("/proc/self/exe", &self) == 0 &&
+	       (init.st_dev != self.st_dev || init.st_ino != self.st_ino);
+}
+
+/*
+ * Until ready: the guest's own init's marks (core/ready.c), looked at once
+ * per interval however often the loop wakes (a chatty console must not
+ * make it scan /proc each time). Returns the wait until the next look.
+ */
+static int ready_poll(struct monitor *m)
+{
+	if (m->ready.ready)
+		return -1;
+	long long now = ds_now_ms();
+	if (now < m->next_probe_ms)
+		return (int)(m->next_probe_ms - now);
+	m->next_probe_ms = now + (now - m->boot_ms < READY_POLL_FAST_FOR_MS ? READY_POLL_MS : READY_POLL_SLOW_MS);
+	if (!m->exec_ms && init_execed(m))
+		m->exec_ms = now;
+	if (m->exec_ms) {
+		int by = ds_ready_probe(m->init_pid, ds_init_detect(m->init_pid), now - m->exec_ms);
+		/* Seen twice in a row: a runlevel's next rc may be between fork and exec at one look. */
+		m->probe_hits = by != DS_READY_NONE && by == m->probe_last ? m->probe_hits + 1 : by != DS_READY_NONE;
+		m->probe_last = by;
+		if (by != DS_READY_NONE && (by == DS_READY_ALIVE || m->probe_hits >= 2)) {
+			became_ready(m, by);
+			record_ready(m);
+			return -1;
+		}
+	}
+	return (int)(m->next_probe_ms - now);
+}
+
 static int setup_loop(struct monitor *m, struct ds_error *err)
 {
 	sigset_t mask;
@@ -456,6 +618,10 @@ static int setup_loop(struct monitor *m, struct ds_error *err)
 	m->listen_fd = ds_console_listen(m->cfg, err);
 	if (m->listen_fd < 0)
 		return m->listen_fd;
+	int r = notify_listen(m, err);
+	if (r < 0)
+		return r;
+	watch(m, m->notify_fd);
 	fcntl(m->cfg->rt.console.master, F_SETFL, fcntl(m->cfg->rt.console.master, F_GETFL) | O_NONBLOCK);
 	watch(m, m->cfg->rt.console.master);
 	watch(m, m->sfd);
@@ -495,9 +661,14 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		_exit(1);
 	}
 	ds_console_client_init(client);
-	struct monitor m = {
-		.cfg = cfg, .cg = cg, .log = { .fd = logfd }, .client = client, .listen_fd = -1, .pending = -1
-	};
+	struct monitor m = { .cfg = cfg,
+			     .cg = cg,
+			     .log = { .fd = logfd },
+			     .client = client,
+			     .listen_fd = -1,
+			     .pending = -1,
+			     .notify_fd = -1 };
+	ds_workspace_path(cfg->workspace, DS_WS_READY, cfg->container_name, m.ready_path, sizeof(m.ready_path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
 	struct stat lst;
@@ -573,6 +744,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			break;
 		}
 		m.init_starttime = ds_proc_starttime(m.init_pid);
+		/* Not ready yet: recorded before start returns, so that --wait never reads a past boot's record. */
+		ready_reset(&m);
 		/* Recorded: now init may boot. */
 		if (ds_send_fd(go, 'g', idmapped) < 0) {
 			/* init is gone already; the loop below reaps it */
@@ -586,7 +759,10 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		m.init_done = 0;
 		while (!m.init_done) {
 			struct epoll_event evs[8];
-			int n = epoll_wait(m.epfd, evs, ARRAY_SIZE(evs), m.subreaper ? -1 : INIT_EXIT_POLL_MS);
+			int wait = ready_poll(&m);
+			if (!m.subreaper && (wait < 0 || wait > INIT_EXIT_POLL_MS))
+				wait = INIT_EXIT_POLL_MS;
+			int n = epoll_wait(m.epfd, evs, ARRAY_SIZE(evs), wait);
 			if (!m.subreaper && ds_proc_starttime(m.init_pid) != m.init_starttime) {
 				m.init_status = 0; /* reaped elsewhere: its status is unknown */
 				m.init_done = 1;
@@ -605,6 +781,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					accept_client(&m);
 				else if (fd == m.pending)
 					pending_mode(&m);
+				else if (fd == m.notify_fd)
+					notify_input(&m);
 				else if (fd == m.client->fd)
 					client_event(&m, evs[i].events);
 				else if (is_tty_master(cfg, fd))

@@ -125,6 +125,19 @@ static int parse_user(const struct ds_setting *row, void *base, const char *val,
 	return 0;
 }
 
+/* --wait alone is DS_WAIT_DEFAULT seconds; a command-line flag only, never saved. */
+static int parse_wait(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		      struct ds_error *err)
+{
+	(void)from;
+	char *end;
+	long v = *val ? strtol(val, &end, 10) : DS_WAIT_DEFAULT;
+	if (*val && (*end || end == val || v < 1 || v > 86400))
+		return bad(err, row->name, val, "expected seconds, 1-86400");
+	*(int *)field(row, base) = (int)v;
+	return 0;
+}
+
 /* --memory and --cpus: 0 (or empty, in a saved file) is no limit. */
 static int parse_memory(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 			struct ds_error *err)
@@ -407,6 +420,13 @@ const struct ds_setting ds_settings[] = {
 	  .help = "bind a host path into the container (repeatable)", .verbs = BOOT },
 	{ .name = "config", .shortopt = 'C', .arg = DS_ARG_PATH, CFG(config_file), .metavar = "FILE",
 	  .help = "settings file (key=value, as saved in Containers/NAME/container.config)", .verbs = BOOT },
+	{ .name = "wait", .arg = DS_ARG_VALUE, .flags = DS_ROW_FLAGS | DS_ROW_OPTVAL, FLG(wait), .parse = parse_wait,
+	  .metavar = "[SECS]",
+	  .help = "start: return once the guest is ready (default 90 s; exit 1 with\n"
+		  "its failed units or last console lines if not): systemd: READY=1\n"
+		  "on NOTIFY_SOCKET; OpenRC: the default runlevel reached; sysvinit:\n"
+		  "its runlevel in utmp; busybox and others: init alive for 1 s",
+	  .verbs = BOOT },
 	{ .name = "foreground", .shortopt = 'f', .arg = DS_ARG_FLAG, CFG(foreground),
 	  .help = "stay attached to the console (start); follow (logs)", .verbs = BOOT | DS_VERB_LOGS },
 	{ .name = "follow", .arg = DS_ARG_FLAG, CFG(foreground), /* logs -f and --follow share the flag */

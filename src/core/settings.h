@@ -38,6 +38,7 @@ struct ds_cli_flags {
 	const char *names;      /* raw --name: NAME, or NAME,NAME,... (stop) */
 	const char *user;       /* run --user */
 	char pidfile[PATH_MAX]; /* --pidfile: where the command finds the container's pidfile */
+	int wait;               /* start --wait: seconds to wait for the guest to be ready, 0: do not */
 	int json, all, help, version;
 };
 

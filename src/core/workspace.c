@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* Images are mounted outside the workspace: a workspace on /data may not allow the mount. */
@@ -31,6 +33,8 @@ static const struct {
 	[DS_WS_SAVED] = { "Containers", "/container.config", 0 },
 	[DS_WS_VOLATILE] = { "Volatile", "", 0 },
 	[DS_WS_IMAGE_MOUNT] = { DS_IMAGE_MOUNT_DIR, "", 1 },
+	[DS_WS_NOTIFY] = { "Sockets", ".notify", 0 },
+	[DS_WS_READY] = { "Pids", ".ready", 0 },
 };
 
 /* The directories every command may need before it writes anything. */
@@ -110,6 +114,25 @@ int ds_workspace_path(const char *ws, enum ds_ws_path what, const char *name, ch
 		return r;
 	size_t n = strlen(out);
 	return fits(snprintf(out + n, size - n, "/%s", entry), size - n);
+}
+
+int ds_workspace_sockaddr(const char *ws, enum ds_ws_path what, const char *name, struct sockaddr_un *sa, int *dirfd)
+{
+	char dir[PATH_MAX], entry[PATH_MAX];
+	int r = ds_workspace_dir(ws, what, dir, sizeof(dir));
+	if (r == 0)
+		r = ds_workspace_entry(what, name, entry, sizeof(entry));
+	if (r == 0)
+		r = ds_mkdir_p(dir, 0700);
+	if (r < 0)
+		return r;
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
+		return negerrno();
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", *dirfd, entry);
+	return 0;
 }
 
 int ds_workspace_name_of(enum ds_ws_path what, const char *path, char name[DS_NAME_MAX + 1])

@@ -28,6 +28,8 @@ enum ds_ws_path {
 	DS_WS_SAVED,           /* <ws>/Containers/NAME/container.config: the saved settings */
 	DS_WS_VOLATILE,        /* <ws>/Volatile/NAME: the overlay's upper and work directories */
 	DS_WS_IMAGE_MOUNT,     /* /mnt/Droidspaces/NAME: on the host, outside the workspace */
+	DS_WS_NOTIFY,          /* <ws>/Sockets/NAME.notify: the guest's NOTIFY_SOCKET (/run/host/notify inside) */
+	DS_WS_READY,           /* <ws>/Pids/NAME.ready: the monitor's readiness record (core/ready.c) */
 };
 
 /* The registry of --private-users ranges: <ws>/userns.ranges (core/userns.c). */
@@ -50,6 +52,14 @@ int ds_workspace_entry(enum ds_ws_path what, const char *name, char *out, size_t
  * Only the file name counts, so a --pidfile elsewhere is named too.
  */
 int ds_workspace_name_of(enum ds_ws_path what, const char *path, char name[DS_NAME_MAX + 1]);
+/*
+ * A unix socket address for container name's what (a socket), as
+ * /proc/self/fd/N/ENTRY of its directory (created 0700 when missing):
+ * sun_path holds 108 bytes, a workspace path may be longer. *dirfd is the
+ * directory's O_PATH fd, to be closed once the address was used.
+ */
+struct sockaddr_un;
+int ds_workspace_sockaddr(const char *ws, enum ds_ws_path what, const char *name, struct sockaddr_un *sa, int *dirfd);
 /* 1 when path lies in a directory named as what's (of any workspace): a default path, not a user's. */
 int ds_workspace_is_default(enum ds_ws_path what, const char *path);
 /*

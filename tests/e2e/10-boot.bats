@@ -26,11 +26,11 @@ teardown() {
 	require_fixture debian-systemd
 	local root cg
 	root=$(fixture_copy debian-systemd)
-	start_ct sysd "$root"
+	# --wait: returns once systemd said READY=1, the boot is over.
+	start_ct sysd "$root" --wait=120
 	[ "$CT_KIND" = systemd ]
 
-	wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
-	run in_container sysd timeout 120 systemctl is-system-running --wait
+	run in_container sysd systemctl is-system-running
 	echo "$output"
 	[ "$output" = running ]
 	[ "$status" -eq 0 ]
@@ -106,7 +106,7 @@ teardown() {
 	in_container bb grep -qx "$(printf '127.0.1.1\tbb-guest')" /etc/hosts
 	run "$DS" --name=bb status
 	[ "$status" -eq 0 ]
-	[ "$output" = "bb: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "bb: running (pid $CT_PID, init busybox)" ]
 
 	stop_ct bb
 	[ "$(line_count "$root/var/log/ds-test-halted")" -eq 1 ]

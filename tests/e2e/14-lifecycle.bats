@@ -62,7 +62,7 @@ teardown() { fault_teardown; }
 	adopt_ct cli
 	run_ds_err status --name=cli
 	[ "$status" -eq 0 ]
-	[ "$output" = "cli: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "cli: running (pid $CT_PID, init busybox)" ]
 	run_ds_err show
 	[ "$status" -eq 0 ]
 	echo "$output"
@@ -350,7 +350,7 @@ opt_row_report() {
 	proc_alive "$CT_PID" "$CT_ST"
 	run "$DS" --name=mon status
 	[ "$status" -eq 0 ]
-	[ "$output" = "mon: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "mon: running (pid $CT_PID, init busybox)" ]
 	[ "$(in_container mon hostname)" = mon ]
 	stop_ct mon
 	assert_cleaned mon
@@ -419,7 +419,7 @@ fault_reap() {
 	wait_for 10 booted "$CT_PID"
 	run_ds_err --name=fa status
 	[ "$status" -eq 0 ]
-	[ "$output" = "fa: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "fa: running (pid $CT_PID, init busybox)" ]
 	[ "$(show_state fa)" = running ]
 	run_ds_err --name=fa run hostname
 	[ "$status" -eq 0 ]
@@ -485,7 +485,7 @@ fault_reap() {
 	proc_alive "$CT_PID" "$CT_ST"
 	run_ds_err --name=mk status
 	[ "$status" -eq 0 ]
-	[ "$output" = "mk: running (pid $CT_PID, init busybox)" ]
+	[ "${lines[0]}" = "mk: running (pid $CT_PID, init busybox)" ]
 	[ "$(show_state mk)" = running ]
 	run_ds_err --name=mk run cat /run/ds-test-booted
 	[ "$status" -eq 0 ]

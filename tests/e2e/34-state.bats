@@ -86,7 +86,7 @@ remove_fake_cgroups() {
 
 	ds_run status --name=km
 	[ "$status" -eq 0 ]
-	[ "$output" = "km: running (pid $pid, init busybox)" ]
+	[ "${lines[0]}" = "km: running (pid $pid, init busybox)" ]
 	json_run show --json
 	[ "$(jq -r '.containers[] | select(.name == "km") | .state' <<<"$output")" = running ]
 	[ "$(jq '.containers[] | select(.name == "km") | .pid' <<<"$output")" = "$pid" ]

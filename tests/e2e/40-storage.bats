@@ -85,7 +85,7 @@ make_image() {
 	[ ! -e "$mp" ]
 	no_loop_for "$img"
 
-	st_start sdimg --rootfs-img="$img"
+	st_start sdimg --rootfs-img="$img" --wait=120
 	[ "$CT_KIND" = systemd ]
 
 	# one loop device, autoclear, backed by the image, attached read-write
@@ -109,8 +109,7 @@ make_image() {
 	grep -q 'Pass 5' "$(ws_log sdimg)"
 	grep -q '^ds-test: .* files' "$(ws_log sdimg)"
 
-	wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
-	run timeout 120 "$DS" --name=sdimg run systemctl is-system-running --wait
+	run "$DS" --name=sdimg run systemctl is-system-running
 	echo "$output"
 	[ "$output" = running ]
 	[ "$status" -eq 0 ]

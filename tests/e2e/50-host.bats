@@ -181,13 +181,12 @@ assert_resolv_link() {
 	local sd orc sd_pid orc_pid out
 	sd=$(fixture_copy debian-systemd)
 	orc=$(fixture_copy debian-openrc)
-	st_start sdh -r "$sd" --hostname=sd-guest.example
+	st_start sdh -r "$sd" --hostname=sd-guest.example --wait=120
 	sd_pid=$CT_PID
 	st_start orch -r "$orc" --hostname=orc-guest --dns=192.0.2.44,2001:db8::44
 	orc_pid=$CT_PID
 
-	wait_for 60 test -S "/proc/$sd_pid/root/run/systemd/private"
-	run timeout 120 "$DS" --name=sdh run systemctl is-system-running --wait
+	run "$DS" --name=sdh run systemctl is-system-running
 	echo "$output"
 	[ "$output" = running ]
 	wait_for 90 booted "$orc_pid"

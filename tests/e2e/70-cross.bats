@@ -261,7 +261,7 @@ check_container() {
 	[ "$(cat "/proc/$pid/root/etc/hostname")" = "$name" ]
 	xrun --name="$name" status
 	[ "$status" -eq 0 ]
-	[ "$output" = "$name: running (pid $pid, init busybox)" ]
+	[ "${lines[0]}" = "$name: running (pid $pid, init busybox)" ]
 	xrun --name="$name" --json info
 	[ "$status" -eq 0 ]
 	[[ $output == *"\"name\""*"\"$name\""* ]]

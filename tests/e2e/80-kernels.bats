@@ -251,13 +251,17 @@ kp_guest_start() {
 	local name=$1 kind=$2
 	shift 2
 	[[ $kind != openrc ]] || DS_WRAP=(nsenter -t "$KP_HOLDER" -n --)
-	st_start "$name" "$@"
+	# systemd: --wait returns at READY=1 (the notify socket works on every profile).
+	if [[ $kind == systemd ]]; then
+		st_start "$name" "$@" --wait=120
+	else
+		st_start "$name" "$@"
+	fi
 	DS_WRAP=()
 	adopt_ct "$name"
 	if [[ $kind == systemd ]]; then
 		[ "$CT_KIND" = systemd ]
-		wait_for 60 test -S "/proc/$CT_PID/root/run/systemd/private"
-		run in_container "$name" timeout 120 systemctl is-system-running --wait
+		run in_container "$name" systemctl is-system-running
 		echo "$output"
 		[ "$output" = running ]
 		run in_container "$name" systemctl --failed --no-legend

@@ -539,19 +539,54 @@ static void test_private_users(void **state)
 	assert_int_equal(PARSE("stop", "--private-users"), 0); /* parsed; the verb refuses it */
 }
 
+/* --wait: alone the default, =SECS 1-86400, a command-line flag (never a saved key). */
+static void test_wait(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("start"), 0);
+	assert_int_equal(cli.flags.wait, 0);
+	assert_int_equal(PARSE("start", "--wait"), 0);
+	assert_int_equal(cli.flags.wait, DS_WAIT_DEFAULT);
+	assert_int_equal(PARSE("--wait=5", "start"), 0);
+	assert_int_equal(cli.flags.wait, 5);
+	assert_int_equal(PARSE("start", "--wait=86400"), 0);
+	assert_int_equal(cli.flags.wait, 86400);
+	/* --wait takes no separate word: "30" is the command's argument. */
+	assert_int_equal(PARSE("start", "--wait", "30"), 0);
+	assert_int_equal(cli.flags.wait, DS_WAIT_DEFAULT);
+	assert_int_equal(cli.argc, 1);
+	assert_int_equal(PARSE("start", "--wait=0"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--wait=86401"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--wait=-1"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--wait=1x"), DS_EINVAL_MSG);
+	assert_int_equal(PARSE("start", "--wait=x"), DS_EINVAL_MSG);
+	assert_null(ds_setting_by_name("wait", 4)->key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),      cmocka_unit_test(test_options_before_and_after_command),
-		cmocka_unit_test(test_name_forms),    cmocka_unit_test(test_value_is_taken_verbatim),
-		cmocka_unit_test(test_empty_paths),   cmocka_unit_test(test_unknown_options),
-		cmocka_unit_test(test_stop_timeout),  cmocka_unit_test(test_ttys),
-		cmocka_unit_test(test_hostname),      cmocka_unit_test(test_dns),
-		cmocka_unit_test(test_binds_valid),   cmocka_unit_test(test_binds_invalid),
-		cmocka_unit_test(test_binds_limit),   cmocka_unit_test(test_run_passthrough),
-		cmocka_unit_test(test_double_dash),   cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_flags),         cmocka_unit_test(test_too_many_args),
-		cmocka_unit_test(test_keep_caps),     cmocka_unit_test(test_privileged),
+		cmocka_unit_test(test_wait),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_options_before_and_after_command),
+		cmocka_unit_test(test_name_forms),
+		cmocka_unit_test(test_value_is_taken_verbatim),
+		cmocka_unit_test(test_empty_paths),
+		cmocka_unit_test(test_unknown_options),
+		cmocka_unit_test(test_stop_timeout),
+		cmocka_unit_test(test_ttys),
+		cmocka_unit_test(test_hostname),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_binds_valid),
+		cmocka_unit_test(test_binds_invalid),
+		cmocka_unit_test(test_binds_limit),
+		cmocka_unit_test(test_run_passthrough),
+		cmocka_unit_test(test_double_dash),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_too_many_args),
+		cmocka_unit_test(test_keep_caps),
+		cmocka_unit_test(test_privileged),
 		cmocka_unit_test(test_private_users),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

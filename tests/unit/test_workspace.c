@@ -93,6 +93,8 @@ static void test_paths(void **state)
 		{ DS_WS_SAVED, "/ws/Containers/deb/container.config", "/ws/Containers", "deb/container.config" },
 		{ DS_WS_VOLATILE, "/ws/Volatile/deb", "/ws/Volatile", "deb" },
 		{ DS_WS_IMAGE_MOUNT, "/mnt/Droidspaces/deb", "/mnt/Droidspaces", "deb" },
+		{ DS_WS_NOTIFY, "/ws/Sockets/deb.notify", "/ws/Sockets", "deb.notify" },
+		{ DS_WS_READY, "/ws/Pids/deb.ready", "/ws/Pids", "deb.ready" },
 	};
 	char out[PATH_MAX];
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

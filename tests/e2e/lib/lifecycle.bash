@@ -85,10 +85,19 @@ ds_run() {
 # stop and a refused start.
 
 # _ct_started NAME: $output of the start just run is exactly
-# "Container NAME started: init pid PID (KIND)"; sets CT_PID and CT_KIND.
+# "Container NAME started: init pid PID (KIND)" (with --wait, then
+# "Container NAME ready in N ms (BY)..."); sets CT_PID and CT_KIND.
 _ct_started() {
-	local re='^Container (.+) started: init pid ([0-9]+) \(([a-z0-9-]+)\)$'
-	if [[ ! $output =~ $re || ${BASH_REMATCH[1]} != "$1" ]]; then
+	local re='^Container (.+) started: init pid ([0-9]+) \(([a-z0-9-]+)\)$' first=$output rest=''
+	if [[ $output == *$'\n'* ]]; then
+		first=${output%%$'\n'*}
+		rest=${output#*$'\n'}
+		if [[ $rest == *$'\n'* || $rest != "Container $1 ready in "* ]]; then
+			echo "unexpected output of start: $output" >&2
+			return 1
+		fi
+	fi
+	if [[ ! $first =~ $re || ${BASH_REMATCH[1]} != "$1" ]]; then
 		echo "unexpected output of start: $output" >&2
 		return 1
 	fi
