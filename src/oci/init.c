@@ -107,8 +107,18 @@ static int setup_mounts(const struct ds_oci_init *in, int rootfd, struct ds_erro
 		if (strcmp(s->mounts[i].destination, "/dev") == 0)
 			dev_tmpfs = 1;
 	}
+	if (!dev_tmpfs)
+		return 0;
 	/* The spec's default devices and links on the /dev config.json mounted. */
-	return dev_tmpfs ? ds_dev_populate(rootfd, 0, 0, err) : 0;
+	if ((r = ds_dev_populate(rootfd, 0, 0, err)) < 0)
+		return r;
+	/* /dev/ptmx is the spec's link to pts/ptmx: it allocates from the container's devpts. */
+	_cleanup_close_ int dev = ds_open_in_root(rootfd, "dev", 0);
+	if (dev < 0)
+		return ds_fail(err, dev, "cannot open /dev in the rootfs");
+	if ((unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT) || symlinkat("pts/ptmx", dev, "ptmx") < 0)
+		return ds_fail(err, negerrno(), "cannot link /dev/ptmx to pts/ptmx");
+	return 0;
 }
 
 static int setup_pivot_root(int rootfd, struct ds_error *err)
@@ -116,8 +126,10 @@ static int setup_pivot_root(int rootfd, struct ds_error *err)
 	int r = ds_pivot_root_fd(rootfd, err);
 	if (r < 0)
 		return r;
-	/* /dev/ptmx allocates from the container's devpts when config.json mounted one. */
-	if (access("/dev/pts/ptmx", F_OK) == 0 && mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
+	/* /dev/ptmx allocates from the container's devpts when config.json mounted one (and no link of ours). */
+	struct stat st;
+	if (lstat("/dev/ptmx", &st) == 0 && !S_ISLNK(st.st_mode) && access("/dev/pts/ptmx", F_OK) == 0 &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind /dev/pts/ptmx on /dev/ptmx");
 	return 0;
 }
