@@ -189,25 +189,6 @@ static int verb_start(const struct oci_cli *o)
 	return ds_oci_start(o->root, id, &err) < 0 ? report(o, &err) : 0;
 }
 
-/* The annotations of the copy of config.json create took. */
-static void write_annotations(struct ds_json *j, const struct ds_oci_container *c)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", c->dir);
-	ds_json_object_begin(j, "annotations");
-	_cleanup_close_ int fd = ds_open_regular(path, 1);
-	_cleanup_free_ char *text = NULL;
-	ssize_t n = fd >= 0 ? ds_read_fd_whole(fd, &text, DS_JSON_MAX_SIZE) : -1;
-	struct ds_oci_spec spec;
-	struct ds_error err = { 0 };
-	if (n >= 0 && ds_oci_spec_parse(text, (size_t)n, &spec, &err) == 0)
-		for (size_t i = 0; i < spec.n_annotations; i++)
-			ds_json_string(j, spec.annotations[i].key, spec.annotations[i].value);
-	if (n >= 0)
-		ds_oci_spec_free(&spec);
-	ds_json_object_end(j);
-}
-
 static int verb_state(const struct oci_cli *o)
 {
 	const char *id = NULL;
@@ -218,20 +199,15 @@ static int verb_state(const struct oci_cli *o)
 	struct ds_error err = { 0 };
 	if (ds_oci_load(o->root, id, &c, &err) < 0)
 		return report(o, &err);
-	enum ds_oci_status st = ds_oci_status(&c);
-	struct ds_json j;
-	ds_json_init(&j, stdout);
-	ds_json_object_begin(&j, NULL);
-	ds_json_string(&j, "ociVersion", DS_OCI_VERSION);
-	ds_json_string(&j, "id", c.id);
-	ds_json_int(&j, "pid", st == DS_OCI_STOPPED ? 0 : c.pid);
-	ds_json_string(&j, "status", ds_oci_status_name(st));
-	ds_json_string(&j, "bundle", c.bundle);
-	ds_json_string(&j, "rootfs", c.rootfs);
-	ds_json_string(&j, "created", c.created);
-	ds_json_string(&j, "owner", "");
-	write_annotations(&j, &c);
-	ds_json_object_end(&j);
+	/* The annotations of the copy of config.json create took (none when it is unreadable). */
+	struct ds_oci_spec spec;
+	struct ds_error ignored = { 0 };
+	int have_spec = ds_oci_load_spec(&c, &spec, &ignored) == 0;
+	_cleanup_free_ char *text = ds_oci_state_json(&c, ds_oci_status(&c), have_spec ? &spec : NULL);
+	ds_oci_spec_free(&spec);
+	if (!text)
+		return report(o, &(struct ds_error){ .code = -ENOMEM, .msg = "cannot write the state" });
+	fputs(text, stdout);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -293,6 +269,8 @@ static int verb_features(const struct oci_cli *o)
 	ds_json_string(&j, "ociVersionMin", "1.0.0");
 	ds_json_string(&j, "ociVersionMax", DS_OCI_VERSION);
 	ds_json_array_begin(&j, "hooks");
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++)
+		ds_json_string(&j, NULL, ds_oci_hook_name(point));
 	ds_json_array_end(&j);
 	ds_json_array_begin(&j, "mountOptions");
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++)

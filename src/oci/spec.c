@@ -21,6 +21,20 @@ static const char *const ns_names[DS_OCI_NAMESPACES] = {
 	[DS_OCI_NS_CGROUP] = "cgroup", [DS_OCI_NS_TIME] = "time",
 };
 
+static const char *const hook_names[DS_OCI_HOOK_POINTS] = {
+	[DS_OCI_HOOK_PRESTART] = "prestart",
+	[DS_OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
+	[DS_OCI_HOOK_CREATE_CONTAINER] = "createContainer",
+	[DS_OCI_HOOK_START_CONTAINER] = "startContainer",
+	[DS_OCI_HOOK_POSTSTART] = "poststart",
+	[DS_OCI_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *ds_oci_hook_name(enum ds_oci_hook_point point)
+{
+	return (unsigned)point < DS_OCI_HOOK_POINTS ? hook_names[point] : "?";
+}
+
 const char *ds_oci_ns_name(enum ds_oci_ns ns) { return (unsigned)ns < DS_OCI_NAMESPACES ? ns_names[ns] : "?"; }
 
 /* Every capability up to Linux 5.9's CAP_CHECKPOINT_RESTORE, by its bit. */
@@ -554,6 +568,53 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 	return 0;
 }
 
+/* hooks.POINT[i]: path (absolute), args, env, timeout (seconds, above 0). */
+static int read_hook_list(const struct ds_jval *hooks, enum ds_oci_hook_point point, struct ds_oci_spec *spec,
+			  struct ds_error *err)
+{
+	char path[PATH_LEN], item[PATH_LEN], ppath[PATH_LEN];
+	const struct ds_jval *v;
+	if (!member(hooks, hook_names[point], "hooks", path, &v))
+		return 0;
+	int r = want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	struct ds_oci_hook *list = calloc(v->count + 1, sizeof(*list));
+	if (!list)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	spec->hooks[point] = list;
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_oci_hook *h = &list[i];
+		long long timeout = 0;
+		spec->n_hooks[point] = i + 1; /* its arrays are freed even when it fails half-way */
+		index_of(item, path, i);
+		join(ppath, item, "path");
+		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = get_string(m, "path", item, 1, &h->path, err)) < 0 ||
+		    (r = absolute(h->path, ppath, err)) < 0 ||
+		    (r = get_strings(m, "args", item, &h->args, &h->n_args, err)) < 0 ||
+		    (r = get_strings(m, "env", item, &h->env, &h->n_env, err)) < 0 ||
+		    (r = get_int(m, "timeout", item, 1, INT_MAX, &timeout, NULL, err)) < 0)
+			return r;
+		h->timeout = (int)timeout;
+	}
+	return 0;
+}
+
+static int read_hooks(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	char path[PATH_LEN];
+	const struct ds_jval *v;
+	int r = get_object(root, "hooks", "", path, &v, err);
+	if (r <= 0)
+		return r;
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++)
+		if ((r = read_hook_list(v, point, spec, err)) < 0)
+			return r;
+	return 0;
+}
+
 static int read_root(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
 	char path[PATH_LEN];
@@ -585,7 +646,8 @@ int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, st
 	    (r = read_root(root, spec, err)) < 0 || (r = read_process(root, spec, err)) < 0 ||
 	    (r = get_string(root, "hostname", "", 0, &spec->hostname, err)) < 0 ||
 	    (r = read_mounts(root, spec, err)) < 0 || (r = read_linux(root, spec, err)) < 0 ||
-	    (r = read_pairs(root, "annotations", "", &spec->annotations, &spec->n_annotations, err)) < 0)
+	    (r = read_pairs(root, "annotations", "", &spec->annotations, &spec->n_annotations, err)) < 0 ||
+	    (r = read_hooks(root, spec, err)) < 0)
 		return r;
 	return 0;
 }
@@ -604,6 +666,13 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->readonly_paths);
 	free(spec->sysctl);
 	free(spec->annotations);
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++) {
+		for (size_t i = 0; i < spec->n_hooks[point]; i++) {
+			free(spec->hooks[point][i].args);
+			free(spec->hooks[point][i].env);
+		}
+		free(spec->hooks[point]);
+	}
 	ds_jdoc_free(&spec->doc);
 	memset(spec, 0, sizeof(*spec));
 }
