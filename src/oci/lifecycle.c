@@ -493,6 +493,22 @@ int ds_oci_kill(const char *root, const char *id, int sig, int all, struct ds_er
 	return 0;
 }
 
+int ds_oci_pids(const char *root, const char *id, pid_t **out, size_t *n, struct ds_error *err)
+{
+	struct ds_oci_container c;
+	struct ds_cgroups cg;
+	*out = NULL;
+	*n = 0;
+	int r = ds_oci_load(root, id, &c, err);
+	if (r < 0)
+		return r;
+	if (!c.cgroup[0] || ds_cgroup_detect(&cg) < 0 || cg.mode == DS_CG_NONE)
+		return ds_fail(err, DS_EINVAL_MSG, "container \"%s\" has no cgroup to list", id);
+	if ((r = ds_cgroup_pids(&cg, c.cgroup, out, n)) < 0)
+		return ds_fail(err, r, "cannot list the processes of container \"%s\"", id);
+	return 0;
+}
+
 int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *err)
 {
 	struct ds_oci_container c;

@@ -522,6 +522,50 @@ hook() {
 	[ -z "$(ls -A "$OCI_ROOT")" ]
 }
 
+# bats test_tags=asan
+@test "oci: ps lists the processes of the container's cgroup, as JSON and as ps(1)'s table" {
+	require_fixture busybox
+	require_cmd ps
+	local root bundle pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1002 & touch /ready; exec sleep 1001"]'
+	oci_create p1 "$bundle" --pid-file "$DS_TEST_DIR/p1.pid"
+	pid=$(cat "$DS_TEST_DIR/p1.pid")
+	run -0 oci start p1
+	wait_for 10 test -e "$root/ready"
+
+	# The host's PIDs of init and the other sleeper, nothing else.
+	run -0 oci ps --format json p1
+	[[ $output =~ ^\[[0-9]+,[0-9]+\]$ ]]
+	[[ $output == *"[$pid,"* || $output == *",$pid]" ]]
+	local p
+	for p in $(tr -d '[]' <<<"$output" | tr , ' '); do
+		[[ $(tr '\0' ' ' <"/proc/$p/cmdline") == "sleep 100"[12]" " ]]
+	done
+
+	run -0 oci ps p1
+	[[ ${lines[0]} == UID*PID*CMD ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ $output == *"sleep 1001"* && $output == *"sleep 1002"* ]]
+	run -0 oci ps p1 -o pid,args
+	[[ ${lines[0]} == *PID*COMMAND ]]
+	[[ ${lines[1]} == *[0-9]" sleep 100"[12] ]]
+
+	run -2 oci ps --format xml p1
+	[ "$output" = 'droidspaces-oci: --format is table or json, not "xml"' ]
+	run -2 oci ps --format json p1 -ef
+	[ "$output" = "droidspaces-oci: ps --format json takes no ps(1) options" ]
+	run -1 oci ps nosuch
+	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
+
+	run -0 oci kill --all p1 KILL
+	wait_for 10 oci_is p1 stopped
+	run -0 oci ps --format json p1
+	[ "$output" = "[]" ]
+	run -0 oci delete p1
+}
+
 # A short subset of make test-oci: programs of opencontainers/runtime-tools' validation suite
 # that droidspaces-oci passes, each in a mount namespace of its own, as scripts/test-oci.sh runs them.
 OCI_SUBSET="default create state kill kill_no_effect delete_resources hooks_stdin linux_sysctl process_user mounts"
