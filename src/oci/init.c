@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/dev.h"
@@ -148,6 +149,42 @@ static int create_hooks(const struct ds_oci_init *in, char **state, struct ds_er
 		_exit(1);
 	close(in->hook_fd);
 	return ds_oci_hooks_run(in->spec, DS_OCI_HOOK_CREATE_CONTAINER, *state, err);
+}
+
+/*
+ * linux.devices: each node made at its path in the rootfs (what was there
+ * replaced; missing directories made), with its mode, owner and group. Only
+ * the device cgroup decides whether it may be opened.
+ */
+static int setup_devices(const struct ds_oci_spec *s, int rootfd, struct ds_error *err)
+{
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct ds_oci_device *d = &s->devices[i];
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", d->path + 1);
+		char *slash = strrchr(parent, '/');
+		const char *base = slash ? slash + 1 : parent;
+		if (slash)
+			*slash = '\0';
+		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+			return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.devices[%zu].path: %s is no file name",
+				       i, d->path);
+		int r = slash ? ds_open_in_root(rootfd, parent, DS_MNT_MKDIR) : dup(rootfd);
+		if (r < 0)
+			return ds_fail(err, slash ? r : negerrno(), "cannot open the directory of %s", d->path);
+		_cleanup_close_ int dir = r;
+		if (unlinkat(dir, base, 0) < 0 && errno != ENOENT)
+			return ds_fail(err, negerrno(), "cannot replace %s", d->path);
+		mode_t old = umask(0);
+		r = mknodat(dir, base, d->mode, makedev(d->major, d->minor));
+		umask(old);
+		if (r < 0)
+			return ds_fail(err, negerrno(), "cannot create the device %s", d->path);
+		if ((d->has_uid || d->has_gid) && fchownat(dir, base, d->has_uid ? d->uid : (uid_t)-1,
+							   d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
+			return ds_fail(err, negerrno(), "cannot set the owner of %s", d->path);
+	}
+	return 0;
 }
 
 static int setup_pivot_root(int rootfd, struct ds_error *err)
@@ -430,6 +467,8 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 		return r;
 	/* mounts, in order, each target inside the rootfs; the default devices on a tmpfs /dev. */
 	if ((r = setup_mounts(in, rootfd, err)) < 0)
+		return r;
+	if ((r = setup_devices(s, rootfd, err)) < 0)
 		return r;
 	/* prestart and createRuntime (by create), createContainer (here): the environment is there. */
 	if (ds_oci_init_has_hooks(s) && (r = create_hooks(in, &state, err)) < 0)

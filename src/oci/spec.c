@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "util/macros.h"
 
@@ -551,6 +552,56 @@ static int read_pairs(const struct ds_jval *obj, const char *key, const char *pa
 	return 0;
 }
 
+/* linux.devices[i]: path, type (c, u, b, p), major and minor (not for p), fileMode, uid, gid. */
+static int read_devices(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	char path[PATH_LEN], item[PATH_LEN], sub[PATH_LEN];
+	const struct ds_jval *v;
+	if (!member(linux_, "devices", "linux", path, &v))
+		return 0;
+	int r = want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	spec->devices = calloc(v->count + 1, sizeof(*spec->devices));
+	if (!spec->devices)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_oci_device *d = &spec->devices[i];
+		const char *type = NULL;
+		long long major = -1, minor = -1, mode = 0666, id = 0;
+		int has_major = 0, has_minor = 0;
+		index_of(item, path, i);
+		join(sub, item, "path");
+		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = get_string(m, "path", item, 1, &d->path, err)) < 0 || (r = absolute(d->path, sub, err)) < 0 ||
+		    (r = get_string(m, "type", item, 1, &type, err)) < 0 ||
+		    (r = get_int(m, "major", item, 0, 4095, &major, &has_major, err)) < 0 ||
+		    (r = get_int(m, "minor", item, 0, 1048575, &minor, &has_minor, err)) < 0 ||
+		    (r = get_int(m, "fileMode", item, 0, 07777, &mode, NULL, err)) < 0 ||
+		    (r = get_int(m, "uid", item, 0, UINT32_MAX - 1, &id, &d->has_uid, err)) < 0)
+			return r;
+		d->uid = (uint32_t)id;
+		if ((r = get_int(m, "gid", item, 0, UINT32_MAX - 1, &id, &d->has_gid, err)) < 0)
+			return r;
+		d->gid = (uint32_t)id;
+		join(sub, item, "type");
+		unsigned fmt = !strcmp(type, "c") || !strcmp(type, "u") ? S_IFCHR
+			       : !strcmp(type, "b")                     ? S_IFBLK
+			       : !strcmp(type, "p")                     ? S_IFIFO
+									: 0;
+		if (!fmt)
+			return bad(err, sub, "unknown device type \"%.16s\" (c, u, b or p)", type);
+		if (fmt != S_IFIFO && (!has_major || !has_minor))
+			return bad(err, item, "a %s device needs major and minor", type);
+		d->mode = fmt | (unsigned)mode;
+		d->major = has_major ? (unsigned)major : 0;
+		d->minor = has_minor ? (unsigned)minor : 0;
+		spec->n_devices = i + 1;
+	}
+	return 0;
+}
+
 static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
 	char path[PATH_LEN];
@@ -563,7 +614,8 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 	    (r = get_strings(v, "readonlyPaths", path, &spec->readonly_paths, &spec->n_readonly_paths, err)) < 0 ||
 	    (r = read_resources(v, &spec->resources, err)) < 0 ||
 	    (r = get_string(v, "cgroupsPath", path, 0, &spec->cgroups_path, err)) < 0 ||
-	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0)
+	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0 ||
+	    (r = read_devices(v, spec, err)) < 0)
 		return r;
 	return 0;
 }
@@ -665,6 +717,7 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->masked_paths);
 	free(spec->readonly_paths);
 	free(spec->sysctl);
+	free(spec->devices);
 	free(spec->annotations);
 	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++) {
 		for (size_t i = 0; i < spec->n_hooks[point]; i++) {

@@ -53,6 +53,15 @@ struct ds_oci_mount {
 	size_t n_options;
 };
 
+/* linux.devices: a node made in the container. */
+struct ds_oci_device {
+	const char *path; /* absolute, in the container */
+	unsigned mode;    /* S_IFCHR, S_IFBLK or S_IFIFO, with fileMode's bits (0666 when absent) */
+	unsigned major, minor;
+	int has_uid, has_gid;
+	uint32_t uid, gid;
+};
+
 struct ds_oci_pair {
 	const char *key, *value;
 };
@@ -125,6 +134,8 @@ struct ds_oci_spec {
 	const char *cgroups_path; /* NULL when absent */
 	struct ds_oci_pair *sysctl;
 	size_t n_sysctl;
+	struct ds_oci_device *devices;
+	size_t n_devices;
 	struct ds_oci_pair *annotations;
 	size_t n_annotations;
 	struct ds_oci_hook *hooks[DS_OCI_HOOK_POINTS];

@@ -566,6 +566,33 @@ hook() {
 	run -0 oci delete p1
 }
 
+@test "oci: linux.devices: the nodes made with their type, numbers, mode and owner" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle f
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","stat -c \"%n %F %t:%T %a %u:%g\" /dev/mynull /dev/sub/fifo >/report.tmp; echo x >/dev/mynull && echo written >>/report.tmp; mv /report.tmp /report"]'
+	f=$bundle/config.json
+	jq '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":416,"uid":0,"gid":5},
+		{"path":"/dev/sub/fifo","type":"p"}]' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	oci_create d1 "$bundle"
+	run -0 oci start d1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "/dev/mynull character special file 1:3 640 0:5" ]
+	[ "${lines[1]}" = "/dev/sub/fifo fifo 0:0 666 0:0" ]
+	[ "${lines[2]}" = written ]
+	wait_for 10 oci_is d1 stopped
+	run -0 oci delete d1
+
+	jq '.linux.devices = [{"path":"/dev/x","type":"b","major":8}]' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" d2
+	[ "$output" = "droidspaces-oci: config.json: linux.devices[0]: a b device needs major and minor" ]
+}
+
 # A short subset of make test-oci: programs of opencontainers/runtime-tools' validation suite
 # that droidspaces-oci passes, each in a mount namespace of its own, as scripts/test-oci.sh runs them.
 OCI_SUBSET="default create state kill kill_no_effect delete_resources hooks_stdin linux_sysctl process_user mounts"

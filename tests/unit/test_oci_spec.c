@@ -33,6 +33,8 @@ static const char full[] =
 	"\"cpu\":{\"quota\":50000,\"period\":100000,\"shares\":512}},"
 	"\"cgroupsPath\":\"/ds/test\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
+	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":438,"
+	"\"uid\":0,\"gid\":5},{\"path\":\"/dev/fifo\",\"type\":\"p\"}],"
 	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
 	"\"annotations\":{\"a\":\"b\"},"
 	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\",\"args\":[\"a\",\"-x\"],\"env\":[\"K=v\"],\"timeout\":5},"
@@ -97,6 +99,13 @@ static void test_oci_spec_full(void **state)
 	assert_string_equal(s.sysctl[0].value, "1");
 	assert_int_equal(s.n_annotations, 1);
 	assert_string_equal(ds_oci_ns_name(DS_OCI_NS_NETWORK), "network");
+	assert_int_equal(s.n_devices, 2);
+	assert_string_equal(s.devices[0].path, "/dev/fuse");
+	assert_int_equal(s.devices[0].mode, 020666);
+	assert_true(s.devices[0].major == 10 && s.devices[0].minor == 229);
+	assert_true(s.devices[0].has_gid && s.devices[0].gid == 5 && s.devices[0].has_uid);
+	assert_int_equal(s.devices[1].mode, 010666);
+	assert_false(s.devices[1].has_uid);
 	assert_int_equal(s.n_hooks[DS_OCI_HOOK_PRESTART], 2);
 	const struct ds_oci_hook *h = s.hooks[DS_OCI_HOOK_PRESTART];
 	assert_string_equal(h[0].path, "/bin/a");
@@ -203,6 +212,14 @@ static const struct {
 	{ LINUX("\"cgroupsPath\":7"), "config.json: linux.cgroupsPath: expected a string, got a number" },
 	{ LINUX("\"sysctl\":{\"kernel.x\":1}"), "config.json: linux.sysctl.kernel.x: expected a string, got a number" },
 	{ "{" BASE ",\"annotations\":{\"a\":{}}}", "config.json: annotations.a: expected a string, got an object" },
+	{ LINUX("\"devices\":[{\"path\":\"dev/x\",\"type\":\"c\"}]"),
+	  "config.json: linux.devices[0].path: \"dev/x\" is not an absolute path" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"s\",\"major\":1,\"minor\":1}]"),
+	  "config.json: linux.devices[0].type: unknown device type \"s\" (c, u, b or p)" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"b\",\"major\":8}]"),
+	  "config.json: linux.devices[0]: a b device needs major and minor" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"p\",\"fileMode\":65535}]"),
+	  "config.json: linux.devices[0].fileMode: 65535 is out of range" },
 	{ "{" BASE ",\"hooks\":[]}", "config.json: hooks: expected an object, got an array" },
 	{ "{" BASE ",\"hooks\":{\"prestart\":{}}}", "config.json: hooks.prestart: expected an array, got an object" },
 	{ "{" BASE ",\"hooks\":{\"poststart\":[{}]}}", "config.json: hooks.poststart[0].path: missing" },
