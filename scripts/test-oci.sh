@@ -60,7 +60,8 @@ fi
 [ -x "$top/output/droidspaces" ] || die "no output/droidspaces (make all)"
 mkdir -p "$out/bin"
 # The personality is chosen by the binary's name; a copy, so that a rebuild meanwhile is not half tested.
-cp -f "$top/output/droidspaces" "$out/bin/droidspaces-oci"
+rm -f "$out/bin/droidspaces-oci"
+cp "$top/output/droidspaces" "$out/bin/droidspaces-oci"
 declare -A runtime_of=([droidspaces]=$out/bin/droidspaces-oci)
 runtimes=()
 for r in ${OCI_RUNTIMES:-droidspaces runc}; do
