@@ -498,7 +498,7 @@ hook() {
 	run -1 oci start f4
 	[ "$output" = 'droidspaces-oci: container "f4": a startContainer hook failed (the container'"'"'s stderr says which)' ]
 	grep -q 'hooks.startContainer\[0\] /bin/false: exited with status 1' "$DS_TEST_DIR/create.f4.err"
-	[ "$(oci_status f4)" = stopped ]
+	wait_for 10 oci_is f4 stopped
 	[ ! -e "$root/ran" ]
 	run -0 oci delete f4
 
@@ -529,7 +529,8 @@ hook() {
 	local root bundle pid
 	root=$(fixture_copy busybox)
 	bundle=$DS_TEST_DIR/bundle
-	make_bundle "$bundle" "$root" '["sh","-c","sleep 1002 & touch /ready; exec sleep 1001"]'
+	# /ready once the second sleeper has become sleep (its comm says so).
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1002 & until [ \"$(cat /proc/$!/comm)\" = sleep ]; do :; done; touch /ready; exec sleep 1001"]'
 	oci_create p1 "$bundle" --pid-file "$DS_TEST_DIR/p1.pid"
 	pid=$(cat "$DS_TEST_DIR/p1.pid")
 	run -0 oci start p1
