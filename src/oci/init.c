@@ -476,6 +476,9 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	/* Swap roots and drop the host's tree for good. */
 	if ((r = setup_pivot_root(rootfd, err)) < 0)
 		return r;
+	/* linux.rootfsPropagation on the new root (private until now, whatever the host's is). */
+	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+		return ds_fail(err, negerrno(), "cannot set linux.rootfsPropagation");
 	/* In the new namespaces, before /proc/sys may become read-only below. */
 	if ((r = setup_sysctl(s, err)) < 0)
 		return r;

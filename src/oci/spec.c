@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -602,6 +603,30 @@ static int read_devices(const struct ds_jval *linux_, struct ds_oci_spec *spec, 
 	return 0;
 }
 
+/* linux.rootfsPropagation: "shared", "rslave", ... as mount(2) flags. */
+static int read_propagation(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} names[] = {
+		{ "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+		{ "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+		{ "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+	};
+	const char *v = NULL;
+	int r = get_string(linux_, "rootfsPropagation", "linux", 0, &v, err);
+	if (r < 0 || !v || !*v)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(v, names[i].name) == 0) {
+			spec->rootfs_propagation = names[i].flags;
+			return 0;
+		}
+	return bad(err, "linux.rootfsPropagation", "unknown propagation \"%.32s\"", v);
+}
+
 static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
 	char path[PATH_LEN];
@@ -615,7 +640,7 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 	    (r = read_resources(v, &spec->resources, err)) < 0 ||
 	    (r = get_string(v, "cgroupsPath", path, 0, &spec->cgroups_path, err)) < 0 ||
 	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0 ||
-	    (r = read_devices(v, spec, err)) < 0)
+	    (r = read_devices(v, spec, err)) < 0 || (r = read_propagation(v, spec, err)) < 0)
 		return r;
 	return 0;
 }

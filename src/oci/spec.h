@@ -136,6 +136,7 @@ struct ds_oci_spec {
 	size_t n_sysctl;
 	struct ds_oci_device *devices;
 	size_t n_devices;
+	unsigned long rootfs_propagation; /* MS_SHARED, MS_SLAVE... (with MS_REC for the r- forms); 0: none */
 	struct ds_oci_pair *annotations;
 	size_t n_annotations;
 	struct ds_oci_hook *hooks[DS_OCI_HOOK_POINTS];

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 static const char full[] =
@@ -35,7 +36,7 @@ static const char full[] =
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":438,"
 	"\"uid\":0,\"gid\":5},{\"path\":\"/dev/fifo\",\"type\":\"p\"}],"
-	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
+	"\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
 	"\"annotations\":{\"a\":\"b\"},"
 	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\",\"args\":[\"a\",\"-x\"],\"env\":[\"K=v\"],\"timeout\":5},"
 	"{\"path\":\"/bin/b\"}],\"poststop\":[{\"path\":\"/bin/c\"}],\"unknownPoint\":7}}";
@@ -99,6 +100,7 @@ static void test_oci_spec_full(void **state)
 	assert_string_equal(s.sysctl[0].value, "1");
 	assert_int_equal(s.n_annotations, 1);
 	assert_string_equal(ds_oci_ns_name(DS_OCI_NS_NETWORK), "network");
+	assert_true(s.rootfs_propagation == (MS_SLAVE | MS_REC));
 	assert_int_equal(s.n_devices, 2);
 	assert_string_equal(s.devices[0].path, "/dev/fuse");
 	assert_int_equal(s.devices[0].mode, 020666);
@@ -220,6 +222,9 @@ static const struct {
 	  "config.json: linux.devices[0]: a b device needs major and minor" },
 	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"p\",\"fileMode\":65535}]"),
 	  "config.json: linux.devices[0].fileMode: 65535 is out of range" },
+	{ LINUX("\"rootfsPropagation\":\"slaved\""),
+	  "config.json: linux.rootfsPropagation: unknown propagation \"slaved\"" },
+	{ LINUX("\"rootfsPropagation\":1"), "config.json: linux.rootfsPropagation: expected a string, got a number" },
 	{ "{" BASE ",\"hooks\":[]}", "config.json: hooks: expected an object, got an array" },
 	{ "{" BASE ",\"hooks\":{\"prestart\":{}}}", "config.json: hooks.prestart: expected an array, got an object" },
 	{ "{" BASE ",\"hooks\":{\"poststart\":[{}]}}", "config.json: hooks.poststart[0].path: missing" },
