@@ -169,7 +169,7 @@ static int setup_devices(const struct ds_oci_spec *s, int rootfd, struct ds_erro
 		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
 			return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.devices[%zu].path: %s is no file name",
 				       i, d->path);
-		int r = slash ? ds_open_in_root(rootfd, parent, DS_MNT_MKDIR) : dup(rootfd);
+		int r = slash ? ds_open_in_root(rootfd, parent, DS_MNT_MKDIR) : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
 		if (r < 0)
 			return ds_fail(err, slash ? r : negerrno(), "cannot open the directory of %s", d->path);
 		_cleanup_close_ int dir = r;
