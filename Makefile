@@ -251,6 +251,15 @@ test: deps
 demo:
 	./demo.sh
 
+# make test-oci: opencontainers/runtime-tools' validation suite (built offline under build/ from
+# ../shared/external) against droidspaces-oci and runc, both tallies printed (see README).
+# `make test-oci OCI_PROGRAMS="default kill"` runs those programs only.
+OCI_PROGRAMS ?=
+.PHONY: test-oci
+test-oci: all
+	@./scripts/install-deps.sh oci
+	./scripts/test-oci.sh $(OCI_PROGRAMS)
+
 format:
 	clang-format -i --style=file $(FORMAT_FILES)
 # Lists the files that make format would change (and how many lines), and fails if there are any.

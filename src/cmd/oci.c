@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,25 +190,6 @@ static int verb_start(const struct oci_cli *o)
 	return ds_oci_start(o->root, id, &err) < 0 ? report(o, &err) : 0;
 }
 
-/* The annotations of the copy of config.json create took. */
-static void write_annotations(struct ds_json *j, const struct ds_oci_container *c)
-{
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/config.json", c->dir);
-	ds_json_object_begin(j, "annotations");
-	_cleanup_close_ int fd = ds_open_regular(path, 1);
-	_cleanup_free_ char *text = NULL;
-	ssize_t n = fd >= 0 ? ds_read_fd_whole(fd, &text, DS_JSON_MAX_SIZE) : -1;
-	struct ds_oci_spec spec;
-	struct ds_error err = { 0 };
-	if (n >= 0 && ds_oci_spec_parse(text, (size_t)n, &spec, &err) == 0)
-		for (size_t i = 0; i < spec.n_annotations; i++)
-			ds_json_string(j, spec.annotations[i].key, spec.annotations[i].value);
-	if (n >= 0)
-		ds_oci_spec_free(&spec);
-	ds_json_object_end(j);
-}
-
 static int verb_state(const struct oci_cli *o)
 {
 	const char *id = NULL;
@@ -218,20 +200,106 @@ static int verb_state(const struct oci_cli *o)
 	struct ds_error err = { 0 };
 	if (ds_oci_load(o->root, id, &c, &err) < 0)
 		return report(o, &err);
-	enum ds_oci_status st = ds_oci_status(&c);
-	struct ds_json j;
-	ds_json_init(&j, stdout);
-	ds_json_object_begin(&j, NULL);
-	ds_json_string(&j, "ociVersion", DS_OCI_VERSION);
-	ds_json_string(&j, "id", c.id);
-	ds_json_int(&j, "pid", st == DS_OCI_STOPPED ? 0 : c.pid);
-	ds_json_string(&j, "status", ds_oci_status_name(st));
-	ds_json_string(&j, "bundle", c.bundle);
-	ds_json_string(&j, "rootfs", c.rootfs);
-	ds_json_string(&j, "created", c.created);
-	ds_json_string(&j, "owner", "");
-	write_annotations(&j, &c);
-	ds_json_object_end(&j);
+	/* The annotations of the copy of config.json create took (none when it is unreadable). */
+	struct ds_oci_spec spec;
+	struct ds_error ignored = { 0 };
+	int have_spec = ds_oci_load_spec(&c, &spec, &ignored) == 0;
+	_cleanup_free_ char *text = ds_oci_state_json(&c, ds_oci_status(&c), have_spec ? &spec : NULL);
+	ds_oci_spec_free(&spec);
+	if (!text)
+		return report(o, &(struct ds_error){ .code = -ENOMEM, .msg = "cannot write the state" });
+	fputs(text, stdout);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ps's table: ps(1) run with args (-ef by default), its header and the lines of pids only. */
+static int ps_table(const struct oci_cli *o, const pid_t *pids, size_t n, char **args, int n_args)
+{
+	char *argv[n_args + 3];
+	argv[0] = "ps";
+	argv[1] = "-ef";
+	for (int i = 0; i < n_args; i++)
+		argv[i + 1] = args[i];
+	argv[n_args ? n_args + 1 : 2] = NULL;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return report(o, &(struct ds_error){ .code = negerrno(), .msg = "cannot create a pipe" });
+	pid_t child = fork();
+	if (child == 0) {
+		dup2(p[1], 1);
+		execvp("ps", argv);
+		fprintf(stderr, "droidspaces-oci: cannot execute ps: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	FILE *f = child > 0 ? fdopen(p[0], "re") : NULL;
+	if (!f) {
+		close(p[0]);
+		return report(o, &(struct ds_error){ .code = -ECHILD, .msg = "cannot run ps" });
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int col = -1; /* PID's column, from the header */
+	for (ssize_t len; (len = getline(&line, &cap, f)) > 0;) {
+		char copy[len + 1], *save = NULL, *w;
+		memcpy(copy, line, (size_t)len + 1);
+		int k = 0;
+		long pid = -1;
+		for (w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save), k++) {
+			if (col < 0 && strcmp(w, "PID") == 0)
+				col = k;
+			else if (k == col)
+				pid = strtol(w, NULL, 10);
+		}
+		int show = col >= 0 && pid < 0; /* the header */
+		for (size_t i = 0; !show && i < n; i++)
+			show = pid == pids[i];
+		if (show)
+			fputs(line, stdout);
+	}
+	free(line);
+	fclose(f);
+	int status = 0;
+	waitpid(child, &status, 0);
+	if (col < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return report(o,
+			      &(struct ds_error){ .code = DS_EINVAL_MSG, .msg = "ps failed or printed no PID column" });
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ps [--format table|json] ID [PS_ARGS...]: the processes in the container's cgroup, as runc lists them. */
+static int verb_ps(const struct oci_cli *o)
+{
+	int json = 0, i = 1;
+	for (; i < o->argc && o->argv[i][0] == '-'; i++) {
+		int missing = 0;
+		const char *v;
+		if ((v = flag_value(o->argc, o->argv, &i, "--format", &missing)) ||
+		    (v = flag_value(o->argc, o->argv, &i, "-f", &missing))) {
+			if (strcmp(v, "json") != 0 && strcmp(v, "table") != 0)
+				return usage_error(o, "--format is table or json, not \"%.40s\"", v);
+			json = strcmp(v, "json") == 0;
+		} else if (missing)
+			return usage_error(o, "%s needs a value", o->argv[i]);
+		else
+			return usage_error(o, "ps does not take %s", o->argv[i]);
+	}
+	if (i >= o->argc)
+		return usage_error(o, "%s", "ps needs a container id");
+	const char *id = o->argv[i++];
+	if (json && i < o->argc)
+		return usage_error(o, "%s", "ps --format json takes no ps(1) options");
+	struct ds_error err = { 0 };
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	if (ds_oci_pids(o->root, id, &pids, &n, &err) < 0)
+		return report(o, &err);
+	if (!json)
+		return ps_table(o, pids, n, o->argv + i, o->argc - i);
+	putchar('[');
+	for (size_t k = 0; k < n; k++)
+		printf("%s%d", k ? "," : "", (int)pids[k]);
+	puts("]");
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -293,6 +361,8 @@ static int verb_features(const struct oci_cli *o)
 	ds_json_string(&j, "ociVersionMin", "1.0.0");
 	ds_json_string(&j, "ociVersionMax", DS_OCI_VERSION);
 	ds_json_array_begin(&j, "hooks");
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++)
+		ds_json_string(&j, NULL, ds_oci_hook_name(point));
 	ds_json_array_end(&j);
 	ds_json_array_begin(&j, "mountOptions");
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
@@ -320,6 +390,7 @@ static const struct {
 	{ "exec", verb_exec, "exec --process P.json [--detach] [--pid-file F] ID: one more process in it" },
 	{ "kill", verb_kill, "kill [--all] ID [SIGNAL]: signal the container (TERM by default)" },
 	{ "delete", verb_delete, "delete [--force] ID: remove a stopped container" },
+	{ "ps", verb_ps, "ps [--format table|json] ID [PS_ARGS]: the processes in its cgroup" },
 	{ "features", verb_features, "features: what this runtime supports, as JSON" },
 };
 

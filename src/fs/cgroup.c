@@ -704,6 +704,58 @@ static int read_procs(const char *dir, pid_t **out, size_t *n)
 	return 0;
 }
 
+/* dir's cgroup.procs appended to *out, then its children's, down to depth levels more. */
+static int collect_pids(const char *dir, int depth, pid_t **out, size_t *n)
+{
+	pid_t *got;
+	size_t m;
+	int r = read_procs(dir, &got, &m);
+	if (r < 0)
+		return r;
+	if (m) {
+		pid_t *g = realloc(*out, (*n + m) * sizeof(**out));
+		if (!g) {
+			free(got);
+			return -ENOMEM;
+		}
+		memcpy(g + *n, got, m * sizeof(*got));
+		*out = g;
+		*n += m;
+	}
+	free(got);
+	DIR *d = depth > 0 ? opendir(dir) : NULL;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			char sub[PATH_MAX];
+			if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) < sizeof(sub))
+				r = collect_pids(sub, depth - 1, out, n);
+		}
+	closedir(d);
+	return r;
+}
+
+int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, size_t *n)
+{
+	char dir[PATH_MAX];
+	*out = NULL;
+	*n = 0;
+	ds_cgroup_v2_dir(cg, rel, dir, sizeof(dir));
+	if (!dir[0] && cg->v1_count > 0)
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[0], rel);
+	if (!dir[0])
+		return -ENOENT;
+	int r = collect_pids(dir, 16, out, n);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
 struct migrate_ctx {
 	const char *to;
 	pid_t *there; /* already in to */

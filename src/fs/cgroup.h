@@ -71,6 +71,13 @@ int ds_cgroup_of_pid(pid_t pid, char *out, size_t size);
  */
 int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_ms);
 
+/*
+ * The PIDs (the host's) of the processes in rel and the cgroups below it, from
+ * its cgroup2 tree, else its first v1 hierarchy: a malloc'd array in *out
+ * (NULL and 0 when none). 0, or a negative errno.
+ */
+int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, size_t *n);
+
 /* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
 int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
 /*

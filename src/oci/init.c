@@ -23,10 +23,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/dev.h"
 #include "fs/mounts.h"
+#include "oci/hooks.h"
 #include "oci/mounts.h"
 #include "tty/terminal.h"
 #include "util/fdpass.h"
@@ -107,8 +109,82 @@ static int setup_mounts(const struct ds_oci_init *in, int rootfd, struct ds_erro
 		if (strcmp(s->mounts[i].destination, "/dev") == 0)
 			dev_tmpfs = 1;
 	}
+	if (!dev_tmpfs)
+		return 0;
 	/* The spec's default devices and links on the /dev config.json mounted. */
-	return dev_tmpfs ? ds_dev_populate(rootfd, 0, 0, err) : 0;
+	if ((r = ds_dev_populate(rootfd, 0, 0, err)) < 0)
+		return r;
+	/* /dev/ptmx is the spec's link to pts/ptmx: it allocates from the container's devpts. */
+	_cleanup_close_ int dev = ds_open_in_root(rootfd, "dev", 0);
+	if (dev < 0)
+		return ds_fail(err, dev, "cannot open /dev in the rootfs");
+	if ((unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT) || symlinkat("pts/ptmx", dev, "ptmx") < 0)
+		return ds_fail(err, negerrno(), "cannot link /dev/ptmx to pts/ptmx");
+	return 0;
+}
+
+int ds_oci_init_has_hooks(const struct ds_oci_spec *spec)
+{
+	return spec->n_hooks[DS_OCI_HOOK_PRESTART] || spec->n_hooks[DS_OCI_HOOK_CREATE_RUNTIME] ||
+	       spec->n_hooks[DS_OCI_HOOK_CREATE_CONTAINER] || spec->n_hooks[DS_OCI_HOOK_START_CONTAINER];
+}
+
+/*
+ * The environment is made (namespaces, mounts) and pivot_root not done yet:
+ * create runs prestart and createRuntime in the runtime's namespaces while we
+ * wait, and sends the state; then createContainer runs here, in ours. *state
+ * is kept for startContainer.
+ */
+static int create_hooks(const struct ds_oci_init *in, char **state, struct ds_error *err)
+{
+	struct ds_error req = { .code = DS_OCI_SYNC_HOOKS };
+	uint32_t len = 0;
+	if (ds_write_all(in->sync_fd, &req, sizeof(req)) < 0 ||
+	    ds_read_all(in->hook_fd, &len, sizeof(len)) != (ssize_t)sizeof(len) || len == 0 || len > DS_JSON_MAX_SIZE)
+		_exit(1); /* create's hooks failed: it ends us and says why */
+	*state = calloc(1, len + 1);
+	if (!*state)
+		return ds_fail(err, -ENOMEM, "cannot read the state for the hooks");
+	if (ds_read_all(in->hook_fd, *state, len) != (ssize_t)len)
+		_exit(1);
+	close(in->hook_fd);
+	return ds_oci_hooks_run(in->spec, DS_OCI_HOOK_CREATE_CONTAINER, *state, err);
+}
+
+/*
+ * linux.devices: each node made at its path in the rootfs (what was there
+ * replaced; missing directories made), with its mode, owner and group. Only
+ * the device cgroup decides whether it may be opened.
+ */
+static int setup_devices(const struct ds_oci_spec *s, int rootfd, struct ds_error *err)
+{
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct ds_oci_device *d = &s->devices[i];
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", d->path + 1);
+		char *slash = strrchr(parent, '/');
+		const char *base = slash ? slash + 1 : parent;
+		if (slash)
+			*slash = '\0';
+		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+			return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.devices[%zu].path: %s is no file name",
+				       i, d->path);
+		int r = slash ? ds_open_in_root(rootfd, parent, DS_MNT_MKDIR) : fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+		if (r < 0)
+			return ds_fail(err, slash ? r : negerrno(), "cannot open the directory of %s", d->path);
+		_cleanup_close_ int dir = r;
+		if (unlinkat(dir, base, 0) < 0 && errno != ENOENT)
+			return ds_fail(err, negerrno(), "cannot replace %s", d->path);
+		mode_t old = umask(0);
+		r = mknodat(dir, base, d->mode, makedev(d->major, d->minor));
+		umask(old);
+		if (r < 0)
+			return ds_fail(err, negerrno(), "cannot create the device %s", d->path);
+		if ((d->has_uid || d->has_gid) && fchownat(dir, base, d->has_uid ? d->uid : (uid_t)-1,
+							   d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
+			return ds_fail(err, negerrno(), "cannot set the owner of %s", d->path);
+	}
+	return 0;
 }
 
 static int setup_pivot_root(int rootfd, struct ds_error *err)
@@ -116,8 +192,10 @@ static int setup_pivot_root(int rootfd, struct ds_error *err)
 	int r = ds_pivot_root_fd(rootfd, err);
 	if (r < 0)
 		return r;
-	/* /dev/ptmx allocates from the container's devpts when config.json mounted one. */
-	if (access("/dev/pts/ptmx", F_OK) == 0 && mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
+	/* /dev/ptmx allocates from the container's devpts when config.json mounted one (and no link of ours). */
+	struct stat st;
+	if (lstat("/dev/ptmx", &st) == 0 && !S_ISLNK(st.st_mode) && access("/dev/pts/ptmx", F_OK) == 0 &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0)
 		return ds_fail(err, negerrno(), "cannot bind /dev/pts/ptmx on /dev/ptmx");
 	return 0;
 }
@@ -310,14 +388,30 @@ static int oom_score_adj(const struct ds_oci_process *p, struct ds_error *err)
 	return 0;
 }
 
-/* After "ready": wait for start on the fifo, then become process.args. Never returns. */
-static void __attribute__((noreturn)) wait_and_exec(const struct ds_oci_process *p, int fifo_path_fd)
+/*
+ * After "ready": wait for start on the fifo, run the startContainer hooks,
+ * then tell start how they went ("0", or "h" and exit) and become
+ * process.args. Never returns.
+ */
+static void __attribute__((noreturn)) wait_and_exec(const struct ds_oci_spec *s, const char *state, int fifo_path_fd)
 {
+	const struct ds_oci_process *p = &s->process;
 	char path[32];
 	/* Blocks until start opens the fifo for reading. */
 	int fd = open(ds_fd_path(fifo_path_fd, path), O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0", 1) != 1) {
+	if (fd < 0) {
 		fprintf(stderr, "droidspaces-oci: cannot open the exec fifo: %s\n", strerror(errno));
+		_exit(127);
+	}
+	struct ds_error err = { 0 };
+	if (state && ds_oci_hooks_run(s, DS_OCI_HOOK_START_CONTAINER, state, &err) < 0) {
+		char buf[700];
+		fprintf(stderr, "droidspaces-oci: %s\n", ds_error_text(&err, buf, sizeof(buf)));
+		(void)!write(fd, "h", 1);
+		_exit(127);
+	}
+	if (write(fd, "0", 1) != 1) {
+		fprintf(stderr, "droidspaces-oci: cannot write the exec fifo: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(fd);
@@ -340,15 +434,17 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	const struct ds_oci_spec *s = in->spec;
 	const struct ds_oci_process *p = &s->process;
 	_cleanup_close_ int rootfd = -1, fifo = -1;
+	char *state = NULL; /* for the hooks; until execve */
 	int r;
 
 	/* Nothing of the caller's but stdio waits with us (a lock it holds would be held until start). */
-	int keep[DS_OCI_NAMESPACES + 2];
+	int keep[DS_OCI_NAMESPACES + 3];
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		keep[ns] = in->ns_fd[ns];
 	keep[DS_OCI_NAMESPACES] = in->sync_fd;
 	keep[DS_OCI_NAMESPACES + 1] = in->console_fd;
-	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 2);
+	keep[DS_OCI_NAMESPACES + 2] = in->hook_fd;
+	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 3);
 	/* A session of its own: the caller's terminal and signals are not the container's. */
 	if (setsid() < 0)
 		return ds_fail(err, negerrno(), "cannot start a new session");
@@ -372,9 +468,17 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	/* mounts, in order, each target inside the rootfs; the default devices on a tmpfs /dev. */
 	if ((r = setup_mounts(in, rootfd, err)) < 0)
 		return r;
+	if ((r = setup_devices(s, rootfd, err)) < 0)
+		return r;
+	/* prestart and createRuntime (by create), createContainer (here): the environment is there. */
+	if (ds_oci_init_has_hooks(s) && (r = create_hooks(in, &state, err)) < 0)
+		return r;
 	/* Swap roots and drop the host's tree for good. */
 	if ((r = setup_pivot_root(rootfd, err)) < 0)
 		return r;
+	/* linux.rootfsPropagation on the new root (private until now, whatever the host's is). */
+	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
+		return ds_fail(err, negerrno(), "cannot set linux.rootfsPropagation");
 	/* In the new namespaces, before /proc/sys may become read-only below. */
 	if ((r = setup_sysctl(s, err)) < 0)
 		return r;
@@ -401,5 +505,5 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	if (ds_write_all(in->sync_fd, &ready, sizeof(ready)) < 0)
 		_exit(1); /* create is gone: nobody will start us */
 	close(in->sync_fd);
-	wait_and_exec(p, TAKE_FD(fifo));
+	wait_and_exec(s, state, TAKE_FD(fifo));
 }

@@ -12,13 +12,20 @@
 #include "oci/spec.h"
 #include "util/error.h"
 
+/* init -> create: "the environment is made, run prestart and createRuntime, then send the state". */
+#define DS_OCI_SYNC_HOOKS 1
+
+/* Has spec hooks that init takes part in (createContainer, startContainer, or create's, which it waits for)? */
+int ds_oci_init_has_hooks(const struct ds_oci_spec *spec);
+
 struct ds_oci_init {
 	const struct ds_oci_spec *spec;
 	const char *bundle;           /* absolute */
 	const char *rootfs;           /* absolute */
 	const char *fifo;             /* ROOT/ID/exec.fifo */
 	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
-	int sync_fd;                  /* a ds_error with code 0 is "ready" */
+	int sync_fd;                  /* a ds_error with code 0 is "ready", DS_OCI_SYNC_HOOKS "run create's hooks" */
+	int hook_fd;                  /* create -> init: the state for the hooks (u32 length, text), or -1 */
 	int console_fd;               /* connected to --console-socket, or -1 */
 	const struct ds_cgroups *cg;  /* the hierarchies; mode DS_CG_NONE: no cgroup */
 	const char *cgroup_rel;       /* the container's cgroup below each */

@@ -24,6 +24,7 @@
 #include "fs/cgroup.h"
 #include "fs/devices.h"
 #include "oci/cgroup.h"
+#include "oci/hooks.h"
 #include "oci/init.h"
 #include "oci/spec.h"
 #include "util/fileio.h"
@@ -75,8 +76,9 @@ static int check_spec(const struct ds_oci_spec *s, const struct ds_oci_create_op
 	if (s->ns_wanted[DS_OCI_NS_USER] || s->ns_wanted[DS_OCI_NS_TIME])
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.namespaces: %s namespaces are not supported yet",
 			       s->ns_wanted[DS_OCI_NS_USER] ? "user" : "time");
-	if (s->hostname && s->hostname[0] && (!s->ns_wanted[DS_OCI_NS_UTS] || s->ns_path[DS_OCI_NS_UTS]))
-		return ds_fail(err, DS_EINVAL_MSG, "config.json: hostname: needs a new uts namespace");
+	/* A uts namespace joined by path gets the hostname too, as under runc. */
+	if (s->hostname && s->hostname[0] && !s->ns_wanted[DS_OCI_NS_UTS])
+		return ds_fail(err, DS_EINVAL_MSG, "config.json: hostname: needs a uts namespace");
 	if (s->hostname && strlen(s->hostname) > 64)
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: hostname: longer than 64 characters");
 	if (s->process.terminal && !o->console_socket)
@@ -150,11 +152,13 @@ static void now_rfc3339(char *out, size_t size)
  * init there, sends init's PID (as create sees it) and leaves, so that init
  * has no parent of ours: create only waits for its word on the sync pipe.
  */
-static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int sync_r, int pid_w)
+static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int sync_r, int pid_w, int hook_w)
 {
 	const struct ds_oci_spec *s = in->spec;
 	int r = 0;
 	close(sync_r);
+	if (hook_w >= 0)
+		close(hook_w); /* create's alone: init sees EOF when create is gone */
 	if (s->ns_wanted[DS_OCI_NS_PID] && in->ns_fd[DS_OCI_NS_PID] >= 0)
 		r = setns(in->ns_fd[DS_OCI_NS_PID], CLONE_NEWPID);
 	else if (s->ns_wanted[DS_OCI_NS_PID])
@@ -184,25 +188,59 @@ static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int syn
 	_exit(0); /* no atexit handlers: they belong to create */
 }
 
-/* Starts init through the middle child and waits for its "ready": init's PID, or the error. */
-static pid_t spawn_init(struct ds_oci_init *in, struct ds_error *err)
+/*
+ * prestart and createRuntime, in our namespaces, while init waits with the
+ * environment made; then the state goes to init for createContainer and
+ * startContainer.
+ */
+static int run_create_hooks(const struct ds_oci_spec *s, struct ds_oci_container *c, pid_t pid, int hook_w,
+			    struct ds_error *err)
 {
-	int sync[2], pids[2];
-	if (pipe2(sync, O_CLOEXEC) < 0)
-		return ds_fail(err, negerrno(), "cannot create a pipe");
-	if (pipe2(pids, O_CLOEXEC) < 0) {
-		close(sync[0]);
-		close(sync[1]);
-		return ds_fail(err, negerrno(), "cannot create a pipe");
+	c->pid = pid;
+	c->starttime = ds_proc_starttime(pid);
+	/* "created", as state would say now: init is there and waits on the fifo. */
+	_cleanup_free_ char *state = ds_oci_state_json(c, DS_OCI_CREATED, s);
+	if (!state)
+		return ds_fail(err, -ENOMEM, "cannot write the state for the hooks");
+	int r;
+	if ((r = ds_oci_hooks_run(s, DS_OCI_HOOK_PRESTART, state, err)) < 0 ||
+	    (r = ds_oci_hooks_run(s, DS_OCI_HOOK_CREATE_RUNTIME, state, err)) < 0)
+		return r;
+	uint32_t len = (uint32_t)strlen(state);
+	if (ds_write_all(hook_w, &len, sizeof(len)) < 0 || ds_write_all(hook_w, state, len) < 0)
+		return ds_fail(err, negerrno(), "cannot send the state to the container's init");
+	return 0;
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+/* Starts init through the middle child and waits for its "ready": init's PID, or the error. */
+static pid_t spawn_init(struct ds_oci_init *in, struct ds_oci_container *c, struct ds_error *err)
+{
+	int sync[2] = { -1, -1 }, pids[2] = { -1, -1 }, hook[2] = { -1, -1 };
+	int hooks = ds_oci_init_has_hooks(in->spec);
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(pids, O_CLOEXEC) < 0 || (hooks && pipe2(hook, O_CLOEXEC) < 0)) {
+		int r = ds_fail(err, negerrno(), "cannot create a pipe");
+		close_pair(sync);
+		close_pair(pids);
+		return r;
 	}
 	pid_t middle = fork();
 	if (middle == 0) {
 		close(pids[0]);
 		in->sync_fd = sync[1];
-		run_middle(in, sync[0], pids[1]);
+		in->hook_fd = hook[0];
+		run_middle(in, sync[0], pids[1], hook[1]);
 	}
 	close(sync[1]);
 	close(pids[1]);
+	if (hook[0] >= 0)
+		close(hook[0]);
 	pid_t pid = -1;
 	int r = middle < 0 ? ds_fail(err, negerrno(), "cannot fork") : 0;
 	if (middle > 0) {
@@ -212,8 +250,20 @@ static pid_t spawn_init(struct ds_oci_init *in, struct ds_error *err)
 	}
 	close(pids[0]);
 	struct ds_error got = { 0 };
-	ssize_t n = r < 0 ? 0 : ds_read_all(sync[0], &got, sizeof(got));
+	ssize_t n = 0;
+	while (r == 0) {
+		n = ds_read_all(sync[0], &got, sizeof(got));
+		if (n != (ssize_t)sizeof(got) || got.code != DS_OCI_SYNC_HOOKS)
+			break;
+		if (pid <= 0 || !hooks) {
+			n = 0;
+			break;
+		}
+		r = run_create_hooks(in->spec, c, pid, hook[1], err);
+	}
 	close(sync[0]);
+	if (hook[1] >= 0)
+		close(hook[1]);
 	if (r == 0 && pid > 0 && n == (ssize_t)sizeof(got) && got.code == 0)
 		return pid;
 	if (pid > 0)
@@ -256,6 +306,7 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 		.bundle = c->bundle,
 		.rootfs = c->rootfs,
 		.sync_fd = -1,
+		.hook_fd = -1,
 		.console_fd = -1,
 		.cg = &cg,
 		.cgroup_rel = c->cgroup,
@@ -285,7 +336,8 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 	if (r >= 0 && chmod(fifo, 0622) < 0)
 		r = ds_fail(err, negerrno(), "cannot set the mode of %s", fifo);
 	in.fifo = fifo;
-	pid_t pid = r >= 0 ? spawn_init(&in, err) : r;
+	now_rfc3339(c->created, sizeof(c->created));
+	pid_t pid = r >= 0 ? spawn_init(&in, c, err) : r;
 	if (in.console_fd >= 0)
 		close(in.console_fd);
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
@@ -298,7 +350,6 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 	}
 	c->pid = pid;
 	c->starttime = ds_proc_starttime(pid);
-	now_rfc3339(c->created, sizeof(c->created));
 	if ((r = ds_oci_save(c, err)) < 0 || (o->pid_file && (r = ds_oci_write_pid_file(o->pid_file, pid, err)) < 0)) {
 		kill(pid, SIGKILL);
 		drop_cgroup(c);
@@ -338,6 +389,18 @@ static int wait_step(int *left_ms)
 	return 1;
 }
 
+/* How long start waits for init's word: its startContainer hooks' time on top; -1: no limit (one has none). */
+static int start_wait_ms(const struct ds_oci_spec *s)
+{
+	long long ms = DS_OCI_WAIT_MS;
+	for (size_t i = 0; i < s->n_hooks[DS_OCI_HOOK_START_CONTAINER]; i++) {
+		if (!s->hooks[DS_OCI_HOOK_START_CONTAINER][i].timeout)
+			return -1;
+		ms += s->hooks[DS_OCI_HOOK_START_CONTAINER][i].timeout * 1000LL;
+	}
+	return ms > INT_MAX ? -1 : (int)ms;
+}
+
 int ds_oci_start(const char *root, const char *id, struct ds_error *err)
 {
 	struct ds_oci_container c;
@@ -349,26 +412,41 @@ int ds_oci_start(const char *root, const char *id, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "cannot start a container that has stopped");
 	if (st == DS_OCI_RUNNING)
 		return ds_fail(err, DS_EINVAL_MSG, "cannot start an already running container");
+	_cleanup_oci_spec_ struct ds_oci_spec spec = { 0 };
+	if ((r = ds_oci_load_spec(&c, &spec, err)) < 0)
+		return r;
 	char fifo[PATH_MAX + 16];
 	snprintf(fifo, sizeof(fifo), "%s/" DS_OCI_FIFO, c.dir);
 	/* Non-blocking: an init that died since must not hang start; poll says when it wrote. */
 	_cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return ds_fail(err, negerrno(), "cannot open %s", fifo);
-	int left = DS_OCI_WAIT_MS;
+	int left = start_wait_ms(&spec);
+	char b = 0;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 50);
-		char b;
 		if (n > 0 && read(fd, &b, 1) == 1)
 			break;
 		if (!ds_oci_pid_alive(c.pid, c.starttime))
 			return ds_fail(err, DS_EINVAL_MSG, "container \"%s\": init exited before start", id);
-		if (!wait_step(&left))
+		if (left >= 0 && !wait_step(&left))
 			return ds_fail(err, -ETIMEDOUT, "container \"%s\": init did not take the exec fifo", id);
 	}
 	if (unlink(fifo) < 0)
 		return ds_fail(err, negerrno(), "cannot remove %s", fifo);
+	/* init ran the startContainer hooks between taking the fifo and its word: "h" is one failed. */
+	if (b != '0')
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "container \"%s\": a startContainer hook failed (the container's stderr says which)",
+			       id);
+	/* poststart: the program is running; a failure is a warning, as the runtime spec says. */
+	if (spec.n_hooks[DS_OCI_HOOK_POSTSTART]) {
+		_cleanup_free_ char *state = ds_oci_state_json(&c, DS_OCI_RUNNING, &spec);
+		if (!state)
+			return ds_fail(err, -ENOMEM, "cannot write the state for the poststart hooks");
+		ds_oci_hooks_run_warn(&spec, DS_OCI_HOOK_POSTSTART, state);
+	}
 	return 0;
 }
 
@@ -415,6 +493,22 @@ int ds_oci_kill(const char *root, const char *id, int sig, int all, struct ds_er
 	return 0;
 }
 
+int ds_oci_pids(const char *root, const char *id, pid_t **out, size_t *n, struct ds_error *err)
+{
+	struct ds_oci_container c;
+	struct ds_cgroups cg;
+	*out = NULL;
+	*n = 0;
+	int r = ds_oci_load(root, id, &c, err);
+	if (r < 0)
+		return r;
+	if (!c.cgroup[0] || ds_cgroup_detect(&cg) < 0 || cg.mode == DS_CG_NONE)
+		return ds_fail(err, DS_EINVAL_MSG, "container \"%s\" has no cgroup to list", id);
+	if ((r = ds_cgroup_pids(&cg, c.cgroup, out, n)) < 0)
+		return ds_fail(err, r, "cannot list the processes of container \"%s\"", id);
+	return 0;
+}
+
 int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *err)
 {
 	struct ds_oci_container c;
@@ -431,6 +525,10 @@ int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *
 	enum ds_oci_status st = ds_oci_status(&c);
 	if (st == DS_OCI_RUNNING && !force)
 		return ds_fail(err, DS_EINVAL_MSG, "cannot delete container \"%s\" that is not stopped: running", id);
+	/* The poststop hooks, read before the copy of config.json goes (none when it cannot be read). */
+	_cleanup_oci_spec_ struct ds_oci_spec spec = { 0 };
+	struct ds_error ignored = { 0 };
+	int have_spec = ds_oci_load_spec(&c, &spec, &ignored) == 0;
 	/* A created container never ran its program: deleting it ends its init, as runc does. */
 	if (st != DS_OCI_STOPPED) {
 		if ((r = kill_all(c.pid, SIGKILL, err)) < 0)
@@ -442,5 +540,13 @@ int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *
 	}
 	if ((r = drop_cgroup(&c)) < 0)
 		return ds_fail(err, r, "cannot remove the cgroup %s of container \"%s\"", c.cgroup, id);
-	return ds_oci_remove(&c, err);
+	if ((r = ds_oci_remove(&c, err)) < 0)
+		return r;
+	/* poststop: the container is gone, delete has not returned; a failure is a warning. */
+	if (have_spec && spec.n_hooks[DS_OCI_HOOK_POSTSTOP]) {
+		_cleanup_free_ char *text = ds_oci_state_json(&c, DS_OCI_STOPPED, &spec);
+		if (text)
+			ds_oci_hooks_run_warn(&spec, DS_OCI_HOOK_POSTSTOP, text);
+	}
+	return 0;
 }

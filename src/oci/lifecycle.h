@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "oci/state.h"
@@ -27,5 +28,7 @@ int ds_oci_create(const struct ds_oci_create_opts *o, struct ds_error *err);
 int ds_oci_start(const char *root, const char *id, struct ds_error *err);
 /* sig to init, or with all to every process of its PID namespace. */
 int ds_oci_kill(const char *root, const char *id, int sig, int all, struct ds_error *err);
+/* The PIDs (the host's) of the processes in the container's cgroup, for ps: a malloc'd array. */
+int ds_oci_pids(const char *root, const char *id, pid_t **out, size_t *n, struct ds_error *err);
 /* A stopped container's state removed; force kills a live one first. */
 int ds_oci_delete(const char *root, const char *id, int force, struct ds_error *err);

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "util/macros.h"
 
@@ -20,6 +22,20 @@ static const char *const ns_names[DS_OCI_NAMESPACES] = {
 	[DS_OCI_NS_IPC] = "ipc",       [DS_OCI_NS_UTS] = "uts",   [DS_OCI_NS_MOUNT] = "mount",
 	[DS_OCI_NS_CGROUP] = "cgroup", [DS_OCI_NS_TIME] = "time",
 };
+
+static const char *const hook_names[DS_OCI_HOOK_POINTS] = {
+	[DS_OCI_HOOK_PRESTART] = "prestart",
+	[DS_OCI_HOOK_CREATE_RUNTIME] = "createRuntime",
+	[DS_OCI_HOOK_CREATE_CONTAINER] = "createContainer",
+	[DS_OCI_HOOK_START_CONTAINER] = "startContainer",
+	[DS_OCI_HOOK_POSTSTART] = "poststart",
+	[DS_OCI_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *ds_oci_hook_name(enum ds_oci_hook_point point)
+{
+	return (unsigned)point < DS_OCI_HOOK_POINTS ? hook_names[point] : "?";
+}
 
 const char *ds_oci_ns_name(enum ds_oci_ns ns) { return (unsigned)ns < DS_OCI_NAMESPACES ? ns_names[ns] : "?"; }
 
@@ -537,6 +553,80 @@ static int read_pairs(const struct ds_jval *obj, const char *key, const char *pa
 	return 0;
 }
 
+/* linux.devices[i]: path, type (c, u, b, p), major and minor (not for p), fileMode, uid, gid. */
+static int read_devices(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	char path[PATH_LEN], item[PATH_LEN], sub[PATH_LEN];
+	const struct ds_jval *v;
+	if (!member(linux_, "devices", "linux", path, &v))
+		return 0;
+	int r = want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	spec->devices = calloc(v->count + 1, sizeof(*spec->devices));
+	if (!spec->devices)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_oci_device *d = &spec->devices[i];
+		const char *type = NULL;
+		long long major = -1, minor = -1, mode = 0666, id = 0;
+		int has_major = 0, has_minor = 0;
+		index_of(item, path, i);
+		join(sub, item, "path");
+		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = get_string(m, "path", item, 1, &d->path, err)) < 0 || (r = absolute(d->path, sub, err)) < 0 ||
+		    (r = get_string(m, "type", item, 1, &type, err)) < 0 ||
+		    (r = get_int(m, "major", item, 0, 4095, &major, &has_major, err)) < 0 ||
+		    (r = get_int(m, "minor", item, 0, 1048575, &minor, &has_minor, err)) < 0 ||
+		    (r = get_int(m, "fileMode", item, 0, 07777, &mode, NULL, err)) < 0 ||
+		    (r = get_int(m, "uid", item, 0, UINT32_MAX - 1, &id, &d->has_uid, err)) < 0)
+			return r;
+		d->uid = (uint32_t)id;
+		if ((r = get_int(m, "gid", item, 0, UINT32_MAX - 1, &id, &d->has_gid, err)) < 0)
+			return r;
+		d->gid = (uint32_t)id;
+		join(sub, item, "type");
+		unsigned fmt = !strcmp(type, "c") || !strcmp(type, "u") ? S_IFCHR
+			       : !strcmp(type, "b")                     ? S_IFBLK
+			       : !strcmp(type, "p")                     ? S_IFIFO
+									: 0;
+		if (!fmt)
+			return bad(err, sub, "unknown device type \"%.16s\" (c, u, b or p)", type);
+		if (fmt != S_IFIFO && (!has_major || !has_minor))
+			return bad(err, item, "a %s device needs major and minor", type);
+		d->mode = fmt | (unsigned)mode;
+		d->major = has_major ? (unsigned)major : 0;
+		d->minor = has_minor ? (unsigned)minor : 0;
+		spec->n_devices = i + 1;
+	}
+	return 0;
+}
+
+/* linux.rootfsPropagation: "shared", "rslave", ... as mount(2) flags. */
+static int read_propagation(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} names[] = {
+		{ "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+		{ "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+		{ "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+	};
+	const char *v = NULL;
+	int r = get_string(linux_, "rootfsPropagation", "linux", 0, &v, err);
+	if (r < 0 || !v || !*v)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(v, names[i].name) == 0) {
+			spec->rootfs_propagation = names[i].flags;
+			return 0;
+		}
+	return bad(err, "linux.rootfsPropagation", "unknown propagation \"%.32s\"", v);
+}
+
 static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
 	char path[PATH_LEN];
@@ -549,8 +639,56 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 	    (r = get_strings(v, "readonlyPaths", path, &spec->readonly_paths, &spec->n_readonly_paths, err)) < 0 ||
 	    (r = read_resources(v, &spec->resources, err)) < 0 ||
 	    (r = get_string(v, "cgroupsPath", path, 0, &spec->cgroups_path, err)) < 0 ||
-	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0)
+	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0 ||
+	    (r = read_devices(v, spec, err)) < 0 || (r = read_propagation(v, spec, err)) < 0)
 		return r;
+	return 0;
+}
+
+/* hooks.POINT[i]: path (absolute), args, env, timeout (seconds, above 0). */
+static int read_hook_list(const struct ds_jval *hooks, enum ds_oci_hook_point point, struct ds_oci_spec *spec,
+			  struct ds_error *err)
+{
+	char path[PATH_LEN], item[PATH_LEN], ppath[PATH_LEN];
+	const struct ds_jval *v;
+	if (!member(hooks, hook_names[point], "hooks", path, &v))
+		return 0;
+	int r = want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	struct ds_oci_hook *list = calloc(v->count + 1, sizeof(*list));
+	if (!list)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	spec->hooks[point] = list;
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_oci_hook *h = &list[i];
+		long long timeout = 0;
+		spec->n_hooks[point] = i + 1; /* its arrays are freed even when it fails half-way */
+		index_of(item, path, i);
+		join(ppath, item, "path");
+		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = get_string(m, "path", item, 1, &h->path, err)) < 0 ||
+		    (r = absolute(h->path, ppath, err)) < 0 ||
+		    (r = get_strings(m, "args", item, &h->args, &h->n_args, err)) < 0 ||
+		    (r = get_strings(m, "env", item, &h->env, &h->n_env, err)) < 0 ||
+		    (r = get_int(m, "timeout", item, 1, INT_MAX, &timeout, NULL, err)) < 0)
+			return r;
+		h->timeout = (int)timeout;
+	}
+	return 0;
+}
+
+static int read_hooks(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	char path[PATH_LEN];
+	const struct ds_jval *v;
+	int r = get_object(root, "hooks", "", path, &v, err);
+	if (r <= 0)
+		return r;
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++)
+		if ((r = read_hook_list(v, point, spec, err)) < 0)
+			return r;
 	return 0;
 }
 
@@ -585,7 +723,8 @@ int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, st
 	    (r = read_root(root, spec, err)) < 0 || (r = read_process(root, spec, err)) < 0 ||
 	    (r = get_string(root, "hostname", "", 0, &spec->hostname, err)) < 0 ||
 	    (r = read_mounts(root, spec, err)) < 0 || (r = read_linux(root, spec, err)) < 0 ||
-	    (r = read_pairs(root, "annotations", "", &spec->annotations, &spec->n_annotations, err)) < 0)
+	    (r = read_pairs(root, "annotations", "", &spec->annotations, &spec->n_annotations, err)) < 0 ||
+	    (r = read_hooks(root, spec, err)) < 0)
 		return r;
 	return 0;
 }
@@ -603,7 +742,15 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->masked_paths);
 	free(spec->readonly_paths);
 	free(spec->sysctl);
+	free(spec->devices);
 	free(spec->annotations);
+	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++) {
+		for (size_t i = 0; i < spec->n_hooks[point]; i++) {
+			free(spec->hooks[point][i].args);
+			free(spec->hooks[point][i].env);
+		}
+		free(spec->hooks[point]);
+	}
 	ds_jdoc_free(&spec->doc);
 	memset(spec, 0, sizeof(*spec));
 }

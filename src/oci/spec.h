@@ -53,6 +53,15 @@ struct ds_oci_mount {
 	size_t n_options;
 };
 
+/* linux.devices: a node made in the container. */
+struct ds_oci_device {
+	const char *path; /* absolute, in the container */
+	unsigned mode;    /* S_IFCHR, S_IFBLK or S_IFIFO, with fileMode's bits (0666 when absent) */
+	unsigned major, minor;
+	int has_uid, has_gid;
+	uint32_t uid, gid;
+};
+
 struct ds_oci_pair {
 	const char *key, *value;
 };
@@ -74,6 +83,26 @@ struct ds_oci_process {
 	int no_new_privileges;
 	int has_oom_score_adj;
 	int oom_score_adj;
+};
+
+/* The hook points of config.json's "hooks", in the order of the lifecycle. */
+enum ds_oci_hook_point {
+	DS_OCI_HOOK_PRESTART,         /* create, runtime namespace, before pivot_root (deprecated) */
+	DS_OCI_HOOK_CREATE_RUNTIME,   /* create, runtime namespace, before pivot_root */
+	DS_OCI_HOOK_CREATE_CONTAINER, /* create, container namespaces, before pivot_root */
+	DS_OCI_HOOK_START_CONTAINER,  /* start, in the container, before process.args */
+	DS_OCI_HOOK_POSTSTART,        /* start, runtime namespace, after process.args began */
+	DS_OCI_HOOK_POSTSTOP,         /* delete, runtime namespace, after the container is gone */
+	DS_OCI_HOOK_POINTS,
+};
+
+struct ds_oci_hook {
+	const char *path;  /* absolute */
+	const char **args; /* NULL: { path } */
+	size_t n_args;
+	const char **env; /* NULL: empty */
+	size_t n_env;
+	int timeout; /* seconds; 0: none */
 };
 
 struct ds_oci_resources {
@@ -105,8 +134,13 @@ struct ds_oci_spec {
 	const char *cgroups_path; /* NULL when absent */
 	struct ds_oci_pair *sysctl;
 	size_t n_sysctl;
+	struct ds_oci_device *devices;
+	size_t n_devices;
+	unsigned long rootfs_propagation; /* MS_SHARED, MS_SLAVE... (with MS_REC for the r- forms); 0: none */
 	struct ds_oci_pair *annotations;
 	size_t n_annotations;
+	struct ds_oci_hook *hooks[DS_OCI_HOOK_POINTS];
+	size_t n_hooks[DS_OCI_HOOK_POINTS];
 };
 
 /*
@@ -121,5 +155,9 @@ int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, st
  */
 int ds_oci_process_parse(const char *text, size_t len, struct ds_oci_spec *spec, struct ds_error *err);
 void ds_oci_spec_free(struct ds_oci_spec *spec);
+/* A spec freed when it goes out of scope (initialize it: = { 0 }). */
+#define _cleanup_oci_spec_ __attribute__((cleanup(ds_oci_spec_free)))
+/* "prestart", "createRuntime", ... as config.json names the hook point. */
+const char *ds_oci_hook_name(enum ds_oci_hook_point point);
 /* "pid", "network", ... as config.json names the namespace. */
 const char *ds_oci_ns_name(enum ds_oci_ns ns);

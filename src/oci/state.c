@@ -143,6 +143,51 @@ const char *ds_oci_status_name(enum ds_oci_status s)
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 
+char *ds_oci_state_json(const struct ds_oci_container *c, enum ds_oci_status status, const struct ds_oci_spec *spec)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	struct ds_json j;
+	ds_json_init(&j, f);
+	ds_json_object_begin(&j, NULL);
+	ds_json_string(&j, "ociVersion", DS_OCI_VERSION);
+	ds_json_string(&j, "id", c->id);
+	ds_json_int(&j, "pid", status == DS_OCI_STOPPED ? 0 : c->pid);
+	ds_json_string(&j, "status", ds_oci_status_name(status));
+	ds_json_string(&j, "bundle", c->bundle);
+	ds_json_string(&j, "rootfs", c->rootfs);
+	ds_json_string(&j, "created", c->created);
+	ds_json_string(&j, "owner", "");
+	ds_json_object_begin(&j, "annotations");
+	for (size_t i = 0; spec && i < spec->n_annotations; i++)
+		ds_json_string(&j, spec->annotations[i].key, spec->annotations[i].value);
+	ds_json_object_end(&j);
+	ds_json_object_end(&j);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+int ds_oci_load_spec(const struct ds_oci_container *c, struct ds_oci_spec *spec, struct ds_error *err)
+{
+	memset(spec, 0, sizeof(*spec));
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/config.json", c->dir);
+	_cleanup_close_ int fd = ds_open_regular(path, 1);
+	if (fd < 0)
+		return ds_fail(err, fd, "cannot open %s", path);
+	_cleanup_free_ char *text = NULL;
+	ssize_t n = ds_read_fd_whole(fd, &text, DS_JSON_MAX_SIZE);
+	if (n < 0)
+		return ds_fail(err, (int)n, "cannot read %s", path);
+	return ds_oci_spec_parse(text, (size_t)n, spec, err);
+}
+
 int ds_oci_remove(const struct ds_oci_container *c, struct ds_error *err)
 {
 	static const char *const files[] = { DS_OCI_FIFO, "config.json", STATE_FILE };

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <sys/types.h>
 
+#include "oci/spec.h"
 #include "util/error.h"
 
 #define DS_OCI_ROOT_DEFAULT "/run/droidspaces-oci"
@@ -48,6 +49,14 @@ enum ds_oci_status ds_oci_status(const struct ds_oci_container *c);
 const char *ds_oci_status_name(enum ds_oci_status s);
 /* Is pid the same process (start time) and not yet a zombie? */
 int ds_oci_pid_alive(pid_t pid, unsigned long long starttime);
+/*
+ * The runtime spec's state of c as one line of JSON (malloc'd, NULL when out
+ * of memory): status, pid (0 when stopped) and spec's annotations (spec may
+ * be NULL: none). What state prints and what the hooks read on stdin.
+ */
+char *ds_oci_state_json(const struct ds_oci_container *c, enum ds_oci_status status, const struct ds_oci_spec *spec);
+/* ROOT/ID/config.json, the copy create took, into spec: 0, or a negative errno (spec safe to free). */
+int ds_oci_load_spec(const struct ds_oci_container *c, struct ds_oci_spec *spec, struct ds_error *err);
 /* Removes c->dir and what create put there. */
 int ds_oci_remove(const struct ds_oci_container *c, struct ds_error *err);
 /* PID's digits, nothing else (conmon and containerd's shim read it so), written atomically. */

@@ -6,7 +6,8 @@
 # -> delete; runc's error conventions; bad bundles (no config.json, wrong
 # types, a symlinked config.json, an unknown namespace type) refused with one
 # line and nothing left; the terminal through --console-socket (a python3
-# listener); cgroupsPath and resources; exec. Tags: hostile, asan.
+# listener); cgroupsPath and resources; exec; hooks at their six points and their failures;
+# ps; a subset of runtime-tools' validation programs. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
 
@@ -236,6 +237,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	run -0 "$bin" --root "$OCI_ROOT" --systemd-cgroup --log-format=json features
 	[[ $output == '{"ociVersionMin":"1.0.0","ociVersionMax":"1.0.2",'* ]]
 	[[ $output == *'"namespaces":["pid","network","ipc","uts","mount","cgroup"]'* ]]
+	[[ $output == *'"hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'* ]]
 	run -1 "$bin" --root "$OCI_ROOT" --log "$DS_TEST_DIR/log.json" --log-format json state nosuch
 	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
 	run cat "$DS_TEST_DIR/log.json"
@@ -402,4 +404,216 @@ cg_file() {
 	run -255 oci exec --process "$DS_TEST_DIR/p1.json" c6
 	[ "$output" = 'droidspaces-oci: cannot exec in a stopped container "c6"' ]
 	run -0 oci delete c6
+}
+
+# add_hooks BUNDLE JSON: config.json's "hooks" set to JSON.
+add_hooks() {
+	local f=$1/config.json
+	jq --argjson h "$2" '.hooks = $h' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
+# hook LOG NAME [TIMEOUT]: a hook (/bin/sh) that appends "NAME ARG0 HOOK_VAR MNTNS STATE" to LOG.
+hook() {
+	local t=${3:+, \"timeout\": $3}
+	printf '{ "path": "/bin/sh", "args": ["sh", "-c", "s=$(cat); echo \\"%s $0 $HOOK_VAR $(readlink /proc/self/ns/mnt) $s\\" >>%s", "a-%s"], "env": ["HOOK_VAR=v-%s"]%s }' \
+		"$2" "$1" "$2" "$2" "$t"
+}
+
+# bats test_tags=asan
+@test "oci: hooks at their six points, in order, with the state on stdin, their env and args" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle pid log=$DS_TEST_DIR/hooks.log host_mnt
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	host_mnt=$(readlink /proc/self/ns/mnt)
+	make_bundle "$bundle" "$root" '["sh","-c","echo process >>/inside.log; exec sleep 1000"]'
+	# startContainer runs in the container, after pivot_root: its /bin/sh and its /inside.log.
+	add_hooks "$bundle" "{
+		\"prestart\": [ $(hook "$log" prestart 5), $(hook "$log" prestart2) ],
+		\"createRuntime\": [ $(hook "$log" createRuntime) ],
+		\"createContainer\": [ $(hook "$log" createContainer) ],
+		\"startContainer\": [ $(hook /inside.log startContainer 5) ],
+		\"poststart\": [ $(hook "$log" poststart) ],
+		\"poststop\": [ $(hook "$log" poststop) ] }"
+
+	oci_create h1 "$bundle" --pid-file "$DS_TEST_DIR/h1.pid"
+	pid=$(cat "$DS_TEST_DIR/h1.pid")
+	run cut -d' ' -f1-4 "$log"
+	[ "${lines[*]}" = "prestart a-prestart v-prestart $host_mnt prestart2 a-prestart2 v-prestart2 $host_mnt createRuntime a-createRuntime v-createRuntime $host_mnt createContainer a-createContainer v-createContainer $(readlink "/proc/$pid/ns/mnt")" ]
+	# The state as state prints it: created, init's PID as the host sees it, the annotations.
+	run cat "$log"
+	[[ ${lines[0]} == *'"id":"h1","pid":'"$pid"',"status":"created","bundle":"'"$bundle"'"'*'"annotations":{"org.droidspaces.test":"90-oci"}}' ]]
+	[[ ${lines[3]} == *'"status":"created"'* ]]
+	[ ! -e "$root/inside.log" ]
+
+	run -0 oci start h1
+	wait_for 10 grep -q process "$root/inside.log"
+	run cut -d' ' -f1-3 "$root/inside.log"
+	[ "${lines[*]}" = "startContainer a-startContainer v-startContainer process" ]
+	[[ $(cat "$root/inside.log") == *"\"pid\":$pid,\"status\":\"created\""* ]]
+	run tail -n 1 "$log"
+	[[ $output == "poststart a-poststart v-poststart $host_mnt "*'"status":"running"'* ]]
+
+	run -0 oci kill h1 KILL
+	wait_for 10 oci_is h1 stopped
+	run -0 oci delete h1
+	[ -z "$output" ]
+	run tail -n 1 "$log"
+	[[ $output == "poststop a-poststop v-poststop $host_mnt "*'"pid":0,"status":"stopped"'* ]]
+	[ "$(wc -l <"$log")" -eq 6 ]
+}
+
+# bats test_tags=hostile
+@test "oci: a failing or late hook fails create or start and leaves nothing; poststart and poststop only warn" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ran; exec sleep 1000"]'
+
+	# A prestart hook past its timeout is killed; create fails, nothing of the container is left.
+	add_hooks "$bundle" '{ "prestart": [ { "path": "/bin/sh", "args": ["sh","-c","echo $$ >'"$DS_TEST_DIR"'/late.pid; exec sleep 100"], "timeout": 1 } ] }'
+	run -1 oci create --bundle "$bundle" f1 </dev/null
+	[ "$output" = "droidspaces-oci: hooks.prestart[0] /bin/sh: killed after its timeout of 1 s" ]
+	! kill -0 "$(cat "$DS_TEST_DIR/late.pid")" 2>/dev/null
+	[ ! -e "$OCI_ROOT/f1" ]
+
+	# createRuntime and createContainer exiting non-zero: the same.
+	add_hooks "$bundle" '{ "createRuntime": [ { "path": "/bin/sh", "args": ["sh","-c","exit 3"] } ] }'
+	run -1 oci create --bundle "$bundle" f2 </dev/null
+	[ "$output" = "droidspaces-oci: hooks.createRuntime[0] /bin/sh: exited with status 3" ]
+	[ ! -e "$OCI_ROOT/f2" ]
+	add_hooks "$bundle" '{ "createContainer": [ { "path": "/no/such/hook" } ] }'
+	run -1 oci create --bundle "$bundle" f3 </dev/null
+	[[ $output == *"droidspaces-oci: hooks.createContainer[0] /no/such/hook: exited with status 127" ]]
+	[ ! -e "$OCI_ROOT/f3" ]
+	[ -z "$(ls -A "$OCI_ROOT")" ]
+
+	# startContainer failing: start fails, the program never runs, the container is stopped.
+	add_hooks "$bundle" '{ "startContainer": [ { "path": "/bin/false" } ] }'
+	oci_create f4 "$bundle"
+	run -1 oci start f4
+	[ "$output" = 'droidspaces-oci: container "f4": a startContainer hook failed (the container'"'"'s stderr says which)' ]
+	grep -q 'hooks.startContainer\[0\] /bin/false: exited with status 1' "$DS_TEST_DIR/create.f4.err"
+	wait_for 10 oci_is f4 stopped
+	[ ! -e "$root/ran" ]
+	run -0 oci delete f4
+
+	# poststart and poststop failing: warnings, the operation goes on (the runtime spec's rule).
+	add_hooks "$bundle" '{ "poststart": [ { "path": "/bin/false" } ], "poststop": [ { "path": "/bin/sh", "args": ["sh","-c","exit 4"] } ] }'
+	oci_create f5 "$bundle"
+	run -0 oci start f5
+	[ "$output" = "droidspaces-oci: warning: hooks.poststart[0] /bin/false: exited with status 1" ]
+	wait_for 10 test -e "$root/ran"
+	run -0 oci delete --force f5
+	[ "$output" = "droidspaces-oci: warning: hooks.poststop[0] /bin/sh: exited with status 4" ]
+	[ ! -e "$OCI_ROOT/f5" ]
+
+	# Hooks config.json gets wrong: one line naming the field.
+	add_hooks "$bundle" '{ "prestart": [ { "path": "sh" } ] }'
+	run -1 oci create --bundle "$bundle" f6
+	[ "$output" = 'droidspaces-oci: config.json: hooks.prestart[0].path: "sh" is not an absolute path' ]
+	add_hooks "$bundle" '{ "poststop": [ { "path": "/bin/true", "timeout": 0 } ] }'
+	run -1 oci create --bundle "$bundle" f7
+	[ "$output" = 'droidspaces-oci: config.json: hooks.poststop[0].timeout: 0 is out of range (1 to 2147483647)' ]
+	[ -z "$(ls -A "$OCI_ROOT")" ]
+}
+
+# bats test_tags=asan
+@test "oci: ps lists the processes of the container's cgroup, as JSON and as ps(1)'s table" {
+	require_fixture busybox
+	require_cmd ps
+	local root bundle pid
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	# /ready once the second sleeper has become sleep (its comm says so).
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1002 & until [ \"$(cat /proc/$!/comm)\" = sleep ]; do :; done; touch /ready; exec sleep 1001"]'
+	oci_create p1 "$bundle" --pid-file "$DS_TEST_DIR/p1.pid"
+	pid=$(cat "$DS_TEST_DIR/p1.pid")
+	run -0 oci start p1
+	wait_for 10 test -e "$root/ready"
+
+	# The host's PIDs of init and the other sleeper, nothing else.
+	run -0 oci ps --format json p1
+	[[ $output =~ ^\[[0-9]+,[0-9]+\]$ ]]
+	[[ $output == *"[$pid,"* || $output == *",$pid]" ]]
+	local p
+	for p in $(tr -d '[]' <<<"$output" | tr , ' '); do
+		[[ $(tr '\0' ' ' <"/proc/$p/cmdline") == "sleep 100"[12]" " ]]
+	done
+
+	run -0 oci ps p1
+	[[ ${lines[0]} == UID*PID*CMD ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ $output == *"sleep 1001"* && $output == *"sleep 1002"* ]]
+	run -0 oci ps p1 -o pid,args
+	[[ ${lines[0]} == *PID*COMMAND ]]
+	[[ ${lines[1]} == *[0-9]" sleep 100"[12] ]]
+
+	run -2 oci ps --format xml p1
+	[ "$output" = 'droidspaces-oci: --format is table or json, not "xml"' ]
+	run -2 oci ps --format json p1 -ef
+	[ "$output" = "droidspaces-oci: ps --format json takes no ps(1) options" ]
+	run -1 oci ps nosuch
+	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
+
+	run -0 oci kill --all p1 KILL
+	wait_for 10 oci_is p1 stopped
+	run -0 oci ps --format json p1
+	[ "$output" = "[]" ]
+	run -0 oci delete p1
+}
+
+@test "oci: linux.devices: the nodes made with their type, numbers, mode and owner" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle f
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","stat -c \"%n %F %t:%T %a %u:%g\" /dev/mynull /dev/sub/fifo >/report.tmp; echo x >/dev/mynull && echo written >>/report.tmp; mv /report.tmp /report"]'
+	f=$bundle/config.json
+	jq '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":416,"uid":0,"gid":5},
+		{"path":"/dev/sub/fifo","type":"p"}]' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	oci_create d1 "$bundle"
+	run -0 oci start d1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "/dev/mynull character special file 1:3 640 0:5" ]
+	[ "${lines[1]}" = "/dev/sub/fifo fifo 0:0 666 0:0" ]
+	[ "${lines[2]}" = written ]
+	wait_for 10 oci_is d1 stopped
+	run -0 oci delete d1
+
+	jq '.linux.devices = [{"path":"/dev/x","type":"b","major":8}]' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" d2
+	[ "$output" = "droidspaces-oci: config.json: linux.devices[0]: a b device needs major and minor" ]
+}
+
+# A short subset of make test-oci: programs of opencontainers/runtime-tools' validation suite
+# that droidspaces-oci passes, each in a mount namespace of its own, as scripts/test-oci.sh runs them.
+OCI_SUBSET="default create state kill kill_no_effect delete_resources hooks_stdin linux_sysctl process_user mounts"
+
+@test "oci: runtime-tools validation, a subset (make test-oci runs all 58 against droidspaces-oci and runc)" {
+	local rt=$BATS_TEST_DIRNAME/../../build/runtime-tools p tap
+	if [[ ! -f $rt/.built ]]; then
+		skip "SKIPPED: runtime-tools' validation programs are not built under build/ (make test-oci builds them)"
+	fi
+	ln -s "$DS" "$DS_TEST_DIR/droidspaces-oci"
+	mkdir -p "$DS_TEST_DIR/oci-tmp"
+	for p in $OCI_SUBSET; do
+		tap=$DS_TEST_DIR/$p.tap
+		(cd "$rt" && TMPDIR=$DS_TEST_DIR/oci-tmp RUNTIME=$DS_TEST_DIR/droidspaces-oci timeout -k 5 60 \
+			unshare -m sh -c 'mount --make-rprivate / && exec "$0"' "./validation/$p/$p.t") >"$tap" 2>&1 ||
+			{ echo "$p: exit status $?"; cat "$tap"; false; }
+		if grep -q '^not ok' "$tap" || ! grep -q '^ok' "$tap"; then
+			echo "$p:"
+			grep -A8 '^not ok' "$tap" | cut -c1-300
+			false
+		fi
+	done
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 static const char full[] =
@@ -33,8 +34,12 @@ static const char full[] =
 	"\"cpu\":{\"quota\":50000,\"period\":100000,\"shares\":512}},"
 	"\"cgroupsPath\":\"/ds/test\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
-	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
-	"\"annotations\":{\"a\":\"b\"}}";
+	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":438,"
+	"\"uid\":0,\"gid\":5},{\"path\":\"/dev/fifo\",\"type\":\"p\"}],"
+	"\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
+	"\"annotations\":{\"a\":\"b\"},"
+	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\",\"args\":[\"a\",\"-x\"],\"env\":[\"K=v\"],\"timeout\":5},"
+	"{\"path\":\"/bin/b\"}],\"poststop\":[{\"path\":\"/bin/c\"}],\"unknownPoint\":7}}";
 
 static void test_oci_spec_full(void **state)
 {
@@ -95,6 +100,28 @@ static void test_oci_spec_full(void **state)
 	assert_string_equal(s.sysctl[0].value, "1");
 	assert_int_equal(s.n_annotations, 1);
 	assert_string_equal(ds_oci_ns_name(DS_OCI_NS_NETWORK), "network");
+	assert_true(s.rootfs_propagation == (MS_SLAVE | MS_REC));
+	assert_int_equal(s.n_devices, 2);
+	assert_string_equal(s.devices[0].path, "/dev/fuse");
+	assert_int_equal(s.devices[0].mode, 020666);
+	assert_true(s.devices[0].major == 10 && s.devices[0].minor == 229);
+	assert_true(s.devices[0].has_gid && s.devices[0].gid == 5 && s.devices[0].has_uid);
+	assert_int_equal(s.devices[1].mode, 010666);
+	assert_false(s.devices[1].has_uid);
+	assert_int_equal(s.n_hooks[DS_OCI_HOOK_PRESTART], 2);
+	const struct ds_oci_hook *h = s.hooks[DS_OCI_HOOK_PRESTART];
+	assert_string_equal(h[0].path, "/bin/a");
+	assert_int_equal(h[0].n_args, 2);
+	assert_string_equal(h[0].args[1], "-x");
+	assert_null(h[0].args[2]);
+	assert_string_equal(h[0].env[0], "K=v");
+	assert_int_equal(h[0].timeout, 5);
+	assert_null(h[1].args);
+	assert_null(h[1].env);
+	assert_int_equal(h[1].timeout, 0);
+	assert_int_equal(s.n_hooks[DS_OCI_HOOK_CREATE_RUNTIME], 0);
+	assert_int_equal(s.n_hooks[DS_OCI_HOOK_POSTSTOP], 1);
+	assert_string_equal(ds_oci_hook_name(DS_OCI_HOOK_START_CONTAINER), "startContainer");
 	ds_oci_spec_free(&s);
 }
 
@@ -187,6 +214,28 @@ static const struct {
 	{ LINUX("\"cgroupsPath\":7"), "config.json: linux.cgroupsPath: expected a string, got a number" },
 	{ LINUX("\"sysctl\":{\"kernel.x\":1}"), "config.json: linux.sysctl.kernel.x: expected a string, got a number" },
 	{ "{" BASE ",\"annotations\":{\"a\":{}}}", "config.json: annotations.a: expected a string, got an object" },
+	{ LINUX("\"devices\":[{\"path\":\"dev/x\",\"type\":\"c\"}]"),
+	  "config.json: linux.devices[0].path: \"dev/x\" is not an absolute path" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"s\",\"major\":1,\"minor\":1}]"),
+	  "config.json: linux.devices[0].type: unknown device type \"s\" (c, u, b or p)" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"b\",\"major\":8}]"),
+	  "config.json: linux.devices[0]: a b device needs major and minor" },
+	{ LINUX("\"devices\":[{\"path\":\"/dev/x\",\"type\":\"p\",\"fileMode\":65535}]"),
+	  "config.json: linux.devices[0].fileMode: 65535 is out of range" },
+	{ LINUX("\"rootfsPropagation\":\"slaved\""),
+	  "config.json: linux.rootfsPropagation: unknown propagation \"slaved\"" },
+	{ LINUX("\"rootfsPropagation\":1"), "config.json: linux.rootfsPropagation: expected a string, got a number" },
+	{ "{" BASE ",\"hooks\":[]}", "config.json: hooks: expected an object, got an array" },
+	{ "{" BASE ",\"hooks\":{\"prestart\":{}}}", "config.json: hooks.prestart: expected an array, got an object" },
+	{ "{" BASE ",\"hooks\":{\"poststart\":[{}]}}", "config.json: hooks.poststart[0].path: missing" },
+	{ "{" BASE ",\"hooks\":{\"createRuntime\":[{\"path\":\"true\"}]}}",
+	  "config.json: hooks.createRuntime[0].path: \"true\" is not an absolute path" },
+	{ "{" BASE ",\"hooks\":{\"createContainer\":[{\"path\":\"/t\",\"args\":[1]}]}}",
+	  "config.json: hooks.createContainer[0].args[0]: expected a string, got a number" },
+	{ "{" BASE ",\"hooks\":{\"startContainer\":[{\"path\":\"/t\",\"timeout\":0}]}}",
+	  "config.json: hooks.startContainer[0].timeout: 0 is out of range (1 to 2147483647)" },
+	{ "{" BASE ",\"hooks\":{\"poststop\":[{\"path\":\"/t\"},{\"path\":\"/t\",\"env\":\"A=1\"}]}}",
+	  "config.json: hooks.poststop[1].env: expected an array, got a string" },
 	{ "{" BASE ",}", "config.json: line 1 column 39: unexpected '}', expected a key (a string)" },
 };
 
