@@ -81,6 +81,7 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->android_storage = saved->settings.android_storage;
 		f->limits = saved->settings.limits;
 		f->userns = saved->settings.userns;
+		f->shift = saved->settings.shift;
 	}
 	struct ds_osrelease os;
 	if (live) {
