@@ -133,9 +133,14 @@ const char *ds_userns_shift_parse(const char *val, struct ds_userns_shift *out)
 	s.from = n == 3 ? (unsigned)v[0] : 0;
 	s.base = (unsigned)v[n - 2];
 	s.size = (unsigned)v[n - 1];
-	const char *bad = range_why(s.base, s.size);
-	if (!bad && n == 3 && s.from && range_why(s.from, s.size))
-		bad = "the range shifted from is no range of --private-users";
+	/* shifted: to a range; shifting: between the rootfs's own ids (0) and a range, or two ranges */
+	const char *bad = s.size ? NULL : "a range of 0 ids";
+	if (!bad && (s.base || n == 2))
+		bad = range_why(s.base, s.size);
+	if (!bad && s.from)
+		bad = range_why(s.from, s.size);
+	if (!bad && n == 3 && s.from == s.base)
+		bad = "a shift from a range to itself";
 	if (bad)
 		return bad;
 	*out = s;

@@ -5,8 +5,14 @@
 # container), the rootfs idmapped (files keep their ids on disk), the escape
 # probe's rows refused by the kernel itself, bad values and kernels without
 # user namespaces refused with one line, a failed start leaving nothing.
+# Where the rootfs cannot be idmapped (DROIDSPACES_FAULT=no-idmap, or
+# --private-users-ownership=chown), its ids are shifted on disk once and the
+# shift recorded (private_users_shift): not walked again at restart, shifted
+# on for another range, back at --private-users=no and at remove; an
+# interrupted shift is finished; links are not followed, setuid bits stay.
+# A stock OpenRC guest boots and halts in a user namespace, host unchanged.
 #
-# info shows the range. Tags: hostile, fault.  Every test runs between common_setup and
+# info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
 # common_teardown, which fail it when the host changed.
 
 bats_require_minimum_version 1.5.0
@@ -143,8 +149,14 @@ pu_boot() {
 	assert_one_error_line "does not create user namespaces"
 	DROIDSPACES_FAULT=no-userns run "$DS" --json check
 	[ "$(jq -r '.features[] | select(.key == "user_ns") | .available' <<<"$output")" = false ]
-	# the rootfs cannot be idmapped: the monitor fails the start; no range, no container, nothing on the host
-	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users start
+	for v in idmap '' yes; do
+		run_ds_err --name=pubad -r "$root" --private-users --private-users-ownership="$v" start
+		[ "$status" -ne 0 ]
+		assert_one_error_line "--private-users-ownership"
+	done
+	# map asked for, the rootfs cannot be idmapped: the monitor fails the start; no range, no container,
+	# nothing on the host
+	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users --private-users-ownership=map start
 	[ "$status" -ne 0 ]
 	assert_one_error_line "cannot be idmapped"
 	nothing_left pubad
@@ -152,4 +164,156 @@ pu_boot() {
 	! grep -q ' pubad$' "$(REGISTRY)"
 	# no ownership changed in the rootfs
 	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+	# chown where an id is outside the range: refused before anything changed, with the entry named
+	mkdir -p "$root/home/far"
+	chown 70000:0 "$root/home/far"
+	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users start
+	[ "$status" -ne 0 ]
+	assert_one_error_line "/home/far has id 70000, outside 0-65535"
+	nothing_left pubad
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) ! -path "$root/home/far" -print -quit)" ]
+}
+
+# shifted ROOT REL: the uid:gid of ROOT/REL on disk (the entry itself, never what a link points to).
+shifted() { stat -c %u:%g "$1/$2"; }
+
+# bats test_tags=fault
+@test "private-users: where the rootfs cannot be idmapped its ids are shifted on disk once: recorded, not walked at restart, shifted on for another range, back at --private-users=no; links not followed, setuid kept" {
+	require_fixture busybox
+	local root cfg base nb hostfile
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/pushift/container.config
+	# planted: a link to a host file, a setuid and a setgid file, a directory of guest uid 1000
+	hostfile=$DS_TEST_DIR/hostfile
+	touch "$hostfile"
+	ln -s "$hostfile" "$root/hostlink"
+	install -m 4755 /dev/null "$root/suidfile"
+	install -m 2755 -g 50 /dev/null "$root/sgidfile"
+	mkdir -p "$root/home/u1000"
+	chown 1000:1000 "$root/home/u1000"
+	DROIDSPACES_FAULT=no-idmap st_start pushift -r "$root" --private-users
+	[[ $stderr == *"cannot be idmapped"*"shifting the ids of $root"* ]]
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "pushift" { print $1 }' "$(REGISTRY)")
+	[ "$base" -ge 524288 ]
+	# the record, saved; info shows it
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	run "$DS" --name=pushift info
+	[[ $output == *"Rootfs ids:  $base:65536"* ]]
+	run "$DS" --name=pushift info --json
+	[ "$(jq -r .features.private_users_shift <<<"$output")" = "$base:65536" ]
+	# on disk: every id moved by the base; the link itself shifted, the host file it names not
+	[ "$(shifted "$root" .)" = "$base:$base" ]
+	[ "$(shifted "$root" home/u1000)" = "$((base + 1000)):$((base + 1000))" ]
+	[ "$(shifted "$root" hostlink)" = "$base:$base" ]
+	[ "$(stat -c %u:%g "$hostfile")" = 0:0 ]
+	[ -z "$(find "$root" -xdev \( -uid -"$base" -o -gid -"$base" \) -print -quit)" ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	[ "$(stat -c %a:%g "$root/sgidfile")" = "2755:$((base + 50))" ]
+	# inside: its own ids; what it creates lands on disk as base + id
+	[ "$("$DS" --name=pushift run id -u)" = 0 ]
+	[ "$("$DS" --name=pushift run stat -c %u:%g /home/u1000)" = 1000:1000 ]
+	[ "$("$DS" --name=pushift run stat -c %u /)" = 0 ]
+	"$DS" --name=pushift run sh -c 'touch /root/made && mkdir /home/new && chown 1000:1000 /home/new'
+	[ "$(shifted "$root" root/made)" = "$base:$base" ]
+	[ "$(shifted "$root" home/new)" = "$((base + 1000)):$((base + 1000))" ]
+	st_stop pushift
+	# restart with the same range: no walk. A file with an id outside the range, which any walk
+	# would refuse, does not stop it
+	touch "$root/foreign"
+	chown 70000:70000 "$root/foreign"
+	DROIDSPACES_FAULT=no-idmap st_start pushift
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" = "$base" ]
+	st_stop pushift
+	rm "$root/foreign"
+	# without the fault: a shifted rootfs stays shifted (auto), no walk either
+	st_start pushift
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	st_stop pushift
+	# another range: shifted on from the recorded one
+	nb=$((base + 131072))
+	st_start pushift --private-users="$nb"
+	[[ $stderr == *"shifting the ids of $root"*"to $nb:65536"* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" = "$nb" ]
+	grep -qx "private_users_shift=$nb:65536" "$cfg"
+	[ "$(shifted "$root" home/new)" = "$((nb + 1000)):$((nb + 1000))" ]
+	[ "$(shifted "$root" root/made)" = "$nb:$nb" ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	st_stop pushift
+	# --private-users=no: the rootfs's own ids again, the record gone
+	st_start pushift --private-users=no
+	[[ $stderr == *"shifting back the ids of $root"* ]]
+	wait_for 10 booted "$CT_PID"
+	! grep -q '^private_users_shift=' "$cfg"
+	[ "$(shifted "$root" .)" = 0:0 ]
+	[ "$(shifted "$root" home/new)" = 1000:1000 ]
+	[ "$(shifted "$root" hostlink)" = 0:0 ]
+	[ "$(stat -c %a:%g "$root/sgidfile")" = 2755:50 ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+	st_stop pushift
+	# forced chown, then remove: shifted back before the range is released
+	st_start pushift --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	grep -q '^private_users_shift=' "$cfg"
+	st_stop pushift
+	run_ds_err --name=pushift remove
+	[ "$status" -eq 0 ]
+	[ "$(shifted "$root" home/new)" = 1000:1000 ]
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+}
+
+# bats test_tags=fault
+@test "private-users: a shift interrupted halfway (the record says shifting) is finished by the next start" {
+	require_fixture busybox
+	local root cfg base=655360
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/puhalf/container.config
+	# a first start with chown, stopped: the config as saved
+	st_start puhalf -r "$root" --private-users="$base" --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	st_stop puhalf
+	# as if a walk back to 0 had stopped halfway: some entries back, the rest still shifted
+	sed -i "s/^private_users_shift=.*/private_users_shift=shifting:$base:0:65536/" "$cfg"
+	chown -h 0:0 "$root" "$root/bin"
+	run "$DS" --name=puhalf info
+	[[ $output == *"Rootfs ids:  interrupted shift shifting:$base:0:65536"* ]]
+	st_start puhalf
+	[[ $stderr == *"did not finish: finishing it"* ]]
+	wait_for 10 booted "$CT_PID"
+	# finished back to 0, then shifted again for the range (chown, saved)
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	[ -z "$(find "$root" -xdev \( -uid -"$base" -o -gid -"$base" \) -print -quit)" ]
+	[ "$(uid_of "$CT_PID")" = "$base" ]
+	st_stop puhalf
+}
+
+# bats test_tags=stock,slow
+@test "private-users: a stock Debian sysvinit+OpenRC guest boots in a user namespace and halts; the host's filesystem, cgroups and links stay as they were" {
+	require_fixture debian-openrc-stock
+	require_cmd unshare nsenter ip mkfs.ext4
+	local root holder before hier
+	root=$(fixture_fs debian-openrc-stock)
+	before=$(fs_opts "$root")
+	hier=$(cut -d: -f1,2 /proc/self/cgroup)
+	holder=$(netns_holder_start) || return 1
+	net_state "$holder" >"$DS_TEST_DIR/net.before"
+	DS_WRAP=(nsenter -t "$holder" -n --)
+	st_start puorc -r "$root" --private-users
+	DS_WRAP=()
+	wait_for 120 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" -ge 524288 ]
+	[ "$("$DS" --name=puorc run id -u)" = 0 ]
+	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
+	st_stop puorc
+	grep -q halted "$root/var/log/ds-test-halted"
+	tail -60 "$(ws_log puorc)" | sed 's/^/# /' >&3
+	net_state "$holder" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+	[ "$(fs_opts "$root")" = "$before" ]
+	umount "$root"
 }

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ds_userns_shift a, b;
 	if (!ds_userns_shift_parse(val, &a)) {
 		CHECK(a.state == DS_SHIFT_SHIFTED || a.state == DS_SHIFT_SHIFTING);
-		CHECK(a.size > 0 && a.base >= DS_USERNS_MIN_BASE);
+		CHECK(a.size > 0 &&
+		      (a.base >= DS_USERNS_MIN_BASE || (a.state == DS_SHIFT_SHIFTING && a.from >= DS_USERNS_MIN_BASE)));
 		ds_userns_shift_format(&a, text, sizeof(text));
 		CHECK(!ds_userns_shift_parse(text, &b));
 		CHECK(a.state == b.state && a.from == b.from && a.base == b.base && a.size == b.size);

@@ -232,6 +232,10 @@ static void test_shift_record(void **state)
 	assert_null(ds_userns_shift_parse("shifting:524288:655360:65536", &r));
 	assert_int_equal(r.from, 524288);
 	assert_int_equal(r.base, 655360);
+	assert_null(ds_userns_shift_parse("shifting:524288:0:65536", &r)); /* back to the rootfs's own */
+	assert_int_equal(r.base, 0);
+	ds_userns_shift_format(&r, text, sizeof(text));
+	assert_string_equal(text, "shifting:524288:0:65536");
 	static const char *const bad[] = { "",
 					   "524288",
 					   "524288:",
