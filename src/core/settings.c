@@ -313,10 +313,10 @@ const struct ds_setting ds_settings[] = {
 		  "the rootfs idmapped (or its ids shifted once); no: off",
 	  .verbs = BOOT },
 	{ .key = "private_users_ownership", .name = "private-users-ownership", .arg = DS_ARG_VALUE,
-	  CFG(userns_ownership), .parse = parse_ownership, .render = render_ownership, .metavar = "auto|map|chown",
-	  .help = "how guest root owns the rootfs: map (an idmapped mount, Linux\n"
-		  "5.12+), chown (its ids shifted on disk once, recorded; shifted\n"
-		  "back at --private-users=no), auto (map where it can, default)",
+	  CFG(userns_ownership), .parse = parse_ownership, .render = render_ownership, .metavar = "MODE",
+	  .help = "how guest root owns the rootfs: map (an idmapped mount,\n"
+		  "Linux 5.12+), chown (its ids shifted on disk once, recorded;\n"
+		  "shifted back at --private-users=no), auto (map where it can)",
 	  .verbs = BOOT },
 	{ .key = "private_users_shift", .arg = DS_ARG_VALUE, CFG(shift), .parse = parse_shift, .render = render_shift },
 	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
