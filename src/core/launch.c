@@ -349,6 +349,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if (cfg->settings.shift.state != DS_SHIFT_NONE)
 		claim.changed = 0; /* files carry the range now: it stays this container's, whatever happens */
 	if (r < 0) {
+		ds_userns_unclaim(cfg, &claim);
 		undo_host_changes(cfg, changed);
 		return r;
 	}

@@ -48,13 +48,14 @@ static int walk(int rootfd, const char *rootfs, struct ds_idshift *s, struct ds_
  * changed when one is outside), recorded as shifting, shifted, recorded.
  * Ranges that overlap go through the rootfs's own ids (two walks).
  */
-static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned size, struct ds_error *err)
+static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned size, const char *why,
+		 struct ds_error *err)
 {
 	const char *rootfs = cfg->settings.rootfs_path;
 	int rootfd = cfg->rt.rootfs_fd;
 	if (from && to && from < to + (unsigned long long)size && to < from + (unsigned long long)size) {
-		int r = shift(cfg, from, 0, size, err);
-		return r < 0 ? r : shift(cfg, 0, to, size, err);
+		int r = shift(cfg, from, 0, size, why, err);
+		return r < 0 ? r : shift(cfg, 0, to, size, why, err);
 	}
 	if (from < size || to < size) {
 		/* only a SIZE above the range's BASE (BASE:SIZE given so) gets here */
@@ -67,8 +68,10 @@ static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned siz
 	int r = walk(rootfd, rootfs, &s, err);
 	if (r < 0)
 		return r;
-	fprintf(stderr, "droidspaces: %s the ids of %s (%llu files) %s%u:%u, once (--private-users-ownership=chown)\n",
-		to ? "shifting" : "shifting back", rootfs, s.entries, to ? "to " : "from ", to ? to : from, size);
+	fprintf(stderr,
+		"droidspaces: %s the ids of %s (%llu files) %s %u:%u, once (--private-users-ownership=chown%s%s)\n",
+		to ? "shifting" : "shifting back", rootfs, s.entries, to ? "to" : "from", to ? to : from, size,
+		why ? ": " : "", why ? why : "");
 	struct ds_userns_shift rec = { .state = DS_SHIFT_SHIFTING, .from = from, .base = to, .size = size };
 	if ((r = save_record(cfg, &rec, err)) < 0)
 		return r;
@@ -88,20 +91,17 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 	cfg->rt.shifted = 0;
 	/* A walk that did not finish: finished first, the same walk (what it changed already is left). */
 	if (rec.state == DS_SHIFT_SHIFTING) {
-		fprintf(stderr, "droidspaces: the last shift of %s's ids did not finish: finishing it\n",
-			cfg->settings.rootfs_path);
-		if ((r = shift(cfg, rec.from, rec.base, rec.size, err)) < 0)
+		if ((r = shift(cfg, rec.from, rec.base, rec.size, "the last shift did not finish", err)) < 0)
 			return r;
 		rec = cfg->settings.shift;
 	}
 	unsigned cur = rec.state == DS_SHIFT_SHIFTED ? rec.base : 0;
 	unsigned target = 0;
+	char why[320] = "", probe[256];
 	if (u->mode != DS_USERNS_OFF) {
 		int own = cfg->settings.userns_ownership;
-		char why[256] = "";
-		if (own == DS_OWN_AUTO && !cur && !ds_userns_idmap_possible(cfg->rt.rootfs_fd, u, why, sizeof(why)))
-			fprintf(stderr, "droidspaces: %s cannot be idmapped (%s): its ids are shifted instead\n",
-				cfg->settings.rootfs_path, why);
+		if (own == DS_OWN_AUTO && !cur && !ds_userns_idmap_possible(cfg->rt.rootfs_fd, u, probe, sizeof(probe)))
+			snprintf(why, sizeof(why), "it cannot be idmapped: %s", probe);
 		else if (own == DS_OWN_AUTO)
 			own = cur ? DS_OWN_CHOWN : DS_OWN_MAP;
 		if (own != DS_OWN_MAP)
@@ -117,7 +117,7 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 			err, DS_EINVAL_MSG,
 			"--private-users: the ids of %s are shifted to %u:%u: a range of %u ids cannot hold them",
 			cfg->settings.rootfs_path, cur, rec.size, u->size);
-	if ((r = shift(cfg, cur, target, size, err)) < 0)
+	if ((r = shift(cfg, cur, target, size, why[0] ? why : NULL, err)) < 0)
 		return r;
 	if (target && size != u->size) {
 		/* the same ids, the record with the range's size */
@@ -142,9 +142,9 @@ int ds_shift_undo(struct ds_config *cfg, const struct ds_settings *saved, struct
 	cfg->rt.rootfs_fd = fd;
 	int r = 0;
 	if (rec->state == DS_SHIFT_SHIFTING)
-		r = shift(cfg, rec->from, rec->base, rec->size, err);
+		r = shift(cfg, rec->from, rec->base, rec->size, "the last shift did not finish", err);
 	if (r == 0 && cfg->settings.shift.state == DS_SHIFT_SHIFTED)
-		r = shift(cfg, cfg->settings.shift.base, 0, cfg->settings.shift.size, err);
+		r = shift(cfg, cfg->settings.shift.base, 0, cfg->settings.shift.size, "remove", err);
 	cfg->rt.rootfs_fd = -1;
 	return r;
 }

@@ -192,7 +192,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	mkdir -p "$root/home/u1000"
 	chown 1000:1000 "$root/home/u1000"
 	DROIDSPACES_FAULT=no-idmap st_start pushift -r "$root" --private-users
-	[[ $stderr == *"cannot be idmapped"*"shifting the ids of $root"* ]]
+	[[ $stderr == "droidspaces: shifting the ids of $root ("*" files) to "*":65536, once"*"cannot be idmapped"* ]]
 	wait_for 10 booted "$CT_PID"
 	base=$(awk '$3 == "pushift" { print $1 }' "$(REGISTRY)")
 	[ "$base" -ge 524288 ]
@@ -283,7 +283,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	run "$DS" --name=puhalf info
 	[[ $output == *"Rootfs ids:  interrupted shift shifting:$base:0:65536"* ]]
 	st_start puhalf
-	[[ $stderr == *"did not finish: finishing it"* ]]
+	[[ $stderr == *"shifting back the ids of $root"*"the last shift did not finish"*"shifting the ids of $root"*"to $base:65536"* ]]
 	wait_for 10 booted "$CT_PID"
 	# finished back to 0, then shifted again for the range (chown, saved)
 	grep -qx "private_users_shift=$base:65536" "$cfg"
