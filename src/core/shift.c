@@ -57,7 +57,7 @@ static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned siz
 		int r = shift(cfg, from, 0, size, why, err);
 		return r < 0 ? r : shift(cfg, 0, to, size, why, err);
 	}
-	if (from < size || to < size) {
+	if ((from && from < size) || (to && to < size)) {
 		/* only a SIZE above the range's BASE (BASE:SIZE given so) gets here */
 		return ds_fail(err, DS_EINVAL_MSG,
 			       "--private-users: a range of %u ids from %u overlaps the rootfs's own ids 0-%u: its ids "
