@@ -18,7 +18,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -191,6 +194,42 @@ static void test_interrupted_walk_finishes(void **state)
 	assert_int_equal(lst(state, "etc/passwd").st_uid, BASE);
 }
 
+/* A filesystem mounted inside the tree is neither changed nor entered (in a mount namespace of the child's). */
+static void test_stays_on_one_filesystem(void **state)
+{
+	build(state);
+	make(state, "mnt", S_IFDIR | 0755, 0, 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char p[PATH_MAX], f[PATH_MAX + 8];
+		path(state, "mnt", p);
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", p, "tmpfs", 0, "size=64k") < 0)
+			_exit(77);
+		snprintf(f, sizeof(f), "%s/file", p);
+		int fd = open(f, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0)
+			_exit(2);
+		close(fd);
+		struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE };
+		struct stat a, b;
+		int r = shift_tree(state, &s);
+		_exit(r == 0 && stat(f, &a) == 0 && a.st_uid == 0 && stat(p, &b) == 0 && b.st_uid == 0 &&
+				      lst(state, "etc/passwd").st_uid == BASE
+			      ? 0
+			      : 1);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "# SKIP: no mount namespace here\n");
+		return;
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_acl_and_cap_values(void **state)
 {
 	(void)state;
@@ -235,6 +274,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shift_and_back, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range_refused_untouched, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_walk_finishes, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_stays_on_one_filesystem, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_acl_and_cap_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
