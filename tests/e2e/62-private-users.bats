@@ -20,7 +20,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() { netns_teardown; } # common_teardown, and the network namespace holders of the OpenRC test
 
 REGISTRY() { echo "$DROIDSPACES_WORKSPACE/userns.ranges"; }
 # uid_of PID: the real uid of a host process.
