@@ -67,7 +67,7 @@ pu_boot() {
 	[ "$(grep -c ' puct$' "$(REGISTRY)")" = 1 ]
 	# remove frees the range
 	"$DS" --name=puct remove
-	! grep -q ' puct$' "$(REGISTRY)"
+	refute grep -q ' puct$' "$(REGISTRY)"
 }
 
 @test "private-users: two containers get ranges that do not overlap; a fixed range over another's is refused" {
@@ -161,7 +161,7 @@ pu_boot() {
 	assert_one_error_line "cannot be idmapped"
 	nothing_left pubad
 	[ ! -e "$DROIDSPACES_WORKSPACE/Containers/pubad/container.config" ]
-	! grep -q ' pubad$' "$(REGISTRY)"
+	refute grep -q ' pubad$' "$(REGISTRY)"
 	# no ownership changed in the rootfs
 	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
 	# chown where an id is outside the range: refused before anything changed, with the entry named
@@ -248,7 +248,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	st_start pushift --private-users=no
 	[[ $stderr == *"shifting back the ids of $root"* ]]
 	wait_for 10 booted "$CT_PID"
-	! grep -q '^private_users_shift=' "$cfg"
+	refute grep -q '^private_users_shift=' "$cfg"
 	[ "$(shifted "$root" .)" = 0:0 ]
 	[ "$(shifted "$root" home/new)" = 1000:1000 ]
 	[ "$(shifted "$root" hostlink)" = 0:0 ]
@@ -292,28 +292,48 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	st_stop puhalf
 }
 
-# bats test_tags=stock,slow
-@test "private-users: a stock Debian sysvinit+OpenRC guest boots in a user namespace and halts; the host's filesystem, cgroups and links stay as they were" {
+# pu_openrc_stock NAME OPTION...: the stock sysvinit+OpenRC fixture booted from a filesystem of its
+# own (fixture_fs) inside a network namespace the test made, with --private-users and OPTION...;
+# halted; the filesystem stays read-write, the namespace's links and the host's hierarchies as they
+# were (common_teardown compares the rest). The guest's console log is shown when it did not halt.
+pu_openrc_stock() {
+	local name=$1 root holder before hier
+	shift
 	require_fixture debian-openrc-stock
 	require_cmd unshare nsenter ip mkfs.ext4
-	local root holder before hier
 	root=$(fixture_fs debian-openrc-stock)
 	before=$(fs_opts "$root")
 	hier=$(cut -d: -f1,2 /proc/self/cgroup)
 	holder=$(netns_holder_start) || return 1
 	net_state "$holder" >"$DS_TEST_DIR/net.before"
 	DS_WRAP=(nsenter -t "$holder" -n --)
-	st_start puorc -r "$root" --private-users
+	st_start "$name" -r "$root" --private-users "$@"
 	DS_WRAP=()
 	wait_for 120 booted "$CT_PID"
 	[ "$(uid_of "$CT_PID")" -ge 524288 ]
-	[ "$("$DS" --name=puorc run id -u)" = 0 ]
+	[ "$("$DS" --name="$name" run id -u)" = 0 ]
 	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
-	st_stop puorc
-	grep -q halted "$root/var/log/ds-test-halted"
-	tail -60 "$(ws_log puorc)" | sed 's/^/# /' >&3
+	st_stop "$name"
+	grep -q halted "$root/var/log/ds-test-halted" || {
+		tail -60 "$(ws_log "$name")" | sed 's/^/# /' >&3
+		return 1
+	}
 	net_state "$holder" >"$DS_TEST_DIR/net.after"
 	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
 	[ "$(fs_opts "$root")" = "$before" ]
-	umount "$root"
+	PU_ORC_ROOT=$root
+}
+
+# bats test_tags=stock,slow
+@test "private-users: a stock Debian sysvinit+OpenRC guest boots in a user namespace (idmapped) and halts; the host's filesystem, cgroups and links stay as they were" {
+	pu_openrc_stock puorc
+	umount "$PU_ORC_ROOT"
+}
+
+# bats test_tags=stock,slow
+@test "private-users: a stock Debian sysvinit+OpenRC guest boots with its ids shifted (chown) and halts; the host's filesystem, cgroups and links stay as they were" {
+	pu_openrc_stock puorcs --private-users-ownership=chown
+	grep -q '^private_users_shift=' "$DROIDSPACES_WORKSPACE/Containers/puorcs/container.config"
+	[ -z "$(find "$PU_ORC_ROOT" -xdev \( -uid -524288 -o -gid -524288 \) -print -quit)" ]
+	umount "$PU_ORC_ROOT"
 }
