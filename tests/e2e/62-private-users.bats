@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031,SC2016 # CT_* are set per test; guest commands in single quotes
+# shellcheck disable=SC2030,SC2031,SC2016,SC2154 # CT_* are set per test; guest commands in single quotes; stderr set by run
 # --private-users: init in a user namespace of its own, guest root an
 # unprivileged range of host ids (auto from the workspace's registry, kept per
 # container), the rootfs idmapped (files keep their ids on disk), the escape
