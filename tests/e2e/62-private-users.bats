@@ -308,6 +308,7 @@ pu_openrc_stock() {
 	net_state "$holder" >"$DS_TEST_DIR/net.before"
 	DS_WRAP=(nsenter -t "$holder" -n --)
 	st_start "$name" -r "$root" --private-users "$@"
+	# shellcheck disable=SC2034 # read by run_ds_err
 	DS_WRAP=()
 	wait_for 120 booted "$CT_PID"
 	[ "$(uid_of "$CT_PID")" -ge 524288 ]
