@@ -117,7 +117,7 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 			err, DS_EINVAL_MSG,
 			"--private-users: the ids of %s are shifted to %u:%u: a range of %u ids cannot hold them",
 			cfg->settings.rootfs_path, cur, rec.size, u->size);
-	if ((r = shift(cfg, cur, target, size, why[0] ? why : NULL, err)) < 0)
+	if (cur != target && (r = shift(cfg, cur, target, size, why[0] ? why : NULL, err)) < 0)
 		return r;
 	if (target && size != u->size) {
 		/* the same ids, the record with the range's size */
