@@ -497,7 +497,8 @@ ct_sleeper() {
 	run "$DS" --json check
 	[[ $(jq -r '.features[] | select(.key == "idmapped_mounts") | .detail' <<<"$output") == *"auto: chown"* ]]
 	root=$(fixture_copy --copy busybox)
-	start_ct kpus "$root" --private-users
+	st_start kpus -r "$root" --private-users
+	[[ $stderr == "droidspaces: shifting the ids of $root"*"this kernel has no mount_setattr"* ]]
 	wait_for 10 booted "$CT_PID"
 	base=$(awk '$3 == "kpus" { print $1 }' "$DROIDSPACES_WORKSPACE/userns.ranges")
 	[ "$base" -ge 524288 ]
@@ -506,7 +507,7 @@ ct_sleeper() {
 	[ "$("$DS" --name=kpus run id -u)" = 0 ]
 	"$DS" --name=kpus run touch /root/made
 	[ "$(stat -c %u "$root/root/made")" = "$base" ]
-	stop_ct kpus
+	st_stop kpus
 	assert_cleaned kpus
 }
 
