@@ -79,6 +79,7 @@ struct ds_runtime {
 	struct ds_tty_info ttys[DS_MAX_TTYS];
 	int rootfs_fd; /* --rootfs: O_PATH of the directory checked, used for the bind */
 	int image_fd;  /* --rootfs-img: the image checked, flock'ed by the monitor */
+	int shifted;   /* --private-users: the rootfs's ids are shifted on disk, no idmapped mount */
 };
 
 /*
@@ -106,6 +107,26 @@ struct ds_userns {
 };
 
 /*
+ * How the rootfs's files become guest root's: an idmapped mount (map), or
+ * a one-time shift of their ids on disk (chown), auto: map where the kernel
+ * and the filesystem can, else chown.
+ */
+enum ds_userns_ownership { DS_OWN_AUTO, DS_OWN_MAP, DS_OWN_CHOWN };
+
+/*
+ * The saved record of a shift (private_users_shift): the ids on disk are
+ * those of the range base:size (SHIFTED), or a walk from from to base was
+ * started and may not have finished (SHIFTING). NONE: the ids are the
+ * rootfs's own (0..).
+ */
+enum ds_shift_state { DS_SHIFT_NONE, DS_SHIFT_SHIFTING, DS_SHIFT_SHIFTED };
+struct ds_userns_shift {
+	int state;     /* enum ds_shift_state */
+	unsigned from; /* SHIFTING: the base the walk started from (0: unshifted) */
+	unsigned base, size;
+};
+
+/*
  * What the user asked for: the options of the command line and the keys of
  * a saved container.config, one row each in core/settings.c. The set-mask
  * says which rows were given, so that a merge knows what wins.
@@ -129,12 +150,14 @@ struct ds_settings {
 	int stop_timeout; /* seconds before SIGKILL */
 	int tty_count;    /* --ttys, 0..DS_MAX_TTYS */
 	struct ds_limits limits;
-	struct ds_userns userns; /* --private-users */
-	int net_mode;            /* --net: enum ds_net_mode */
-	struct ds_cidr subnet;   /* --subnet (nat): the bridge's network; empty: chosen at start */
-	unsigned net_addr;       /* nat: the guest's address, chosen at the first start and kept */
-	struct ds_ports ports;   /* --port (nat) */
-	unsigned long long set;  /* bit i: row i of the settings table was given (the set-mask) */
+	struct ds_userns userns;      /* --private-users */
+	int userns_ownership;         /* enum ds_userns_ownership: --private-users-ownership */
+	struct ds_userns_shift shift; /* the record of a chown shift of the rootfs */
+	int net_mode;                 /* --net: enum ds_net_mode */
+	struct ds_cidr subnet;        /* --subnet (nat): the bridge's network; empty: chosen at start */
+	unsigned net_addr;            /* nat: the guest's address, chosen at the first start and kept */
+	struct ds_ports ports;        /* --port (nat) */
+	unsigned long long set;       /* bit i: row i of the settings table was given (the set-mask) */
 };
 
 static inline void ds_settings_init(struct ds_settings *s)

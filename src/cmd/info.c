@@ -194,10 +194,12 @@ int cmd_info(struct ds_cli *cli)
 		return ds_report(&err);
 	}
 	/* --private-users: "no", "auto" (stopped, a range not yet known) or BASE:SIZE. */
-	char users[32];
+	char users[32], shifted[64];
 	ds_userns_format(&f.userns, users, sizeof(users));
 	struct ds_ready rd;
 	int rc = f.pid ? read_ready(&cli->cfg, f.name, &rd) : 0;
+	/* --private-users-ownership=chown: "" (the rootfs's own ids), BASE:SIZE, or shifting:FROM:BASE:SIZE. */
+	ds_userns_shift_format(&f.shift, shifted, sizeof(shifted));
 	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
@@ -224,6 +226,7 @@ int cmd_info(struct ds_cli *cli)
 		ds_json_bool(&j, "image", f.image);
 		ds_json_int(&j, "bind_mounts", f.binds);
 		ds_json_string(&j, "private_users", users);
+		ds_json_string(&j, "private_users_shift", shifted);
 		ds_json_bool(&j, "ipv6", f.ipv6);
 		ds_json_bool(&j, "android_storage", f.android_storage);
 		ds_json_bool(&j, "selinux_enforcing", f.selinux_enforcing);
@@ -269,6 +272,9 @@ int cmd_info(struct ds_cli *cli)
 	printf("Image:       %s\n", f.image ? "yes" : "no");
 	printf("Bind mounts: %d\n", f.binds);
 	printf("Private users: %s\n", users);
+	if (shifted[0])
+		printf("Rootfs ids:  %s%s (shifted on disk: --private-users-ownership=chown)\n",
+		       f.shift.state == DS_SHIFT_SHIFTING ? "interrupted shift " : "", shifted);
 	printf("IPv6:        %s\n", f.ipv6 ? "enabled" : "disabled");
 	print_network(f.net_mode, f.net_addr, &f.ports);
 	printf("Android storage: %s\n", f.android_storage ? "yes" : "no");

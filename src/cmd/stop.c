@@ -5,6 +5,7 @@
 #include "core/inventory.h"
 #include "core/reap.h"
 #include "core/saved.h"
+#include "core/shift.h"
 #include "core/state.h"
 #include "core/userns.h"
 #include "util/macros.h"
@@ -119,11 +120,18 @@ int cmd_remove(struct ds_cli *cli)
 	char path[PATH_MAX], dir[PATH_MAX];
 	int found = 0;
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
+	/* --private-users-ownership=chown: the rootfs's own ids again before the record and the range go. */
+	_cleanup_saved_ struct ds_saved *saved = ds_saved_new();
+	struct ds_error e = { 0 };
+	if (saved && ds_saved_load(path, saved, &e) == 0 && ds_shift_undo(cfg, &saved->settings, &err) < 0) {
+		close(lock);
+		return ds_report(&err);
+	}
 	if (unlink(path) == 0)
 		found = 1;
 	ds_workspace_path(cfg->workspace, DS_WS_SAVED_DIR, cfg->container_name, dir, sizeof(dir));
 	rmdir(dir);
-	/* --private-users: the range is free again (idmapped, the rootfs's files never carried it). */
+	/* --private-users: the range is free again (no file carries it: idmapped, or shifted back). */
 	ds_userns_release(cfg->workspace, cfg->container_name);
 	static const enum ds_ws_path logs[] = { DS_WS_CONSOLE_LOG, DS_WS_CONSOLE_LOG_OLD };
 	for (int i = 0; i < 2; i++) {

@@ -374,10 +374,10 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	/* Volatile: an overlay whose writable layer is a tmpfs of its own (seed 4.3). */
 	if (cfg->settings.volatile_mode && (r = ds_volatile_mount(cfg, rootfs, sizeof(rootfs), err)) < 0)
 		return r;
-	/* The rootfs becomes a mount point of its own (--private-users: the idmapped tree). */
+	/* The rootfs becomes a mount point of its own (--private-users: the idmapped tree, or its ids shifted). */
 	if (idmapped >= 0)
 		r = setup_rootfs_idmapped(rootfs, idmapped, &rootfd, err);
-	else if (userns)
+	else if (userns && !cfg->rt.shifted)
 		r = ds_fail(err, -EBADF, "--private-users: no idmapped rootfs came from the monitor");
 	else
 		r = setup_rootfs_bind(rootfs, cfg->settings.volatile_mode ? -1 : cfg->rt.rootfs_fd, &rootfd, err);

@@ -84,6 +84,7 @@ int ds_facts_gather(const struct ds_config *cfg, struct ds_facts *f)
 		f->net_mode = saved->settings.net_mode;
 		f->net_addr = saved->settings.net_addr;
 		f->ports = saved->settings.ports;
+		f->shift = saved->settings.shift;
 	}
 	struct ds_osrelease os;
 	if (live) {

@@ -18,15 +18,16 @@ struct ds_facts {
 	pid_t pid; /* 0 when stopped */
 	long uptime;
 	int ipv6, selinux_enforcing, android_storage, volatile_mode, image, binds;
-	int hw_access;             /* running: devtmpfs on its /dev */
-	int seccomp_filtered;      /* running: init is in seccomp filter mode */
-	enum ds_devpolicy devices; /* running: the device policy on its cgroup */
-	struct ds_limits limits;   /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
-	struct ds_userns userns;   /* running: init's uid map; stopped: the saved --private-users */
-	struct ds_cg_usage usage;  /* running: what its cgroup counts (-1: not counted) */
-	int net_mode;              /* saved: --net */
-	unsigned net_addr;         /* saved: nat's address (0: none yet) */
-	struct ds_ports ports;     /* saved: --port */
+	int hw_access;                /* running: devtmpfs on its /dev */
+	int seccomp_filtered;         /* running: init is in seccomp filter mode */
+	enum ds_devpolicy devices;    /* running: the device policy on its cgroup */
+	struct ds_limits limits;      /* saved: --memory, --cpus, --pids-limit, the weights (0: none) */
+	struct ds_userns userns;      /* running: init's uid map; stopped: the saved --private-users */
+	struct ds_userns_shift shift; /* the saved record of a shift of the rootfs's ids */
+	struct ds_cg_usage usage;     /* running: what its cgroup counts (-1: not counted) */
+	int net_mode;                 /* saved: --net */
+	unsigned net_addr;            /* saved: nat's address (0: none yet) */
+	struct ds_ports ports;        /* saved: --port */
 };
 
 /*

@@ -366,14 +366,21 @@ static int userns_ok(const char *arg, char *d, size_t n)
 	(void)arg, (void)d, (void)n;
 	return has_ns("user") && ds_userns_supported();
 }
-/* mount_setattr is 5.12, as MOUNT_ATTR_IDMAP; whether the rootfs's filesystem takes it, start says. */
+/*
+ * mount_setattr is 5.12, as MOUNT_ATTR_IDMAP: --private-users then maps the
+ * rootfs where its filesystem allows it (start asks); without, it shifts
+ * the rootfs's ids on disk once (core/shift.c). The detail says which.
+ */
 static int idmap_ok(const char *arg, char *d, size_t n)
 {
 	int r = !ds_fault_active("no-idmap") && mount_setattr_ok(arg, d, n);
 	if (r)
 		snprintf(
 			d, n,
-			"the rootfs's filesystem must allow it too (ext4, xfs, btrfs 5.12; overlayfs 5.19; tmpfs 6.3)");
+			"--private-users-ownership=auto: map where the rootfs's filesystem can be idmapped (ext4, xfs, "
+			"btrfs 5.12; overlayfs 5.19; tmpfs 6.3), else chown");
+	else
+		snprintf(d, n, "--private-users-ownership=auto: chown (the rootfs's ids shifted on disk once)");
 	return r;
 }
 
@@ -420,7 +427,8 @@ static const struct ds_kfeature features[] = {
 	{ "seccomp_tsync", "seccomp TSYNC (3.17)", DS_KF_REPORT,
 	  "not needed: the filter is installed before any thread exists", seccomp_tsync, NULL },
 	{ "user_ns", "user namespace (3.8)", DS_KF_OPTIONAL, "needed by --private-users (start refuses it)", userns_ok, NULL },
-	{ "idmapped_mounts", "idmapped mounts (5.12)", DS_KF_OPTIONAL, "needed by --private-users (start refuses it)", idmap_ok, NULL },
+	{ "idmapped_mounts", "idmapped mounts (5.12)", DS_KF_FALLBACK,
+	  "fallback: --private-users shifts the rootfs's ids on disk once (ownership chown)", idmap_ok, NULL },
 };
 /* clang-format on */
 

@@ -6,6 +6,7 @@
 #include "core/state.h"
 #include "core/inventory.h"
 #include "core/saved.h"
+#include "core/shift.h"
 #include "core/userns.h"
 #include "fs/mounts.h"
 #include "fs/storage.h"
@@ -344,6 +345,15 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	/* --private-users: the range, auto resolved, recorded for the name under the registry's lock. */
 	struct ds_userns_claim claim = { 0 };
 	if (cfg->settings.userns.mode != DS_USERNS_OFF && (r = ds_userns_claim(cfg, &claim, err)) < 0) {
+		undo_host_changes(cfg, changed);
+		return r;
+	}
+	/* Its ids shifted on disk where no idmapped mount can be made (or back without --private-users). */
+	r = cfg->rt.rootfs_fd >= 0 ? ds_shift_prepare(cfg, err) : 0;
+	if (cfg->settings.shift.state != DS_SHIFT_NONE)
+		claim.changed = 0; /* files carry the range now: it stays this container's, whatever happens */
+	if (r < 0) {
+		ds_userns_unclaim(cfg, &claim);
 		undo_host_changes(cfg, changed);
 		return r;
 	}

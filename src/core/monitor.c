@@ -207,17 +207,22 @@ static void abort_init(int go, pid_t init)
 /*
  * --private-users, before init boots: the uid and gid maps of its user
  * namespace, the console and tty PTYs guest root's own (it has no
- * capability over a host root's file), and the rootfs as an idmapped tree.
+ * capability over a host root's file), and the rootfs as an idmapped tree
+ * (-1: none, the rootfs's ids are shifted on disk, core/shift.c).
  */
-static int userns_prepare(const struct ds_config *cfg, pid_t init, struct ds_error *err)
+static int userns_prepare(const struct ds_config *cfg, pid_t init, int *tree, struct ds_error *err)
 {
+	*tree = -1;
 	const struct ds_userns *u = &cfg->settings.userns;
 	if (fchown(cfg->rt.console.slave, u->base, u->base) < 0)
 		return ds_fail(err, negerrno(), "cannot give the console %s to guest root", cfg->rt.console.name);
 	for (int i = 0; i < cfg->settings.tty_count; i++)
 		if (fchown(cfg->rt.ttys[i].slave, u->base, u->base) < 0)
 			return ds_fail(err, negerrno(), "cannot give %s to guest root", cfg->rt.ttys[i].name);
-	return ds_userns_setup_child(init, u, cfg->rt.rootfs_fd, cfg->settings.rootfs_path, err);
+	if (cfg->rt.shifted)
+		return ds_userns_write_maps(init, u, err);
+	*tree = ds_userns_setup_child(init, u, cfg->rt.rootfs_fd, cfg->settings.rootfs_path, err);
+	return *tree < 0 ? *tree : 0;
 }
 
 static void send_sync(int *syncfd, const struct ds_sync_msg *msg)
@@ -723,7 +728,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		/* --private-users: init's maps, its PTYs, and the rootfs idmapped into its namespace. */
 		int idmapped = -1;
 		if ((cfg->settings.userns.mode != DS_USERNS_OFF &&
-		     (idmapped = userns_prepare(cfg, m.init_pid, &msg.err)) < 0) ||
+		     userns_prepare(cfg, m.init_pid, &idmapped, &msg.err) < 0) ||
 		    /* --net=nat: the veth pair, eth0 in init's network namespace, before it boots. */
 		    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_attach(cfg, m.init_pid, &msg.err) < 0)) {
 			ds_closep(&idmapped);

@@ -205,6 +205,24 @@ static int parse_net_addr(const struct ds_setting *row, void *base, const char *
 	return 0;
 }
 
+static int parse_ownership(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+			   struct ds_error *err)
+{
+	const char *why = ds_userns_ownership_parse(val, field(row, base));
+	if (why && from == DS_FROM_CONFIG)
+		return ds_fail(err, DS_EINVAL_MSG, "config: %s: '%.40s': %s", row->key, val, why);
+	return why ? bad(err, row->name, val, why) : 0;
+}
+
+/* The record of a shift of the rootfs's ids (core/shift.c): only ever read from a saved file. */
+static int parse_shift(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
+		       struct ds_error *err)
+{
+	(void)from;
+	const char *why = ds_userns_shift_parse(val, field(row, base));
+	return why ? ds_fail(err, DS_EINVAL_MSG, "config: %s: '%.40s': %s", row->key, val, why) : 0;
+}
+
 /* ---- render and merge of the rows that need more than their type ------------------------- */
 
 /* The network rows are saved only when they differ from host networking: older files stay as they were. */
@@ -268,6 +286,19 @@ static int render_userns(const struct ds_setting *row, const struct ds_settings 
 	char text[32];
 	ds_userns_format(&s->userns, text, sizeof(text));
 	return s->userns.mode != DS_USERNS_OFF ? put(ctx, row->key, text) : 0;
+}
+
+static int render_ownership(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	return s->userns_ownership != DS_OWN_AUTO ? put(ctx, row->key, ds_userns_ownership_name(s->userns_ownership))
+						  : 0;
+}
+
+static int render_shift(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
+{
+	char text[64];
+	ds_userns_shift_format(&s->shift, text, sizeof(text));
+	return text[0] ? put(ctx, row->key, text) : 0;
 }
 
 static int render_keep_caps(const struct ds_setting *row, const struct ds_settings *s, ds_setting_put_fn put, void *ctx)
@@ -368,7 +399,7 @@ const struct ds_setting ds_settings[] = {
 	  .metavar = "[auto|BASE[:SIZE]]",
 	  .help = "guest root is unprivileged on the host: a user namespace with\n"
 		  "65536 host ids from BASE (auto: a free range, kept per container),\n"
-		  "the rootfs idmapped; no: off",
+		  "the rootfs idmapped (or its ids shifted once); no: off",
 	  .verbs = BOOT },
 	{ .key = "net", .name = "net", .arg = DS_ARG_VALUE, CFG(net_mode), .parse = parse_net, .render = render_net,
 	  .metavar = "host|none|nat",
@@ -385,6 +416,13 @@ const struct ds_setting ds_settings[] = {
 	  .verbs = BOOT },
 	{ .key = "net_address", .arg = DS_ARG_VALUE, CFG(net_addr), .parse = parse_net_addr,
 	  .render = render_net_addr },
+	{ .key = "private_users_ownership", .name = "private-users-ownership", .arg = DS_ARG_VALUE,
+	  CFG(userns_ownership), .parse = parse_ownership, .render = render_ownership, .metavar = "MODE",
+	  .help = "how guest root owns the rootfs: map (an idmapped mount,\n"
+		  "Linux 5.12+), chown (its ids shifted on disk once, recorded;\n"
+		  "shifted back at --private-users=no), auto (map where it can)",
+	  .verbs = BOOT },
+	{ .key = "private_users_shift", .arg = DS_ARG_VALUE, CFG(shift), .parse = parse_shift, .render = render_shift },
 	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
 	  .help = "resolvers for the guest (default: the host's)", .verbs = BOOT },
 	{ .key = "stop_timeout", .name = "stop-timeout", .shortopt = 't', .arg = DS_ARG_INT, CFG(stop_timeout),

@@ -96,6 +96,67 @@ void ds_userns_format(const struct ds_userns *u, char *out, size_t size)
 		snprintf(out, size, "%s", u->mode == DS_USERNS_AUTO ? "auto" : "no");
 }
 
+const char *ds_userns_ownership_parse(const char *val, int *out)
+{
+	static const char *const names[] = { [DS_OWN_AUTO] = "auto", [DS_OWN_MAP] = "map", [DS_OWN_CHOWN] = "chown" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(val, names[i])) {
+			*out = (int)i;
+			return NULL;
+		}
+	return "expected auto, map (an idmapped mount) or chown (the ids shifted on disk once)";
+}
+
+const char *ds_userns_ownership_name(int ownership)
+{
+	return ownership == DS_OWN_MAP ? "map" : ownership == DS_OWN_CHOWN ? "chown" : "auto";
+}
+
+const char *ds_userns_shift_parse(const char *val, struct ds_userns_shift *out)
+{
+	static const char why[] = "expected BASE:SIZE or shifting:FROM:BASE:SIZE (a shift of the rootfs's ids)";
+	struct ds_userns_shift s = { .state = DS_SHIFT_SHIFTED };
+	unsigned long long v[3] = { 0 };
+	const char *p = val;
+	int n = 2;
+	if (!strncmp(p, "shifting:", 9)) {
+		s.state = DS_SHIFT_SHIFTING;
+		p += 9;
+		n = 3;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *end = i < n - 1 ? strchr(p, ':') : p + strlen(p);
+		if (!end || parse_u32(p, (size_t)(end - p), &v[i]) < 0)
+			return why;
+		p = *end ? end + 1 : end;
+	}
+	s.from = n == 3 ? (unsigned)v[0] : 0;
+	s.base = (unsigned)v[n - 2];
+	s.size = (unsigned)v[n - 1];
+	/* shifted: to a range; shifting: between the rootfs's own ids (0) and a range, or two ranges */
+	const char *bad = s.size ? NULL : "a range of 0 ids";
+	if (!bad && (s.base || n == 2))
+		bad = range_why(s.base, s.size);
+	if (!bad && s.from)
+		bad = range_why(s.from, s.size);
+	if (!bad && n == 3 && s.from == s.base)
+		bad = "a shift from a range to itself";
+	if (bad)
+		return bad;
+	*out = s;
+	return NULL;
+}
+
+void ds_userns_shift_format(const struct ds_userns_shift *s, char *out, size_t size)
+{
+	if (s->state == DS_SHIFT_SHIFTING)
+		snprintf(out, size, "shifting:%u:%u:%u", s->from, s->base, s->size);
+	else if (s->state == DS_SHIFT_SHIFTED)
+		snprintf(out, size, "%u:%u", s->base, s->size);
+	else if (size)
+		out[0] = '\0';
+}
+
 static int overlaps(unsigned long long b1, unsigned long long s1, unsigned long long b2, unsigned long long s2)
 {
 	return b1 < b2 + s2 && b2 < b1 + s1;
@@ -374,11 +435,97 @@ static int write_map(pid_t pid, const char *which, const struct ds_userns *u, st
 	return 0;
 }
 
-int ds_userns_setup_child(pid_t pid, const struct ds_userns *u, int rootfd, const char *rootfs, struct ds_error *err)
+/*
+ * rootfd's directory, with every mount below it, cloned as a detached tree
+ * of our own and idmapped into the user namespace nsfd: the tree's fd, or a
+ * negative errno with *step the call that failed.
+ */
+static int idmapped_tree(int rootfd, int nsfd, const char **step)
+{
+	*step = "open_tree";
+	int tree = (int)syscall(SYS_open_tree, rootfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return negerrno();
+	*step = "mount_setattr";
+	struct ds_mount_attr a = { .attr_set = DS_MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)nsfd };
+	int r = ds_fault_active("no-idmap") ? -EINVAL : 0;
+	if (r == 0 && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		r = negerrno();
+	if (r < 0) {
+		close(tree);
+		return r;
+	}
+	return tree;
+}
+
+int ds_userns_idmap_possible(int rootfd, const struct ds_userns *u, char *why, size_t size)
+{
+	if (ds_fault_active("no-idmap")) {
+		snprintf(why, size, "idmapped mounts turned off ($DROIDSPACES_FAULT=no-idmap)");
+		return 0;
+	}
+	/* A child in a user namespace of its own (ready: one byte on up), alive until go closes. */
+	int up[2], go[2];
+	if (pipe2(up, O_CLOEXEC) < 0)
+		return snprintf(why, size, "cannot create a pipe: %s", strerror(errno)), 0;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		snprintf(why, size, "cannot create a pipe: %s", strerror(errno));
+		close(up[0]);
+		close(up[1]);
+		return 0;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c = 'u';
+		close(up[0]);
+		close(go[1]);
+		if (unshare(CLONE_NEWUSER) < 0 || write(up[1], &c, 1) != 1)
+			_exit(1);
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(up[1]);
+	close(go[0]);
+	char c;
+	int ok = 0;
+	struct ds_error e = { 0 };
+	if (pid < 0)
+		snprintf(why, size, "cannot fork: %s", strerror(errno));
+	else if (ds_read_all(up[0], &c, 1) != 1)
+		snprintf(why, size, "this kernel does not create user namespaces");
+	else if (ds_userns_write_maps(pid, u, &e) < 0)
+		snprintf(why, size, "%s", e.msg);
+	else {
+		char nspath[64];
+		const char *step = "open";
+		snprintf(nspath, sizeof(nspath), "/proc/%d/ns/user", (int)pid);
+		_cleanup_close_ int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+		int tree = nsfd < 0 ? negerrno() : idmapped_tree(rootfd, nsfd, &step);
+		ok = tree >= 0;
+		if (ok)
+			close(tree);
+		else if (tree == -ENOSYS)
+			snprintf(why, size, "this kernel has no %s (idmapped mounts need Linux 5.12)", step);
+		else
+			snprintf(why, size, "%s: %s (the filesystem cannot be idmapped here)", step, strerror(-tree));
+	}
+	close(up[0]);
+	close(go[1]);
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return ok;
+}
+
+int ds_userns_write_maps(pid_t pid, const struct ds_userns *u, struct ds_error *err)
 {
 	int r = write_map(pid, "uid_map", u, err);
-	if (r == 0)
-		r = write_map(pid, "gid_map", u, err);
+	return r < 0 ? r : write_map(pid, "gid_map", u, err);
+}
+
+int ds_userns_setup_child(pid_t pid, const struct ds_userns *u, int rootfd, const char *rootfs, struct ds_error *err)
+{
+	int r = ds_userns_write_maps(pid, u, err);
 	if (r < 0)
 		return r;
 	char nspath[64];
@@ -386,21 +533,16 @@ int ds_userns_setup_child(pid_t pid, const struct ds_userns *u, int rootfd, cons
 	_cleanup_close_ int nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		return ds_fail(err, negerrno(), "cannot open %s", nspath);
-	/* The directory start checked, with every mount below it, as a detached tree of our own. */
-	int tree = (int)syscall(SYS_open_tree, rootfd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+	const char *step;
+	int tree = idmapped_tree(rootfd, nsfd, &step);
+	if (tree == -ENOSYS)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--private-users: cannot idmap the rootfs %s (this kernel has no %s)", rootfs, step);
 	if (tree < 0)
-		return ds_fail(err, errno == ENOSYS ? DS_EINVAL_MSG : negerrno(),
-			       "--private-users: cannot clone the rootfs %s as a mount (open_tree needs Linux 5.2)",
-			       rootfs);
-	struct ds_mount_attr a = { .attr_set = DS_MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long)nsfd };
-	if (ds_fault_active("no-idmap") ||
-	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
-		int e = ds_fault_active("no-idmap") ? EINVAL : errno;
-		close(tree);
 		return ds_fail(err, DS_EINVAL_MSG,
 			       "--private-users: the filesystem of %s cannot be idmapped (%s): idmapped mounts need "
-			       "Linux 5.12 (ext4, btrfs, xfs), 5.19 (overlayfs), 6.3 (tmpfs)",
-			       rootfs, strerror(e));
-	}
+			       "Linux 5.12 (ext4, btrfs, xfs), 5.19 (overlayfs), 6.3 (tmpfs); "
+			       "--private-users-ownership=chown shifts its ids instead",
+			       rootfs, strerror(-tree));
 	return tree;
 }

@@ -36,6 +36,20 @@ const char *ds_userns_parse(const char *val, struct ds_userns *out);
 /* "auto", "BASE:SIZE" or "no". */
 void ds_userns_format(const struct ds_userns *u, char *out, size_t size);
 
+/* --private-users-ownership: auto, map or chown (enum ds_userns_ownership); NULL, or why it is refused. */
+const char *ds_userns_ownership_parse(const char *val, int *out);
+const char *ds_userns_ownership_name(int ownership);
+
+/*
+ * The saved record of a shift (private_users_shift): "BASE:SIZE" (the ids
+ * on disk are that range's), "shifting:FROM:BASE:SIZE" (a walk from FROM,
+ * 0 for the rootfs's own ids, to BASE began and may not have ended).
+ * NULL, or why val is no record.
+ */
+const char *ds_userns_shift_parse(const char *val, struct ds_userns_shift *out);
+/* The record as saved ("" for DS_SHIFT_NONE). */
+void ds_userns_shift_format(const struct ds_userns_shift *s, char *out, size_t size);
+
 /*
  * Parses the registry's text (len bytes, need not be terminated): up to max
  * entries. Returns their count, or -EBADMSG with *bad_line the first line
@@ -68,6 +82,17 @@ int ds_userns_release(const char *ws, const char *name);
 
 /* 1 when this kernel creates user namespaces ($DROIDSPACES_FAULT=no-userns says no). */
 int ds_userns_supported(void);
+
+/*
+ * 1 when the rootfs (rootfd, with its submounts) can be idmapped for u on
+ * this kernel: asked with a throwaway user namespace and a detached clone
+ * that is dropped again. 0 with why (the kernel lacks mount_setattr, or the
+ * filesystem refuses); $DROIDSPACES_FAULT=no-idmap says 0.
+ */
+int ds_userns_idmap_possible(int rootfd, const struct ds_userns *u, char *why, size_t size);
+
+/* The uid and gid maps of pid's new user namespace: guest 0.. on u's range. */
+int ds_userns_write_maps(pid_t pid, const struct ds_userns *u, struct ds_error *err);
 
 /*
  * The monitor, for init (pid) in its new user namespace: writes the uid and

@@ -19,17 +19,21 @@
 #endif
 
 /*
- * Joining order: the user namespace first (--private-users: it owns the
- * others, and joining it gives the capabilities to join them), the mount
- * namespace last, so the fds of the others stay valid.
+ * Joining order: the user namespace (--private-users) after the ones a
+ * guest may share with the host without owning them: a network namespace
+ * the caller made (unshare -n, ip netns) belongs to the host's user
+ * namespace, and from inside the guest's one setns to it is refused
+ * (EPERM); host root joins every namespace of the guest's from outside
+ * (its user namespace is a child of ours). The mount namespace last, so
+ * the fds of the others stay valid.
  */
 static const struct {
 	const char *name;
 	int type;
 	int required;
 } namespaces[] = {
-	{ "user", CLONE_NEWUSER, 0 }, { "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 },
-	{ "uts", CLONE_NEWUTS, 0 },   { "net", CLONE_NEWNET, 0 },       { "pid", CLONE_NEWPID, 0 },
+	{ "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 }, { "uts", CLONE_NEWUTS, 0 },
+	{ "net", CLONE_NEWNET, 0 },       { "pid", CLONE_NEWPID, 0 }, { "user", CLONE_NEWUSER, 0 },
 	{ "mnt", CLONE_NEWNS, 1 },
 };
 

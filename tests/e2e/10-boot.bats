@@ -574,21 +574,6 @@ while :; do sleep 1; done"
 	rows_verdict
 }
 
-# fixture_fs NAME: print the path of a rootfs directory that is the root of
-# an ext4 filesystem of its own (a loop-mounted image in DS_TEST_DIR, filled
-# from the cached fixture NAME), so that a guest's superblock remount shows
-# and nothing else of the host has files open on it. The test unmounts it
-# (autoclear frees the loop device); teardown unmounts it if the test failed.
-fixture_fs() {
-	local img=$DS_TEST_DIR/$1.ext4 mnt=$DS_TEST_DIR/fs.$1
-	truncate -s 1G "$img"
-	mkfs.ext4 -q -F -d "$DS_FIXTURES/$1" "$img" >&2 || return 1
-	mkdir -p "$mnt"
-	echo "$mnt" >>"$DS_TEST_DIR/.mounts"
-	mount -o loop "$img" "$mnt" || return 1
-	echo "$mnt"
-}
-
 # stock_halt_test FIXTURE NAME: boot the stock FIXTURE from a filesystem of
 # its own (fixture_fs: the guest shares that superblock with the host) inside a network namespace of the test's
 # own; check while it runs that it made no named cgroup hierarchy and sits in

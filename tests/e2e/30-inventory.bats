@@ -607,8 +607,8 @@ host_os_name() {
 	[ "$(jq -r .os.id <<<"$output")" = busybox ]
 	[ "$(jq -r .os.version_id <<<"$output")" = 1 ]
 	[ "$(jq -r .os.pretty_name <<<"$output")" = "$(printf 'say "hi" \\ tab\there \001 caf\303\251 \357\277\275')" ]
-	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","private_users","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
-	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"private_users\":\"no\",\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
+	[ "$(jq -c '.features | keys_unsorted' <<<"$output")" = '["hw_access","volatile","image","bind_mounts","private_users","private_users_shift","ipv6","android_storage","selinux_enforcing","seccomp","device_policy"]' ]
+	[ "$(jq -c '.features' <<<"$output")" = "{\"hw_access\":false,\"volatile\":false,\"image\":false,\"bind_mounts\":0,\"private_users\":\"no\",\"private_users_shift\":\"\",\"ipv6\":$ipv6,\"android_storage\":false,\"selinux_enforcing\":false,\"seccomp\":true,\"device_policy\":true}" ]
 
 	# ---- info, stopped: from the saved settings and the rootfs, no pid
 	json_run info --name=beta --json

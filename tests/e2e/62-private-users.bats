@@ -1,12 +1,18 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2030,SC2031,SC2016 # CT_* are set per test; guest commands in single quotes
+# shellcheck disable=SC2030,SC2031,SC2016,SC2154 # CT_* are set per test; guest commands in single quotes; stderr set by run
 # --private-users: init in a user namespace of its own, guest root an
 # unprivileged range of host ids (auto from the workspace's registry, kept per
 # container), the rootfs idmapped (files keep their ids on disk), the escape
 # probe's rows refused by the kernel itself, bad values and kernels without
 # user namespaces refused with one line, a failed start leaving nothing.
+# Where the rootfs cannot be idmapped (DROIDSPACES_FAULT=no-idmap, or
+# --private-users-ownership=chown), its ids are shifted on disk once and the
+# shift recorded (private_users_shift): not walked again at restart, shifted
+# on for another range, back at --private-users=no and at remove; an
+# interrupted shift is finished; links are not followed, setuid bits stay.
+# A stock OpenRC guest boots and halts in a user namespace, host unchanged.
 #
-# info shows the range. Tags: hostile, fault.  Every test runs between common_setup and
+# info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
 # common_teardown, which fail it when the host changed.
 
 bats_require_minimum_version 1.5.0
@@ -14,7 +20,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() { netns_teardown; } # common_teardown, and the network namespace holders of the OpenRC test
 
 REGISTRY() { echo "$DROIDSPACES_WORKSPACE/userns.ranges"; }
 # uid_of PID: the real uid of a host process.
@@ -61,7 +67,7 @@ pu_boot() {
 	[ "$(grep -c ' puct$' "$(REGISTRY)")" = 1 ]
 	# remove frees the range
 	"$DS" --name=puct remove
-	! grep -q ' puct$' "$(REGISTRY)"
+	refute grep -q ' puct$' "$(REGISTRY)"
 }
 
 @test "private-users: two containers get ranges that do not overlap; a fixed range over another's is refused" {
@@ -143,13 +149,192 @@ pu_boot() {
 	assert_one_error_line "does not create user namespaces"
 	DROIDSPACES_FAULT=no-userns run "$DS" --json check
 	[ "$(jq -r '.features[] | select(.key == "user_ns") | .available' <<<"$output")" = false ]
-	# the rootfs cannot be idmapped: the monitor fails the start; no range, no container, nothing on the host
-	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users start
+	for v in idmap '' yes; do
+		run_ds_err --name=pubad -r "$root" --private-users --private-users-ownership="$v" start
+		[ "$status" -ne 0 ]
+		assert_one_error_line "--private-users-ownership"
+	done
+	# map asked for, the rootfs cannot be idmapped: the monitor fails the start; no range, no container,
+	# nothing on the host
+	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users --private-users-ownership=map start
 	[ "$status" -ne 0 ]
 	assert_one_error_line "cannot be idmapped"
 	nothing_left pubad
 	[ ! -e "$DROIDSPACES_WORKSPACE/Containers/pubad/container.config" ]
-	! grep -q ' pubad$' "$(REGISTRY)"
+	refute grep -q ' pubad$' "$(REGISTRY)"
 	# no ownership changed in the rootfs
 	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+	# chown where an id is outside the range: refused before anything changed, with the entry named
+	mkdir -p "$root/home/far"
+	chown 70000:0 "$root/home/far"
+	DROIDSPACES_FAULT=no-idmap run_ds_err --name=pubad -r "$root" --private-users start
+	[ "$status" -ne 0 ]
+	assert_one_error_line "/home/far has id 70000, outside 0-65535"
+	nothing_left pubad
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) ! -path "$root/home/far" -print -quit)" ]
+}
+
+# shifted ROOT REL: the uid:gid of ROOT/REL on disk (the entry itself, never what a link points to).
+shifted() { stat -c %u:%g "$1/$2"; }
+
+# bats test_tags=fault
+@test "private-users: where the rootfs cannot be idmapped its ids are shifted on disk once: recorded, not walked at restart, shifted on for another range, back at --private-users=no; links not followed, setuid kept" {
+	require_fixture busybox
+	local root cfg base nb hostfile
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/pushift/container.config
+	# planted: a link to a host file, a setuid and a setgid file, a directory of guest uid 1000
+	hostfile=$DS_TEST_DIR/hostfile
+	touch "$hostfile"
+	ln -s "$hostfile" "$root/hostlink"
+	install -m 4755 /dev/null "$root/suidfile"
+	install -m 2755 -g 50 /dev/null "$root/sgidfile"
+	mkdir -p "$root/home/u1000"
+	chown 1000:1000 "$root/home/u1000"
+	DROIDSPACES_FAULT=no-idmap st_start pushift -r "$root" --private-users
+	[[ $stderr == "droidspaces: shifting the ids of $root ("*" files) to "*":65536, once"*"cannot be idmapped"* ]]
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "pushift" { print $1 }' "$(REGISTRY)")
+	[ "$base" -ge 524288 ]
+	# the record, saved; info shows it
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	run "$DS" --name=pushift info
+	[[ $output == *"Rootfs ids:  $base:65536"* ]]
+	run "$DS" --name=pushift info --json
+	[ "$(jq -r .features.private_users_shift <<<"$output")" = "$base:65536" ]
+	# on disk: every id moved by the base; the link itself shifted, the host file it names not
+	[ "$(shifted "$root" .)" = "$base:$base" ]
+	[ "$(shifted "$root" home/u1000)" = "$((base + 1000)):$((base + 1000))" ]
+	[ "$(shifted "$root" hostlink)" = "$base:$base" ]
+	[ "$(stat -c %u:%g "$hostfile")" = 0:0 ]
+	[ -z "$(find "$root" -xdev \( -uid -"$base" -o -gid -"$base" \) -print -quit)" ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	[ "$(stat -c %a:%g "$root/sgidfile")" = "2755:$((base + 50))" ]
+	# inside: its own ids; what it creates lands on disk as base + id
+	[ "$("$DS" --name=pushift run id -u)" = 0 ]
+	[ "$("$DS" --name=pushift run stat -c %u:%g /home/u1000)" = 1000:1000 ]
+	[ "$("$DS" --name=pushift run stat -c %u /)" = 0 ]
+	"$DS" --name=pushift run sh -c 'touch /root/made && mkdir /home/new && chown 1000:1000 /home/new'
+	[ "$(shifted "$root" root/made)" = "$base:$base" ]
+	[ "$(shifted "$root" home/new)" = "$((base + 1000)):$((base + 1000))" ]
+	st_stop pushift
+	# restart with the same range: no walk. A file with an id outside the range, which any walk
+	# would refuse, does not stop it
+	touch "$root/foreign"
+	chown 70000:70000 "$root/foreign"
+	DROIDSPACES_FAULT=no-idmap st_start pushift
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" = "$base" ]
+	st_stop pushift
+	rm "$root/foreign"
+	# without the fault: a shifted rootfs stays shifted (auto), no walk either
+	st_start pushift
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	st_stop pushift
+	# another range: shifted on from the recorded one
+	nb=$((base + 131072))
+	st_start pushift --private-users="$nb"
+	[[ $stderr == *"shifting the ids of $root"*"to $nb:65536"* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" = "$nb" ]
+	grep -qx "private_users_shift=$nb:65536" "$cfg"
+	[ "$(shifted "$root" home/new)" = "$((nb + 1000)):$((nb + 1000))" ]
+	[ "$(shifted "$root" root/made)" = "$nb:$nb" ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	st_stop pushift
+	# --private-users=no: the rootfs's own ids again, the record gone
+	st_start pushift --private-users=no
+	[[ $stderr == *"shifting back the ids of $root"* ]]
+	wait_for 10 booted "$CT_PID"
+	refute grep -q '^private_users_shift=' "$cfg"
+	[ "$(shifted "$root" .)" = 0:0 ]
+	[ "$(shifted "$root" home/new)" = 1000:1000 ]
+	[ "$(shifted "$root" hostlink)" = 0:0 ]
+	[ "$(stat -c %a:%g "$root/sgidfile")" = 2755:50 ]
+	[ "$(stat -c %a "$root/suidfile")" = 4755 ]
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+	st_stop pushift
+	# forced chown, then remove: shifted back before the range is released
+	st_start pushift --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	grep -q '^private_users_shift=' "$cfg"
+	st_stop pushift
+	run_ds_err --name=pushift remove
+	[ "$status" -eq 0 ]
+	[ "$(shifted "$root" home/new)" = 1000:1000 ]
+	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
+}
+
+# bats test_tags=fault
+@test "private-users: a shift interrupted halfway (the record says shifting) is finished by the next start" {
+	require_fixture busybox
+	local root cfg base=655360
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/puhalf/container.config
+	# a first start with chown, stopped: the config as saved
+	st_start puhalf -r "$root" --private-users="$base" --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	st_stop puhalf
+	# as if a walk back to 0 had stopped halfway: some entries back, the rest still shifted
+	sed -i "s/^private_users_shift=.*/private_users_shift=shifting:$base:0:65536/" "$cfg"
+	chown -h 0:0 "$root" "$root/bin"
+	run "$DS" --name=puhalf info
+	[[ $output == *"Rootfs ids:  interrupted shift shifting:$base:0:65536"* ]]
+	st_start puhalf
+	[[ $stderr == *"shifting back the ids of $root"*"the last shift did not finish"*"shifting the ids of $root"*"to $base:65536"* ]]
+	wait_for 10 booted "$CT_PID"
+	# finished back to 0, then shifted again for the range (chown, saved)
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	[ -z "$(find "$root" -xdev \( -uid -"$base" -o -gid -"$base" \) -print -quit)" ]
+	[ "$(uid_of "$CT_PID")" = "$base" ]
+	st_stop puhalf
+}
+
+# pu_openrc_stock NAME OPTION...: the stock sysvinit+OpenRC fixture booted from a filesystem of its
+# own (fixture_fs) inside a network namespace the test made, with --private-users and OPTION...;
+# halted; the filesystem stays read-write, the namespace's links and the host's hierarchies as they
+# were (common_teardown compares the rest). The guest's console log is shown when it did not halt.
+pu_openrc_stock() {
+	local name=$1 root holder before hier
+	shift
+	require_fixture debian-openrc-stock
+	require_cmd unshare nsenter ip mkfs.ext4
+	root=$(fixture_fs debian-openrc-stock)
+	before=$(fs_opts "$root")
+	hier=$(cut -d: -f1,2 /proc/self/cgroup)
+	holder=$(netns_holder_start) || return 1
+	net_state "$holder" >"$DS_TEST_DIR/net.before"
+	DS_WRAP=(nsenter -t "$holder" -n --)
+	st_start "$name" -r "$root" --private-users "$@"
+	# shellcheck disable=SC2034 # read by run_ds_err
+	DS_WRAP=()
+	wait_for 120 booted "$CT_PID"
+	[ "$(uid_of "$CT_PID")" -ge 524288 ]
+	[ "$("$DS" --name="$name" run id -u)" = 0 ]
+	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
+	st_stop "$name"
+	grep -q halted "$root/var/log/ds-test-halted" || {
+		tail -60 "$(ws_log "$name")" | sed 's/^/# /' >&3
+		return 1
+	}
+	net_state "$holder" >"$DS_TEST_DIR/net.after"
+	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
+	[ "$(fs_opts "$root")" = "$before" ]
+	PU_ORC_ROOT=$root
+}
+
+# bats test_tags=stock,slow
+@test "private-users: a stock Debian sysvinit+OpenRC guest boots in a user namespace (idmapped) and halts; the host's filesystem, cgroups and links stay as they were" {
+	pu_openrc_stock puorc
+	umount "$PU_ORC_ROOT"
+}
+
+# bats test_tags=stock,slow
+@test "private-users: a stock Debian sysvinit+OpenRC guest boots with its ids shifted (chown) and halts; the host's filesystem, cgroups and links stay as they were" {
+	pu_openrc_stock puorcs --private-users-ownership=chown
+	grep -q '^private_users_shift=' "$DROIDSPACES_WORKSPACE/Containers/puorcs/container.config"
+	[ -z "$(find "$PU_ORC_ROOT" -xdev \( -uid -524288 -o -gid -524288 \) -print -quit)" ]
+	umount "$PU_ORC_ROOT"
 }

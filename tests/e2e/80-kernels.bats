@@ -20,6 +20,8 @@
 #   openat2 -> a walk component by component (util/path.c)     3.18 .. 5.4, short; fault no-openat2 (44-rootfs)
 #   close_range -> the fds /proc/self/fd lists (util/fds.c)    3.18 .. 5.4, short; fault no-close-range (60-confinement)
 #   mount_setattr -> remount each submount (fs/storage.c)      3.18 .. 5.10: "kernel 5.10 (no mount_setattr)"
+#   MOUNT_ATTR_IDMAP -> --private-users shifts the rootfs's ids (core/shift.c) 3.18 .. 5.10: "kernel 5.4 (no
+#                                                                mount_setattr): --private-users"; fault no-idmap (62-private-users)
 #   LOOP_CONFIGURE -> LOOP_SET_FD, LOOP_SET_STATUS64 (fs/storage.c) 3.18 .. 5.4: "kernel 3.18: a busybox image", full
 #   CLONE_NEWCGROUP refused -> no cgroup namespace (core/boot.c) 3.18, 4.4, short (/droidspaces/NAME checked)
 #   no cgroup2 -> the v1 hierarchies only (fs/cgroup.c)         3.18, 4.4 on a hybrid host, short; systemd on 3.18
@@ -490,6 +492,27 @@ ct_sleeper() {
 	has_opt "$(awk '$5 == "/mnt/ro/sub" { o = $6 } END { print o }' "/proc/$CT_PID/mountinfo")" nosuid
 	stop_ct kpro
 	assert_cleaned kpro
+}
+
+@test "kernel 5.4 (no mount_setattr): --private-users shifts the rootfs's ids on disk by itself (check says chown); busybox boots in its range" {
+	require_fixture busybox
+	local root base
+	under 5.4
+	run "$DS" --json check
+	[[ $(jq -r '.features[] | select(.key == "idmapped_mounts") | .detail' <<<"$output") == *"auto: chown"* ]]
+	root=$(fixture_copy --copy busybox)
+	st_start kpus -r "$root" --private-users
+	[[ $stderr == "droidspaces: shifting the ids of $root"*"this kernel has no mount_setattr"* ]]
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "kpus" { print $1 }' "$DROIDSPACES_WORKSPACE/userns.ranges")
+	[ "$base" -ge 524288 ]
+	grep -qx "private_users_shift=$base:65536" "$DROIDSPACES_WORKSPACE/Containers/kpus/container.config"
+	[ "$(stat -c %u:%g "$root")" = "$base:$base" ]
+	[ "$("$DS" --name=kpus run id -u)" = 0 ]
+	"$DS" --name=kpus run touch /root/made
+	[ "$(stat -c %u "$root/root/made")" = "$base" ]
+	st_stop kpus
+	assert_cleaned kpus
 }
 
 # --------------------------------------------------------------------------

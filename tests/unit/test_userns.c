@@ -203,10 +203,64 @@ static void test_claim(void **state)
 	ds_settings_free(&cfg.settings);
 }
 
+/* --private-users-ownership and the saved record of a shift (private_users_shift). */
+static void test_shift_record(void **state)
+{
+	(void)state;
+	struct ds_userns_shift r;
+	char text[64];
+	int own = -1;
+	assert_null(ds_userns_ownership_parse("chown", &own));
+	assert_int_equal(own, DS_OWN_CHOWN);
+	assert_null(ds_userns_ownership_parse("map", &own));
+	assert_int_equal(own, DS_OWN_MAP);
+	assert_null(ds_userns_ownership_parse("auto", &own));
+	assert_int_equal(own, DS_OWN_AUTO);
+	assert_non_null(ds_userns_ownership_parse("idmap", &own));
+	assert_non_null(ds_userns_ownership_parse("", &own));
+	assert_null(ds_userns_shift_parse("524288:65536", &r));
+	assert_int_equal(r.state, DS_SHIFT_SHIFTED);
+	assert_int_equal(r.base, 524288);
+	assert_int_equal(r.size, 65536);
+	ds_userns_shift_format(&r, text, sizeof(text));
+	assert_string_equal(text, "524288:65536");
+	assert_null(ds_userns_shift_parse("shifting:0:524288:65536", &r));
+	assert_int_equal(r.state, DS_SHIFT_SHIFTING);
+	assert_int_equal(r.from, 0);
+	ds_userns_shift_format(&r, text, sizeof(text));
+	assert_string_equal(text, "shifting:0:524288:65536");
+	assert_null(ds_userns_shift_parse("shifting:524288:655360:65536", &r));
+	assert_int_equal(r.from, 524288);
+	assert_int_equal(r.base, 655360);
+	assert_null(ds_userns_shift_parse("shifting:524288:0:65536", &r)); /* back to the rootfs's own */
+	assert_int_equal(r.base, 0);
+	ds_userns_shift_format(&r, text, sizeof(text));
+	assert_string_equal(text, "shifting:524288:0:65536");
+	static const char *const bad[] = { "",
+					   "524288",
+					   "524288:",
+					   ":65536",
+					   "100:65536",
+					   "524288:0",
+					   "shifting:0:524288",
+					   "shifting:5:524288:65536",
+					   "shifting::524288:65536",
+					   "524288:65536:1",
+					   "shifted:524288:65536",
+					   "524288:65536x",
+					   "4294901760:65536" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_non_null(ds_userns_shift_parse(bad[i], &r));
+	r = (struct ds_userns_shift){ .state = DS_SHIFT_NONE };
+	ds_userns_shift_format(&r, text, sizeof(text));
+	assert_string_equal(text, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_shift_record),
 		cmocka_unit_test(test_registry_parse),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test_setup_teardown(test_claim, tmpdir_setup, tmpdir_teardown),

@@ -47,3 +47,18 @@ run_probe() {
 	cp "$bin" "/proc/$(ds_pid "$2")/root/$1"
 	"$DS" --name="$2" run "/$1"
 }
+
+# fixture_fs NAME: print the path of a rootfs directory that is the root of
+# an ext4 filesystem of its own (a loop-mounted image in DS_TEST_DIR, filled
+# from the cached fixture NAME), so that a guest's superblock remount shows
+# and nothing else of the host has files open on it. The test unmounts it
+# (autoclear frees the loop device); teardown unmounts it if the test failed.
+fixture_fs() {
+	local img=$DS_TEST_DIR/$1.ext4 mnt=$DS_TEST_DIR/fs.$1
+	truncate -s 1G "$img"
+	mkfs.ext4 -q -F -d "$DS_FIXTURES/$1" "$img" >&2 || return 1
+	mkdir -p "$mnt"
+	echo "$mnt" >>"$DS_TEST_DIR/.mounts"
+	mount -o loop "$img" "$mnt" || return 1
+	echo "$mnt"
+}

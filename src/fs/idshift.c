@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "fs/idshift.h"
+#include "fs/mounts.h"
+#include "util/macros.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* linux/capability.h and linux/posix_acl_xattr.h, little-endian on disk. */
+#define CAP_REV_MASK 0xFF000000u
+#define CAP_REV_1 0x01000000u
+#define CAP_REV_2 0x02000000u
+#define CAP_REV_3 0x03000000u
+#define CAP_SZ_1 12
+#define CAP_SZ_2 20
+#define CAP_SZ_3 24
+#define ACL_VERSION 2u
+#define ACL_TAG_USER 0x02u
+#define ACL_TAG_GROUP 0x08u
+#define ACL_ENTRY_SZ 8
+
+static const char *const acl_names[] = { "system.posix_acl_access", "system.posix_acl_default" };
+
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static int in_range(unsigned long long id, unsigned base, unsigned size)
+{
+	return id >= base && id < (unsigned long long)base + size;
+}
+
+int ds_idshift_id(const struct ds_idshift *s, unsigned long long id, unsigned *out)
+{
+	if (in_range(id, s->to, s->size)) {
+		*out = (unsigned)id;
+		return 0;
+	}
+	if (!in_range(id, s->from, s->size))
+		return -ERANGE;
+	*out = (unsigned)(id - s->from + s->to);
+	return 1;
+}
+
+int ds_idshift_cap(const struct ds_idshift *s, const void *in, size_t len, unsigned char out[DS_IDSHIFT_CAP_MAX],
+		   size_t *outlen, unsigned long long *bad)
+{
+	const unsigned char *p = in;
+	if (len < 4)
+		return -EINVAL;
+	uint32_t magic = get_le32(p), rev = magic & CAP_REV_MASK;
+	size_t want = rev == CAP_REV_1 ? CAP_SZ_1 : rev == CAP_REV_2 ? CAP_SZ_2 : rev == CAP_REV_3 ? CAP_SZ_3 : 0;
+	if (!want || len != want)
+		return -EINVAL;
+	unsigned long long root = rev == CAP_REV_3 ? get_le32(p + CAP_SZ_2) : 0;
+	unsigned nroot;
+	int r = ds_idshift_id(s, root, &nroot);
+	if (r < 0) {
+		*bad = root;
+		return r;
+	}
+	memset(out, 0, DS_IDSHIFT_CAP_MAX);
+	memcpy(out, p, len < CAP_SZ_2 ? len : CAP_SZ_2); /* magic, and the permitted/inheritable words */
+	put_le32(out, (magic & ~CAP_REV_MASK) | (nroot ? CAP_REV_3 : CAP_REV_2));
+	if (nroot)
+		put_le32(out + CAP_SZ_2, nroot);
+	*outlen = nroot ? CAP_SZ_3 : CAP_SZ_2;
+	return r;
+}
+
+int ds_idshift_acl(const struct ds_idshift *s, void *acl, size_t len, unsigned long long *bad)
+{
+	unsigned char *p = acl;
+	if (len < 4 || (len - 4) % ACL_ENTRY_SZ || get_le32(p) != ACL_VERSION)
+		return -EINVAL;
+	int changed = 0;
+	for (size_t off = 4; off < len; off += ACL_ENTRY_SZ) {
+		unsigned tag = (unsigned)p[off] | (unsigned)p[off + 1] << 8;
+		if (tag != ACL_TAG_USER && tag != ACL_TAG_GROUP)
+			continue;
+		unsigned long long id = get_le32(p + off + 4);
+		unsigned nid;
+		int r = ds_idshift_id(s, id, &nid);
+		if (r < 0) {
+			*bad = id;
+			return r;
+		}
+		if (r > 0) {
+			put_le32(p + off + 4, nid);
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
+struct walk {
+	struct ds_idshift *s;
+	dev_t dev;
+	size_t plen; /* strlen(s->path) */
+};
+
+/* The xattrs of one entry: read, checked, and (not dry) shifted and written back after the chown. */
+struct xattrs {
+	unsigned char cap[DS_IDSHIFT_CAP_MAX];
+	size_t cap_len;  /* 0: none */
+	int cap_changed; /* its root id shifted */
+	unsigned char acl[2][4 + 512 * ACL_ENTRY_SZ];
+	ssize_t acl_len[2]; /* <= 0: none, or unchanged */
+};
+
+static int read_xattrs(struct walk *w, const char *p, const struct stat *st, struct xattrs *x)
+{
+	unsigned char buf[DS_IDSHIFT_CAP_MAX];
+	ssize_t n = getxattr(p, "security.capability", buf, sizeof(buf));
+	x->cap_len = 0;
+	if (n < 0 && errno != ENODATA && errno != ENOTSUP && errno != ERANGE)
+		return negerrno();
+	int r = n < 0 ? 0 : ds_idshift_cap(w->s, buf, (size_t)n, x->cap, &x->cap_len, &w->s->bad_id);
+	if (n < 0 && errno == ERANGE)
+		r = -EINVAL;
+	if (r == -EINVAL)
+		x->cap_len = 0; /* not a capability value the kernel would use: left as it is */
+	else if (r < 0)
+		return r;
+	x->cap_changed = r > 0;
+	for (int i = 0; i < 2; i++) {
+		x->acl_len[i] = 0;
+		if (i == 1 && !S_ISDIR(st->st_mode))
+			continue;
+		n = getxattr(p, acl_names[i], x->acl[i], sizeof(x->acl[i]));
+		if (n < 0 && (errno == ENODATA || errno == ENOTSUP))
+			continue;
+		if (n < 0)
+			return errno == ERANGE ? -E2BIG : negerrno();
+		r = ds_idshift_acl(w->s, x->acl[i], (size_t)n, &w->s->bad_id);
+		if (r < 0)
+			return r;
+		x->acl_len[i] = r ? n : 0;
+	}
+	return 0;
+}
+
+/* One entry (fd: O_PATH, never a link followed), the top included. */
+static int shift_one(struct walk *w, int fd, const struct stat *st)
+{
+	struct ds_idshift *s = w->s;
+	unsigned uid, gid;
+	int ru = ds_idshift_id(s, st->st_uid, &uid), rg = ds_idshift_id(s, st->st_gid, &gid);
+	if (ru < 0 || rg < 0) {
+		s->bad_id = ru < 0 ? st->st_uid : st->st_gid;
+		return -ERANGE;
+	}
+	s->entries++;
+	/* Through /proc/self/fd: the file the fd holds, for xattrs and chmod (never of a link: see below). */
+	char p[32];
+	ds_fd_path(fd, p);
+	struct xattrs x = { .cap_len = 0 };
+	int has_attrs = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
+	if (has_attrs) {
+		int r = read_xattrs(w, p, st, &x);
+		if (r < 0)
+			return r;
+	}
+	if (s->dry)
+		return 0;
+	int changed = ru > 0 || rg > 0;
+	for (int i = 0; i < 2; i++)
+		if (x.acl_len[i] > 0) {
+			if (setxattr(p, acl_names[i], x.acl[i], (size_t)x.acl_len[i], 0) < 0)
+				return negerrno();
+			changed = 1;
+		}
+	if (ru > 0 || rg > 0) {
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+			return negerrno();
+		/* chown dropped setuid and setgid (and the capability): back as they were */
+		if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && chmod(p, st->st_mode & 07777) < 0)
+			return negerrno();
+	}
+	/* A capability is written again even when its root id did not change: the chown dropped it. */
+	if (x.cap_len && (x.cap_changed || ru > 0 || rg > 0)) {
+		if (setxattr(p, "security.capability", x.cap, x.cap_len, 0) < 0)
+			return negerrno();
+		changed = 1;
+	}
+	s->changed += changed;
+	return 0;
+}
+
+static int walk_dir(struct walk *w, int fd);
+
+/* The entry name of directory dir. */
+static int walk_entry(struct walk *w, int dir, const char *name)
+{
+	size_t nl = strlen(name), at = w->plen;
+	if (at + 1 + nl >= sizeof(w->s->path))
+		return -ENAMETOOLONG;
+	w->s->path[at] = '/';
+	memcpy(w->s->path + at + 1, name, nl + 1);
+	w->plen = at + 1 + nl;
+	_cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int r = fd < 0 || fstat(fd, &st) < 0 ? negerrno() : 0;
+	/* another filesystem mounted here: not the rootfs's, neither changed nor entered */
+	if (r == 0 && st.st_dev == w->dev) {
+		r = shift_one(w, fd, &st);
+		if (r == 0 && S_ISDIR(st.st_mode))
+			r = walk_dir(w, fd);
+	}
+	if (r == 0) {
+		w->plen = at;
+		w->s->path[at] = '\0';
+	}
+	return r;
+}
+
+static int walk_dir(struct walk *w, int fd)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return negerrno();
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		int r = negerrno();
+		close(dfd);
+		return r;
+	}
+	int r = 0;
+	struct dirent *e;
+	errno = 0;
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		r = walk_entry(w, dirfd(d), e->d_name);
+		errno = 0;
+	}
+	if (r == 0 && errno)
+		r = negerrno();
+	closedir(d);
+	return r;
+}
+
+int ds_idshift_tree(int dirfd, struct ds_idshift *s)
+{
+	s->entries = s->changed = 0;
+	s->bad_id = 0;
+	snprintf(s->path, sizeof(s->path), ".");
+	if (!s->size ||
+	    (s->from < s->to + (unsigned long long)s->size && s->to < s->from + (unsigned long long)s->size))
+		return -EINVAL;
+	_cleanup_close_ int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negerrno();
+	struct walk w = { .s = s, .dev = st.st_dev, .plen = 1 };
+	int r = shift_one(&w, fd, &st);
+	if (r == 0)
+		r = walk_dir(&w, fd);
+	return r;
+}
