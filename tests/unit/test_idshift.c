@@ -204,7 +204,8 @@ static void test_stays_on_one_filesystem(void **state)
 	if (pid == 0) {
 		char p[PATH_MAX], f[PATH_MAX + 8];
 		path(state, "mnt", p);
-		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 || /* valgrind reads a type */
 		    mount("tmpfs", p, "tmpfs", 0, "size=64k") < 0)
 			_exit(77);
 		snprintf(f, sizeof(f), "%s/file", p);
@@ -225,7 +226,7 @@ static void test_stays_on_one_filesystem(void **state)
 	assert_true(WIFEXITED(st));
 	if (WEXITSTATUS(st) == 77) {
 		fprintf(stderr, "# SKIP: no mount namespace here\n");
-		return;
+		skip();
 	}
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
