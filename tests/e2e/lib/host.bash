@@ -47,16 +47,18 @@ _ds_mounts() {
 	if [[ -n ${DS_TEST_DIR:-} && -f $DS_TEST_DIR/.mounts ]]; then
 		while IFS= read -r m; do skip[$m]=1; done <"$DS_TEST_DIR/.mounts"
 	fi
-	local line pre post mp opts optional fstype src super
+	local line pre post mp opts optional fstype src super tags w
 	while IFS= read -r line; do
 		pre=${line%% - *}
 		post=${line#* - }
 		read -r _ _ _ _ mp opts optional <<<"$pre"
 		read -r fstype src super <<<"$post"
-		mp=$(printf '%b' "${mp//\\/\\0}")
+		printf -v mp '%b' "${mp//\\/\\0}"
 		[[ -n ${skip[$mp]:-} ]] && continue
-		optional=$(sed -E 's/:[0-9]+//g' <<<"${optional:-}")
-		printf '%s %s %s %s %s %s\n' "$mp" "$fstype" "$src" "$opts" "$super" "${optional:-private}"
+		# peer group numbers dropped (shared:12 -> shared), without a fork per line
+		tags=""
+		for w in ${optional:-}; do tags+="${tags:+ }${w%%:*}"; done
+		printf '%s %s %s %s %s %s\n' "$mp" "$fstype" "$src" "$opts" "$super" "${tags:-private}"
 	done </proc/self/mountinfo | sort
 }
 
