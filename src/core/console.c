@@ -68,20 +68,35 @@ int ds_console_connect(const struct ds_config *cfg, enum ds_console_mode mode, i
 	return fd;
 }
 
-/* Nobody listening on name's socket: the monitor that made it is dead (killed, say). */
+struct sweep {
+	const char *ws;
+	enum ds_ws_path what; /* DS_WS_SOCKET (stream) or DS_WS_NOTIFY (datagram) */
+	int dirfd;
+};
+
+/*
+ * Nobody bound to name's socket: the monitor that made it is dead (killed,
+ * say), and a container found again by scan runs under another name. A dead
+ * notify socket takes its run's readiness record (Pids/NAME.ready) with it.
+ */
 static void sweep_one(const char *name, void *ud)
 {
-	int dirfd = *(int *)ud;
+	const struct sweep *sw = ud;
 	char entry[PATH_MAX];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (ds_workspace_entry(DS_WS_SOCKET, name, entry, sizeof(entry)) < 0 ||
-	    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, entry) >= (int)sizeof(sa.sun_path))
+	if (ds_workspace_entry(sw->what, name, entry, sizeof(entry)) < 0 ||
+	    snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", sw->dirfd, entry) >=
+		    (int)sizeof(sa.sun_path))
 		return;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, (sw->what == DS_WS_NOTIFY ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ECONNREFUSED)
-		unlinkat(dirfd, entry, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == ECONNREFUSED) {
+		unlinkat(sw->dirfd, entry, 0);
+		char ready[PATH_MAX];
+		if (sw->what == DS_WS_NOTIFY && ds_workspace_path(sw->ws, DS_WS_READY, name, ready, sizeof(ready)) == 0)
+			unlink(ready);
+	}
 	close(fd);
 }
 
@@ -91,8 +106,13 @@ void ds_console_sweep(const struct ds_config *cfg)
 	if (ds_workspace_dir(cfg->workspace, DS_WS_SOCKET, dir, sizeof(dir)) < 0)
 		return;
 	_cleanup_close_ int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd >= 0)
-		ds_workspace_each(cfg->workspace, DS_WS_SOCKET, sweep_one, &dirfd);
+	if (dirfd < 0)
+		return;
+	static const enum ds_ws_path kinds[] = { DS_WS_SOCKET, DS_WS_NOTIFY };
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct sweep sw = { .ws = cfg->workspace, .what = kinds[i], .dirfd = dirfd };
+		ds_workspace_each(cfg->workspace, kinds[i], sweep_one, &sw);
+	}
 }
 
 void ds_console_client_init(struct ds_console_client *c)

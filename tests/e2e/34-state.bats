@@ -151,7 +151,7 @@ remove_fake_cgroups() {
 
 	json_run show --json
 	[ "$status" -eq 0 ]
-	[ "$(jq -c . <<<"$output")" = "{\"containers\":[{\"name\":\"st\",\"state\":\"stopped\",\"rootfs\":\"$(realpath "$r")\"}]}" ]
+	[ "$(jq -c . <<<"$output")" = "{\"containers\":[{\"name\":\"st\",\"state\":\"stopped\",\"rootfs\":\"$(realpath "$r")\",\"network\":{\"mode\":\"host\",\"address\":null,\"ports\":[]}}]}" ]
 	[ ! -e "$real_pf" ]
 	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/ghost.pid" ]
 	[ ! -e "$DROIDSPACES_WORKSPACE/Pids/dead.pid" ]
