@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* The record saved now, in the container's file (the rest of it as it is), and in cfg. */
@@ -95,21 +94,6 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 		if ((r = shift(cfg, rec.from, rec.base, rec.size, "the last shift did not finish", err)) < 0)
 			return r;
 		rec = cfg->settings.shift;
-	}
-	/*
-	 * The record names no tree: the same name may be started on another
-	 * --rootfs. A shifted tree's root directory is guest root's, BASE; one
-	 * owned outside the recorded range is not the tree that was shifted.
-	 */
-	struct stat st;
-	if (rec.state == DS_SHIFT_SHIFTED && fstat(cfg->rt.rootfs_fd, &st) == 0 &&
-	    (st.st_uid < rec.base || st.st_uid - rec.base >= rec.size)) {
-		fprintf(stderr,
-			"droidspaces: %s is owned by uid %u, outside the recorded shift %u:%u: that record is of "
-			"another tree, and is dropped\n",
-			cfg->settings.rootfs_path, (unsigned)st.st_uid, rec.base, rec.size);
-		rec = (struct ds_userns_shift){ .state = DS_SHIFT_NONE };
-		cfg->settings.shift = rec;
 	}
 	unsigned cur = rec.state == DS_SHIFT_SHIFTED ? rec.base : 0;
 	unsigned target = 0;

@@ -267,30 +267,6 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	[ -z "$(find "$root" -xdev \( -uid +65535 -o -gid +65535 \) -print -quit)" ]
 }
 
-@test "private-users: a shift record of another tree (the same name started on another --rootfs) is dropped, and the new tree is shifted" {
-	require_fixture busybox
-	local r1 r2 base cfg
-	r1=$(fixture_copy --copy busybox)
-	r2=$(fixture_copy --copy busybox)
-	cfg=$DROIDSPACES_WORKSPACE/Containers/puother/container.config
-	st_start puother -r "$r1" --private-users --private-users-ownership=chown
-	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "puother" { print $1 }' "$(REGISTRY)")
-	[ "$(shifted "$r1" .)" = "$base:$base" ]
-	st_stop puother
-	# the same name on an unshifted tree: the record is not this tree's
-	st_start puother -r "$r2"
-	[[ $stderr == *"$r2 is owned by uid 0, outside the recorded shift $base:65536"* ]]
-	[[ $stderr == *"shifting the ids of $r2"* ]]
-	wait_for 10 booted "$CT_PID"
-	[ "$(shifted "$r2" .)" = "$base:$base" ]
-	[ "$("$DS" --name=puother run stat -c %u /)" = 0 ]
-	grep -qx "private_users_shift=$base:65536" "$cfg"
-	st_stop puother
-	# r1 keeps its shifted ids: nothing records it any more; the test's copy is simply removed
-	[ "$(shifted "$r1" .)" = "$base:$base" ]
-}
-
 # bats test_tags=fault
 @test "private-users: a shift interrupted halfway (the record says shifting) is finished by the next start" {
 	require_fixture busybox
