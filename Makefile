@@ -45,7 +45,7 @@ LIB_FUZZ  := $(BUILD)/fuzz/obj/libdroidspaces.a
 FORMAT_FILES := $(sort $(wildcard src/*.[ch] src/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/e2e/probes/*.c))
 
 .DEFAULT_GOAL := all
-.PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-smoke clean format format-check lint demo bench deps check-layers
+.PHONY: all asan test unit unit-valgrind e2e e2e-asan fuzz fuzz-build fuzz-smoke clean format format-check lint demo bench deps check-layers
 check-layers:
 	@./scripts/check-layers.sh
 all: $(OUT)/droidspaces
@@ -146,6 +146,8 @@ FUZZ_RUN     = mkdir -p $(FUZZ_NEW)/$$name && $$f -max_len=8192 -artifact_prefix
 fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do name=$$(basename $$f); $(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS); done
 	@echo "new inputs are in $(FUZZ_NEW); 'make fuzz-merge' minimizes them into $(FUZZ_CORPUS)"
+# make fuzz-build: the fuzz targets only (make fuzz runs each for FUZZ_SECONDS)
+fuzz-build: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	@mkdir -p $(BUILD)/fuzz/logs
 	@for f in $(FUZZ_BINS); do name=$$(basename $$f); \

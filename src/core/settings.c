@@ -66,8 +66,7 @@ static int parse_hostname(const struct ds_setting *row, void *base, const char *
 static int parse_dns(const struct ds_setting *row, void *base, const char *val, enum ds_from from, struct ds_error *err)
 {
 	(void)row;
-	if (from == DS_FROM_CONFIG && !*val)
-		return 0;
+	(void)from;
 	return ds_parse_dns(val, base, err);
 }
 
@@ -82,8 +81,7 @@ static int parse_keep_caps(const struct ds_setting *row, void *base, const char 
 			   struct ds_error *err)
 {
 	unsigned long long m = 0;
-	if (from == DS_FROM_CONFIG && !*val)
-		return 0;
+	(void)from;
 	int r = ds_caps_parse_keep(val, &m, err);
 	if (r == 0)
 		*(unsigned long long *)field(row, base) |= m;
@@ -94,8 +92,7 @@ static int parse_privileged(const struct ds_setting *row, void *base, const char
 			    struct ds_error *err)
 {
 	unsigned m = 0;
-	if (from == DS_FROM_CONFIG && !*val)
-		return 0;
+	(void)from;
 	int r = ds_privileged_parse(val, &m, err);
 	if (r == 0)
 		*(unsigned *)field(row, base) |= m;
@@ -142,14 +139,16 @@ static int parse_wait(const struct ds_setting *row, void *base, const char *val,
 static int parse_memory(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 			struct ds_error *err)
 {
-	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_size_parse(val, field(row, base));
+	(void)from;
+	const char *why = ds_size_parse(val, field(row, base));
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
 static int parse_cpus(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 		      struct ds_error *err)
 {
-	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_cpus_parse(val, field(row, base));
+	(void)from;
+	const char *why = ds_cpus_parse(val, field(row, base));
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
@@ -163,17 +162,19 @@ static int parse_userns(const struct ds_setting *row, void *base, const char *va
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
-/* --net, --subnet, --port and the kept address: an empty saved value is the default. */
+/* --net, --subnet, --port and the kept address (DS_ROW_EMPTY: an empty saved value is the default). */
 static int parse_net(const struct ds_setting *row, void *base, const char *val, enum ds_from from, struct ds_error *err)
 {
-	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_net_mode_parse(val, field(row, base));
+	(void)from;
+	const char *why = ds_net_mode_parse(val, field(row, base));
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
 static int parse_subnet(const struct ds_setting *row, void *base, const char *val, enum ds_from from,
 			struct ds_error *err)
 {
-	const char *why = from == DS_FROM_CONFIG && !*val ? NULL : ds_subnet_parse(val, field(row, base));
+	(void)from;
+	const char *why = ds_subnet_parse(val, field(row, base));
 	return why ? bad(err, row->name, val, why) : 0;
 }
 
@@ -182,8 +183,7 @@ static int parse_port(const struct ds_setting *row, void *base, const char *val,
 {
 	struct ds_ports *ports = field(row, base);
 	struct ds_port p;
-	if (from == DS_FROM_CONFIG && !*val)
-		return 0;
+	(void)from;
 	const char *why = ds_port_parse(val, &p);
 	if (why)
 		return bad(err, row->name, val, why);
@@ -200,7 +200,7 @@ static int parse_net_addr(const struct ds_setting *row, void *base, const char *
 			  struct ds_error *err)
 {
 	(void)from;
-	if (*val && ds_ipv4_parse(val, field(row, base)) < 0)
+	if (ds_ipv4_parse(val, field(row, base)) < 0)
 		return ds_fail(err, DS_EINVAL_MSG, "config: %s: '%.40s' is not an IPv4 address", row->key, val);
 	return 0;
 }
@@ -382,14 +382,14 @@ const struct ds_setting ds_settings[] = {
 	  .verbs = BOOT },
 	{ .name = "keep-net-admin", .arg = DS_ARG_FLAG, CFG(keep_caps), .parse = parse_net_admin,
 	  .help = "leave CAP_NET_ADMIN to the guest (it shares the host's network)", .verbs = BOOT },
-	{ .key = "keep_caps", .name = "keep-caps", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR, CFG(keep_caps),
+	{ .key = "keep_caps", .name = "keep-caps", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR | DS_ROW_EMPTY, CFG(keep_caps),
 	  .parse = parse_keep_caps, .render = render_keep_caps, .merge = merge_or_mask, .metavar = "CAP[,CAP]",
 	  .help = "keep dropped capabilities: net_admin sys_module sys_rawio sys_time\n"
 		  "audit_control mac_override mac_admin audit_read, or all",
 	  .verbs = BOOT },
 	{ .key = "keep_net_admin", .arg = DS_ARG_VALUE, .flags = DS_ROW_LEGACY | DS_ROW_OR, CFG(keep_caps),
 	  .parse = parse_net_admin, .merge = merge_or_mask },
-	{ .key = "privileged", .name = "privileged", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR, CFG(privileged),
+	{ .key = "privileged", .name = "privileged", .arg = DS_ARG_VALUE, .flags = DS_ROW_OR | DS_ROW_EMPTY, CFG(privileged),
 	  .parse = parse_privileged, .render = render_privileged, .merge = merge_or_mask, .metavar = "PART[,PART]",
 	  .help = "turn off pieces of the confinement: seccomp (the syscall\n"
 		  "filter), devices (the device policy), or all",
@@ -401,20 +401,20 @@ const struct ds_setting ds_settings[] = {
 		  "65536 host ids from BASE (auto: a free range, kept per container),\n"
 		  "the rootfs idmapped (or its ids shifted once); no: off",
 	  .verbs = BOOT },
-	{ .key = "net", .name = "net", .arg = DS_ARG_VALUE, CFG(net_mode), .parse = parse_net, .render = render_net,
+	{ .key = "net", .name = "net", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(net_mode), .parse = parse_net, .render = render_net,
 	  .metavar = "host|none|nat",
 	  .help = "the guest's network: host (shared, the default), none (its own,\n"
 		  "only lo) or nat (its own, eth0 on the bridge ds-br0, masqueraded)",
 	  .verbs = BOOT },
-	{ .key = "subnet", .name = "subnet", .arg = DS_ARG_VALUE, CFG(subnet), .parse = parse_subnet,
+	{ .key = "subnet", .name = "subnet", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(subnet), .parse = parse_subnet,
 	  .render = render_subnet, .metavar = "A.B.C.D/N",
 	  .help = "--net=nat: the bridge's network (default: the first /24 of\n"
 		  "10.87.0.0/16 that no host route overlaps)",
 	  .verbs = BOOT },
-	{ .key = "port", .name = "port", .arg = DS_ARG_VALUE, CFG(ports), .parse = parse_port, .render = render_ports,
+	{ .key = "port", .name = "port", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(ports), .parse = parse_port, .render = render_ports,
 	  .metavar = "HOST:GUEST[/tcp|udp]", .help = "--net=nat: forward a host port to the guest (repeatable)",
 	  .verbs = BOOT },
-	{ .key = "net_address", .arg = DS_ARG_VALUE, CFG(net_addr), .parse = parse_net_addr,
+	{ .key = "net_address", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(net_addr), .parse = parse_net_addr,
 	  .render = render_net_addr },
 	{ .key = "private_users_ownership", .name = "private-users-ownership", .arg = DS_ARG_VALUE,
 	  CFG(userns_ownership), .parse = parse_ownership, .render = render_ownership, .metavar = "MODE",
@@ -423,7 +423,7 @@ const struct ds_setting ds_settings[] = {
 		  "shifted back at --private-users=no), auto (map where it can)",
 	  .verbs = BOOT },
 	{ .key = "private_users_shift", .arg = DS_ARG_VALUE, CFG(shift), .parse = parse_shift, .render = render_shift },
-	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
+	{ .key = "dns", .name = "dns", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(dns), .parse = parse_dns, .metavar = "IP[,IP]",
 	  .help = "resolvers for the guest (default: the host's)", .verbs = BOOT },
 	{ .key = "stop_timeout", .name = "stop-timeout", .shortopt = 't', .arg = DS_ARG_INT, CFG(stop_timeout),
 	  .lo = 1, .hi = 3600, .why = "expected seconds, 1-3600", .metavar = "SECS",
@@ -431,12 +431,12 @@ const struct ds_setting ds_settings[] = {
 	{ .key = "ttys", .name = "ttys", .arg = DS_ARG_INT, CFG(tty_count), .lo = 0, .hi = DS_MAX_TTYS,
 	  .why = "expected 0-6", .metavar = "N", .help = "host PTYs bound on /dev/tty1..N (0-6, default 0)",
 	  .verbs = BOOT },
-	{ .key = "memory", .name = "memory", .arg = DS_ARG_VALUE, CFG(limits.memory), .parse = parse_memory,
+	{ .key = "memory", .name = "memory", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(limits.memory), .parse = parse_memory,
 	  .render = render_memory, .metavar = "SIZE",
 	  .help = "RAM limit (K M G suffixes; 0: none); swap is held to the same\n"
 		  "(no swapping past it) where the kernel accounts swap",
 	  .verbs = LIMITS },
-	{ .key = "cpus", .name = "cpus", .arg = DS_ARG_VALUE, CFG(limits.cpus_milli), .parse = parse_cpus,
+	{ .key = "cpus", .name = "cpus", .arg = DS_ARG_VALUE, .flags = DS_ROW_EMPTY, CFG(limits.cpus_milli), .parse = parse_cpus,
 	  .render = render_cpus, .metavar = "N.N", .help = "CPU time limit in CPUs, e.g. 0.5 or 2 (0: none)",
 	  .verbs = LIMITS },
 	{ .key = "pids_limit", .name = "pids-limit", .arg = DS_ARG_INT, CFG(limits.pids), .lo = 0, .hi = 4194304,
@@ -583,7 +583,10 @@ int ds_setting_apply(const struct ds_setting *row, struct ds_settings *s, struct
 		     enum ds_from from, struct ds_error *err)
 {
 	void *base = (row->flags & DS_ROW_FLAGS) ? (void *)flags : (void *)s;
-	int r = row->parse ? row->parse(row, base, val, from, err) : parse_by_type(row, base, val, from, err);
+	int r = 0;
+	/* DS_ROW_EMPTY: an empty saved value is the default, nothing to parse (the row still counts as set). */
+	if (!(row->flags & DS_ROW_EMPTY) || from != DS_FROM_CONFIG || *val)
+		r = row->parse ? row->parse(row, base, val, from, err) : parse_by_type(row, base, val, from, err);
 	if (r == 0)
 		s->set |= ds_setting_bit(row);
 	return r;

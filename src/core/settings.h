@@ -57,6 +57,7 @@ enum {
 	DS_ROW_LEGACY = 1u << 1, /* a saved key of older versions: read, never written */
 	DS_ROW_OR = 1u << 2,     /* merge: combine with the saved value, do not replace it */
 	DS_ROW_OPTVAL = 1u << 3, /* the command line's value is optional: --long alone, or --long=VALUE */
+	DS_ROW_EMPTY = 1u << 4,  /* an empty saved value is the default: it is not parsed */
 };
 
 /* Emits one key=value line of a saved file. */

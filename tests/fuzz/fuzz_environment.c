@@ -271,11 +271,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!saved_env)
 		save_env();
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 
 	/* The whole input as one line (it may hold newlines: the parser stops at the first). */
 	check_line(buf, size);

@@ -40,11 +40,9 @@ static size_t line_at(const char *p, const char **next)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *old = malloc(size + 1);
+	char *old = fuzz_cstr(data, size);
 	if (!old)
 		return 0;
-	memcpy(old, data, size);
-	old[size] = '\0';
 	size_t oldlen = strlen(old);
 
 	/* Enough room: each input line plus a newline, plus the added entries. */

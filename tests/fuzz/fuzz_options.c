@@ -66,11 +66,9 @@ static void check_cli(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 
 	/* argv[0] is the program name; the pieces between NULs follow. */
 	char *argv[MAX_ARGV + 1];

@@ -56,11 +56,9 @@ static void check_name(const struct ds_osrelease *os)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 
 	struct ds_osrelease os;
 	memset(&os, 0xa5, sizeof(os));

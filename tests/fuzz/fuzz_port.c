@@ -14,11 +14,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *in = malloc(size + 1);
+	char *in = fuzz_cstr(data, size);
 	if (!in)
 		return 0;
-	memcpy(in, data, size);
-	in[size] = '\0';
 	struct ds_port p = { 7, 7, 7 };
 	if (ds_port_parse(in, &p)) {
 		CHECK(p.host == 7 && p.guest == 7 && p.udp == 7);

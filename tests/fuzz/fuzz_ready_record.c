@@ -19,11 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int level = ds_utmp_runlevel(data, size);
 	CHECK(level == 0 || (level >= '0' && level <= '9') || level == 'S' || level == 's');
 
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 	struct ds_ready r, back;
 	int rc = ds_ready_parse(buf, &r);
 	free(buf);

@@ -62,11 +62,9 @@ static void check_same(const struct ds_saved *a, const struct ds_saved *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 
 	struct ds_error err = { 0 };
 	int r = ds_saved_parse(buf, &first, &err);

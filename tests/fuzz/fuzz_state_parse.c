@@ -19,11 +19,9 @@ static char text[3 * PATH_MAX];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1);
+	char *buf = fuzz_cstr(data, size);
 	if (!buf)
 		return 0;
-	memcpy(buf, data, size);
-	buf[size] = '\0';
 
 	int r = ds_state_parse(buf, &st);
 	free(buf);

@@ -16,11 +16,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *in = malloc(size + 1);
+	char *in = fuzz_cstr(data, size);
 	if (!in)
 		return 0;
-	memcpy(in, data, size);
-	in[size] = '\0';
 	struct ds_cidr c = { 7, 7 };
 	if (ds_subnet_parse(in, &c)) {
 		CHECK(c.addr == 7 && c.prefix == 7);
