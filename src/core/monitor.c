@@ -273,11 +273,13 @@ struct monitor {
 	unsigned long long init_starttime;
 	int notify_fd; /* the guest's NOTIFY_SOCKET */
 	char ready_path[PATH_MAX];
-	struct ds_ready ready;      /* this boot's, as recorded in ready_path */
-	long long boot_ms;          /* when init was let boot (ds_now_ms) */
-	long long exec_ms;          /* when init was first seen past its execve; 0: not yet */
-	long long next_probe_ms;    /* when ready_poll looks again */
-	int probe_last, probe_hits; /* the last probe's finding, and how many times in a row */
+	struct ds_ready ready;                   /* this boot's, as recorded in ready_path */
+	char ready_written[DS_STATUS_MAX + 128]; /* the record's text last written ("": none yet) */
+	int ready_warned;                        /* the console log says the record cannot be written */
+	long long boot_ms;                       /* when init was let boot (ds_now_ms) */
+	long long exec_ms;                       /* when init was first seen past its execve; 0: not yet */
+	long long next_probe_ms;                 /* when ready_poll looks again */
+	int probe_last, probe_hits;              /* the last probe's finding, and how many times in a row */
 };
 
 static void watch(struct monitor *m, int fd)
@@ -488,8 +490,19 @@ static int notify_listen(struct monitor *m, struct ds_error *err)
 
 static void record_ready(struct monitor *m)
 {
+	/* Written only when it changed: a guest that repeats its STATUS= costs the host nothing. */
+	char text[DS_STATUS_MAX + 128];
+	if (ds_ready_format(&m->ready, text, sizeof(text)) < 0 || !strcmp(text, m->ready_written))
+		return;
 	/* Only a monitor's own record may stand there: what cannot be written is left for status to refuse. */
-	ds_ready_write(m->ready_path, &m->ready);
+	if (ds_ready_write(m->ready_path, &m->ready) == 0) {
+		snprintf(m->ready_written, sizeof(m->ready_written), "%s", text);
+	} else if (!m->ready_warned) {
+		static const char note[] = "[droidspaces] warning: cannot write the readiness record: status and "
+					   "start --wait will not see this boot's readiness\r\n";
+		log_write(&m->log, note, sizeof(note) - 1);
+		m->ready_warned = 1;
+	}
 }
 
 static void became_ready(struct monitor *m, int by)

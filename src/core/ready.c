@@ -340,6 +340,13 @@ static size_t plain_line(const char *src, size_t n, char *dst, size_t size)
 			}
 			continue;
 		}
+		/* C1 controls (U+0080-U+009F, 0xC2 0x80-0x9F in UTF-8; 0x9B alone is CSI to an 8-bit terminal). */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)src[i + 1] >= 0x80 && (unsigned char)src[i + 1] <= 0x9f) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && c <= 0x9f && (o == 0 || (unsigned char)dst[o - 1] < 0x80))
+			continue; /* not inside a UTF-8 character */
 		if (c >= 0x20 && c != 0x7f)
 			dst[o++] = (char)c;
 		else if (c == '\t')

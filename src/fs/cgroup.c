@@ -756,6 +756,27 @@ int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, si
 	return r;
 }
 
+/* One hierarchy's count for ds_cgroup_busy: the processes in dir and below (a missing dir holds none). */
+static int busy_one(const char *dir, int v1, void *ud)
+{
+	(void)v1;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int r = collect_pids(dir, 16, &pids, &n);
+	free(pids);
+	if (r < 0)
+		return r;
+	if (n > *(size_t *)ud)
+		*(size_t *)ud = n;
+	return 0;
+}
+
+int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n)
+{
+	*n = 0;
+	return cg->mode == DS_CG_NONE ? 0 : for_each_dir(cg, rel, busy_one, n);
+}
+
 struct migrate_ctx {
 	const char *to;
 	pid_t *there; /* already in to */

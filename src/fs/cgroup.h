@@ -78,6 +78,13 @@ int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_
  */
 int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, size_t *n);
 
+/*
+ * The most processes that rel and the cgroups below it hold in any one hierarchy
+ * droidspaces uses (v2 and, on a legacy host, every v1 one), in *n: a cgroup that
+ * is not there holds none. 0, or a negative errno.
+ */
+int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n);
+
 /* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
 int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
 /*

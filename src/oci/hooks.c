@@ -38,6 +38,7 @@ static void __attribute__((noreturn)) run_child(const struct ds_oci_hook *h, int
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0); /* a group of its own: its timeout ends what it started too */
 	execve(h->path, h->args ? (char *const *)h->args : (char *const *)argv0,
 	       h->env ? (char *const *)h->env : empty);
 	fprintf(stderr, "droidspaces-oci: cannot execute the hook %s: %s\n", h->path, strerror(errno));
@@ -79,6 +80,7 @@ static int run_one(const struct ds_oci_hook *h, const char *name, size_t i, cons
 		close(p[1]);
 		return ds_fail(err, negerrno(), "hooks.%s[%zu]: cannot fork", name, i);
 	}
+	setpgid(pid, pid); /* as the child does: whichever runs first */
 	/* A hook that exits without reading its stdin is no reason for SIGPIPE to end us. */
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	sigaction(SIGPIPE, &ign, &old);
@@ -100,7 +102,7 @@ static int run_one(const struct ds_oci_hook *h, const char *name, size_t i, cons
 			break;
 		}
 		if (deadline && now_ms() >= deadline) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL); /* the hook and whatever it left running */
 			waitpid(pid, &status, 0);
 			timed_out = 1;
 			break;

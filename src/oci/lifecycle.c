@@ -121,6 +121,20 @@ static int make_cgroup(const struct ds_oci_spec *s, struct ds_oci_container *c, 
 			return ds_fail(err, -EOPNOTSUPP, "config.json: linux.resources: this host has no cgroups");
 		return 0;
 	}
+	/*
+	 * A cgroupsPath that already holds processes is someone else's (a host slice, another
+	 * container): its limits are not ours to write and delete would kill what runs there.
+	 */
+	size_t busy = 0;
+	if ((r = ds_cgroup_busy(cg, c->cgroup, &busy)) < 0)
+		return ds_fail(err, r, "config.json: linux.cgroupsPath: cannot read cgroup %s", c->cgroup);
+	if (busy) {
+		r = ds_fail(err, DS_EINVAL_MSG,
+			    "config.json: linux.cgroupsPath: cgroup %s is not empty: it holds %zu process(es)",
+			    c->cgroup, busy);
+		c->cgroup[0] = '\0'; /* never dropped by this create */
+		return r;
+	}
 	if ((r = ds_cgroup_create(cg, c->cgroup, err)) < 0 ||
 	    (r = ds_cgroup_limits_apply(cg, c->cgroup, lim, err)) < 0 ||
 	    (r = ds_devpolicy_apply(cg, c->cgroup, 0, err)) < 0) {

@@ -348,6 +348,30 @@ cg_file() {
 	run -1 oci create --bundle "$bundle" c5
 	[ "$output" = 'droidspaces-oci: config.json: linux.cgroupsPath: "/a/../../b" is not a cgroup path' ]
 	[ ! -e "$OCI_ROOT/c5" ]
+
+	# A cgroup that already holds a process (a host slice, another container) is not ours: refused,
+	# and neither its limits nor its process touched (a failed create must not drop it either).
+	local v2=/sys/fs/cgroup sleeper
+	[[ -e $v2/cgroup.controllers ]] || v2=/sys/fs/cgroup/unified
+	mkdir "$v2/dsoci-busy"
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	sleeper=$!
+	echo "$sleeper" >"$v2/dsoci-busy/cgroup.procs"
+	sed -i 's|"/a/../../b"|"/dsoci-busy"|' "$bundle/config.json"
+	echo c6 >>"$DS_TEST_DIR/.oci" # deleted by teardown, should create take it
+	local st=0 msg procs
+	# (to a file, not through run: a created init would hold run's pipe open)
+	oci create --bundle "$bundle" c6 </dev/null >"$DS_TEST_DIR/c6.out" 2>&1 || st=$?
+	msg=$(cat "$DS_TEST_DIR/c6.out")
+	procs=$(cat "$v2/dsoci-busy/cgroup.procs")
+	kill "$sleeper"
+	wait "$sleeper" || true
+	wait_for 5 rmdir "$v2/dsoci-busy"
+	[ "$procs" = "$sleeper" ]
+	echo "create said ($st): $msg"
+	[ "$st" = 1 ]
+	[ "$msg" = 'droidspaces-oci: config.json: linux.cgroupsPath: cgroup dsoci-busy is not empty: it holds 1 process(es)' ]
+	[ ! -e "$OCI_ROOT/c6" ]
 }
 
 # bats test_tags=asan
@@ -474,11 +498,13 @@ hook() {
 	bundle=$DS_TEST_DIR/bundle
 	make_bundle "$bundle" "$root" '["sh","-c","touch /ran; exec sleep 1000"]'
 
-	# A prestart hook past its timeout is killed; create fails, nothing of the container is left.
-	add_hooks "$bundle" '{ "prestart": [ { "path": "/bin/sh", "args": ["sh","-c","echo $$ >'"$DS_TEST_DIR"'/late.pid; exec sleep 100"], "timeout": 1 } ] }'
-	run -1 oci create --bundle "$bundle" f1 </dev/null
+	# A prestart hook past its timeout is killed with what it started (which holds our stdout:
+	# create would hang until it exits); create fails, nothing of the container is left.
+	add_hooks "$bundle" '{ "prestart": [ { "path": "/bin/sh", "args": ["sh","-c","sleep 100 & echo $! >'"$DS_TEST_DIR"'/late-child.pid; echo $$ >'"$DS_TEST_DIR"'/late.pid; exec sleep 100"], "timeout": 1 } ] }'
+	run -1 timeout 20 "$DS" oci --root "$OCI_ROOT" create --bundle "$bundle" f1 </dev/null
 	[ "$output" = "droidspaces-oci: hooks.prestart[0] /bin/sh: killed after its timeout of 1 s" ]
 	! kill -0 "$(cat "$DS_TEST_DIR/late.pid")" 2>/dev/null
+	wait_for 5 ! kill -0 "$(cat "$DS_TEST_DIR/late-child.pid")" 2>/dev/null
 	[ ! -e "$OCI_ROOT/f1" ]
 
 	# createRuntime and createContainer exiting non-zero: the same.

@@ -242,6 +242,12 @@ static void test_failure_lines(void **state)
 	putfile(log, "one\r\ntwo \x1b[1mbold\x1b[0m\r\n\x1b]0;title\x07three\n");
 	assert_int_equal(ds_ready_failure_lines(&cfg, out, sizeof(out)), 0);
 	assert_string_equal(out, "one\ntwo bold\nthree\n");
+	/* C1 controls, as UTF-8 (U+009B) and as a lone 8-bit CSI, are dropped; other UTF-8 is kept. */
+	putfile(log, "a\xc2\x9b"
+		     "31mb\x9b"
+		     "1mc \xe2\x97\x8f d\n");
+	assert_int_equal(ds_ready_failure_lines(&cfg, out, sizeof(out)), 0);
+	assert_string_equal(out, "a31mb1mc \xe2\x97\x8f d\n");
 	putfile(log, "ok\n[\x1b[0;1;31mFAILED\x1b[0m] Failed to start ds-block.service - x.\nmore\n");
 	assert_int_equal(ds_ready_failure_lines(&cfg, out, sizeof(out)), 1);
 	assert_string_equal(out, "[FAILED] Failed to start ds-block.service - x.\n");
