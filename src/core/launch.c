@@ -349,7 +349,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		return r;
 	}
 	/* Its ids shifted on disk where no idmapped mount can be made (or back without --private-users). */
-	r = cfg->rt.rootfs_fd >= 0 ? ds_shift_prepare(cfg, err) : 0;
+	r = ds_shift_prepare(cfg, err);
 	if (cfg->settings.shift.state != DS_SHIFT_NONE)
 		claim.changed = 0; /* files carry the range now: it stays this container's, whatever happens */
 	if (r < 0) {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The record saved now, in the container's file (the rest of it as it is), and in cfg. */
@@ -26,8 +27,63 @@ static int save_record(struct ds_config *cfg, const struct ds_userns_shift *rec,
 	int r = ds_saved_load(path, s, err);
 	if (r < 0)
 		return r;
+	/* the record goes with the rootfs it is of: a file naming another is this start's settings now */
+	if (strcmp(s->settings.rootfs_path, cfg->settings.rootfs_path) != 0)
+		return ds_saved_store(path, &cfg->settings, s->extra, err);
 	s->settings.shift = *rec;
 	return ds_saved_store(path, &s->settings, s->extra, err);
+}
+
+/*
+ * Whether a tree's root directory is the one a record of a shift to
+ * base:size is of. A shifted tree's root is guest root's (base), as nspawn's
+ * --private-users=pick reads a tree's range off its root directory; a root
+ * owned outside the range is another tree (the rootfs replaced at the same
+ * path), whose ids are its own.
+ */
+static int root_in_record(const struct stat *st, const struct ds_userns_shift *rec)
+{
+	return st->st_uid >= rec->base && st->st_uid - rec->base < rec->size && st->st_gid >= rec->base &&
+	       st->st_gid - rec->base < rec->size;
+}
+
+/*
+ * The record of this start's tree. It is kept in the container's saved file
+ * with the rootfs that file names, and a start that names its rootfs again
+ * (--rootfs, where the saved settings are not merged) still has it. A start
+ * of the name on another rootfs would drop the only record of the old tree's
+ * shift (remove could no longer shift it back): refused while that tree is
+ * there and shifted.
+ */
+static int recorded_shift(struct ds_config *cfg, struct ds_error *err)
+{
+	char path[PATH_MAX];
+	if (ds_saved_path(cfg, cfg->container_name, path, sizeof(path)) < 0 || access(path, F_OK) < 0)
+		return 0;
+	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
+	if (!s)
+		return ds_fail(err, -ENOMEM, "out of memory reading the shift's record");
+	struct ds_error e = { 0 };
+	if (ds_saved_load(path, s, &e) < 0)
+		return 0; /* unreadable: replaced by this start's settings, as without a shift */
+	const struct ds_userns_shift *rec = &s->settings.shift;
+	const char *old = s->settings.rootfs_path;
+	if (!strcmp(old, cfg->settings.rootfs_path)) {
+		cfg->settings.shift = *rec;
+		return 0;
+	}
+	struct stat st;
+	if (rec->state == DS_SHIFT_NONE || !old[0] || stat(old, &st) < 0 ||
+	    (rec->state == DS_SHIFT_SHIFTED && !root_in_record(&st, rec)))
+		return 0; /* that tree is gone, or not the shifted one: no record is lost */
+	char text[64];
+	ds_userns_shift_format(rec, text, sizeof(text));
+	return ds_fail(err, DS_EINVAL_MSG,
+		       "container %s's rootfs %s has its ids shifted (private_users_shift=%s), and only %s's settings "
+		       "record it: shift them back first (droidspaces --name=%s remove), or delete that tree, or "
+		       "boot %s under another name",
+		       cfg->container_name, old, text, cfg->container_name, cfg->container_name,
+		       cfg->settings.rootfs_path[0] ? cfg->settings.rootfs_path : cfg->settings.rootfs_img_path);
 }
 
 static int walk(int rootfd, const char *rootfs, struct ds_idshift *s, struct ds_error *err)
@@ -86,9 +142,20 @@ static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned siz
 int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 {
 	const struct ds_userns *u = &cfg->settings.userns;
-	struct ds_userns_shift rec = cfg->settings.shift;
-	int r;
 	cfg->rt.shifted = 0;
+	int r = recorded_shift(cfg, err);
+	if (r < 0 || cfg->rt.rootfs_fd < 0)
+		return r;
+	struct ds_userns_shift rec = cfg->settings.shift;
+	struct stat st;
+	if (rec.state == DS_SHIFT_SHIFTED && fstat(cfg->rt.rootfs_fd, &st) == 0 && !root_in_record(&st, &rec)) {
+		fprintf(stderr,
+			"droidspaces: %s is owned by %u:%u, outside the shift recorded for it (%u:%u): another tree "
+			"at that path, its ids taken as its own\n",
+			cfg->settings.rootfs_path, (unsigned)st.st_uid, (unsigned)st.st_gid, rec.base, rec.size);
+		rec = (struct ds_userns_shift){ .state = DS_SHIFT_NONE };
+		cfg->settings.shift = rec;
+	}
 	/* A walk that did not finish: finished first, the same walk (what it changed already is left). */
 	if (rec.state == DS_SHIFT_SHIFTING) {
 		if ((r = shift(cfg, rec.from, rec.base, rec.size, "the last shift did not finish", err)) < 0)
@@ -135,8 +202,9 @@ int ds_shift_undo(struct ds_config *cfg, const struct ds_settings *saved, struct
 	if (rec->state == DS_SHIFT_NONE || !saved->rootfs_path[0])
 		return 0;
 	_cleanup_close_ int fd = open(saved->rootfs_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* the rootfs is gone: nothing to shift back */
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || (rec->state == DS_SHIFT_SHIFTED && !root_in_record(&st, rec)))
+		return 0; /* the rootfs is gone, or another tree is at its path: nothing to shift back */
 	snprintf(cfg->settings.rootfs_path, sizeof(cfg->settings.rootfs_path), "%s", saved->rootfs_path);
 	cfg->settings.shift = *rec;
 	cfg->rt.rootfs_fd = fd;

@@ -12,6 +12,8 @@
  * after it: a walk that was interrupted is finished by the next start.
  * auto (the default): map where the kernel and the filesystem can idmap
  * the rootfs, else chown; a rootfs already shifted stays shifted.
+ * The record is of the tree at the path the saved settings name, and holds
+ * while that tree's root directory is owned in the recorded range.
  */
 #pragma once
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/idshift.h"
 #include "fs/mounts.h"
+#include "util/fault.h"
 #include "util/macros.h"
 
 #include <dirent.h>
@@ -27,6 +28,15 @@
 #define ACL_ENTRY_SZ 8
 
 static const char *const acl_names[] = { "system.posix_acl_access", "system.posix_acl_default" };
+/*
+ * chown drops security.capability, and the walk writes it back after: a walk
+ * killed in between would leave the file shifted (the next walk passes it by)
+ * and its capability gone. The value it is to get is kept first in this
+ * xattr (trusted: only host root reads or writes it, never guest root), and
+ * removed once the capability is back; a walk that meets it on a file that
+ * needs no chown any more restores it.
+ */
+static const char cap_pending[] = "trusted.droidspaces.capability";
 
 static uint32_t get_le32(const unsigned char *p)
 {
@@ -118,11 +128,35 @@ struct xattrs {
 	unsigned char cap[DS_IDSHIFT_CAP_MAX];
 	size_t cap_len;  /* 0: none */
 	int cap_changed; /* its root id shifted */
+	int pending;     /* a cap_pending value: in cap when cap_len is 0 and it is one of this walk's */
 	unsigned char acl[2][4 + 512 * ACL_ENTRY_SZ];
 	ssize_t acl_len[2]; /* <= 0: none, or unchanged */
 };
 
-static int read_xattrs(struct walk *w, const char *p, const struct stat *st, struct xattrs *x)
+/*
+ * A capability left pending by a walk killed after a chown (see cap_pending):
+ * taken for a file that needs no chown any more and has no capability now,
+ * when the value is this walk's result (its root id in the target range).
+ * Any other value is stale: only removed.
+ */
+static int read_pending(struct walk *w, const char *p, int chowned, struct xattrs *x)
+{
+	unsigned char buf[DS_IDSHIFT_CAP_MAX], out[DS_IDSHIFT_CAP_MAX];
+	size_t len;
+	unsigned long long bad;
+	ssize_t n = getxattr(p, cap_pending, buf, sizeof(buf));
+	x->pending = n >= 0 || errno == ERANGE;
+	if (n < 0)
+		return x->pending || errno == ENODATA || errno == ENOTSUP || errno == EPERM ? 0 : negerrno();
+	if (chowned && !x->cap_len && ds_idshift_cap(w->s, buf, (size_t)n, out, &len, &bad) == 0) {
+		memcpy(x->cap, buf, (size_t)n);
+		x->cap_len = (size_t)n;
+		x->cap_changed = 1;
+	}
+	return 0;
+}
+
+static int read_xattrs(struct walk *w, const char *p, const struct stat *st, int chowned, struct xattrs *x)
 {
 	unsigned char buf[DS_IDSHIFT_CAP_MAX];
 	ssize_t n = getxattr(p, "security.capability", buf, sizeof(buf));
@@ -137,6 +171,8 @@ static int read_xattrs(struct walk *w, const char *p, const struct stat *st, str
 	else if (r < 0)
 		return r;
 	x->cap_changed = r > 0;
+	if (S_ISREG(st->st_mode) && (r = read_pending(w, p, chowned, x)) < 0)
+		return r;
 	for (int i = 0; i < 2; i++) {
 		x->acl_len[i] = 0;
 		if (i == 1 && !S_ISDIR(st->st_mode))
@@ -171,32 +207,41 @@ static int shift_one(struct walk *w, int fd, const struct stat *st)
 	struct xattrs x = { .cap_len = 0 };
 	int has_attrs = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode);
 	if (has_attrs) {
-		int r = read_xattrs(w, p, st, &x);
+		int r = read_xattrs(w, p, st, ru == 0 && rg == 0, &x);
 		if (r < 0)
 			return r;
 	}
 	if (s->dry)
 		return 0;
-	int changed = ru > 0 || rg > 0;
+	int chown_now = ru > 0 || rg > 0, changed = chown_now;
 	for (int i = 0; i < 2; i++)
 		if (x.acl_len[i] > 0) {
 			if (setxattr(p, acl_names[i], x.acl[i], (size_t)x.acl_len[i], 0) < 0)
 				return negerrno();
 			changed = 1;
 		}
-	if (ru > 0 || rg > 0) {
+	/* The capability this chown drops, kept until it is back (where the filesystem takes trusted xattrs). */
+	if (x.cap_len && chown_now && setxattr(p, cap_pending, x.cap, x.cap_len, 0) == 0)
+		x.pending = 1;
+	else if (x.cap_len && chown_now && errno != ENOTSUP && errno != EPERM)
+		return negerrno();
+	if (chown_now) {
 		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			return negerrno();
 		/* chown dropped setuid and setgid (and the capability): back as they were */
 		if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && chmod(p, st->st_mode & 07777) < 0)
 			return negerrno();
+		if (x.cap_len)
+			ds_fault_point("idshift:cap-dropped");
 	}
 	/* A capability is written again even when its root id did not change: the chown dropped it. */
-	if (x.cap_len && (x.cap_changed || ru > 0 || rg > 0)) {
+	if (x.cap_len && (x.cap_changed || chown_now)) {
 		if (setxattr(p, "security.capability", x.cap, x.cap_len, 0) < 0)
 			return negerrno();
 		changed = 1;
 	}
+	if (x.pending && removexattr(p, cap_pending) < 0 && errno != ENODATA)
+		return negerrno();
 	s->changed += changed;
 	return 0;
 }

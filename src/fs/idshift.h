@@ -10,7 +10,11 @@
  * ACLs (access and default, ACL_USER and ACL_GROUP entries), and the root id
  * of its file capability (security.capability: v2 has root 0, v3 names it;
  * the result is v3, or v2 when the new root id is 0). chown clears the
- * setuid and setgid bits and the capability: both are put back.
+ * setuid and setgid bits and the capability: both are put back. The
+ * capability to put back is kept in trusted.droidspaces.capability from
+ * before the chown until it is back: a walk killed in between does not lose
+ * it, the next walk restores it (a filesystem without trusted xattrs goes
+ * without that safeguard).
  *
  * The walk never follows a symbolic link (every entry is opened O_PATH |
  * O_NOFOLLOW and changed through that fd) and stays on the filesystem of its

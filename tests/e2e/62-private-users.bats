@@ -9,7 +9,9 @@
 # --private-users-ownership=chown), its ids are shifted on disk once and the
 # shift recorded (private_users_shift): not walked again at restart, shifted
 # on for another range, back at --private-users=no and at remove; an
-# interrupted shift is finished; links are not followed, setuid bits stay.
+# interrupted shift is finished; links are not followed, setuid bits stay. The record is of its
+# tree: a fresh tree at the path is not taken as shifted, and the name is not started on another
+# --rootfs while its shifted tree is there.
 # A stock OpenRC guest boots and halts in a user namespace, host unchanged.
 #
 # info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
@@ -290,6 +292,77 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	[ -z "$(find "$root" -xdev \( -uid -"$base" -o -gid -"$base" \) -print -quit)" ]
 	[ "$(uid_of "$CT_PID")" = "$base" ]
 	st_stop puhalf
+}
+
+# The record is of the tree at the rootfs's path: that path given again with --rootfs (the saved
+# settings are not merged then) keeps it; a fresh tree put at the path has its root owned outside
+# the recorded range, and is taken as unshifted (shifted itself where it cannot be idmapped).
+# bats test_tags=fault
+@test "private-users: a shift record is of its tree: kept when --rootfs names it again; a fresh tree put at its path is shifted itself" {
+	require_fixture busybox
+	local root base cfg
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/putree/container.config
+	st_start putree -r "$root" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "putree" { print $1 }' "$(REGISTRY)")
+	[ "$(shifted "$root" .)" = "$base:$base" ]
+	st_stop putree
+	# the same tree named again (ownership auto): still shifted, not walked, not idmapped on top
+	st_start putree -r "$root" --private-users
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$("$DS" --name=putree run stat -c %u:%g /etc/passwd)" = 0:0 ]
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	st_stop putree
+	# a fresh copy at the same path, on a kernel that cannot idmap: the record is not its
+	rm -rf "$root"
+	mkdir "$root"
+	cp -a "$DS_FIXTURES/busybox/." "$root/"
+	DROIDSPACES_FAULT=no-idmap st_start putree
+	[[ $stderr == *"$root is owned by 0:0, outside the shift recorded for it ($base:65536): another tree"* ]]
+	[[ $stderr == *"shifting the ids of $root"* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$(shifted "$root" .)" = "$base:$base" ]
+	[ "$("$DS" --name=putree run stat -c %u:%g /etc/passwd)" = 0:0 ]
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	st_stop putree
+}
+
+# Another --rootfs for a name whose tree is shifted would drop the only record of that shift
+# (remove could not shift it back): refused, nothing changed; after remove, or once that tree is
+# gone, the name boots the other tree.
+@test "private-users: a name whose rootfs is shifted is not started on another --rootfs (one line, nothing changed); after remove it is" {
+	require_fixture busybox
+	local r1 r2 base cfg
+	r1=$(fixture_copy --copy busybox)
+	r2=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/puother/container.config
+	st_start puother -r "$r1" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "puother" { print $1 }' "$(REGISTRY)")
+	st_stop puother
+	cp "$cfg" "$DS_TEST_DIR/cfg.before"
+	st_refused "container puother's rootfs $r1 has its ids shifted (private_users_shift=$base:65536)" \
+		--name=puother -r "$r2" --private-users --private-users-ownership=chown
+	cmp "$cfg" "$DS_TEST_DIR/cfg.before"
+	[ "$(shifted "$r2" .)" = 0:0 ]
+	[ "$(shifted "$r1" .)" = "$base:$base" ]
+	# remove shifts r1 back: then the name boots r2, shifted itself
+	"$DS" --name=puother remove
+	[ "$(shifted "$r1" .)" = 0:0 ]
+	st_start puother -r "$r2" --private-users --private-users-ownership=chown
+	[[ $stderr == *"shifting the ids of $r2"* ]]
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "puother" { print $1 }' "$(REGISTRY)")
+	[ "$(shifted "$r2" .)" = "$base:$base" ]
+	st_stop puother
+	# a shifted tree that is gone refuses nothing
+	rm -rf "$r2"
+	st_start puother -r "$r1"
+	wait_for 10 booted "$CT_PID"
+	refute grep -q '^private_users_shift=' "$cfg"
+	st_stop puother
 }
 
 # pu_openrc_stock NAME OPTION...: the stock sysvinit+OpenRC fixture booted from a filesystem of its

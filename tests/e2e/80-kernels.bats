@@ -494,9 +494,6 @@ ct_sleeper() {
 	assert_cleaned kpro
 }
 
-# Known defect, out of make test until fixed (it runs in make test-kernels, where it fails): under
-# the 5.4 profile with the ids shifted, the monitor is still alive 10 s after stop returned.
-# bats test_tags=kernels-full
 @test "kernel 5.4 (no mount_setattr): --private-users shifts the rootfs's ids on disk by itself (check says chown); busybox boots in its range" {
 	require_fixture busybox
 	local root base
@@ -506,6 +503,7 @@ ct_sleeper() {
 	root=$(fixture_copy --copy busybox)
 	st_start kpus -r "$root" --private-users
 	[[ $stderr == "droidspaces: shifting the ids of $root"*"this kernel has no mount_setattr"* ]]
+	adopt_ct kpus # CT_ST, CT_MON and CT_MON_ST, which st_start does not set
 	wait_for 10 booted "$CT_PID"
 	base=$(awk '$3 == "kpus" { print $1 }' "$DROIDSPACES_WORKSPACE/userns.ranges")
 	[ "$base" -ge 524288 ]

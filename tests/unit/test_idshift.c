@@ -4,7 +4,8 @@
  * --private-users-ownership=chown, on a scratch tree (as root: it chowns):
  * owners, setuid bits, file capabilities and ACLs shifted and back, links
  * never followed, ids outside the range refused before anything changed,
- * an interrupted walk finished, overlapping ranges refused.
+ * an interrupted walk finished (a capability too, the walk killed right
+ * after its file's chown), overlapping ranges refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -194,6 +197,81 @@ static void test_interrupted_walk_finishes(void **state)
 	assert_int_equal(lst(state, "etc/passwd").st_uid, BASE);
 }
 
+/*
+ * A walk killed between a file's chown (which drops its capability) and the
+ * capability's rewrite: the fault point idshift:cap-dropped stops the walk
+ * there, the test kills it, and the next walk (the record said shifting)
+ * puts the capability back, with the new root id.
+ */
+/* A walk from..to stopped at the fault point idshift:cap-dropped, and killed there. */
+static void walk_killed_after_chown(void **state, unsigned from, unsigned to)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("DROIDSPACES_FAULT", "idshift:cap-dropped", 1);
+		struct ds_idshift s = { .from = from, .to = to, .size = SIZE };
+		_exit(shift_tree(state, &s) == 0 ? 0 : 1); /* never: it stops at the point */
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+}
+
+static void test_interrupted_after_chown_keeps_capability(void **state)
+{
+	build(state);
+	char p[PATH_MAX];
+	path(state, "suid", p);
+	if (set_cap_v2(p) < 0) {
+		fprintf(stderr, "# SKIP: this filesystem takes no file capabilities\n");
+		skip();
+	}
+	walk_killed_after_chown(state, 0, BASE);
+	/* killed where the chown had dropped the capability */
+	assert_int_equal(lst(state, "suid").st_uid, BASE);
+	unsigned char v[24];
+	assert_int_equal(getxattr(p, "security.capability", v, sizeof(v)), -1);
+	assert_int_equal(errno, ENODATA);
+	struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE };
+	assert_int_equal(shift_tree(state, &s), 0);
+	assert_int_equal(getxattr(p, "security.capability", v, sizeof(v)), 24);
+	assert_int_equal(v[3], 3);
+	assert_int_equal(v[20] | v[21] << 8 | v[22] << 16 | (unsigned)v[23] << 24, BASE);
+	assert_int_equal(lst(state, "suid").st_mode & 07777, 04755);
+	/* nothing of the walk's own is left on the file */
+	assert_int_equal(getxattr(p, "trusted.droidspaces.capability", v, sizeof(v)), -1);
+	/* and back: the same at the back walk's chown */
+	walk_killed_after_chown(state, BASE, 0);
+	assert_int_equal(lst(state, "suid").st_uid, 0);
+	assert_int_equal(getxattr(p, "security.capability", v, sizeof(v)), -1);
+	struct ds_idshift back = { .from = BASE, .to = 0, .size = SIZE };
+	assert_int_equal(shift_tree(state, &back), 0);
+	assert_int_equal(getxattr(p, "security.capability", v, sizeof(v)), 20); /* v2: root id 0 */
+}
+
+/* A pending value that is not this walk's result (a stale one) is removed, never taken. */
+static void test_stale_pending_capability_dropped(void **state)
+{
+	build(state);
+	char p[PATH_MAX];
+	path(state, "etc/passwd", p);
+	uint32_t v2[5] = { 0x02000001u, 1u << 13, 0, 0, 0 }; /* root id 0: not in BASE's range */
+	if (setxattr(p, "trusted.droidspaces.capability", v2, sizeof(v2), 0) < 0) {
+		fprintf(stderr, "# SKIP: this filesystem takes no trusted xattrs\n");
+		skip();
+	}
+	assert_int_equal(lchown(p, BASE, BASE), 0);
+	struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE };
+	assert_int_equal(shift_tree(state, &s), 0);
+	unsigned char v[24];
+	assert_int_equal(getxattr(p, "security.capability", v, sizeof(v)), -1);
+	assert_int_equal(getxattr(p, "trusted.droidspaces.capability", v, sizeof(v)), -1);
+}
+
 /* A filesystem mounted inside the tree is neither changed nor entered (in a mount namespace of the child's). */
 static void test_stays_on_one_filesystem(void **state)
 {
@@ -275,6 +353,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shift_and_back, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range_refused_untouched, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_walk_finishes, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_after_chown_keeps_capability, tmpdir_setup,
+						tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_stale_pending_capability_dropped, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stays_on_one_filesystem, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_acl_and_cap_values),
 	};

@@ -13,9 +13,15 @@ comm_is() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2" ]]; }
 is_monitor() { comm_is "$1" "[ds-monitor]"; }
 
 # proc_alive PID STARTTIME: that very process exists and is not a zombie
-# (the host's PID 1 may reap orphans late; a zombie has finished).
+# (the host's PID 1 may reap orphans late; a zombie has finished). A PID that is no number is the
+# test's mistake (CT_MON is set by start_ct and adopt_ct, not by st_start): said, and counted alive,
+# so that waiting for it to end fails (an empty PID read /proc/stat, and was alive without a word).
 proc_alive() {
 	local stat
+	if [[ ! $1 =~ ^[0-9]+$ ]]; then
+		echo "proc_alive: '$1' is not a PID" >&2
+		return 0
+	fi
 	[[ $(_ds_starttime "$1" 2>/dev/null) == "$2" ]] || return 1
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
