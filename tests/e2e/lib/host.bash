@@ -70,26 +70,36 @@ _ds_dev_nodes() {
 _ds_foreign_ns_procs() {
 	# Processes (not kernel threads) living in another PID or mount namespace
 	# than ours: leaked container processes show up here.  No PIDs, so the
-	# list is comparable.
-	local mypid mymnt p comm pidns mntns tag
+	# list is comparable.  One find reads every namespace link (procfs files
+	# have no size, so cmdline is read, not tested with -s).
+	local mypid mymnt line p ns kind c comm tag
+	local -A pidns=() mntns=()
 	mypid=$(readlink /proc/self/ns/pid)
 	mymnt=$(readlink /proc/self/ns/mnt)
-	for p in /proc/[0-9]*; do
-		[[ -s $p/cmdline ]] || continue
-		pidns=$(readlink "$p/ns/pid" 2>/dev/null) || continue
-		mntns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
-		[[ $pidns == "$mypid" && $mntns == "$mymnt" ]] && continue
-		comm=$(cat "$p/comm" 2>/dev/null) || continue
+	while IFS= read -r line; do
+		p=${line%% *}
+		ns=${line#* }
+		kind=${p##*/}
+		p=${p#/proc/}
+		p=${p%%/*}
+		if [[ $kind == pid ]]; then pidns[$p]=$ns; else mntns[$p]=$ns; fi
+	done < <(find /proc/[0-9]*/ns/pid /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null)
+	for p in "${!pidns[@]}"; do
+		[[ ${pidns[$p]} == "$mypid" && ${mntns[$p]:-$mymnt} == "$mymnt" ]] && continue
+		c=
+		IFS= read -r -d '' c <"/proc/$p/cmdline" 2>/dev/null
+		[[ -n $c ]] || continue # a kernel thread, a zombie, or gone
+		IFS= read -r comm <"/proc/$p/comm" 2>/dev/null || continue
 		tag=
-		[[ $pidns != "$mypid" ]] && tag+=" other-pidns"
-		[[ $mntns != "$mymnt" ]] && tag+=" other-mntns"
+		[[ ${pidns[$p]} != "$mypid" ]] && tag+=" other-pidns"
+		[[ ${mntns[$p]:-$mymnt} != "$mymnt" ]] && tag+=" other-mntns"
 		echo "$comm$tag"
 	done | sort | uniq -c
 }
 
 # host_snapshot FILE: write a comparable description of the host state.
 host_snapshot() {
-	local out=$1 k f
+	local out=$1 k f v
 	{
 		echo "## hostname"
 		hostname
@@ -107,7 +117,10 @@ host_snapshot() {
 			net.ipv4.ping_group_range net.core.default_qdisc; do
 			f=/proc/sys/${k//.//}
 			if [[ -r $f ]]; then
-				printf '%s = %s\n' "$k" "$(tr '\n\t' '  ' <"$f")"
+				v=
+				IFS= read -r -d '' v <"$f" # the whole value, without a fork
+				v=${v//$'\n'/ }
+				printf '%s = %s\n' "$k" "${v//$'\t'/ }"
 			else
 				printf '%s = <absent>\n' "$k"
 			fi
