@@ -18,6 +18,7 @@
 #include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
+#include "util/sdversion.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,6 +347,47 @@ static int setup_environment(const struct ds_config *cfg)
 	return 0;
 }
 
+/*
+ * The cgroup layout the guest gets (fs/cgroup.c), and why it fits every
+ * guest init we boot. Like nspawn, the choice follows the host and the
+ * guest's systemd. Where the host has a cgroup2 hierarchy mounted (unified
+ * hosts, and hybrid ones such as Android's or this test machine's, cgroup2
+ * at /sys/fs/cgroup/unified beside the v1 controllers) the guest sees only
+ * that, a cgroup2 tree rooted at its own cgroup: systemd 230 and later
+ * manage it (Debian 12's 252 and 13's 257 are tested), and 258 and later
+ * boot on nothing else. Offering the v1 hierarchies beside it (nspawn's
+ * "hybrid") would only let old guests write into controllers whose limits
+ * are ours. Only without any cgroup2 mount (kernels before 4.5, or an init
+ * that mounts v1 only) does the guest get the v1 hierarchies, which OpenRC,
+ * sysvinit, busybox and systemd up to 257 take: 256 and 257 refuse v1 only
+ * where they mount the hierarchies themselves, as a host's PID 1; on the
+ * ones a container manager mounted they boot (tested with 257). 258
+ * removed v1 altogether: its PID 1 exits at once ("Detected unsupported
+ * legacy cgroup hierarchy, refusing execution"), after a start that said
+ * it started. Such a guest is refused here instead, before any of it ran,
+ * with one line and the way out. A cgroup2 tree made for it where the host
+ * mounted none would need a cgroup2 mount on the host (the kernel's one
+ * v2 hierarchy: its root is the host's root cgroup), the host's to make.
+ */
+#define DS_SYSTEMD_V2_ONLY 258
+static int check_cgroup_layout(int rootfd, const struct ds_cgroups *cg, struct ds_error *err)
+{
+	if (cg->mode != DS_CG_LEGACY)
+		return 0;
+	int v = ds_sdversion_of_root(rootfd);
+	if (v < DS_SYSTEMD_V2_ONLY)
+		return 0;
+	char fs[4096] = "";
+	int has = ds_read_file("/proc/filesystems", fs, sizeof(fs)) > 0 && strstr(fs, "\tcgroup2\n");
+	return ds_fail(
+		err, DS_EINVAL_MSG,
+		"the guest's systemd %d boots only on a cgroup2 tree (258 removed cgroup v1) and this host has "
+		"no cgroup2 hierarchy mounted: %s",
+		v,
+		has ? "mount one (e.g. mount -t cgroup2 none /sys/fs/cgroup/unified) and start again"
+		    : "the kernel has no cgroup2 (4.5+); boot a guest with systemd 257 or older, or another init");
+}
+
 int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int logfd,
 	    struct ds_error *err)
 {
@@ -405,7 +447,9 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 	/* Read-only /proc/sys and sysrq, masked kcore/keys/timers, a boot_id of our own. */
 	if ((r = setup_proc_hardening(rootfd, modes, err)) < 0)
 		return r;
-	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup. */
+	/* The guest's cgroup tree at /sys/fs/cgroup, rooted at its own cgroup (a layout it can boot on). */
+	if ((r = check_cgroup_layout(rootfd, cg, err)) < 0)
+		return r;
 	if ((r = ds_cgroup_mount(rootfd, cg, cfg->rt.cgroup_rel, have_cgroupns, err)) < 0)
 		return r;
 	/* Android: the user's shared storage inside the guest (seed 4.4 step 13). */

@@ -402,7 +402,7 @@ static const struct ds_kfeature features[] = {
 	{ "devpts_instances", "devpts instances (4.7, or MULTIPLE_INSTANCES)", DS_KF_REQUIRED,
 	  "refused: the guest would reach the host's terminals", devpts_instances, NULL },
 	{ "cgroup2", "cgroup2 hierarchy", DS_KF_RECOMMENDED,
-	  "v1 only: the guest gets the legacy hierarchies (modern systemd prefers a unified tree)", cgroup2, NULL },
+	  "v1 only: the guest gets the legacy hierarchies (a guest with systemd 258 or later is refused)", cgroup2, NULL },
 	{ "cgroup_ns", "cgroup namespace (4.6)", DS_KF_RECOMMENDED,
 	  "no cgroup namespace: the guest sees the host's cgroup paths (/droidspaces/NAME)", ns_cgroup, NULL },
 	{ "seccomp", "seccomp filters (3.5)", DS_KF_RECOMMENDED,

@@ -5,7 +5,8 @@
 # row), the container interface the guest sees (namespaces, pidfile,
 # hostname, /proc, /sys, cgroups, /dev, console), life-cycle events of init
 # (reboot and poweroff inside, SIGKILL, an init that ignores its halt signal,
-# a broken /sbin/init; their fault cases) and the stock Debian guests.
+# a broken /sbin/init; their fault cases) and the stock Debian guests (bookworm;
+# trixie's systemd 257 on cgroup2, refused with one line where the host has none).
 #
 # Tags: hostile, fault, load, stock, slow (bats --filter-tags); asan marks the
 # tests `make e2e-asan` runs.  Every test runs between common_setup and
@@ -574,13 +575,16 @@ while :; do sleep 1; done"
 	rows_verdict
 }
 
-# stock_halt_test FIXTURE NAME: boot the stock FIXTURE from a filesystem of
+# stock_halt_test FIXTURE NAME [OPTION...]: boot the stock FIXTURE (start
+# OPTION...) from a filesystem of
 # its own (fixture_fs: the guest shares that superblock with the host) inside a network namespace of the test's
 # own; check while it runs that it made no named cgroup hierarchy and sits in
-# droidspaces/NAME; halt it with stop; the filesystem stays read-write, the
+# droidspaces/NAME, and run $STOCK_CHECK NAME if set; halt it with stop (its
+# time in STOP_USEC); the filesystem stays read-write, the
 # namespace's links as they were. common_teardown compares the rest.
 stock_halt_test() {
-	local fixture=$1 name=$2 root holder before hier
+	local fixture=$1 name=$2 root holder before hier t0
+	shift 2
 	require_fixture "$fixture"
 	require_cmd unshare nsenter ip mkfs.ext4
 	root=$(fixture_fs "$fixture")
@@ -590,10 +594,11 @@ stock_halt_test() {
 	holder=$(netns_holder_start) || return 1
 	net_state "$holder" >"$DS_TEST_DIR/net.before"
 	DS_WRAP=(nsenter -t "$holder" -n --)
-	st_start "$name" -r "$root"
+	st_start "$name" -r "$root" "$@"
 	DS_WRAP=()
 	[ "$(netns_of "$CT_PID")" = "$(netns_of "$holder")" ]
 	wait_for 120 booted "$CT_PID"
+	[[ -z ${STOCK_CHECK:-} ]] || "$STOCK_CHECK" "$name"
 	# no new (named) v1 hierarchy, no release agent: the kernel lists every hierarchy here
 	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
 	# init in droidspaces/NAME (cgroup2, or every v1 hierarchy on a v1-only host)
@@ -602,7 +607,9 @@ stock_halt_test() {
 	else
 		refute grep -qvE ":/droidspaces/$name(/|\$)" "/proc/$CT_PID/cgroup"
 	fi
+	t0=$(_ds_usec_now)
 	st_stop "$name"
+	STOP_USEC=$(($(_ds_usec_now) - t0))
 	grep -q halted "$root/var/log/ds-test-halted"
 	net_state "$holder" >"$DS_TEST_DIR/net.after"
 	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
@@ -622,4 +629,86 @@ stock_halt_test() {
 # bats test_tags=stock,slow
 @test "stock guests: Debian systemd as shipped (plus the boot marker) boots and halts; the host's filesystem, cgroups and links stay as they were" {
 	stock_halt_test debian-systemd-stock sdstock
+}
+
+# trixie_running NAME: the trixie guest NAME (systemd 257) is up on a cgroup2 tree: "running"
+# without failed units, init in init.scope of the cgroup namespace, run and enter work.
+trixie_running() {
+	local name=$1
+	run in_container "$name" systemctl is-system-running
+	echo "state: $output"
+	[[ $output == running ]] || in_container "$name" systemctl --failed --no-legend >&3 || true
+	[ "$output" = running ]
+	[ -z "$(in_container "$name" systemctl --failed --no-legend)" ]
+	[[ $(in_container "$name" systemctl --version) == "systemd 257 "* ]]
+	[ "$(in_container "$name" stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+	[ "$(in_container "$name" grep '^0::' /proc/1/cgroup)" = "0::/init.scope" ]
+	run "$DS" --name="$name" run cat /proc/sys/kernel/hostname
+	[ "$status" -eq 0 ] && [ "$output" = "$name" ]
+	run "$DS" -n "$name" enter < <(printf '%s\n' 'echo "entered-$((6*7))"' 'systemctl is-system-running' 'exit 3')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *entered-42* && $output == *running* ]]
+}
+
+# bats test_tags=stock,slow
+@test "stock guests: Debian trixie's systemd 257 as shipped (plus the boot marker) boots to running on a cgroup2 tree (start --wait), run and enter work, halts promptly; the host's filesystem, cgroups and links stay as they were" {
+	STOCK_CHECK=trixie_running stock_halt_test debian-trixie-systemd-stock sd13 --wait=120
+	# the clean path (ExecStop of the marker ran), well within the default 8 s timeout: no SIGKILL
+	((STOP_USEC < 8000000))
+}
+
+# bats test_tags=stock
+@test "cgroup v1: without a cgroup2 tree Debian trixie's stock systemd 257 boots to running on the v1 hierarchies, halts promptly" {
+	require_fixture debian-trixie-systemd-stock
+	require_cmd unshare
+	[[ -e /sys/fs/cgroup/unified/cgroup.controllers ]] ||
+		skip_loud "needs a hybrid host (v1 controllers and cgroup2 at /sys/fs/cgroup/unified) to hide cgroup2 from droidspaces"
+	local root pid t0
+	root=$(fixture_copy debian-trixie-systemd-stock)
+	track_container v1sd
+	run legacy_ds -r "$root" -n v1sd start --wait=120
+	echo "$output"
+	[ "$status" -eq 0 ]
+	pid=$(ds_pid v1sd)
+	[ "$(guest_mount_fstype "$pid" /sys/fs/cgroup)" = tmpfs ]
+	[ "$(guest_mount_fstype "$pid" /sys/fs/cgroup/systemd)" = cgroup ]
+	run in_container v1sd systemctl is-system-running
+	echo "state: $output"
+	[ "$output" = running ]
+	in_container v1sd grep -q ':name=systemd:/init.scope$' /proc/1/cgroup
+	t0=$(_ds_usec_now)
+	run legacy_ds -n v1sd stop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	(($(_ds_usec_now) - t0 < 8000000))
+	grep -q halted "$root/var/log/ds-test-halted"
+	[ -z "$(cgroups_of v1sd)" ]
+}
+
+# bats test_tags=stock
+@test "cgroup v1: a guest whose systemd has no v1 support (258+; the trixie fixture with a libsystemd-shared-258.so added to its copy, no 258 fixture) is refused with one line where no cgroup2 hierarchy is mounted; nothing left" {
+	require_fixture debian-trixie-systemd-stock
+	require_cmd unshare
+	[[ -e /sys/fs/cgroup/unified/cgroup.controllers ]] ||
+		skip_loud "needs a hybrid host (v1 controllers and cgroup2 at /sys/fs/cgroup/unified) to hide cgroup2 from droidspaces"
+	local root lib
+	root=$(fixture_copy debian-trixie-systemd-stock)
+	lib=$(echo "$root"/usr/lib/*-linux-*/systemd/libsystemd-shared-257.so)
+	[ -f "$lib" ]
+	: >"${lib%-257.so}-258.so"
+	track_container v1sd
+	run legacy_ds -r "$root" -n v1sd start
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"the guest's systemd 258 boots only on a cgroup2 tree"*"mount one"* ]]
+	[ "$(grep -c . <<<"$output")" -eq 1 ]
+	nothing_left v1sd
+	[ ! -e "$root/var/log/ds-test-boots" ]
+	[ -z "$(cgroups_of v1sd)" ]
+	# with cgroup2 mounted the same guest starts (a cgroup2 tree for it)
+	st_start v1sd -r "$root"
+	[ "$(guest_mount_fstype "$CT_PID" /sys/fs/cgroup)" = cgroup2 ]
+	wait_for 120 booted "$CT_PID"
+	st_stop v1sd
 }

@@ -12,7 +12,7 @@
 # interrupted shift is finished; links are not followed, setuid bits stay. The record is of its
 # tree: a fresh tree at the path is not taken as shifted, and the name is not started on another
 # --rootfs while its shifted tree is there.
-# A stock OpenRC guest boots and halts in a user namespace, host unchanged.
+# Stock guests (OpenRC; trixie's systemd 257) boot and halt in a user namespace, host unchanged.
 #
 # info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
 # common_teardown, which fail it when the host changed.
@@ -365,16 +365,17 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	st_stop puother
 }
 
-# pu_openrc_stock NAME OPTION...: the stock sysvinit+OpenRC fixture booted from a filesystem of its
+# pu_stock FIXTURE NAME OPTION...: the stock FIXTURE booted from a filesystem of its
 # own (fixture_fs) inside a network namespace the test made, with --private-users and OPTION...;
-# halted; the filesystem stays read-write, the namespace's links and the host's hierarchies as they
+# $PU_CHECK NAME run once it booted, if set; halted (its time in STOP_USEC); the filesystem stays
+# read-write, the namespace's links and the host's hierarchies as they
 # were (common_teardown compares the rest). The guest's console log is shown when it did not halt.
-pu_openrc_stock() {
-	local name=$1 root holder before hier
-	shift
-	require_fixture debian-openrc-stock
+pu_stock() {
+	local fixture=$1 name=$2 root holder before hier t0
+	shift 2
+	require_fixture "$fixture"
 	require_cmd unshare nsenter ip mkfs.ext4
-	root=$(fixture_fs debian-openrc-stock)
+	root=$(fixture_fs "$fixture")
 	before=$(fs_opts "$root")
 	hier=$(cut -d: -f1,2 /proc/self/cgroup)
 	holder=$(netns_holder_start) || return 1
@@ -387,7 +388,10 @@ pu_openrc_stock() {
 	[ "$(uid_of "$CT_PID")" -ge 524288 ]
 	[ "$("$DS" --name="$name" run id -u)" = 0 ]
 	[ "$(cut -d: -f1,2 /proc/self/cgroup)" = "$hier" ]
+	[[ -z ${PU_CHECK:-} ]] || "$PU_CHECK" "$name"
+	t0=$(_ds_usec_now)
 	st_stop "$name"
+	STOP_USEC=$(($(_ds_usec_now) - t0))
 	grep -q halted "$root/var/log/ds-test-halted" || {
 		tail -60 "$(ws_log "$name")" | sed 's/^/# /' >&3
 		return 1
@@ -395,19 +399,46 @@ pu_openrc_stock() {
 	net_state "$holder" >"$DS_TEST_DIR/net.after"
 	diff -u "$DS_TEST_DIR/net.before" "$DS_TEST_DIR/net.after"
 	[ "$(fs_opts "$root")" = "$before" ]
-	PU_ORC_ROOT=$root
+	PU_STOCK_ROOT=$root
 }
 
 # bats test_tags=stock,slow
 @test "private-users: a stock Debian sysvinit+OpenRC guest boots in a user namespace (idmapped) and halts; the host's filesystem, cgroups and links stay as they were" {
-	pu_openrc_stock puorc
-	umount "$PU_ORC_ROOT"
+	pu_stock debian-openrc-stock puorc
+	umount "$PU_STOCK_ROOT"
 }
 
 # bats test_tags=stock,slow
 @test "private-users: a stock Debian sysvinit+OpenRC guest boots with its ids shifted (chown) and halts; the host's filesystem, cgroups and links stay as they were" {
-	pu_openrc_stock puorcs --private-users-ownership=chown
+	pu_stock debian-openrc-stock puorcs --private-users-ownership=chown
 	grep -q '^private_users_shift=' "$DROIDSPACES_WORKSPACE/Containers/puorcs/container.config"
-	[ -z "$(find "$PU_ORC_ROOT" -xdev \( -uid -524288 -o -gid -524288 \) -print -quit)" ]
-	umount "$PU_ORC_ROOT"
+	[ -z "$(find "$PU_STOCK_ROOT" -xdev \( -uid -524288 -o -gid -524288 \) -print -quit)" ]
+	umount "$PU_STOCK_ROOT"
+}
+
+# pu_trixie_running NAME: trixie's systemd 257 is up in its user namespace on a delegated cgroup2
+# tree: "running" without failed units, guest root 0 on the range, run and enter work.
+pu_trixie_running() {
+	local name=$1 state
+	run "$DS" --name="$name" run systemctl is-system-running
+	state=$output
+	echo "state: $state"
+	[[ $state == running ]] || "$DS" --name="$name" run systemctl --failed --no-legend >&3 || true
+	[ "$state" = running ]
+	[ -z "$("$DS" --name="$name" run systemctl --failed --no-legend)" ]
+	[[ $("$DS" --name="$name" run systemctl --version) == "systemd 257 "* ]]
+	[ "$("$DS" --name="$name" run stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+	[ "$("$DS" --name="$name" run grep '^0::' /proc/1/cgroup)" = "0::/init.scope" ]
+	run "$DS" -n "$name" enter < <(printf '%s\n' 'echo "entered-$((6*7)) as $(id -u)"' 'exit 3')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ $output == *"entered-42 as 0"* ]]
+}
+
+# bats test_tags=stock,slow
+@test "private-users: Debian trixie's stock systemd 257 boots to running in a user namespace (start --wait), run and enter work, halts promptly; the host's filesystem, cgroups and links stay as they were" {
+	PU_CHECK=pu_trixie_running pu_stock debian-trixie-systemd-stock pusd13 --wait=120
+	grep -q . "$PU_STOCK_ROOT/var/log/ds-test-boots"
+	((STOP_USEC < 8000000))
+	umount "$PU_STOCK_ROOT"
 }

@@ -242,8 +242,9 @@ kp_full() {
 # What systemd needs there: on 3.18 and 4.4 (no cgroup2 on this hybrid host, no cgroup
 # namespace) it runs on the legacy v1 hierarchies droidspaces gives it, its own named
 # "systemd" one included, and sees its cgroup as /droidspaces/NAME. systemd 252 still boots so
-# (its floor is 3.15); systemd 256 and later refuse to boot without cgroup2 (v1 support was
-# dropped), so on such kernels only a guest with systemd 255 or older boots. The sysvinit and
+# (its floor is 3.15); 256 and 257 refuse v1 only as a host's PID 1 and boot on the hierarchies
+# a container manager mounted (257 with cgroup2 hidden: 10-boot); 258 removed v1, and start
+# refuses such a guest with one line there (10-boot). The sysvinit and
 # OpenRC guest runs inside a network namespace of the test's own (its halt may down links).
 
 # kp_guest_start NAME KIND OPTION...: start NAME (systemd or openrc: a fixture's guest, the
