@@ -87,7 +87,7 @@ _ds_foreign_ns_procs() {
 	for p in "${!pidns[@]}"; do
 		[[ ${pidns[$p]} == "$mypid" && ${mntns[$p]:-$mymnt} == "$mymnt" ]] && continue
 		c=
-		IFS= read -r -d '' c <"/proc/$p/cmdline" 2>/dev/null
+		IFS= read -r -d '' c <"/proc/$p/cmdline" 2>/dev/null || true
 		[[ -n $c ]] || continue # a kernel thread, a zombie, or gone
 		IFS= read -r comm <"/proc/$p/comm" 2>/dev/null || continue
 		tag=
@@ -118,7 +118,7 @@ host_snapshot() {
 			f=/proc/sys/${k//.//}
 			if [[ -r $f ]]; then
 				v=
-				IFS= read -r -d '' v <"$f" # the whole value, without a fork
+				IFS= read -r -d '' v <"$f" || true # the whole value (to EOF: status 1), without a fork
 				v=${v//$'\n'/ }
 				printf '%s = %s\n' "$k" "${v//$'\t'/ }"
 			else
