@@ -510,12 +510,16 @@ void ds_nat_host_down(const struct ds_config *cfg)
 	char path[PATH_MAX];
 	struct record me;
 	struct ds_error err = { 0 };
-	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	/* Every cleanup comes here: one without a record (not NAT) neither makes nor takes the lock. */
+	record_path(cfg, cfg->container_name, path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return;
 	/*
 	 * Under the lock, so that a start's claim sees either the record or the
 	 * bridge gone; without it (a planted lock) the undoing is done all the same.
 	 */
 	_cleanup_close_ int lock = ds_nat_lock(cfg, &err);
+	_cleanup_free_ char *rec = malloc(RULES_MAX);
 	/*
 	 * Nothing when no NAT start is recorded for this name. Only in the network
 	 * namespace it was made in (a stop run elsewhere after the monitor died
@@ -525,7 +529,6 @@ void ds_nat_host_down(const struct ds_config *cfg)
 	if (!rec || record_read(cfg, cfg->container_name, rec, &me) < 0 || !me.here)
 		return;
 	record_undo(cfg->container_name, &me);
-	record_path(cfg, cfg->container_name, path, sizeof(path));
 	unlink(path);
 	if (other_records(cfg))
 		return;
