@@ -3,7 +3,10 @@
 # Network modes, end to end (issue 15): --net=nat (the guest reaches a server
 # on the stand-in uplink; --port from the uplink side and from the host
 # itself; info and show --json; restart keeps the address), two guests
-# serving port 80 each and a host port forwarded twice refused, --net=none
+# serving port 80 each, reaching each other and each other's forward through
+# the host's address (hairpin), a host port forwarded twice refused, starts at
+# the same instant leasing distinct addresses (net:claim-chosen), the last
+# stop racing a start (net:bridge-last, then stop/start in turn), --net=none
 # (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
 # (DROIDSPACES_FAULT=net:no-nft), refusals of bad values, and a stock Debian
 # sysvinit guest whose halt downs every interface (NETDOWN=yes) in NAT mode.
