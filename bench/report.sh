@@ -47,6 +47,7 @@ END {
 	title["run"] = "Run latency: `true` in a running busybox guest"
 	title["console"] = "Console throughput: zeros from `head -c` in the guest to a reader on the host"
 	title["memory"] = "Memory and size"
+	title["net"] = "Network throughput: TCP zeros from the guest to a receiver beyond the uplink (namespaces of our own)"
 	title["scale"] = "Scale: N volatile busybox containers (droidspaces)"
 	for (gi = 1; gi <= ng; gi++) {
 		g = gorder[gi]

@@ -10,8 +10,9 @@
 # Environment:
 #   DS_BIN          droidspaces binary (default: output/droidspaces, built by make)
 #   BENCH_QUICK=1   the short version
-#   BENCH_GROUPS    subset of: start boot attach scale (default: all four;
-#                   attach = run latency, console throughput and memory)
+#   BENCH_GROUPS    subset of: start boot attach net scale (default: all five;
+#                   attach = run latency, console throughput and memory;
+#                   net = TCP guest to uplink, --net=nat against a plain veth)
 #   BENCH_OUT       results directory (default: build/bench/results)
 #   BENCH_LOCK      lock file held (flock) around each group that runs
 #                   containers, so that host-state-comparing tests can
@@ -34,8 +35,9 @@
 # lxc.pivot, lxc.monitor.NAME) removed, and the peers' state directories that did not exist
 # before (/run/lxc, /run/systemd/nspawn) deleted.  No peer gets networking:
 # nspawn --private-network, LXC lxc.net.0.type=empty, crun a network
-# namespace; droidspaces containers share the host's network namespace by
-# design (without CAP_NET_ADMIN).
+# namespace; droidspaces containers share the host's network namespace
+# (without CAP_NET_ADMIN), except the --net=nat rows, which run in network
+# namespaces of the harness's own.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,7 +54,7 @@ else
 	: "${BENCH_N_START:=40}" "${BENCH_N_BOOT:=10}" "${BENCH_N_RUN:=60}" "${BENCH_N_CONSOLE:=5}"
 	: "${BENCH_CONSOLE_MIB:=256}" "${BENCH_SCALE:=1 10 50}"
 fi
-: "${BENCH_SETTLE_MS:=50}" "${BENCH_GROUPS:=start boot attach scale}"
+: "${BENCH_SETTLE_MS:=50}" "${BENCH_GROUPS:=start boot attach net scale}"
 BENCH_OUT=${BENCH_OUT:-$REPO/build/bench/results}
 if [[ -z ${BENCH_LOCK+x} ]]; then
 	BENCH_LOCK=
@@ -683,6 +685,84 @@ group_attach() {
 }
 
 # ==========================================================================
+# group: network throughput, guest to uplink: --net=nat against a plain veth
+
+# in_own_netns PID: PID's network namespace is not ours (unshare has run).
+in_own_netns() { [[ $(readlink "/proc/$1/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
+
+# net_rig: HOLDER (where the guest starts; uplink ds-veth0 192.0.2.10/24) and
+# OUTSIDE (ds-veth1 192.0.2.1/24), two network namespaces of our own.
+net_rig() {
+	local n
+	unshare --net -- sleep 100000 </dev/null >/dev/null 2>&1 &
+	NET_HOLDER=$!
+	unshare --net -- sleep 100000 </dev/null >/dev/null 2>&1 &
+	NET_OUTSIDE=$!
+	BG_PIDS+=("$NET_HOLDER" "$NET_OUTSIDE")
+	for n in $(seq 50); do
+		in_own_netns "$NET_HOLDER" && in_own_netns "$NET_OUTSIDE" && break
+		sleep 0.1
+	done
+	nsenter -t "$NET_HOLDER" -n -- sh -ec "
+		ip link set lo up
+		ip link add ds-veth0 type veth peer name ds-veth1
+		ip link set ds-veth1 netns $NET_OUTSIDE
+		ip addr add 192.0.2.10/24 dev ds-veth0
+		ip link set ds-veth0 up"
+	nsenter -t "$NET_OUTSIDE" -n -- sh -ec '
+		ip link set lo up
+		ip addr add 192.0.2.1/24 dev ds-veth1
+		ip link set ds-veth1 up'
+}
+
+# net_listening: the receiver in OUTSIDE listens on port 5001.
+net_listening() { nsenter -t "$NET_OUTSIDE" -n -- ss -Hltn 'sport = :5001' | grep -q .; }
+
+# net_send VARIANT BYTES: BYTES zeros over TCP to the receiver -> dsbench time line.
+net_send() {
+	local pid=$NET_HOLDER
+	[[ $1 == "droidspaces --net=nat" ]] && pid=$(ds_pid netb)
+	"$DSB" time -T 120000 -- nsenter -t "$pid" -n -- bash -c "head -c $2 /dev/zero >/dev/tcp/192.0.2.1/5001"
+}
+
+group_net() {
+	local bytes=$((BENCH_CONSOLE_MIB * 1048576)) i v out ms got zeros sink n
+	log "network throughput: ${BENCH_CONSOLE_MIB} MiB guest to uplink, ${BENCH_N_CONSOLE} rounds"
+	net_rig
+	if ! nsenter -t "$NET_HOLDER" -n -- "$DS" --name=netb --rootfs="$BB_ROOT" -V --net=nat start \
+		>/dev/null 2>>"$LOGF" </dev/null; then
+		log "net: the --net=nat guest did not start (see $LOGF)"
+		return 0
+	fi
+	# the same bytes, from the guest's eth0 (bridge, masquerade, uplink) and from the holder itself (the uplink only)
+	local variants=("droidspaces --net=nat" "plain veth (floor)")
+	for ((i = 0; i < BENCH_N_CONSOLE; i++)); do
+		while IFS= read -r v; do
+			rm -f "$W/count"
+			timeout 120 nsenter -t "$NET_OUTSIDE" -n -- "$BB_ROOT/bin/busybox" nc -l -p 5001 </dev/null |
+				"$DSB" sink >"$W/count" &
+			sink=$!
+			for n in $(seq 100); do
+				if net_listening; then break; fi
+				sleep 0.05
+			done
+			out=$(net_send "$v" "$bytes" 2>>"$LOGF" </dev/null) || true
+			wait "$sink" || true
+			read -r got zeros <"$W/count" 2>/dev/null || { got=0; zeros=0; }
+			ms=$(kv cli "$out") || ms=
+			if [[ -z $ms || $(kv rc "$out") != 0 || $got != "$bytes" ]]; then
+				log "net: $v delivered $got of $bytes bytes ($out)"
+				continue
+			fi
+			rec net "TCP throughput, guest to uplink (${BENCH_CONSOLE_MIB} MiB)" "$v" "$i" \
+				"$(awk -v b="$bytes" -v m="$ms" 'BEGIN { printf "%.1f", b / 1048576 / (m / 1000) }')" MiB/s
+			settle
+		done < <(rotate "$i" "${variants[@]}")
+	done
+	"$DS" --name=netb stop >/dev/null 2>>"$LOGF" || true
+}
+
+# ==========================================================================
 # group: scale, 1/10/50 volatile busybox containers
 
 # Host memory in use as free(1) counts it (total - free - buffers - page
@@ -785,6 +865,7 @@ run_section() {
 	start) group_start ;;
 	boot) group_boot ;;
 	attach) group_attach ;;
+	net) group_net ;;
 	scale) group_scale ;;
 	*) die "unknown group $1" ;;
 	esac

@@ -22,7 +22,8 @@
 #define DS_MAX_DNS 4
 #define DS_STOP_TIMEOUT_DEFAULT 8
 #define DS_MAX_PORTS 16
-#define DS_WAIT_DEFAULT 90 /* start --wait without a value: seconds */
+#define DS_NET_LEASE_MAX 384 /* "lease A.B.C.D/N" and DS_MAX_PORTS ports */
+#define DS_WAIT_DEFAULT 90   /* start --wait without a value: seconds */
 
 /* One --bind-mount entry; src and dest share one allocation (freed with src). */
 struct ds_bind {
@@ -65,15 +66,16 @@ struct ds_ports {
  */
 struct ds_runtime {
 	char uuid[DS_UUID_LEN + 1];
-	char cgroup_rel[PATH_MAX];   /* droidspaces/<name> below each hierarchy */
-	char loop_path[64];          /* --rootfs-img: the loop device attached by the parent */
-	int loop_fd;                 /* held by the monitor while the container lives */
-	int loop_attached;           /* we attached it (a user's block device is left alone) */
-	char image_mount[PATH_MAX];  /* --rootfs-img: /mnt/Droidspaces/<name> */
-	char volatile_dir[PATH_MAX]; /* --volatile: <workspace>/Volatile/<name> */
-	char dns_runtime[256];       /* --dns, else the host's resolvers (not saved) */
-	int android;                 /* the host is Android (detected before the fork) */
-	struct ds_cidr net_subnet;   /* nat: the bridge's network this start (--subnet, or chosen) */
+	char cgroup_rel[PATH_MAX];        /* droidspaces/<name> below each hierarchy */
+	char loop_path[64];               /* --rootfs-img: the loop device attached by the parent */
+	int loop_fd;                      /* held by the monitor while the container lives */
+	int loop_attached;                /* we attached it (a user's block device is left alone) */
+	char image_mount[PATH_MAX];       /* --rootfs-img: /mnt/Droidspaces/<name> */
+	char volatile_dir[PATH_MAX];      /* --volatile: <workspace>/Volatile/<name> */
+	char dns_runtime[256];            /* --dns, else the host's resolvers (not saved) */
+	int android;                      /* the host is Android (detected before the fork) */
+	struct ds_cidr net_subnet;        /* nat: the bridge's network this start (--subnet, or chosen) */
+	char net_lease[DS_NET_LEASE_MAX]; /* nat: the lease line of the claim (core/netopts.h) */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];

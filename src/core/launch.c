@@ -278,6 +278,12 @@ int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
 	return check_rootfs(cfg, err);
 }
 
+static void unclaimp(const struct ds_config **cfg)
+{
+	if (*cfg)
+		ds_net_unclaim(*cfg);
+}
+
 int ds_launch(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
@@ -311,6 +317,8 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	/* --net=nat: the bridge's network, the guest's address (kept in its settings), its ports free. */
 	if ((r = ds_net_claim(cfg, err)) < 0)
 		return r;
+	/* Dropped again on every failure before the monitor is forked; the monitor's cleanup drops it after. */
+	__attribute__((cleanup(unclaimp))) const struct ds_config *claimed = cfg;
 
 	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");
@@ -379,6 +387,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		ds_monitor_main(cfg, &cg, lockfd, logfd, sync[1]);
 	}
 	close(sync[1]);
+	claimed = NULL; /* the monitor's now */
 	ds_fault_point("start:after-fork");
 	ds_closep(&cfg->rt.loop_fd); /* the monitor holds the loop device now */
 	ds_closep(&cfg->rt.rootfs_fd);

@@ -5,6 +5,7 @@
 #include "core/saved.h"
 #include "host/nat.h"
 #include "host/netlink.h"
+#include "util/fault.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -52,12 +53,23 @@ static int subnet_collides(int nl, struct route_check *c)
 	return r < 0 ? r : c->found;
 }
 
+/* The network of the first other lease (a start that has not made the bridge yet). */
+static int lease_net(void *ctx, const char *name, const char *line)
+{
+	struct ds_net_lease l;
+	(void)name;
+	if (ds_net_lease_parse(line, &l))
+		return 0;
+	*(struct ds_cidr *)ctx = (struct ds_cidr){ l.addr & mask_of(l.prefix), l.prefix };
+	return 1;
+}
+
 static int choose_subnet(struct ds_config *cfg, int nl, struct ds_error *err)
 {
 	const struct ds_cidr *want = &cfg->settings.subnet;
 	struct ds_cidr running;
 	char a[16], b[16];
-	if (ds_nat_bridge_subnet(nl, &running) == 0) {
+	if (ds_nat_bridge_subnet(nl, &running) == 0 || ds_nat_each_lease(cfg, lease_net, &running) > 0) {
 		if (want->prefix && (want->addr != running.addr || want->prefix != running.prefix)) {
 			ds_ipv4_format(want->addr, a, sizeof(a));
 			ds_ipv4_format(running.addr, b, sizeof(b));
@@ -96,9 +108,41 @@ static int choose_subnet(struct ds_config *cfg, int nl, struct ds_error *err)
 	return ds_fail(err, DS_EINVAL_MSG, "--net=nat: every /24 of 10.87.0.0/16 overlaps a host route; give --subnet");
 }
 
-/* The saved settings of every other container: fn(ctx, name, settings, running). */
-static int each_other(const struct ds_config *cfg,
-		      int (*fn)(void *ctx, const char *name, const struct ds_settings *s, int running), void *ctx)
+typedef int (*other_fn)(void *ctx, const char *name, const struct ds_settings *s, int running);
+
+struct lease_walk {
+	other_fn fn;
+	void *ctx;
+	struct ds_settings s;
+};
+
+static int lease_other(void *ctx, const char *name, const char *line)
+{
+	struct lease_walk *w = ctx;
+	struct ds_net_lease l;
+	if (ds_net_lease_parse(line, &l))
+		return 0; /* not a lease droidspaces wrote: nothing to keep clear of */
+	w->s.net_mode = DS_NET_NAT;
+	w->s.net_addr = l.addr;
+	w->s.ports = l.ports;
+	return w->fn(w->ctx, name, &w->s, 1);
+}
+
+/* The leases of the other containers starting or running, as settings: fn(ctx, name, settings, 1). */
+static int each_lease(const struct ds_config *cfg, other_fn fn, void *ctx)
+{
+	struct lease_walk *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fn = fn;
+	w->ctx = ctx;
+	int r = ds_nat_each_lease(cfg, lease_other, w);
+	free(w);
+	return r;
+}
+
+/* The saved settings of every other container, then the leases: fn(ctx, name, settings, running). */
+static int each_other(const struct ds_config *cfg, other_fn fn, void *ctx)
 {
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 1, &v), r = 0;
@@ -120,7 +164,7 @@ static int each_other(const struct ds_config *cfg,
 			r = fn(ctx, v[i].name, &s->settings, v[i].running);
 	}
 	free(v);
-	return r;
+	return r ? r : each_lease(cfg, fn, ctx);
 }
 
 struct taken {
@@ -190,6 +234,10 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 			return ds_fail(err, DS_EINVAL_MSG, "--subnet needs --net=nat");
 		return 0;
 	}
+	/* Chosen and recorded under the network lock: two starts never lease one address or port. */
+	_cleanup_close_ int lock = ds_nat_lock(cfg, err);
+	if (lock < 0)
+		return lock;
 	struct taken t = { .mine = s };
 	int r = each_other(cfg, port_taken, &t);
 	if (r < 0)
@@ -203,7 +251,17 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
-	if ((r = choose_subnet(cfg, nl, err)) < 0)
+	if ((r = choose_subnet(cfg, nl, err)) < 0 || (r = choose_addr(cfg, err)) < 0)
 		return r;
-	return choose_addr(cfg, err);
+	ds_fault_point("net:claim-chosen");
+	struct ds_net_lease l = { s->net_addr, cfg->rt.net_subnet.prefix, s->ports };
+	if ((r = ds_net_lease_format(&l, cfg->rt.net_lease, sizeof(cfg->rt.net_lease))) < 0)
+		return ds_fail(err, r, "--net=nat: the lease of %s is too long", cfg->container_name);
+	return ds_nat_claim_record(cfg, err);
+}
+
+void ds_net_unclaim(const struct ds_config *cfg)
+{
+	if (cfg->settings.net_mode == DS_NET_NAT)
+		ds_nat_host_down(cfg);
 }

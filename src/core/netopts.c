@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "core/netopts.h"
+#include "host/netlink.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -100,4 +101,60 @@ const char *ds_port_parse(const char *s, struct ds_port *out)
 void ds_port_format(const struct ds_port *p, char *buf, size_t size)
 {
 	snprintf(buf, size, "%u:%u/%s", p->host, p->guest, p->udp ? "udp" : "tcp");
+}
+
+int ds_net_lease_format(const struct ds_net_lease *l, char *buf, size_t size)
+{
+	char a[16], p[24];
+	ds_ipv4_format(l->addr, a, sizeof(a));
+	size_t pos = (size_t)snprintf(buf, size, "lease %s/%d", a, l->prefix);
+	for (int i = 0; i < l->ports.count && pos < size; i++) {
+		ds_port_format(&l->ports.p[i], p, sizeof(p));
+		pos += (size_t)snprintf(buf + pos, size - pos, " %s", p);
+	}
+	return pos < size ? 0 : -ENAMETOOLONG;
+}
+
+/* The next word of *s (up to a blank or the end) into w; 0, or -EINVAL when too long or empty. */
+static int word(const char **s, char *w, size_t size)
+{
+	size_t n = strcspn(*s, " ");
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	memcpy(w, *s, n);
+	w[n] = '\0';
+	*s += n;
+	return 0;
+}
+
+const char *ds_net_lease_parse(const char *s, struct ds_net_lease *out)
+{
+	static const char bad[] = "expected 'lease A.B.C.D/N HOST:GUEST/PROTO...'";
+	struct ds_net_lease l = { 0 };
+	char w[24];
+	const char *end;
+	long prefix;
+	if (strncmp(s, "lease ", 6) != 0)
+		return bad;
+	s += 6;
+	if (word(&s, w, sizeof(w)) < 0)
+		return bad;
+	char *slash = strchr(w, '/');
+	if (!slash)
+		return bad;
+	*slash = '\0';
+	if (ds_ipv4_parse(w, &l.addr) < 0 || number(slash + 1, &end, 8, 30, &prefix) < 0 || *end)
+		return bad;
+	l.prefix = (int)prefix;
+	while (*s) {
+		if (*s++ != ' ' || word(&s, w, sizeof(w)) < 0)
+			return bad;
+		if (l.ports.count >= DS_MAX_PORTS)
+			return "too many ports";
+		const char *why = ds_port_parse(w, &l.ports.p[l.ports.count++]);
+		if (why)
+			return why;
+	}
+	*out = l;
+	return NULL;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,9 @@
 #define RULES_MAX 8192
 #define FW_NFT "nft"
 #define FW_IPTABLES "iptables"
+#define FW_CLAIM "claim" /* a record of a claim: nothing on the host yet */
+/* <workspace>/Net/+lock: no container name has a '+', so it is never a record. */
+#define NAT_LOCK "+lock"
 
 void ds_nat_veth_name(const char *container, char out[16])
 {
@@ -112,6 +116,38 @@ static void record_path(const struct ds_config *cfg, const char *name, char *out
 	snprintf(out, size, "%s/Net%s%s", cfg->workspace, name ? "/" : "", name ? name : "");
 }
 
+/* A record's name: not the lock, not a temporary file of ds_write_file_atomic (".NAME.RANDOM.tmp"). */
+static int is_record(const char *n)
+{
+	size_t len = strlen(n);
+	return strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strcmp(n, NAT_LOCK) != 0 &&
+	       !(n[0] == '.' && len > 4 && strcmp(n + len - 4, ".tmp") == 0);
+}
+
+int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err)
+{
+	char path[PATH_MAX];
+	record_path(cfg, NULL, path, sizeof(path));
+	int r = ds_mkdir_p(path, 0700);
+	if (r < 0)
+		return ds_fail(err, r, "cannot create %s", path);
+	record_path(cfg, NAT_LOCK, path, sizeof(path));
+	/* Never through a planted symlink; a FIFO or device node opens without blocking and is refused. */
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot open the network lock %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return ds_fail(err, negerrno(), "cannot stat the network lock %s", path);
+	if (!S_ISREG(st.st_mode))
+		return ds_fail(err, DS_EINVAL_MSG, "the network lock %s is a %s, not a file: remove it", path,
+			       ds_file_kind(st.st_mode));
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return ds_fail(err, negerrno(), "cannot lock %s", path);
+	return TAKE_FD(fd);
+}
+
 /*
  * The nftables table of one container, made with the nft binary: netlink
  * nf_tables (a batch of tables, chains and rules, each expression its own
@@ -120,15 +156,19 @@ static void record_path(const struct ds_config *cfg, const char *name, char *out
 static void nft_script(const struct ds_config *cfg, char *out, size_t size)
 {
 	const struct ds_settings *s = &cfg->settings;
-	char a[16], line[256];
+	char a[16], net[16], line[256];
 	ds_ipv4_format(s->net_addr, a, sizeof(a));
+	ds_ipv4_format(cfg->rt.net_subnet.addr, net, sizeof(net));
 	size_t pos = 0;
 #define PUT(...) (snprintf(line, sizeof(line), __VA_ARGS__), pos += (size_t)snprintf(out + pos, size - pos, "%s", line))
 	PUT("table ip droidspaces-%s\ndelete table ip droidspaces-%s\n", cfg->container_name, cfg->container_name);
 	PUT("table ip droidspaces-%s {\n", cfg->container_name);
 	PUT("chain postrouting {\ntype nat hook postrouting priority 100; policy accept;\n");
 	PUT("ip saddr %s oifname != \"%s\" masquerade\n", a, DS_NAT_BRIDGE);
-	PUT("ip saddr 127.0.0.0/8 ip daddr %s oifname \"%s\" masquerade\n}\n", a, DS_NAT_BRIDGE);
+	PUT("ip saddr 127.0.0.0/8 ip daddr %s oifname \"%s\" masquerade\n", a, DS_NAT_BRIDGE);
+	/* Hairpin: another guest (or this one) through a forward, answered by way of the bridge's address. */
+	PUT("ip saddr %s/%d ip daddr %s oifname \"%s\" ct status dnat masquerade\n}\n", net, cfg->rt.net_subnet.prefix,
+	    a, DS_NAT_BRIDGE);
 	static const char *const hooks[] = { "prerouting", "output" };
 	for (int h = 0; h < 2; h++) {
 		PUT("chain %s {\ntype nat hook %s priority -100; policy accept;\n", hooks[h], hooks[h]);
@@ -145,13 +185,17 @@ static void nft_script(const struct ds_config *cfg, char *out, size_t size)
 static void iptables_rules(const struct ds_config *cfg, char *out, size_t size)
 {
 	const struct ds_settings *s = &cfg->settings;
-	char a[16];
+	char a[16], net[16];
 	ds_ipv4_format(s->net_addr, a, sizeof(a));
+	ds_ipv4_format(cfg->rt.net_subnet.addr, net, sizeof(net));
 	size_t pos = 0;
 	pos += (size_t)snprintf(out + pos, size - pos, "POSTROUTING -s %s/32 ! -o %s -j MASQUERADE\n", a,
 				DS_NAT_BRIDGE);
 	pos += (size_t)snprintf(out + pos, size - pos, "POSTROUTING -s 127.0.0.0/8 -d %s/32 -o %s -j MASQUERADE\n", a,
 				DS_NAT_BRIDGE);
+	pos += (size_t)snprintf(out + pos, size - pos,
+				"POSTROUTING -s %s/%d -d %s/32 -o %s -m conntrack --ctstate DNAT -j MASQUERADE\n", net,
+				cfg->rt.net_subnet.prefix, a, DS_NAT_BRIDGE);
 	for (int h = 0; h < 2; h++)
 		for (int i = 0; i < s->ports.count && pos < size; i++)
 			pos += (size_t)snprintf(out + pos, size - pos,
@@ -190,23 +234,78 @@ static void netns_id(char *out, size_t size)
 }
 
 /*
- * Removes the rules a record lists (kind, then the network namespace they
- * are in, then iptables' rules); errors are ignored: a rule may be gone.
+ * <workspace>/Net/NAME, written under the network lock: its kind (claim,
+ * nft or iptables), the network namespace it was made in, the lease line
+ * (a record of an older droidspaces has none), then iptables' rules.
  */
-static void firewall_down(const char *name, char *rec, const char *kind)
+struct record {
+	char kind[16];
+	int here;    /* made in our network namespace */
+	char *lease; /* "" when none */
+	char *rules; /* the rest */
+};
+
+/* Splits rec (read whole) in place; -EINVAL when it is not a record. */
+static int record_split(char *rec, struct record *r)
 {
-	char *save = NULL;
-	strtok_r(rec, "\n", &save);
-	strtok_r(NULL, "\n", &save);
-	if (strcmp(kind, FW_NFT) == 0) {
+	char ns[64];
+	netns_id(ns, sizeof(ns));
+	char *l1 = rec, *l2 = strchr(l1, '\n'), *l3;
+	if (!l2 || (size_t)(l2 - l1) >= sizeof(r->kind))
+		return -EINVAL;
+	*l2++ = '\0';
+	snprintf(r->kind, sizeof(r->kind), "%s", l1);
+	if (!(l3 = strchr(l2, '\n')))
+		return -EINVAL;
+	*l3++ = '\0';
+	r->here = strcmp(l2, ns) == 0;
+	r->lease = "";
+	r->rules = l3;
+	if (strncmp(l3, "lease ", 6) == 0) {
+		r->lease = l3;
+		r->rules = l3 + strcspn(l3, "\n");
+		if (*r->rules)
+			*r->rules++ = '\0';
+	}
+	return 0;
+}
+
+/* Reads and splits the record of name: 0, -ENOENT when there is none. */
+static int record_read(const struct ds_config *cfg, const char *name, char *rec, struct record *r)
+{
+	char path[PATH_MAX];
+	record_path(cfg, name, path, sizeof(path));
+	if (ds_read_file(path, rec, RULES_MAX) < 0)
+		return negerrno();
+	return record_split(rec, r);
+}
+
+/* Removes the rules a record lists; errors are ignored: a rule may be gone. */
+static void firewall_down(const char *name, const struct record *r)
+{
+	if (strcmp(r->kind, FW_NFT) == 0) {
 		char table[DS_NAME_MAX + 16];
 		snprintf(table, sizeof(table), "droidspaces-%s", name);
 		char *const argv[] = { "nft", "delete", "table", "ip", table, NULL };
 		run(argv, NULL, NULL, 0);
 		return;
 	}
-	for (char *l = strtok_r(NULL, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+	if (strcmp(r->kind, FW_IPTABLES) != 0)
+		return;
+	char *save = NULL;
+	for (char *l = strtok_r(r->rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		iptables_one(name, "-D", l, NULL, 0);
+}
+
+/* What a record of the name made on the host (its veth, its rules), undone. */
+static void record_undo(const char *name, const struct record *r)
+{
+	char host[16];
+	ds_nat_veth_name(name, host);
+	_cleanup_close_ int nl = ds_nl_open();
+	if (nl >= 0)
+		ds_nl_link_delete(nl, host);
+	firewall_down(name, r);
 }
 
 static int sysctl_write(const char *path, const char *v)
@@ -231,11 +330,22 @@ int ds_nat_bridge_subnet(int nl, struct ds_cidr *out)
 	return 0;
 }
 
+/* The bridge, made with net's first address; one already there must serve net. */
 static int bridge_up(int nl, const struct ds_cidr *net, struct ds_error *err)
 {
+	struct ds_cidr running;
+	char a[16], b[16];
 	int idx = ds_nl_link_index(DS_NAT_BRIDGE);
-	if (idx > 0)
+	if (idx > 0) {
+		if (ds_nat_bridge_subnet(nl, &running) == 0 &&
+		    (running.addr != net->addr || running.prefix != net->prefix)) {
+			ds_ipv4_format(net->addr, a, sizeof(a));
+			ds_ipv4_format(running.addr, b, sizeof(b));
+			return ds_fail(err, DS_EINVAL_MSG, "%s serves %s/%d now, not %s/%d (one subnet at a time)",
+				       DS_NAT_BRIDGE, b, running.prefix, a, net->prefix);
+		}
 		return 0;
+	}
 	int r = ds_nl_bridge_create(nl, DS_NAT_BRIDGE);
 	if (r < 0 && r != -EEXIST)
 		return ds_fail(err, r, "cannot create the bridge %s", DS_NAT_BRIDGE);
@@ -250,19 +360,48 @@ static int bridge_up(int nl, const struct ds_cidr *net, struct ds_error *err)
 	return 0;
 }
 
-/* <workspace>/Net/NAME: the firewall kind, our network namespace, and iptables' rules. */
+/* The record of the container: kind, our network namespace, its lease, and iptables' rules. */
 static int write_record(const struct ds_config *cfg, const char *kind, char *rec, struct ds_error *err)
 {
 	char path[PATH_MAX], ns[64];
 	netns_id(ns, sizeof(ns));
-	int n = snprintf(rec, RULES_MAX, "%s\n%s\n", kind, ns);
+	int n = snprintf(rec, RULES_MAX, "%s\n%s\n%s\n", kind, ns, cfg->rt.net_lease);
 	if (strcmp(kind, FW_IPTABLES) == 0)
 		iptables_rules(cfg, rec + n, RULES_MAX - (size_t)n);
-	record_path(cfg, NULL, path, sizeof(path));
-	ds_mkdir_p(path, 0700);
 	record_path(cfg, cfg->container_name, path, sizeof(path));
 	int r = ds_write_file_atomic(path, rec, 0600, DS_WRITE_DURABLE);
 	return r < 0 ? ds_fail(err, r, "cannot write %s", path) : 0;
+}
+
+int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err)
+{
+	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	struct record old;
+	if (!rec)
+		return ds_fail(err, -ENOMEM, "cannot claim an address");
+	/* What a crashed run of this name left on the host: undone while its record still says what. */
+	if (record_read(cfg, cfg->container_name, rec, &old) == 0 && old.here)
+		record_undo(cfg->container_name, &old);
+	return write_record(cfg, FW_CLAIM, rec, err);
+}
+
+int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease), void *ctx)
+{
+	char path[PATH_MAX];
+	record_path(cfg, NULL, path, sizeof(path));
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : negerrno();
+	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	int r = rec ? 0 : -ENOMEM;
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+		struct record rc;
+		if (is_record(e->d_name) && strcmp(e->d_name, cfg->container_name) != 0 &&
+		    record_read(cfg, e->d_name, rec, &rc) == 0 && rc.here && rc.lease[0])
+			r = fn(ctx, e->d_name, rc.lease);
+	}
+	closedir(d);
+	return r;
 }
 
 /* The container's table in one nft transaction (all or nothing); 0, else why is filled. */
@@ -280,6 +419,10 @@ static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
 int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 {
 	char why[256] = "", nft_why[256] = "";
+	/* Under the lock: the last NAT container's cleanup cannot take the bridge from under us. */
+	_cleanup_close_ int lock = ds_nat_lock(cfg, err);
+	if (lock < 0)
+		return lock;
 	_cleanup_free_ char *rec = malloc(RULES_MAX);
 	if (!rec)
 		return ds_fail(err, -ENOMEM, "cannot set up the network");
@@ -311,11 +454,12 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return 0;
 	if (nft && (r = write_record(cfg, FW_IPTABLES, rec, err)) < 0)
 		return r;
-	char *save = NULL;
-	strtok_r(rec, "\n", &save);
-	strtok_r(NULL, "\n", &save);
+	struct record me;
+	if (record_split(rec, &me) < 0)
+		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
 	iptables_note_table(cfg);
-	for (char *l = strtok_r(NULL, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+	char *save = NULL;
+	for (char *l = strtok_r(me.rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		r = iptables_one(cfg->container_name, "-A", l, why, sizeof(why));
 		if (r != 0)
 			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
@@ -355,7 +499,7 @@ static int other_records(const struct ds_config *cfg)
 	DIR *d = opendir(path);
 	int n = 0;
 	for (struct dirent *e; d && (e = readdir(d));)
-		n += e->d_name[0] != '.';
+		n += is_record(e->d_name);
 	if (d)
 		closedir(d);
 	return n > 0;
@@ -363,38 +507,39 @@ static int other_records(const struct ds_config *cfg)
 
 void ds_nat_host_down(const struct ds_config *cfg)
 {
-	char path[PATH_MAX], host[16];
-	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	char path[PATH_MAX];
+	struct record me;
+	struct ds_error err = { 0 };
+	/* Every cleanup comes here: one without a record (not NAT) neither makes nor takes the lock. */
 	record_path(cfg, cfg->container_name, path, sizeof(path));
-	if (!rec || ds_read_file(path, rec, RULES_MAX) < 0)
-		return; /* no NAT start recorded for this name */
-	/*
-	 * Only in the network namespace it was made in (a stop run elsewhere after
-	 * the monitor died must not touch another namespace's links, rules or
-	 * sysctls): the record stays for a cleanup from there.
-	 */
-	char ns[64], kind[16];
-	netns_id(ns, sizeof(ns));
-	const char *nl2 = strchr(rec, '\n');
-	if (!nl2 || strncmp(nl2 + 1, ns, strlen(ns)) != 0 || nl2[1 + strlen(ns)] != '\n')
+	if (access(path, F_OK) < 0)
 		return;
-	snprintf(kind, sizeof(kind), "%.*s", (int)(nl2 - rec), rec);
-	ds_nat_veth_name(cfg->container_name, host);
-	_cleanup_close_ int nl = ds_nl_open();
-	if (nl >= 0)
-		ds_nl_link_delete(nl, host);
-	firewall_down(cfg->container_name, rec, kind);
+	/*
+	 * Under the lock, so that a start's claim sees either the record or the
+	 * bridge gone; without it (a planted lock) the undoing is done all the same.
+	 */
+	_cleanup_close_ int lock = ds_nat_lock(cfg, &err);
+	_cleanup_free_ char *rec = malloc(RULES_MAX);
+	/*
+	 * Nothing when no NAT start is recorded for this name. Only in the network
+	 * namespace it was made in (a stop run elsewhere after the monitor died
+	 * must not touch another namespace's links, rules or sysctls): the record
+	 * stays for a cleanup from there.
+	 */
+	if (!rec || record_read(cfg, cfg->container_name, rec, &me) < 0 || !me.here)
+		return;
+	record_undo(cfg->container_name, &me);
 	unlink(path);
 	if (other_records(cfg))
 		return;
+	ds_fault_point("net:bridge-last");
+	_cleanup_close_ int nl = ds_nl_open();
 	if (nl >= 0)
 		ds_nl_link_delete(nl, DS_NAT_BRIDGE);
 	iptables_drop_table(cfg);
 	char fwd[16];
 	if (ds_setting_recall(cfg, "ip_forward", fwd, sizeof(fwd)) == 0)
 		sysctl_write("/proc/sys/net/ipv4/ip_forward", fwd);
-	record_path(cfg, NULL, path, sizeof(path));
-	rmdir(path);
 }
 
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err)

@@ -17,13 +17,37 @@
 #define DS_NAT_BRIDGE "ds-br0"
 #define DS_NAT_MTU 1500
 
+/*
+ * The network lock, <workspace>/Net/+lock (flock; never through a symlink,
+ * a FIFO or device node refused): held while a start claims an address and
+ * records its claim, while the monitor sets the host up, and while a cleanup
+ * undoes it, so two starts never lease one address and the last stop never
+ * removes the bridge under a start. The fd (closing it unlocks), or a
+ * negative errno with err filled.
+ */
+int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err);
+/*
+ * Under the lock: <workspace>/Net/NAME as a claim holding cfg->rt.net_lease
+ * (a leftover record of the name, from a crashed run, undone first). Any
+ * cleanup (ds_nat_host_down) drops it.
+ */
+int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err);
+/*
+ * Under the lock: fn(ctx, name, lease line) for every other name's record
+ * made in our network namespace; stops at fn's non-zero, which it returns.
+ */
+int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease),
+		      void *ctx);
 /* The running bridge's network: 0, or -ENODEV / -ENOENT when there is none. */
 int ds_nat_bridge_subnet(int nl, struct ds_cidr *out);
 /* Monitor, once per start: the record, the bridge, ip_forward, the firewall rules. */
 int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
 /* Monitor, once per boot, before init runs: the veth pair, eth0 in init's namespace. */
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
-/* Cleanup: what ds_nat_host_up recorded for the name, undone; the bridge and ip_forward with the last. */
+/*
+ * Cleanup, under the lock: what ds_nat_host_up (or the claim) recorded for
+ * the name, undone; the bridge and ip_forward with the last record.
+ */
 void ds_nat_host_down(const struct ds_config *cfg);
 /* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);

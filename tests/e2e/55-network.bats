@@ -3,7 +3,10 @@
 # Network modes, end to end (issue 15): --net=nat (the guest reaches a server
 # on the stand-in uplink; --port from the uplink side and from the host
 # itself; info and show --json; restart keeps the address), two guests
-# serving port 80 each and a host port forwarded twice refused, --net=none
+# serving port 80 each, reaching each other and each other's forward through
+# the host's address (hairpin), a host port forwarded twice refused, starts at
+# the same instant leasing distinct addresses (net:claim-chosen), the last
+# stop racing a start (net:bridge-last, then stop/start in turn), --net=none
 # (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
 # (DROIDSPACES_FAULT=net:no-nft), refusals of bad values, and a stock Debian
 # sysvinit guest whose halt downs every interface (NETDOWN=yes) in NAT mode.
@@ -21,8 +24,14 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
-setup() { common_setup; }
-teardown() { netns_teardown ds-br0; }
+setup() {
+	common_setup
+	REL_OWN_PIDS=
+}
+teardown() {
+	kill_own_pids
+	netns_teardown ds-br0
+}
 
 # net_rig: HOLDER (where droidspaces runs, uplink ds-veth0 192.0.2.10/24,
 # ip_forward 0) and OUTSIDE (ds-veth1 192.0.2.1/24, an HTTP server on port
@@ -65,6 +74,70 @@ guest_get() {
 }
 # guest_addr NAME: the IPv4 address of eth0 in NAME.
 guest_addr() { in_container "$1" ip -o -4 addr show dev eth0 | awk '{ sub("/.*", "", $4); print $4 }'; }
+# bg_start NAME OPTION...: a start of NAME in the holder, in the background
+# (BG_PIDS); its exit status goes to $DS_TEST_DIR/NAME.rc.
+bg_start() {
+	local name=$1 rc
+	shift
+	track_container "$name"
+	rm -f "$DS_TEST_DIR/$name.rc"
+	(
+		rc=0
+		"${DS_WRAP[@]}" "$DS" --name="$name" "$@" start >"$DS_TEST_DIR/$name.out" 2>"$DS_TEST_DIR/$name.err" \
+			</dev/null || rc=$?
+		echo "$rc" >"$DS_TEST_DIR/$name.rc"
+	) 3>&- &
+	BG_PIDS+=("$!")
+}
+# bg_ok NAME: the start of bg_start ended well (after wait_bg).
+bg_ok() {
+	[[ $(cat "$DS_TEST_DIR/$1.rc") == 0 ]] || {
+		echo "start of $1: exit $(cat "$DS_TEST_DIR/$1.rc"): $(cat "$DS_TEST_DIR/$1.out" "$DS_TEST_DIR/$1.err")" >&2
+		return 1
+	}
+}
+# net_lock_waiter: a process waits for the workspace's network lock (/proc/locks).
+net_lock_waiter() {
+	local ino
+	ino=$(stat -c %i "$DROIDSPACES_WORKSPACE/Net/+lock") || return 1
+	grep -qE -- "-> FLOCK +ADVISORY +WRITE +[0-9]+ +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+}
+# waits_or_done NAME: the start of NAME (bg_start) waits for the network
+# lock, or has ended (as it does when nothing makes it wait).
+waits_or_done() { [[ -e $DS_TEST_DIR/$1.rc ]] || net_lock_waiter; }
+# reaches_uplink NAME: NAME's guest fetches the page beyond the uplink.
+reaches_uplink() { [ "$(guest_get "$1" 192.0.2.1 8000 up.txt)" = outside ]; }
+# on_bridge NAME: the host end of NAME's veth pair is on ds-br0.
+on_bridge() {
+	local pid peer
+	pid=$(ds_pid "$1") || return 1
+	# "2: eth0@if7: ..." (sysfs would show the namespace that mounted it, not ours)
+	peer=$(nsenter -t "$pid" -n -- ip -o link show dev eth0 | sed -nE 's/^[0-9]+: eth0@if([0-9]+):.*/\1/p')
+	[[ -n $peer ]] && in_holder ip -o link show master ds-br0 | grep -q "^$peer: "
+}
+# bg_stop NAME: a stop of NAME in the background (BG_PIDS); bg_ok NAME.stop after wait_bg.
+bg_stop() {
+	local rc
+	rm -f "$DS_TEST_DIR/$1.stop.rc"
+	(
+		rc=0
+		"$DS" --name="$1" stop >"$DS_TEST_DIR/$1.stop.out" 2>"$DS_TEST_DIR/$1.stop.err" </dev/null || rc=$?
+		echo "$rc" >"$DS_TEST_DIR/$1.stop.rc"
+	) 3>&- &
+	BG_PIDS+=("$!")
+}
+# l3_bridge: the holder's bridges hand no frame to the IP hooks (the
+# net.bridge.bridge-nf-call-* sysctls of its namespace at 0, as on a host
+# without br_netfilter): a forward from one guest to another then works only
+# through the hairpin masquerade (with br_netfilter the bridged reply passes
+# conntrack and is translated back without it).
+l3_bridge() {
+	local f
+	for f in iptables ip6tables arptables; do
+		f=/proc/sys/net/bridge/bridge-nf-call-$f
+		in_holder sh -c "[ ! -e $f ] || echo 0 >$f"
+	done
+}
 # net_back: the holder's namespace is as it was before the first start.
 net_back() {
 	net_state "$HOLDER" >"$DS_TEST_DIR/net.after"
@@ -123,6 +196,7 @@ net_back() {
 	root1=$(fixture_copy busybox)
 	root2=$(fixture_copy busybox)
 	net_rig
+	l3_bridge
 	st_start one -r "$root1" --net=nat --port=8081:80
 	st_start two -r "$root2" --net=nat --port=8082:80
 	wait_for 30 guest_booted one
@@ -138,6 +212,10 @@ net_back() {
 	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8082/index.html)" = second ]
 	# the guests reach each other across the bridge
 	[ "$(guest_get one "$a2" 80 index.html)" = second ]
+	[ "$(guest_get two "$a1" 80 index.html)" = first ]
+	# hairpin: a guest reaches another's forward through the host's uplink address
+	[ "$(guest_get one 192.0.2.10 8082 index.html)" = second ]
+	[ "$(guest_get two 192.0.2.10 8081 index.html)" = first ]
 	st_refused "already forwarded to container one" --name=three -r "$root2" --net=nat --port=8081:80
 	# the first to stop leaves the bridge to the other
 	st_stop one
@@ -145,6 +223,94 @@ net_back() {
 	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8082/index.html)" = second ]
 	refute from_outside curl -sf -m 2 http://192.0.2.10:8081/index.html
 	st_stop two
+	net_back
+}
+
+# bats test_tags=fault
+@test "nat: starts at the same instant lease distinct addresses: one held with its address chosen (net:claim-chosen) holds the other at the lock; four more at once; all reach the uplink" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local roots=() cli n addrs
+	for n in 0 1 2 3 4 5; do roots+=("$(fixture_copy busybox)"); done
+	net_rig
+	# a: stopped by the fault point with its address chosen, not yet recorded
+	track_container a
+	DROIDSPACES_FAULT=net:claim-chosen "${DS_WRAP[@]}" "$DS" --name=a -r "${roots[0]}" --net=nat start \
+		>"$DS_TEST_DIR/a.out" 2>"$DS_TEST_DIR/a.err" </dev/null 3>&- &
+	cli=$!
+	own_pid "$cli"
+	wait_for 20 is_stopped "$cli"
+	# b: must wait for a's record (without the lock it would lease a's address now)
+	bg_start b -r "${roots[1]}" --net=nat
+	wait_for 20 waits_or_done b
+	kill -CONT "$cli"
+	wait "$cli" || {
+		echo "start of a failed: $(cat "$DS_TEST_DIR/a.out" "$DS_TEST_DIR/a.err")" >&2
+		return 1
+	}
+	wait_bg
+	bg_ok b
+	# four more at once
+	for n in 2 3 4 5; do bg_start "c$n" -r "${roots[$n]}" --net=nat; done
+	wait_bg
+	for n in 2 3 4 5; do bg_ok "c$n"; done
+	for n in a b c2 c3 c4 c5; do wait_for 30 guest_booted "$n"; done
+	addrs=$(for n in a b c2 c3 c4 c5; do guest_addr "$n"; done)
+	echo "addresses: $addrs"
+	[ "$(sort -u <<<"$addrs" | grep -c '^10\.87\.0\.')" -eq 6 ]
+	for n in a b c2 c3 c4 c5; do reaches_uplink "$n"; done
+	for n in a b c2 c3 c4 c5; do st_stop "$n"; done
+	net_back
+}
+
+# bats test_tags=fault
+@test "nat: the last stop racing a start: the bridge is removed before (net:bridge-last holds the start at the lock) or kept; start/stop in turn, the started guest always reaches the uplink" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local r1 r2 mon stopper i up down
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	net_rig
+	# a's monitor stops itself once its cleanup decided to remove the bridge
+	DS_WRAP=(env DROIDSPACES_FAULT=net:bridge-last nsenter -t "$HOLDER" -n --)
+	st_start a -r "$r1" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	wait_for 30 guest_booted a
+	"$DS" --name=a stop >"$DS_TEST_DIR/stop.out" 2>&1 </dev/null 3>&- &
+	stopper=$!
+	own_pid "$stopper"
+	wait_for 30 stopped_monitor
+	mon=$(stopped_monitor)
+	own_pid "$mon"
+	# b starts meanwhile: it must not find a bridge that is about to go
+	bg_start b -r "$r2" --net=nat
+	wait_for 20 waits_or_done b
+	kill -CONT "$mon"
+	wait "$stopper" || {
+		echo "stop of a failed: $(cat "$DS_TEST_DIR/stop.out")" >&2
+		return 1
+	}
+	wait_bg
+	bg_ok b
+	wait_for 30 guest_booted b
+	on_bridge b
+	reaches_uplink b
+	# in turn: one stops while the other starts, the started one always connected
+	up=a
+	down=b
+	for i in 1 2 3; do
+		bg_stop "$down"
+		if [[ $up == a ]]; then bg_start a -r "$r1" --net=nat; else bg_start b -r "$r2" --net=nat; fi
+		wait_bg
+		bg_ok "$down.stop"
+		bg_ok "$up"
+		wait_for 30 guest_booted "$up"
+		on_bridge "$up"
+		reaches_uplink "$up"
+		echo "round $i: $up up, $down down"
+		if [[ $up == a ]]; then up=b down=a; else up=a down=b; fi
+	done
+	st_stop "$down"
 	net_back
 }
 
@@ -174,9 +340,11 @@ net_back() {
 @test "nat: iptables where nft does not run (DROIDSPACES_FAULT=net:no-nft): tagged rules, all removed at stop" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip curl iptables-save
-	local root
+	local root root2
 	root=$(fixture_copy busybox)
+	root2=$(fixture_copy busybox)
 	net_rig
+	l3_bridge
 	DS_WRAP=(env DROIDSPACES_FAULT=net:no-nft nsenter -t "$HOLDER" -n --)
 	st_start ipt -r "$root" --net=nat --port=8090:80
 	wait_for 30 booted "$CT_PID"
@@ -187,6 +355,12 @@ net_back() {
 	serve ipt legacy
 	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8090/index.html
 	[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8090/index.html)" = legacy ]
+	# hairpin: another guest reaches the forward through the host's uplink address
+	st_start ipt2 -r "$root2" --net=nat
+	wait_for 30 guest_booted ipt2
+	[ "$(guest_get ipt2 192.0.2.10 8090 index.html)" = legacy ]
+	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:ipt2.* -j MASQUERADE'
+	st_stop ipt2
 	st_stop ipt
 	net_back
 }

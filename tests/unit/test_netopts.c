@@ -11,6 +11,7 @@
 #include "core/saved.h"
 #include "core/settings.h"
 
+#include <errno.h>
 #include <string.h>
 
 static void test_net_mode(void **state)
@@ -136,6 +137,52 @@ static void test_overlap(void **state)
 }
 
 /* The network rows survive container.config: mode, subnet, every forward and the kept address. */
+static void test_lease(void **state)
+{
+	(void)state;
+	struct ds_net_lease l = { 0x0a570002u, 24, { 2, { { 8081, 80, 0 }, { 5353, 53, 1 } } } }, m;
+	char text[DS_NET_LEASE_MAX];
+	assert_int_equal(ds_net_lease_format(&l, text, sizeof(text)), 0);
+	assert_string_equal(text, "lease 10.87.0.2/24 8081:80/tcp 5353:53/udp");
+	assert_null(ds_net_lease_parse(text, &m));
+	assert_int_equal(m.addr, l.addr);
+	assert_int_equal(m.prefix, 24);
+	assert_int_equal(m.ports.count, 2);
+	assert_int_equal(m.ports.p[1].host, 5353);
+	assert_int_equal(m.ports.p[1].udp, 1);
+	assert_null(ds_net_lease_parse("lease 10.87.0.2/24", &m));
+	assert_int_equal(m.ports.count, 0);
+	assert_int_equal(ds_net_lease_format(&l, text, 20), -ENAMETOOLONG);
+	/* the most ports, the longest text: fits */
+	l.ports.count = DS_MAX_PORTS;
+	for (int i = 0; i < DS_MAX_PORTS; i++)
+		l.ports.p[i] = (struct ds_port){ 65535 - i, 65535, 1 };
+	l.addr = 0xffffffffu;
+	assert_int_equal(ds_net_lease_format(&l, text, sizeof(text)), 0);
+	assert_null(ds_net_lease_parse(text, &m));
+	assert_int_equal(m.ports.count, DS_MAX_PORTS);
+	static const char *const bad[] = {
+		"",
+		"lease",
+		"lease ",
+		"lease 10.87.0.2",
+		"lease 10.87.0.2/7",
+		"lease 10.87.0.2/31",
+		"lease 10.87.0.256/24",
+		"lease 10.87.0.2/24 ",
+		"lease 10.87.0.2/24  8081:80/tcp",
+		"lease 10.87.0.2/24 8081",
+		"lease 10.87.0.2/24 8081:80/sctp",
+		"Lease 10.87.0.2/24",
+		"lease 10.87.0.2/24 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1 1:1"
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m.addr = 7;
+		assert_non_null(ds_net_lease_parse(bad[i], &m));
+		assert_int_equal(m.addr, 7);
+	}
+}
+
 static void test_saved_round_trip(void **state)
 {
 	(void)state;
@@ -180,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_subnet_refuses), cmocka_unit_test(test_port_accepts),
 		cmocka_unit_test(test_port_refuses),   cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_overlap),        cmocka_unit_test(test_saved_round_trip),
+		cmocka_unit_test(test_lease),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
