@@ -260,6 +260,10 @@ test-oci: all
 	@./scripts/install-deps.sh oci
 	./scripts/test-oci.sh $(OCI_PROGRAMS)
 
+# The syscall numbers of the seccomp compiler, from the kernel headers (needs the cross compilers).
+.PHONY: syscall-table
+syscall-table:
+	./scripts/gen-syscalls.sh src/core/syscall_table.h
 format:
 	clang-format -i --style=file $(FORMAT_FILES)
 # Lists the files that make format would change (and how many lines), and fails if there are any.
