@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oci/seccomp.h"
 #include "util/error.h"
 #include "util/jsonparse.h"
 
@@ -139,6 +140,7 @@ struct ds_oci_spec {
 	unsigned long rootfs_propagation; /* MS_SHARED, MS_SLAVE... (with MS_REC for the r- forms); 0: none */
 	struct ds_oci_pair *annotations;
 	size_t n_annotations;
+	struct ds_oci_seccomp seccomp; /* linux.seccomp */
 	struct ds_oci_hook *hooks[DS_OCI_HOOK_POINTS];
 	size_t n_hooks[DS_OCI_HOOK_POINTS];
 };
