@@ -342,6 +342,76 @@ static int read_namespaces(const struct ds_jval *linux_, struct ds_oci_spec *spe
 	return 0;
 }
 
+/* cpu.cpus, cpu.mems: a cpuset list ("0-3,6"); "" is absent. */
+static int read_cpu_list(const struct ds_jval *cpu, const char *key, const char *parent, const char **out,
+			 struct ds_error *err)
+{
+	char path[DS_OCI_PATH_LEN];
+	int r = ds_oci_get_string(cpu, key, parent, 0, out, err);
+	if (r < 0 || !*out)
+		return r;
+	ds_oci_path_join(path, parent, key);
+	if (strspn(*out, "0123456789,-") != strlen(*out) ||
+	    strlen(*out) >= sizeof(((struct ds_limits *)0)->cpuset_cpus))
+		return ds_oci_bad(err, path, "\"%.40s\" is not a list like 0-3,6", *out);
+	if (!**out)
+		*out = NULL;
+	return 0;
+}
+
+/* resources.devices[i]: allow, type (a, c, b; absent: a), major and minor (absent or -1: any), access (rwm). */
+static int read_device_rules(const struct ds_jval *res, const char *parent, struct ds_oci_resources *out,
+			     struct ds_error *err)
+{
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN], sub[DS_OCI_PATH_LEN];
+	const struct ds_jval *v;
+	if (!ds_oci_member(res, "devices", parent, path, &v))
+		return 0;
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	out->devices = calloc(v->count + 1, sizeof(*out->devices));
+	if (!out->devices)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_dev_access *d = &out->devices[i];
+		const char *type = NULL, *access = NULL;
+		long long major = -1, minor = -1;
+		ds_oci_path_index(item, path, i);
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_bool(m, "allow", item, &d->allow, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 0, &type, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "major", item, -1, 4095, &major, NULL, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "minor", item, -1, 1048575, &minor, NULL, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "access", item, 0, &access, err)) < 0)
+			return r;
+		ds_oci_path_join(sub, item, "allow");
+		if (!ds_jget(m, "allow") || ds_jget(m, "allow")->type != DS_JBOOL)
+			return ds_oci_bad(err, sub, "missing");
+		ds_oci_path_join(sub, item, "type");
+		if (type && *type && strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b"))
+			return ds_oci_bad(err, sub, "unknown device type \"%.16s\" (a, c or b)", type);
+		d->type = type && *type ? type[0] : 'a';
+		d->major = (int)major;
+		d->minor = (int)minor;
+		d->access = access && *access ? 0 : DS_DEV_READ | DS_DEV_WRITE | DS_DEV_MKNOD;
+		for (const char *a = access; a && *a; a++) {
+			unsigned bit = *a == 'r'   ? DS_DEV_READ
+				       : *a == 'w' ? DS_DEV_WRITE
+				       : *a == 'm' ? DS_DEV_MKNOD
+						   : 0;
+			if (!bit || (d->access & bit)) {
+				ds_oci_path_join(sub, item, "access");
+				return ds_oci_bad(err, sub, "\"%.16s\" is not a combination of r, w and m", access);
+			}
+			d->access |= bit;
+		}
+		out->n_devices = i + 1;
+	}
+	return 0;
+}
+
 static int read_resources(const struct ds_jval *linux_, struct ds_oci_resources *res, struct ds_error *err)
 {
 	char path[DS_OCI_PATH_LEN], sub[DS_OCI_PATH_LEN];
@@ -357,10 +427,12 @@ static int read_resources(const struct ds_jval *linux_, struct ds_oci_resources 
 	    (r > 0 &&
 	     (r = ds_oci_get_int(s, "limit", sub, -1, LLONG_MAX, &res->pids_limit, &res->has_pids_limit, err)) < 0))
 		return r;
-	if ((r = ds_oci_get_object(v, "cpu", path, sub, &s, err)) < 0)
+	if ((r = read_device_rules(v, path, res, err)) < 0 || (r = ds_oci_get_object(v, "cpu", path, sub, &s, err)) < 0)
 		return r;
 	if (r > 0 &&
-	    ((r = ds_oci_get_int(s, "quota", sub, -1, LLONG_MAX, &res->cpu_quota, &res->has_cpu_quota, err)) < 0 ||
+	    ((r = read_cpu_list(s, "cpus", sub, &res->cpuset_cpus, err)) < 0 ||
+	     (r = read_cpu_list(s, "mems", sub, &res->cpuset_mems, err)) < 0 ||
+	     (r = ds_oci_get_int(s, "quota", sub, -1, LLONG_MAX, &res->cpu_quota, &res->has_cpu_quota, err)) < 0 ||
 	     (r = ds_oci_get_uint(s, "period", sub, ULLONG_MAX, &res->cpu_period, &res->has_cpu_period, err)) < 0 ||
 	     (r = ds_oci_get_uint(s, "shares", sub, ULLONG_MAX, &res->cpu_shares, &res->has_cpu_shares, err)) < 0))
 		return r;
@@ -585,6 +657,7 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->readonly_paths);
 	free(spec->sysctl);
 	free(spec->devices);
+	free(spec->resources.devices);
 	free(spec->annotations);
 	ds_oci_seccomp_free(&spec->seccomp);
 	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++) {

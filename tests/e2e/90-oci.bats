@@ -7,7 +7,7 @@
 # types, a symlinked config.json, an unknown namespace type) refused with one
 # line and nothing left; the terminal through --console-socket (a python3
 # listener); cgroupsPath and resources; exec; hooks at their six points and their failures;
-# ps; linux.devices; linux.seccomp (a denied syscall's errno in the program and in exec, an
+# ps; linux.devices; linux.resources.devices and the cpuset; linux.seccomp (a denied syscall's errno in the program and in exec, an
 # argument condition, refused configs); a subset of runtime-tools' validation programs. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
@@ -593,6 +593,48 @@ hook() {
 	mv "$f.tmp" "$f"
 	run -1 oci create --bundle "$bundle" d2
 	[ "$output" = "droidspaces-oci: config.json: linux.devices[0]: a b device needs major and minor" ]
+}
+
+@test "oci: linux.resources.devices in order before the standard nodes, and cpu.cpus and mems as the container's cpuset" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle f cpus
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	cpus=$(nproc)
+	mknod "$root/n-kmsg" c 1 11
+	mknod "$root/n-mem" c 1 1
+	mknod "$root/n-null" c 1 3
+	make_bundle "$bundle" "$root" '["sh","-c","{ grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; : </n-kmsg && echo kmsg-read; : >>/n-kmsg || echo kmsg-write-refused; : </n-mem || echo mem-refused; echo x >/n-null && echo null-written; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
+	f=$bundle/config.json
+	# Everything refused, then kmsg for reading; null refused, but the standard nodes come after.
+	jq --arg cpu "$((cpus - 1))" '.linux.resources = {"devices":[{"allow":false,"access":"rwm"},
+		{"allow":true,"type":"c","major":1,"minor":11,"access":"r"},{"allow":false,"type":"c","major":1,"minor":3}],
+		"cpu":{"cpus":$cpu,"mems":"0"}}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	oci_create r1 "$bundle"
+	run -0 oci start r1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "Cpus_allowed_list:	$((cpus - 1))" ]
+	[ "${lines[1]}" = "Mems_allowed_list:	0" ]
+	[ "${lines[2]}" = kmsg-read ]
+	[[ ${lines[3]} == *"Operation not permitted" ]]
+	[ "${lines[4]}" = kmsg-write-refused ]
+	[[ ${lines[5]} == *"Operation not permitted" ]]
+	[ "${lines[6]}" = mem-refused ]
+	[ "${lines[7]}" = null-written ]
+	run -0 oci delete --force r1
+
+	jq '.linux.resources = {"devices":[{"allow":true,"access":"rwx"}]}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" r2
+	[ "$output" = 'droidspaces-oci: config.json: linux.resources.devices[0].access: "rwx" is not a combination of r, w and m' ]
+	jq '.linux.resources = {"cpu":{"cpus":"all"}}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" r2
+	[ "$output" = 'droidspaces-oci: config.json: linux.resources.cpu.cpus: "all" is not a list like 0-3,6' ]
+	[ ! -e "$OCI_ROOT/r2" ]
 }
 
 # set_seccomp BUNDLE JSON: config.json's linux.seccomp set to JSON.

@@ -237,6 +237,16 @@ static const struct {
 	  "config.json: hooks.startContainer[0].timeout: 0 is out of range (1 to 2147483647)" },
 	{ "{" BASE ",\"hooks\":{\"poststop\":[{\"path\":\"/t\"},{\"path\":\"/t\",\"env\":\"A=1\"}]}}",
 	  "config.json: hooks.poststop[1].env: expected an array, got a string" },
+	{ LINUX("\"resources\":{\"devices\":[{\"access\":\"r\"}]}"),
+	  "config.json: linux.resources.devices[0].allow: missing" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"p\"}]}"),
+	  "config.json: linux.resources.devices[0].type: unknown device type \"p\" (a, c or b)" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rr\"}]}"),
+	  "config.json: linux.resources.devices[0].access: \"rr\" is not a combination of r, w and m" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"major\":-2}]}"),
+	  "config.json: linux.resources.devices[0].major: -2 is out of range" },
+	{ LINUX("\"resources\":{\"cpu\":{\"mems\":\"0 1\"}}"),
+	  "config.json: linux.resources.cpu.mems: \"0 1\" is not a list like 0-3,6" },
 	{ LINUX("\"seccomp\":[]"), "config.json: linux.seccomp: expected an object, got an array" },
 	{ LINUX("\"seccomp\":{}"), "config.json: linux.seccomp.defaultAction: missing" },
 	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\"}"),
@@ -335,6 +345,22 @@ static void test_oci_spec_seccomp(void **state)
 	assert_true(r[6].conds[1].value == UINT64_MAX);
 	ds_oci_spec_free(&s);
 	/* absent: no filter */
+	ds_oci_spec_free(&s);
+	static const char res[] =
+		LINUX("\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+		      "\"major\":1,\"minor\":11,\"access\":\"rm\"},{\"allow\":true,\"type\":\"b\",\"major\":-1}],"
+		      "\"cpu\":{\"cpus\":\"0-1,3\",\"mems\":\"\"}}");
+	if (ds_oci_spec_parse(res, strlen(res), &s, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(s.resources.n_devices, 3);
+	const struct ds_dev_access *d = s.resources.devices;
+	assert_true(d[0].type == 'a' && d[0].major == -1 && d[0].minor == -1 && d[0].access == 7 && !d[0].allow);
+	assert_true(d[1].type == 'c' && d[1].major == 1 && d[1].minor == 11 && d[1].allow);
+	assert_int_equal(d[1].access, DS_DEV_READ | DS_DEV_MKNOD);
+	assert_true(d[2].type == 'b' && d[2].major == -1 && d[2].access == 7);
+	assert_string_equal(s.resources.cpuset_cpus, "0-1,3");
+	assert_null(s.resources.cpuset_mems);
+	ds_oci_spec_free(&s);
 	static const char none[] = LINUX("\"seccomp\":null");
 	assert_int_equal(ds_oci_spec_parse(none, strlen(none), &s, &err), 0);
 	assert_false(s.seccomp.present);
