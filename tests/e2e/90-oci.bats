@@ -605,7 +605,7 @@ hook() {
 	mknod "$root/n-kmsg" c 1 11
 	mknod "$root/n-mem" c 1 1
 	mknod "$root/n-null" c 1 3
-	make_bundle "$bundle" "$root" '["sh","-c","{ grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; : </n-kmsg && echo kmsg-read; : >>/n-kmsg || echo kmsg-write-refused; : </n-mem || echo mem-refused; echo x >/n-null && echo null-written; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
+	make_bundle "$bundle" "$root" '["sh","-c","{ grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; true </n-kmsg && echo kmsg-read; true >>/n-kmsg || echo kmsg-write-refused; true </n-mem || echo mem-refused; echo x >/n-null && echo null-written; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
 	f=$bundle/config.json
 	# Everything refused, then kmsg for reading; null refused, but the standard nodes come after.
 	jq --arg cpu "$((cpus - 1))" '.linux.resources = {"devices":[{"allow":false,"access":"rwm"},

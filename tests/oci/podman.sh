@@ -29,6 +29,8 @@ command -v podman >/dev/null || skip "podman is not installed (apt-get install p
 [[ -d $FIXTURE ]] || skip "no busybox fixture at $FIXTURE (make fixtures)"
 
 T=$(mktemp -d "$TMPBASE/podman.XXXXXX")
+# podman refuses a run root path over 50 characters.
+R=$(mktemp -d /tmp/dsp.XXXXXX)
 mkdir -p "$T/bin"
 if [[ -n ${1:-} ]]; then
 	runtime=$1
@@ -39,7 +41,7 @@ else
 fi
 cp -a "$FIXTURE" "$T/rootfs"
 
-P=(podman --root "$T/storage" --runroot "$T/run" --tmpdir "$T/tmp" --storage-driver vfs
+P=(podman --root "$T/storage" --runroot "$R/run" --tmpdir "$R/tmp" --storage-driver vfs
 	--cgroup-manager cgroupfs --events-backend file --runtime "$runtime")
 RUN=(--network none --ulimit nofile=1024:2048 --ulimit nproc=1024:2048 --log-driver k8s-file --rootfs "$T/rootfs")
 
@@ -48,7 +50,7 @@ snapshot() {
 	awk '{print $5}' /proc/self/mountinfo | sort
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \( -name 'libpod*' -o -name '*droidspaces-oci*' -o -name 'machine.slice' \) 2>/dev/null | sort
 	find /run/netns -mindepth 1 2>/dev/null | sort
-	pgrep -a -f "conmon|$T" | grep -v pgrep || true
+	pgrep -a -f "conmon|$T|$R" | grep -v pgrep || true
 }
 
 fails=0
@@ -106,11 +108,11 @@ fi
 
 # Whatever a failed check left, podman removes it before the host is compared.
 "${P[@]}" rm -af >/dev/null 2>&1
-wait_for 10 test -z "$(pgrep -f "conmon.*$T" || true)"
+wait_for 10 test -z "$(pgrep -f "conmon.*$R" || true)"
 after=$(snapshot)
 diff <(echo "$before") <(echo "$after") >"$T/host.diff"
 report $? "the host as before (mounts, cgroups, netns, processes)" "$(tr '\n' ' ' <"$T/host.diff")"
 
-rm -rf "$T"
+rm -rf "$T" "$R"
 echo "podman-test: $((n - fails)) ok, $fails not ok (runtime $runtime)"
 ((fails == 0))
