@@ -607,8 +607,9 @@ hook() {
 	mknod "$root/n-null" c 1 3
 	make_bundle "$bundle" "$root" '["sh","-c","{ grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; true </n-kmsg && echo kmsg-read; true >>/n-kmsg || echo kmsg-write-refused; true </n-mem || echo mem-refused; echo x >/n-null && echo null-written; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
 	f=$bundle/config.json
-	# Everything refused, then kmsg for reading; null refused, but the standard nodes come after.
-	jq --arg cpu "$((cpus - 1))" '.linux.resources = {"devices":[{"allow":false,"access":"rwm"},
+	# Everything refused, then kmsg for reading (CAP_SYSLOG for the kernel's own check); null refused, but
+	# the standard nodes come after.
+	jq --arg cpu "$((cpus - 1))" '.process.capabilities |= with_entries(.value += ["CAP_SYSLOG"]) | .linux.resources = {"devices":[{"allow":false,"access":"rwm"},
 		{"allow":true,"type":"c","major":1,"minor":11,"access":"r"},{"allow":false,"type":"c","major":1,"minor":3}],
 		"cpu":{"cpus":$cpu,"mems":"0"}}' "$f" >"$f.tmp"
 	mv "$f.tmp" "$f"

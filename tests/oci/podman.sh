@@ -7,8 +7,9 @@
 # cgroups, network namespaces, processes of the runtime).
 #
 # podman keeps its storage, run root and events in a directory of its own
-# (vfs: no storage mounts), uses cgroupfs (no systemd here) and --network
-# none (the host's network is shared with other tests). This machine's
+# (vfs: no storage mounts), uses cgroupfs (no systemd here), no cgroup for
+# conmon (podman would leave libpod_parent/conmon in every v1 hierarchy) and
+# --network none (the host's network is shared with other tests). This machine's
 # bounding set lacks CAP_SYS_RESOURCE, so podman's default rlimits for root
 # would be refused by any runtime: the --ulimit options below.
 #
@@ -43,7 +44,7 @@ cp -a "$FIXTURE" "$T/rootfs"
 
 P=(podman --root "$T/storage" --runroot "$R/run" --tmpdir "$R/tmp" --storage-driver vfs
 	--cgroup-manager cgroupfs --events-backend file --runtime "$runtime")
-RUN=(--network none --ulimit nofile=1024:2048 --ulimit nproc=1024:2048 --log-driver k8s-file --rootfs "$T/rootfs")
+RUN=(--network none --cgroups no-conmon --ulimit nofile=1024:2048 --ulimit nproc=1024:2048 --log-driver k8s-file --rootfs "$T/rootfs")
 
 # What the host has that a container could leave: mount points, cgroups, network namespaces, runtime processes.
 snapshot() {
@@ -108,7 +109,7 @@ fi
 
 # Whatever a failed check left, podman removes it before the host is compared.
 "${P[@]}" rm -af >/dev/null 2>&1
-wait_for 10 test -z "$(pgrep -f "conmon.*$R" || true)"
+wait_for 10 test -z "$(pgrep -x conmon || true)" # conmon, reaped by PID 1 once podman left
 after=$(snapshot)
 diff <(echo "$before") <(echo "$after") >"$T/host.diff"
 report $? "the host as before (mounts, cgroups, netns, processes)" "$(tr '\n' ' ' <"$T/host.diff")"
