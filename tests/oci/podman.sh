@@ -42,15 +42,16 @@ else
 fi
 cp -a "$FIXTURE" "$T/rootfs"
 
-P=(podman --root "$T/storage" --runroot "$R/run" --tmpdir "$R/tmp" --storage-driver vfs
+P=(podman --root "$T/storage" --runroot "$R/run" --tmpdir "$R/tmp" --network-config-dir "$R/net" --storage-driver vfs
 	--cgroup-manager cgroupfs --events-backend file --runtime "$runtime")
 RUN=(--network none --cgroups no-conmon --ulimit nofile=1024:2048 --ulimit nproc=1024:2048 --log-driver k8s-file --rootfs "$T/rootfs")
 
-# What the host has that a container could leave: mount points, cgroups, network namespaces, runtime processes.
+# What the host has that a container could leave: mount points, cgroups, network namespaces (and podman's
+# network state), runtime processes.
 snapshot() {
 	awk '{print $5}' /proc/self/mountinfo | sort
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \( -name 'libpod*' -o -name '*droidspaces-oci*' -o -name 'machine.slice' \) 2>/dev/null | sort
-	find /run/netns -mindepth 1 2>/dev/null | sort
+	find /run/netns /run/containers -mindepth 1 2>/dev/null | sort
 	pgrep -a -f "conmon|$T|$R" | grep -v pgrep || true
 }
 
