@@ -46,12 +46,11 @@ P=(podman --root "$T/storage" --runroot "$R/run" --tmpdir "$R/tmp" --network-con
 	--cgroup-manager cgroupfs --events-backend file --runtime "$runtime")
 RUN=(--network none --cgroups no-conmon --ulimit nofile=1024:2048 --ulimit nproc=1024:2048 --log-driver k8s-file --rootfs "$T/rootfs")
 
-# What the host has that a container could leave: mount points, cgroups, network namespaces (and podman's
-# network state), runtime processes.
+# What the host has that a container could leave: mount points, cgroups, network namespaces, runtime processes.
 snapshot() {
 	awk '{print $5}' /proc/self/mountinfo | sort
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \( -name 'libpod*' -o -name '*droidspaces-oci*' -o -name 'machine.slice' \) 2>/dev/null | sort
-	find /run/netns /run/containers -mindepth 1 2>/dev/null | sort
+	find /run/netns -mindepth 1 2>/dev/null | sort
 	pgrep -a -f "conmon|$T|$R" | grep -v pgrep || true
 }
 
@@ -78,6 +77,9 @@ wait_for() {
 }
 
 before=$(snapshot)
+# podman makes /run/containers/networks (netavark's run directory) whatever --network and the runtime: empty, it
+# is removed at the end when it was not there before.
+had_run_containers=$([[ -e /run/containers ]] && echo 1)
 
 out=$("${P[@]}" run --rm "${RUN[@]}" sh -c 'echo hello from $(hostname); exit 3' 2>&1)
 st=$?
@@ -111,6 +113,11 @@ fi
 # Whatever a failed check left, podman removes it before the host is compared.
 "${P[@]}" rm -af >/dev/null 2>&1
 wait_for 10 test -z "$(pgrep -x conmon || true)" # conmon, reaped by PID 1 once podman left
+if [[ -z $had_run_containers ]]; then
+	rmdir /run/containers/networks /run/containers 2>/dev/null
+	[[ ! -e /run/containers ]]
+	report $? "podman's /run/containers/networks: empty, removed" "$(find /run/containers 2>&1 | tr '\n' ' ')"
+fi
 after=$(snapshot)
 diff <(echo "$before") <(echo "$after") >"$T/host.diff"
 report $? "the host as before (mounts, cgroups, netns, processes)" "$(tr '\n' ' ' <"$T/host.diff")"

@@ -78,7 +78,8 @@ static int teardown(void **state)
 	return tmpdir_teardown(state);
 }
 
-static void test_program(void **state)
+/* Skips the test, saying why, where device programs cannot be tried. */
+static void skip_unless_programs(void)
 {
 	if (!rel[0]) {
 		fprintf(stderr, "# SKIP: needs root and a cgroup2 hierarchy\n");
@@ -88,6 +89,11 @@ static void test_program(void **state)
 		fprintf(stderr, "# SKIP: this kernel refuses cgroup device programs\n");
 		skip();
 	}
+}
+
+static void test_program(void **state)
+{
+	skip_unless_programs();
 	const char *dir = *state;
 	/* before: everything opens */
 	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 11), 0); /* kmsg */
@@ -128,14 +134,7 @@ static void test_program(void **state)
 /* A list before the policy: the last matching rule wins, the access must be among the rule's, the standard nodes stay. */
 static void test_list(void **state)
 {
-	if (!rel[0]) {
-		fprintf(stderr, "# SKIP: needs root and a cgroup2 hierarchy\n");
-		skip();
-	}
-	if (!ds_devpolicy_bpf_available()) {
-		fprintf(stderr, "# SKIP: this kernel refuses cgroup device programs\n");
-		skip();
-	}
+	skip_unless_programs();
 	const char *dir = *state;
 	/* a cgroup of its own: the programs of one directory all have to allow */
 	char path[PATH_MAX + 100], saved[64];
