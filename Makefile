@@ -234,6 +234,10 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
 
+# podman with --runtime droidspaces-oci (opt-in: podman is not among make deps' packages).
+.PHONY: test-podman
+test-podman: all
+	flock $(E2E_LOCK) tests/oci/podman.sh
 cross-test: all all-build
 	flock $(E2E_LOCK) bats --timing tests/e2e/70-cross.bats
 
@@ -268,6 +272,10 @@ test-oci: all
 	@./scripts/install-deps.sh oci
 	./scripts/test-oci.sh $(OCI_PROGRAMS)
 
+# The syscall numbers of the seccomp compiler, from the kernel headers (needs the cross compilers).
+.PHONY: syscall-table
+syscall-table:
+	./scripts/gen-syscalls.sh src/core/syscall_table.h
 format:
 	clang-format -i --style=file $(FORMAT_FILES)
 # Lists the files that make format would change (and how many lines), and fails if there are any.

@@ -89,11 +89,13 @@ struct ds_runtime {
  * the container's cgroup before init runs. 0 everywhere means no limit.
  */
 struct ds_limits {
-	long long memory; /* bytes of RAM; swap is held to the same where the kernel can */
-	int cpus_milli;   /* thousandths of a CPU: the quota per 100 ms period */
-	int pids;         /* tasks (processes and threads) */
-	int cpu_weight;   /* 1-10000, cgroup2's scale (100 is the default share) */
-	int io_weight;    /* 1-10000, the same scale, for block I/O */
+	long long memory;     /* bytes of RAM; swap is held to the same where the kernel can */
+	int cpus_milli;       /* thousandths of a CPU: the quota per 100 ms period */
+	int pids;             /* tasks (processes and threads) */
+	int cpu_weight;       /* 1-10000, cgroup2's scale (100 is the default share) */
+	int io_weight;        /* 1-10000, the same scale, for block I/O */
+	char cpuset_cpus[64]; /* the CPUs its tasks may run on ("0-3,6"); "": the parent's */
+	char cpuset_mems[64]; /* the memory nodes, the same */
 };
 
 /*

@@ -884,14 +884,15 @@ struct limit_want {
 static const struct limit_want limit_rows[] = {
 	{ DS_LIM_MEMORY, "memory", "--memory" },      { DS_LIM_CPUS, "cpu", "--cpus" },
 	{ DS_LIM_CPU_WEIGHT, "cpu", "--cpu-weight" }, { DS_LIM_PIDS, "pids", "--pids-limit" },
-	{ DS_LIM_IO_WEIGHT, "blkio", "--io-weight" },
+	{ DS_LIM_IO_WEIGHT, "blkio", "--io-weight" }, { DS_LIM_CPUSET, "cpuset", "a cpuset" },
 };
 
 unsigned ds_limits_present(const struct ds_limits *lim)
 {
 	return (lim->memory > 0 ? DS_LIM_MEMORY : 0) | (lim->cpus_milli > 0 ? DS_LIM_CPUS : 0) |
 	       (lim->cpu_weight > 0 ? DS_LIM_CPU_WEIGHT : 0) | (lim->pids > 0 ? DS_LIM_PIDS : 0) |
-	       (lim->io_weight > 0 ? DS_LIM_IO_WEIGHT : 0);
+	       (lim->io_weight > 0 ? DS_LIM_IO_WEIGHT : 0) |
+	       (lim->cpuset_cpus[0] || lim->cpuset_mems[0] ? DS_LIM_CPUSET : 0);
 }
 
 /* v1 memory: memsw (RAM + swap) may never be under the RAM limit; the order of the writes follows. */
@@ -904,6 +905,20 @@ static int put_memory_v1(const char *dir, long long bytes, struct ds_error *err)
 	/* Raising it: memsw first (where the kernel accounts swap), then RAM. */
 	int r = put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
 	return r < 0 ? r : put_limit(dir, "memory.limit_in_bytes", v, 0, err);
+}
+
+/* cpuset.cpus and cpuset.mems, v1 and cgroup2 alike; one not given stays the parent's. */
+static int put_cpuset(const char *dir, const struct ds_limits *lim, struct ds_error *err)
+{
+	const char *files[] = { "cpuset.cpus", "cpuset.mems" }, *values[] = { lim->cpuset_cpus, lim->cpuset_mems };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[PATH_MAX + 300];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		int r = values[i][0] ? ds_write_file(path, values[i], 0644) : 0;
+		if (r < 0)
+			return ds_fail(err, r, "cannot write %s to %s", values[i], path);
+	}
+	return 0;
 }
 
 /* The limits of which (DS_LIM_*) to rel; those at 0 are lifted (no limit, the default weight). */
@@ -947,6 +962,8 @@ static int write_limits(const struct ds_cgroups *cg, const char *rel, const stru
 					   : put_limit(dir, "cpu.weight", weight, 0, err);
 		} else if (bit == DS_LIM_IO_WEIGHT) {
 			r = put_io_weight(dir, kind == CTL_V1, weight, err);
+		} else if (bit == DS_LIM_CPUSET) {
+			r = put_cpuset(dir, lim, err);
 		} else {
 			r = put_limit(dir, "pids.max", lim->pids > 0 ? lim->pids : -1, 0, err);
 		}

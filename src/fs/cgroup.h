@@ -105,6 +105,7 @@ enum {
 	DS_LIM_CPU_WEIGHT = 1u << 2,
 	DS_LIM_PIDS = 1u << 3,
 	DS_LIM_IO_WEIGHT = 1u << 4,
+	DS_LIM_CPUSET = 1u << 5, /* cpuset_cpus, cpuset_mems */
 };
 /* The DS_LIM_* bits of the limits lim sets (not 0). */
 unsigned ds_limits_present(const struct ds_limits *lim);

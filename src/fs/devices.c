@@ -20,6 +20,7 @@
 #include <linux/major.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -68,10 +69,34 @@ const char *ds_devpolicy_name(enum ds_devpolicy p)
 static long sys_bpf(int cmd, union bpf_attr *a) { return syscall(__NR_bpf, cmd, a, sizeof(*a)); }
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1 }; /* jump targets, patched at the end */
+enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1, L_NEXT = 0x7ff2 }; /* jump targets, patched */
 
-/* The program; returns its length (room for 2 * ARRAY_SIZE(rules) + 16). */
-static int build(struct bpf_insn *p, dev_t block)
+/* The policy's own rules as a list, after extra: mknod of anything, the block device, the standard nodes. */
+static struct ds_dev_access *policy_list(const struct ds_dev_access *extra, size_t n_extra, dev_t block, size_t *n)
+{
+	size_t room = n_extra + 3;
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		room += rules[i].major_last - rules[i].major + 1;
+	struct ds_dev_access *l = calloc(room, sizeof(*l));
+	if (!l)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n_extra; i++)
+		l[k++] = extra[i];
+	/* Creating a node, and nothing else: allowed (opening it is what counts). */
+	l[k++] = (struct ds_dev_access){ 'a', -1, -1, DS_DEV_MKNOD, 1 };
+	/* The one block device allowed: the container's own image (the kernel checks it at mount). */
+	if (block)
+		l[k++] = (struct ds_dev_access){ 'b', (int)major(block), (int)minor(block), 7, 1 };
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		for (unsigned m = rules[i].major; m <= rules[i].major_last; m++)
+			l[k++] = (struct ds_dev_access){ 'c', (int)m, rules[i].minor, 7, 1 };
+	*n = k;
+	return l;
+}
+
+/* The program for list (the last matching rule wins, none: refused); its length. Room: 7 * n + 10. */
+static int build(struct bpf_insn *p, const struct ds_dev_access *list, size_t n_list)
 {
 	int n = 0;
 	/* r2 = access (MKNOD 1, READ 2, WRITE 4), r3 = type (BLOCK 1, CHAR 2), r4 = major, r5 = minor */
@@ -81,25 +106,29 @@ static int build(struct bpf_insn *p, dev_t block)
 	p[n++] = INSN(BPF_ALU64 | BPF_RSH | BPF_K, 2, 0, 0, 16);
 	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 4, 1, offsetof(struct bpf_cgroup_dev_ctx, major), 0);
 	p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 5, 1, offsetof(struct bpf_cgroup_dev_ctx, minor), 0);
-	/* Creating a node, and nothing else: allowed (opening it is what counts). */
-	p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, L_ALLOW, BPF_DEVCG_ACC_MKNOD);
-	/* The one block device allowed: the container's own image (the kernel checks it at mount). */
-	if (block) {
-		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, 3, BPF_DEVCG_DEV_BLOCK);
-		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, L_DENY, (int)major(block));
-		p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, L_ALLOW, (int)minor(block));
-		p[n++] = INSN(BPF_JMP | BPF_JA, 0, 0, L_DENY, 0);
-	}
-	p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, L_DENY, BPF_DEVCG_DEV_CHAR);
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
-		const struct ds_dev_rule *r = &rules[i];
-		if (r->minor < 0) {
-			p[n++] = INSN(BPF_JMP | BPF_JLT | BPF_K, 4, 0, 1, (int)r->major);
-			p[n++] = INSN(BPF_JMP | BPF_JLE | BPF_K, 4, 0, L_ALLOW, (int)r->major_last);
-		} else {
-			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 1, (int)r->major);
-			p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, L_ALLOW, r->minor);
+	/* Last wins: the rules from the end; each one that does not match goes on to the one before. */
+	for (size_t i = n_list; i-- > 0;) {
+		const struct ds_dev_access *r = &list[i];
+		int start = n;
+		if (r->type != 'a')
+			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, L_NEXT,
+				      r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+		if (r->major >= 0)
+			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, L_NEXT, r->major);
+		if (r->minor >= 0)
+			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 5, 0, L_NEXT, r->minor);
+		if ((r->access & 7) != 7) { /* an access asked for that the rule does not name: not this rule */
+			p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 1, 2, 0, 0);
+			p[n++] = INSN(BPF_ALU64 | BPF_AND | BPF_K, 1, 0, 0, (int)(~r->access & 7));
+			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 1, 0, L_NEXT, 0);
 		}
+		p[n++] = INSN(BPF_JMP | BPF_JA, 0, 0, r->allow ? L_ALLOW : L_DENY, 0);
+		for (int j = start; j < n; j++)
+			if (p[j].off == L_NEXT)
+				p[j].off = (int16_t)(n - (j + 1));
+		/* A rule that matches everything hides the ones before it (the verifier refuses dead code). */
+		if (n - start == 1)
+			break;
 	}
 	int deny = n;
 	p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
@@ -113,22 +142,28 @@ static int build(struct bpf_insn *p, dev_t block)
 	return n;
 }
 
-static int load_program(dev_t block)
+static int load_program(const struct ds_dev_access *list, size_t n)
 {
-	struct bpf_insn prog[2 * ARRAY_SIZE(rules) + 16];
+	struct bpf_insn *prog = calloc(7 * n + 10, sizeof(*prog));
+	if (!prog)
+		return -ENOMEM;
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t)(uintptr_t)prog;
-	a.insn_cnt = (uint32_t)build(prog, block);
+	a.insn_cnt = (uint32_t)build(prog, list, n);
 	a.license = (uint64_t)(uintptr_t) "GPL";
 	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
-	return fd < 0 ? negerrno() : fd;
+	fd = fd < 0 ? negerrno() : fd;
+	free(prog);
+	return fd;
 }
 
 int ds_devpolicy_bpf_available(void)
 {
-	int fd = load_program(0);
+	size_t n;
+	_cleanup_free_ struct ds_dev_access *list = policy_list(NULL, 0, 0, &n);
+	int fd = list ? load_program(list, n) : -ENOMEM;
 	if (fd < 0)
 		return 0;
 	close(fd);
@@ -182,42 +217,68 @@ static int write_v1(const char *dir, const char *file, const char *line, struct 
 	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", line, path) : 0;
 }
 
-static int apply_v1(const char *dir, dev_t block, struct ds_error *err)
+/* The list as v1 lines, in order, after "a" denied: the controller's own rules make the last one win. */
+static int apply_v1(const char *dir, const struct ds_dev_access *list, size_t n, struct ds_error *err)
 {
 	int r = write_v1(dir, "devices.deny", "a", err);
-	if (r == 0 && block) {
-		char line[64];
-		snprintf(line, sizeof(line), "b %u:%u rw", major(block), minor(block));
-		r = write_v1(dir, "devices.allow", line, err);
-	}
-	if (r == 0)
-		r = write_v1(dir, "devices.allow", "c *:* m", err);
-	if (r == 0)
-		r = write_v1(dir, "devices.allow", "b *:* m", err);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(rules); i++)
-		for (unsigned major = rules[i].major; r == 0 && major <= rules[i].major_last; major++) {
-			char line[64];
-			if (rules[i].minor < 0)
-				snprintf(line, sizeof(line), "c %u:* rwm", major);
-			else
-				snprintf(line, sizeof(line), "c %u:%d rwm", major, rules[i].minor);
-			r = write_v1(dir, "devices.allow", line, err);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const struct ds_dev_access *d = &list[i];
+		char line[64], maj[16] = "*", min[16] = "*", acc[4];
+		int k = 0;
+		if (d->major >= 0)
+			snprintf(maj, sizeof(maj), "%d", d->major);
+		if (d->minor >= 0)
+			snprintf(min, sizeof(min), "%d", d->minor);
+		if (d->access & DS_DEV_READ)
+			acc[k++] = 'r';
+		if (d->access & DS_DEV_WRITE)
+			acc[k++] = 'w';
+		if (d->access & DS_DEV_MKNOD)
+			acc[k++] = 'm';
+		acc[k] = '\0';
+		if (d->type == 'a' && (d->access & 7) == 7)
+			snprintf(line, sizeof(line), "a");
+		else if (d->type == 'a') /* v1 has no "a" with access: both types */
+			snprintf(line, sizeof(line), "c %s:%s %s", maj, min, acc);
+		else
+			snprintf(line, sizeof(line), "%c %s:%s %s", d->type, maj, min, acc);
+		r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
+		if (r == 0 && d->type == 'a' && (d->access & 7) != 7) {
+			line[0] = 'b';
+			r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
 		}
+	}
 	return r < 0 ? r : DS_DEV_V1;
 }
 
-int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err)
+static int apply(const struct ds_cgroups *cg, const char *rel, dev_t block, const struct ds_dev_access *extra,
+		 size_t n_extra, struct ds_error *err)
 {
 	char dir[PATH_MAX + 256];
+	size_t n;
+	_cleanup_free_ struct ds_dev_access *list = policy_list(extra, n_extra, block, &n);
+	if (!list)
+		return ds_fail(err, -ENOMEM, "cannot make the device policy");
 	if (v2_dir(cg, rel, dir, sizeof(dir))) {
 		/* Load refused (a kernel before 4.15, or without CONFIG_BPF_SYSCALL): the v1 way, if any. */
-		int prog = load_program(block);
+		int prog = load_program(list, n);
 		if (prog >= 0)
 			return attach_bpf(prog, dir, err);
 	}
 	if (v1_dir(cg, rel, dir, sizeof(dir)))
-		return apply_v1(dir, block, err);
+		return apply_v1(dir, list, n, err);
 	return DS_DEV_MISSING;
+}
+
+int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err)
+{
+	return apply(cg, rel, block, NULL, 0, err);
+}
+
+int ds_devpolicy_apply_list(const struct ds_cgroups *cg, const char *rel, const struct ds_dev_access *list, size_t n,
+			    struct ds_error *err)
+{
+	return apply(cg, rel, 0, list, n, err);
 }
 
 enum ds_devpolicy ds_devpolicy_expected(const struct ds_cgroups *cg)

@@ -27,6 +27,15 @@ struct ds_dev_rule {
 };
 const struct ds_dev_rule *ds_dev_rules(int *n);
 
+/* One rule of a device list: OCI's linux.resources.devices, a line of v1's devices.allow or devices.deny. */
+enum { DS_DEV_MKNOD = 1, DS_DEV_READ = 2, DS_DEV_WRITE = 4 }; /* access, as the kernel's BPF_DEVCG_ACC_* */
+struct ds_dev_access {
+	char type;        /* 'a' (any), 'c' or 'b' */
+	int major, minor; /* -1: any */
+	unsigned access;  /* DS_DEV_* bits */
+	int allow;
+};
+
 /*
  * Applies the policy to rel in the hierarchies the container uses: a
  * device program on its cgroup2 directory, else the v1 devices controller
@@ -36,6 +45,14 @@ const struct ds_dev_rule *ds_dev_rules(int *n);
  * image on its loop device, which the kernel checks when init mounts it.
  */
 int ds_devpolicy_apply(const struct ds_cgroups *cg, const char *rel, dev_t block, struct ds_error *err);
+/*
+ * The same with list (in order, the last rule that matches a request wins:
+ * its type, numbers, and every access it asks for among the rule's) before
+ * the policy's own rules, which therefore still hold: the standard nodes
+ * open, any node may be made. A cgroup2 program or v1's files, as above.
+ */
+int ds_devpolicy_apply_list(const struct ds_cgroups *cg, const char *rel, const struct ds_dev_access *list, size_t n,
+			    struct ds_error *err);
 /* What a running container has: DS_DEV_BPF, DS_DEV_V1 or DS_DEV_NONE. */
 enum ds_devpolicy ds_devpolicy_of(const struct ds_cgroups *cg, const char *rel);
 /* What ds_devpolicy_apply would apply on this host (DS_DEV_BPF, DS_DEV_V1 or DS_DEV_MISSING), for `check`. */

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int bad_path(const char *p, struct ds_error *err)
 {
@@ -70,9 +72,29 @@ void ds_oci_limits(const struct ds_oci_spec *s, struct ds_limits *lim)
 		unsigned long long milli = (unsigned long long)r->cpu_quota * 1000 / period;
 		lim->cpus_milli = milli < 1 ? 1 : milli > INT_MAX ? INT_MAX : (int)milli;
 	}
+	snprintf(lim->cpuset_cpus, sizeof(lim->cpuset_cpus), "%s", r->cpuset_cpus ? r->cpuset_cpus : "");
+	snprintf(lim->cpuset_mems, sizeof(lim->cpuset_mems), "%s", r->cpuset_mems ? r->cpuset_mems : "");
 	if (r->has_cpu_shares && r->cpu_shares > 0) {
 		/* 1024 shares is the default as 100 is cgroup2's: fs/cgroup.c maps it back to v1 shares. */
 		unsigned long long w = r->cpu_shares > 102400000 ? 10000 : r->cpu_shares * 100 / 1024;
 		lim->cpu_weight = w < 1 ? 1 : w > 10000 ? 10000 : (int)w;
 	}
+}
+
+struct ds_dev_access *ds_oci_device_list(const struct ds_oci_spec *s, size_t *n)
+{
+	const struct ds_oci_resources *r = &s->resources;
+	struct ds_dev_access *l = calloc(r->n_devices + s->n_devices + 1, sizeof(*l));
+	if (!l)
+		return NULL;
+	memcpy(l, r->devices, r->n_devices * sizeof(*l));
+	*n = r->n_devices;
+	/* linux.devices: the nodes the config makes open too (as runc has it), block ones included. */
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct ds_oci_device *d = &s->devices[i];
+		if (S_ISCHR(d->mode) || S_ISBLK(d->mode))
+			l[(*n)++] = (struct ds_dev_access){ S_ISBLK(d->mode) ? 'b' : 'c', (int)d->major, (int)d->minor,
+							    DS_DEV_READ | DS_DEV_WRITE | DS_DEV_MKNOD, 1 };
+	}
+	return l;
 }

@@ -20,3 +20,9 @@
 int ds_oci_cgroup_rel(const struct ds_oci_spec *s, const char *id, char *out, size_t size, struct ds_error *err);
 /* linux.resources as struct ds_limits (0: no limit); cpu shares as cgroup2's weight (1024 is 100). */
 void ds_oci_limits(const struct ds_oci_spec *s, struct ds_limits *lim);
+/*
+ * The device cgroup's list for droidspaces' policy (fs/devices.c):
+ * linux.resources.devices in order, then an allow for each node linux.devices
+ * makes. Malloc'd; *n its length.
+ */
+struct ds_dev_access *ds_oci_device_list(const struct ds_oci_spec *s, size_t *n);

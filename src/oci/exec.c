@@ -50,8 +50,8 @@ static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_er
  * entered by the children), fork the process, send its PID, then wait for
  * it (its status is ours) or, detached, leave.
  */
-static void __attribute__((noreturn))
-run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int pid_w, int err_w)
+static void __attribute__((noreturn)) run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p,
+						 const struct ds_oci_filter *filter, int detach, int pid_w, int err_w)
 {
 	struct ds_error e = { 0 };
 	if (ds_ns_enter(ns, &e) < 0) {
@@ -62,7 +62,7 @@ run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, int
 	if (pid == 0) {
 		/* Only stdio of the caller's reaches the process (and the error pipe, closed at exec). */
 		ds_fds_close_from(3, &err_w, 1);
-		if (ds_oci_process_apply(p, &e) == 0) {
+		if (ds_oci_process_apply(p, filter, &e) == 0) {
 			int r = ds_oci_process_exec(p);
 			ds_fail(&e, r, "cannot execute %s", p->args[0]);
 		}
@@ -92,8 +92,8 @@ static int wait_middle(pid_t middle)
 }
 
 /* Forks the middle child and waits until the process is executed: its PID, or why it was not. */
-static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, int detach, pid_t *middle, pid_t *pid,
-			 struct ds_error *err)
+static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, const struct ds_oci_filter *filter,
+			 int detach, pid_t *middle, pid_t *pid, struct ds_error *err)
 {
 	_cleanup_close_ int pid_r = -1, pid_w = -1, err_r = -1, err_w = -1;
 	int fds[2];
@@ -109,7 +109,7 @@ static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, i
 	if (*middle == 0) {
 		close(pid_r);
 		close(err_r);
-		run_middle(ns, p, detach, pid_w, err_w);
+		run_middle(ns, p, filter, detach, pid_w, err_w);
 	}
 	if (*middle < 0)
 		return ds_fail(err, negerrno(), "cannot fork");
@@ -139,14 +139,20 @@ int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *
 		return r;
 	if (ds_oci_status(&c) == DS_OCI_STOPPED)
 		return ds_fail(err, DS_EINVAL_MSG, "cannot exec in a stopped container \"%s\"", o->id);
+	/* The container's linux.seccomp holds for what is executed in it too. */
+	struct ds_oci_filter filter = { 0 };
+	_cleanup_oci_spec_ struct ds_oci_spec config = { 0 };
+	if ((r = ds_oci_load_spec(&c, &config, err)) < 0 || (r = ds_oci_filter_compile(&config, &filter, err)) < 0)
+		return r;
 	struct ds_oci_spec spec;
 	struct ds_ns_set ns;
 	pid_t middle = -1, pid = -1;
 	if ((r = read_process(o->process, &spec, err)) == 0 && (r = ds_ns_open(c.pid, &ns, err)) == 0) {
-		r = start_process(&ns, &spec.process, o->detach, &middle, &pid, err);
+		r = start_process(&ns, &spec.process, &filter, o->detach, &middle, &pid, err);
 		ds_ns_close(&ns);
 	}
 	ds_oci_spec_free(&spec);
+	ds_seccomp_prog_free(&filter.prog);
 	if (r < 0)
 		return r;
 	/* Detached, the middle child leaves as soon as the process runs; else it waits for it. */

@@ -361,7 +361,23 @@ static int setup_cwd(const char *cwd, struct ds_error *err)
 	return 0;
 }
 
-int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err)
+int ds_oci_filter_compile(const struct ds_oci_spec *spec, struct ds_oci_filter *f, struct ds_error *err)
+{
+	memset(f, 0, sizeof(*f));
+	if (!spec->seccomp.present)
+		return 0;
+	f->flags = spec->seccomp.flags;
+	struct ds_error e = { 0 };
+	int r = ds_seccomp_compile(&spec->seccomp.policy, &f->prog, &e);
+	return r < 0 ? ds_fail(err, r, "config.json: linux.seccomp: %s", e.msg) : 0;
+}
+
+static int setup_seccomp(const struct ds_oci_filter *f, struct ds_error *err)
+{
+	return f && f->prog.len ? ds_seccomp_install(&f->prog, f->flags, err) : 0;
+}
+
+int ds_oci_process_apply(const struct ds_oci_process *p, const struct ds_oci_filter *filter, struct ds_error *err)
 {
 	int r = setup_rlimits(p, err);
 	if (r < 0)
@@ -369,12 +385,18 @@ int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err)
 	/* Created as root (the user may not be allowed to), entered as the user below. */
 	if ((r = setup_cwd(p->cwd, err)) < 0)
 		return r;
+	/* Without no_new_privs the kernel takes a filter only from CAP_SYS_ADMIN: before it is dropped. */
+	if (!p->no_new_privileges && (r = setup_seccomp(filter, err)) < 0)
+		return r;
 	if ((r = setup_user(p, err)) < 0)
 		return r;
 	if (chdir(p->cwd) < 0)
 		return ds_fail(err, negerrno(), "cannot enter process.cwd %s as the user", p->cwd);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return ds_fail(err, negerrno(), "cannot set noNewPrivileges");
+	/* With it, as late as can be: the fewer syscalls after it, the fewer a profile must allow. */
+	if (p->no_new_privileges && (r = setup_seccomp(filter, err)) < 0)
+		return r;
 	return 0;
 }
 
@@ -445,6 +467,10 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	keep[DS_OCI_NAMESPACES + 1] = in->console_fd;
 	keep[DS_OCI_NAMESPACES + 2] = in->hook_fd;
 	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 3);
+	/* linux.seccomp compiled before anything is made: a filter the kernel would not take fails here. */
+	struct ds_oci_filter filter;
+	if ((r = ds_oci_filter_compile(s, &filter, err)) < 0)
+		return r;
 	/* A session of its own: the caller's terminal and signals are not the container's. */
 	if (setsid() < 0)
 		return ds_fail(err, negerrno(), "cannot start a new session");
@@ -495,8 +521,9 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	}
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return ds_fail(err, negerrno(), "cannot set the hostname %s", s->hostname);
-	if ((r = ds_oci_process_apply(p, err)) < 0)
+	if ((r = ds_oci_process_apply(p, &filter, err)) < 0)
 		return r;
+	ds_seccomp_prog_free(&filter.prog);
 	/* Only stdio crosses into the container: the namespace fds were closed above, the fifo is close-on-exec. */
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		if (in->ns_fd[ns] >= 0)

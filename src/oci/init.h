@@ -38,10 +38,19 @@ struct ds_oci_init {
  * process exits 127.
  */
 int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err);
+/* linux.seccomp compiled (prog.len 0: the config has none). */
+struct ds_oci_filter {
+	struct ds_seccomp_prog prog;
+	unsigned flags; /* SECCOMP_FILTER_FLAG_* */
+};
+int ds_oci_filter_compile(const struct ds_oci_spec *spec, struct ds_oci_filter *f, struct ds_error *err);
 /*
- * process.rlimits, cwd (made if missing), user, capabilities and
- * noNewPrivileges on the calling process: init's last steps, and exec's.
+ * process.rlimits, cwd (made if missing), user, capabilities,
+ * noNewPrivileges and the seccomp filter (when filter holds one) on the
+ * calling process: init's last steps, and exec's. With noNewPrivileges the
+ * filter comes last, after the capabilities are dropped; without it,
+ * installing one needs CAP_SYS_ADMIN, so it comes before (as in runc).
  */
-int ds_oci_process_apply(const struct ds_oci_process *p, struct ds_error *err);
+int ds_oci_process_apply(const struct ds_oci_process *p, const struct ds_oci_filter *filter, struct ds_error *err);
 /* execvp of process.args with process.env as the whole environment; returns only the error. */
 int ds_oci_process_exec(const struct ds_oci_process *p);

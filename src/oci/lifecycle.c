@@ -117,7 +117,7 @@ static int make_cgroup(const struct ds_oci_spec *s, struct ds_oci_container *c, 
 	if (ds_cgroup_detect(cg) < 0 || cg->mode == DS_CG_NONE) {
 		cg->mode = DS_CG_NONE;
 		c->cgroup[0] = '\0';
-		if (lim->memory || lim->pids || lim->cpus_milli || lim->cpu_weight)
+		if (ds_limits_present(lim))
 			return ds_fail(err, -EOPNOTSUPP, "config.json: linux.resources: this host has no cgroups");
 		return 0;
 	}
@@ -135,9 +135,13 @@ static int make_cgroup(const struct ds_oci_spec *s, struct ds_oci_container *c, 
 		c->cgroup[0] = '\0'; /* never dropped by this create */
 		return r;
 	}
+	size_t n;
+	_cleanup_free_ struct ds_dev_access *devices = ds_oci_device_list(s, &n);
+	if (!devices)
+		return ds_fail(err, -ENOMEM, "config.json: linux.resources.devices");
 	if ((r = ds_cgroup_create(cg, c->cgroup, err)) < 0 ||
 	    (r = ds_cgroup_limits_apply(cg, c->cgroup, lim, err)) < 0 ||
-	    (r = ds_devpolicy_apply(cg, c->cgroup, 0, err)) < 0) {
+	    (r = ds_devpolicy_apply_list(cg, c->cgroup, devices, n, err)) < 0) {
 		drop_cgroup(c);
 		return r;
 	}

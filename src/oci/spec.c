@@ -12,10 +12,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "oci/field.h"
 #include "util/macros.h"
-
-/* The JSON path of a field, for messages: "process.args[1]". Longer keys are cut. */
-#define PATH_LEN 192
 
 static const char *const ns_names[DS_OCI_NAMESPACES] = {
 	[DS_OCI_NS_USER] = "user",     [DS_OCI_NS_PID] = "pid",   [DS_OCI_NS_NETWORK] = "network",
@@ -104,199 +102,35 @@ static const char *const capset_keys[DS_OCI_CAPSETS] = {
 	[DS_OCI_CAP_AMBIENT] = "ambient",
 };
 
-/* ---- typed access, each failure naming the field's path ---------------------------------- */
-
-static const char *a_type(enum ds_jtype t)
-{
-	static const char *const names[] = { "null", "a boolean", "a number", "a string", "an array", "an object" };
-	return (unsigned)t < ARRAY_SIZE(names) ? names[t] : "?";
-}
-
-static int __attribute__((format(printf, 3, 4))) bad(struct ds_error *err, const char *path, const char *fmt, ...)
-{
-	char what[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ds_fail(err, DS_EINVAL_MSG, "config.json: %s: %s", path, what);
-}
-
-static void join(char *out, const char *parent, const char *key)
-{
-	snprintf(out, PATH_LEN, "%s%s%.64s", parent, *parent ? "." : "", key);
-}
-
-static void index_of(char *out, const char *parent, size_t i) { snprintf(out, PATH_LEN, "%s[%zu]", parent, i); }
-
-static int want(const struct ds_jval *v, enum ds_jtype t, const char *path, struct ds_error *err)
-{
-	if (v->type != t)
-		return bad(err, path, "expected %s, got %s", a_type(t), a_type(v->type));
-	return 0;
-}
-
-/* A string without NULs. */
-static int want_string(const struct ds_jval *v, const char *path, const char **out, struct ds_error *err)
-{
-	int r = want(v, DS_JSTRING, path, err);
-	if (r < 0)
-		return r;
-	if (!ds_jstr(v))
-		return bad(err, path, "a NUL character in the string");
-	*out = v->str;
-	return 0;
-}
-
-/* obj.key when present (a JSON null is taken as absent, as Go's decoder does): 1, else 0. */
-static int member(const struct ds_jval *obj, const char *key, const char *parent, char *path,
-		  const struct ds_jval **out)
-{
-	join(path, parent, key);
-	*out = ds_jget(obj, key);
-	return *out && (*out)->type != DS_JNULL;
-}
-
-static int get_string(const struct ds_jval *obj, const char *key, const char *parent, int required, const char **out,
-		      struct ds_error *err)
-{
-	char path[PATH_LEN];
-	const struct ds_jval *v;
-	if (!member(obj, key, parent, path, &v))
-		return required ? bad(err, path, "missing") : 0;
-	return want_string(v, path, out, err);
-}
-
-static int get_bool(const struct ds_jval *obj, const char *key, const char *parent, int *out, struct ds_error *err)
-{
-	char path[PATH_LEN];
-	const struct ds_jval *v;
-	if (!member(obj, key, parent, path, &v))
-		return 0;
-	int r = want(v, DS_JBOOL, path, err);
-	if (r < 0)
-		return r;
-	*out = v->boolean;
-	return 0;
-}
-
-static int number_in(const struct ds_jval *v, const char *path, long long min, long long max, long long *out,
-		     struct ds_error *err)
-{
-	int r = want(v, DS_JNUMBER, path, err);
-	if (r < 0)
-		return r;
-	r = ds_jint(v, min, max, out);
-	if (r == -EINVAL)
-		return bad(err, path, "expected an integer, got %.40s", v->str);
-	if (r < 0)
-		return bad(err, path, "%.40s is out of range (%lld to %lld)", v->str, min, max);
-	return 0;
-}
-
-static int get_int(const struct ds_jval *obj, const char *key, const char *parent, long long min, long long max,
-		   long long *out, int *has, struct ds_error *err)
-{
-	char path[PATH_LEN];
-	const struct ds_jval *v;
-	if (!member(obj, key, parent, path, &v))
-		return 0;
-	int r = number_in(v, path, min, max, out, err);
-	if (r >= 0 && has)
-		*has = 1;
-	return r;
-}
-
-static int get_uint(const struct ds_jval *obj, const char *key, const char *parent, unsigned long long max,
-		    unsigned long long *out, int *has, struct ds_error *err)
-{
-	char path[PATH_LEN];
-	const struct ds_jval *v;
-	if (!member(obj, key, parent, path, &v))
-		return 0;
-	int r = want(v, DS_JNUMBER, path, err);
-	if (r < 0)
-		return r;
-	r = ds_juint(v, max, out);
-	if (r == -EINVAL)
-		return bad(err, path, "expected an integer, got %.40s", v->str);
-	if (r < 0)
-		return bad(err, path, "%.40s is out of range (0 to %llu)", v->str, max);
-	if (has)
-		*has = 1;
-	return 0;
-}
-
-/* obj.key as an object (1), absent (0), or the wrong type (< 0). */
-static int get_object(const struct ds_jval *obj, const char *key, const char *parent, char *path,
-		      const struct ds_jval **out, struct ds_error *err)
-{
-	if (!member(obj, key, parent, path, out))
-		return 0;
-	int r = want(*out, DS_JOBJECT, path, err);
-	return r < 0 ? r : 1;
-}
-
-/* obj.key as an array of strings into a malloc'd array (absent: none). */
-static int get_strings(const struct ds_jval *obj, const char *key, const char *parent, const char ***out, size_t *n,
-		       struct ds_error *err)
-{
-	char path[PATH_LEN], item[PATH_LEN];
-	const struct ds_jval *v;
-	if (!member(obj, key, parent, path, &v))
-		return 0;
-	int r = want(v, DS_JARRAY, path, err);
-	if (r < 0)
-		return r;
-	*out = calloc(v->count + 1, sizeof(**out));
-	if (!*out)
-		return ds_fail(err, -ENOMEM, "config.json: %s", path);
-	size_t i = 0;
-	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
-		index_of(item, path, i);
-		if ((r = want_string(m, item, &(*out)[i], err)) < 0)
-			return r;
-	}
-	*n = v->count;
-	return 0;
-}
-
-static int absolute(const char *s, const char *path, struct ds_error *err)
-{
-	if (s[0] != '/')
-		return bad(err, path, "\"%.100s\" is not an absolute path", s);
-	return 0;
-}
-
 /* ---- the sections ------------------------------------------------------------------------ */
 
 static int read_user(const struct ds_jval *proc, struct ds_oci_process *p, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 	const struct ds_jval *user, *gids;
-	int r = get_object(proc, "user", "process", path, &user, err);
+	int r = ds_oci_get_object(proc, "user", "process", path, &user, err);
 	if (r <= 0)
 		return r;
 	long long id = 0;
-	if ((r = get_int(user, "uid", path, 0, UINT32_MAX - 1, &id, NULL, err)) < 0)
+	if ((r = ds_oci_get_int(user, "uid", path, 0, UINT32_MAX - 1, &id, NULL, err)) < 0)
 		return r;
 	p->uid = (uint32_t)id;
 	id = 0;
-	if ((r = get_int(user, "gid", path, 0, UINT32_MAX - 1, &id, NULL, err)) < 0)
+	if ((r = ds_oci_get_int(user, "gid", path, 0, UINT32_MAX - 1, &id, NULL, err)) < 0)
 		return r;
 	p->gid = (uint32_t)id;
-	char gpath[PATH_LEN];
-	if (!member(user, "additionalGids", path, gpath, &gids))
+	char gpath[DS_OCI_PATH_LEN];
+	if (!ds_oci_member(user, "additionalGids", path, gpath, &gids))
 		return 0;
-	if ((r = want(gids, DS_JARRAY, gpath, err)) < 0)
+	if ((r = ds_oci_want(gids, DS_JARRAY, gpath, err)) < 0)
 		return r;
 	p->additional_gids = calloc(gids->count + 1, sizeof(*p->additional_gids));
 	if (!p->additional_gids)
 		return ds_fail(err, -ENOMEM, "config.json: %s", gpath);
 	size_t i = 0;
 	for (const struct ds_jval *m = gids->head; m; m = m->next, i++) {
-		index_of(item, gpath, i);
-		if ((r = number_in(m, item, 0, UINT32_MAX - 1, &id, err)) < 0)
+		ds_oci_path_index(item, gpath, i);
+		if ((r = ds_oci_number_in(m, item, 0, UINT32_MAX - 1, &id, err)) < 0)
 			return r;
 		p->additional_gids[i] = (uint32_t)id;
 	}
@@ -314,26 +148,26 @@ static int cap_bit(const char *name)
 
 static int read_capabilities(const struct ds_jval *proc, struct ds_oci_process *p, struct ds_error *err)
 {
-	char path[PATH_LEN];
+	char path[DS_OCI_PATH_LEN];
 	const struct ds_jval *caps;
-	int r = get_object(proc, "capabilities", "process", path, &caps, err);
+	int r = ds_oci_get_object(proc, "capabilities", "process", path, &caps, err);
 	if (r <= 0)
 		return r;
 	for (int set = 0; set < DS_OCI_CAPSETS; set++) {
 		_cleanup_free_ const char **names = NULL;
 		size_t n = 0;
-		char spath[PATH_LEN], item[PATH_LEN];
+		char spath[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 		const struct ds_jval *v;
-		if (!member(caps, capset_keys[set], path, spath, &v))
+		if (!ds_oci_member(caps, capset_keys[set], path, spath, &v))
 			continue;
-		if ((r = get_strings(caps, capset_keys[set], path, &names, &n, err)) < 0)
+		if ((r = ds_oci_get_strings(caps, capset_keys[set], path, &names, &n, err)) < 0)
 			return r;
 		p->has_caps[set] = 1;
 		for (size_t i = 0; i < n; i++) {
 			int bit = cap_bit(names[i]);
 			if (bit < 0) {
-				index_of(item, spath, i);
-				return bad(err, item, "unknown capability \"%.64s\"", names[i]);
+				ds_oci_path_index(item, spath, i);
+				return ds_oci_bad(err, item, "unknown capability \"%.64s\"", names[i]);
 			}
 			p->caps[set] |= 1ULL << bit;
 		}
@@ -343,11 +177,11 @@ static int read_capabilities(const struct ds_jval *proc, struct ds_oci_process *
 
 static int read_rlimits(const struct ds_jval *proc, struct ds_oci_process *p, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	if (!member(proc, "rlimits", "process", path, &v))
+	if (!ds_oci_member(proc, "rlimits", "process", path, &v))
 		return 0;
-	int r = want(v, DS_JARRAY, path, err);
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
 	if (r < 0)
 		return r;
 	p->rlimits = calloc(v->count + 1, sizeof(*p->rlimits));
@@ -357,26 +191,28 @@ static int read_rlimits(const struct ds_jval *proc, struct ds_oci_process *p, st
 	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
 		struct ds_oci_rlimit *l = &p->rlimits[i];
 		const char *type = NULL;
-		index_of(item, path, i);
-		if ((r = want(m, DS_JOBJECT, item, err)) < 0 || (r = get_string(m, "type", item, 1, &type, err)) < 0)
+		ds_oci_path_index(item, path, i);
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 1, &type, err)) < 0)
 			return r;
 		l->resource = -1;
 		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
 			if (strcmp(type, rlimit_names[k].name) == 0)
 				l->resource = rlimit_names[k].resource;
 		if (l->resource < 0) {
-			char tpath[PATH_LEN];
-			join(tpath, item, "type");
-			return bad(err, tpath, "unknown limit \"%.64s\"", type);
+			char tpath[DS_OCI_PATH_LEN];
+			ds_oci_path_join(tpath, item, "type");
+			return ds_oci_bad(err, tpath, "unknown limit \"%.64s\"", type);
 		}
 		for (size_t k = 0; k < i; k++)
 			if (p->rlimits[k].resource == l->resource)
-				return bad(err, item, "%.64s is set twice", type);
-		if ((r = get_uint(m, "soft", item, ULLONG_MAX, &l->soft, NULL, err)) < 0 ||
-		    (r = get_uint(m, "hard", item, ULLONG_MAX, &l->hard, NULL, err)) < 0)
+				return ds_oci_bad(err, item, "%.64s is set twice", type);
+		if ((r = ds_oci_get_uint(m, "soft", item, ULLONG_MAX, &l->soft, NULL, err)) < 0 ||
+		    (r = ds_oci_get_uint(m, "hard", item, ULLONG_MAX, &l->hard, NULL, err)) < 0)
 			return r;
 		if (l->soft > l->hard)
-			return bad(err, item, "the soft limit %llu is above the hard limit %llu", l->soft, l->hard);
+			return ds_oci_bad(err, item, "the soft limit %llu is above the hard limit %llu", l->soft,
+					  l->hard);
 	}
 	p->n_rlimits = v->count;
 	return 0;
@@ -384,12 +220,12 @@ static int read_rlimits(const struct ds_jval *proc, struct ds_oci_process *p, st
 
 static int read_env(struct ds_oci_process *p, struct ds_error *err)
 {
-	char item[PATH_LEN];
+	char item[DS_OCI_PATH_LEN];
 	for (size_t i = 0; i < p->n_env; i++) {
 		const char *eq = strchr(p->env[i], '=');
 		if (!eq || eq == p->env[i]) {
-			index_of(item, "process.env", i);
-			return bad(err, item, "\"%.64s\" is not NAME=VALUE", p->env[i]);
+			ds_oci_path_index(item, "process.env", i);
+			return ds_oci_bad(err, item, "\"%.64s\" is not NAME=VALUE", p->env[i]);
 		}
 	}
 	return 0;
@@ -402,18 +238,18 @@ static int read_process_object(const struct ds_jval *proc, struct ds_oci_spec *s
 	struct ds_oci_process *p = &spec->process;
 	int r;
 	spec->has_process = 1;
-	if ((r = get_bool(proc, "terminal", path, &p->terminal, err)) < 0 ||
-	    (r = get_strings(proc, "args", path, &p->args, &p->n_args, err)) < 0 ||
-	    (r = get_strings(proc, "env", path, &p->env, &p->n_env, err)) < 0 || (r = read_env(p, err)) < 0 ||
-	    (r = get_string(proc, "cwd", path, 1, &p->cwd, err)) < 0 ||
-	    (r = absolute(p->cwd, "process.cwd", err)) < 0 || (r = read_user(proc, p, err)) < 0 ||
+	if ((r = ds_oci_get_bool(proc, "terminal", path, &p->terminal, err)) < 0 ||
+	    (r = ds_oci_get_strings(proc, "args", path, &p->args, &p->n_args, err)) < 0 ||
+	    (r = ds_oci_get_strings(proc, "env", path, &p->env, &p->n_env, err)) < 0 || (r = read_env(p, err)) < 0 ||
+	    (r = ds_oci_get_string(proc, "cwd", path, 1, &p->cwd, err)) < 0 ||
+	    (r = ds_oci_absolute(p->cwd, "process.cwd", err)) < 0 || (r = read_user(proc, p, err)) < 0 ||
 	    (r = read_capabilities(proc, p, err)) < 0 || (r = read_rlimits(proc, p, err)) < 0 ||
-	    (r = get_bool(proc, "noNewPrivileges", path, &p->no_new_privileges, err)) < 0)
+	    (r = ds_oci_get_bool(proc, "noNewPrivileges", path, &p->no_new_privileges, err)) < 0)
 		return r;
 	if (p->n_args == 0)
-		return bad(err, "process.args", "missing or empty (the program to run)");
+		return ds_oci_bad(err, "process.args", "missing or empty (the program to run)");
 	long long adj = 0;
-	if ((r = get_int(proc, "oomScoreAdj", path, -1000, 1000, &adj, &p->has_oom_score_adj, err)) < 0)
+	if ((r = ds_oci_get_int(proc, "oomScoreAdj", path, -1000, 1000, &adj, &p->has_oom_score_adj, err)) < 0)
 		return r;
 	p->oom_score_adj = (int)adj;
 	return 0;
@@ -421,9 +257,9 @@ static int read_process_object(const struct ds_jval *proc, struct ds_oci_spec *s
 
 static int read_process(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN];
+	char path[DS_OCI_PATH_LEN];
 	const struct ds_jval *proc;
-	int r = get_object(root, "process", "", path, &proc, err);
+	int r = ds_oci_get_object(root, "process", "", path, &proc, err);
 	return r <= 0 ? r : read_process_object(proc, spec, err);
 }
 
@@ -435,17 +271,17 @@ int ds_oci_process_parse(const char *text, size_t len, struct ds_oci_spec *spec,
 	if (r < 0)
 		return ds_fail(err, r, "config.json: %s", jerr.msg);
 	if (spec->doc.root->type != DS_JOBJECT)
-		return bad(err, "process", "expected an object, got %s", a_type(spec->doc.root->type));
+		return ds_oci_bad(err, "process", "expected an object, got %s", ds_oci_a_type(spec->doc.root->type));
 	return read_process_object(spec->doc.root, spec, err);
 }
 
 static int read_mounts(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	if (!member(root, "mounts", "", path, &v))
+	if (!ds_oci_member(root, "mounts", "", path, &v))
 		return 0;
-	int r = want(v, DS_JARRAY, path, err);
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
 	if (r < 0)
 		return r;
 	spec->mounts = calloc(v->count + 1, sizeof(*spec->mounts));
@@ -455,15 +291,15 @@ static int read_mounts(const struct ds_jval *root, struct ds_oci_spec *spec, str
 	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
 		struct ds_oci_mount *mnt = &spec->mounts[i];
 		spec->n_mounts = i + 1; /* its options are freed even when it fails half-way */
-		index_of(item, path, i);
-		char dpath[PATH_LEN];
-		join(dpath, item, "destination");
-		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
-		    (r = get_string(m, "destination", item, 1, &mnt->destination, err)) < 0 ||
-		    (r = absolute(mnt->destination, dpath, err)) < 0 ||
-		    (r = get_string(m, "type", item, 0, &mnt->type, err)) < 0 ||
-		    (r = get_string(m, "source", item, 0, &mnt->source, err)) < 0 ||
-		    (r = get_strings(m, "options", item, &mnt->options, &mnt->n_options, err)) < 0)
+		ds_oci_path_index(item, path, i);
+		char dpath[DS_OCI_PATH_LEN];
+		ds_oci_path_join(dpath, item, "destination");
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "destination", item, 1, &mnt->destination, err)) < 0 ||
+		    (r = ds_oci_absolute(mnt->destination, dpath, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 0, &mnt->type, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "source", item, 0, &mnt->source, err)) < 0 ||
+		    (r = ds_oci_get_strings(m, "options", item, &mnt->options, &mnt->n_options, err)) < 0)
 			return r;
 	}
 	return 0;
@@ -471,32 +307,33 @@ static int read_mounts(const struct ds_jval *root, struct ds_oci_spec *spec, str
 
 static int read_namespaces(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	if (!member(linux_, "namespaces", "linux", path, &v))
+	if (!ds_oci_member(linux_, "namespaces", "linux", path, &v))
 		return 0;
-	int r = want(v, DS_JARRAY, path, err);
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
 	if (r < 0)
 		return r;
 	size_t i = 0;
 	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
 		const char *type = NULL, *nspath = NULL;
-		index_of(item, path, i);
-		if ((r = want(m, DS_JOBJECT, item, err)) < 0 || (r = get_string(m, "type", item, 1, &type, err)) < 0 ||
-		    (r = get_string(m, "path", item, 0, &nspath, err)) < 0)
+		ds_oci_path_index(item, path, i);
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 1, &type, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "path", item, 0, &nspath, err)) < 0)
 			return r;
 		int ns = -1;
 		for (int k = 0; k < DS_OCI_NAMESPACES; k++)
 			if (strcmp(type, ns_names[k]) == 0)
 				ns = k;
 		if (ns < 0)
-			return bad(err, item, "unknown namespace type \"%.64s\"", type);
+			return ds_oci_bad(err, item, "unknown namespace type \"%.64s\"", type);
 		if (spec->ns_wanted[ns])
-			return bad(err, item, "namespace type \"%s\" listed twice", type);
+			return ds_oci_bad(err, item, "namespace type \"%s\" listed twice", type);
 		if (nspath) {
-			char ppath[PATH_LEN];
-			join(ppath, item, "path");
-			if ((r = absolute(nspath, ppath, err)) < 0)
+			char ppath[DS_OCI_PATH_LEN];
+			ds_oci_path_join(ppath, item, "path");
+			if ((r = ds_oci_absolute(nspath, ppath, err)) < 0)
 				return r;
 		}
 		spec->ns_wanted[ns] = 1;
@@ -505,25 +342,99 @@ static int read_namespaces(const struct ds_jval *linux_, struct ds_oci_spec *spe
 	return 0;
 }
 
+/* cpu.cpus, cpu.mems: a cpuset list ("0-3,6"); "" is absent. */
+static int read_cpu_list(const struct ds_jval *cpu, const char *key, const char *parent, const char **out,
+			 struct ds_error *err)
+{
+	char path[DS_OCI_PATH_LEN];
+	int r = ds_oci_get_string(cpu, key, parent, 0, out, err);
+	if (r < 0 || !*out)
+		return r;
+	ds_oci_path_join(path, parent, key);
+	if (strspn(*out, "0123456789,-") != strlen(*out) ||
+	    strlen(*out) >= sizeof(((struct ds_limits *)0)->cpuset_cpus))
+		return ds_oci_bad(err, path, "\"%.40s\" is not a list like 0-3,6", *out);
+	if (!**out)
+		*out = NULL;
+	return 0;
+}
+
+/* resources.devices[i]: allow, type (a, c, b; absent: a), major and minor (absent or -1: any), access (rwm). */
+static int read_device_rules(const struct ds_jval *res, const char *parent, struct ds_oci_resources *out,
+			     struct ds_error *err)
+{
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN], sub[DS_OCI_PATH_LEN];
+	const struct ds_jval *v;
+	if (!ds_oci_member(res, "devices", parent, path, &v))
+		return 0;
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	out->devices = calloc(v->count + 1, sizeof(*out->devices));
+	if (!out->devices)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		struct ds_dev_access *d = &out->devices[i];
+		const char *type = NULL, *access = NULL;
+		long long major = -1, minor = -1;
+		ds_oci_path_index(item, path, i);
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_bool(m, "allow", item, &d->allow, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 0, &type, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "major", item, -1, 4095, &major, NULL, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "minor", item, -1, 1048575, &minor, NULL, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "access", item, 0, &access, err)) < 0)
+			return r;
+		ds_oci_path_join(sub, item, "allow");
+		if (!ds_jget(m, "allow") || ds_jget(m, "allow")->type != DS_JBOOL)
+			return ds_oci_bad(err, sub, "missing");
+		ds_oci_path_join(sub, item, "type");
+		if (type && *type && strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b"))
+			return ds_oci_bad(err, sub, "unknown device type \"%.16s\" (a, c or b)", type);
+		d->type = type && *type ? type[0] : 'a';
+		d->major = (int)major;
+		d->minor = (int)minor;
+		d->access = access && *access ? 0 : DS_DEV_READ | DS_DEV_WRITE | DS_DEV_MKNOD;
+		for (const char *a = access; a && *a; a++) {
+			unsigned bit = *a == 'r'   ? DS_DEV_READ
+				       : *a == 'w' ? DS_DEV_WRITE
+				       : *a == 'm' ? DS_DEV_MKNOD
+						   : 0;
+			if (!bit || (d->access & bit)) {
+				ds_oci_path_join(sub, item, "access");
+				return ds_oci_bad(err, sub, "\"%.16s\" is not a combination of r, w and m", access);
+			}
+			d->access |= bit;
+		}
+		out->n_devices = i + 1;
+	}
+	return 0;
+}
+
 static int read_resources(const struct ds_jval *linux_, struct ds_oci_resources *res, struct ds_error *err)
 {
-	char path[PATH_LEN], sub[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], sub[DS_OCI_PATH_LEN];
 	const struct ds_jval *v, *s;
-	int r = get_object(linux_, "resources", "linux", path, &v, err);
+	int r = ds_oci_get_object(linux_, "resources", "linux", path, &v, err);
 	if (r <= 0)
 		return r;
-	if ((r = get_object(v, "memory", path, sub, &s, err)) < 0 ||
+	if ((r = ds_oci_get_object(v, "memory", path, sub, &s, err)) < 0 ||
 	    (r > 0 &&
-	     (r = get_int(s, "limit", sub, -1, LLONG_MAX, &res->memory_limit, &res->has_memory_limit, err)) < 0))
+	     (r = ds_oci_get_int(s, "limit", sub, -1, LLONG_MAX, &res->memory_limit, &res->has_memory_limit, err)) < 0))
 		return r;
-	if ((r = get_object(v, "pids", path, sub, &s, err)) < 0 ||
-	    (r > 0 && (r = get_int(s, "limit", sub, -1, LLONG_MAX, &res->pids_limit, &res->has_pids_limit, err)) < 0))
+	if ((r = ds_oci_get_object(v, "pids", path, sub, &s, err)) < 0 ||
+	    (r > 0 &&
+	     (r = ds_oci_get_int(s, "limit", sub, -1, LLONG_MAX, &res->pids_limit, &res->has_pids_limit, err)) < 0))
 		return r;
-	if ((r = get_object(v, "cpu", path, sub, &s, err)) < 0)
+	if ((r = read_device_rules(v, path, res, err)) < 0 || (r = ds_oci_get_object(v, "cpu", path, sub, &s, err)) < 0)
 		return r;
-	if (r > 0 && ((r = get_int(s, "quota", sub, -1, LLONG_MAX, &res->cpu_quota, &res->has_cpu_quota, err)) < 0 ||
-		      (r = get_uint(s, "period", sub, ULLONG_MAX, &res->cpu_period, &res->has_cpu_period, err)) < 0 ||
-		      (r = get_uint(s, "shares", sub, ULLONG_MAX, &res->cpu_shares, &res->has_cpu_shares, err)) < 0))
+	if (r > 0 &&
+	    ((r = read_cpu_list(s, "cpus", sub, &res->cpuset_cpus, err)) < 0 ||
+	     (r = read_cpu_list(s, "mems", sub, &res->cpuset_mems, err)) < 0 ||
+	     (r = ds_oci_get_int(s, "quota", sub, -1, LLONG_MAX, &res->cpu_quota, &res->has_cpu_quota, err)) < 0 ||
+	     (r = ds_oci_get_uint(s, "period", sub, ULLONG_MAX, &res->cpu_period, &res->has_cpu_period, err)) < 0 ||
+	     (r = ds_oci_get_uint(s, "shares", sub, ULLONG_MAX, &res->cpu_shares, &res->has_cpu_shares, err)) < 0))
 		return r;
 	return 0;
 }
@@ -532,9 +443,9 @@ static int read_resources(const struct ds_jval *linux_, struct ds_oci_resources 
 static int read_pairs(const struct ds_jval *obj, const char *key, const char *parent, struct ds_oci_pair **out,
 		      size_t *n, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	int r = get_object(obj, key, parent, path, &v, err);
+	int r = ds_oci_get_object(obj, key, parent, path, &v, err);
 	if (r <= 0)
 		return r;
 	*out = calloc(v->count + 1, sizeof(**out));
@@ -542,11 +453,11 @@ static int read_pairs(const struct ds_jval *obj, const char *key, const char *pa
 		return ds_fail(err, -ENOMEM, "config.json: %s", path);
 	size_t i = 0;
 	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
-		join(item, path, m->key);
+		ds_oci_path_join(item, path, m->key);
 		if (strlen(m->key) != m->key_len)
-			return bad(err, path, "a NUL character in a key");
+			return ds_oci_bad(err, path, "a NUL character in a key");
 		(*out)[i].key = m->key;
-		if ((r = want_string(m, item, &(*out)[i].value, err)) < 0)
+		if ((r = ds_oci_want_string(m, item, &(*out)[i].value, err)) < 0)
 			return r;
 	}
 	*n = v->count;
@@ -556,11 +467,11 @@ static int read_pairs(const struct ds_jval *obj, const char *key, const char *pa
 /* linux.devices[i]: path, type (c, u, b, p), major and minor (not for p), fileMode, uid, gid. */
 static int read_devices(const struct ds_jval *linux_, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN], sub[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN], sub[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	if (!member(linux_, "devices", "linux", path, &v))
+	if (!ds_oci_member(linux_, "devices", "linux", path, &v))
 		return 0;
-	int r = want(v, DS_JARRAY, path, err);
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
 	if (r < 0)
 		return r;
 	spec->devices = calloc(v->count + 1, sizeof(*spec->devices));
@@ -572,29 +483,30 @@ static int read_devices(const struct ds_jval *linux_, struct ds_oci_spec *spec, 
 		const char *type = NULL;
 		long long major = -1, minor = -1, mode = 0666, id = 0;
 		int has_major = 0, has_minor = 0;
-		index_of(item, path, i);
-		join(sub, item, "path");
-		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
-		    (r = get_string(m, "path", item, 1, &d->path, err)) < 0 || (r = absolute(d->path, sub, err)) < 0 ||
-		    (r = get_string(m, "type", item, 1, &type, err)) < 0 ||
-		    (r = get_int(m, "major", item, 0, 4095, &major, &has_major, err)) < 0 ||
-		    (r = get_int(m, "minor", item, 0, 1048575, &minor, &has_minor, err)) < 0 ||
-		    (r = get_int(m, "fileMode", item, 0, 07777, &mode, NULL, err)) < 0 ||
-		    (r = get_int(m, "uid", item, 0, UINT32_MAX - 1, &id, &d->has_uid, err)) < 0)
+		ds_oci_path_index(item, path, i);
+		ds_oci_path_join(sub, item, "path");
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "path", item, 1, &d->path, err)) < 0 ||
+		    (r = ds_oci_absolute(d->path, sub, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "type", item, 1, &type, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "major", item, 0, 4095, &major, &has_major, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "minor", item, 0, 1048575, &minor, &has_minor, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "fileMode", item, 0, 07777, &mode, NULL, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "uid", item, 0, UINT32_MAX - 1, &id, &d->has_uid, err)) < 0)
 			return r;
 		d->uid = (uint32_t)id;
-		if ((r = get_int(m, "gid", item, 0, UINT32_MAX - 1, &id, &d->has_gid, err)) < 0)
+		if ((r = ds_oci_get_int(m, "gid", item, 0, UINT32_MAX - 1, &id, &d->has_gid, err)) < 0)
 			return r;
 		d->gid = (uint32_t)id;
-		join(sub, item, "type");
+		ds_oci_path_join(sub, item, "type");
 		unsigned fmt = !strcmp(type, "c") || !strcmp(type, "u") ? S_IFCHR
 			       : !strcmp(type, "b")                     ? S_IFBLK
 			       : !strcmp(type, "p")                     ? S_IFIFO
 									: 0;
 		if (!fmt)
-			return bad(err, sub, "unknown device type \"%.16s\" (c, u, b or p)", type);
+			return ds_oci_bad(err, sub, "unknown device type \"%.16s\" (c, u, b or p)", type);
 		if (fmt != S_IFIFO && (!has_major || !has_minor))
-			return bad(err, item, "a %s device needs major and minor", type);
+			return ds_oci_bad(err, item, "a %s device needs major and minor", type);
 		d->mode = fmt | (unsigned)mode;
 		d->major = has_major ? (unsigned)major : 0;
 		d->minor = has_minor ? (unsigned)minor : 0;
@@ -616,7 +528,7 @@ static int read_propagation(const struct ds_jval *linux_, struct ds_oci_spec *sp
 		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 	};
 	const char *v = NULL;
-	int r = get_string(linux_, "rootfsPropagation", "linux", 0, &v, err);
+	int r = ds_oci_get_string(linux_, "rootfsPropagation", "linux", 0, &v, err);
 	if (r < 0 || !v || !*v)
 		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -624,23 +536,25 @@ static int read_propagation(const struct ds_jval *linux_, struct ds_oci_spec *sp
 			spec->rootfs_propagation = names[i].flags;
 			return 0;
 		}
-	return bad(err, "linux.rootfsPropagation", "unknown propagation \"%.32s\"", v);
+	return ds_oci_bad(err, "linux.rootfsPropagation", "unknown propagation \"%.32s\"", v);
 }
 
 static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN];
+	char path[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	int r = get_object(root, "linux", "", path, &v, err);
+	int r = ds_oci_get_object(root, "linux", "", path, &v, err);
 	if (r <= 0)
 		return r;
 	if ((r = read_namespaces(v, spec, err)) < 0 ||
-	    (r = get_strings(v, "maskedPaths", path, &spec->masked_paths, &spec->n_masked_paths, err)) < 0 ||
-	    (r = get_strings(v, "readonlyPaths", path, &spec->readonly_paths, &spec->n_readonly_paths, err)) < 0 ||
+	    (r = ds_oci_get_strings(v, "maskedPaths", path, &spec->masked_paths, &spec->n_masked_paths, err)) < 0 ||
+	    (r = ds_oci_get_strings(v, "readonlyPaths", path, &spec->readonly_paths, &spec->n_readonly_paths, err)) <
+		    0 ||
 	    (r = read_resources(v, &spec->resources, err)) < 0 ||
-	    (r = get_string(v, "cgroupsPath", path, 0, &spec->cgroups_path, err)) < 0 ||
+	    (r = ds_oci_get_string(v, "cgroupsPath", path, 0, &spec->cgroups_path, err)) < 0 ||
 	    (r = read_pairs(v, "sysctl", path, &spec->sysctl, &spec->n_sysctl, err)) < 0 ||
-	    (r = read_devices(v, spec, err)) < 0 || (r = read_propagation(v, spec, err)) < 0)
+	    (r = read_devices(v, spec, err)) < 0 || (r = read_propagation(v, spec, err)) < 0 ||
+	    (r = ds_oci_seccomp_read(v, &spec->seccomp, err)) < 0)
 		return r;
 	return 0;
 }
@@ -649,11 +563,11 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 static int read_hook_list(const struct ds_jval *hooks, enum ds_oci_hook_point point, struct ds_oci_spec *spec,
 			  struct ds_error *err)
 {
-	char path[PATH_LEN], item[PATH_LEN], ppath[PATH_LEN];
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN], ppath[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	if (!member(hooks, hook_names[point], "hooks", path, &v))
+	if (!ds_oci_member(hooks, hook_names[point], "hooks", path, &v))
 		return 0;
-	int r = want(v, DS_JARRAY, path, err);
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
 	if (r < 0)
 		return r;
 	struct ds_oci_hook *list = calloc(v->count + 1, sizeof(*list));
@@ -665,14 +579,14 @@ static int read_hook_list(const struct ds_jval *hooks, enum ds_oci_hook_point po
 		struct ds_oci_hook *h = &list[i];
 		long long timeout = 0;
 		spec->n_hooks[point] = i + 1; /* its arrays are freed even when it fails half-way */
-		index_of(item, path, i);
-		join(ppath, item, "path");
-		if ((r = want(m, DS_JOBJECT, item, err)) < 0 ||
-		    (r = get_string(m, "path", item, 1, &h->path, err)) < 0 ||
-		    (r = absolute(h->path, ppath, err)) < 0 ||
-		    (r = get_strings(m, "args", item, &h->args, &h->n_args, err)) < 0 ||
-		    (r = get_strings(m, "env", item, &h->env, &h->n_env, err)) < 0 ||
-		    (r = get_int(m, "timeout", item, 1, INT_MAX, &timeout, NULL, err)) < 0)
+		ds_oci_path_index(item, path, i);
+		ds_oci_path_join(ppath, item, "path");
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_string(m, "path", item, 1, &h->path, err)) < 0 ||
+		    (r = ds_oci_absolute(h->path, ppath, err)) < 0 ||
+		    (r = ds_oci_get_strings(m, "args", item, &h->args, &h->n_args, err)) < 0 ||
+		    (r = ds_oci_get_strings(m, "env", item, &h->env, &h->n_env, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "timeout", item, 1, INT_MAX, &timeout, NULL, err)) < 0)
 			return r;
 		h->timeout = (int)timeout;
 	}
@@ -681,9 +595,9 @@ static int read_hook_list(const struct ds_jval *hooks, enum ds_oci_hook_point po
 
 static int read_hooks(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN];
+	char path[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	int r = get_object(root, "hooks", "", path, &v, err);
+	int r = ds_oci_get_object(root, "hooks", "", path, &v, err);
 	if (r <= 0)
 		return r;
 	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++)
@@ -694,18 +608,18 @@ static int read_hooks(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 
 static int read_root(const struct ds_jval *root, struct ds_oci_spec *spec, struct ds_error *err)
 {
-	char path[PATH_LEN];
+	char path[DS_OCI_PATH_LEN];
 	const struct ds_jval *v;
-	int r = get_object(root, "root", "", path, &v, err);
+	int r = ds_oci_get_object(root, "root", "", path, &v, err);
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return bad(err, "root", "missing");
-	if ((r = get_string(v, "path", path, 1, &spec->root_path, err)) < 0 ||
-	    (r = get_bool(v, "readonly", path, &spec->root_readonly, err)) < 0)
+		return ds_oci_bad(err, "root", "missing");
+	if ((r = ds_oci_get_string(v, "path", path, 1, &spec->root_path, err)) < 0 ||
+	    (r = ds_oci_get_bool(v, "readonly", path, &spec->root_readonly, err)) < 0)
 		return r;
 	if (!spec->root_path[0])
-		return bad(err, "root.path", "empty");
+		return ds_oci_bad(err, "root.path", "empty");
 	return 0;
 }
 
@@ -718,10 +632,10 @@ int ds_oci_spec_parse(const char *text, size_t len, struct ds_oci_spec *spec, st
 		return ds_fail(err, r, "config.json: %s", jerr.msg);
 	const struct ds_jval *root = spec->doc.root;
 	if (root->type != DS_JOBJECT)
-		return bad(err, "(top level)", "expected an object, got %s", a_type(root->type));
-	if ((r = get_string(root, "ociVersion", "", 1, &spec->oci_version, err)) < 0 ||
+		return ds_oci_bad(err, "(top level)", "expected an object, got %s", ds_oci_a_type(root->type));
+	if ((r = ds_oci_get_string(root, "ociVersion", "", 1, &spec->oci_version, err)) < 0 ||
 	    (r = read_root(root, spec, err)) < 0 || (r = read_process(root, spec, err)) < 0 ||
-	    (r = get_string(root, "hostname", "", 0, &spec->hostname, err)) < 0 ||
+	    (r = ds_oci_get_string(root, "hostname", "", 0, &spec->hostname, err)) < 0 ||
 	    (r = read_mounts(root, spec, err)) < 0 || (r = read_linux(root, spec, err)) < 0 ||
 	    (r = read_pairs(root, "annotations", "", &spec->annotations, &spec->n_annotations, err)) < 0 ||
 	    (r = read_hooks(root, spec, err)) < 0)
@@ -743,7 +657,9 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->readonly_paths);
 	free(spec->sysctl);
 	free(spec->devices);
+	free(spec->resources.devices);
 	free(spec->annotations);
+	ds_oci_seccomp_free(&spec->seccomp);
 	for (int point = 0; point < DS_OCI_HOOK_POINTS; point++) {
 		for (size_t i = 0; i < spec->n_hooks[point]; i++) {
 			free(spec->hooks[point][i].args);

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/devices.h"
+#include "oci/seccomp.h"
 #include "util/error.h"
 #include "util/jsonparse.h"
 
@@ -111,6 +113,9 @@ struct ds_oci_resources {
 	long long pids_limit;   /* -1 (or 0): unlimited */
 	long long cpu_quota;    /* microseconds per period; -1: unlimited */
 	unsigned long long cpu_period, cpu_shares;
+	const char *cpuset_cpus, *cpuset_mems; /* cpu.cpus, cpu.mems ("0-3,6"); NULL: inherited */
+	struct ds_dev_access *devices;         /* devices: the device cgroup's list, in order */
+	size_t n_devices;
 };
 
 struct ds_oci_spec {
@@ -139,6 +144,7 @@ struct ds_oci_spec {
 	unsigned long rootfs_propagation; /* MS_SHARED, MS_SLAVE... (with MS_REC for the r- forms); 0: none */
 	struct ds_oci_pair *annotations;
 	size_t n_annotations;
+	struct ds_oci_seccomp seccomp; /* linux.seccomp */
 	struct ds_oci_hook *hooks[DS_OCI_HOOK_POINTS];
 	size_t n_hooks[DS_OCI_HOOK_POINTS];
 };

@@ -7,7 +7,8 @@
 # types, a symlinked config.json, an unknown namespace type) refused with one
 # line and nothing left; the terminal through --console-socket (a python3
 # listener); cgroupsPath and resources; exec; hooks at their six points and their failures;
-# ps; a subset of runtime-tools' validation programs. Tags: hostile, asan.
+# ps; linux.devices; linux.resources.devices and the cpuset; linux.seccomp (a denied syscall's errno in the program and in exec, an
+# argument condition, refused configs); a subset of runtime-tools' validation programs. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
 
@@ -618,6 +619,117 @@ hook() {
 	mv "$f.tmp" "$f"
 	run -1 oci create --bundle "$bundle" d2
 	[ "$output" = "droidspaces-oci: config.json: linux.devices[0]: a b device needs major and minor" ]
+}
+
+@test "oci: linux.resources.devices in order before the standard nodes, and cpu.cpus and mems as the container's cpuset" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle f cpus
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	cpus=$(nproc)
+	mknod "$root/n-kmsg" c 1 11
+	mknod "$root/n-mem" c 1 1
+	mknod "$root/n-null" c 1 3
+	make_bundle "$bundle" "$root" '["sh","-c","{ grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status; true </n-kmsg && echo kmsg-read; true >>/n-kmsg || echo kmsg-write-refused; true </n-mem || echo mem-refused; echo x >/n-null && echo null-written; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
+	f=$bundle/config.json
+	# Everything refused, then kmsg for reading (CAP_SYSLOG for the kernel's own check); null refused, but
+	# the standard nodes come after.
+	jq --arg cpu "$((cpus - 1))" '.process.capabilities |= with_entries(.value += ["CAP_SYSLOG"]) | .linux.resources = {"devices":[{"allow":false,"access":"rwm"},
+		{"allow":true,"type":"c","major":1,"minor":11,"access":"r"},{"allow":false,"type":"c","major":1,"minor":3}],
+		"cpu":{"cpus":$cpu,"mems":"0"}}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	oci_create r1 "$bundle"
+	run -0 oci start r1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "Cpus_allowed_list:	$((cpus - 1))" ]
+	[ "${lines[1]}" = "Mems_allowed_list:	0" ]
+	[ "${lines[2]}" = kmsg-read ]
+	[[ ${lines[3]} == *"Operation not permitted" ]]
+	[ "${lines[4]}" = kmsg-write-refused ]
+	[[ ${lines[5]} == *"Operation not permitted" ]]
+	[ "${lines[6]}" = mem-refused ]
+	[ "${lines[7]}" = null-written ]
+	run -0 oci delete --force r1
+
+	jq '.linux.resources = {"devices":[{"allow":true,"access":"rwx"}]}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" r2
+	[ "$output" = 'droidspaces-oci: config.json: linux.resources.devices[0].access: "rwx" is not a combination of r, w and m' ]
+	jq '.linux.resources = {"cpu":{"cpus":"all"}}' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	run -1 oci create --bundle "$bundle" r2
+	[ "$output" = 'droidspaces-oci: config.json: linux.resources.cpu.cpus: "all" is not a list like 0-3,6' ]
+	[ ! -e "$OCI_ROOT/r2" ]
+}
+
+# set_seccomp BUNDLE JSON: config.json's linux.seccomp set to JSON.
+set_seccomp() {
+	local f=$1/config.json
+	jq --argjson s "$2" '.linux.seccomp = $s' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
+# bats test_tags=asan
+@test "oci: linux.seccomp: a denied syscall gets its errno in the program and in exec; none given: unfiltered" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","{ grep ^Seccomp: /proc/self/status; mkdir /made && echo made; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
+
+	# No linux.seccomp: no filter, mkdir works.
+	oci_create s0 "$bundle"
+	run -0 oci start s0
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "Seccomp:	0" ]
+	[ "${lines[1]}" = made ]
+	run -0 oci delete --force s0
+	rm -rf "$root/report" "$root/made"
+
+	# mkdir and mkdirat denied with EPERM, everything else allowed (x32 and unlisted ABIs killed).
+	set_seccomp "$bundle" '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_AARCH64","SCMP_ARCH_ARM"],
+		"syscalls":[{"names":["no_such_syscall","mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}'
+	oci_create s1 "$bundle"
+	run -0 oci start s1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = "Seccomp:	2" ]
+	[[ ${lines[1]} == *"can't create directory '/made': Operation not permitted" ]]
+	[ ! -e "$root/made" ]
+	# exec'd processes get the container's filter too (here without noNewPrivileges: it is installed
+	# while CAP_SYS_ADMIN is still there); EACCES from errnoRet 13 in a second config below.
+	printf '{ "args": ["sh","-c","mkdir /tmp/x || exit 7"], "cwd": "/" }' >"$DS_TEST_DIR/p.json"
+	run -7 oci exec --process "$DS_TEST_DIR/p.json" s1
+	[[ $output == *"Operation not permitted"* ]]
+	run -0 oci delete --force s1
+	rm -f "$root/report"
+
+	# An argument condition: kill(2) with signal 0 (argument 1) gets EACCES, kill -9 is let through.
+	make_bundle "$bundle" "$root" '["sh","-c","sleep 1000 & p=$!; { kill -0 $p || echo probe-refused; kill -9 $p && echo killed; } >/report.tmp 2>&1; mv /report.tmp /report; exec sleep 1000"]'
+	set_seccomp "$bundle" '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","errnoRet":13,
+		"args":[{"index":1,"value":0,"op":"SCMP_CMP_EQ"}]}]}'
+	oci_create s2 "$bundle"
+	run -0 oci start s2
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[[ ${lines[0]} == *"Permission denied"* ]]
+	[ "${lines[1]}" = probe-refused ]
+	[ "${lines[2]}" = killed ]
+	run -0 oci delete --force s2
+
+	# What cannot be honoured is refused with one line, nothing made.
+	set_seccomp "$bundle" '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOPE"}]}'
+	run -1 oci create --bundle "$bundle" s3
+	[ "$output" = 'droidspaces-oci: config.json: linux.seccomp.syscalls[0].action: unknown action "SCMP_ACT_NOPE"' ]
+	[ ! -e "$OCI_ROOT/s3" ]
+	set_seccomp "$bundle" '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_KILL","args":[{"index":0,"value":1,"op":"SCMP_CMP_SOME"}]}]}'
+	run -1 oci create --bundle "$bundle" s3
+	[ "$output" = 'droidspaces-oci: config.json: linux.seccomp.syscalls[0].args[0].op: unknown operator "SCMP_CMP_SOME"' ]
+	[ ! -e "$OCI_ROOT/s3" ]
 }
 
 # A short subset of make test-oci: programs of opencontainers/runtime-tools' validation suite

@@ -38,6 +38,40 @@ static void check_process_json(const uint8_t *data, size_t size)
 	ds_oci_spec_free(&s);
 }
 
+/* linux.seccomp: rules within bounds, and compiled into a program the kernel would take, or refused. */
+static void check_seccomp(const struct ds_oci_seccomp *sc)
+{
+	if (!sc->present) {
+		CHECK(sc->rules == NULL && sc->policy.n_rules == 0);
+		return;
+	}
+	for (size_t i = 0; i < sc->policy.n_rules; i++) {
+		const struct ds_seccomp_rule *r = &sc->policy.rules[i];
+		CHECK(r->name && r->n_conds <= DS_SECCOMP_MAX_CONDS);
+		for (unsigned k = 0; k < r->n_conds; k++)
+			CHECK(r->conds[k].arg <= 5 && r->conds[k].op <= DS_SECCOMP_MASKED_EQ);
+	}
+	struct ds_seccomp_prog prog;
+	struct ds_error err = { 0 };
+	if (ds_seccomp_compile(&sc->policy, &prog, &err) < 0) {
+		CHECK(prog.insns == NULL && strchr(err.msg, '\n') == NULL);
+		return;
+	}
+	CHECK(prog.len >= 4 && prog.len <= DS_SECCOMP_MAX_INSNS);
+	/* every path returns: the last instruction is a return, every jump lands inside */
+	CHECK(BPF_CLASS(prog.insns[prog.len - 1].code) == BPF_RET);
+	for (size_t i = 0; i < prog.len; i++) {
+		const struct sock_filter *f = &prog.insns[i];
+		if (BPF_CLASS(f->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(f->code) == BPF_JA)
+			CHECK(i + 1 + f->k < prog.len);
+		else
+			CHECK(i + 1 + f->jt < prog.len && i + 1 + f->jf < prog.len);
+	}
+	ds_seccomp_prog_free(&prog);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_process_json(data, size);
@@ -81,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < s.n_annotations; i++)
 		CHECK(s.annotations[i].key && s.annotations[i].value);
 	CHECK(!s.resources.has_memory_limit || s.resources.memory_limit >= -1);
+	check_seccomp(&s.seccomp);
 	ds_oci_spec_free(&s);
 	return 0;
 }

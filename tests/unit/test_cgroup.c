@@ -176,6 +176,44 @@ static void test_limits_v1(void **state)
 	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &none, &err), 0);
 }
 
+/* A cpuset (OCI's linux.resources.cpu.cpus and mems): v1's cpuset hierarchy and cgroup2's files alike. */
+static void test_cpuset(void **state)
+{
+	const char *tmp = *state;
+	struct ds_cgroups cg;
+	memset(&cg, 0, sizeof(cg));
+	cg.mode = DS_CG_LEGACY;
+	snprintf(cg.v1_root[0], sizeof(cg.v1_root[0]), "%s/cpuset", tmp);
+	snprintf(cg.v1_opts[0], sizeof(cg.v1_opts[0]), "cpuset");
+	cg.v1_count = 1;
+	put_text(tmp, "cpuset/droidspaces/x/cpuset.cpus", "0-3\n");
+	put_text(tmp, "cpuset/droidspaces/x/cpuset.mems", "0\n");
+	struct ds_limits lim = { .cpuset_cpus = "1,3" };
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_limits_present(&lim), DS_LIM_CPUSET);
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &lim, &err), 0);
+	assert_string_equal(text_of(tmp, "cpuset/droidspaces/x/cpuset.cpus"), "1,3");
+	assert_string_equal(text_of(tmp, "cpuset/droidspaces/x/cpuset.mems"), "0"); /* not given: as it was */
+
+	memset(&cg, 0, sizeof(cg));
+	cg.mode = DS_CG_UNIFIED;
+	snprintf(cg.v2_root, sizeof(cg.v2_root), "%s/v2", tmp);
+	put_text(tmp, "v2/cgroup.controllers", "cpuset cpu memory pids\n");
+	put_text(tmp, "v2/droidspaces/cgroup.subtree_control", "cpu\n");
+	put_text(tmp, "v2/droidspaces/x/cpuset.cpus", "");
+	put_text(tmp, "v2/droidspaces/x/cpuset.mems", "");
+	struct ds_limits both = { .cpuset_cpus = "0", .cpuset_mems = "0-1" };
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &both, &err), 0);
+	assert_string_equal(text_of(tmp, "v2/droidspaces/cgroup.subtree_control"), "+cpuset");
+	assert_string_equal(text_of(tmp, "v2/droidspaces/x/cpuset.cpus"), "0");
+	assert_string_equal(text_of(tmp, "v2/droidspaces/x/cpuset.mems"), "0-1");
+	/* Not offered: one line naming the controller. */
+	put_text(tmp, "v2/cgroup.controllers", "cpu memory\n");
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ds_cgroup_limits_apply(&cg, "droidspaces/x", &both, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "needs the cpuset cgroup controller"));
+}
+
 /* cgroup2: the controllers enabled in droidspaces/ (which droidspaces owns), then the files. */
 static void test_limits_v2(void **state)
 {
@@ -237,6 +275,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_destroy_refuses_symlink, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_limits_v1, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_limits_v2, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_cpuset, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,8 @@ static int teardown(void **state)
 	return tmpdir_teardown(state);
 }
 
-static void test_program(void **state)
+/* Skips the test, saying why, where device programs cannot be tried. */
+static void skip_unless_programs(void)
 {
 	if (!rel[0]) {
 		fprintf(stderr, "# SKIP: needs root and a cgroup2 hierarchy\n");
@@ -88,6 +89,11 @@ static void test_program(void **state)
 		fprintf(stderr, "# SKIP: this kernel refuses cgroup device programs\n");
 		skip();
 	}
+}
+
+static void test_program(void **state)
+{
+	skip_unless_programs();
 	const char *dir = *state;
 	/* before: everything opens */
 	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 11), 0); /* kmsg */
@@ -125,6 +131,36 @@ static void test_program(void **state)
 	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 10, 200), EPERM);
 }
 
+/* A list before the policy: the last matching rule wins, the access must be among the rule's, the standard nodes stay. */
+static void test_list(void **state)
+{
+	skip_unless_programs();
+	const char *dir = *state;
+	/* a cgroup of its own: the programs of one directory all have to allow */
+	char path[PATH_MAX + 100], saved[64];
+	snprintf(saved, sizeof(saved), "%s", rel);
+	snprintf(rel, sizeof(rel), "%s/list", saved);
+	snprintf(path, sizeof(path), "%s/%s", cg.v2_root, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+	static const struct ds_dev_access list[] = {
+		{ 'a', -1, -1, 7, 1 },                          /* everything */
+		{ 'a', -1, -1, 7, 0 },                          /* then nothing: wins over the line before */
+		{ 'c', 1, 11, DS_DEV_READ, 1 },                 /* kmsg, read only */
+		{ 'c', 1, 3, 7, 0 },                            /* null: the policy's own rules still open it */
+		{ 'c', 7, -1, DS_DEV_READ | DS_DEV_WRITE, 1 },  /* every vcs */
+		{ 'c', 7, 250, DS_DEV_READ | DS_DEV_WRITE, 0 }, /* but this one */
+	};
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_devpolicy_apply_list(&cg, rel, list, sizeof(list) / sizeof(list[0]), &err), DS_DEV_BPF);
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 11), 0);        /* read: allowed */
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 1), EPERM);     /* mem: no rule */
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 3), 0);         /* null */
+	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 7, 1), EPERM); /* vcs1: let through */
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 7, 250), EPERM);
+	assert_int_equal(rmdir(path), 0);
+	snprintf(rel, sizeof(rel), "%s", saved);
+}
+
 static void test_table_and_names(void **state)
 {
 	(void)state;
@@ -140,6 +176,7 @@ static void test_table_and_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test(test_table_and_names),
 		cmocka_unit_test_setup_teardown(test_program, setup, teardown),
 	};

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,46 @@ static const struct {
 	  "config.json: hooks.startContainer[0].timeout: 0 is out of range (1 to 2147483647)" },
 	{ "{" BASE ",\"hooks\":{\"poststop\":[{\"path\":\"/t\"},{\"path\":\"/t\",\"env\":\"A=1\"}]}}",
 	  "config.json: hooks.poststop[1].env: expected an array, got a string" },
+	{ LINUX("\"resources\":{\"devices\":[{\"access\":\"r\"}]}"),
+	  "config.json: linux.resources.devices[0].allow: missing" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"p\"}]}"),
+	  "config.json: linux.resources.devices[0].type: unknown device type \"p\" (a, c or b)" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rr\"}]}"),
+	  "config.json: linux.resources.devices[0].access: \"rr\" is not a combination of r, w and m" },
+	{ LINUX("\"resources\":{\"devices\":[{\"allow\":true,\"major\":-2}]}"),
+	  "config.json: linux.resources.devices[0].major: -2 is out of range" },
+	{ LINUX("\"resources\":{\"cpu\":{\"mems\":\"0 1\"}}"),
+	  "config.json: linux.resources.cpu.mems: \"0 1\" is not a list like 0-3,6" },
+	{ LINUX("\"seccomp\":[]"), "config.json: linux.seccomp: expected an object, got an array" },
+	{ LINUX("\"seccomp\":{}"), "config.json: linux.seccomp.defaultAction: missing" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOPE\"}"),
+	  "config.json: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_NOPE\"" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}"),
+	  "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":65536}"),
+	  "config.json: linux.seccomp.defaultErrnoRet: 65536 is out of range" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_Z80\"]}"),
+	  "config.json: linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_NEW_LISTENER\"]}"),
+	  "config.json: linux.seccomp.flags[0]: unsupported flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\"" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent\"}"),
+	  "config.json: linux.seccomp.listenerPath: a seccomp agent is not supported" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_KILL\"}]}"),
+	  "config.json: linux.seccomp.syscalls[0].names: missing" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].action: missing" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\",2],"
+		"\"action\":\"SCMP_ACT_KILL\"}]}"),
+	  "config.json: linux.seccomp.syscalls[0].names[1]: expected a string, got a number" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].index: 6 is out of range (0 to 5)" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_LIKE\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].op: unknown operator \"SCMP_CMP_LIKE\"" },
+	{ LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		"\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0]: index: missing" },
 	{ "{" BASE ",}", "config.json: line 1 column 39: unexpected '}', expected a key (a string)" },
 };
 
@@ -256,12 +297,83 @@ static void test_oci_spec_invalid_table(void **state)
 	}
 }
 
+/* linux.seccomp: actions with their errno, architectures, flags, names (unknown ones kept for the compiler to skip). */
+static void test_oci_spec_seccomp(void **state)
+{
+	(void)state;
+	static const char text[] = LINUX(
+		"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+		"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\","
+		"\"SCMP_ARCH_ARM\",\"SCMP_ARCH_PPC64LE\"],\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+		"\"syscalls\":[{\"names\":[\"read\",\"no_such_syscall\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\"},"
+		"{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":7},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+		"{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_KILL_PROCESS\",\"args\":["
+		"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"},"
+		"{\"index\":1,\"value\":18446744073709551615,\"op\":\"SCMP_CMP_NE\"}]}]}");
+	struct ds_oci_spec s;
+	struct ds_error err = { 0 };
+	if (ds_oci_spec_parse(text, strlen(text), &s, &err) < 0)
+		fail_msg("%s", err.msg);
+	const struct ds_oci_seccomp *sc = &s.seccomp;
+	assert_true(sc->present);
+	assert_int_equal(sc->flags, SECCOMP_FILTER_FLAG_LOG);
+	assert_int_equal(sc->policy.default_ret, SECCOMP_RET_ERRNO | 38);
+	assert_int_equal(sc->policy.abis, (1u << DS_ABI_64) | (1u << DS_ABI_32));
+	assert_int_equal(sc->policy.n_rules, 7);
+	const struct ds_seccomp_rule *r = sc->policy.rules;
+	assert_string_equal(r[0].name, "read");
+	assert_int_equal(r[0].ret, SECCOMP_RET_ALLOW);
+	assert_string_equal(r[1].name, "no_such_syscall");
+	assert_int_equal(r[2].ret, SECCOMP_RET_ERRNO | EPERM); /* errnoRet absent: EPERM, as runc */
+	assert_int_equal(r[3].ret, SECCOMP_RET_TRACE | 7);
+	/* arg 0 twice: one rule per condition, either may match */
+	assert_string_equal(r[4].name, "personality");
+	assert_string_equal(r[5].name, "personality");
+	assert_int_equal(r[4].n_conds, 1);
+	assert_int_equal(r[5].conds[0].value, 8);
+	assert_int_equal(r[5].conds[0].op, DS_SECCOMP_EQ);
+	/* two arguments: one rule, both conditions; MASKED_EQ's value is the mask */
+	assert_int_equal(r[6].ret, SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(r[6].n_conds, 2);
+	assert_int_equal(r[6].conds[0].op, DS_SECCOMP_MASKED_EQ);
+	assert_int_equal(r[6].conds[0].mask, 2114060288);
+	assert_int_equal(r[6].conds[0].value, 0);
+	assert_int_equal(r[6].conds[1].arg, 1);
+	assert_true(r[6].conds[1].value == UINT64_MAX);
+	ds_oci_spec_free(&s);
+	/* absent: no filter */
+	ds_oci_spec_free(&s);
+	static const char res[] =
+		LINUX("\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\","
+		      "\"major\":1,\"minor\":11,\"access\":\"rm\"},{\"allow\":true,\"type\":\"b\",\"major\":-1}],"
+		      "\"cpu\":{\"cpus\":\"0-1,3\",\"mems\":\"\"}}");
+	if (ds_oci_spec_parse(res, strlen(res), &s, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(s.resources.n_devices, 3);
+	const struct ds_dev_access *d = s.resources.devices;
+	assert_true(d[0].type == 'a' && d[0].major == -1 && d[0].minor == -1 && d[0].access == 7 && !d[0].allow);
+	assert_true(d[1].type == 'c' && d[1].major == 1 && d[1].minor == 11 && d[1].allow);
+	assert_int_equal(d[1].access, DS_DEV_READ | DS_DEV_MKNOD);
+	assert_true(d[2].type == 'b' && d[2].major == -1 && d[2].access == 7);
+	assert_string_equal(s.resources.cpuset_cpus, "0-1,3");
+	assert_null(s.resources.cpuset_mems);
+	ds_oci_spec_free(&s);
+	static const char none[] = LINUX("\"seccomp\":null");
+	assert_int_equal(ds_oci_spec_parse(none, strlen(none), &s, &err), 0);
+	assert_false(s.seccomp.present);
+	ds_oci_spec_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oci_spec_full),
 		cmocka_unit_test(test_oci_spec_minimal),
 		cmocka_unit_test(test_oci_spec_invalid_table),
+		cmocka_unit_test(test_oci_spec_seccomp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
