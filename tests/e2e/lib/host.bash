@@ -87,9 +87,9 @@ _ds_foreign_ns_procs() {
 	for p in "${!pidns[@]}"; do
 		[[ ${pidns[$p]} == "$mypid" && ${mntns[$p]:-$mymnt} == "$mymnt" ]] && continue
 		c=
-		IFS= read -r -d '' c <"/proc/$p/cmdline" 2>/dev/null || true
+		IFS= read -r -d '' c 2>/dev/null <"/proc/$p/cmdline" || true
 		[[ -n $c ]] || continue # a kernel thread, a zombie, or gone
-		IFS= read -r comm <"/proc/$p/comm" 2>/dev/null || continue
+		IFS= read -r comm 2>/dev/null <"/proc/$p/comm" || continue
 		tag=
 		[[ ${pidns[$p]} != "$mypid" ]] && tag+=" other-pidns"
 		[[ ${mntns[$p]:-$mymnt} != "$mymnt" ]] && tag+=" other-mntns"
