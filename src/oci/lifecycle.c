@@ -241,7 +241,7 @@ static void close_pair(int p[2])
 static pid_t spawn_init(struct ds_oci_init *in, struct ds_oci_container *c, struct ds_error *err)
 {
 	int sync[2] = { -1, -1 }, pids[2] = { -1, -1 }, hook[2] = { -1, -1 };
-	int hooks = ds_oci_init_has_hooks(in->spec);
+	int hooks = ds_oci_init_has_hooks(in->spec), hooks_ran = 0;
 	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(pids, O_CLOEXEC) < 0 || (hooks && pipe2(hook, O_CLOEXEC) < 0)) {
 		int r = ds_fail(err, negerrno(), "cannot create a pipe");
 		close_pair(sync);
@@ -277,6 +277,7 @@ static pid_t spawn_init(struct ds_oci_init *in, struct ds_oci_container *c, stru
 			n = 0;
 			break;
 		}
+		hooks_ran = 1;
 		r = run_create_hooks(in->spec, c, pid, hook[1], err);
 	}
 	close(sync[0]);
@@ -286,6 +287,13 @@ static pid_t spawn_init(struct ds_oci_init *in, struct ds_oci_container *c, stru
 		return pid;
 	if (pid > 0)
 		kill(pid, SIGKILL); /* not our child: its reaper is whoever adopted it */
+	/* The spec's lifecycle: a create that fails once its hooks began goes on at delete, poststop included
+	 * (what a prestart hook set up, a network say, is undone there); they only warn. */
+	if (hooks_ran) {
+		_cleanup_free_ char *state = ds_oci_state_json(c, DS_OCI_STOPPED, in->spec);
+		if (state)
+			ds_oci_hooks_run_warn(in->spec, DS_OCI_HOOK_POSTSTOP, state);
+	}
 	if (r < 0)
 		return r;
 	if (n != (ssize_t)sizeof(got))

@@ -508,11 +508,14 @@ hook() {
 	wait_for 5 ! kill -0 "$(cat "$DS_TEST_DIR/late-child.pid")" 2>/dev/null
 	[ ! -e "$OCI_ROOT/f1" ]
 
-	# createRuntime and createContainer exiting non-zero: the same.
-	add_hooks "$bundle" '{ "createRuntime": [ { "path": "/bin/sh", "args": ["sh","-c","exit 3"] } ] }'
+	# createRuntime and createContainer exiting non-zero: the same. Once create's hooks began,
+	# the poststop hooks run (the spec's lifecycle goes on at delete), with the state on stdin.
+	add_hooks "$bundle" '{ "createRuntime": [ { "path": "/bin/sh", "args": ["sh","-c","exit 3"] } ],
+		"poststop": [ { "path": "/bin/sh", "args": ["sh","-c","cat >'"$DS_TEST_DIR"'/poststop.f2"] } ] }'
 	run -1 oci create --bundle "$bundle" f2 </dev/null
 	[ "$output" = "droidspaces-oci: hooks.createRuntime[0] /bin/sh: exited with status 3" ]
 	[ ! -e "$OCI_ROOT/f2" ]
+	[ "$(jq -r .id "$DS_TEST_DIR/poststop.f2")" = f2 ]
 	add_hooks "$bundle" '{ "createContainer": [ { "path": "/no/such/hook" } ] }'
 	run -1 oci create --bundle "$bundle" f3 </dev/null
 	[[ $output == *"droidspaces-oci: hooks.createContainer[0] /no/such/hook: exited with status 127" ]]
