@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NAT_DEFAULT_NET 0x0a570000u /* 10.87.0.0: the /24s of 10.87.0.0/16 are tried in turn */
 
@@ -141,30 +142,53 @@ static int each_lease(const struct ds_config *cfg, other_fn fn, void *ctx)
 	return r;
 }
 
-/* The saved settings of every other container, then the leases: fn(ctx, name, settings, running). */
-static int each_other(const struct ds_config *cfg, other_fn fn, void *ctx)
+/*
+ * The saved settings of every other container, then the leases: fn(ctx,
+ * name, settings, running), stopping at its non-zero. A negative errno with
+ * err filled when they cannot be read: settings that cannot be read (their
+ * address and ports unknown) fail the claim, never count as free.
+ */
+static int each_other(const struct ds_config *cfg, other_fn fn, void *ctx, struct ds_error *err)
 {
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 1, &v), r = 0;
 	_cleanup_saved_ struct ds_saved *s = ds_saved_new();
 	if (n < 0 || !s) {
 		free(v);
-		return n < 0 ? n : -ENOMEM;
+		return ds_fail(err, n < 0 ? n : -ENOMEM, "cannot list the other containers");
 	}
 	for (int i = 0; i < n && r == 0; i++) {
-		char path[PATH_MAX];
+		char path[PATH_MAX], why[600];
 		struct ds_error e = { 0 };
-		if (strcmp(v[i].name, cfg->container_name) == 0 ||
-		    ds_saved_path(cfg, v[i].name, path, sizeof(path)) < 0)
+		if (strcmp(v[i].name, cfg->container_name) == 0)
 			continue;
-		ds_saved_freep(&s);
-		if (!(s = ds_saved_new()))
+		if (ds_saved_path(cfg, v[i].name, path, sizeof(path)) < 0) {
+			r = ds_fail(err, -ENAMETOOLONG, "the saved settings of container %s: path too long", v[i].name);
 			break;
-		if (ds_saved_load(path, s, &e) == 0 && s->settings.net_mode == DS_NET_NAT)
+		}
+		ds_saved_freep(&s);
+		if (!(s = ds_saved_new())) {
+			r = ds_fail(err, -ENOMEM, "cannot read %s", path);
+			break;
+		}
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			continue; /* nothing saved: no address, no port */
+		if ((r = ds_saved_load(path, s, &e)) < 0) {
+			ds_error_text(&e, why, sizeof(why));
+			/* The path is named once: ds_saved_load's "cannot read PATH" has it, a parse error not. */
+			r = ds_fail(err, DS_EINVAL_MSG,
+				    "--net=nat: cannot tell container %s's address and ports%s%s: %s", v[i].name,
+				    strstr(why, path) ? "" : " from ", strstr(why, path) ? "" : path, why);
+			break;
+		}
+		if (s->settings.net_mode == DS_NET_NAT)
 			r = fn(ctx, v[i].name, &s->settings, v[i].running);
 	}
 	free(v);
-	return r ? r : each_lease(cfg, fn, ctx);
+	if (r)
+		return r;
+	r = each_lease(cfg, fn, ctx);
+	return r < 0 ? ds_fail(err, r, "cannot read the leases in %s/Net", cfg->workspace) : r;
 }
 
 struct taken {
@@ -205,17 +229,17 @@ static int choose_addr(struct ds_config *cfg, struct ds_error *err)
 	struct taken t = { .addr = cfg->settings.net_addr };
 	/* The address kept in the settings, while it is in the network and nobody else's. */
 	if (t.addr >= first && t.addr <= last) {
-		int r = each_other(cfg, addr_taken, &t);
+		int r = each_other(cfg, addr_taken, &t, err);
 		if (r < 0)
-			return ds_fail(err, r, "cannot read the other containers' settings");
+			return r;
 		if (r == 0)
 			return 0;
 	}
 	for (unsigned a = first; a <= last; a++) {
 		t.addr = a;
-		int r = each_other(cfg, addr_taken, &t);
+		int r = each_other(cfg, addr_taken, &t, err);
 		if (r < 0)
-			return ds_fail(err, r, "cannot read the other containers' settings");
+			return r;
 		if (r == 0) {
 			cfg->settings.net_addr = a;
 			return 0;
@@ -239,9 +263,9 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 	if (lock < 0)
 		return lock;
 	struct taken t = { .mine = s };
-	int r = each_other(cfg, port_taken, &t);
+	int r = each_other(cfg, port_taken, &t, err);
 	if (r < 0)
-		return ds_fail(err, r, "cannot read the other containers' settings");
+		return r;
 	if (r > 0) {
 		char p[32];
 		ds_port_format(&t.port, p, sizeof(p));

@@ -95,8 +95,10 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		if (ds_read_file(path, old, sizeof(old)) < 0)
 			return ds_fail(err, -ENOENT, "--selinux-permissive: %s is not readable (no SELinux?)", path);
 		if (ds_chomp(old)[0] == '1') {
-			ds_setting_remember(cfg, "selinux_enforce", "1");
-			int r = ds_write_file(path, "0", 0644);
+			int r = ds_setting_remember(cfg, "selinux_enforce", "1", err);
+			if (r < 0)
+				return r;
+			r = ds_write_file(path, "0", 0644);
 			if (r < 0)
 				return ds_fail(err, r, "cannot set SELinux to permissive (%s)", path);
 		}
@@ -105,19 +107,27 @@ int ds_android_prepare(const struct ds_config *cfg, int first_container, struct 
 		/* Seed: Android kills "phantom" processes beyond 32 and dozes background work. */
 		char *get[] = { "get", "activity_manager", "max_phantom_processes", NULL };
 		if (android_tool("device_config", get, old, sizeof(old)) == 0) {
-			ds_setting_remember(cfg, "max_phantom_processes", old[0] ? old : "null");
+			int r = ds_setting_remember(cfg, "max_phantom_processes", old[0] ? old : "null", err);
+			if (r < 0)
+				return r;
 			char *put[] = { "put", "activity_manager", "max_phantom_processes", "2147483647", NULL };
 			android_tool("device_config", put, NULL, 0);
 		}
 		char *idle[] = { "deviceidle", "disable", NULL };
-		if (android_tool("dumpsys", idle, NULL, 0) == 0)
-			ds_setting_remember(cfg, "deviceidle", "enabled");
+		/* Disabled first (its state cannot be read back), so a failed note fails the start after it. */
+		if (android_tool("dumpsys", idle, NULL, 0) == 0) {
+			int r = ds_setting_remember(cfg, "deviceidle", "enabled", err);
+			if (r < 0)
+				return r;
+		}
 	}
 	if (cfg->settings.hw_access) {
 		/* The kernel loads firmware from the guest's /lib/firmware while it runs (seed 10.1). */
 		ds_host_path("/sys/module/firmware_class/parameters/path", path, sizeof(path));
 		if (ds_read_file(path, old, sizeof(old)) >= 0) {
-			ds_setting_remember(cfg, "firmware_path", ds_chomp(old));
+			int r = ds_setting_remember(cfg, "firmware_path", ds_chomp(old), err);
+			if (r < 0)
+				return r;
 			/* An image or overlay root exists only in the container: set once init runs. */
 			if (!firmware_in_container(cfg)) {
 				char fw[PATH_MAX + 16];

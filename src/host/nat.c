@@ -5,11 +5,14 @@
 #include "host/settings.h"
 #include "util/fault.h"
 #include "util/fileio.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +28,57 @@
 /* <workspace>/Net/+lock: no container name has a '+', so it is never a record. */
 #define NAT_LOCK "+lock"
 
-void ds_nat_veth_name(const char *container, char out[16])
+static unsigned fnv1a(unsigned h, const void *data, size_t len)
 {
+	for (const unsigned char *c = data; len--; c++)
+		h = (h ^ *c) * 16777619u;
+	return h;
+}
+
+/*
+ * The workspace as the host's names know it: 8 hex digits of the identity
+ * (device and inode) of its directory, whatever path spells it; two
+ * workspaces' containers of one name never share a table, a tag or a veth.
+ */
+static void ws_tag(const struct ds_config *cfg, char out[9])
+{
+	struct stat st;
 	unsigned h = 2166136261u; /* FNV-1a */
-	for (const char *c = container; *c; c++)
-		h = (h ^ (unsigned char)*c) * 16777619u;
+	if (stat(cfg->workspace, &st) == 0) {
+		unsigned long long id[2] = { (unsigned long long)st.st_dev, (unsigned long long)st.st_ino };
+		h = fnv1a(h, id, sizeof(id));
+	} else {
+		h = fnv1a(h, cfg->workspace, strlen(cfg->workspace));
+	}
+	snprintf(out, 9, "%08x", h);
+}
+
+void ds_nat_veth_name(const struct ds_config *cfg, const char *container, char out[16])
+{
+	char ws[9];
+	ws_tag(cfg, ws);
+	unsigned h = fnv1a(2166136261u, ws, 8);
+	h = fnv1a(h, container, strlen(container));
 	snprintf(out, 16, "dsv%08x", h);
 }
+
+/* The nftables table of a container: droidspaces-WSTAG-NAME. */
+static void nft_table(const struct ds_config *cfg, const char *name, char *out, size_t size)
+{
+	char ws[9];
+	ws_tag(cfg, ws);
+	snprintf(out, size, "droidspaces-%s-%s", ws, name);
+}
+
+/* How long nft or iptables may take (iptables waits at most 5 s for the xtables lock). */
+#define FW_TIMEOUT_MS 15000
 
 /*
  * Runs argv (searched in PATH, then the usual sbin directories) with input
  * on its stdin; its first line of stderr (with out: its stdout, cut to
  * outsize) goes to why. The exit status, or a negative errno when it could
- * not run.
+ * not run; one that takes longer than FW_TIMEOUT_MS is killed (with what it
+ * started): -ETIMEDOUT, and why says so.
  */
 static int run_out(char *const argv[], const char *input, char *why, size_t whysize, char *out, size_t outsize)
 {
@@ -51,6 +92,12 @@ static int run_out(char *const argv[], const char *input, char *why, size_t whys
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* The monitor's blocked and ignored signals are not the firewall tool's business. */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0); /* a group of its own: the timeout ends what it started too */
 		int null = open("/dev/null", O_WRONLY);
 		dup2(in[0], 0);
 		dup2(out ? errp[1] : null, 1);
@@ -62,22 +109,51 @@ static int run_out(char *const argv[], const char *input, char *why, size_t whys
 	}
 	close(in[0]);
 	close(errp[1]);
+	/* The input (a few KiB at most) fits the pipe: the write never waits for the child. */
 	if (pid > 0 && input)
 		ds_write_all(in[1], input, strlen(input));
 	close(in[1]);
 	char small[512], *buf = out ? out : small;
-	ssize_t n = pid > 0 ? ds_read_all(errp[0], buf, (out ? outsize : sizeof(small)) - 1) : -1;
-	close(errp[0]);
-	buf[n > 0 ? n : 0] = '\0';
-	if (why && whysize) {
-		buf[n > 0 ? n : 0] = '\0';
-		snprintf(why, whysize, "%.*s", (int)strcspn(buf, "\n"), buf);
+	size_t size = (out ? outsize : sizeof(small)) - 1, n = 0;
+	long long deadline = ds_now_ms() + FW_TIMEOUT_MS;
+	int timed_out = 0;
+	for (;;) {
+		struct pollfd pfd = { .fd = errp[0], .events = POLLIN };
+		long long left = deadline - ds_now_ms();
+		int pr = pid > 0 && left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0 && pid > 0)
+			timed_out = 1;
+		if (pr <= 0)
+			break;
+		char sink[512];
+		ssize_t k = n < size ? read(errp[0], buf + n, size - n) : read(errp[0], sink, sizeof(sink));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		if (n < size)
+			n += (size_t)k;
 	}
+	close(errp[0]);
+	buf[n] = '\0';
+	if (why && whysize)
+		snprintf(why, whysize, "%.*s", (int)strcspn(buf, "\n"), buf);
 	if (pid < 0)
 		return negerrno();
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (timed_out) {
+		if (why && whysize)
+			snprintf(why, whysize, "%s: no answer in %d s (killed)", argv[0], FW_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
@@ -91,19 +167,20 @@ static int run(char *const argv[], const char *input, char *why, size_t whysize)
  * noted, so that the last NAT container's stop removes it again if it holds
  * no rule then (iptables-legacy's tables belong to the kernel: nothing to do).
  */
-static void iptables_note_table(const struct ds_config *cfg)
+static int iptables_note_table(const struct ds_config *cfg, struct ds_error *err)
 {
 	char *const ver[] = { "iptables", "-V", NULL }, *const list[] = { "nft", "list", "table", "ip", "nat", NULL };
 	char out[256];
 	if (run_out(ver, NULL, NULL, 0, out, sizeof(out)) == 0 && strstr(out, "nf_tables") &&
 	    run(list, NULL, NULL, 0) != 0)
-		ds_setting_remember(cfg, "iptables_nat_table", "absent");
+		return ds_setting_remember(cfg, "iptables_nat_table", "absent", err);
+	return 0;
 }
 
 static void iptables_drop_table(const struct ds_config *cfg)
 {
 	char note[16], out[8192];
-	char *const save[] = { "iptables", "-w", "-t", "nat", "-S", NULL };
+	char *const save[] = { "iptables", "-w", "5", "-t", "nat", "-S", NULL };
 	char *const del[] = { "nft", "delete", "table", "ip", "nat", NULL };
 	if (ds_setting_recall(cfg, "iptables_nat_table", note, sizeof(note)) < 0)
 		return;
@@ -156,13 +233,14 @@ int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err)
 static void nft_script(const struct ds_config *cfg, char *out, size_t size)
 {
 	const struct ds_settings *s = &cfg->settings;
-	char a[16], net[16], line[256];
+	char a[16], net[16], line[256], t[DS_NAME_MAX + 32];
+	nft_table(cfg, cfg->container_name, t, sizeof(t));
 	ds_ipv4_format(s->net_addr, a, sizeof(a));
 	ds_ipv4_format(cfg->rt.net_subnet.addr, net, sizeof(net));
 	size_t pos = 0;
 #define PUT(...) (snprintf(line, sizeof(line), __VA_ARGS__), pos += (size_t)snprintf(out + pos, size - pos, "%s", line))
-	PUT("table ip droidspaces-%s\ndelete table ip droidspaces-%s\n", cfg->container_name, cfg->container_name);
-	PUT("table ip droidspaces-%s {\n", cfg->container_name);
+	PUT("table ip %s\ndelete table ip %s\n", t, t);
+	PUT("table ip %s {\n", t);
 	PUT("chain postrouting {\ntype nat hook postrouting priority 100; policy accept;\n");
 	PUT("ip saddr %s oifname != \"%s\" masquerade\n", a, DS_NAT_BRIDGE);
 	PUT("ip saddr 127.0.0.0/8 ip daddr %s oifname \"%s\" masquerade\n", a, DS_NAT_BRIDGE);
@@ -205,14 +283,16 @@ static void iptables_rules(const struct ds_config *cfg, char *out, size_t size)
 						s->ports.p[i].host, a, s->ports.p[i].guest);
 }
 
-/* iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:NAME, for one line of the rules. */
-static int iptables_one(const char *name, const char *op, const char *line, char *why, size_t whysize)
+/* iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME, for one line of the rules. */
+static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, const char *line, char *why,
+			size_t whysize)
 {
-	char buf[512], tag[DS_NAME_MAX + 4];
-	char *argv[48] = { "iptables", "-w", "-t", "nat", (char *)op };
-	int argc = 5;
+	char buf[512], tag[DS_NAME_MAX + 16], ws[9];
+	char *argv[48] = { "iptables", "-w", "5", "-t", "nat", (char *)op };
+	int argc = 6;
 	snprintf(buf, sizeof(buf), "%s", line);
-	snprintf(tag, sizeof(tag), "ds:%s", name);
+	ws_tag(cfg, ws);
+	snprintf(tag, sizeof(tag), "ds:%s:%s", ws, name);
 	char *save = NULL;
 	for (char *w = strtok_r(buf, " ", &save); w && argc < 42; w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
@@ -241,6 +321,7 @@ static void netns_id(char *out, size_t size)
 struct record {
 	char kind[16];
 	int here;    /* made in our network namespace */
+	char ns[64]; /* the one it was made in */
 	char *lease; /* "" when none */
 	char *rules; /* the rest */
 };
@@ -259,6 +340,7 @@ static int record_split(char *rec, struct record *r)
 		return -EINVAL;
 	*l3++ = '\0';
 	r->here = strcmp(l2, ns) == 0;
+	snprintf(r->ns, sizeof(r->ns), "%s", l2);
 	r->lease = "";
 	r->rules = l3;
 	if (strncmp(l3, "lease ", 6) == 0) {
@@ -281,11 +363,11 @@ static int record_read(const struct ds_config *cfg, const char *name, char *rec,
 }
 
 /* Removes the rules a record lists; errors are ignored: a rule may be gone. */
-static void firewall_down(const char *name, const struct record *r)
+static void firewall_down(const struct ds_config *cfg, const char *name, const struct record *r)
 {
 	if (strcmp(r->kind, FW_NFT) == 0) {
-		char table[DS_NAME_MAX + 16];
-		snprintf(table, sizeof(table), "droidspaces-%s", name);
+		char table[DS_NAME_MAX + 32];
+		nft_table(cfg, name, table, sizeof(table));
 		char *const argv[] = { "nft", "delete", "table", "ip", table, NULL };
 		run(argv, NULL, NULL, 0);
 		return;
@@ -294,18 +376,18 @@ static void firewall_down(const char *name, const struct record *r)
 		return;
 	char *save = NULL;
 	for (char *l = strtok_r(r->rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		iptables_one(name, "-D", l, NULL, 0);
+		iptables_one(cfg, name, "-D", l, NULL, 0);
 }
 
 /* What a record of the name made on the host (its veth, its rules), undone. */
-static void record_undo(const char *name, const struct record *r)
+static void record_undo(const struct ds_config *cfg, const char *name, const struct record *r)
 {
 	char host[16];
-	ds_nat_veth_name(name, host);
+	ds_nat_veth_name(cfg, name, host);
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl >= 0)
 		ds_nl_link_delete(nl, host);
-	firewall_down(name, r);
+	firewall_down(cfg, name, r);
 }
 
 static int sysctl_write(const char *path, const char *v)
@@ -330,33 +412,61 @@ int ds_nat_bridge_subnet(int nl, struct ds_cidr *out)
 	return 0;
 }
 
-/* The bridge, made with net's first address; one already there must serve net. */
+/*
+ * The bridge with net's first address, up. One already there must serve net;
+ * one without an address (flushed, or left by a failed start) gets it again.
+ */
 static int bridge_up(int nl, const struct ds_cidr *net, struct ds_error *err)
 {
 	struct ds_cidr running;
 	char a[16], b[16];
-	int idx = ds_nl_link_index(DS_NAT_BRIDGE);
-	if (idx > 0) {
-		if (ds_nat_bridge_subnet(nl, &running) == 0 &&
-		    (running.addr != net->addr || running.prefix != net->prefix)) {
-			ds_ipv4_format(net->addr, a, sizeof(a));
-			ds_ipv4_format(running.addr, b, sizeof(b));
-			return ds_fail(err, DS_EINVAL_MSG, "%s serves %s/%d now, not %s/%d (one subnet at a time)",
-				       DS_NAT_BRIDGE, b, running.prefix, a, net->prefix);
-		}
-		return 0;
+	int idx = ds_nl_link_index(DS_NAT_BRIDGE), r;
+	if (idx > 0 && (r = ds_nat_bridge_subnet(nl, &running)) == 0 &&
+	    (running.addr != net->addr || running.prefix != net->prefix)) {
+		ds_ipv4_format(net->addr, a, sizeof(a));
+		ds_ipv4_format(running.addr, b, sizeof(b));
+		return ds_fail(err, DS_EINVAL_MSG, "%s serves %s/%d now, not %s/%d (one subnet at a time)",
+			       DS_NAT_BRIDGE, b, running.prefix, a, net->prefix);
 	}
-	int r = ds_nl_bridge_create(nl, DS_NAT_BRIDGE);
-	if (r < 0 && r != -EEXIST)
+	if (idx < 0 && (r = ds_nl_bridge_create(nl, DS_NAT_BRIDGE)) < 0 && r != -EEXIST)
 		return ds_fail(err, r, "cannot create the bridge %s", DS_NAT_BRIDGE);
 	if ((idx = ds_nl_link_index(DS_NAT_BRIDGE)) < 0)
 		return ds_fail(err, idx, "cannot find the bridge %s", DS_NAT_BRIDGE);
 	if ((r = ds_nl_addr_add(nl, idx, net->addr + 1, net->prefix)) < 0 && r != -EEXIST)
 		return ds_fail(err, r, "cannot give %s its address", DS_NAT_BRIDGE);
 	/* Forwards from the host's own 127.0.0.1 leave through the bridge with that source. */
-	sysctl_write("/proc/sys/net/ipv4/conf/" DS_NAT_BRIDGE "/route_localnet", "1");
+	if ((r = sysctl_write("/proc/sys/net/ipv4/conf/" DS_NAT_BRIDGE "/route_localnet", "1")) < 0)
+		return ds_fail(err, r, "cannot set net.ipv4.conf.%s.route_localnet", DS_NAT_BRIDGE);
 	if ((r = ds_nl_link_up(nl, idx, 0)) < 0)
 		return ds_fail(err, r, "cannot bring %s up", DS_NAT_BRIDGE);
+	return 0;
+}
+
+/*
+ * ip_forward on. Its value before is noted in the bridge's alias, not in a
+ * workspace: the bridge and the sysctl are the network namespace's, shared
+ * by every workspace's NAT containers, and whichever stop removes the bridge
+ * puts the value back.
+ */
+#define FWD_NOTE "droidspaces: ip_forward was "
+
+static int forward_on(int nl, struct ds_error *err)
+{
+	char fwd[16] = "", fpath[PATH_MAX], alias[128], note[64];
+	ds_host_path("/proc/sys/net/ipv4/ip_forward", fpath, sizeof(fpath));
+	if (ds_read_file(fpath, fwd, sizeof(fwd)) < 0)
+		return ds_fail(err, negerrno(), "cannot read %s", fpath);
+	if (ds_chomp(fwd)[0] == '1')
+		return 0;
+	int br = ds_nl_link_index(DS_NAT_BRIDGE), r;
+	if (br < 0 || (r = ds_nl_link_alias(nl, br, alias, sizeof(alias))) < 0)
+		return ds_fail(err, br < 0 ? br : r, "cannot read the alias of %s", DS_NAT_BRIDGE);
+	/* A note already there is the value before the first start: it stays. */
+	snprintf(note, sizeof(note), FWD_NOTE "%s", fwd);
+	if (strncmp(alias, FWD_NOTE, strlen(FWD_NOTE)) != 0 && (r = ds_nl_link_set_alias(nl, br, note)) < 0)
+		return ds_fail(err, r, "cannot note net.ipv4.ip_forward's value in the alias of %s", DS_NAT_BRIDGE);
+	if ((r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1")) < 0)
+		return ds_fail(err, r, "cannot turn on IPv4 forwarding");
 	return 0;
 }
 
@@ -381,8 +491,44 @@ int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, -ENOMEM, "cannot claim an address");
 	/* What a crashed run of this name left on the host: undone while its record still says what. */
 	if (record_read(cfg, cfg->container_name, rec, &old) == 0 && old.here)
-		record_undo(cfg->container_name, &old);
+		record_undo(cfg, cfg->container_name, &old);
 	return write_record(cfg, FW_CLAIM, rec, err);
+}
+
+struct veth_walk {
+	char own[16];
+	int (*fn)(void *ctx, const char *name, const char *lease);
+	void *ctx;
+};
+
+/* A port of the bridge other than our own veth: "NAME lease ..." in its alias (ds_nat_attach). */
+static int veth_lease(void *ctx, const char *name, const char *alias)
+{
+	struct veth_walk *w = ctx;
+	char who[DS_NAME_MAX + 1];
+	size_t n = strcspn(alias, " ");
+	if (strcmp(name, w->own) == 0 || n > DS_NAME_MAX || strncmp(alias + n, " lease ", 7) != 0)
+		return 0;
+	snprintf(who, sizeof(who), "%.*s", (int)n, alias);
+	return w->fn(w->ctx, who, alias + n + 1);
+}
+
+/*
+ * The leases on the bridge: other workspaces' containers (their records are
+ * not ours to read) are on it too.
+ */
+static int bridge_leases(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease),
+			 void *ctx)
+{
+	struct veth_walk w = { .fn = fn, .ctx = ctx };
+	int br = ds_nl_link_index(DS_NAT_BRIDGE);
+	if (br < 0)
+		return 0;
+	_cleanup_close_ int nl = ds_nl_open();
+	if (nl < 0)
+		return nl;
+	ds_nat_veth_name(cfg, cfg->container_name, w.own);
+	return ds_nl_each_slave(nl, br, veth_lease, &w);
 }
 
 int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease), void *ctx)
@@ -391,7 +537,7 @@ int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const ch
 	record_path(cfg, NULL, path, sizeof(path));
 	DIR *d = opendir(path);
 	if (!d)
-		return errno == ENOENT ? 0 : negerrno();
+		return errno == ENOENT ? bridge_leases(cfg, fn, ctx) : negerrno();
 	_cleanup_free_ char *rec = malloc(RULES_MAX);
 	int r = rec ? 0 : -ENOMEM;
 	for (struct dirent *e; r == 0 && (e = readdir(d));) {
@@ -401,7 +547,7 @@ int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const ch
 			r = fn(ctx, e->d_name, rc.lease);
 	}
 	closedir(d);
-	return r;
+	return r ? r : bridge_leases(cfg, fn, ctx);
 }
 
 /* The container's table in one nft transaction (all or nothing); 0, else why is filled. */
@@ -438,18 +584,8 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
-	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0)
+	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
-	char fwd[16] = "";
-	char fpath[PATH_MAX];
-	ds_host_path("/proc/sys/net/ipv4/ip_forward", fpath, sizeof(fpath));
-	if (ds_read_file(fpath, fwd, sizeof(fwd)) < 0)
-		return ds_fail(err, negerrno(), "cannot read %s", fpath);
-	if (ds_chomp(fwd)[0] != '1') {
-		ds_setting_remember(cfg, "ip_forward", fwd);
-		if ((r = sysctl_write("/proc/sys/net/ipv4/ip_forward", "1")) < 0)
-			return ds_fail(err, r, "cannot turn on IPv4 forwarding");
-	}
 	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
 		return 0;
 	if (nft && (r = write_record(cfg, FW_IPTABLES, rec, err)) < 0)
@@ -457,10 +593,11 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	struct record me;
 	if (record_split(rec, &me) < 0)
 		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
-	iptables_note_table(cfg);
+	if ((r = iptables_note_table(cfg, err)) < 0)
+		return r;
 	char *save = NULL;
 	for (char *l = strtok_r(me.rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		r = iptables_one(cfg->container_name, "-A", l, why, sizeof(why));
+		r = iptables_one(cfg, cfg->container_name, "-A", l, why, sizeof(why));
 		if (r != 0)
 			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
 				       nft ? "nft: " : "", nft_why, nft ? "; " : "",
@@ -472,7 +609,7 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 {
 	char host[16];
-	ds_nat_veth_name(cfg->container_name, host);
+	ds_nat_veth_name(cfg, cfg->container_name, host);
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
@@ -486,6 +623,16 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 		return ds_fail(err, idx < 0 ? idx : br, "cannot find %s or %s", host, DS_NAT_BRIDGE);
 	if ((r = ds_nl_link_set_master(nl, idx, br)) < 0)
 		return ds_fail(err, r, "cannot put %s on %s", host, DS_NAT_BRIDGE);
+	/*
+	 * "NAME lease ..." (what fits of it) on the host end: the claims of other
+	 * workspaces, whose records we do not read, see the address and ports.
+	 */
+	char alias[256];
+	snprintf(alias, sizeof(alias), "%s %s", cfg->container_name, cfg->rt.net_lease);
+	if (strlen(cfg->container_name) + 1 + strlen(cfg->rt.net_lease) >= sizeof(alias))
+		*strrchr(alias, ' ') = '\0'; /* no port cut in half */
+	if ((r = ds_nl_link_set_alias(nl, idx, alias)) < 0)
+		return ds_fail(err, r, "cannot set the alias of %s", host);
 	if ((r = ds_nl_link_up(nl, idx, 0)) < 0)
 		return ds_fail(err, r, "cannot bring %s up", host);
 	return 0;
@@ -503,6 +650,31 @@ static int other_records(const struct ds_config *cfg)
 	if (d)
 		closedir(d);
 	return n > 0;
+}
+
+/*
+ * The bridge removed, and ip_forward put back, only when no port is left on
+ * it: another workspace's NAT containers (their records elsewhere) may be
+ * using it.
+ */
+static void bridge_down(const struct ds_config *cfg)
+{
+	char alias[128] = "", fwd[16];
+	_cleanup_close_ int nl = ds_nl_open();
+	int br = ds_nl_link_index(DS_NAT_BRIDGE);
+	if (nl < 0)
+		return;
+	if (br > 0) {
+		if (ds_nl_link_slaves(nl, br) != 0 || ds_nl_link_alias(nl, br, alias, sizeof(alias)) < 0)
+			return;
+		ds_nl_link_delete(nl, DS_NAT_BRIDGE);
+		if (strncmp(alias, FWD_NOTE, strlen(FWD_NOTE)) == 0)
+			sysctl_write("/proc/sys/net/ipv4/ip_forward", alias + strlen(FWD_NOTE));
+	}
+	iptables_drop_table(cfg);
+	/* The note of an older droidspaces, in the workspace. */
+	if (ds_setting_recall(cfg, "ip_forward", fwd, sizeof(fwd)) == 0)
+		sysctl_write("/proc/sys/net/ipv4/ip_forward", fwd);
 }
 
 void ds_nat_host_down(const struct ds_config *cfg)
@@ -526,20 +698,24 @@ void ds_nat_host_down(const struct ds_config *cfg)
 	 * must not touch another namespace's links, rules or sysctls): the record
 	 * stays for a cleanup from there.
 	 */
-	if (!rec || record_read(cfg, cfg->container_name, rec, &me) < 0 || !me.here)
+	if (!rec || record_read(cfg, cfg->container_name, rec, &me) < 0)
 		return;
-	record_undo(cfg->container_name, &me);
+	if (!me.here) {
+		char ns[64];
+		netns_id(ns, sizeof(ns));
+		fprintf(stderr,
+			"droidspaces: warning: %s was made in %s, not in this one (%s): its veth, "
+			"rules and bridge are left for a stop run there\n",
+			path, me.ns, ns);
+		return;
+	}
+	record_undo(cfg, cfg->container_name, &me);
 	unlink(path);
+	/* A claim of this workspace (under our lock) is about to use the bridge. */
 	if (other_records(cfg))
 		return;
 	ds_fault_point("net:bridge-last");
-	_cleanup_close_ int nl = ds_nl_open();
-	if (nl >= 0)
-		ds_nl_link_delete(nl, DS_NAT_BRIDGE);
-	iptables_drop_table(cfg);
-	char fwd[16];
-	if (ds_setting_recall(cfg, "ip_forward", fwd, sizeof(fwd)) == 0)
-		sysctl_write("/proc/sys/net/ipv4/ip_forward", fwd);
+	bridge_down(cfg);
 }
 
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err)

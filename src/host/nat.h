@@ -2,10 +2,13 @@
 /*
  * --net=none and --net=nat on the host and in the guest: the bridge
  * droidspaces owns (DS_NAT_BRIDGE, made on first use, removed with the last
- * NAT container), a veth pair per boot, masquerading and port forwards
- * (nftables, else iptables), ip_forward (restored at the last stop). What a
- * start changed is recorded in <workspace>/Net/<name>, so that any cleanup
- * (the monitor's, or stop's after a dead monitor) undoes exactly that.
+ * NAT container of any workspace: when no port is left on it), a veth pair
+ * per boot, masquerading and port forwards (nftables, else iptables),
+ * ip_forward (its value before noted in the bridge's alias, restored with
+ * the bridge). What a start changed is recorded in <workspace>/Net/<name>,
+ * so that any cleanup (the monitor's, or stop's after a dead monitor) undoes
+ * exactly that. The host's names (table, tag, veth) carry a hash of the
+ * workspace: one name in two workspaces never shares them.
  */
 #pragma once
 
@@ -34,7 +37,9 @@ int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err);
 int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err);
 /*
  * Under the lock: fn(ctx, name, lease line) for every other name's record
- * made in our network namespace; stops at fn's non-zero, which it returns.
+ * made in our network namespace, then for every port of the bridge but our
+ * own (its alias: "NAME lease ...", so other workspaces' containers count
+ * too); stops at fn's non-zero, which it returns.
  */
 int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease),
 		      void *ctx);
@@ -51,5 +56,5 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 void ds_nat_host_down(const struct ds_config *cfg);
 /* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);
-/* The host end of the container's veth pair ("dsv" and 8 hex digits of the name). */
-void ds_nat_veth_name(const char *container, char out[16]);
+/* The host end of the container's veth pair ("dsv" and 8 hex digits of the workspace and the name). */
+void ds_nat_veth_name(const struct ds_config *cfg, const char *container, char out[16]);

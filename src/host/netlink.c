@@ -215,6 +215,86 @@ int ds_nl_link_slaves(int nl, int master)
 	return e < 0 ? e : s.count;
 }
 
+int ds_nl_link_set_alias(int nl, int ifindex, const char *alias)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	if (!attr_add(&r, IFLA_IFALIAS, alias, strlen(alias)))
+		return -ENAMETOOLONG;
+	return talk(nl, &r, NULL, NULL);
+}
+
+struct alias_query {
+	int ifindex, found;
+	char *out;
+	size_t size;
+};
+
+static int take_alias(void *ctx, struct nlmsghdr *h)
+{
+	struct alias_query *q = ctx;
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	if (ifi->ifi_index != q->ifindex)
+		return 0;
+	q->found = 1;
+	int len = (int)IFLA_PAYLOAD(h);
+	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_IFALIAS)
+			snprintf(q->out, q->size, "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
+	return 0;
+}
+
+int ds_nl_link_alias(int nl, int ifindex, char *out, size_t size)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	req_init(&r, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	struct alias_query q = { ifindex, 0, out, size };
+	out[0] = '\0';
+	int e = talk(nl, &r, take_alias, &q);
+	return e < 0 ? e : q.found ? 0 : -ENODEV;
+}
+
+struct slave_walk {
+	int master, stop;
+	int (*fn)(void *ctx, const char *name, const char *alias);
+	void *ctx;
+};
+
+static int walk_slave(void *ctx, struct nlmsghdr *h)
+{
+	struct slave_walk *w = ctx;
+	if (h->nlmsg_type != RTM_NEWLINK || w->stop)
+		return 0;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	int len = (int)IFLA_PAYLOAD(h), mine = 0;
+	char name[IFNAMSIZ] = "", alias[256] = "";
+	for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_MASTER && *(uint32_t *)RTA_DATA(a) == (uint32_t)w->master)
+			mine = 1;
+		else if (a->rta_type == IFLA_IFNAME)
+			snprintf(name, sizeof(name), "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
+		else if (a->rta_type == IFLA_IFALIAS)
+			snprintf(alias, sizeof(alias), "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
+	}
+	if (mine)
+		w->stop = w->fn(w->ctx, name, alias);
+	return 0;
+}
+
+int ds_nl_each_slave(int nl, int master, int (*fn)(void *ctx, const char *name, const char *alias), void *ctx)
+{
+	struct nl_req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	req_init(&r, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+	struct slave_walk w = { master, 0, fn, ctx };
+	int e = talk(nl, &r, walk_slave, &w);
+	return e < 0 ? e : w.stop;
+}
+
 int ds_nl_addr_add(int nl, int ifindex, uint32_t addr, int prefix)
 {
 	struct nl_req r;

@@ -25,6 +25,12 @@ int ds_nl_bridge_create(int nl, const char *name);
 int ds_nl_link_set_master(int nl, int ifindex, int master);
 /* How many links have master as their master. */
 int ds_nl_link_slaves(int nl, int master);
+/* Sets the link's alias (IFLA_IFALIAS; "" clears it). */
+int ds_nl_link_set_alias(int nl, int ifindex, const char *alias);
+/* The link's alias in out ("" when it has none); -ENODEV when there is no such link. */
+int ds_nl_link_alias(int nl, int ifindex, char *out, size_t size);
+/* fn(ctx, name, alias) for each link whose master is master, until fn's non-zero, which it returns. */
+int ds_nl_each_slave(int nl, int master, int (*fn)(void *ctx, const char *name, const char *alias), void *ctx);
 /* A veth pair: host here, peer created as peer_name in the network namespace of pid. */
 int ds_nl_veth_create(int nl, const char *host, const char *peer_name, pid_t pid, int mtu);
 int ds_nl_addr_add(int nl, int ifindex, uint32_t addr, int prefix);

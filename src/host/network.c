@@ -243,8 +243,10 @@ int ds_ipv6_prepare(const struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "--enable-ipv6: this kernel has no IPv6 (%s)", path);
 	if (ds_chomp(v)[0] != '1')
 		return 0; /* already on: nothing to change, nothing to undo */
-	ds_setting_remember(cfg, "disable_ipv6", "1");
-	int r = ds_write_file(path, "0", 0644);
+	int r = ds_setting_remember(cfg, "disable_ipv6", "1", err);
+	if (r < 0)
+		return r;
+	r = ds_write_file(path, "0", 0644);
 	return r < 0 ? ds_fail(err, r, "cannot enable IPv6 (%s)", path) : 0;
 }
 

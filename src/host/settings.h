@@ -8,10 +8,15 @@
 #pragma once
 
 #include "config.h"
+#include "util/error.h"
 
 #include <stddef.h>
 
-/* Records value for key unless a record exists (the first change wins). */
-void ds_setting_remember(const struct ds_config *cfg, const char *key, const char *value);
+/*
+ * Records value for key unless a record exists (the first change wins): 0,
+ * or a negative errno with err filled (then the setting must not change:
+ * nothing would put it back).
+ */
+int ds_setting_remember(const struct ds_config *cfg, const char *key, const char *value, struct ds_error *err);
 /* Reads and forgets the record; -ENOENT when droidspaces changed nothing. */
 int ds_setting_recall(const struct ds_config *cfg, const char *key, char *out, size_t size);

@@ -30,7 +30,20 @@ setup() {
 }
 teardown() {
 	kill_own_pids
+	ws2_stop
 	netns_teardown ds-br0
+}
+
+# WS2: a second workspace (its containers are not tracked: ws2_stop stops them).
+WS2_REL=ws2
+ws2() { DROIDSPACES_WORKSPACE=$DS_TEST_DIR/$WS2_REL "$@"; }
+ws2_stop() {
+	local p
+	for p in "$DS_TEST_DIR/$WS2_REL"/Pids/*.pid; do
+		[[ -e $p ]] || continue
+		p=${p##*/}
+		ws2 "$DS" --name="${p%.pid}" stop >&2 || true
+	done
 }
 
 # net_rig: HOLDER (where droidspaces runs, uplink ds-veth0 192.0.2.10/24,
@@ -226,6 +239,105 @@ net_back() {
 	net_back
 }
 
+# One name in both workspaces would share the cgroup droidspaces/NAME (the
+# stop of one kills the other): two names here.
+@test "nat: two workspaces in one namespace: distinct addresses, a port of the other refused; the first workspace's stop leaves the bridge, ip_forward and the other's guest reaching the uplink" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local r1 r2 a1 a2
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	net_rig
+	st_start web -r "$r1" --net=nat --port=8083:80
+	wait_for 30 guest_booted web
+	ws2 st_start web2 -r "$r2" --net=nat --port=8084:80
+	ws2 wait_for 30 guest_booted web2
+	a1=$(guest_addr web)
+	a2=$(ws2 guest_addr web2)
+	echo "addresses: $a1 $a2"
+	[[ -n $a1 && -n $a2 && $a1 != "$a2" ]]
+	# a host port the other workspace forwards is refused naming its container
+	st_refused "already forwarded to container web2" --name=other -r "$r1" --net=nat --port=8084:80
+	[ "$(in_holder ip -o link show master ds-br0 | wc -l)" = 2 ]
+	reaches_uplink web
+	ws2 reaches_uplink web2
+	# the first workspace's last stop: the bridge, ip_forward and the other's rules stay
+	st_stop web
+	in_holder ip -o link show ds-br0 | grep -q UP
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	ws2 reaches_uplink web2
+	ws2 serve web2 second
+	wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8084/index.html
+	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8084/index.html)" = second ]
+	# the other workspace's stop takes the bridge and puts ip_forward back
+	ws2 st_stop web2
+	net_back
+}
+
+@test "nat: a ds-br0 without an address (flushed, or left by a failed start) gets its address again" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local root
+	root=$(fixture_copy busybox)
+	net_rig
+	in_holder ip link add ds-br0 type bridge
+	st_start web -r "$root" --net=nat
+	wait_for 30 guest_booted web
+	in_holder ip -o -4 addr show dev ds-br0 | grep -q ' 10\.87\.0\.1/24 '
+	reaches_uplink web
+	st_stop web
+	net_back
+}
+
+@test "nat: a firewall tool that never answers is killed (its signals as a fresh process's); the start goes on with iptables" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl iptables-save nft
+	local root fake t0
+	root=$(fixture_copy busybox)
+	net_rig
+	fake=$DS_TEST_DIR/fakebin
+	mkdir -p "$fake"
+	# nft -f (the table) hangs after noting its blocked and ignored signals; the rest is the real nft
+	cat >"$fake/nft" <<-EOF
+		#!/bin/sh
+		if [ "\$1" = -f ]; then
+			grep -E '^Sig(Blk|Ign):' /proc/\$\$/status >"$DS_TEST_DIR/nft.sig"
+			exec sleep 1000
+		fi
+		exec $(command -v nft) "\$@"
+	EOF
+	chmod +x "$fake/nft"
+	DS_WRAP=(env PATH="$fake:$PATH" nsenter -t "$HOLDER" -n --)
+	t0=$SECONDS
+	bg_start web -r "$root" --net=nat
+	wait_for 60 test -e "$DS_TEST_DIR/web.rc"
+	bg_ok web
+	echo "start took $((SECONDS - t0)) s"
+	cat "$DS_TEST_DIR/nft.sig"
+	grep -qx 'SigBlk:[[:space:]]*0*' "$DS_TEST_DIR/nft.sig"
+	# SIGPIPE (13) is not ignored: bit 12 of the mask
+	(((0x$(sed -n 's/^SigIgn:[[:space:]]*//p' "$DS_TEST_DIR/nft.sig") & 0x1000) == 0))
+	in_holder iptables-save -t nat | grep -q -- 'ds:[0-9a-f]\{8\}:web.* -j MASQUERADE'
+	wait_for 30 guest_booted web
+	reaches_uplink web
+	st_stop web
+	net_back
+}
+
+@test "nat: another container's saved settings that cannot be read fail the claim, naming the file" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip
+	local root
+	root=$(fixture_copy busybox)
+	net_rig
+	mkdir -p "$DROIDSPACES_WORKSPACE/Containers/broken"
+	printf 'net=nat\nnot a setting\n' >"$DROIDSPACES_WORKSPACE/Containers/broken/container.config"
+	st_refused "cannot tell container broken's address and ports from $DROIDSPACES_WORKSPACE/Containers/broken/container.config" \
+		--name=web -r "$root" --net=nat
+	rm -r "$DROIDSPACES_WORKSPACE/Containers/broken"
+	net_back
+}
+
 # bats test_tags=fault
 @test "nat: starts at the same instant lease distinct addresses: one held with its address chosen (net:claim-chosen) holds the other at the lock; four more at once; all reach the uplink" {
 	require_fixture busybox
@@ -348,8 +460,8 @@ net_back() {
 	DS_WRAP=(env DROIDSPACES_FAULT=net:no-nft nsenter -t "$HOLDER" -n --)
 	st_start ipt -r "$root" --net=nat --port=8090:80
 	wait_for 30 booted "$CT_PID"
-	in_holder iptables-save -t nat | grep -q -- '--comment "\?ds:ipt"\? -j MASQUERADE'
-	in_holder iptables-save -t nat | grep -q -- '--dport 8090 .*ds:ipt.* -j DNAT'
+	in_holder iptables-save -t nat | grep -q -- '--comment "\?ds:[0-9a-f]\{8\}:ipt"\? -j MASQUERADE'
+	in_holder iptables-save -t nat | grep -q -- '--dport 8090 .*ds:[0-9a-f]\{8\}:ipt.* -j DNAT'
 	refute in_holder sh -c 'nft list tables | grep -q droidspaces'
 	[ "$(guest_get ipt 192.0.2.1 8000 up.txt)" = outside ]
 	serve ipt legacy
@@ -359,7 +471,7 @@ net_back() {
 	st_start ipt2 -r "$root2" --net=nat
 	wait_for 30 guest_booted ipt2
 	[ "$(guest_get ipt2 192.0.2.10 8090 index.html)" = legacy ]
-	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:ipt2.* -j MASQUERADE'
+	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:[0-9a-f]\{8\}:ipt2.* -j MASQUERADE'
 	st_stop ipt2
 	st_stop ipt
 	net_back
