@@ -11,7 +11,9 @@
 # on for another range, back at --private-users=no and at remove; an
 # interrupted shift is finished; links are not followed, setuid bits stay. The record is of its
 # tree: a fresh tree at the path is not taken as shifted, and the name is not started on another
-# --rootfs while its shifted tree is there.
+# --rootfs while its shifted tree is there. An immutable file or a refused first chown changes
+# nothing and keeps the record; remove that cannot shift back refuses and keeps the range; a bind
+# mount of the same filesystem inside the rootfs keeps its ids (statx and its fallback).
 # A stock OpenRC guest boots and halts in a user namespace, host unchanged.
 #
 # info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
