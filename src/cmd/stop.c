@@ -121,9 +121,22 @@ int cmd_remove(struct ds_cli *cli)
 	int found = 0;
 	ds_saved_path(cfg, cfg->container_name, path, sizeof(path));
 	/* --private-users-ownership=chown: the rootfs's own ids again before the record and the range go. */
+	/* Settings that cannot be read may hold such a record: refused, the range kept (no file leaves with it). */
 	_cleanup_saved_ struct ds_saved *saved = ds_saved_new();
 	struct ds_error e = { 0 };
-	if (saved && ds_saved_load(path, saved, &e) == 0 && ds_shift_undo(cfg, &saved->settings, &err) < 0) {
+	char why[sizeof(e.msg) + 64];
+	if (!saved)
+		ds_fail(&err, -ENOMEM, "cannot remove %s", cfg->container_name);
+	else if (access(path, F_OK) == 0 || errno != ENOENT) {
+		if (ds_saved_load(path, saved, &e) < 0)
+			ds_fail(&err, DS_EINVAL_MSG,
+				"cannot remove %s: %s; its rootfs's ids may be shifted (private_users_shift) and are "
+				"not shifted back: repair that file, or delete it to remove without shifting back",
+				cfg->container_name, ds_error_text(&e, why, sizeof(why)));
+		else
+			ds_shift_undo(cfg, &saved->settings, &err);
+	}
+	if (err.code) {
 		close(lock);
 		return ds_report(&err);
 	}

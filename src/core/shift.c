@@ -94,6 +94,11 @@ static int walk(int rootfd, const char *rootfs, struct ds_idshift *s, struct ds_
 			       "--private-users: cannot shift the ids of %s: %s%s has id %llu, outside %u-%u (ids of "
 			       "another range, or beyond its size)",
 			       rootfs, rootfs, s->path + 1, s->bad_id, s->from, s->from + s->size - 1);
+	if (r == -EPERM && s->dry)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--private-users: cannot shift the ids of %s: %s%s is immutable or append-only (chattr "
+			       "-i -a it first)",
+			       rootfs, rootfs, s->path + 1);
 	if (r < 0)
 		return ds_fail(err, r, "--private-users: cannot shift the ids of %s%s", rootfs, s->path + 1);
 	return 0;
@@ -128,12 +133,27 @@ static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned siz
 		"droidspaces: %s the ids of %s (%llu files) %s %u:%u, once (--private-users-ownership=chown%s%s)\n",
 		to ? "shifting" : "shifting back", rootfs, s.entries, to ? "to" : "from", to ? to : from, size,
 		why ? ": " : "", why ? why : "");
+	if (s.linked)
+		fprintf(stderr,
+			"droidspaces: warning: %llu files of %s have other hard links (%s%s the first): a link outside "
+			"it (cp -al) gets the new ids too\n",
+			s.linked, rootfs, rootfs, s.linked_path + 1);
+	struct ds_userns_shift prev = cfg->settings.shift;
+	char saved[PATH_MAX];
+	int had_file = ds_saved_path(cfg, cfg->container_name, saved, sizeof(saved)) == 0 && access(saved, F_OK) == 0;
 	struct ds_userns_shift rec = { .state = DS_SHIFT_SHIFTING, .from = from, .base = to, .size = size };
 	if ((r = save_record(cfg, &rec, err)) < 0)
 		return r;
 	s.dry = 0;
-	if ((r = walk(rootfd, rootfs, &s, err)) < 0)
-		return r; /* the record says shifting: the next start finishes the walk */
+	if ((r = walk(rootfd, rootfs, &s, err)) < 0) {
+		/* nothing changed (the first write failed): the record as it was; else the next start finishes it */
+		struct ds_error e = { 0 };
+		if (!s.touched && had_file)
+			save_record(cfg, &prev, &e);
+		else if (!s.touched && unlink(saved) == 0) /* the first start's: as if never made */
+			cfg->settings.shift = prev;
+		return r;
+	}
 	rec = to ? (struct ds_userns_shift){ .state = DS_SHIFT_SHIFTED, .base = to, .size = size }
 		 : (struct ds_userns_shift){ .state = DS_SHIFT_NONE };
 	return save_record(cfg, &rec, err);
@@ -203,8 +223,19 @@ int ds_shift_undo(struct ds_config *cfg, const struct ds_settings *saved, struct
 		return 0;
 	_cleanup_close_ int fd = open(saved->rootfs_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || (rec->state == DS_SHIFT_SHIFTED && !root_in_record(&st, rec)))
-		return 0; /* the rootfs is gone, or another tree is at its path: nothing to shift back */
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* the rootfs is gone: nothing carries the range */
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		char text[64];
+		ds_userns_shift_format(rec, text, sizeof(text));
+		return ds_fail(err, negerrno(),
+			       "cannot shift the ids of %s back (private_users_shift=%s), and they would keep a range "
+			       "that is released: put the tree back at that path, or delete it, and remove again; "
+			       "cannot open it",
+			       saved->rootfs_path, text);
+	}
+	if (rec->state == DS_SHIFT_SHIFTED && !root_in_record(&st, rec))
+		return 0; /* another tree is at its path: nothing to shift back */
 	snprintf(cfg->settings.rootfs_path, sizeof(cfg->settings.rootfs_path), "%s", saved->rootfs_path);
 	cfg->settings.shift = *rec;
 	cfg->rt.rootfs_fd = fd;

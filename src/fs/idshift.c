@@ -7,10 +7,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -120,8 +124,72 @@ int ds_idshift_acl(const struct ds_idshift *s, void *acl, size_t len, unsigned l
 struct walk {
 	struct ds_idshift *s;
 	dev_t dev;
-	size_t plen; /* strlen(s->path) */
+	int mnt_id;    /* the top's mount */
+	int by_handle; /* mount ids from name_to_handle_at (no statx STATX_MNT_ID) */
+	size_t plen;   /* strlen(s->path) */
 };
+
+#define STATX_MNT_ID_BIT 0x1000U
+/* struct statx (linux/stat.h, which musl's headers may not have) up to stx_mnt_id, at 144. */
+struct ds_statx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, spare0;
+	uint64_t ino, size, blocks, attributes_mask;
+	struct {
+		int64_t sec;
+		uint32_t nsec;
+		int32_t pad;
+	} atime, btime, ctime, mtime;
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint64_t mnt_id;
+	uint64_t spare[14];
+};
+_Static_assert(offsetof(struct ds_statx, mnt_id) == 144, "struct statx's stx_mnt_id");
+
+/*
+ * The mount fd is on: statx's STATX_MNT_ID (5.8+), else the mount id
+ * name_to_handle_at gives (2.6.39+, where the filesystem has file handles).
+ * A bind mount of a directory of the same filesystem has its st_dev: only
+ * the mount id tells it from the tree. -errno when neither answers.
+ */
+static int mount_id(struct walk *w, int fd, int *out)
+{
+	if (!w->by_handle && !ds_fault_active("no-statx-mntid")) {
+		struct ds_statx stx = { .mask = 0 };
+		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_BIT, &stx) == 0 &&
+		    (stx.mask & STATX_MNT_ID_BIT)) {
+			*out = (int)stx.mnt_id;
+			return 0;
+		}
+		w->by_handle = 1;
+	}
+	struct {
+		struct file_handle h;
+		unsigned char buf[MAX_HANDLE_SZ];
+	} fh;
+	fh.h.handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(fd, "", &fh.h, out, AT_EMPTY_PATH) == 0)
+		return 0;
+	return errno == EOVERFLOW ? 0 : negerrno(); /* the mount id is filled in then too */
+}
+
+/*
+ * Whether a file is immutable or append-only (chattr +i, +a): its owner
+ * cannot change, and the walk would stop there. Only regular files and
+ * directories are opened for it (a device or a fifo is never opened).
+ */
+static int fixed_flags(const char *p, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 0;
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int flags = 0;
+	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+		return 0; /* no such flags here (the chown says what is wrong, if anything) */
+	return (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
+}
 
 /* The xattrs of one entry: read, checked, and (not dry) shifted and written back after the chown. */
 struct xattrs {
@@ -211,23 +279,30 @@ static int shift_one(struct walk *w, int fd, const struct stat *st)
 		if (r < 0)
 			return r;
 	}
-	if (s->dry)
-		return 0;
+	if (s->dry) {
+		if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 && !s->linked++)
+			snprintf(s->linked_path, sizeof(s->linked_path), "%s", s->path);
+		return fixed_flags(p, st) ? -EPERM : 0;
+	}
 	int chown_now = ru > 0 || rg > 0, changed = chown_now;
 	for (int i = 0; i < 2; i++)
 		if (x.acl_len[i] > 0) {
 			if (setxattr(p, acl_names[i], x.acl[i], (size_t)x.acl_len[i], 0) < 0)
 				return negerrno();
+			s->touched++;
 			changed = 1;
 		}
 	/* The capability this chown drops, kept until it is back (where the filesystem takes trusted xattrs). */
 	if (x.cap_len && chown_now && setxattr(p, cap_pending, x.cap, x.cap_len, 0) == 0)
-		x.pending = 1;
+		x.pending = ++s->touched != 0;
 	else if (x.cap_len && chown_now && errno != ENOTSUP && errno != EPERM)
 		return negerrno();
 	if (chown_now) {
+		if (ds_fault_active("idshift:chown-fails")) /* as on NFS with root_squash */
+			return -EPERM;
 		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			return negerrno();
+		s->touched++;
 		/* chown dropped setuid and setgid (and the capability): back as they were */
 		if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && chmod(p, st->st_mode & 07777) < 0)
 			return negerrno();
@@ -238,6 +313,7 @@ static int shift_one(struct walk *w, int fd, const struct stat *st)
 	if (x.cap_len && (x.cap_changed || chown_now)) {
 		if (setxattr(p, "security.capability", x.cap, x.cap_len, 0) < 0)
 			return negerrno();
+		s->touched++;
 		changed = 1;
 	}
 	if (x.pending && removexattr(p, cap_pending) < 0 && errno != ENODATA)
@@ -260,8 +336,11 @@ static int walk_entry(struct walk *w, int dir, const char *name)
 	_cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	int r = fd < 0 || fstat(fd, &st) < 0 ? negerrno() : 0;
-	/* another filesystem mounted here: not the rootfs's, neither changed nor entered */
-	if (r == 0 && st.st_dev == w->dev) {
+	int mnt = w->mnt_id;
+	if (r == 0 && st.st_dev == w->dev)
+		r = mount_id(w, fd, &mnt);
+	/* another filesystem, or a bind mount (of the same one, too), here: neither changed nor entered */
+	if (r == 0 && st.st_dev == w->dev && mnt == w->mnt_id) {
 		r = shift_one(w, fd, &st);
 		if (r == 0 && S_ISDIR(st.st_mode))
 			r = walk_dir(w, fd);
@@ -301,8 +380,9 @@ static int walk_dir(struct walk *w, int fd)
 
 int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 {
-	s->entries = s->changed = 0;
+	s->entries = s->changed = s->touched = s->linked = 0;
 	s->bad_id = 0;
+	s->linked_path[0] = '\0';
 	snprintf(s->path, sizeof(s->path), ".");
 	if (!s->size ||
 	    (s->from < s->to + (unsigned long long)s->size && s->to < s->from + (unsigned long long)s->size))
@@ -312,7 +392,10 @@ int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return negerrno();
 	struct walk w = { .s = s, .dev = st.st_dev, .plen = 1 };
-	int r = shift_one(&w, fd, &st);
+	int r = mount_id(&w, fd, &w.mnt_id);
+	if (r < 0)
+		return r;
+	r = shift_one(&w, fd, &st);
 	if (r == 0)
 		r = walk_dir(&w, fd);
 	return r;

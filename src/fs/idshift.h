@@ -17,8 +17,12 @@
  * without that safeguard).
  *
  * The walk never follows a symbolic link (every entry is opened O_PATH |
- * O_NOFOLLOW and changed through that fd) and stays on the filesystem of its
- * top directory (a mount point below is neither changed nor entered). An id
+ * O_NOFOLLOW and changed through that fd) and stays on the mount of its
+ * top directory (a mount point below, a bind mount of the same filesystem
+ * too, is neither changed nor entered: the mount id, by statx or, before
+ * 5.8, name_to_handle_at). The dry run refuses an immutable or append-only
+ * file (-EPERM, with path: its owner cannot change) and counts the files
+ * with other hard links (linked: a link outside the tree changes too). An id
  * already in to..to+size-1 is left as it is: a walk interrupted halfway runs
  * again to completion, and a hard link met twice is changed once. The two
  * ranges must therefore not overlap (ds_idshift_tree refuses that).
@@ -34,6 +38,9 @@ struct ds_idshift {
 	/* out */
 	unsigned long long entries; /* entries visited */
 	unsigned long long changed; /* entries changed */
+	unsigned long long touched; /* writes done (not dry): 0 after a failure, nothing changed */
+	unsigned long long linked;  /* dry: non-directories with st_nlink > 1 */
+	char linked_path[PATH_MAX]; /* dry: the first of them */
 	unsigned long long bad_id;  /* with -ERANGE: the id in neither range */
 	char path[PATH_MAX];        /* on failure: the entry, relative to the top ("." the top itself) */
 };
@@ -41,8 +48,9 @@ struct ds_idshift {
 /*
  * Shifts (or, dry, checks) the tree below and including the directory
  * dirfd. 0; -ERANGE with path and bad_id when an id is in neither range
- * (a dry run first changes nothing); -EINVAL when the ranges overlap; or
- * the errno of a failed step, with path.
+ * (a dry run first changes nothing); -EINVAL when the ranges overlap;
+ * -EPERM (dry) with path for an immutable or append-only file; or the
+ * errno of a failed step, with path.
  */
 int ds_idshift_tree(int dirfd, struct ds_idshift *s);
 

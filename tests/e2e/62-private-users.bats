@@ -11,7 +11,9 @@
 # on for another range, back at --private-users=no and at remove; an
 # interrupted shift is finished; links are not followed, setuid bits stay. The record is of its
 # tree: a fresh tree at the path is not taken as shifted, and the name is not started on another
-# --rootfs while its shifted tree is there.
+# --rootfs while its shifted tree is there. An immutable file or a refused first chown changes
+# nothing and keeps the record; remove that cannot shift back refuses and keeps the range; a bind
+# mount of the same filesystem inside the rootfs keeps its ids (statx and its fallback).
 # Stock guests (OpenRC; trixie's systemd 257) boot and halt in a user namespace, host unchanged.
 #
 # info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
@@ -22,7 +24,12 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { common_setup; }
-teardown() { netns_teardown; } # common_teardown, and the network namespace holders of the OpenRC test
+# common_teardown, and the network namespace holders of the OpenRC test; a file a failed test left
+# immutable or append-only (PU_PINNED) made deletable first
+teardown() {
+	[[ -z ${PU_PINNED:-} ]] || chattr -i -a "$PU_PINNED" 2>/dev/null || true
+	netns_teardown
+}
 
 REGISTRY() { echo "$DROIDSPACES_WORKSPACE/userns.ranges"; }
 # uid_of PID: the real uid of a host process.
@@ -363,6 +370,135 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	wait_for 10 booted "$CT_PID"
 	refute grep -q '^private_users_shift=' "$cfg"
 	st_stop puother
+}
+
+# A file whose owner cannot change (chattr +i, +a) is found by the dry pass: the start refuses with one
+# line naming it before anything changed, the record stays as it was, and neither a later start nor
+# remove is held up by it. A walk whose very first change fails (NFS root_squash, faked by
+# DROIDSPACES_FAULT=idshift:chown-fails) leaves the record as it was too.
+# bats test_tags=fault
+@test "private-users: a shift that cannot change a file (immutable, append-only, a chown refused) changes nothing and keeps the record; a plain start and remove still work" {
+	require_fixture busybox
+	require_cmd chattr
+	local root cfg base
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/puimm/container.config
+	touch "$root/pinned"
+	PU_PINNED=$root/pinned
+	chattr +i "$root/pinned" || skip "this filesystem has no immutable flag (chattr +i)"
+	st_refused "cannot shift the ids of $root: $root/pinned is immutable or append-only" \
+		--name=puimm -r "$root" --private-users --private-users-ownership=chown
+	chattr -i "$root/pinned"
+	[ ! -e "$cfg" ]
+	[ "$(shifted "$root" .)" = 0:0 ]
+	refute grep -q ' puimm$' "$(REGISTRY)"
+	# the first chown refused: nothing changed, no record left behind
+	DROIDSPACES_FAULT=idshift:chown-fails run_ds_err --name=puimm -r "$root" --private-users \
+		--private-users-ownership=chown start
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"cannot shift the ids of $root: Operation not permitted"* ]]
+	[ "$(shifted "$root" .)" = 0:0 ]
+	refute grep -q '^private_users_shift=' "$cfg"
+	# shifted; then an append-only file: shifting back (--private-users=no) refused, the record kept
+	st_start puimm -r "$root" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "puimm" { print $1 }' "$(REGISTRY)")
+	st_stop puimm
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	chattr +a "$root/pinned"
+	st_refused "$root/pinned is immutable or append-only" --name=puimm --private-users=no
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	[ "$(shifted "$root" pinned)" = "$base:$base" ]
+	# remove refuses too: the record and the range kept (no file leaves carrying a released range)
+	run_ds_err --name=puimm remove
+	[ "$status" -ne 0 ]
+	assert_one_error_line "$root/pinned is immutable or append-only"
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	grep -q " puimm$" "$(REGISTRY)"
+	chattr -a "$root/pinned"
+	# the walk back's first chown refused: the record still says shifted (not shifting), and a start boots
+	DROIDSPACES_FAULT=idshift:chown-fails run_ds_err --name=puimm --private-users=no start
+	[ "$status" -ne 0 ]
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	st_start puimm
+	[[ $stderr != *shifting* ]]
+	wait_for 10 booted "$CT_PID"
+	st_stop puimm
+	"$DS" --name=puimm remove
+	[ "$(shifted "$root" .)" = 0:0 ]
+	[ "$(shifted "$root" pinned)" = 0:0 ]
+	refute grep -q ' puimm$' "$(REGISTRY)"
+}
+
+# remove shifts a shifted tree back before it releases the range; when it cannot open the tree
+# (anything but "it is gone") or cannot read the settings that hold the record, it refuses with one
+# line and keeps the record and the range.
+@test "private-users: remove refuses (one line, record and range kept) when it cannot shift back: the tree not openable, the settings unreadable; a tree that is gone is removed" {
+	require_fixture busybox
+	local root cfg base
+	root=$(fixture_copy --copy busybox)
+	cfg=$DROIDSPACES_WORKSPACE/Containers/puundo/container.config
+	st_start puundo -r "$root" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(awk '$3 == "puundo" { print $1 }' "$(REGISTRY)")
+	st_stop puundo
+	# the tree moved and a link put at its path: not opened (no link followed), refused
+	mv "$root" "$root.real"
+	ln -s "$root.real" "$root"
+	run_ds_err --name=puundo remove
+	[ "$status" -ne 0 ]
+	assert_one_error_line "cannot shift the ids of $root back (private_users_shift=$base:65536)"
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	grep -q " puundo$" "$(REGISTRY)"
+	rm "$root"
+	mv "$root.real" "$root"
+	# the settings unreadable (a directory at their path): refused, naming them
+	mv "$cfg" "$cfg.real"
+	mkdir "$cfg"
+	run_ds_err --name=puundo remove
+	[ "$status" -ne 0 ]
+	assert_one_error_line "cannot remove puundo: cannot read $cfg"
+	grep -q " puundo$" "$(REGISTRY)"
+	rmdir "$cfg"
+	mv "$cfg.real" "$cfg"
+	[ "$(shifted "$root" .)" = "$base:$base" ]
+	"$DS" --name=puundo remove
+	[ "$(shifted "$root" .)" = 0:0 ]
+	refute grep -q ' puundo$' "$(REGISTRY)"
+	# a tree that is gone: nothing carries the range, remove goes through
+	st_start puundo -r "$root" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	st_stop puundo
+	rm -rf "$root"
+	"$DS" --name=puundo remove
+	refute grep -q ' puundo$' "$(REGISTRY)"
+}
+
+# The walk stays on the rootfs's mount: a host directory bind-mounted inside it from the same
+# filesystem (same st_dev) is neither changed nor entered, with statx's mount id and with the
+# name_to_handle_at fallback of kernels before 5.8 (DROIDSPACES_FAULT=no-statx-mntid).
+# bats test_tags=fault
+@test "private-users: a bind mount of the same filesystem inside the rootfs keeps its ids (statx mount id, and the name_to_handle_at fallback); hard links are warned about" {
+	require_fixture busybox
+	local root scratch fault
+	for fault in none no-statx-mntid; do
+		root=$(fixture_copy --copy busybox)
+		scratch=$DS_TEST_DIR/scratch-$fault
+		mkdir -p "$scratch/sub" "$root/home/bound"
+		touch "$scratch/sub/file"
+		[ "$(stat -c %d "$scratch")" = "$(stat -c %d "$root")" ]
+		mount --bind "$scratch" "$root/home/bound"
+		ln "$root/bin/busybox" "$DS_TEST_DIR/linked-$fault"
+		DROIDSPACES_FAULT=$fault st_start "pubind$fault" -r "$root" --private-users \
+			--private-users-ownership=chown || { umount "$root/home/bound" && false; }
+		umount "$root/home/bound"
+		[[ $stderr == *"have other hard links ($root/bin/busybox the first)"* ]]
+		[ "$(stat -c %u:%g "$scratch" "$scratch/sub" "$scratch/sub/file" | sort -u)" = 0:0 ]
+		[ "$(shifted "$root" home)" != 0:0 ]
+		st_stop "pubind$fault"
+		"$DS" --name="pubind$fault" remove
+		[ "$(shifted "$root" home)" = 0:0 ]
+	done
 }
 
 # pu_stock FIXTURE NAME OPTION...: the stock FIXTURE booted from a filesystem of its
