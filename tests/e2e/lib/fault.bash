@@ -7,8 +7,13 @@
 #   start:after-fork         the CLI, monitor forked
 #   monitor:before-pidfile   the monitor, init forked but held until the
 #                            pidfile is written
+#   start:rootfs-opened      the CLI, the rootfs opened (a swap of its path races it)
+#   idshift:cap-dropped      the ownership walk, between a file's chown and its capability's rewrite
+#   net:claim-chosen         a NAT start, its address chosen under the network lock
+#   net:bridge-last          the last NAT stop, before it deletes ds-br0
 # Other values switch a code path off as an old kernel would (no-clone3,
-# no-openat2, ...) or make one step fail (mask-fails, start:no-pty).
+# no-openat2, no-statx-mntid, no-idmap, no-nspid, ...) or make one step fail
+# (mask-fails, start:no-pty, idshift:chown-fails, net:no-nft).
 #
 # A file that uses own_pid sets REL_OWN_PIDS= in setup and calls
 # kill_own_pids in teardown (fault_setup and fault_teardown do both).
