@@ -151,6 +151,13 @@ int ds_nl_bridge_create(int nl, const char *name)
 	struct rtattr *info;
 	link_new(&r, name, "bridge", &info);
 	nest_end(&r, info);
+	/*
+	 * An address of its own (locally administered), set: the kernel then keeps it. Without one a
+	 * bridge takes its lowest port's, and changes it when that port leaves: every other guest's
+	 * ARP entry for its gateway goes stale, and its traffic stops for a while at each stop.
+	 */
+	static const unsigned char mac[6] = { 0x02, 0x64, 0x73, 0x62, 0x72, 0x30 };
+	attr_add(&r, IFLA_ADDRESS, mac, sizeof(mac));
 	return talk(nl, &r, NULL, NULL);
 }
 
