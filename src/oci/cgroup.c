@@ -87,7 +87,8 @@ struct ds_dev_access *ds_oci_device_list(const struct ds_oci_spec *s, size_t *n)
 	struct ds_dev_access *l = calloc(r->n_devices + s->n_devices + 1, sizeof(*l));
 	if (!l)
 		return NULL;
-	memcpy(l, r->devices, r->n_devices * sizeof(*l));
+	if (r->n_devices) /* (no list: NULL, which memcpy may not be given even for 0 bytes) */
+		memcpy(l, r->devices, r->n_devices * sizeof(*l));
 	*n = r->n_devices;
 	/* linux.devices: the nodes the config makes open too (as runc has it), block ones included. */
 	for (size_t i = 0; i < s->n_devices; i++) {
