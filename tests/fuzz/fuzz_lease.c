@@ -15,11 +15,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *in = malloc(size + 1);
+	char *in = fuzz_cstr(data, size);
 	if (!in)
 		return 0;
-	memcpy(in, data, size);
-	in[size] = '\0';
 	struct ds_net_lease l = { 7, 7, { 7, { { 0 } } } };
 	if (ds_net_lease_parse(in, &l)) {
 		CHECK(l.addr == 7 && l.prefix == 7 && l.ports.count == 7);

@@ -15,11 +15,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *name = malloc(size + 1);
+	char *name = fuzz_cstr(data, size);
 	if (!name)
 		return 0;
-	memcpy(name, data, size);
-	name[size] = '\0';
 	int v = ds_sdversion_from_name(name);
 	CHECK(v >= 0 && v <= 99999);
 	if (v) {
