@@ -32,6 +32,8 @@ teardown() {
 }
 
 REGISTRY() { echo "$DROIDSPACES_WORKSPACE/userns.ranges"; }
+# range_base NAME: the first id of NAME's range in the registry.
+range_base() { awk -v n="$1" '$3 == n { print $1 }' "$(REGISTRY)"; }
 # uid_of PID: the real uid of a host process.
 uid_of() { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 # pu_boot NAME: a copy of the busybox fixture (its path in PU_ROOT) booted as NAME with --private-users.
@@ -46,7 +48,7 @@ pu_boot() {
 	local root base
 	pu_boot puct
 	root=$PU_ROOT
-	base=$(awk '$3 == "puct" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "puct")
 	[ "$base" -ge 524288 ]
 	grep -qx "private_users=$base:65536" "$DROIDSPACES_WORKSPACE/Containers/puct/container.config"
 	# the host sees init as the range base, the guest as 0
@@ -203,7 +205,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	DROIDSPACES_FAULT=no-idmap st_start pushift -r "$root" --private-users
 	[[ $stderr == "droidspaces: shifting the ids of $root ("*" files) to "*":65536, once"*"cannot be idmapped"* ]]
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "pushift" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "pushift")
 	[ "$base" -ge 524288 ]
 	# the record, saved; info shows it
 	grep -qx "private_users_shift=$base:65536" "$cfg"
@@ -312,7 +314,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	cfg=$DROIDSPACES_WORKSPACE/Containers/putree/container.config
 	st_start putree -r "$root" --private-users --private-users-ownership=chown
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "putree" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "putree")
 	[ "$(shifted "$root" .)" = "$base:$base" ]
 	st_stop putree
 	# the same tree named again (ownership auto): still shifted, not walked, not idmapped on top
@@ -347,7 +349,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	cfg=$DROIDSPACES_WORKSPACE/Containers/puother/container.config
 	st_start puother -r "$r1" --private-users --private-users-ownership=chown
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "puother" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "puother")
 	st_stop puother
 	cp "$cfg" "$DS_TEST_DIR/cfg.before"
 	st_refused "container puother's rootfs $r1 has its ids shifted (private_users_shift=$base:65536)" \
@@ -361,7 +363,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	st_start puother -r "$r2" --private-users --private-users-ownership=chown
 	[[ $stderr == *"shifting the ids of $r2"* ]]
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "puother" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "puother")
 	[ "$(shifted "$r2" .)" = "$base:$base" ]
 	st_stop puother
 	# a shifted tree that is gone refuses nothing
@@ -402,7 +404,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	# shifted; then an append-only file: shifting back (--private-users=no) refused, the record kept
 	st_start puimm -r "$root" --private-users --private-users-ownership=chown
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "puimm" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "puimm")
 	st_stop puimm
 	grep -qx "private_users_shift=$base:65536" "$cfg"
 	chattr +a "$root/pinned"
@@ -440,7 +442,7 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	cfg=$DROIDSPACES_WORKSPACE/Containers/puundo/container.config
 	st_start puundo -r "$root" --private-users --private-users-ownership=chown
 	wait_for 10 booted "$CT_PID"
-	base=$(awk '$3 == "puundo" { print $1 }' "$(REGISTRY)")
+	base=$(range_base "puundo")
 	st_stop puundo
 	# the tree moved and a link put at its path: not opened (no link followed), refused
 	mv "$root" "$root.real"
