@@ -69,6 +69,7 @@ struct ds_runtime {
 	char cgroup_rel[PATH_MAX];        /* droidspaces/<name> below each hierarchy */
 	char loop_path[64];               /* --rootfs-img: the loop device attached by the parent */
 	int loop_fd;                      /* held by the monitor while the container lives */
+	int cg_claim_fd;                  /* the flock of cgroup_rel's claim (fs/cgroup.h), the monitor's */
 	int loop_attached;                /* we attached it (a user's block device is left alone) */
 	char image_mount[PATH_MAX];       /* --rootfs-img: /mnt/Droidspaces/<name> */
 	char volatile_dir[PATH_MAX];      /* --volatile: <workspace>/Volatile/<name> */

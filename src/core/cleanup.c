@@ -21,10 +21,23 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * Mounts need no undoing: in directory mode they all live in the
 	 * container's mount namespace, which died with its init.
 	 */
-	int r = ds_cgroup_destroy(cg, cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
+	int r = 0;
+	size_t busy;
+	/*
+	 * The cgroup (and the image's mount point, host-wide as well) is ours
+	 * only while the monitor holds its claim, or when nobody does and our
+	 * dead container's processes have left it: what still runs there then is
+	 * another workspace's container of this name (fs/cgroup.h), never killed.
+	 */
+	int claim = cfg->rt.cg_claim_fd >= 0 ? -1 : ds_cgroup_claim(cg, cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, &busy);
+	if (cfg->rt.cg_claim_fd >= 0 || (claim != -EWOULDBLOCK && claim != -EBUSY)) {
+		r = ds_cgroup_destroy(cg, cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
+		ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
+	}
+	if (claim >= 0)
+		close(claim);
 	/* Mount points on the host: empty once the container's namespace is gone. */
 	ds_workspace_rmdir(cfg->workspace, DS_WS_VOLATILE, cfg->container_name);
-	ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
 	/* Host settings (Android, IPv6) go back once no container runs any more. */
 	struct ds_entry *v = NULL;
 	int n = ds_inventory_list(cfg, 0, &v), others = 0;

@@ -703,15 +703,17 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd,
-					  logfd,
-					  syncfd,
-					  cfg->rt.console.master,
-					  cfg->rt.console.slave,
-					  cfg->rt.loop_fd,
-					  cfg->rt.rootfs_fd,
-					  cfg->rt.image_fd /* its flock: the image is ours while we live */ };
-	int nkeep = 8;
+	int keep[9 +
+		 2 * DS_MAX_TTYS] = { lockfd,
+				      logfd,
+				      syncfd,
+				      cfg->rt.console.master,
+				      cfg->rt.console.slave,
+				      cfg->rt.loop_fd,
+				      cfg->rt.rootfs_fd,
+				      cfg->rt.image_fd /* its flock: the image is ours while we live */,
+				      cfg->rt.cg_claim_fd /* the cgroup's claim: the name is ours while we live */ };
+	int nkeep = 9;
 	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
 		keep[nkeep++] = cfg->rt.ttys[i].slave;
@@ -819,7 +821,18 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		if (ds_console_client_queue(m.client, note, sizeof(note) - 1) < 0 ||
 		    ds_console_client_send(m.client) < 0)
 			drop_client(&m);
+		/* A new directory needs a new claim: another workspace may take the name in between. */
 		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
+		ds_closep(&cfg->rt.cg_claim_fd);
+		int claim = ds_cgroup_create_claimed(cg, cfg->rt.cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, &msg.err);
+		if (claim < 0) {
+			char text[600], line[640];
+			ds_error_text(&msg.err, text, sizeof(text));
+			int n = snprintf(line, sizeof(line), "[droidspaces] not started again: %s\r\n", text);
+			log_write(&m.log, line, (size_t)n);
+			break;
+		}
+		cfg->rt.cg_claim_fd = claim;
 		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}

@@ -24,7 +24,7 @@ void ds_config_init(struct ds_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->settings.stop_timeout = DS_STOP_TIMEOUT_DEFAULT;
 	cfg->rt.console.master = cfg->rt.console.slave = -1;
-	cfg->rt.loop_fd = -1;
+	cfg->rt.loop_fd = cfg->rt.cg_claim_fd = -1;
 	cfg->rt.rootfs_fd = cfg->rt.image_fd = -1;
 	for (int i = 0; i < DS_MAX_TTYS; i++)
 		cfg->rt.ttys[i].master = cfg->rt.ttys[i].slave = -1;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -775,6 +776,67 @@ int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n)
 {
 	*n = 0;
 	return cg->mode == DS_CG_NONE ? 0 : for_each_dir(cg, rel, busy_one, n);
+}
+
+/* The directory whose flock is rel's claim: rel in the first hierarchy for_each_dir visits. */
+static int claim_open(const struct ds_cgroups *cg, const char *rel)
+{
+	const char *root = cg->v2_root[0]                             ? cg->v2_root
+			   : cg->mode == DS_CG_LEGACY && cg->v1_count ? cg->v1_root[0]
+								      : NULL;
+	char dir[PATH_MAX + 256];
+	if (!root)
+		return -ENOENT;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", root, rel) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? negerrno() : fd;
+}
+
+int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, size_t *busy)
+{
+	*busy = 0;
+	int fd = claim_open(cg, rel);
+	if (fd < 0)
+		return fd;
+	long long deadline = ds_now_ms() + wait_ms;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EWOULDBLOCK : negerrno();
+		if (r != -EWOULDBLOCK || ds_now_ms() >= deadline) {
+			close(fd);
+			return r;
+		}
+		poll(NULL, 0, 10);
+	}
+	/* What is still leaving (an init that saw its monitor die) leaves within the wait. */
+	int r;
+	while ((r = ds_cgroup_busy(cg, rel, busy)) == 0 && *busy && ds_now_ms() < deadline)
+		poll(NULL, 0, 10);
+	if (r < 0 || *busy) {
+		close(fd);
+		return r < 0 ? r : -EBUSY;
+	}
+	return fd;
+}
+
+int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)
+{
+	size_t busy = 0;
+	int r = ds_cgroup_create(cg, rel, err);
+	if (r < 0)
+		return r;
+	r = ds_cgroup_claim(cg, rel, wait_ms, &busy);
+	if (r == -EWOULDBLOCK)
+		return ds_fail(err, DS_EBUSY_MSG,
+			       "cgroup %s is taken on this host by a container of another workspace (names are "
+			       "host-wide): stop it there or pick another name",
+			       rel);
+	if (r == -EBUSY)
+		return ds_fail(err, DS_EBUSY_MSG,
+			       "cgroup %s already holds %zu processes that no droidspaces monitor owns (a container "
+			       "whose monitor died, or left over): stop them, or pick another name",
+			       rel, busy);
+	return r < 0 ? ds_fail(err, r, "cannot claim cgroup %s", rel) : r;
 }
 
 struct migrate_ctx {

@@ -85,6 +85,26 @@ int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, si
  */
 int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n);
 
+/*
+ * Names are host-wide, as the cgroup droidspaces/<name> is: one cgroup
+ * whatever workspace starts <name>. The monitor of the container in it holds
+ * an flock on its directory (in cgroup2, else in the first v1 hierarchy) for
+ * as long as it lives; init and its helpers get the descriptor only until
+ * they exec (O_CLOEXEC).
+ *
+ * ds_cgroup_claim takes that flock, waiting up to wait_ms for a holder that
+ * is only looking (another claim's check) and then for rel
+ * to hold no process (*busy gets how many it still holds). The
+ * descriptor holding the claim, or -EWOULDBLOCK (a live monitor holds it),
+ * -EBUSY (processes no monitor claims: a container whose monitor died, or
+ * left over), -ENOENT (rel is not there) or another negative errno.
+ */
+int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, size_t *busy);
+/*
+ * ds_cgroup_create, then ds_cgroup_claim of rel: the claim's descriptor, or a
+ * negative errno with one line in err that says who holds the name.
+ */
+int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err);
 /* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
 int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
 /*

@@ -17,7 +17,10 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { fault_setup; }
-teardown() { fault_teardown; }
+teardown() {
+	ws2_stop
+	fault_teardown
+}
 
 # bats test_tags=asan
 @test "cli: status/show/check exit codes, usage errors, stop of a stopped name" {
@@ -151,6 +154,70 @@ teardown() { fault_teardown; }
 	[ "$(line_count "$root2/var/log/ds-test-boots")" -eq 1 ]
 	stop_ct par
 	assert_cleaned par
+}
+
+# ws2_stale NAME: a stale pidfile of NAME in the second workspace, as a container that died left it.
+ws2_stale() {
+	mkdir -p "$DS_TEST_DIR/ws2/Pids"
+	printf '%s\nmonitor=0\nstarttime=1\nuuid=%032d\nboot_id=%s\nrootfs=/nonexistent\ncgroup=droidspaces/%s\n' \
+		1073741823 0 "$(cat /proc/sys/kernel/random/boot_id)" "$1" >"$(ws_pidfile "$1" "$DS_TEST_DIR/ws2")"
+}
+
+# Names are host-wide as the cgroup droidspaces/NAME is: before, a second
+# workspace joined the running container's cgroup, and its stop (or the
+# cleanup after its stale pidfile) killed the other workspace's container.
+# bats test_tags=hostile,asan
+@test "names: the same name from another workspace is refused with one line; that workspace's stop and stale cleanup never touch the running container" {
+	require_fixture busybox
+	local root root2 cg
+	root=$(fixture_copy busybox)
+	root2=$(fixture_copy busybox)
+	start_ct same "$root"
+	wait_for 10 booted "$CT_PID"
+	cg=$(cgroups_of same)
+	[ -n "$cg" ]
+
+	# another workspace's start: refused, nothing of it left
+	DS_WRAP=(env DROIDSPACES_WORKSPACE="$DS_TEST_DIR/ws2")
+	run_ds_err --name=same --rootfs="$root2" start
+	assert_refused "cgroup droidspaces/same is taken on this host by a container of another workspace"
+	[ ! -e "$(ws_pidfile same "$DS_TEST_DIR/ws2")" ]
+	[ ! -e "$root2/var/log/ds-test-boots" ]
+	# its stop, and its stop over a stale pidfile of the name (the cleanup after a crash)
+	run_ds_err --name=same stop
+	assert_refused "not running"
+	ws2_stale same
+	run_ds_err --name=same stop
+	assert_refused "not running"
+	proc_alive "$CT_PID" "$CT_ST"
+	proc_alive "$CT_MON" "$CT_MON_ST"
+	[ "$(cgroups_of same)" = "$cg" ]
+	grep -qx "$CT_PID" "$(cg2_mount)/droidspaces/same/cgroup.procs"
+
+	# with its monitor killed the guest runs on, its cgroup's claim gone: still refused, still untouched
+	kill -KILL "$CT_MON"
+	wait_for 5 ! proc_alive "$CT_MON" "$CT_MON_ST"
+	run_ds_err --name=same --rootfs="$root2" start
+	assert_refused "cgroup droidspaces/same already holds"
+	ws2_stale same
+	run_ds_err --name=same stop
+	assert_refused "not running"
+	DS_WRAP=()
+	proc_alive "$CT_PID" "$CT_ST"
+	grep -qx "$CT_PID" "$(cg2_mount)/droidspaces/same/cgroup.procs"
+	[ ! -e "$root2/var/log/ds-test-boots" ]
+	stop_ct same
+	assert_cleaned same
+
+	# the name is free again: the other workspace starts it; this one's stop leaves it
+	ws2 start_ct same "$root2"
+	ws2 wait_for 10 booted "$CT_PID"
+	run_ds_err --name=same stop
+	assert_refused "not running"
+	proc_alive "$CT_PID" "$CT_ST"
+	ws2 stop_ct same
+	ws2 assert_cleaned same
+	nothing_left same
 }
 
 # bats test_tags=load

@@ -34,18 +34,6 @@ teardown() {
 	netns_teardown ds-br0
 }
 
-# WS2: a second workspace (its containers are not tracked: ws2_stop stops them).
-WS2_REL=ws2
-ws2() { DROIDSPACES_WORKSPACE=$DS_TEST_DIR/$WS2_REL "$@"; }
-ws2_stop() {
-	local p
-	for p in "$DS_TEST_DIR/$WS2_REL"/Pids/*.pid; do
-		[[ -e $p ]] || continue
-		p=${p##*/}
-		ws2 "$DS" --name="${p%.pid}" stop >&2 || true
-	done
-}
-
 # net_rig: HOLDER (where droidspaces runs, uplink ds-veth0 192.0.2.10/24,
 # ip_forward 0) and OUTSIDE (ds-veth1 192.0.2.1/24, an HTTP server on port
 # 8000 serving up.txt); net.before is HOLDER's state.

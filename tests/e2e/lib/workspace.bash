@@ -16,6 +16,18 @@ ws_log() { echo "${2:-$DROIDSPACES_WORKSPACE}/Logs/$1/console.log"; }
 ws_sock() { echo "${2:-$DROIDSPACES_WORKSPACE}/Sockets/$1.sock"; }
 ws_volatile() { echo "${2:-$DROIDSPACES_WORKSPACE}/Volatile/$1"; }
 
+# ws2 CMD...: CMD with a second workspace of the test ($DS_TEST_DIR/ws2); its
+# containers are not tracked: a teardown that starts any calls ws2_stop.
+ws2() { DROIDSPACES_WORKSPACE=$DS_TEST_DIR/ws2 "$@"; }
+ws2_stop() {
+	local p
+	for p in "$DS_TEST_DIR/ws2"/Pids/*.pid; do
+		[[ -e $p ]] || continue
+		p=${p##*/}
+		ws2 "$DS" --name="${p%.pid}" stop >&2 || true
+	done
+}
+
 # pidfile_key NAME KEY: value of the key=value line KEY of NAME's pidfile.
 pidfile_key() { sed -n "s/^$2=//p" "$(ws_pidfile "$1")"; }
 
