@@ -176,6 +176,31 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 		rec = (struct ds_userns_shift){ .state = DS_SHIFT_NONE };
 		cfg->settings.shift = rec;
 	}
+	/*
+	 * No record, and a root owned by an id no plain tree has (above the 16-bit
+	 * ids): a tree shifted by droidspaces and then moved or copied, whose record
+	 * is of its old path. Owned by this container's guest root it is taken as
+	 * shifted to this range (as nspawn's --private-users=pick reads a range off
+	 * the root directory); owned by another range's it is refused: an idmapped
+	 * mount over it would show the guest nobody's files, and a shift from 0
+	 * would push its ids out of every range.
+	 */
+	if (rec.state == DS_SHIFT_NONE && u->mode != DS_USERNS_OFF && fstat(cfg->rt.rootfs_fd, &st) == 0 &&
+	    (st.st_uid > 65535 || st.st_gid > 65535)) {
+		if (st.st_uid != u->base || st.st_gid != u->base)
+			return ds_fail(err, DS_EINVAL_MSG,
+				       "--private-users: %s is owned by %u:%u, with no shift recorded for it (a tree "
+				       "shifted for another range, then moved?): give its files their own ids back, "
+				       "or start it with the name and path it was shifted for",
+				       cfg->settings.rootfs_path, (unsigned)st.st_uid, (unsigned)st.st_gid);
+		fprintf(stderr,
+			"droidspaces: %s is owned by guest root (%u), with no shift recorded for it: taken as "
+			"shifted to %u:%u\n",
+			cfg->settings.rootfs_path, u->base, u->base, u->size);
+		rec = (struct ds_userns_shift){ .state = DS_SHIFT_SHIFTED, .base = u->base, .size = u->size };
+		if ((r = save_record(cfg, &rec, err)) < 0)
+			return r;
+	}
 	/* A walk that did not finish: finished first, the same walk (what it changed already is left). */
 	if (rec.state == DS_SHIFT_SHIFTING) {
 		if ((r = shift(cfg, rec.from, rec.base, rec.size, "the last shift did not finish", err)) < 0)

@@ -374,6 +374,37 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	st_stop puother
 }
 
+# A shifted tree moved (or copied) elsewhere: its record names the old path. Before, a start with the
+# default ownership (auto) idmapped it again over its shifted ids, and the guest saw nobody's files.
+@test "private-users: a shifted tree moved to another path is taken as shifted (its root is guest root's, no idmap over it); another range's is refused with one line" {
+	require_fixture busybox
+	local r1 moved base cfg
+	r1=$(fixture_copy --copy busybox)
+	moved=$DS_TEST_DIR/moved
+	cfg=$DROIDSPACES_WORKSPACE/Containers/pumove/container.config
+	st_start pumove -r "$r1" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(range_base pumove)
+	st_stop pumove
+	mv "$r1" "$moved"
+	# auto: this filesystem can be idmapped, but the tree is already guest root's
+	st_start pumove -r "$moved" --private-users
+	[[ $stderr == *"$moved is owned by guest root ($base), with no shift recorded for it: taken as shifted to $base:65536"* ]]
+	wait_for 10 booted "$CT_PID"
+	[ "$("$DS" --name=pumove run stat -c %u:%g /bin/busybox)" = 0:0 ]
+	[ "$(shifted "$moved" bin/busybox)" = "$base:$base" ]
+	st_stop pumove
+	grep -qx "private_users_shift=$base:65536" "$cfg"
+	# another name, another range: refused before anything changed
+	st_refused "$moved is owned by $base:$base, with no shift recorded for it" --name=pumove2 -r "$moved" --private-users
+	[ "$(shifted "$moved" .)" = "$base:$base" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Containers/pumove2/container.config" ]
+	# remove shifts it back at its new path
+	"$DS" --name=pumove remove
+	[ "$(shifted "$moved" .)" = 0:0 ]
+	[ "$(shifted "$moved" bin/busybox)" = 0:0 ]
+}
+
 # A file whose owner cannot change (chattr +i, +a) is found by the dry pass: the start refuses with one
 # line naming it before anything changed, the record stays as it was, and neither a later start nor
 # remove is held up by it. A walk whose very first change fails (NFS root_squash, faked by
