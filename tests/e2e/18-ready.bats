@@ -302,6 +302,39 @@ stock_netns() {
 	[ "$(cat "$target")" = $'ready=1\nby=notify\nms=1\nstatus=planted' ]
 }
 
+# init_older NAME SECS: NAME's init has run for more than SECS seconds (clock ticks since its start).
+init_older() {
+	local st now
+	st=$(_ds_starttime "$(ds_pid "$1")") || return 1
+	now=$(awk -v hz="$(getconf CLK_TCK)" '{print int($1 * hz)}' /proc/uptime)
+	((now - st > $2 * $(getconf CLK_TCK)))
+}
+
+# bats test_tags=hostile
+@test "hostile: a directory planted at Pids/NAME.ready: the guest boots and stops, the console log says once that the record cannot be written, status says unknown" {
+	require_fixture busybox
+	require_cmd musl-gcc
+	local root
+	root=$(fixture_copy busybox)
+	mkdir -p "$(ws_ready hod)"
+	st_start hod -r "$root"
+	wait_for 10 booted "$CT_PID"
+	wait_for 10 grep -q 'cannot write the readiness record' "$(ws_log hod)"
+	# past busybox's 1 s (ready by alive), and two statuses from init: each a write that fails
+	wait_for 10 init_older hod 2
+	run notify_probe hod -1 'STATUS=one'
+	run notify_probe hod -1 'STATUS=two'
+	run_ds_err --name=hod status
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "Ready:       unknown (Pids/hod.ready is not a readiness record)" ]
+	[ "$(grep -c 'cannot write the readiness record' "$(ws_log hod)")" -eq 1 ]
+	[ -d "$(ws_ready hod)" ]
+	st_stop hod
+	[ -d "$(ws_ready hod)" ]
+	rmdir "$(ws_ready hod)"
+	nothing_ready_left hod
+}
+
 # bats test_tags=hostile
 @test "hostile: notify datagrams from inside the guest: others' ignored, init's forged ones bounded and sanitised, oversized dropped, fds closed" {
 	require_fixture busybox
