@@ -505,3 +505,33 @@ net_back() {
 	in_holder ip -o link show ds-veth0 | grep -q 'state UP'
 	net_back
 }
+
+# With its monitor dead, stop cleans up itself: the rules and the bridge only in the network
+# namespace its record was made in (never another namespace's links of the same names).
+@test "nat: a stop from another network namespace after the monitor died leaves the rules and the bridge with one warning; the next start there undoes them" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip
+	local root mon
+	root=$(fixture_copy busybox)
+	net_rig
+	st_start web -r "$root" --net=nat --port=8085:80
+	wait_for 30 guest_booted web
+	mon=$(pidfile_key web monitor)
+	kill -KILL "$mon"
+	wait_for 5 ! is_monitor "$mon"
+	# st_stop runs in the host's namespace: the guest halts, its network stays, said in one line
+	st_stop web
+	[ "$stderr" = "droidspaces: warning: $DROIDSPACES_WORKSPACE/Net/web was made in netns $(stat -L -c %d:%i "/proc/$HOLDER/ns/net"), not in this one (netns $(stat -L -c %d:%i /proc/self/ns/net)): its veth, rules and bridge are left for a stop run there" ]
+	# (the veth went with the guest's namespace) the bridge, the rules and ip_forward stay
+	[ -e "$DROIDSPACES_WORKSPACE/Net/web" ]
+	in_holder ip -o link show ds-br0
+	[ "$(in_holder nft list tables | grep -c 'droidspaces-.*-web$')" = 1 ]
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	# the next start there undoes what the dead run left; its stop takes everything
+	st_start web -r "$root" --net=nat --port=8085:80
+	wait_for 30 guest_booted web
+	[ "$(in_holder ip -o link show master ds-br0 | wc -l)" = 1 ]
+	st_stop web
+	[ -z "$stderr" ]
+	net_back
+}
