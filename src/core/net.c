@@ -281,7 +281,11 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 	struct ds_net_lease l = { s->net_addr, cfg->rt.net_subnet.prefix, s->ports };
 	if ((r = ds_net_lease_format(&l, cfg->rt.net_lease, sizeof(cfg->rt.net_lease))) < 0)
 		return ds_fail(err, r, "--net=nat: the lease of %s is too long", cfg->container_name);
-	return ds_nat_claim_record(cfg, err);
+	if ((r = ds_nat_claim_record(cfg, err)) < 0)
+		return r;
+	ds_closep(&lock); /* a look at the host's firewall: no claim to guard */
+	ds_nat_forward_warn();
+	return 0;
 }
 
 void ds_net_unclaim(const struct ds_config *cfg)

@@ -162,17 +162,24 @@ static int run(char *const argv[], const char *input, char *why, size_t whysize)
 	return run_out(argv, input, why, whysize, NULL, 0);
 }
 
+/* The iptables binary runs and writes nftables' tables (iptables-nft), not the kernel's legacy ones. */
+static int iptables_is_nft(void)
+{
+	char *const ver[] = { "iptables", "-V", NULL };
+	char out[256];
+	return run_out(ver, NULL, NULL, 0, out, sizeof(out)) == 0 && strstr(out, "nf_tables");
+}
+
 /*
  * iptables-nft makes the nat table on its first rule, where there was none:
  * noted, so that the last NAT container's stop removes it again if it holds
  * no rule then (iptables-legacy's tables belong to the kernel: nothing to do).
  */
+
 static int iptables_note_table(const struct ds_config *cfg, struct ds_error *err)
 {
-	char *const ver[] = { "iptables", "-V", NULL }, *const list[] = { "nft", "list", "table", "ip", "nat", NULL };
-	char out[256];
-	if (run_out(ver, NULL, NULL, 0, out, sizeof(out)) == 0 && strstr(out, "nf_tables") &&
-	    run(list, NULL, NULL, 0) != 0)
+	char *const list[] = { "nft", "list", "table", "ip", "nat", NULL };
+	if (iptables_is_nft() && run(list, NULL, NULL, 0) != 0)
 		return ds_setting_remember(cfg, "iptables_nat_table", "absent", err);
 	return 0;
 }
@@ -283,12 +290,42 @@ static void iptables_rules(const struct ds_config *cfg, char *out, size_t size)
 						s->ports.p[i].host, a, s->ports.p[i].guest);
 }
 
-/* iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME, for one line of the rules. */
+/*
+ * The host's filter FORWARD chain opened to the guest, iptables' lines as
+ * above, inserted at its head (ahead of a firewall's closing DROP or
+ * REJECT) when that chain drops what it does not accept: what the guest
+ * sends in through the bridge (to the uplink, to another guest, to a forward
+ * of the host's), what answers it, and new connections to its forwarded
+ * ports once DNAT made them (ctstate DNAT: not to its address from outside).
+ */
+static void forward_rules(const struct ds_config *cfg, char *out, size_t size)
+{
+	const struct ds_settings *s = &cfg->settings;
+	char a[16];
+	ds_ipv4_format(s->net_addr, a, sizeof(a));
+	size_t pos = 0;
+	pos += (size_t)snprintf(out + pos, size - pos, "FORWARD -i %s -s %s/32 -j ACCEPT\n", DS_NAT_BRIDGE, a);
+	pos += (size_t)snprintf(out + pos, size - pos,
+				"FORWARD -o %s -d %s/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n",
+				DS_NAT_BRIDGE, a);
+	for (int i = 0; i < s->ports.count && pos < size; i++)
+		pos += (size_t)
+			snprintf(out + pos, size - pos,
+				 "FORWARD -o %s -d %s/32 -p %s --dport %u -m conntrack --ctstate DNAT -j ACCEPT\n",
+				 DS_NAT_BRIDGE, a, s->ports.p[i].udp ? "udp" : "tcp", s->ports.p[i].guest);
+}
+
+/*
+ * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME,
+ * for one line of the rules; a FORWARD line: -t filter, and -I for -A.
+ */
 static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, const char *line, char *why,
 			size_t whysize)
 {
 	char buf[512], tag[DS_NAME_MAX + 16], ws[9];
-	char *argv[48] = { "iptables", "-w", "5", "-t", "nat", (char *)op };
+	int filter = strncmp(line, "FORWARD ", 8) == 0;
+	const char *how = filter && strcmp(op, "-A") == 0 ? "-I" : op;
+	char *argv[48] = { "iptables", "-w", "5", "-t", filter ? "filter" : "nat", (char *)how };
 	int argc = 6;
 	snprintf(buf, sizeof(buf), "%s", line);
 	ws_tag(cfg, ws);
@@ -370,10 +407,10 @@ static void firewall_down(const struct ds_config *cfg, const char *name, const s
 		nft_table(cfg, name, table, sizeof(table));
 		char *const argv[] = { "nft", "delete", "table", "ip", table, NULL };
 		run(argv, NULL, NULL, 0);
+	} else if (strcmp(r->kind, FW_IPTABLES) != 0) {
 		return;
 	}
-	if (strcmp(r->kind, FW_IPTABLES) != 0)
-		return;
+	/* iptables' lines: the nat table's (kind iptables) and the filter FORWARD chain's (either kind). */
 	char *save = NULL;
 	for (char *l = strtok_r(r->rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		iptables_one(cfg, name, "-D", l, NULL, 0);
@@ -470,14 +507,19 @@ static int forward_on(int nl, struct ds_error *err)
 	return 0;
 }
 
-/* The record of the container: kind, our network namespace, its lease, and iptables' rules. */
-static int write_record(const struct ds_config *cfg, const char *kind, char *rec, struct ds_error *err)
+/*
+ * The record of the container: kind, our network namespace, its lease, and
+ * iptables' rules (with fwd: the filter FORWARD chain's too).
+ */
+static int write_record(const struct ds_config *cfg, const char *kind, int fwd, char *rec, struct ds_error *err)
 {
 	char path[PATH_MAX], ns[64];
 	netns_id(ns, sizeof(ns));
-	int n = snprintf(rec, RULES_MAX, "%s\n%s\n%s\n", kind, ns, cfg->rt.net_lease);
+	size_t n = (size_t)snprintf(rec, RULES_MAX, "%s\n%s\n%s\n", kind, ns, cfg->rt.net_lease);
 	if (strcmp(kind, FW_IPTABLES) == 0)
-		iptables_rules(cfg, rec + n, RULES_MAX - (size_t)n);
+		iptables_rules(cfg, rec + n, RULES_MAX - n);
+	if (fwd && (n += strlen(rec + n)) < RULES_MAX)
+		forward_rules(cfg, rec + n, RULES_MAX - n);
 	record_path(cfg, cfg->container_name, path, sizeof(path));
 	int r = ds_write_file_atomic(path, rec, 0600, DS_WRITE_DURABLE);
 	return r < 0 ? ds_fail(err, r, "cannot write %s", path) : 0;
@@ -492,7 +534,7 @@ int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err)
 	/* What a crashed run of this name left on the host: undone while its record still says what. */
 	if (record_read(cfg, cfg->container_name, rec, &old) == 0 && old.here)
 		record_undo(cfg, cfg->container_name, &old);
-	return write_record(cfg, FW_CLAIM, rec, err);
+	return write_record(cfg, FW_CLAIM, 0, rec, err);
 }
 
 struct veth_walk {
@@ -562,6 +604,97 @@ static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
 	return r;
 }
 
+/*
+ * Does the host's filter FORWARD chain (iptables', legacy or nft) drop what
+ * it does not accept: a policy other than ACCEPT, or rules (a closing DROP or
+ * REJECT among them, perhaps)? 0 too where iptables does not run, or has no
+ * such table (listing it makes none).
+ */
+static int forward_closed(void)
+{
+	char *const list[] = { "iptables", "-w", "5", "-t", "filter", "-S", "FORWARD", NULL };
+	char out[4096];
+	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) != 0)
+		return 0;
+	return !strstr(out, "-P FORWARD ACCEPT") || strstr(out, "-A FORWARD ");
+}
+
+/* iptables -A (-I for FORWARD) of each line of rules, those of the filter FORWARD chain or the others. */
+static int iptables_add(const struct ds_config *cfg, char *rules, int forward, char *why, size_t whysize)
+{
+	char *save = NULL;
+	for (char *l = strtok_r(rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if ((strncmp(l, "FORWARD ", 8) == 0) != forward)
+			continue;
+		int r = iptables_one(cfg, cfg->container_name, "-A", l, why, whysize);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The filter FORWARD chain opened to the guest where it drops (forward_closed); recorded first. */
+static int forward_open(const struct ds_config *cfg, const char *kind, char *rec, struct ds_error *err)
+{
+	char why[256] = "";
+	struct record me;
+	if (!forward_closed())
+		return 0;
+	int r = write_record(cfg, kind, 1, rec, err);
+	if (r < 0)
+		return r;
+	if (record_split(rec, &me) < 0)
+		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
+	if ((r = iptables_add(cfg, me.rules, 1, why, sizeof(why))) != 0)
+		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG,
+			       "cannot open the host's filter FORWARD chain to %s: iptables: %s", DS_NAT_BRIDGE, why);
+	return 0;
+}
+
+int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size)
+{
+	char table[136] = "", chain[64] = "";
+	int n = 0;
+	size_t len = 0;
+	if (size)
+		names[0] = '\0';
+	char *save = NULL;
+	for (char *l = strtok_r(listing, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char a[64], b[64];
+		l += strspn(l, " \t");
+		/* Routed IPv4 (ip, inet): a bridge family's forward hook sees only guest to guest. */
+		if (sscanf(l, "table %63s %63s {", a, b) == 2) {
+			snprintf(table, sizeof(table), "%s %s", strcmp(a, "ip") && strcmp(a, "inet") ? "-" : a, b);
+			chain[0] = '\0';
+		} else if (sscanf(l, "chain %63s {", a) == 1) {
+			snprintf(chain, sizeof(chain), "%s", a);
+		} else if (table[0] && table[0] != '-' && chain[0] && strstr(l, "hook forward") &&
+			   strstr(l, "policy drop;") &&
+			   !(iptables_nft && strcmp(table, "ip filter") == 0 && strcmp(chain, "FORWARD") == 0) &&
+			   len + strlen(table) + strlen(chain) + 5 < size) {
+			len += (size_t)snprintf(names + len, size - len, "%s'%s %s'", n++ ? ", " : "", table, chain);
+		}
+	}
+	return n;
+}
+
+void ds_nat_forward_warn(void)
+{
+	char *const list[] = { "nft", "list", "chains", NULL };
+	char out[16384], names[256];
+	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) != 0)
+		return;
+	/* iptables-nft's own chain is opened by forward_open; any other one drops for all we can do. */
+	int n = ds_nft_forward_drops(out, iptables_is_nft(), names, sizeof(names));
+	if (n)
+		fprintf(stderr,
+			"droidspaces: warning: nftables chain%s %s drop%s forwarded packets (policy drop): NAT guests "
+			"cannot reach out nor be reached through --port; add to %s: iifname \"%s\" accept; oifname "
+			"\"%s\" ct state established,related accept; oifname \"%s\" ct status dnat accept\n",
+			n > 1 ? "s" : "", names, n > 1 ? "" : "s", n > 1 ? "each" : "it", DS_NAT_BRIDGE, DS_NAT_BRIDGE,
+			DS_NAT_BRIDGE);
+}
+
 int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 {
 	char why[256] = "", nft_why[256] = "";
@@ -578,7 +711,7 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	 * by the cleanup, even half done.
 	 */
 	int nft = !ds_fault_active("net:no-nft");
-	int r = write_record(cfg, nft ? FW_NFT : FW_IPTABLES, rec, err);
+	int r = write_record(cfg, nft ? FW_NFT : FW_IPTABLES, 0, rec, err);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int nl = ds_nl_open();
@@ -587,23 +720,18 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
 	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
-		return 0;
-	if (nft && (r = write_record(cfg, FW_IPTABLES, rec, err)) < 0)
+		return forward_open(cfg, FW_NFT, rec, err);
+	if (nft && (r = write_record(cfg, FW_IPTABLES, 0, rec, err)) < 0)
 		return r;
 	struct record me;
 	if (record_split(rec, &me) < 0)
 		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
 	if ((r = iptables_note_table(cfg, err)) < 0)
 		return r;
-	char *save = NULL;
-	for (char *l = strtok_r(me.rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		r = iptables_one(cfg, cfg->container_name, "-A", l, why, sizeof(why));
-		if (r != 0)
-			return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
-				       nft ? "nft: " : "", nft_why, nft ? "; " : "",
-				       r == 127 ? "no iptables binary" : why);
-	}
-	return 0;
+	if ((r = iptables_add(cfg, me.rules, 0, why, sizeof(why))) != 0)
+		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
+			       nft ? "nft: " : "", nft_why, nft ? "; " : "", r == 127 ? "no iptables binary" : why);
+	return forward_open(cfg, FW_IPTABLES, rec, err);
 }
 
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)

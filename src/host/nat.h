@@ -45,7 +45,12 @@ int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const ch
 		      void *ctx);
 /* The running bridge's network: 0, or -ENODEV / -ENOENT when there is none. */
 int ds_nat_bridge_subnet(int nl, struct ds_cidr *out);
-/* Monitor, once per start: the record, the bridge, ip_forward, the firewall rules. */
+/*
+ * Monitor, once per start: the record, the bridge, ip_forward, the firewall
+ * rules; and where the host's filter FORWARD chain (iptables', legacy or
+ * nft) drops what it does not accept, tagged ACCEPT rules at its head for
+ * the guest's traffic, its answers and its forwarded ports.
+ */
 int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
 /* Monitor, once per boot, before init runs: the veth pair, eth0 in init's namespace. */
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
@@ -54,6 +59,19 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
  * the name, undone; the bridge and ip_forward with the last record.
  */
 void ds_nat_host_down(const struct ds_config *cfg);
+/*
+ * Start: one warning line on stderr naming the nftables base chains on the
+ * forward hook with policy drop that the guest's traffic meets and that
+ * ds_nat_host_up cannot open (any but iptables-nft's filter FORWARD).
+ */
+void ds_nat_forward_warn(void);
+/*
+ * Of listing (`nft list chains`, cut in place): the base chains of the ip
+ * and inet families on the forward hook with policy drop, but iptables-nft's
+ * ip filter FORWARD when iptables_nft; their count, and in names "'FAMILY
+ * TABLE CHAIN'" joined by ", " (those that fit size; only they are counted).
+ */
+int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size);
 /* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);
 /* The host end of the container's veth pair ("dsv" and 8 hex digits of the workspace and the name). */

@@ -8,8 +8,11 @@
 # the same instant leasing distinct addresses (net:claim-chosen), the last
 # stop racing a start (net:bridge-last, then stop/start in turn), --net=none
 # (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
-# (DROIDSPACES_FAULT=net:no-nft), refusals of bad values, and a stock Debian
-# sysvinit guest whose halt downs every interface (NETDOWN=yes) in NAT mode.
+# (DROIDSPACES_FAULT=net:no-nft), a host filter FORWARD chain with policy
+# DROP (Docker's: opened to the guest by tagged rules, removed at stop) and
+# an nftables forward chain droidspaces cannot open (one warning line),
+# refusals of bad values, and a stock Debian sysvinit guest whose halt downs
+# every interface (NETDOWN=yes) in NAT mode.
 #
 # Every test runs droidspaces inside a network namespace the test made
 # (netns_holder_start: a veth pair stands in for the uplink, its far end
@@ -466,6 +469,85 @@ net_back() {
 	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:[0-9a-f]\{8\}:ipt2.* -j MASQUERADE'
 	st_stop ipt2
 	st_stop ipt
+	net_back
+}
+
+# forward_drop: the holder's filter FORWARD chain as Docker and many
+# firewalls leave it (policy DROP; a closing DROP rule would count the
+# packets it drops, and net_state would differ), taken into net.before.
+forward_drop() {
+	in_holder iptables -P FORWARD DROP
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+}
+# tagged_forward NAME: the holder's filter FORWARD chain has a rule tagged ds:WS:NAME.
+tagged_forward() { in_holder iptables -S FORWARD | grep -q -- "ds:[0-9a-f]\{8\}:$1"; }
+
+@test "nat: under a filter FORWARD chain with policy DROP (Docker's): out to the uplink and --port from outside work, the guest's address is not reached directly; the stop (after a dead monitor, then the monitor's) leaves the policy and no tagged rule (nft, then iptables)" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl iptables
+	local root mode addr
+	root=$(fixture_copy busybox)
+	net_rig
+	forward_drop
+	# a route to the guests' network beyond the uplink: only the forward may reach them
+	from_outside ip route add 10.87.0.0/16 via 192.0.2.10
+	for mode in nft iptables; do
+		DS_WRAP=(nsenter -t "$HOLDER" -n --)
+		[[ $mode == iptables ]] && DS_WRAP=(env DROIDSPACES_FAULT=net:no-nft "${DS_WRAP[@]}")
+		st_start fwd -r "$root" --net=nat --port=8085:80
+		[ -z "$stderr" ]
+		wait_for 30 guest_booted fwd
+		tagged_forward fwd
+		reaches_uplink fwd
+		serve fwd "$mode"
+		wait_for 10 from_outside curl -sf -m 2 http://192.0.2.10:8085/index.html
+		[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8085/index.html)" = "$mode" ]
+		addr=$(guest_addr fwd)
+		refute from_outside curl -sf -m 2 "http://$addr:80/index.html"
+		if [[ $mode == nft ]]; then
+			# a dead monitor: the stop (in the holder) undoes what the record lists
+			kill -KILL "$(name_monitors fwd)"
+			run_ds_err --name=fwd stop
+			[ "$status" = 0 ]
+		else
+			st_stop fwd
+		fi
+		in_holder iptables -S FORWARD | grep -qx -- '-P FORWARD DROP'
+		refute tagged_forward fwd
+		net_back
+	done
+}
+
+@test "nat: an nftables forward chain with policy drop that droidspaces cannot open is named in one warning line at start" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip nft iptables
+	local root fake
+	root=$(fixture_copy busybox)
+	net_rig
+	# a native nftables firewall: iptables rules in ip filter FORWARD would not pass its drop
+	in_holder nft add table inet fw
+	in_holder nft 'add chain inet fw forward { type filter hook forward priority 0; policy drop; }'
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+	st_start warned -r "$root" --net=nat
+	echo "$stderr"
+	[[ $stderr == "droidspaces: warning: nftables chain 'inet fw forward' drops forwarded packets"* ]]
+	[[ $stderr != *$'\n'* && $stderr == *'iifname "ds-br0" accept'* ]]
+	wait_for 30 guest_booted warned
+	refute reaches_uplink warned
+	st_stop warned
+	net_back
+	# iptables-nft's ip filter FORWARD with policy drop and no iptables binary to open it
+	in_holder nft delete table inet fw
+	in_holder iptables -P FORWARD DROP
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+	fake=$DS_TEST_DIR/fakebin
+	mkdir -p "$fake"
+	ln -s "$(command -v nft)" "$fake/nft"
+	DS_WRAP=(env PATH="$fake:/usr/bin:/bin" nsenter -t "$HOLDER" -n --)
+	st_start warned -r "$root" --net=nat
+	echo "$stderr"
+	[[ $stderr == "droidspaces: warning: nftables chain 'ip filter FORWARD' drops forwarded packets"* ]]
+	st_stop warned
 	net_back
 }
 
