@@ -175,7 +175,6 @@ static int iptables_is_nft(void)
  * noted, so that the last NAT container's stop removes it again if it holds
  * no rule then (iptables-legacy's tables belong to the kernel: nothing to do).
  */
-
 static int iptables_note_table(const struct ds_config *cfg, struct ds_error *err)
 {
 	char *const list[] = { "nft", "list", "table", "ip", "nat", NULL };
