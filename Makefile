@@ -234,10 +234,11 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/droidspaces.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/droidspaces
 
-# podman with --runtime droidspaces-oci (opt-in: podman is not among make deps' packages).
+# podman with --runtime droidspaces-oci, then with runc to compare (opt-in: podman is not among make deps'
+# packages).
 .PHONY: test-podman
 test-podman: all
-	flock $(E2E_LOCK) tests/oci/podman.sh
+	flock $(E2E_LOCK) tests/oci/podman.sh --compare
 cross-test: all all-build
 	flock $(E2E_LOCK) bats --timing tests/e2e/70-cross.bats
 

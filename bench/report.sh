@@ -49,6 +49,7 @@ END {
 	title["memory"] = "Memory and size"
 	title["net"] = "Network throughput: TCP zeros from the guest to a receiver beyond the uplink (namespaces of our own)"
 	title["scale"] = "Scale: N volatile busybox containers (droidspaces)"
+	title["podman"] = "podman run --rm ... true over the busybox fixture, through each OCI runtime"
 	for (gi = 1; gi <= ng; gi++) {
 		g = gorder[gi]
 		printf "## %s\n\n", (g in title) ? title[g] : g

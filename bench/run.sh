@@ -10,9 +10,11 @@
 # Environment:
 #   DS_BIN          droidspaces binary (default: output/droidspaces, built by make)
 #   BENCH_QUICK=1   the short version
-#   BENCH_GROUPS    subset of: start boot attach net scale (default: all five;
+#   BENCH_GROUPS    subset of: start boot attach net scale podman (default: all six;
 #                   attach = run latency, console throughput and memory;
-#                   net = TCP guest to uplink, --net=nat against a plain veth)
+#                   net = TCP guest to uplink, --net=nat against a plain veth;
+#                   podman = podman run --rm ... true through droidspaces-oci,
+#                   runc and crun, those installed that run here)
 #   BENCH_OUT       results directory (default: build/bench/results)
 #   BENCH_LOCK      lock file held (flock) around each group that runs
 #                   containers, so that host-state-comparing tests can
@@ -21,7 +23,7 @@
 #   BENCH_SETTLE_MS pause between two timed commands (default 50): every
 #                   invocation is measured as a user would meet it, not in a
 #                   hot loop
-#   BENCH_N_START BENCH_N_BOOT BENCH_N_RUN BENCH_N_CONSOLE  iteration counts
+#   BENCH_N_START BENCH_N_BOOT BENCH_N_RUN BENCH_N_CONSOLE BENCH_N_PODMAN  iteration counts
 #   BENCH_CONSOLE_MIB  bytes pushed through the console rows (default 256)
 #   BENCH_SCALE     container counts of the scale group (default "1 10 50")
 #
@@ -48,13 +50,13 @@ SD_ROOT=$FIXTURE_MNT/rootfs/debian-systemd
 
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then
-	: "${BENCH_N_START:=8}" "${BENCH_N_BOOT:=2}" "${BENCH_N_RUN:=12}" "${BENCH_N_CONSOLE:=2}"
+	: "${BENCH_N_START:=8}" "${BENCH_N_BOOT:=2}" "${BENCH_N_RUN:=12}" "${BENCH_N_CONSOLE:=2}" "${BENCH_N_PODMAN:=6}"
 	: "${BENCH_CONSOLE_MIB:=64}" "${BENCH_SCALE:=1 10}"
 else
-	: "${BENCH_N_START:=40}" "${BENCH_N_BOOT:=10}" "${BENCH_N_RUN:=60}" "${BENCH_N_CONSOLE:=5}"
+	: "${BENCH_N_START:=40}" "${BENCH_N_BOOT:=10}" "${BENCH_N_RUN:=60}" "${BENCH_N_CONSOLE:=5}" "${BENCH_N_PODMAN:=20}"
 	: "${BENCH_CONSOLE_MIB:=256}" "${BENCH_SCALE:=1 10 50}"
 fi
-: "${BENCH_SETTLE_MS:=50}" "${BENCH_GROUPS:=start boot attach net scale}"
+: "${BENCH_SETTLE_MS:=50}" "${BENCH_GROUPS:=start boot attach net scale podman}"
 BENCH_OUT=${BENCH_OUT:-$REPO/build/bench/results}
 if [[ -z ${BENCH_LOCK+x} ]]; then
 	BENCH_LOCK=
@@ -63,7 +65,7 @@ fi
 DS=$(realpath -m "${DS_BIN:-$REPO/output/droidspaces}")
 DSB=$REPO/build/bench/dsbench
 export DS DSB REPO CACHE FIXTURE_MNT BB_ROOT SD_ROOT QUICK BENCH_OUT BENCH_SETTLE_MS
-export BENCH_N_START BENCH_N_BOOT BENCH_N_RUN BENCH_N_CONSOLE BENCH_CONSOLE_MIB BENCH_SCALE
+export BENCH_N_START BENCH_N_BOOT BENCH_N_RUN BENCH_N_CONSOLE BENCH_N_PODMAN BENCH_CONSOLE_MIB BENCH_SCALE
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -166,6 +168,8 @@ leftovers_snapshot() {
 	[[ -e /run/lxc ]] && PRE_RUN_LXC=1
 	PRE_RUN_NSPAWN=0
 	[[ -e /run/systemd/nspawn ]] && PRE_RUN_NSPAWN=1
+	PRE_RUN_CONTAINERS=0
+	[[ -e /run/containers ]] && PRE_RUN_CONTAINERS=1
 	return 0
 }
 leftovers_remove() {
@@ -179,6 +183,8 @@ leftovers_remove() {
 	if [[ $PRE_RUN_NSPAWN == 0 && -d /run/systemd/nspawn ]] && ! findmnt -rn -o TARGET | grep -q '^/run/systemd/nspawn'; then
 		rm -rf /run/systemd/nspawn
 	fi
+	# podman makes netavark's run directory whatever --network
+	if [[ $PRE_RUN_CONTAINERS == 0 ]]; then rmdir /run/containers/networks /run/containers 2>/dev/null || true; fi
 }
 
 # --------------------------------------------------------------------------
@@ -819,6 +825,52 @@ group_scale() {
 }
 
 # ==========================================================================
+# group: podman run --rm ... true through each OCI runtime (issue 16)
+
+group_podman() {
+	if ! command -v podman >/dev/null; then
+		log "podman: not installed (apt-get install podman), group skipped"
+		return 0
+	fi
+	log "podman run: ${BENCH_N_PODMAN} rounds"
+	# podman refuses a run root path over 50 characters: one in /tmp
+	PODMAN_RUNROOT=$(mktemp -d /tmp/dsbp.XXXXXX)
+	mkdir -p "$W/podman/bin"
+	cp "$DS" "$W/podman/bin/droidspaces-oci" # the personality is chosen by the name
+	cp -a "$BB_ROOT" "$W/podman/rootfs"
+	local -A rt=([droidspaces-oci]=$W/podman/bin/droidspaces-oci)
+	local v i out
+	for v in runc crun; do
+		if command -v "$v" >/dev/null; then rt[$v]=$(command -v "$v"); fi
+	done
+	# As tests/oci/podman.sh: storage of its own (vfs), cgroupfs, no network, the rlimits this machine allows.
+	PODMAN=(podman --root "$W/podman/storage" --runroot "$PODMAN_RUNROOT/run" --tmpdir "$PODMAN_RUNROOT/tmp"
+		--network-config-dir "$PODMAN_RUNROOT/net" --storage-driver vfs --cgroup-manager cgroupfs --events-backend file)
+	local run=(run --rm --network none --cgroups no-conmon --ulimit nofile=1024:2048 --ulimit nproc=1024:2048
+		--log-driver k8s-file --rootfs "$W/podman/rootfs" /bin/true)
+	local variants=()
+	for v in droidspaces-oci runc crun; do # warm-up, not recorded; a runtime that fails here is left out
+		[[ -n ${rt[$v]:-} ]] || continue
+		if "${PODMAN[@]}" --runtime "${rt[$v]}" "${run[@]}" >/dev/null 2>>"$LOGF" </dev/null; then
+			variants+=("$v")
+		else
+			log "podman: run with $v failed (see $LOGF): left out"
+		fi
+	done
+	for ((i = 0; i < BENCH_N_PODMAN; i++)); do
+		while IFS= read -r v; do
+			out=$("$DSB" time -q -T 30000 -- "${PODMAN[@]}" --runtime "${rt[$v]}" "${run[@]}" 2>>"$LOGF" </dev/null) || true
+			if [[ $(kv rc "$out") == 0 ]]; then
+				rec podman "podman run --rm ... true returned" "$v" "$i" "$(kv cli "$out")" ms
+			else
+				log "podman: $v failed (round $i): $out"
+			fi
+			settle
+		done < <(rotate "$i" "${variants[@]}")
+	done
+}
+
+# ==========================================================================
 # one group, with the host lock held (runs as its own process under flock)
 
 section_cleanup() {
@@ -836,6 +888,10 @@ section_cleanup() {
 	for p in "$W/crunbb/root" "$W/crunbb" "$W/lxcup" "$W/lxcbb"; do
 		findmnt -rn --mountpoint "$p" >/dev/null && { umount "$p" || umount -l "$p"; }
 	done
+	if [[ -n ${PODMAN_RUNROOT:-} ]]; then
+		"${PODMAN[@]}" rm -af >/dev/null 2>&1 || true
+		rm -rf "$PODMAN_RUNROOT"
+	fi
 	cg_kill_rest
 	cg_leave
 	leftovers_remove
@@ -867,6 +923,7 @@ run_section() {
 	attach) group_attach ;;
 	net) group_net ;;
 	scale) group_scale ;;
+	podman) group_podman ;;
 	*) die "unknown group $1" ;;
 	esac
 }
@@ -884,12 +941,15 @@ fi
 
 log "dependencies"
 "$REPO/scripts/install-deps.sh"
-if [[ -n $BENCH_LOCK ]]; then
-	# Installing iptables/nftables (LXC's dependencies) changes what a host snapshot shows.
-	mkdir -p "$(dirname "$BENCH_LOCK")"
-	flock "$BENCH_LOCK" "$REPO/bench/install-peers.sh"
-else
-	"$REPO/bench/install-peers.sh"
+# The peers (nspawn, LXC, crun) are for the start, boot and attach groups; net, scale and podman go without.
+if tr ' ' '\n' <<<"$BENCH_GROUPS" | grep -Eqvx 'net|scale|podman|'; then
+	if [[ -n $BENCH_LOCK ]]; then
+		# Installing iptables/nftables (LXC's dependencies) changes what a host snapshot shows.
+		mkdir -p "$(dirname "$BENCH_LOCK")"
+		flock "$BENCH_LOCK" "$REPO/bench/install-peers.sh"
+	else
+		"$REPO/bench/install-peers.sh"
+	fi
 fi
 
 log "build"
@@ -945,10 +1005,11 @@ oci_bundle "$W/oci/tiny" "$W/tiny" '[ "/sbin/init" ]' ",
 	echo "kernel: $(uname -r)"
 	echo "cgroups: $(if [[ $(cg2_root) == /sys/fs/cgroup ]]; then echo unified; elif [[ -n $(cg2_root) ]]; then echo hybrid; else echo legacy; fi)"
 	echo "droidspaces: $($DS --version 2>/dev/null | head -n 1), $(stat -c %s "$DS") bytes"
-	echo "systemd-nspawn: $(systemd-nspawn --version | head -n 1)"
-	echo "lxc: $(lxc-start --version)"
-	echo "crun: $(crun --version | head -n 1)"
-	echo "iterations: start ${BENCH_N_START}, boot ${BENCH_N_BOOT}, run ${BENCH_N_RUN}, console ${BENCH_N_CONSOLE} x ${BENCH_CONSOLE_MIB} MiB, scale ${BENCH_SCALE}; settle ${BENCH_SETTLE_MS} ms"
+	echo "systemd-nspawn: $(systemd-nspawn --version 2>/dev/null | head -n 1)"
+	echo "lxc: $(lxc-start --version 2>/dev/null)"
+	echo "crun: $(crun --version 2>/dev/null | head -n 1)"
+	echo "podman: $(podman --version 2>/dev/null); runc: $(runc --version 2>/dev/null | head -n 1)"
+	echo "iterations: start ${BENCH_N_START}, boot ${BENCH_N_BOOT}, run ${BENCH_N_RUN}, console ${BENCH_N_CONSOLE} x ${BENCH_CONSOLE_MIB} MiB, scale ${BENCH_SCALE}, podman ${BENCH_N_PODMAN}; settle ${BENCH_SETTLE_MS} ms"
 } >"$BENCH_OUT/machine.txt"
 
 t_all=$(date +%s)

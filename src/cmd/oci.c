@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "oci/exec.h"
 #include "oci/lifecycle.h"
+#include "oci/seccomp.h"
 #include "oci/spec.h"
 #include "oci/state.h"
 #include "util/fileio.h"
@@ -349,11 +350,11 @@ static int verb_features(const struct oci_cli *o)
 	if (o->argc > 1)
 		return usage_error(o, "features takes no arguments, not %s", o->argv[1]);
 	static const char *const options[] = {
-		"async",    "atime",       "bind",          "dev",    "diratime",    "dirsync", "exec",
-		"lazytime", "mand",        "noatime",       "nodev",  "nodiratime",  "noexec",  "nolazytime",
-		"nomand",   "norelatime",  "nostrictatime", "nosuid", "private",     "rbind",   "relatime",
-		"ro",       "rprivate",    "rshared",       "rslave", "runbindable", "rw",      "shared",
-		"slave",    "strictatime", "suid",          "sync",   "unbindable",
+		"async",    "atime",       "bind",          "dev",    "diratime",    "dirsync",    "exec",
+		"lazytime", "mand",        "noatime",       "nodev",  "nodiratime",  "noexec",     "nolazytime",
+		"nomand",   "norelatime",  "nostrictatime", "nosuid", "private",     "rbind",      "relatime",
+		"ro",       "rprivate",    "rshared",       "rslave", "runbindable", "rw",         "shared",
+		"slave",    "strictatime", "suid",          "sync",   "tmpcopyup",   "unbindable",
 	};
 	struct ds_json j;
 	ds_json_init(&j, stdout);
@@ -374,6 +375,7 @@ static int verb_features(const struct oci_cli *o)
 		if (ns != DS_OCI_NS_USER && ns != DS_OCI_NS_TIME)
 			ds_json_string(&j, NULL, ds_oci_ns_name(ns));
 	ds_json_array_end(&j);
+	ds_oci_seccomp_features(&j);
 	ds_json_object_end(&j);
 	ds_json_object_end(&j);
 	return fflush(stdout) == 0 ? 0 : 1;

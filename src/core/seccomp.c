@@ -398,6 +398,12 @@ int ds_seccomp_available(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL, 0, 0) < 0 && errno == EFAULT;
 }
 
+int ds_seccomp_flag_available(unsigned flag)
+{
+	/* Flags are checked before the (NULL) program is copied: EFAULT when known, EINVAL (ENOSYS before 3.17) if not. */
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
 int ds_seccomp_mode_of(pid_t pid)
 {
 	char buf[4096];

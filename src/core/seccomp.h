@@ -106,3 +106,5 @@ int ds_seccomp_apply(struct ds_error *err);
 int ds_seccomp_mode_of(pid_t pid);
 /* True when this kernel takes seccomp filters (for `check`). */
 int ds_seccomp_available(void);
+/* True when this kernel's seccomp(2) takes the filter flag (one SECCOMP_FILTER_FLAG_*). */
+int ds_seccomp_flag_available(unsigned flag);

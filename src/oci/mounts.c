@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/copy.h"
 #include "fs/mounts.h"
 #include "util/macros.h"
 
@@ -81,6 +82,8 @@ int ds_oci_mount_flags(const struct ds_oci_mount *m, size_t index, struct ds_oci
 				known = 1;
 				out->propagation = propagation_options[k].flag;
 			}
+		if (strcmp(o, "tmpcopyup") == 0)
+			known = out->tmpcopyup = 1;
 		if (known)
 			continue;
 		size_t n = strlen(o);
@@ -105,6 +108,19 @@ static int set_propagation(int rootfd, const char *target, unsigned long propaga
 	if (fd < 0 || mount(NULL, ds_fd_path(fd, where), NULL, propagation, NULL) < 0)
 		return ds_fail(err, fd < 0 ? fd : negerrno(), "cannot set the propagation of /%s", target);
 	return 0;
+}
+
+/* What below (the directory the tmpfs now on target covers) holds, onto the tmpfs. */
+static int copy_up(int rootfd, const char *target, int below, size_t index, struct ds_error *err)
+{
+	_cleanup_close_ int path = ds_open_in_root(rootfd, target, 0);
+	_cleanup_close_ int top = path < 0 ? -1 : openat(path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return ds_fail(err, path < 0 ? path : negerrno(),
+			       "config.json: mounts[%zu]: tmpcopyup: cannot open /%s", index, target);
+	struct ds_error why = { 0 };
+	int r = ds_copy_tree(below, top, &why);
+	return r < 0 ? ds_fail(err, r, "config.json: mounts[%zu]: tmpcopyup to /%s: %s", index, target, why.msg) : 0;
 }
 
 int ds_oci_mount(int rootfd, const char *bundle, const struct ds_oci_mount *m, size_t index, struct ds_error *err)
@@ -144,7 +160,16 @@ int ds_oci_mount(int rootfd, const char *bundle, const struct ds_oci_mount *m, s
 			return ds_fail(err, DS_EINVAL_MSG,
 				       "config.json: mounts[%zu]: a mount that is no bind needs a type", index);
 	}
+	/* tmpcopyup: the directory the tmpfs covers, opened before (none there: nothing to copy) */
+	_cleanup_close_ int below = -1;
+	int copyup = f.tmpcopyup && m->type && strcmp(m->type, "tmpfs") == 0;
+	if (copyup) {
+		_cleanup_close_ int path = ds_open_in_root(rootfd, target, 0);
+		below = path < 0 ? -1 : openat(path, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if ((r = ds_mount_one(rootfd, &dm, err)) < 0)
+		return r;
+	if (below >= 0 && (r = copy_up(rootfd, target, below, index, err)) < 0)
 		return r;
 	return f.propagation ? set_propagation(rootfd, target, f.propagation, err) : 0;
 }

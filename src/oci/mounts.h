@@ -15,6 +15,7 @@ struct ds_oci_mount_flags {
 	unsigned long flags;       /* MS_* for mount(2), MS_BIND|MS_REC for rbind */
 	unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, ... (| MS_REC), or 0 */
 	char data[1024];           /* the options mount(2) does not know, comma-separated */
+	int tmpcopyup;             /* a tmpfs gets what the rootfs has at its destination */
 };
 
 /* Splits options; -EINVAL with err naming mounts[index] when data does not fit. */

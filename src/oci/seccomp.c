@@ -285,6 +285,37 @@ int ds_oci_seccomp_read(const struct ds_jval *linux_, struct ds_oci_seccomp *sc,
 	return 0;
 }
 
+/* An array key of the names of table (rows of stride bytes, each beginning with its name). */
+static void put_names(struct ds_json *j, const char *key, const void *table, size_t stride, size_t rows)
+{
+	ds_json_array_begin(j, key);
+	for (size_t k = 0; k < rows; k++)
+		ds_json_string(j, NULL, *(const char *const *)((const char *)table + k * stride));
+	ds_json_array_end(j);
+}
+
+void ds_oci_seccomp_features(struct ds_json *j)
+{
+	ds_json_object_begin(j, "seccomp");
+	ds_json_bool(j, "enabled", ds_seccomp_arch() != 0);
+	put_names(j, "actions", actions, sizeof(actions[0]), ARRAY_SIZE(actions));
+	put_names(j, "operators", ops, sizeof(ops[0]), ARRAY_SIZE(ops));
+	/* the ones filtered with their own numbers; the others are taken and their syscalls killed */
+	ds_json_array_begin(j, "archs");
+	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
+		for (unsigned abi = 0; abi < DS_ABIS; abi++)
+			if (arches[i].arch && arches[i].arch == ds_seccomp_abi_arch(abi))
+				ds_json_string(j, NULL, arches[i].name);
+	ds_json_array_end(j);
+	put_names(j, "knownFlags", flags, sizeof(flags[0]), ARRAY_SIZE(flags));
+	ds_json_array_begin(j, "supportedFlags");
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (ds_seccomp_flag_available(flags[i].flag))
+			ds_json_string(j, NULL, flags[i].name);
+	ds_json_array_end(j);
+	ds_json_object_end(j);
+}
+
 void ds_oci_seccomp_free(struct ds_oci_seccomp *sc)
 {
 	free(sc->rules);

@@ -13,6 +13,7 @@
 
 #include "core/seccomp.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/jsonparse.h"
 
 struct ds_oci_seccomp {
@@ -25,3 +26,10 @@ struct ds_oci_seccomp {
 /* Reads linux_.seccomp (absent: present stays 0). */
 int ds_oci_seccomp_read(const struct ds_jval *linux_, struct ds_oci_seccomp *sc, struct ds_error *err);
 void ds_oci_seccomp_free(struct ds_oci_seccomp *sc);
+
+/*
+ * features' linux.seccomp: what is taken (actions, operators, the
+ * architectures of this build's kernel family, flags) and the flags this
+ * kernel supports.
+ */
+void ds_oci_seccomp_features(struct ds_json *j);

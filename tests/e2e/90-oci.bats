@@ -7,7 +7,7 @@
 # types, a symlinked config.json, an unknown namespace type) refused with one
 # line and nothing left; the terminal through --console-socket (a python3
 # listener); cgroupsPath and resources; exec; hooks at their six points and their failures;
-# ps; linux.devices; linux.resources.devices and the cpuset; linux.seccomp (a denied syscall's errno in the program and in exec, an
+# ps; a tmpfs with tmpcopyup; linux.devices; linux.resources.devices and the cpuset; linux.seccomp (a denied syscall's errno in the program and in exec, an
 # argument condition, refused configs); a subset of runtime-tools' validation programs. Tags: hostile, asan.
 
 bats_require_minimum_version 1.5.0
@@ -239,6 +239,12 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[[ $output == '{"ociVersionMin":"1.0.0","ociVersionMax":"1.0.2",'* ]]
 	[[ $output == *'"namespaces":["pid","network","ipc","uts","mount","cgroup"]'* ]]
 	[[ $output == *'"hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'* ]]
+	# linux.seccomp: what a config's filter may use; this machine's architecture; the kernel's flags among the known.
+	local arch=SCMP_ARCH_X86_64
+	[[ $(uname -m) == aarch64 ]] && arch=SCMP_ARCH_AARCH64
+	jq -e --arg arch "$arch" '.linux.seccomp | .enabled == true and (.actions | index("SCMP_ACT_ERRNO") and
+		(index("SCMP_ACT_NOTIFY") | not)) and (.operators | length == 7) and (.archs | index($arch)) and
+		(.supportedFlags | index("SECCOMP_FILTER_FLAG_TSYNC")) and (.supportedFlags - .knownFlags == [])' <<<"$output"
 	run -1 "$bin" --root "$OCI_ROOT" --log "$DS_TEST_DIR/log.json" --log-format json state nosuch
 	[ "$output" = 'droidspaces-oci: container "nosuch" does not exist' ]
 	run cat "$DS_TEST_DIR/log.json"
@@ -595,6 +601,37 @@ hook() {
 	run -0 oci ps --format json p1
 	[ "$output" = "[]" ]
 	run -0 oci delete p1
+}
+
+@test "oci: a tmpfs mount with tmpcopyup holds what the rootfs had there (podman's /run, /tmp with --systemd)" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle f
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	mkdir -p "$root/srv/sub"
+	printf 'kept\n' >"$root/srv/sub/file"
+	chown 7:8 "$root/srv/sub/file"
+	chmod 0604 "$root/srv/sub/file"
+	ln -s sub/file "$root/srv/link"
+	mkfifo -m 0604 "$root/srv/fifo"
+	make_bundle "$bundle" "$root" '["sh","-c","{ stat -f -c %T /srv; stat -c \"%n %F %a %u:%g\" /srv/sub/file /srv/fifo; cat /srv/link; readlink /srv/link; echo new >/srv/made; } >/report.tmp 2>&1; mv /report.tmp /report"]'
+	f=$bundle/config.json
+	jq '.mounts += [{"destination":"/srv","type":"tmpfs","source":"tmpfs","options":["rw","rprivate","nosuid","nodev","tmpcopyup"]}]' "$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+	oci_create c1 "$bundle"
+	run -0 oci start c1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	[ "${lines[0]}" = tmpfs ]
+	[ "${lines[1]}" = "/srv/sub/file regular file 604 7:8" ]
+	[ "${lines[2]}" = "/srv/fifo fifo 604 0:0" ]
+	[ "${lines[3]}" = kept ]
+	[ "${lines[4]}" = sub/file ]
+	# The copy was on the tmpfs: the rootfs's directory is as it was.
+	[ ! -e "$root/srv/made" ]
+	wait_for 10 oci_is c1 stopped
+	run -0 oci delete c1
 }
 
 @test "oci: linux.devices: the nodes made with their type, numbers, mode and owner" {

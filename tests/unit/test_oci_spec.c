@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "oci/seccomp.h"
 #include "oci/spec.h"
+#include "util/jsonparse.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -367,13 +369,78 @@ static void test_oci_spec_seccomp(void **state)
 	ds_oci_spec_free(&s);
 }
 
+/* The names of features' array v, joined as JSON strings ("\"a\",\"b\""), in out. */
+static size_t joined(const struct ds_jval *v, char *out, size_t size)
+{
+	size_t n = 0, len = 0;
+	assert_non_null(v);
+	assert_int_equal(v->type, DS_JARRAY);
+	out[0] = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, n++)
+		len += (size_t)snprintf(out + len, size - len, "%s\"%s\"", n ? "," : "", ds_jstr(m));
+	assert_true(len < size);
+	return n;
+}
+
+/* features' linux.seccomp: every action, operator, architecture and flag it names is one config.json takes. */
+static void test_oci_seccomp_features(void **state)
+{
+	(void)state;
+	char *text = NULL, list[1024], cfg[4096];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct ds_json j;
+	ds_json_init(&j, f);
+	ds_json_object_begin(&j, NULL);
+	ds_oci_seccomp_features(&j);
+	ds_json_object_end(&j);
+	fclose(f);
+	struct ds_jdoc doc = { 0 };
+	struct ds_error err = { 0 };
+	if (ds_json_parse(text, size, &doc, &err) < 0)
+		fail_msg("%s: %s", text, err.msg);
+	const struct ds_jval *sc = ds_jget(doc.root, "seccomp");
+	assert_true(ds_jget(sc, "enabled")->boolean);
+	assert_null(strstr(text, "SCMP_ACT_NOTIFY")); /* no seccomp agent */
+	const struct ds_jval *actions = ds_jget(sc, "actions"), *ops = ds_jget(sc, "operators");
+	assert_int_equal(joined(actions, list, sizeof(list)), 8);
+	assert_int_equal(joined(ops, list, sizeof(list)), 7);
+	for (const struct ds_jval *a = actions->head; a; a = a->next)
+		for (const struct ds_jval *o = ops->head; o; o = o->next) {
+			snprintf(cfg, sizeof(cfg),
+				 LINUX("\"seccomp\":{\"defaultAction\":\"%s\",\"syscalls\":[{\"names\":[\"read\"],"
+				       "\"action\":\"%s\",\"args\":[{\"index\":1,\"value\":1,\"op\":\"%s\"}]}]}"),
+				 ds_jstr(a), ds_jstr(a), ds_jstr(o));
+			struct ds_oci_spec s;
+			if (ds_oci_spec_parse(cfg, strlen(cfg), &s, &err) < 0)
+				fail_msg("%s: %s", cfg, err.msg);
+			assert_int_equal(s.seccomp.policy.n_rules, 1);
+			ds_oci_spec_free(&s);
+		}
+	/* The architectures: this build's own ABI filtered with its numbers; flags: those supported are known. */
+	char flags[512];
+	assert_true(joined(ds_jget(sc, "archs"), list, sizeof(list)) >= 1);
+	assert_int_equal(joined(ds_jget(sc, "knownFlags"), flags, sizeof(flags)), 3);
+	snprintf(cfg, sizeof(cfg),
+		 LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[%s],\"flags\":[%s]}"),
+		 list, flags);
+	struct ds_oci_spec s;
+	if (ds_oci_spec_parse(cfg, strlen(cfg), &s, &err) < 0)
+		fail_msg("%s: %s", cfg, err.msg);
+	assert_true(s.seccomp.policy.abis & (1u << DS_ABI_64));
+	ds_oci_spec_free(&s);
+	for (const struct ds_jval *m = ds_jget(sc, "supportedFlags")->head; m; m = m->next)
+		assert_non_null(strstr(flags, ds_jstr(m)));
+	ds_jdoc_free(&doc);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_oci_spec_full),
-		cmocka_unit_test(test_oci_spec_minimal),
-		cmocka_unit_test(test_oci_spec_invalid_table),
-		cmocka_unit_test(test_oci_spec_seccomp),
+		cmocka_unit_test(test_oci_spec_full),          cmocka_unit_test(test_oci_spec_minimal),
+		cmocka_unit_test(test_oci_spec_invalid_table), cmocka_unit_test(test_oci_spec_seccomp),
+		cmocka_unit_test(test_oci_seccomp_features),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
