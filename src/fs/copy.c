@@ -42,7 +42,11 @@ static int copy_dir(struct copy *c, int from, int to, unsigned depth);
 
 static int copy_file(struct copy *c, int from, int to, const char *name, const struct stat *st)
 {
-	_cleanup_close_ int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Non-blocking, and checked again once open: a FIFO put there since the stat is not waited on. */
+	_cleanup_close_ int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat now;
+	if (in >= 0 && (fstat(in, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st->st_ino))
+		return -ESTALE;
 	_cleanup_close_ int out =
 		in < 0 ? -1 : openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (in < 0 || out < 0)
