@@ -30,7 +30,8 @@
 #   no ambient capabilities -> nothing to clear (core/caps.c)   3.18 (before 4.3), short
 #   a capability the kernel lacks -> skipped (core/caps.c)      every profile (the bits above the last one)
 #   no seccomp filters -> unfiltered with a warning (core/boot.c, core/attach.c) noseccomp: "check and start", "run and enter"
-#   no NSpid -> walk /proc/PID/ns/pid (core/state.c)           fault no-nspid under 3.18 (a gap of the filter)
+#   no NSpid -> walk /proc/PID/ns/pid (core/state.c)           3.18, short and full: a gap of the filter, so `under`
+#                                                                sets fault no-nspid there; "kernel 3.18 without NSpid"
 #   devpts not a new instance -> refused (fs/dev.c)              fault devpts-shared under 3.18 (a gap of the filter)
 #   no O_TMPFILE -> a named temporary file (util/fileio.c)      no profile (3.11 predates 3.18; filesystems without
 #                                                                O_TMPFILE still take it): fault no-tmpfile in tests/unit/test_fileio.c
@@ -64,9 +65,17 @@ teardown() {
 
 # under PROFILE: from here on every "$DS" of this test (the helpers', teardown's stop too)
 # runs under the kernel profile PROFILE, through a wrapper script in the test's directory.
+# Before 4.1 /proc/PID/status has no NSpid, which a filter cannot hide: there the product's
+# no-nspid fault switch stands in for it (unless the test names another fault), so scan, stop
+# and every identity check walk the PID namespaces as on such a kernel.
 under() {
 	local w=$DS_TEST_DIR/ds-$1
-	printf '#!/bin/sh\nexec %q %q -- %q "$@"\n' "$KPROFILE" "$1" "$REAL_DS" >"$w"
+	{
+		echo '#!/bin/sh'
+		# shellcheck disable=SC2016 # for the wrapper to expand
+		(($(kp_version "$1") >= 401)) || echo '[ -n "$DROIDSPACES_FAULT" ] || export DROIDSPACES_FAULT=no-nspid'
+		printf 'exec %q %q -- %q "$@"\n' "$KPROFILE" "$1" "$REAL_DS"
+	} >"$w"
 	chmod 0755 "$w"
 	DS=$w
 	KP_PROFILE=$1
@@ -386,6 +395,76 @@ kp_guest_full() {
 # bats test_tags=kernels-full
 @test "kernel today full: OpenRC start, run, enter, info, show, scan, stop; volatile; image" { kp_guest_full today openrc; }
 
+# Debian 13's stock systemd 257 (the fixture as shipped, dbus included) on the oldest kernels.
+# Its dbus.service asks for AmbientCapabilities=CAP_AUDIT_WRITE; a kernel before 4.3 has no
+# ambient set (prctl(PR_CAP_AMBIENT) is EINVAL there, as under the profile: the emulation is
+# faithful), and systemd then fails the unit at exec (status 218/CAPABILITIES) instead of
+# starting it without: the guest is "degraded" with dbus.service and dbus.socket failed. No
+# droidspaces defect (a container manager cannot give a kernel ambient capabilities); a drop-in
+# that empties the unit's ambient set boots it to "running" (README, Old kernels).
+
+# kp_sd_settled NAME: systemd in NAME has finished starting up ("running" or "degraded").
+kp_sd_settled() {
+	local state
+	state=$(in_container "$1" systemctl is-system-running) || true
+	[[ $state == running || $state == degraded ]]
+}
+
+# kp_trixie PROFILE NAME [DROPIN]: under PROFILE the stock trixie guest NAME starts (start
+# --wait) and settles; with DROPIN, dbus.service first gets an empty AmbientCapabilities= in
+# its /etc. Sets KP_ROOT (the rootfs), KP_STATE and KP_FAILED (the failed units, one line).
+kp_trixie() {
+	require_fixture debian-trixie-systemd-stock
+	under "$1"
+	KP_ROOT=$(fixture_copy debian-trixie-systemd-stock)
+	if [[ -n ${3:-} ]]; then
+		mkdir -p "$KP_ROOT/etc/systemd/system/dbus.service.d"
+		printf '[Service]\nAmbientCapabilities=\n' >"$KP_ROOT/etc/systemd/system/dbus.service.d/no-ambient.conf"
+	fi
+	st_start "$2" -r "$KP_ROOT" --wait=120
+	adopt_ct "$2"
+	[[ $(in_container "$2" systemctl --version) == "systemd 257 "* ]]
+	wait_for 60 kp_sd_settled "$2"
+	KP_STATE=$(in_container "$2" systemctl is-system-running) || true
+	KP_FAILED=$(in_container "$2" systemctl --failed --no-legend --plain | awk '{ print $1 }' | sort | xargs)
+	echo "# $1: $KP_STATE; failed: ${KP_FAILED:-none}" >&3
+}
+
+# kp_trixie_stop NAME: NAME halts through systemd (its halt marker written), nothing left.
+kp_trixie_stop() {
+	st_stop "$1"
+	[ "$(line_count "$KP_ROOT/var/log/ds-test-halted")" -eq 1 ]
+	assert_cleaned "$1"
+}
+
+# bats test_tags=kernels-full
+@test "kernel 3.18 full: Debian trixie's stock systemd 257 is degraded, only dbus failed (its AmbientCapabilities= needs 4.3: 218/CAPABILITIES); running with a drop-in emptying it" {
+	kp_trixie 3.18 kt318
+	[ "$KP_STATE" = degraded ]
+	[ "$KP_FAILED" = "dbus.service dbus.socket" ]
+	[ "$(in_container kt318 systemctl show -P ExecMainStatus dbus.service)" = 218 ]
+	in_container kt318 journalctl -b -u dbus.service --no-pager | grep -q 'Failed to apply ambient capabilities'
+	# the rest of the guest works: run and enter
+	kp_guest_use kt318 systemd
+	kp_trixie_stop kt318
+
+	kp_trixie 3.18 kt318d dropin
+	[ "$KP_STATE" = running ]
+	[ -z "$KP_FAILED" ]
+	[ "$(in_container kt318d systemctl is-active dbus.service)" = active ]
+	kp_trixie_stop kt318d
+}
+
+# bats test_tags=kernels-full
+@test "kernel 4.4 full: Debian trixie's stock systemd 257 (ambient capabilities since 4.3) boots to running, dbus active" {
+	kp_trixie 4.4 kt44
+	[ "$KP_STATE" = running ]
+	[ -z "$KP_FAILED" ]
+	[ "$(in_container kt44 systemctl is-active dbus.service)" = active ]
+	kp_guest_use kt44 systemd
+	kp_trixie_stop kt44
+}
+
 # --------------------------------------------------------------------------
 # What a filter cannot emulate, through the product's fault switches
 
@@ -548,13 +627,13 @@ kp_version() {
 
 # kp_rows_agree PROFILE: every row of check under PROFILE is what the profile leaves of today's
 # answers (TODAY, from check without a profile): a feature newer than the profile says "no", the
-# rest as today. The cgroup rows follow the profile's mounts on a hybrid host (cgroup2 detached
+# rest as today (NSpid, 4.1: through the no-nspid switch `under` sets). The cgroup rows follow the profile's mounts on a hybrid host (cgroup2 detached
 # before 4.5: the v1 devices controller then carries the device policy and cgroups are killed
 # task by task; 4.5 to 4.14: cgroup2 without device programs, so none).
 kp_rows_agree() {
 	local p=$1 v key want got bad=0
 	local -A since=([clone3]=503 [pidfd]=503 [openat2]=506 [close_range]=509 [loop_configure]=508
-		[mount_setattr]=512 [idmapped_mounts]=512 [cgroup_ns]=406) rows=()
+		[mount_setattr]=512 [idmapped_mounts]=512 [cgroup_ns]=406 [nspid]=401) rows=()
 	v=$(kp_version "$p")
 	kp_check "$p"
 	# one jq per profile: "key available" lines into rows[]
