@@ -28,9 +28,11 @@ int ds_cleanup_container(const struct ds_config *cfg, const struct ds_cgroups *c
 	 * only while the monitor holds its claim, or when nobody does and our
 	 * dead container's processes have left it: what still runs there then is
 	 * another workspace's container of this name (fs/cgroup.h), never killed.
+	 * A claim that fails otherwise (no descriptor left, an unreadable
+	 * cgroup) leaves the cgroup too: when in doubt, nothing is killed.
 	 */
 	int claim = cfg->rt.cg_claim_fd >= 0 ? -1 : ds_cgroup_claim(cg, cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, &busy);
-	if (cfg->rt.cg_claim_fd >= 0 || (claim != -EWOULDBLOCK && claim != -EBUSY)) {
+	if (cfg->rt.cg_claim_fd >= 0 || claim >= 0 || claim == -ENOENT) {
 		r = ds_cgroup_destroy(cg, cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 		ds_workspace_rmdir(cfg->workspace, DS_WS_IMAGE_MOUNT, cfg->container_name);
 	}

@@ -328,14 +328,6 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if (cfg->rt.image_fd >= 0 && (r = lock_image(cfg, err)) < 0)
 		return r;
 	ds_fault_point("start:rootfs-opened");
-	/* --net=nat: the bridge's network, the guest's address (kept in its settings), its ports free. */
-	if ((r = ds_net_claim(cfg, err)) < 0)
-		return r;
-	/* Dropped again on every failure before the monitor is forked; the monitor's cleanup drops it after. */
-	__attribute__((cleanup(unclaimp))) const struct ds_config *claimed = cfg;
-
-	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
-		return ds_fail(err, r, "cannot generate a UUID");
 	if ((r = ds_cgroup_detect(&cg)) < 0)
 		return ds_fail(err, r, "cannot read the host's cgroup mounts");
 	/*
@@ -359,6 +351,14 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 		return r;
 	cfg->rt.cg_claim_fd = r;
 	cg_held.cfg = cfg;
+	/* --net=nat: the bridge's network, the guest's address (kept in its settings), its ports free. */
+	if ((r = ds_net_claim(cfg, err)) < 0)
+		return r;
+	/* Dropped again on every failure before the monitor is forked; the monitor's cleanup drops it after. */
+	__attribute__((cleanup(unclaimp))) const struct ds_config *claimed = cfg;
+
+	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
+		return ds_fail(err, r, "cannot generate a UUID");
 
 	ds_workspace_path(cfg->workspace, DS_WS_LOG_DIR, cfg->container_name, logdir, sizeof(logdir));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, logpath, sizeof(logpath));

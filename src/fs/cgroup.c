@@ -779,39 +779,78 @@ int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n)
 }
 
 /* The directory whose flock is rel's claim: rel in the first hierarchy for_each_dir visits. */
-static int claim_open(const struct ds_cgroups *cg, const char *rel)
+static int claim_path(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
 {
 	const char *root = cg->v2_root[0]                             ? cg->v2_root
 			   : cg->mode == DS_CG_LEGACY && cg->v1_count ? cg->v1_root[0]
 								      : NULL;
-	char dir[PATH_MAX + 256];
 	if (!root)
 		return -ENOENT;
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", root, rel) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	return fd < 0 ? negerrno() : fd;
+	return (size_t)snprintf(dir, size, "%s/%s", root, rel) >= size ? -ENAMETOOLONG : 0;
+}
+
+/* cgroup2's populated flag: the whole subtree, however deep (1: processes, 0: none, -1: unknown). */
+static int populated(const struct ds_cgroups *cg, const char *rel)
+{
+	char path[PATH_MAX + 300], buf[256];
+	if (!cg->v2_root[0])
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/cgroup.events", cg->v2_root, rel);
+	if (ds_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	const char *p = strstr(buf, "populated ");
+	return p ? p[10] == '1' : -1;
+}
+
+/* The flock of dir (open in *fd) taken before deadline, on the directory now at that path. */
+static int claim_lock(const char *dir, long long deadline, int *fd)
+{
+	for (;;) {
+		if ((*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			return negerrno();
+		while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+			int r = errno == EWOULDBLOCK ? -EWOULDBLOCK : negerrno();
+			if (r != -EWOULDBLOCK || ds_now_ms() >= deadline)
+				return r;
+			poll(NULL, 0, 10);
+		}
+		/* The holder may have removed it before it let go (and someone made it again): a lock on nothing. */
+		struct stat held, now;
+		if (fstat(*fd, &held) < 0)
+			return negerrno();
+		if (stat(dir, &now) < 0)
+			return negerrno();
+		if (held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+			return 0;
+		ds_closep(fd);
+		if (ds_now_ms() >= deadline)
+			return -EWOULDBLOCK;
+	}
 }
 
 int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, size_t *busy)
 {
+	char dir[PATH_MAX + 256];
 	*busy = 0;
-	int fd = claim_open(cg, rel);
-	if (fd < 0)
-		return fd;
+	int r = claim_path(cg, rel, dir, sizeof(dir));
+	if (r < 0)
+		return r;
 	long long deadline = ds_now_ms() + wait_ms;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int r = errno == EWOULDBLOCK ? -EWOULDBLOCK : negerrno();
-		if (r != -EWOULDBLOCK || ds_now_ms() >= deadline) {
+	int fd = -1;
+	if ((r = claim_lock(dir, deadline, &fd)) < 0) {
+		if (fd >= 0)
 			close(fd);
-			return r;
-		}
-		poll(NULL, 0, 10);
+		return r;
 	}
 	/* What is still leaving (an init that saw its monitor die) leaves within the wait. */
-	int r;
-	while ((r = ds_cgroup_busy(cg, rel, busy)) == 0 && *busy && ds_now_ms() < deadline)
+	for (;;) {
+		r = ds_cgroup_busy(cg, rel, busy);
+		if (r == 0 && !*busy && populated(cg, rel) == 1)
+			*busy = 1; /* deeper than the walk goes */
+		if (r < 0 || !*busy || ds_now_ms() >= deadline)
+			break;
 		poll(NULL, 0, 10);
+	}
 	if (r < 0 || *busy) {
 		close(fd);
 		return r < 0 ? r : -EBUSY;
@@ -822,10 +861,15 @@ int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, s
 int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)
 {
 	size_t busy = 0;
-	int r = ds_cgroup_create(cg, rel, err);
-	if (r < 0)
-		return r;
-	r = ds_cgroup_claim(cg, rel, wait_ms, &busy);
+	long long deadline = ds_now_ms() + wait_ms;
+	int r;
+	/* Created again when a cleanup removed it between our mkdir and our lock. */
+	do {
+		if ((r = ds_cgroup_create(cg, rel, err)) < 0)
+			return r;
+		long long left = deadline - ds_now_ms();
+		r = ds_cgroup_claim(cg, rel, left > 0 ? (int)left : 0, &busy);
+	} while (r == -ENOENT && ds_now_ms() < deadline);
 	if (r == -EWOULDBLOCK)
 		return ds_fail(err, DS_EBUSY_MSG,
 			       "cgroup %s is taken on this host by a container of another workspace (names are "

@@ -97,7 +97,9 @@ int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n);
  * to hold no process (*busy gets how many it still holds). The
  * descriptor holding the claim, or -EWOULDBLOCK (a live monitor holds it),
  * -EBUSY (processes no monitor claims: a container whose monitor died, or
- * left over), -ENOENT (rel is not there) or another negative errno.
+ * left over; cgroup2's populated flag counts however deep they are),
+ * -ENOENT (rel is not there, or was removed while we waited for its lock)
+ * or another negative errno.
  */
 int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, size_t *busy);
 /*

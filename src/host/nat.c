@@ -291,8 +291,8 @@ static void iptables_rules(const struct ds_config *cfg, char *out, size_t size)
 
 /*
  * The host's filter FORWARD chain opened to the guest, iptables' lines as
- * above, inserted at its head (ahead of a firewall's closing DROP or
- * REJECT) when that chain drops what it does not accept: what the guest
+ * above, put where forward_place says (ahead of a firewall's closing DROP or
+ * REJECT, else at the end) when that chain drops what it does not accept: what the guest
  * sends in through the bridge (to the uplink, to another guest, to a forward
  * of the host's), what answers it, and new connections to its forwarded
  * ports once DNAT made them (ctstate DNAT: not to its address from outside).
@@ -318,20 +318,24 @@ static void forward_rules(const struct ds_config *cfg, char *out, size_t size)
  * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME,
  * for one line of the rules; a FORWARD line: -t filter, and -I for -A.
  */
-static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, const char *line, char *why,
-			size_t whysize)
+static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
+			char *why, size_t whysize)
 {
-	char buf[512], tag[DS_NAME_MAX + 16], ws[9];
+	char buf[512], tag[DS_NAME_MAX + 16], ws[9], at[16];
 	int filter = strncmp(line, "FORWARD ", 8) == 0;
-	const char *how = filter && strcmp(op, "-A") == 0 ? "-I" : op;
-	char *argv[48] = { "iptables", "-w", "5", "-t", filter ? "filter" : "nat", (char *)how };
+	int insert = filter && pos > 0 && strcmp(op, "-A") == 0;
+	char *argv[48] = { "iptables", "-w", "5", "-t", filter ? "filter" : "nat", insert ? "-I" : (char *)op };
 	int argc = 6;
 	snprintf(buf, sizeof(buf), "%s", line);
+	snprintf(at, sizeof(at), "%d", pos);
 	ws_tag(cfg, ws);
 	snprintf(tag, sizeof(tag), "ds:%s:%s", ws, name);
 	char *save = NULL;
-	for (char *w = strtok_r(buf, " ", &save); w && argc < 42; w = strtok_r(NULL, " ", &save))
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 42; w = strtok_r(NULL, " ", &save)) {
 		argv[argc++] = w;
+		if (insert && argc == 7)
+			argv[argc++] = at; /* -I FORWARD N */
+	}
 	argv[argc++] = "-m";
 	argv[argc++] = "comment";
 	argv[argc++] = "--comment";
@@ -412,7 +416,7 @@ static void firewall_down(const struct ds_config *cfg, const char *name, const s
 	/* iptables' lines: the nat table's (kind iptables) and the filter FORWARD chain's (either kind). */
 	char *save = NULL;
 	for (char *l = strtok_r(r->rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		iptables_one(cfg, name, "-D", l, NULL, 0);
+		iptables_one(cfg, name, "-D", 0, l, NULL, 0);
 }
 
 /* What a record of the name made on the host (its veth, its rules), undone. */
@@ -604,47 +608,61 @@ static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
 }
 
 /*
- * Does the host's filter FORWARD chain (iptables', legacy or nft) drop what
- * it does not accept: a policy other than ACCEPT, or rules (a closing DROP or
- * REJECT among them, perhaps)? 0 too where iptables does not run, or has no
- * such table (listing it makes none).
+ * Where the guest's lines go in the host's filter FORWARD chain (iptables',
+ * legacy or nft): 0 when it lets them through as it is (policy ACCEPT and no
+ * unconditional DROP or REJECT rule, or no iptables at all: listing it makes
+ * no table); else the rule number of its first unconditional DROP or REJECT,
+ * to go in just ahead of it; else (a policy that drops) -1, to be appended.
+ * Never at the head: the host's own rules ahead of the close (Docker's
+ * DOCKER-USER and isolation chains, libvirt's, ufw's) still see the guest's
+ * traffic first.
  */
-static int forward_closed(void)
+static int forward_place(void)
 {
 	char *const list[] = { "iptables", "-w", "5", "-t", "filter", "-S", "FORWARD", NULL };
-	char out[4096];
+	char out[16384];
 	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) != 0)
 		return 0;
-	return !strstr(out, "-P FORWARD ACCEPT") || strstr(out, "-A FORWARD ");
+	int n = 0, policy_drops = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "-P FORWARD ", 11) == 0)
+			policy_drops = strcmp(l + 11, "ACCEPT") != 0;
+		else if (strncmp(l, "-A FORWARD ", 11) == 0 && (++n, 1) &&
+			 (strcmp(l + 11, "-j DROP") == 0 || strncmp(l + 11, "-j REJECT", 9) == 0))
+			return n;
+	}
+	return policy_drops ? -1 : 0;
 }
 
-/* iptables -A (-I for FORWARD) of each line of rules, those of the filter FORWARD chain or the others. */
-static int iptables_add(const struct ds_config *cfg, char *rules, int forward, char *why, size_t whysize)
+/* iptables -A of each line of rules, those of the filter FORWARD chain (at pos, as forward_place) or the others. */
+static int iptables_add(const struct ds_config *cfg, char *rules, int forward, int pos, char *why, size_t whysize)
 {
 	char *save = NULL;
 	for (char *l = strtok_r(rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if ((strncmp(l, "FORWARD ", 8) == 0) != forward)
 			continue;
-		int r = iptables_one(cfg, cfg->container_name, "-A", l, why, whysize);
+		int r = iptables_one(cfg, cfg->container_name, "-A", pos, l, why, whysize);
 		if (r != 0)
 			return r;
 	}
 	return 0;
 }
 
-/* The filter FORWARD chain opened to the guest where it drops (forward_closed); recorded first. */
+/* The filter FORWARD chain opened to the guest where it drops (forward_place); recorded first. */
 static int forward_open(const struct ds_config *cfg, const char *kind, char *rec, struct ds_error *err)
 {
 	char why[256] = "";
 	struct record me;
-	if (!forward_closed())
+	int pos = forward_place();
+	if (!pos)
 		return 0;
 	int r = write_record(cfg, kind, 1, rec, err);
 	if (r < 0)
 		return r;
 	if (record_split(rec, &me) < 0)
 		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
-	if ((r = iptables_add(cfg, me.rules, 1, why, sizeof(why))) != 0)
+	if ((r = iptables_add(cfg, me.rules, 1, pos, why, sizeof(why))) != 0)
 		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG,
 			       "cannot open the host's filter FORWARD chain to %s: iptables: %s", DS_NAT_BRIDGE, why);
 	return 0;
@@ -727,7 +745,7 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, -EINVAL, "cannot read back the record of %s", cfg->container_name);
 	if ((r = iptables_note_table(cfg, err)) < 0)
 		return r;
-	if ((r = iptables_add(cfg, me.rules, 0, why, sizeof(why))) != 0)
+	if ((r = iptables_add(cfg, me.rules, 0, 0, why, sizeof(why))) != 0)
 		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
 			       nft ? "nft: " : "", nft_why, nft ? "; " : "", r == 127 ? "no iptables binary" : why);
 	return forward_open(cfg, FW_IPTABLES, rec, err);

@@ -56,6 +56,12 @@ int ds_oci_cgroup_rel(const struct ds_oci_spec *s, const char *id, char *out, si
 		return ds_fail(err, -ENAMETOOLONG, "config.json: linux.cgroupsPath");
 	if (strchr(out, '\n'))
 		return bad_path(s->cgroups_path, err);
+	/* The native containers' cgroups (claimed by their monitors, fs/cgroup.h) are not an OCI container's. */
+	if (strncmp(out, "droidspaces/", 12) == 0 || strcmp(out, "droidspaces") == 0)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "config.json: linux.cgroupsPath %.200s is below droidspaces/, the native containers' "
+			       "cgroups",
+			       s->cgroups_path);
 	return check_components(out, s->cgroups_path ? s->cgroups_path : id, err);
 }
 

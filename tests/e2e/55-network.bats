@@ -518,6 +518,54 @@ tagged_forward() { in_holder iptables -S FORWARD | grep -q -- "ds:[0-9a-f]\{8\}:
 	done
 }
 
+# forward_rules: the holder's filter FORWARD rules, "-A FORWARD ..." lines in order.
+forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
+
+# The host's own rules keep their place ahead of the guest's: a firewall's restrictions (Docker's
+# DOCKER-USER, libvirt's rejects) still see its traffic. Those rules count packets, so they are
+# taken out again before the namespace is compared.
+@test "nat: the guest's FORWARD rules go in just ahead of a closing REJECT, or after the host's own rules under policy DROP; never at the head" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl iptables
+	local root rules
+	root=$(fixture_copy busybox)
+	net_rig
+	# the filter table as iptables makes it, taken into net.before; the rules below are not
+	in_holder iptables -P FORWARD ACCEPT
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+	in_holder iptables -A FORWARD -s 10.99.0.0/16 -j ACCEPT
+	in_holder iptables -A FORWARD -j REJECT
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	rules=$(forward_rules)
+	echo "$rules"
+	[ "$(sed -n 1p <<<"$rules")" = "-A FORWARD -s 10.99.0.0/16 -j ACCEPT" ]
+	[[ $(tail -n 1 <<<"$rules") == "-A FORWARD -j REJECT"* ]]
+	[ "$(grep -c 'ds:[0-9a-f]\{8\}:fwr"' <<<"$rules")" = 3 ]
+	st_stop fwr
+	[ "$(forward_rules | wc -l)" = 2 ]
+	in_holder iptables -D FORWARD -j REJECT
+	# policy DROP with a chain of the host's own jumped to first (Docker's DOCKER-USER): after it
+	in_holder iptables -P FORWARD DROP
+	in_holder iptables -N DS-TEST-USER
+	in_holder iptables -A FORWARD -j DS-TEST-USER
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	rules=$(forward_rules)
+	echo "$rules"
+	[ "$(sed -n 2p <<<"$rules")" = "-A FORWARD -j DS-TEST-USER" ]
+	[ "$(sed -n '3,$p' <<<"$rules" | grep -c 'ds:[0-9a-f]\{8\}:fwr"')" = 3 ]
+	st_stop fwr
+	[ "$(forward_rules | wc -l)" = 2 ]
+	in_holder iptables -D FORWARD -j DS-TEST-USER
+	in_holder iptables -X DS-TEST-USER
+	in_holder iptables -D FORWARD -s 10.99.0.0/16 -j ACCEPT
+	in_holder iptables -P FORWARD ACCEPT
+	net_back
+}
+
 @test "nat: an nftables forward chain with policy drop that droidspaces cannot open is named in one warning line at start" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip nft iptables
