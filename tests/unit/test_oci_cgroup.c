@@ -35,6 +35,8 @@ static void test_oci_cgroup_rel(void **state)
 		{ "machine.slice:libpod:abc", "machine.slice/libpod-abc.scope" },
 		{ ":libpod:abc", "system.slice/libpod-abc.scope" },
 		{ "user.slice::abc", "user.slice/abc.scope" },
+		{ "/droidspaces-oci/x", "droidspaces-oci/x" },
+		{ "droidspacesx/y", "droidspacesx/y" },
 	};
 	char out[PATH_MAX];
 	struct ds_error err;
@@ -43,8 +45,10 @@ static void test_oci_cgroup_rel(void **state)
 			fail_msg("%s refused: %s", good[i].in, err.msg);
 		assert_string_equal(out, good[i].out);
 	}
-	static const char *const bad[] = { "/",  "/a/../b", "/a/./b", "a//b",    "/a/",
-					   "..", "s:p",     "s:p:",   "a:b:c:d", "..:p:n" };
+	static const char *const bad[] = { "/", "/a/../b", "/a/./b", "a//b", "/a/", "..", "s:p", "s:p:", "a:b:c:d",
+					   "..:p:n",
+					   /* the native containers' cgroups (claimed by their monitors) */
+					   "/droidspaces/web", "droidspaces", "droidspaces:x:y" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (rel_of(bad[i], out, &err) != DS_EINVAL_MSG)
 			fail_msg("%s accepted as %s", bad[i], out);
