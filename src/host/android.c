@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "host/android.h"
 #include "fs/mounts.h"
+#include "host/netlink.h"
 #include "host/settings.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/rtnetlink.h>
 
 int ds_host_path(const char *path, char *out, size_t size)
 {
@@ -225,4 +227,87 @@ int ds_android_bind_storage(int rootfd, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "--enable-android-storage: %s is not available", src);
 	struct ds_mount m = { src, "storage/emulated/0", NULL, MS_BIND | MS_REC, NULL, DS_MNT_REQUIRED | DS_MNT_MKDIR };
 	return ds_mount_one(rootfd, &m, err);
+}
+
+/* A destination out on the Internet: only its route is looked up, no packet is sent. */
+#define UPLINK_PROBE 0x08080808u /* 8.8.8.8 */
+
+/* One of ours: the subnet's rule (pref TO, lookup main, a dst) or the bridge's (pref IIF, iif bridge). */
+static int our_rule(const struct ds_nl_rule *r, const char *bridge)
+{
+	if (r->pref == DS_ANDROID_PREF_TO)
+		return r->table == RT_TABLE_MAIN && r->dst_len > 0 && !r->iif[0];
+	return r->pref == DS_ANDROID_PREF_IIF && r->dst_len == 0 && strcmp(r->iif, bridge) == 0;
+}
+
+struct our_rules {
+	const char *bridge;
+	int n;
+	struct ds_nl_rule r[8];
+};
+
+static int collect_rule(void *ctx, const struct ds_nl_rule *r)
+{
+	struct our_rules *o = ctx;
+	if (our_rule(r, o->bridge) && o->n < (int)ARRAY_SIZE(o->r))
+		o->r[o->n++] = *r;
+	return 0;
+}
+
+/* Our rules now (read whole before any change: no rule is deleted under the dump). */
+static int our_rules(int nl, const char *bridge, struct our_rules *o)
+{
+	o->bridge = bridge;
+	o->n = 0;
+	return ds_nl_rules(nl, collect_rule, o);
+}
+
+int ds_android_nat_route(const char *bridge, const struct ds_cidr *net, struct ds_error *err)
+{
+	_cleanup_close_ int nl = ds_nl_open();
+	if (nl < 0)
+		return ds_fail(err, nl, "cannot open rtnetlink");
+	struct ds_nl_rule to = {
+		.pref = DS_ANDROID_PREF_TO, .table = RT_TABLE_MAIN, .dst = net->addr, .dst_len = net->prefix
+	};
+	struct ds_nl_rule in = { .pref = DS_ANDROID_PREF_IIF };
+	snprintf(in.iif, sizeof(in.iif), "%s", bridge);
+	int oif = ds_nl_route_oif(nl, UPLINK_PROBE), r;
+	if (oif > 0 && ds_nl_default_table(nl, oif, &in.table) < 0)
+		in.table = RT_TABLE_MAIN; /* a route out, none of them default: main then */
+	struct our_rules have;
+	if ((r = our_rules(nl, bridge, &have)) < 0)
+		return ds_fail(err, r, "cannot list the policy rules");
+	int have_to = 0, have_in = 0;
+	for (int i = 0; i < have.n; i++) {
+		const struct ds_nl_rule *h = &have.r[i];
+		if (h->pref == DS_ANDROID_PREF_TO)
+			have_to |= h->dst == to.dst && h->dst_len == to.dst_len;
+		else if (oif <= 0 || h->table == in.table)
+			have_in = 1; /* no uplink now: the rule of the last one stays for when it is back */
+		else
+			ds_nl_rule_del(nl, h); /* the uplink changed */
+	}
+	if (!have_to && (r = ds_nl_rule_add(nl, &to)) < 0 && r != -EEXIST)
+		return ds_fail(err, r, "cannot add the policy rule 'to the NAT subnet lookup main' (pref %d)",
+			       DS_ANDROID_PREF_TO);
+	if (oif <= 0) {
+		fprintf(stderr, "droidspaces: warning: the host has no route out now: NAT guests cannot reach out "
+				"until a restart once it has one\n");
+		return 0;
+	}
+	if (!have_in && (r = ds_nl_rule_add(nl, &in)) < 0 && r != -EEXIST)
+		return ds_fail(err, r, "cannot add the policy rule 'iif %s lookup %u' (pref %d)", bridge, in.table,
+			       DS_ANDROID_PREF_IIF);
+	return 0;
+}
+
+void ds_android_nat_unroute(const char *bridge)
+{
+	_cleanup_close_ int nl = ds_nl_open();
+	struct our_rules have;
+	if (nl < 0 || our_rules(nl, bridge, &have) < 0)
+		return;
+	for (int i = 0; i < have.n; i++)
+		ds_nl_rule_del(nl, &have.r[i]);
 }

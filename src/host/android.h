@@ -42,3 +42,24 @@ void ds_android_restore(const struct ds_config *cfg, int last_container);
 int ds_android_setup_rootfs(struct ds_error *err);
 /* Before pivot_root: /storage/emulated/0 bound into the rootfs. */
 int ds_android_bind_storage(int rootfd, struct ds_error *err);
+
+/*
+ * NAT on Android. netd routes by policy rules: the host's own traffic finds
+ * its network's table (wlan0's, rmnet's: ifindex + 1000) through fwmark and
+ * "iif lo" rules, and what no rule sends to a table meets "unreachable" (pref
+ * 32000) before main; so a packet forwarded from the bridge has no route
+ * out, and the host's own packets to a guest leave by the uplink. Tethering
+ * has netd add "iif TETHER lookup UPSTREAM"; droidspaces adds the like:
+ */
+#define DS_ANDROID_PREF_TO 5900  /* to the NAT subnet: lookup main (the bridge's route), ahead of netd's and VPNs' */
+#define DS_ANDROID_PREF_IIF 5901 /* iif the bridge: lookup the uplink's table */
+/*
+ * Start, host side: the two rules for bridge and net, the uplink being the
+ * link of the host's own route out (as `ip route get`), its table the one
+ * holding a default route through it. Rules already there are kept; an iif
+ * rule of another table (the uplink changed) is replaced. No uplink now: the
+ * subnet's rule only, and one warning line.
+ */
+int ds_android_nat_route(const char *bridge, const struct ds_cidr *net, struct ds_error *err);
+/* Last NAT stop: every rule of those two priorities that ds_android_nat_route makes, removed. */
+void ds_android_nat_unroute(const char *bridge);

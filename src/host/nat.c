@@ -736,6 +736,9 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, nl, "cannot open rtnetlink");
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
+	/* Android: netd's policy rules route nothing from the bridge; ours go with the bridge (bridge_down). */
+	if (cfg->rt.android && (r = ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err)) < 0)
+		return r;
 	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
 		return forward_open(cfg, FW_NFT, rec, err);
 	if (nft && (r = write_record(cfg, FW_IPTABLES, 0, rec, err)) < 0)
@@ -816,6 +819,8 @@ static void bridge_down(const struct ds_config *cfg)
 		if (strncmp(alias, FWD_NOTE, strlen(FWD_NOTE)) == 0)
 			sysctl_write("/proc/sys/net/ipv4/ip_forward", alias + strlen(FWD_NOTE));
 	}
+	/* Android's policy rules (ds_android_nat_route): the rules are their own record, by priority and selector. */
+	ds_android_nat_unroute(DS_NAT_BRIDGE);
 	iptables_drop_table(cfg);
 	/* The note of an older droidspaces, in the workspace. */
 	if (ds_setting_recall(cfg, "ip_forward", fwd, sizeof(fwd)) == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -405,4 +406,146 @@ int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif)
 	req_init(&r, RTM_GETROUTE, NLM_F_DUMP, &rt, sizeof(rt));
 	struct route_walk w = { fn, ctx };
 	return talk(nl, &r, each_route, &w);
+}
+
+struct oif_query {
+	int oif;
+};
+
+static int take_oif(void *ctx, struct nlmsghdr *h)
+{
+	struct oif_query *q = ctx;
+	struct rtmsg *rt = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	int len = (int)RTM_PAYLOAD(h);
+	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == RTA_OIF)
+			q->oif = (int)*(uint32_t *)RTA_DATA(a);
+	return 0;
+}
+
+int ds_nl_route_oif(int nl, uint32_t dst)
+{
+	struct nl_req r;
+	struct rtmsg rt = { .rtm_family = AF_INET, .rtm_dst_len = 32 };
+	/* A get answers once, then acks (NLM_F_ACK): talk() reads to the ack. */
+	req_init(&r, RTM_GETROUTE, NLM_F_ACK, &rt, sizeof(rt));
+	uint32_t d = htonl(dst);
+	attr_add(&r, RTA_DST, &d, sizeof(d));
+	struct oif_query q = { 0 };
+	int e = talk(nl, &r, take_oif, &q);
+	return e < 0 ? e : q.oif > 0 ? q.oif : -ENETUNREACH;
+}
+
+struct table_query {
+	int oif, found;
+	uint32_t table;
+};
+
+static int default_of_oif(void *ctx, struct nlmsghdr *h)
+{
+	struct table_query *q = ctx;
+	struct rtmsg *rt = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_dst_len != 0 ||
+	    rt->rtm_type != RTN_UNICAST)
+		return 0;
+	/* rtm_table holds 8 bits: RTA_TABLE the whole id (Android's are ifindex + 1000). */
+	uint32_t table = rt->rtm_table;
+	int oif = 0, len = (int)RTM_PAYLOAD(h);
+	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_TABLE)
+			table = *(uint32_t *)RTA_DATA(a);
+		else if (a->rta_type == RTA_OIF)
+			oif = (int)*(uint32_t *)RTA_DATA(a);
+	}
+	if (oif != q->oif || table == RT_TABLE_LOCAL || (q->found && table == RT_TABLE_MAIN))
+		return 0;
+	q->table = table;
+	q->found = 1;
+	return 0;
+}
+
+int ds_nl_default_table(int nl, int oif, uint32_t *table)
+{
+	struct nl_req r;
+	struct rtmsg rt = { .rtm_family = AF_INET };
+	req_init(&r, RTM_GETROUTE, NLM_F_DUMP, &rt, sizeof(rt));
+	struct table_query q = { .oif = oif };
+	int e = talk(nl, &r, default_of_oif, &q);
+	if (e < 0)
+		return e;
+	if (!q.found)
+		return -ENOENT;
+	*table = q.table;
+	return 0;
+}
+
+static void rule_req(struct nl_req *req, int type, int flags, const struct ds_nl_rule *r)
+{
+	struct fib_rule_hdr frh = { .family = AF_INET,
+				    .action = FR_ACT_TO_TBL,
+				    .dst_len = (unsigned char)r->dst_len,
+				    .table = (unsigned char)(r->table < 256 ? r->table : RT_TABLE_UNSPEC) };
+	req_init(req, type, flags, &frh, sizeof(frh));
+	attr_add(req, FRA_PRIORITY, &r->pref, sizeof(r->pref));
+	attr_add(req, FRA_TABLE, &r->table, sizeof(r->table));
+	uint32_t d = htonl(r->dst);
+	if (r->dst_len)
+		attr_add(req, FRA_DST, &d, sizeof(d));
+	if (r->iif[0])
+		attr_add(req, FRA_IIFNAME, r->iif, strlen(r->iif) + 1);
+}
+
+int ds_nl_rule_add(int nl, const struct ds_nl_rule *r)
+{
+	struct nl_req req;
+	rule_req(&req, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r);
+	return talk(nl, &req, NULL, NULL);
+}
+
+int ds_nl_rule_del(int nl, const struct ds_nl_rule *r)
+{
+	struct nl_req req;
+	rule_req(&req, RTM_DELRULE, 0, r);
+	return talk(nl, &req, NULL, NULL);
+}
+
+struct rule_walk {
+	int (*fn)(void *ctx, const struct ds_nl_rule *r);
+	void *ctx;
+};
+
+static int each_rule(void *ctx, struct nlmsghdr *h)
+{
+	struct rule_walk *w = ctx;
+	struct fib_rule_hdr *frh = NLMSG_DATA(h);
+	if (h->nlmsg_type != RTM_NEWRULE || frh->family != AF_INET || frh->action != FR_ACT_TO_TBL || frh->src_len)
+		return 0;
+	struct ds_nl_rule r = { .table = frh->table, .dst_len = frh->dst_len };
+	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*frh)));
+	for (struct rtattr *a = (struct rtattr *)((char *)frh + NLMSG_ALIGN(sizeof(*frh))); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len)) {
+		switch (a->rta_type) {
+		case FRA_PRIORITY: r.pref = *(uint32_t *)RTA_DATA(a); break;
+		case FRA_TABLE: r.table = *(uint32_t *)RTA_DATA(a); break;
+		case FRA_DST: r.dst = ntohl(*(uint32_t *)RTA_DATA(a)); break;
+		case FRA_IIFNAME:
+			snprintf(r.iif, sizeof(r.iif), "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
+			break;
+		case FRA_FWMARK:
+		case FRA_OIFNAME:
+		case FRA_UID_RANGE: return 0; /* a selector we do not report */
+		}
+	}
+	return w->fn(w->ctx, &r);
+}
+
+int ds_nl_rules(int nl, int (*fn)(void *ctx, const struct ds_nl_rule *r), void *ctx)
+{
+	struct nl_req req;
+	struct fib_rule_hdr frh = { .family = AF_INET };
+	req_init(&req, RTM_GETRULE, NLM_F_DUMP, &frh, sizeof(frh));
+	struct rule_walk w = { fn, ctx };
+	return talk(nl, &req, each_rule, &w);
 }

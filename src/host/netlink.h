@@ -43,3 +43,28 @@ int ds_nl_route_add(int nl, uint32_t dst, int prefix, uint32_t gw, int ifindex);
  * its destination, prefix length and output link; stops at fn's non-zero.
  */
 int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif), void *ctx);
+/*
+ * The output link of the host's own route to dst, as `ip route get` finds it
+ * through the policy rules: its index, or a negative errno (-ENETUNREACH).
+ */
+int ds_nl_route_oif(int nl, uint32_t dst);
+/*
+ * The table of a default route out of oif: one other than main first, else
+ * main (the local table never); -ENOENT when there is none.
+ */
+int ds_nl_default_table(int nl, int oif, uint32_t *table);
+/* An IPv4 policy rule that looks up a table: pref, to dst/dst_len (0: any), iif ("": any). */
+struct ds_nl_rule {
+	uint32_t pref, table, dst;
+	int dst_len;
+	char iif[16];
+};
+/* Adds the rule (FRA_PRIORITY, FRA_TABLE, FRA_DST, FRA_IIFNAME as set). */
+int ds_nl_rule_add(int nl, const struct ds_nl_rule *r);
+/* Deletes the rule of pref that matches r's table, dst and iif. */
+int ds_nl_rule_del(int nl, const struct ds_nl_rule *r);
+/*
+ * Calls fn for every IPv4 rule that looks up a table (no fwmark, oif, uid
+ * or source selector reported); stops at fn's non-zero, which it returns.
+ */
+int ds_nl_rules(int nl, int (*fn)(void *ctx, const struct ds_nl_rule *r), void *ctx);

@@ -12,7 +12,9 @@
 # DROP (Docker's: opened to the guest by tagged rules, removed at stop) and
 # an nftables forward chain droidspaces cannot open (one warning line),
 # refusals of bad values, and a stock Debian sysvinit guest whose halt downs
-# every interface (NETDOWN=yes) in NAT mode.
+# every interface (NETDOWN=yes) in NAT mode, and NAT under Android's policy
+# routing (netd's rules emulated in the namespace, the fake Android tree):
+# droidspaces' rules route the bridge's traffic and go at the last stop.
 #
 # Every test runs droidspaces inside a network namespace the test made
 # (netns_holder_start: a veth pair stands in for the uplink, its far end
@@ -664,4 +666,68 @@ forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
 	st_stop web
 	[ -z "$stderr" ]
 	net_back
+}
+
+# android_routing: HOLDER routes as netd does (Android 9's priorities): no
+# default route in main; the uplink's routes in its own table (1021, as netd
+# numbers wlan0's: ifindex + 1000), found by the host's own traffic through a
+# fwmark and iif lo rule; main for uid 0 (directly connected); unreachable at
+# 32000, ahead of main. OUTSIDE serves up.txt at 203.0.113.1:8000 as well, an
+# address beyond the uplink's gateway (so main's connected route to the
+# uplink's subnet does not reach it). net.before is taken again.
+android_routing() {
+	in_holder sh -ec '
+		ip route add 192.0.2.0/24 dev ds-veth0 table 1021
+		ip route add default via 192.0.2.1 dev ds-veth0 table 1021
+		ip rule add pref 22000 fwmark 0x0/0xffff iif lo lookup 1021
+		ip rule add pref 23000 fwmark 0x0/0xffff uidrange 0-0 lookup main
+		ip rule add pref 32000 unreachable
+	'
+	from_outside ip addr add 203.0.113.1/32 dev lo
+	nsenter -t "$OUTSIDE" -n -- busybox httpd -f -p 203.0.113.1:8000 -h "$DS_TEST_DIR/www" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >>"$DS_TEST_DIR/.hs-pids"
+	# the host's own traffic goes out through table 1021; a forwarded packet would meet unreachable
+	wait_for 10 in_holder curl -sf -m 2 http://203.0.113.1:8000/up.txt >/dev/null || return 1
+	in_holder ip route get 203.0.113.1 iif ds-veth0 from 192.0.2.99 2>&1 | grep -q 'No route to host' || return 1
+	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
+}
+# android_rules: the holder's policy rules of droidspaces (priorities 5900 and 5901).
+android_rules() { in_holder ip -4 rule show | grep -E '^590[01]:' || true; }
+
+@test "nat on android: under netd's policy routing the guest reaches beyond the uplink and the host reaches the guest through droidspaces' rules (iif ds-br0 lookup the uplink's table, to the subnet lookup main); the last stop, also after a dead monitor, removes them" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local root r addr rules
+	root=$(fixture_copy busybox)
+	net_rig
+	android_routing
+	# the fake Android tree; its /proc is the real one (ip_forward, the bridge's sysctls)
+	r=$(make_android_root --no-selinux)
+	ln -s /proc "$r/proc"
+	export DROIDSPACES_HOST_ROOT=$r
+	for how in stop dead-monitor; do
+		st_start droid -r "$root" --net=nat --port=8086:80
+		wait_for 30 guest_booted droid
+		rules=$(android_rules)
+		[ "$(sed -E 's/[[:space:]]+/ /g' <<<"$rules")" = "5900: from all to 10.87.0.0/24 lookup main
+5901: from all iif ds-br0 lookup 1021" ]
+		# out through the uplink's table to a server beyond its gateway
+		[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
+		# the host's own packets to the guest take the bridge, not the uplink's default route
+		addr=$(guest_addr droid)
+		serve droid "$how"
+		wait_for 10 in_holder curl -sf -m 2 "http://$addr:80/index.html"
+		[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8086/index.html)" = "$how" ]
+		if [[ $how == stop ]]; then
+			st_stop droid
+		else
+			kill -KILL "$(name_monitors droid)"
+			run_ds_err --name=droid stop
+			[ "$status" = 0 ]
+		fi
+		[ -z "$(android_rules)" ]
+		net_back
+	done
+	# the Android settings of the fake tree were put back too
+	[[ -z $(find "$DROIDSPACES_WORKSPACE/Android" -mindepth 1 2>/dev/null) ]]
 }

@@ -43,10 +43,11 @@
 #   inventory  ds_start_ok, json_run, scan_run, stop_all_ok
 #   caps       capability sets: capbnd_of, cap_set, CAP_*
 #   storage    make_image_from
+#   android    make_android_root (a fake Android host tree)
 
 _ds_lib=$(dirname "${BASH_SOURCE[0]}")/lib
 for _ds_f in env skip wait lifecycle workspace assert proc fixture host setup net tmux \
-	terminal fault rows inventory caps storage; do
+	terminal fault rows inventory caps storage android; do
 	# shellcheck source=/dev/null
 	source "$_ds_lib/$_ds_f.bash"
 done
