@@ -8,7 +8,8 @@
 # the same instant leasing distinct addresses (net:claim-chosen), the last
 # stop racing a start (net:bridge-last, then stop/start in turn), the same
 # across two workspaces (the network namespace's lock: net:bridge-empty,
-# net:before-attach, net:lock-short), --net=none
+# net:before-attach, net:lock-short), a leftover record of an older
+# droidspaces (its old table name) undone, --net=none
 # (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
 # (DROIDSPACES_FAULT=net:no-nft), a host filter FORWARD chain with policy
 # DROP (Docker's: opened to the guest by tagged rules, removed at stop) and
@@ -497,6 +498,42 @@ lock_wait_or_done() {
 	ws2 reaches_uplink c
 	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
 	ws2 st_stop c
+	net_back
+}
+
+# A record of a droidspaces from before the workspace's tag in the host's
+# names stands for the table droidspaces-NAME (hand-made here, as its crashed
+# run would have left it).
+@test "nat: a leftover record of an older droidspaces is undone by the next start of its name: its table droidspaces-NAME, not one of that name with another address; a file with no namespace line is replaced" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl nft
+	local r1 ns
+	r1=$(fixture_copy busybox)
+	net_rig
+	ns=$(in_holder stat -L -c 'netns %d:%i' /proc/self/ns/net)
+	mkdir -p "$DROIDSPACES_WORKSPACE/Net"
+	printf 'nft\n%s\nlease 10.87.0.9/24\n' "$ns" >"$DROIDSPACES_WORKSPACE/Net/old"
+	printf 'nft\n%s\nlease 10.87.0.8/24\n' "$ns" >"$DROIDSPACES_WORKSPACE/Net/keep"
+	in_holder nft -f - <<-'EOF'
+		table ip droidspaces-old { chain postrouting { type nat hook postrouting priority 100; policy accept; ip saddr 10.87.0.9 oifname != "ds-br0" masquerade; }; }
+		table ip droidspaces-keep { chain postrouting { type nat hook postrouting priority 100; policy accept; ip saddr 10.87.0.7 oifname != "ds-br0" masquerade; }; }
+	EOF
+	st_start old -r "$r1" --net=nat
+	[ -z "$(in_holder nft list tables | grep -x 'table ip droidspaces-old')" ]
+	reaches_uplink old
+	st_stop old
+	# the table of that name serves another address: not the record's
+	st_start keep -r "$r1" --net=nat
+	in_holder nft list table ip droidspaces-keep >/dev/null
+	st_stop keep
+	in_holder nft list table ip droidspaces-keep >/dev/null
+	in_holder nft delete table ip droidspaces-keep
+	# the first NAT droidspaces wrote no namespace line: replaced by the start's record
+	printf 'nft\n' >"$DROIDSPACES_WORKSPACE/Net/first"
+	st_start first -r "$r1" --net=nat
+	[ "$(head -n 1 "$DROIDSPACES_WORKSPACE/Net/first")" = nft ]
+	reaches_uplink first
+	st_stop first
 	net_back
 }
 
