@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,6 +235,40 @@ int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err)
 }
 
 /*
+ * The lock of the network namespace: the abstract AF_UNIX name
+ * NETNS_LOCK bound (an abstract name belongs to the network namespace, not
+ * to a workspace nor a file system; bind fails with EADDRINUSE while another
+ * socket holds it, and it is free again once the holder's socket is closed,
+ * its process dead or not). Abstract names date from Linux 2.2: every kernel
+ * we run on has them.
+ */
+#define NETNS_LOCK "droidspaces-net-" DS_NAT_BRIDGE
+#define NETNS_LOCK_WAIT_MS 60000 /* a holder may run iptables twice (FW_TIMEOUT_MS each) */
+
+static int netns_lock(struct ds_error *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	memcpy(a.sun_path + 1, NETNS_LOCK, strlen(NETNS_LOCK));
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(NETNS_LOCK));
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return ds_fail(err, negerrno(), "cannot make a socket for the network lock @%s", NETNS_LOCK);
+	int wait_ms = ds_fault_active("net:lock-short") ? 1000 : NETNS_LOCK_WAIT_MS, delay = 1;
+	long long deadline = ds_now_ms() + wait_ms;
+	while (bind(fd, (struct sockaddr *)&a, len) < 0) {
+		if (errno != EADDRINUSE)
+			return ds_fail(err, negerrno(), "cannot take the network lock @%s", NETNS_LOCK);
+		if (ds_now_ms() >= deadline)
+			return ds_fail(err, DS_EINVAL_MSG,
+				       "the network lock @%s of this network namespace is held for more than %d s by "
+				       "another droidspaces (ss -xlp shows which process): try again",
+				       NETNS_LOCK, wait_ms / 1000);
+		ds_backoff(&delay);
+	}
+	return TAKE_FD(fd);
+}
+
+/*
  * The nftables table of one container, made with the nft binary: netlink
  * nf_tables (a batch of tables, chains and rules, each expression its own
  * nested attributes) would be far larger than this whole module.
@@ -314,22 +351,34 @@ static void forward_rules(const struct ds_config *cfg, char *out, size_t size)
 				 DS_NAT_BRIDGE, a, s->ports.p[i].udp ? "udp" : "tcp", s->ports.p[i].guest);
 }
 
+static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
+			   size_t whysize);
+
 /*
  * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME,
- * for one line of the rules; a FORWARD line: -t filter, and -I for -A.
+ * for one line of the rules; a FORWARD line: -t filter, and -I FORWARD pos
+ * for -A where pos > 0 (forward_place).
  */
 static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
 			char *why, size_t whysize)
 {
-	char buf[512], tag[DS_NAME_MAX + 16], ws[9], at[16];
+	char ws[9];
+	ws_tag(cfg, ws);
+	return iptables_tagged(ws, name, op, pos, line, why, whysize);
+}
+
+/* iptables_one's, the tag ds:WS:NAME, or ds:NAME (a droidspaces before the workspace's tag) when ws is "". */
+static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
+			   size_t whysize)
+{
+	char buf[512], tag[DS_NAME_MAX + 16], at[16];
 	int filter = strncmp(line, "FORWARD ", 8) == 0;
 	int insert = filter && pos > 0 && strcmp(op, "-A") == 0;
 	char *argv[48] = { "iptables", "-w", "5", "-t", filter ? "filter" : "nat", insert ? "-I" : (char *)op };
 	int argc = 6;
 	snprintf(buf, sizeof(buf), "%s", line);
 	snprintf(at, sizeof(at), "%d", pos);
-	ws_tag(cfg, ws);
-	snprintf(tag, sizeof(tag), "ds:%s:%s", ws, name);
+	snprintf(tag, sizeof(tag), "ds:%s%s%s", ws, ws[0] ? ":" : "", name);
 	char *save = NULL;
 	for (char *w = strtok_r(buf, " ", &save); w && argc < 42; w = strtok_r(NULL, " ", &save)) {
 		argv[argc++] = w;
@@ -356,7 +405,11 @@ static void netns_id(char *out, size_t size)
 /*
  * <workspace>/Net/NAME, written under the network lock: its kind (claim,
  * nft or iptables), the network namespace it was made in, the lease line
- * (a record of an older droidspaces has none), then iptables' rules.
+ * (a record of an older droidspaces has none), then iptables' rules. Older
+ * droidspaces named the table droidspaces-NAME and tagged rules ds:NAME
+ * (firewall_down tries those too); the first ones wrote no namespace line:
+ * such a file is no record (a cleanup removes it with a warning naming what
+ * may stay).
  */
 struct record {
 	char kind[16];
@@ -376,7 +429,7 @@ static int record_split(char *rec, struct record *r)
 		return -EINVAL;
 	*l2++ = '\0';
 	snprintf(r->kind, sizeof(r->kind), "%s", l1);
-	if (!(l3 = strchr(l2, '\n')))
+	if (!(l3 = strchr(l2, '\n')) || strncmp(l2, "netns ", 6) != 0)
 		return -EINVAL;
 	*l3++ = '\0';
 	r->here = strcmp(l2, ns) == 0;
@@ -403,20 +456,46 @@ static int record_read(const struct ds_config *cfg, const char *name, char *rec,
 }
 
 /* Removes the rules a record lists; errors are ignored: a rule may be gone. */
+/*
+ * A record written before the host's names carried the workspace's tag (an
+ * older droidspaces) stands for the table droidspaces-NAME:
+ * removed when the new name is not there and the old table masquerades the
+ * record's leased address (another workspace's NAME has another address).
+ */
+static void nft_legacy_down(const char *name, const struct record *r)
+{
+	char table[DS_NAME_MAX + 16], want[40], out[8192];
+	size_t n = strcspn(r->lease + 6, "/ ");
+	if (!r->lease[0] || n > 15)
+		return; /* no lease line (a record older still): its address unknown */
+	snprintf(want, sizeof(want), "ip saddr %.*s ", (int)n, r->lease + 6);
+	snprintf(table, sizeof(table), "droidspaces-%s", name);
+	char *const list[] = { "nft", "list", "table", "ip", table, NULL };
+	char *const del[] = { "nft", "delete", "table", "ip", table, NULL };
+	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) == 0 && strstr(out, want))
+		run(del, NULL, NULL, 0);
+}
+
 static void firewall_down(const struct ds_config *cfg, const char *name, const struct record *r)
 {
 	if (strcmp(r->kind, FW_NFT) == 0) {
 		char table[DS_NAME_MAX + 32];
 		nft_table(cfg, name, table, sizeof(table));
 		char *const argv[] = { "nft", "delete", "table", "ip", table, NULL };
-		run(argv, NULL, NULL, 0);
+		if (run(argv, NULL, NULL, 0) != 0)
+			nft_legacy_down(name, r);
 	} else if (strcmp(r->kind, FW_IPTABLES) != 0) {
 		return;
 	}
-	/* iptables' lines: the nat table's (kind iptables) and the filter FORWARD chain's (either kind). */
+	/*
+	 * iptables' lines: the nat table's (kind iptables) and the filter FORWARD
+	 * chain's (either kind); one not there under our tag is tried under the
+	 * tag before the workspace's (ds:NAME: the line names the leased address).
+	 */
 	char *save = NULL;
 	for (char *l = strtok_r(r->rules, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		iptables_one(cfg, name, "-D", 0, l, NULL, 0);
+		if (iptables_one(cfg, name, "-D", 0, l, NULL, 0) != 0)
+			iptables_tagged("", name, "-D", 0, l, NULL, 0);
 }
 
 /* What a record of the name made on the host (its veth, its rules), undone. */
@@ -734,6 +813,14 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
+	/*
+	 * And the namespace's lock: another workspace's last stop neither takes
+	 * the bridge nor puts ip_forward back, nor drops the nat table that our
+	 * rules are going into, meanwhile.
+	 */
+	_cleanup_close_ int nslock = netns_lock(err);
+	if (nslock < 0)
+		return nslock;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
 	/* Android: netd's policy rules route nothing from the bridge; ours go with the bridge (bridge_down). */
@@ -758,12 +845,26 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 {
 	char host[16];
 	ds_nat_veth_name(cfg, cfg->container_name, host);
+	ds_fault_point("net:before-attach");
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
+	/*
+	 * Under the namespace's lock, the bridge (and ip_forward) once more, up to
+	 * the veth on it: until then the bridge had no port of ours, and the last
+	 * stop of another workspace (whose records do not name us) may have taken
+	 * it since ds_nat_host_up, or since our last boot's pair went with its
+	 * namespace.
+	 */
+	_cleanup_close_ int nslock = netns_lock(err);
+	if (nslock < 0)
+		return nslock;
+	int r;
+	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
+		return r;
 	/* The last boot's pair may outlive its namespace for a moment. */
 	ds_nl_link_delete(nl, host);
-	int r = ds_nl_veth_create(nl, host, "eth0", init, DS_NAT_MTU);
+	r = ds_nl_veth_create(nl, host, "eth0", init, DS_NAT_MTU);
 	if (r < 0)
 		return ds_fail(err, r, "cannot create the veth pair %s", host);
 	int idx = ds_nl_link_index(host), br = ds_nl_link_index(DS_NAT_BRIDGE);
@@ -807,7 +908,15 @@ static int other_records(const struct ds_config *cfg)
  */
 static void bridge_down(const struct ds_config *cfg)
 {
-	char alias[128] = "", fwd[16];
+	char alias[128] = "", fwd[16], why[600];
+	struct ds_error err = { 0 };
+	/* From the look at its ports to its removal: no start of any workspace puts a veth on it meanwhile. */
+	_cleanup_close_ int nslock = netns_lock(&err);
+	if (nslock < 0) {
+		fprintf(stderr, "droidspaces: warning: %s and ip_forward are left as they are: %s\n", DS_NAT_BRIDGE,
+			ds_error_text(&err, why, sizeof(why)));
+		return;
+	}
 	_cleanup_close_ int nl = ds_nl_open();
 	int br = ds_nl_link_index(DS_NAT_BRIDGE);
 	if (nl < 0)
@@ -815,6 +924,7 @@ static void bridge_down(const struct ds_config *cfg)
 	if (br > 0) {
 		if (ds_nl_link_slaves(nl, br) != 0 || ds_nl_link_alias(nl, br, alias, sizeof(alias)) < 0)
 			return;
+		ds_fault_point("net:bridge-empty");
 		ds_nl_link_delete(nl, DS_NAT_BRIDGE);
 		if (strncmp(alias, FWD_NOTE, strlen(FWD_NOTE)) == 0)
 			sysctl_write("/proc/sys/net/ipv4/ip_forward", alias + strlen(FWD_NOTE));
@@ -848,7 +958,18 @@ void ds_nat_host_down(const struct ds_config *cfg)
 	 * must not touch another namespace's links, rules or sysctls): the record
 	 * stays for a cleanup from there.
 	 */
-	if (!rec || record_read(cfg, cfg->container_name, rec, &me) < 0)
+	if (!rec)
+		return;
+	int r = record_read(cfg, cfg->container_name, rec, &me);
+	if (r == -EINVAL) {
+		fprintf(stderr,
+			"droidspaces: warning: %s is no record of this droidspaces (one of the first NAT ones has no "
+			"namespace line): removed; its rules, if any, stay (nft table droidspaces-%s, iptables "
+			"comment ds:%s)\n",
+			path, cfg->container_name, cfg->container_name);
+		unlink(path);
+	}
+	if (r < 0)
 		return;
 	if (!me.here) {
 		char ns[64];

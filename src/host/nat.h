@@ -25,8 +25,11 @@
  * a FIFO or device node refused): held while a start claims an address and
  * records its claim, while the monitor sets the host up, and while a cleanup
  * undoes it, so two starts never lease one address and the last stop never
- * removes the bridge under a start. The fd (closing it unlocks), or a
- * negative errno with err filled.
+ * removes the bridge under a start of the workspace. The bridge is the
+ * network namespace's: its creation, each boot's veth put on it and its
+ * removal also hold the namespace's lock (an abstract socket name, waited
+ * for at most 60 s), against the other workspaces. The fd (closing it
+ * unlocks), or a negative errno with err filled.
  */
 int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err);
 /*
@@ -52,7 +55,11 @@ int ds_nat_bridge_subnet(int nl, struct ds_cidr *out);
  * the guest's traffic, its answers and its forwarded ports.
  */
 int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
-/* Monitor, once per boot, before init runs: the veth pair, eth0 in init's namespace. */
+/*
+ * Monitor, once per boot, before init runs, under the namespace's lock: the
+ * bridge (and ip_forward) again where another workspace's last stop took
+ * them, the veth pair on it, eth0 in init's namespace.
+ */
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
 /*
  * Cleanup, under the lock: what ds_nat_host_up (or the claim) recorded for

@@ -6,7 +6,10 @@
 # serving port 80 each, reaching each other and each other's forward through
 # the host's address (hairpin), a host port forwarded twice refused, starts at
 # the same instant leasing distinct addresses (net:claim-chosen), the last
-# stop racing a start (net:bridge-last, then stop/start in turn), --net=none
+# stop racing a start (net:bridge-last, then stop/start in turn), the same
+# across two workspaces (the network namespace's lock: net:bridge-empty,
+# net:before-attach, net:lock-short), a leftover record of an older
+# droidspaces (its old table name) undone, --net=none
 # (only lo, CAP_NET_ADMIN over its own namespace), the iptables path
 # (DROIDSPACES_FAULT=net:no-nft), a host filter FORWARD chain with policy
 # DROP (Docker's: opened to the guest by tagged rules, removed at stop) and
@@ -131,6 +134,22 @@ bg_stop() {
 		echo "$rc" >"$DS_TEST_DIR/$1.stop.rc"
 	) 3>&- &
 	BG_PIDS+=("$!")
+}
+# resume_started MON STOPPER NAME: the monitor MON, stopped at a fault point
+# of its last stop, goes on; that stop (STOPPER, its output in stop.out) and
+# the start of NAME (bg_start) end well; NAME's guest is on ds-br0 and
+# reaches the uplink.
+resume_started() {
+	kill -CONT "$1"
+	wait "$2" || {
+		echo "the stop failed: $(cat "$DS_TEST_DIR/stop.out")" >&2
+		return 1
+	}
+	wait_bg
+	bg_ok "$3"
+	wait_for 30 guest_booted "$3"
+	on_bridge "$3"
+	reaches_uplink "$3"
 }
 # l3_bridge: the holder's bridges hand no frame to the IP hooks (the
 # net.bridge.bridge-nf-call-* sysctls of its namespace at 0, as on a host
@@ -394,16 +413,7 @@ net_back() {
 	# b starts meanwhile: it must not find a bridge that is about to go
 	bg_start b -r "$r2" --net=nat
 	wait_for 20 waits_or_done b
-	kill -CONT "$mon"
-	wait "$stopper" || {
-		echo "stop of a failed: $(cat "$DS_TEST_DIR/stop.out")" >&2
-		return 1
-	}
-	wait_bg
-	bg_ok b
-	wait_for 30 guest_booted b
-	on_bridge b
-	reaches_uplink b
+	resume_started "$mon" "$stopper" b
 	# in turn: one stops while the other starts, the started one always connected
 	up=a
 	down=b
@@ -420,6 +430,112 @@ net_back() {
 		if [[ $up == a ]]; then up=b down=a; else up=a down=b; fi
 	done
 	st_stop "$down"
+	net_back
+}
+
+# lock_wait_or_done NAME: the start of NAME (bg_start) has ended, or its
+# monitor, in ds_nat_host_up (its record no longer a claim), naps in
+# poll(NULL, 0, ms) waiting for the network namespace's lock (x86_64's
+# poll is syscall 7).
+lock_wait_or_done() {
+	local p
+	[[ -e $DS_TEST_DIR/$1.rc ]] && return 0
+	[[ $(head -n 1 "$DROIDSPACES_WORKSPACE/Net/$1" 2>/dev/null) == @(nft|iptables) ]] || return 1
+	for p in $(name_monitors "$1"); do
+		[[ $(cat "/proc/$p/syscall" 2>/dev/null) == "7 0x0 0x0 "* ]] && return 0
+	done
+	return 1
+}
+
+# The bridge is the namespace's, its lock too: a workspace's lock alone let
+# a start in one workspace put its veth on a ds-br0 that the other's last stop
+# had just found without a port and was removing.
+# bats test_tags=fault
+@test "nat: two workspaces: a start waits while the other's last stop holds the namespace's lock between ds-br0's look (no port) and its removal (net:bridge-empty), or fails after the deadline with one line; a start held before its veth (net:before-attach) brings the bridge back after the other's last stop; the guests reach the uplink" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local r1 r2 mon stopper
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	net_rig
+	# the other workspace's last stop stops itself with ds-br0 found without a port, under the lock
+	DS_WRAP=(env DROIDSPACES_FAULT=net:bridge-empty nsenter -t "$HOLDER" -n --)
+	ws2 st_start b -r "$r2" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	ws2 wait_for 30 guest_booted b
+	ws2 "$DS" --name=b stop >"$DS_TEST_DIR/stop.out" 2>&1 </dev/null 3>&- &
+	stopper=$!
+	own_pid "$stopper"
+	ws2 wait_for 30 stopped_monitor
+	mon=$(ws2 stopped_monitor)
+	own_pid "$mon"
+	# past its deadline (1 s under net:lock-short) a start fails with one line naming the lock
+	DS_WRAP=(env DROIDSPACES_FAULT=net:lock-short nsenter -t "$HOLDER" -n --)
+	st_refused "the network lock @droidspaces-net-ds-br0 of this network namespace is held for more than 1 s" \
+		--name=late -r "$r1" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	[ ! -e "$DROIDSPACES_WORKSPACE/Net/late" ]
+	# a start here waits for it (without the lock it would put its veth on the bridge about to go)
+	bg_start a -r "$r1" --net=nat
+	wait_for 20 lock_wait_or_done a
+	[[ ! -e $DS_TEST_DIR/a.rc ]]
+	resume_started "$mon" "$stopper" a
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	# a start of the other workspace stops itself before its veth; this workspace's last stop takes the bridge
+	DS_WRAP=(env DROIDSPACES_FAULT=net:before-attach nsenter -t "$HOLDER" -n --)
+	ws2 bg_start c -r "$r2" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	ws2 wait_for 30 stopped_monitor
+	mon=$(ws2 stopped_monitor)
+	own_pid "$mon"
+	st_stop a
+	[ -z "$(in_holder ip -o link show ds-br0 2>/dev/null)" ]
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 0 ]
+	# ... and the start brings it (and ip_forward) back for its veth
+	kill -CONT "$mon"
+	wait_bg
+	bg_ok c
+	ws2 wait_for 30 guest_booted c
+	ws2 on_bridge c
+	ws2 reaches_uplink c
+	[ "$(in_holder cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	ws2 st_stop c
+	net_back
+}
+
+# A record of a droidspaces from before the workspace's tag in the host's
+# names stands for the table droidspaces-NAME (hand-made here, as its crashed
+# run would have left it).
+@test "nat: a leftover record of an older droidspaces is undone by the next start of its name: its table droidspaces-NAME, not one of that name with another address; a file with no namespace line is replaced" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl nft
+	local r1 ns
+	r1=$(fixture_copy busybox)
+	net_rig
+	ns=$(in_holder stat -L -c 'netns %d:%i' /proc/self/ns/net)
+	mkdir -p "$DROIDSPACES_WORKSPACE/Net"
+	printf 'nft\n%s\nlease 10.87.0.9/24\n' "$ns" >"$DROIDSPACES_WORKSPACE/Net/old"
+	printf 'nft\n%s\nlease 10.87.0.8/24\n' "$ns" >"$DROIDSPACES_WORKSPACE/Net/keep"
+	in_holder nft -f - <<-'EOF'
+		table ip droidspaces-old { chain postrouting { type nat hook postrouting priority 100; policy accept; ip saddr 10.87.0.9 oifname != "ds-br0" masquerade; }; }
+		table ip droidspaces-keep { chain postrouting { type nat hook postrouting priority 100; policy accept; ip saddr 10.87.0.7 oifname != "ds-br0" masquerade; }; }
+	EOF
+	st_start old -r "$r1" --net=nat
+	[ -z "$(in_holder nft list tables | grep -x 'table ip droidspaces-old')" ]
+	reaches_uplink old
+	st_stop old
+	# the table of that name serves another address: not the record's
+	st_start keep -r "$r1" --net=nat
+	in_holder nft list table ip droidspaces-keep >/dev/null
+	st_stop keep
+	in_holder nft list table ip droidspaces-keep >/dev/null
+	in_holder nft delete table ip droidspaces-keep
+	# the first NAT droidspaces wrote no namespace line: replaced by the start's record
+	printf 'nft\n' >"$DROIDSPACES_WORKSPACE/Net/first"
+	st_start first -r "$r1" --net=nat
+	[ "$(head -n 1 "$DROIDSPACES_WORKSPACE/Net/first")" = nft ]
+	reaches_uplink first
+	st_stop first
 	net_back
 }
 

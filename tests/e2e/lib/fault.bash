@@ -11,9 +11,14 @@
 #   idshift:cap-dropped      the ownership walk, between a file's chown and its capability's rewrite
 #   net:claim-chosen         a NAT start, its address chosen under the network lock
 #   net:bridge-last          the last NAT stop, before it deletes ds-br0
+#   net:bridge-empty         the last NAT stop, ds-br0 found without a port,
+#                            the network namespace's lock held
+#   net:before-attach        a NAT monitor, before it takes the namespace's
+#                            lock to put the boot's veth on ds-br0
 # Other values switch a code path off as an old kernel would (no-clone3,
 # no-openat2, no-statx-mntid, no-idmap, no-nspid, ...) or make one step fail
-# (mask-fails, start:no-pty, idshift:chown-fails, net:no-nft).
+# (mask-fails, start:no-pty, idshift:chown-fails, net:no-nft) or a wait
+# short (net:lock-short: the namespace's network lock waited for 1 s).
 #
 # A file that uses own_pid sets REL_OWN_PIDS= in setup and calls
 # kill_own_pids in teardown (fault_setup and fault_teardown do both).
