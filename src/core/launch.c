@@ -284,20 +284,6 @@ static void unclaimp(const struct ds_config **cfg)
 		ds_net_unclaim(*cfg);
 }
 
-/* The cgroup's claim (fs/cgroup.h) until the monitor has it: a start that fails before removes the cgroup too. */
-struct cg_hold {
-	struct ds_config *cfg;
-	const struct ds_cgroups *cg;
-};
-
-static void cg_unholdp(struct cg_hold *h)
-{
-	if (!h->cfg || h->cfg->rt.cg_claim_fd < 0)
-		return;
-	ds_cgroup_destroy(h->cg, h->cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
-	ds_closep(&h->cfg->rt.cg_claim_fd);
-}
-
 int ds_launch(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_cgroups cg;
@@ -341,16 +327,16 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 			err, DS_EINVAL_MSG,
 			"no cgroup hierarchy is mounted in this mount namespace (a fresh /sys, as under 'ip netns exec'?): "
 			"the guest would run in the host's root cgroup; start it where /sys/fs/cgroup is mounted");
-	__attribute__((cleanup(cg_unholdp))) struct cg_hold cg_held = { NULL, &cg };
 	/*
 	 * Names are host-wide: droidspaces/NAME is one cgroup for every workspace,
 	 * so that a stop never kills another workspace's container of the same
-	 * name, nor two guests share one cgroup's limits and device policy.
+	 * name, nor two guests share one cgroup's limits and device policy. A
+	 * name taken is refused here, before anything changed; the monitor makes
+	 * the claim its own when it creates the cgroup (nothing is left behind
+	 * when this process is killed before it forks).
 	 */
-	if ((r = ds_cgroup_create_claimed(&cg, cfg->rt.cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, err)) < 0)
+	if ((r = ds_cgroup_claim_free(&cg, cfg->rt.cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, err)) < 0)
 		return r;
-	cfg->rt.cg_claim_fd = r;
-	cg_held.cfg = cfg;
 	/* --net=nat: the bridge's network, the guest's address (kept in its settings), its ports free. */
 	if ((r = ds_net_claim(cfg, err)) < 0)
 		return r;
@@ -412,8 +398,6 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	}
 	close(sync[1]);
 	claimed = NULL; /* the monitor's now */
-	cg_held.cfg = NULL;
-	ds_closep(&cfg->rt.cg_claim_fd); /* the monitor's copy holds the claim */
 	ds_fault_point("start:after-fork");
 	ds_closep(&cfg->rt.loop_fd); /* the monitor holds the loop device now */
 	ds_closep(&cfg->rt.rootfs_fd);

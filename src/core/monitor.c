@@ -431,6 +431,21 @@ static void handle_signals(struct monitor *m)
 }
 
 /*
+ * The cgroup's claim (fs/cgroup.h), held while we live: made, locked, and
+ * found empty, or refused with one line (another workspace runs the name).
+ * Before init is forked into it at each boot; a cleanup without it leaves
+ * the cgroup alone.
+ */
+static int claim_cgroup(struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err)
+{
+	int fd = ds_cgroup_create_claimed(cg, cfg->rt.cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, err);
+	if (fd < 0)
+		return fd;
+	cfg->rt.cg_claim_fd = fd;
+	return 0;
+}
+
+/*
  * The cgroup of one boot, with its limits and its device policy (fs/devices.c) unless
  * --hw-access or --privileged=devices; a kernel without a device cgroup
  * boots with a note in the log (`check` says so too).
@@ -703,17 +718,15 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[9 +
-		 2 * DS_MAX_TTYS] = { lockfd,
-				      logfd,
-				      syncfd,
-				      cfg->rt.console.master,
-				      cfg->rt.console.slave,
-				      cfg->rt.loop_fd,
-				      cfg->rt.rootfs_fd,
-				      cfg->rt.image_fd /* its flock: the image is ours while we live */,
-				      cfg->rt.cg_claim_fd /* the cgroup's claim: the name is ours while we live */ };
-	int nkeep = 9;
+	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd,
+					  logfd,
+					  syncfd,
+					  cfg->rt.console.master,
+					  cfg->rt.console.slave,
+					  cfg->rt.loop_fd,
+					  cfg->rt.rootfs_fd,
+					  cfg->rt.image_fd /* its flock: the image is ours while we live */ };
+	int nkeep = 8;
 	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
 		keep[nkeep++] = cfg->rt.ttys[i].slave;
@@ -722,7 +735,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	signal(SIGPIPE, SIG_IGN);
 
 	struct ds_sync_msg msg = { 0 };
-	if (setup_loop(&m, &msg.err) < 0 || create_cgroup(&m, cfg, cg, &msg.err) < 0 ||
+	if (setup_loop(&m, &msg.err) < 0 || claim_cgroup(cfg, cg, &msg.err) < 0 ||
+	    create_cgroup(&m, cfg, cg, &msg.err) < 0 ||
 	    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_host_up(cfg, &msg.err) < 0)) {
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
@@ -824,15 +838,13 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		/* A new directory needs a new claim: another workspace may take the name in between. */
 		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 		ds_closep(&cfg->rt.cg_claim_fd);
-		int claim = ds_cgroup_create_claimed(cg, cfg->rt.cgroup_rel, DS_CGROUP_CLAIM_WAIT_MS, &msg.err);
-		if (claim < 0) {
+		if (claim_cgroup(cfg, cg, &msg.err) < 0) {
 			char text[600], line[640];
 			ds_error_text(&msg.err, text, sizeof(text));
 			int n = snprintf(line, sizeof(line), "[droidspaces] not started again: %s\r\n", text);
 			log_write(&m.log, line, (size_t)n);
 			break;
 		}
-		cfg->rt.cg_claim_fd = claim;
 		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}

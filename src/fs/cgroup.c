@@ -858,6 +858,22 @@ int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, s
 	return fd;
 }
 
+/* One line that says who holds rel, for a failed ds_cgroup_claim. */
+static int claim_failed(const char *rel, int r, size_t busy, struct ds_error *err)
+{
+	if (r == -EWOULDBLOCK)
+		return ds_fail(err, DS_EBUSY_MSG,
+			       "cgroup %s is taken on this host by a container of another workspace (names are "
+			       "host-wide): stop it there or pick another name",
+			       rel);
+	if (r == -EBUSY)
+		return ds_fail(err, DS_EBUSY_MSG,
+			       "cgroup %s already holds %zu processes that no droidspaces monitor owns (a container "
+			       "whose monitor died, or left over): stop them, or pick another name",
+			       rel, busy);
+	return ds_fail(err, r, "cannot claim cgroup %s", rel);
+}
+
 int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)
 {
 	size_t busy = 0;
@@ -870,17 +886,16 @@ int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int w
 		long long left = deadline - ds_now_ms();
 		r = ds_cgroup_claim(cg, rel, left > 0 ? (int)left : 0, &busy);
 	} while (r == -ENOENT && ds_now_ms() < deadline);
-	if (r == -EWOULDBLOCK)
-		return ds_fail(err, DS_EBUSY_MSG,
-			       "cgroup %s is taken on this host by a container of another workspace (names are "
-			       "host-wide): stop it there or pick another name",
-			       rel);
-	if (r == -EBUSY)
-		return ds_fail(err, DS_EBUSY_MSG,
-			       "cgroup %s already holds %zu processes that no droidspaces monitor owns (a container "
-			       "whose monitor died, or left over): stop them, or pick another name",
-			       rel, busy);
-	return r < 0 ? ds_fail(err, r, "cannot claim cgroup %s", rel) : r;
+	return r < 0 ? claim_failed(rel, r, busy, err) : r;
+}
+
+int ds_cgroup_claim_free(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)
+{
+	size_t busy = 0;
+	int r = ds_cgroup_claim(cg, rel, wait_ms, &busy);
+	if (r >= 0)
+		close(r);
+	return r >= 0 || r == -ENOENT ? 0 : claim_failed(rel, r, busy, err);
 }
 
 struct migrate_ctx {

@@ -107,6 +107,12 @@ int ds_cgroup_claim(const struct ds_cgroups *cg, const char *rel, int wait_ms, s
  * negative errno with one line in err that says who holds the name.
  */
 int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err);
+/*
+ * Whether rel could be claimed now (0: it is not there, or free and empty),
+ * creating nothing and holding nothing: a start's early refusal, with the
+ * same line as ds_cgroup_create_claimed's.
+ */
+int ds_cgroup_claim_free(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err);
 /* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
 int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
 /*
