@@ -388,7 +388,7 @@ static int check_cgroup_layout(int rootfd, const struct ds_cgroups *cg, struct d
 		    : "the kernel has no cgroup2 (4.5+); boot a guest with systemd 257 or older, or another init");
 }
 
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int logfd,
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int gate, int logfd,
 	    struct ds_error *err)
 {
 	int have_cgroupns = 0, r;
@@ -501,6 +501,13 @@ int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgr
 		return ds_fail(err, negerrno(), "cannot open /dev/console");
 	if ((r = ds_terminal_attach_stdio(console)) < 0)
 		return ds_fail(err, r, "cannot make /dev/console the controlling terminal");
+	/* The monitor's device policy, loaded while we mounted: in place before the guest runs anything. */
+	char byte = 0;
+	while (read(gate, &byte, 1) < 0 && errno == EINTR)
+		;
+	if (byte != 'd')
+		_exit(1);
+	close(gate);
 	/* The syscall denylist (core/seccomp.c), last: nothing above may be refused. */
 	if (!(cfg->settings.privileged & DS_PRIV_SECCOMP) && (r = setup_seccomp(logfd, err)) < 0)
 		return r;

@@ -13,11 +13,13 @@
  * Runs as PID 1 of the new PID namespace; warnings go to logfd. in_cgroup: it
  * was forked into the container's cgroup already (ds_cgroup_fork_into).
  * idmapped: with --private-users, the idmapped rootfs tree the monitor made
- * (-1 without).
+ * (-1 without). gate: read just before the guest's init is executed; 'd'
+ * (the monitor's device policy is in place) or it exits quietly (the monitor
+ * says why).
  * Returns only on failure, with err filled; on success the process has
  * become the guest's init.
  */
-int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int logfd,
+int ds_boot(const struct ds_config *cfg, const struct ds_cgroups *cg, int in_cgroup, int idmapped, int gate, int logfd,
 	    struct ds_error *err);
 /* Formats 16 random bytes as a boot_id (RFC 4122 version 4 text). */
 int ds_boot_id_generate(char out[37]);

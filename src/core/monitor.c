@@ -95,7 +95,9 @@ static __attribute__((noreturn)) void init_failed(const struct ds_error *e, int 
  * Forks the helper and init for one boot; returns init's host PID
  * (reparented to the monitor, a child subreaper), or a negative errno with
  * err filled. errfd receives the init's boot error when it fails later.
- * Init waits until a byte is written to *go_fd (then closed) before it boots.
+ * Init waits for 'g' on *go_fd before it sets up its mounts (ds_boot), and
+ * for 'd' on it before it executes the guest's init (the device policy is in
+ * place); EOF at either wait ends it with nothing of the guest's run.
  */
 static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg, int errfd, int logfd, int *go_fd,
 			struct ds_error *err)
@@ -166,9 +168,8 @@ static pid_t spawn_init(const struct ds_config *cfg, const struct ds_cgroups *cg
 				int idmapped = ds_recv_fd(go[0], &byte);
 				if (byte != 'g' || (idmapped < 0 && idmapped != -ENOMSG))
 					_exit(1);
-				close(go[0]);
 				struct ds_error e = { 0 };
-				ds_boot(cfg, cg, placed, idmapped, logfd, &e);
+				ds_boot(cfg, cg, placed, idmapped, go[0], logfd, &e);
 				init_failed(&e, errfd, logfd);
 			}
 			reply = init < 0 ? -errno : init;
@@ -445,13 +446,8 @@ static int claim_cgroup(struct ds_config *cfg, const struct ds_cgroups *cg, stru
 	return 0;
 }
 
-/*
- * The cgroup of one boot, with its limits and its device policy (fs/devices.c) unless
- * --hw-access or --privileged=devices; a kernel without a device cgroup
- * boots with a note in the log (`check` says so too).
- */
-static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
-			 struct ds_error *err)
+/* The cgroup of one boot, with its limits (its device policy: device_policy, once init is forked). */
+static int create_cgroup(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err)
 {
 	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
 	/* The resource limits (--memory, --cpus, ...): in place before init is forked into it. */
@@ -460,13 +456,27 @@ static int create_cgroup(struct monitor *m, const struct ds_config *cfg, const s
 	/* --private-users: the cgroup is guest root's to manage (systemd's delegation), nothing above it. */
 	if (r == 0 && cfg->settings.userns.mode != DS_USERNS_OFF)
 		r = ds_cgroup_delegate(cg, cfg->rt.cgroup_rel, cfg->settings.userns.base, err);
-	if (r < 0 || cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
-		return r;
+	return r;
+}
+
+/*
+ * The device policy (fs/devices.c) of one boot, unless --hw-access or
+ * --privileged=devices. Put in place while init sets up its mounts (the
+ * kernel's verifier takes a few hundred microseconds, off the start's path
+ * on a second CPU); init waits for it before it executes the guest's init
+ * ('d' on go). A kernel without a device cgroup boots with a note in the log
+ * (`check` says so too).
+ */
+static int device_policy(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
+			 struct ds_error *err)
+{
+	if (cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
+		return 0;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
 	dev_t image =
 		cfg->rt.loop_path[0] && stat(cfg->rt.loop_path, &blk) == 0 && S_ISBLK(blk.st_mode) ? blk.st_rdev : 0;
-	r = ds_devpolicy_apply(cg, cfg->rt.cgroup_rel, image, err);
+	int r = ds_devpolicy_apply(cg, cfg->rt.cgroup_rel, image, err);
 	if (r == DS_DEV_MISSING) {
 		static const char note[] = "[droidspaces] warning: this kernel has no device cgroup (cgroup2 device "
 					   "programs need 4.15): the guest can open every device node\r\n";
@@ -736,7 +746,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 
 	struct ds_sync_msg msg = { 0 };
 	if (setup_loop(&m, &msg.err) < 0 || claim_cgroup(cfg, cg, &msg.err) < 0 ||
-	    create_cgroup(&m, cfg, cg, &msg.err) < 0 ||
+	    create_cgroup(cfg, cg, &msg.err) < 0 ||
 	    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_host_up(cfg, &msg.err) < 0)) {
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
@@ -780,11 +790,22 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		m.init_starttime = ds_proc_starttime(m.init_pid);
 		/* Not ready yet: recorded before start returns, so that --wait never reads a past boot's record. */
 		ready_reset(&m);
-		/* Recorded: now init may boot. */
+		/* Recorded: now init may set up its mounts. */
 		if (ds_send_fd(go, 'g', idmapped) < 0) {
 			/* init is gone already; the loop below reaps it */
 		}
 		ds_closep(&idmapped);
+		/* Meanwhile, the device policy; then init may execute the guest's own init. */
+		ds_fault_point("monitor:before-devices");
+		if (device_policy(&m, cfg, cg, &msg.err) < 0) {
+			abort_init(go, m.init_pid);
+			msg.type = DS_SYNC_ERROR;
+			send_sync(&syncfd, &msg);
+			break;
+		}
+		if (write(go, "d", 1) < 0) {
+			/* init is gone already; the loop below reaps it */
+		}
 		close(go);
 		msg.type = DS_SYNC_PID;
 		msg.pid = m.init_pid;
@@ -845,7 +866,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			log_write(&m.log, line, (size_t)n);
 			break;
 		}
-		if (create_cgroup(&m, cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
+		if (create_cgroup(cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}
 	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */

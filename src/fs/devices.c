@@ -74,9 +74,7 @@ enum { L_ALLOW = 0x7ff0, L_DENY = 0x7ff1, L_NEXT = 0x7ff2 }; /* jump targets, pa
 /* The policy's own rules as a list, after extra: mknod of anything, the block device, the standard nodes. */
 static struct ds_dev_access *policy_list(const struct ds_dev_access *extra, size_t n_extra, dev_t block, size_t *n)
 {
-	size_t room = n_extra + 3;
-	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
-		room += rules[i].major_last - rules[i].major + 1;
+	size_t room = n_extra + 2 + ARRAY_SIZE(rules);
 	struct ds_dev_access *l = calloc(room, sizeof(*l));
 	if (!l)
 		return NULL;
@@ -84,18 +82,23 @@ static struct ds_dev_access *policy_list(const struct ds_dev_access *extra, size
 	for (size_t i = 0; i < n_extra; i++)
 		l[k++] = extra[i];
 	/* Creating a node, and nothing else: allowed (opening it is what counts). */
-	l[k++] = (struct ds_dev_access){ 'a', -1, -1, DS_DEV_MKNOD, 1 };
+	l[k++] = (struct ds_dev_access){ 'a', -1, -1, DS_DEV_MKNOD, 1, 0 };
 	/* The one block device allowed: the container's own image (the kernel checks it at mount). */
 	if (block)
-		l[k++] = (struct ds_dev_access){ 'b', (int)major(block), (int)minor(block), 7, 1 };
+		l[k++] = (struct ds_dev_access){ 'b', (int)major(block), (int)minor(block), 7, 1, 0 };
+	/* A range of majors is one rule (two compares in the program, not one rule per major: less to verify). */
 	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
-		for (unsigned m = rules[i].major; m <= rules[i].major_last; m++)
-			l[k++] = (struct ds_dev_access){ 'c', (int)m, rules[i].minor, 7, 1 };
+		l[k++] = (struct ds_dev_access){ 'c',
+						 (int)rules[i].major,
+						 rules[i].minor,
+						 7,
+						 1,
+						 rules[i].major_last > rules[i].major ? (int)rules[i].major_last : 0 };
 	*n = k;
 	return l;
 }
 
-/* The program for list (the last matching rule wins, none: refused); its length. Room: 7 * n + 10. */
+/* The program for list (the last matching rule wins, none: refused); its length. Room: 8 * n + 10. */
 static int build(struct bpf_insn *p, const struct ds_dev_access *list, size_t n_list)
 {
 	int n = 0;
@@ -113,8 +116,12 @@ static int build(struct bpf_insn *p, const struct ds_dev_access *list, size_t n_
 		if (r->type != 'a')
 			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, L_NEXT,
 				      r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
-		if (r->major >= 0)
+		if (r->major >= 0 && r->major_last > r->major) {
+			p[n++] = INSN(BPF_JMP | BPF_JLT | BPF_K, 4, 0, L_NEXT, r->major);
+			p[n++] = INSN(BPF_JMP | BPF_JGT | BPF_K, 4, 0, L_NEXT, r->major_last);
+		} else if (r->major >= 0) {
 			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, L_NEXT, r->major);
+		}
 		if (r->minor >= 0)
 			p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 5, 0, L_NEXT, r->minor);
 		if ((r->access & 7) != 7) { /* an access asked for that the rule does not name: not this rule */
@@ -144,7 +151,7 @@ static int build(struct bpf_insn *p, const struct ds_dev_access *list, size_t n_
 
 static int load_program(const struct ds_dev_access *list, size_t n)
 {
-	struct bpf_insn *prog = calloc(7 * n + 10, sizeof(*prog));
+	struct bpf_insn *prog = calloc(8 * n + 10, sizeof(*prog));
 	if (!prog)
 		return -ENOMEM;
 	union bpf_attr a;
@@ -217,36 +224,46 @@ static int write_v1(const char *dir, const char *file, const char *line, struct 
 	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", line, path) : 0;
 }
 
+/* One v1 line for d, with major m (-1: any). */
+static int write_v1_rule(const char *dir, const struct ds_dev_access *d, int m, struct ds_error *err)
+{
+	char line[64], maj[16] = "*", min[16] = "*", acc[4];
+	int k = 0;
+	if (m >= 0)
+		snprintf(maj, sizeof(maj), "%d", m);
+	if (d->minor >= 0)
+		snprintf(min, sizeof(min), "%d", d->minor);
+	if (d->access & DS_DEV_READ)
+		acc[k++] = 'r';
+	if (d->access & DS_DEV_WRITE)
+		acc[k++] = 'w';
+	if (d->access & DS_DEV_MKNOD)
+		acc[k++] = 'm';
+	acc[k] = '\0';
+	if (d->type == 'a' && (d->access & 7) == 7)
+		snprintf(line, sizeof(line), "a");
+	else if (d->type == 'a') /* v1 has no "a" with access: both types */
+		snprintf(line, sizeof(line), "c %s:%s %s", maj, min, acc);
+	else
+		snprintf(line, sizeof(line), "%c %s:%s %s", d->type, maj, min, acc);
+	int r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
+	if (r == 0 && d->type == 'a' && (d->access & 7) != 7) {
+		line[0] = 'b';
+		r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
+	}
+	return r;
+}
+
 /* The list as v1 lines, in order, after "a" denied: the controller's own rules make the last one win. */
 static int apply_v1(const char *dir, const struct ds_dev_access *list, size_t n, struct ds_error *err)
 {
 	int r = write_v1(dir, "devices.deny", "a", err);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		const struct ds_dev_access *d = &list[i];
-		char line[64], maj[16] = "*", min[16] = "*", acc[4];
-		int k = 0;
-		if (d->major >= 0)
-			snprintf(maj, sizeof(maj), "%d", d->major);
-		if (d->minor >= 0)
-			snprintf(min, sizeof(min), "%d", d->minor);
-		if (d->access & DS_DEV_READ)
-			acc[k++] = 'r';
-		if (d->access & DS_DEV_WRITE)
-			acc[k++] = 'w';
-		if (d->access & DS_DEV_MKNOD)
-			acc[k++] = 'm';
-		acc[k] = '\0';
-		if (d->type == 'a' && (d->access & 7) == 7)
-			snprintf(line, sizeof(line), "a");
-		else if (d->type == 'a') /* v1 has no "a" with access: both types */
-			snprintf(line, sizeof(line), "c %s:%s %s", maj, min, acc);
-		else
-			snprintf(line, sizeof(line), "%c %s:%s %s", d->type, maj, min, acc);
-		r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
-		if (r == 0 && d->type == 'a' && (d->access & 7) != 7) {
-			line[0] = 'b';
-			r = write_v1(dir, d->allow ? "devices.allow" : "devices.deny", line, err);
-		}
+		/* v1 has no ranges: a line per major */
+		int last = d->major >= 0 && d->major_last > d->major ? d->major_last : d->major;
+		for (int m = d->major; r == 0 && m <= last; m++)
+			r = write_v1_rule(dir, d, m, err);
 	}
 	return r < 0 ? r : DS_DEV_V1;
 }

@@ -34,6 +34,7 @@ struct ds_dev_access {
 	int major, minor; /* -1: any */
 	unsigned access;  /* DS_DEV_* bits */
 	int allow;
+	int major_last; /* > major: the rule covers majors major..major_last (0: major alone) */
 };
 
 /*

@@ -100,8 +100,12 @@ struct ds_dev_access *ds_oci_device_list(const struct ds_oci_spec *s, size_t *n)
 	for (size_t i = 0; i < s->n_devices; i++) {
 		const struct ds_oci_device *d = &s->devices[i];
 		if (S_ISCHR(d->mode) || S_ISBLK(d->mode))
-			l[(*n)++] = (struct ds_dev_access){ S_ISBLK(d->mode) ? 'b' : 'c', (int)d->major, (int)d->minor,
-							    DS_DEV_READ | DS_DEV_WRITE | DS_DEV_MKNOD, 1 };
+			l[(*n)++] = (struct ds_dev_access){ S_ISBLK(d->mode) ? 'b' : 'c',
+							    (int)d->major,
+							    (int)d->minor,
+							    DS_DEV_READ | DS_DEV_WRITE | DS_DEV_MKNOD,
+							    1,
+							    0 };
 	}
 	return l;
 }

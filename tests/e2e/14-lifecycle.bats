@@ -498,6 +498,49 @@ fault_reap() {
 }
 
 # bats test_tags=fault
+@test "fault: monitor SIGKILLed at monitor:before-devices: init mounted but never runs the guest's init, start fails clearly, nothing left" {
+	require_fixture busybox
+	local root mon init cg_left
+	root=$(fixture_copy busybox)
+	fault_start monitor:before-devices fd "$root"
+	wait_for 10 stopped_monitor
+	mon=$(stopped_monitor)
+	own_pid "$mon"
+	# Init is recorded and set up its mounts meanwhile, but waits: still our binary, no guest's boot.
+	wait_for 10 test -s "$(ws_pidfile fd)"
+	init=$(sed -n 1p "$(ws_pidfile fd)")
+	[ "$(readlink "/proc/$init/exe")" = "$(readlink -f "$DS")" ]
+	[ ! -e "$root/var/log/ds-test-boots" ]
+	kill -KILL "$mon"
+	fault_reap
+	[ "$FAULT_RC" -ne 0 ]
+	[ ! -s "$DS_TEST_DIR/fault.out" ]
+	stderr=$(cat "$DS_TEST_DIR/fault.err")
+	assert_one_error_line "fd"
+
+	# The held init sees EOF and exits without a boot: the stale pidfile is the next command's to clear.
+	wait_for 10 eval '! kill -0 '"$init"' 2>/dev/null'
+	wait_for 10 no_monitors
+	[ ! -e "$root/var/log/ds-test-boots" ]
+	lock_free fd
+	run_ds_err --name=fd status
+	[ "$status" -eq 1 ]
+	[ "$output" = "fd: stopped" ]
+	cg_left=$(cgroups_of fd)
+	[ -z "$(show_state fd)" ]
+
+	start_ct fd "$root"
+	wait_for 10 booted "$CT_PID"
+	stop_ct fd
+	assert_cleaned fd
+	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 1 ]
+	if [[ -n $cg_left ]]; then
+		echo "after the monitor was killed before the device policy, these stayed: $cg_left" >&2
+		return 1
+	fi
+}
+
+# bats test_tags=fault
 @test "fault: monitor SIGKILLed at monitor:before-pidfile: init never boots, start fails clearly, nothing left" {
 	require_fixture busybox
 	local root mon cg_left

@@ -118,6 +118,10 @@ static void test_program(void **state)
 	/* ptmx opens its devpts sibling (ENOENT here): what counts is that the policy let it through */
 	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 5, 2), EPERM);
 	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 136, 0), EPERM);
+	/* the PTY slaves' majors are one range rule: both ends in, the next major out */
+	assert_int_not_equal(open_in_cgroup(dir, S_IFCHR, 143, 7), EPERM);
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 135, 0), EPERM);
+	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 144, 0), EPERM);
 	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 11), EPERM);
 	assert_int_equal(open_in_cgroup(dir, S_IFCHR, 1, 1), EPERM); /* mem */
 	assert_int_equal(open_in_cgroup(dir, S_IFBLK, 7, 0), EPERM); /* a loop device */
@@ -143,12 +147,12 @@ static void test_list(void **state)
 	snprintf(path, sizeof(path), "%s/%s", cg.v2_root, rel);
 	assert_int_equal(mkdir(path, 0755), 0);
 	static const struct ds_dev_access list[] = {
-		{ 'a', -1, -1, 7, 1 },                          /* everything */
-		{ 'a', -1, -1, 7, 0 },                          /* then nothing: wins over the line before */
-		{ 'c', 1, 11, DS_DEV_READ, 1 },                 /* kmsg, read only */
-		{ 'c', 1, 3, 7, 0 },                            /* null: the policy's own rules still open it */
-		{ 'c', 7, -1, DS_DEV_READ | DS_DEV_WRITE, 1 },  /* every vcs */
-		{ 'c', 7, 250, DS_DEV_READ | DS_DEV_WRITE, 0 }, /* but this one */
+		{ 'a', -1, -1, 7, 1, 0 },                          /* everything */
+		{ 'a', -1, -1, 7, 0, 0 },                          /* then nothing: wins over the line before */
+		{ 'c', 1, 11, DS_DEV_READ, 1, 0 },                 /* kmsg, read only */
+		{ 'c', 1, 3, 7, 0, 0 },                            /* null: the policy's own rules still open it */
+		{ 'c', 7, -1, DS_DEV_READ | DS_DEV_WRITE, 1, 0 },  /* every vcs */
+		{ 'c', 7, 250, DS_DEV_READ | DS_DEV_WRITE, 0, 0 }, /* but this one */
 	};
 	struct ds_error err = { 0 };
 	assert_int_equal(ds_devpolicy_apply_list(&cg, rel, list, sizeof(list) / sizeof(list[0]), &err), DS_DEV_BPF);

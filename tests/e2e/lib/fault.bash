@@ -7,6 +7,9 @@
 #   start:after-fork         the CLI, monitor forked
 #   monitor:before-pidfile   the monitor, init forked but held until the
 #                            pidfile is written
+#   monitor:before-devices   the monitor, init told to set up its mounts,
+#                            the device policy not yet in place (init waits
+#                            for it before it executes the guest's init)
 #   start:rootfs-opened      the CLI, the rootfs opened (a swap of its path races it)
 #   idshift:cap-dropped      the ownership walk, between a file's chown and its capability's rewrite
 #   net:claim-chosen         a NAT start, its address chosen under the network lock
