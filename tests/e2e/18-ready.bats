@@ -381,3 +381,35 @@ init_older() {
 	st_stop hnt
 	nothing_ready_left hnt
 }
+
+# bats test_tags=hostile
+@test "ready: the record is rewritten only when it changes: a guest that repeats its STATUS= costs the host no writes" {
+	require_fixture busybox
+	require_cmd musl-gcc
+	require_cmd strace
+	local root mon tracer renames
+	root=$(fixture_copy busybox)
+	wait_start hrw 30 -r "$root"
+	mon=$(pidfile_key hrw monitor)
+	run notify_probe hrw -1 'STATUS=same'
+	wait_for 10 grep -qx 'status=same' "$(ws_ready hrw)"
+	# Every record write is an atomic rename over Pids/hrw.ready: count the monitor's renames.
+	strace -qq -f -e trace=rename,renameat,renameat2 -e signal=none -o "$DS_TEST_DIR/renames" -p "$mon" &
+	tracer=$!
+	own_pid "$tracer"
+	wait_for 10 grep -q "^TracerPid:[[:space:]]*$tracer\$" "/proc/$mon/status"
+	for _ in 1 2 3 4 5; do
+		run notify_probe hrw -1 'STATUS=same'
+		[ "$output" = "sent 11" ]
+	done
+	run notify_probe hrw -1 'STATUS=changed'
+	wait_for 10 grep -qx 'status=changed' "$(ws_ready hrw)"
+	kill -TERM "$tracer"
+	wait "$tracer" || true
+	renames=$(grep -c 'hrw\.ready' "$DS_TEST_DIR/renames" || true)
+	cat "$DS_TEST_DIR/renames"
+	[ "$renames" -eq 1 ]
+	is_monitor "$mon"
+	st_stop hrw
+	nothing_ready_left hrw
+}
