@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -121,8 +122,18 @@ int ds_idshift_acl(const struct ds_idshift *s, void *acl, size_t len, unsigned l
 	return changed;
 }
 
+/* A non-directory with st_nlink > 1 met by a dry walk: one row per link met. */
+struct link_seen {
+	ino_t ino;
+	nlink_t nlink;
+	unsigned long long seq; /* the walk's order */
+	char *path;
+};
+
 struct walk {
 	struct ds_idshift *s;
+	struct link_seen *links; /* dry: every link met of a file with other links */
+	size_t nlinks, cap;
 	dev_t dev;
 	int mnt_id;    /* the top's mount */
 	int by_handle; /* mount ids from name_to_handle_at (no statx STATX_MNT_ID) */
@@ -258,6 +269,70 @@ static int read_xattrs(struct walk *w, const char *p, const struct stat *st, int
 	return 0;
 }
 
+static int note_link(struct walk *w, const struct stat *st)
+{
+	if (w->nlinks == w->cap) {
+		size_t nc = w->cap ? 2 * w->cap : 64;
+		struct link_seen *g = realloc(w->links, nc * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		w->links = g;
+		w->cap = nc;
+	}
+	struct link_seen *l = &w->links[w->nlinks];
+	*l = (struct link_seen){ st->st_ino, st->st_nlink, w->nlinks, NULL };
+	if (!(l->path = strdup(w->s->path)))
+		return -ENOMEM;
+	w->nlinks++;
+	return 0;
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct link_seen *x = a, *y = b;
+	return x->ino != y->ino ? (x->ino < y->ino ? -1 : 1) : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * After a dry walk: a file with more links than the walk met has one outside
+ * the tree (or under a mount inside it, which the walk does not enter), whose
+ * owner the shift would change too. -EMLINK with the first of them (in the
+ * walk's order) in path, nlink and nlink_inside; linked counts them.
+ */
+static int links_outside(struct walk *w)
+{
+	struct ds_idshift *s = w->s;
+	const struct link_seen *first = NULL;
+	size_t inside = 0;
+	qsort(w->links, w->nlinks, sizeof(*w->links), by_inode);
+	for (size_t i = 0, j; i < w->nlinks; i = j) {
+		for (j = i; j < w->nlinks && w->links[j].ino == w->links[i].ino; j++)
+			;
+		if ((nlink_t)(j - i) >= w->links[i].nlink)
+			continue;
+		s->linked++;
+		if (!first || w->links[i].seq < first->seq) {
+			first = &w->links[i];
+			inside = j - i;
+		}
+	}
+	if (!first)
+		return 0;
+	snprintf(s->path, sizeof(s->path), "%s", first->path);
+	s->nlink = (unsigned long long)first->nlink;
+	s->nlink_inside = inside;
+	return -EMLINK;
+}
+
+static void free_links(struct walk *w)
+{
+	for (size_t i = 0; i < w->nlinks; i++)
+		free(w->links[i].path);
+	free(w->links);
+	w->links = NULL;
+	w->nlinks = w->cap = 0;
+}
+
 /* One entry (fd: O_PATH, never a link followed), the top included. */
 static int shift_one(struct walk *w, int fd, const struct stat *st)
 {
@@ -280,8 +355,11 @@ static int shift_one(struct walk *w, int fd, const struct stat *st)
 			return r;
 	}
 	if (s->dry) {
-		if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 && !s->linked++)
-			snprintf(s->linked_path, sizeof(s->linked_path), "%s", s->path);
+		if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
+			int r = note_link(w, st);
+			if (r < 0)
+				return r;
+		}
 		return fixed_flags(p, st) ? -EPERM : 0;
 	}
 	int chown_now = ru > 0 || rg > 0, changed = chown_now;
@@ -381,8 +459,7 @@ static int walk_dir(struct walk *w, int fd)
 int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 {
 	s->entries = s->changed = s->touched = s->linked = 0;
-	s->bad_id = 0;
-	s->linked_path[0] = '\0';
+	s->bad_id = s->nlink = s->nlink_inside = 0;
 	snprintf(s->path, sizeof(s->path), ".");
 	if (!s->size ||
 	    (s->from < s->to + (unsigned long long)s->size && s->to < s->from + (unsigned long long)s->size))
@@ -398,5 +475,8 @@ int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 	r = shift_one(&w, fd, &st);
 	if (r == 0)
 		r = walk_dir(&w, fd);
+	if (r == 0 && s->dry)
+		r = links_outside(&w);
+	free_links(&w);
 	return r;
 }

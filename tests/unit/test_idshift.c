@@ -167,6 +167,29 @@ static void test_shift_and_back(void **state)
 	}
 }
 
+/* A file with a link outside the tree: the dry run refuses it, naming it; links all inside are fine. */
+static void test_link_outside_refused(void **state)
+{
+	build(state);
+	char outside[PATH_MAX], p[PATH_MAX];
+	snprintf(outside, sizeof(outside), "%s/outside", (const char *)*state);
+	path(state, "home/u/outside.hard", p);
+	assert_int_equal(link(outside, p), 0);
+	struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE, .dry = 1 };
+	assert_int_equal(shift_tree(state, &s), -EMLINK);
+	assert_string_equal(s.path, "./home/u/outside.hard");
+	assert_int_equal(s.nlink, 2);
+	assert_int_equal(s.nlink_inside, 1);
+	assert_int_equal(s.linked, 1);
+	struct stat st;
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	/* both links inside (etc/passwd and etc/passwd.hard): not refused */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(shift_tree(state, &s), 0);
+	assert_int_equal(s.linked, 0);
+}
+
 static void test_out_of_range_refused_untouched(void **state)
 {
 	build(state);
@@ -352,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_shift_and_back, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range_refused_untouched, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_link_outside_refused, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_walk_finishes, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_after_chown_keeps_capability, tmpdir_setup,
 						tmpdir_teardown),
