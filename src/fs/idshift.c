@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/idshift.h"
+#include "fs/mountinfo.h"
 #include "fs/mounts.h"
 #include "util/fault.h"
 #include "util/macros.h"
@@ -137,7 +138,10 @@ struct walk {
 	dev_t dev;
 	int mnt_id;    /* the top's mount */
 	int by_handle; /* mount ids from name_to_handle_at (no statx STATX_MNT_ID) */
-	size_t plen;   /* strlen(s->path) */
+	int by_path;   /* neither: mounts holds the mount points below the top, from mountinfo */
+	char **mounts; /* "./a/b", as path */
+	size_t nmounts;
+	size_t plen; /* strlen(s->path) */
 };
 
 #define STATX_MNT_ID_BIT 0x1000U
@@ -167,6 +171,8 @@ _Static_assert(offsetof(struct ds_statx, mnt_id) == 144, "struct statx's stx_mnt
  */
 static int mount_id(struct walk *w, int fd, int *out)
 {
+	if (ds_fault_active("no-mntid")) /* before 5.8, on a filesystem without file handles */
+		return -EOPNOTSUPP;
 	if (!w->by_handle && !ds_fault_active("no-statx-mntid")) {
 		struct ds_statx stx = { .mask = 0 };
 		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_BIT, &stx) == 0 &&
@@ -184,6 +190,69 @@ static int mount_id(struct walk *w, int fd, int *out)
 	if (name_to_handle_at(fd, "", &fh.h, out, AT_EMPTY_PATH) == 0)
 		return 0;
 	return errno == EOVERFLOW ? 0 : negerrno(); /* the mount id is filled in then too */
+}
+
+struct below {
+	struct walk *w;
+	const char *top; /* the top's path, "/" for the root */
+	size_t len;      /* strlen(top), 0 for "/" */
+};
+
+static int add_mount_below(const struct ds_mountinfo *m, void *ud)
+{
+	struct below *b = ud;
+	const char *mp = m->mountpoint;
+	if (strncmp(mp, b->top, b->len) != 0 || mp[b->len] != '/' || !mp[b->len + 1])
+		return 0;
+	char **g = realloc(b->w->mounts, (b->w->nmounts + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	b->w->mounts = g;
+	size_t n = strlen(mp + b->len) + 2;
+	if (!(g[b->w->nmounts] = malloc(n)))
+		return -ENOMEM;
+	snprintf(g[b->w->nmounts], n, ".%s", mp + b->len);
+	b->w->nmounts++;
+	return 0;
+}
+
+/*
+ * Neither statx nor name_to_handle_at has a mount id (before 5.8, on a
+ * filesystem without file handles): the mount points below the top as
+ * mountinfo lists them, by path. The top's path must still be the
+ * directory fd holds. A path listed is a mount point, whatever is on top of
+ * it now: left alone, as a mount id would leave it.
+ */
+static int mounts_by_path(struct walk *w, int fd)
+{
+	char link[32], top[PATH_MAX];
+	ds_fd_path(fd, link);
+	ssize_t n = readlink(link, top, sizeof(top) - 1);
+	if (n <= 0 || top[0] != '/')
+		return -EOPNOTSUPP;
+	top[n] = '\0';
+	struct stat at, held;
+	if (stat(top, &at) < 0 || fstat(fd, &held) < 0 || at.st_dev != held.st_dev || at.st_ino != held.st_ino)
+		return -EOPNOTSUPP; /* moved or deleted since: no path to match */
+	struct below b = { w, top, strcmp(top, "/") == 0 ? 0 : (size_t)n };
+	return ds_mountinfo_each(0, add_mount_below, &b);
+}
+
+static void free_mounts(struct walk *w)
+{
+	for (size_t i = 0; i < w->nmounts; i++)
+		free(w->mounts[i]);
+	free(w->mounts);
+	w->mounts = NULL;
+	w->nmounts = 0;
+}
+
+static int mounted_here(const struct walk *w)
+{
+	for (size_t i = 0; i < w->nmounts; i++)
+		if (strcmp(w->mounts[i], w->s->path) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -415,7 +484,9 @@ static int walk_entry(struct walk *w, int dir, const char *name)
 	struct stat st;
 	int r = fd < 0 || fstat(fd, &st) < 0 ? negerrno() : 0;
 	int mnt = w->mnt_id;
-	if (r == 0 && st.st_dev == w->dev)
+	if (r == 0 && st.st_dev == w->dev && w->by_path)
+		mnt = mounted_here(w) ? w->mnt_id + 1 : w->mnt_id;
+	else if (r == 0 && st.st_dev == w->dev)
 		r = mount_id(w, fd, &mnt);
 	/* another filesystem, or a bind mount (of the same one, too), here: neither changed nor entered */
 	if (r == 0 && st.st_dev == w->dev && mnt == w->mnt_id) {
@@ -470,13 +541,19 @@ int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 		return negerrno();
 	struct walk w = { .s = s, .dev = st.st_dev, .plen = 1 };
 	int r = mount_id(&w, fd, &w.mnt_id);
-	if (r < 0)
-		return r;
-	r = shift_one(&w, fd, &st);
+	/* No mount id at all: the mount points below by path, or (no path either) refused as before. */
+	if (r < 0 && mounts_by_path(&w, fd) == 0) {
+		w.by_path = 1;
+		w.mnt_id = 0;
+		r = 0;
+	}
+	if (r == 0)
+		r = shift_one(&w, fd, &st);
 	if (r == 0)
 		r = walk_dir(&w, fd);
 	if (r == 0 && s->dry)
 		r = links_outside(&w);
 	free_links(&w);
+	free_mounts(&w);
 	return r;
 }

@@ -20,7 +20,9 @@
  * O_NOFOLLOW and changed through that fd) and stays on the mount of its
  * top directory (a mount point below, a bind mount of the same filesystem
  * too, is neither changed nor entered: the mount id, by statx or, before
- * 5.8, name_to_handle_at). The dry run refuses an immutable or append-only
+ * 5.8, name_to_handle_at; on a filesystem without file handles before 5.8,
+ * the mount points mountinfo lists below the top's path, which must still
+ * be the top: a path listed is left alone whatever is mounted there now). The dry run refuses an immutable or append-only
  * file (-EPERM, with path: its owner cannot change) and a file with more hard
  * links than the walk met (-EMLINK, with path: a link outside the tree, as
  * cp -al or ln makes, is the same inode, and a host file would change owner

@@ -522,12 +522,13 @@ shifted() { stat -c %u:%g "$1/$2"; }
 
 # The walk stays on the rootfs's mount: a host directory bind-mounted inside it from the same
 # filesystem (same st_dev) is neither changed nor entered, with statx's mount id and with the
-# name_to_handle_at fallback of kernels before 5.8 (DROIDSPACES_FAULT=no-statx-mntid).
+# name_to_handle_at fallback of kernels before 5.8 (DROIDSPACES_FAULT=no-statx-mntid), and with no mount
+# id at all (before 5.8 on a filesystem without file handles, DROIDSPACES_FAULT=no-mntid) by mountinfo's paths.
 # bats test_tags=fault
-@test "private-users: a bind mount of the same filesystem inside the rootfs keeps its ids (statx mount id, and the name_to_handle_at fallback)" {
+@test "private-users: a bind mount of the same filesystem inside the rootfs keeps its ids (statx mount id, the name_to_handle_at fallback, mountinfo without either)" {
 	require_fixture busybox
 	local root scratch fault
-	for fault in none no-statx-mntid; do
+	for fault in none no-statx-mntid no-mntid; do
 		root=$(fixture_copy --copy busybox)
 		scratch=$DS_TEST_DIR/scratch-$fault
 		mkdir -p "$scratch/sub" "$root/home/bound"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fs/idshift.h"
+#include "util/macros.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -332,6 +333,51 @@ static void test_stays_on_one_filesystem(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/*
+ * A directory of the same filesystem bound inside the tree (same st_dev) is
+ * neither changed nor entered: by statx's mount id, by name_to_handle_at's,
+ * and with neither (DROIDSPACES_FAULT=no-mntid) by mountinfo's paths.
+ */
+static void test_bind_same_filesystem(void **state)
+{
+	build(state);
+	make(state, "bound", S_IFDIR | 0755, 0, 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static const char *const faults[] = { "", "no-statx-mntid", "no-mntid" };
+		char p[PATH_MAX], out[PATH_MAX], f[PATH_MAX + 8];
+		path(state, "bound", p);
+		snprintf(out, sizeof(out), "%s/host-dir", (const char *)*state);
+		snprintf(f, sizeof(f), "%s/file", out);
+		if (mkdir(out, 0755) < 0 || close(open(f, O_CREAT | O_WRONLY, 0644)) < 0)
+			_exit(2);
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(out, p, NULL, MS_BIND, NULL) < 0)
+			_exit(77);
+		for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+			setenv("DROIDSPACES_FAULT", faults[i], 1);
+			struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE },
+					  back = { .from = BASE, .size = SIZE };
+			struct stat a, b;
+			if (shift_tree(state, &s) != 0 || stat(f, &a) < 0 || a.st_uid != 0 || stat(out, &b) < 0 ||
+			    b.st_uid != 0 || lst(state, "etc/passwd").st_uid != BASE)
+				_exit(10 + (int)i);
+			if (shift_tree(state, &back) != 0 || lst(state, "etc/passwd").st_uid != 0)
+				_exit(20 + (int)i);
+		}
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "# SKIP: no mount namespace here\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_acl_and_cap_values(void **state)
 {
 	(void)state;
@@ -381,6 +427,7 @@ int main(void)
 						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_pending_capability_dropped, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stays_on_one_filesystem, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_same_filesystem, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_acl_and_cap_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
