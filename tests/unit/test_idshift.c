@@ -297,6 +297,19 @@ static void test_stale_pending_capability_dropped(void **state)
 }
 
 /* A filesystem mounted inside the tree is neither changed nor entered (in a mount namespace of the child's). */
+/* The child pid exited 0 (77: no mount namespace here, the test skipped). */
+static void child_passed(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "# SKIP: no mount namespace here\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_stays_on_one_filesystem(void **state)
 {
 	build(state);
@@ -323,14 +336,7 @@ static void test_stays_on_one_filesystem(void **state)
 			      ? 0
 			      : 1);
 	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 77) {
-		fprintf(stderr, "# SKIP: no mount namespace here\n");
-		skip();
-	}
-	assert_int_equal(WEXITSTATUS(st), 0);
+	child_passed(pid);
 }
 
 /*
@@ -368,14 +374,7 @@ static void test_bind_same_filesystem(void **state)
 		}
 		_exit(0);
 	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 77) {
-		fprintf(stderr, "# SKIP: no mount namespace here\n");
-		skip();
-	}
-	assert_int_equal(WEXITSTATUS(st), 0);
+	child_passed(pid);
 }
 
 static void test_acl_and_cap_values(void **state)
