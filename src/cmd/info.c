@@ -407,23 +407,43 @@ int cmd_show(struct ds_cli *cli)
 	return 0;
 }
 
+/* One note line per container scan left alone. */
+static void scan_note(const struct ds_found *f)
+{
+	if (f->verdict == DS_SCAN_OTHER_WORKSPACE)
+		fprintf(stderr,
+			"droidspaces: note: pid %d (cgroup %s) is a container of another workspace (its monitor "
+			"holds the cgroup's claim): not registered\n",
+			(int)f->pid, f->cgroup);
+	else
+		fprintf(stderr,
+			"droidspaces: note: pid %d (cgroup %s): cannot tell whether another workspace's monitor "
+			"holds its cgroup (no cgroup hierarchy here?): not registered\n",
+			(int)f->pid, f->cgroup);
+}
+
 int cmd_scan(struct ds_cli *cli)
 {
 	struct ds_error err = { 0 };
 	if (ds_workspace_ensure(cli->cfg.workspace, &err) < 0)
 		return ds_report(&err);
 	struct ds_found found[64];
-	int n = ds_inventory_scan(&cli->cfg, found, 64);
+	int n = ds_inventory_scan(&cli->cfg, found, 64), registered = 0;
 	if (n < 0) {
 		ds_fail(&err, n, "cannot scan /proc");
 		return ds_report(&err);
 	}
+	for (int i = 0; i < n; i++)
+		if (found[i].verdict != DS_SCAN_REGISTERED)
+			scan_note(&found[i]);
 	if (cli->flags.json) {
 		struct ds_json j;
 		ds_json_init(&j, stdout);
 		ds_json_object_begin(&j, NULL);
 		ds_json_array_begin(&j, "registered");
 		for (int i = 0; i < n; i++) {
+			if (found[i].verdict != DS_SCAN_REGISTERED)
+				continue;
 			ds_json_object_begin(&j, NULL);
 			ds_json_string(&j, "name", found[i].name);
 			ds_json_int(&j, "pid", found[i].pid);
@@ -434,8 +454,11 @@ int cmd_scan(struct ds_cli *cli)
 		return 0;
 	}
 	for (int i = 0; i < n; i++)
-		printf("Registered %s (pid %d)\n", found[i].name, (int)found[i].pid);
-	if (n == 0)
+		if (found[i].verdict == DS_SCAN_REGISTERED) {
+			printf("Registered %s (pid %d)\n", found[i].name, (int)found[i].pid);
+			registered++;
+		}
+	if (registered == 0)
 		printf("No untracked containers found.\n");
 	return 0;
 }

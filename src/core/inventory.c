@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -256,8 +257,45 @@ static int adopt(const struct ds_config *cfg, pid_t pid, unsigned long long star
 	return 0;
 }
 
+/* This workspace's lock of name is held (by its monitor, or a start or stop of it now). */
+static int lock_held_here(const struct ds_config *cfg, const char *name)
+{
+	char path[PATH_MAX];
+	if (ds_workspace_path(cfg->workspace, DS_WS_LOCK, name, path, sizeof(path)) < 0)
+		return 0;
+	/* Opened, not created: a name this workspace never had has no lock file. */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+/*
+ * Whose the container in droidspaces/cgname is, from its cgroup's claim taken
+ * without waiting: free (its monitor died: an orphan, ours to register), or
+ * held by a live monitor, which is ours only when this workspace's lock of
+ * cgname is held too; anything else cannot be told, and an init that might
+ * be another workspace's is never taken.
+ */
+static enum ds_scan_verdict claim_verdict(const struct ds_config *cfg, const struct ds_cgroups *cg, const char *cgname)
+{
+	char rel[DS_NAME_MAX + 16];
+	size_t busy;
+	snprintf(rel, sizeof(rel), "droidspaces/%s", cgname);
+	int r = cg->mode == DS_CG_NONE ? -ENOENT : ds_cgroup_claim(cg, rel, 0, &busy);
+	if (r >= 0)
+		close(r);
+	if (r >= 0 || r == -EBUSY)
+		return DS_SCAN_REGISTERED;
+	if (r == -EWOULDBLOCK)
+		return lock_held_here(cfg, cgname) ? DS_SCAN_REGISTERED : DS_SCAN_OTHER_WORKSPACE;
+	return DS_SCAN_UNCHECKED;
+}
+
 int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int max)
 {
+	struct ds_cgroups cg;
+	int r = ds_cgroup_detect(&cg);
+	if (r < 0)
+		return r;
 	DIR *d = opendir("/proc");
 	if (!d)
 		return negerrno();
@@ -277,7 +315,14 @@ int ds_inventory_scan(const struct ds_config *cfg, struct ds_found *found, int m
 		if (!starttime || !ds_proc_container_init((pid_t)pid, cgname) || !is_droidspaces((pid_t)pid) ||
 		    tracked(cfg, (pid_t)pid) || ds_proc_starttime((pid_t)pid) != starttime)
 			continue;
-		count += adopt(cfg, (pid_t)pid, starttime, cgname, &found[count]);
+		struct ds_found *f = &found[count];
+		memset(f, 0, sizeof(*f));
+		f->pid = (pid_t)pid;
+		snprintf(f->cgroup, sizeof(f->cgroup), "droidspaces/%s", cgname);
+		/* Another workspace's container (its pidfile is there, out of our sight) is never taken. */
+		f->verdict = claim_verdict(cfg, &cg, cgname);
+		if (f->verdict != DS_SCAN_REGISTERED || adopt(cfg, (pid_t)pid, starttime, cgname, f))
+			count++;
 	}
 	closedir(d);
 	return count;

@@ -99,6 +99,12 @@ static int walk(int rootfd, const char *rootfs, struct ds_idshift *s, struct ds_
 			       "--private-users: cannot shift the ids of %s: %s%s is immutable or append-only (chattr "
 			       "-i -a it first)",
 			       rootfs, rootfs, s->path + 1);
+	if (r == -EMLINK && s->dry)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--private-users: cannot shift the ids of %s: %s%s has %llu hard links, %llu of them "
+			       "outside it: the shift would change the owner of a file outside it too; give it a copy "
+			       "of its own (cp, then mv over it) first",
+			       rootfs, rootfs, s->path + 1, s->nlink, s->nlink - s->nlink_inside);
 	if (r < 0)
 		return ds_fail(err, r, "--private-users: cannot shift the ids of %s%s", rootfs, s->path + 1);
 	return 0;
@@ -133,11 +139,6 @@ static int shift(struct ds_config *cfg, unsigned from, unsigned to, unsigned siz
 		"droidspaces: %s the ids of %s (%llu files) %s %u:%u, once (--private-users-ownership=chown%s%s)\n",
 		to ? "shifting" : "shifting back", rootfs, s.entries, to ? "to" : "from", to ? to : from, size,
 		why ? ": " : "", why ? why : "");
-	if (s.linked)
-		fprintf(stderr,
-			"droidspaces: warning: %llu files of %s have other hard links (%s%s the first): a link outside "
-			"it (cp -al) gets the new ids too\n",
-			s.linked, rootfs, rootfs, s.linked_path + 1);
 	struct ds_userns_shift prev = cfg->settings.shift;
 	char saved[PATH_MAX];
 	int had_file = ds_saved_path(cfg, cfg->container_name, saved, sizeof(saved)) == 0 && access(saved, F_OK) == 0;
@@ -195,8 +196,11 @@ int ds_shift_prepare(struct ds_config *cfg, struct ds_error *err)
 				       cfg->settings.rootfs_path, (unsigned)st.st_uid, (unsigned)st.st_gid);
 		fprintf(stderr,
 			"droidspaces: %s is owned by guest root (%u), with no shift recorded for it: taken as "
-			"shifted to %u:%u\n",
-			cfg->settings.rootfs_path, u->base, u->base, u->size);
+			"shifted to %u:%u%s\n",
+			cfg->settings.rootfs_path, u->base, u->base, u->size,
+			cfg->settings.userns_ownership == DS_OWN_MAP
+				? ", and shifted back to its own ids now (--private-users-ownership=map)"
+				: "");
 		rec = (struct ds_userns_shift){ .state = DS_SHIFT_SHIFTED, .base = u->base, .size = u->size };
 		if ((r = save_record(cfg, &rec, err)) < 0)
 			return r;

@@ -122,34 +122,74 @@ static int for_each_dir(const struct ds_cgroups *cg, const char *rel, int (*fn)(
 	return r;
 }
 
+/* Which directories a create made (bit i: the i-th hierarchy for_each_dir visits), for an undo. */
+struct made {
+	int i;
+	unsigned leaf, parent;
+};
+
 static int create_one(const char *dir, int v1, void *ud)
 {
-	(void)ud;
+	struct made *made = ud;
+	char parent[PATH_MAX + 256];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *leaf = strrchr(parent, '/');
+	if (leaf)
+		*leaf = '\0';
+	int had_leaf = access(dir, F_OK) == 0, had_parent = !leaf || access(parent, F_OK) == 0;
+	int r = 0;
 	if (v1) {
 		/* Create level by level so each cpuset level inherits its CPUs. */
-		char buf[PATH_MAX + 256];
-		snprintf(buf, sizeof(buf), "%s", dir);
-		char *leaf = strrchr(buf, '/');
-		if (leaf) {
-			*leaf = '\0';
-			if (mkdir(buf, 0755) == 0)
-				cpuset_inherit(buf);
-			*leaf = '/';
-		}
+		if (leaf && mkdir(parent, 0755) == 0)
+			cpuset_inherit(parent);
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return negerrno();
-		cpuset_inherit(dir);
-		return 0;
+			r = negerrno();
+		else
+			cpuset_inherit(dir);
+	} else {
+		r = ds_mkdir_p(dir, 0755);
 	}
-	return ds_mkdir_p(dir, 0755);
+	if (made) {
+		unsigned bit = made->i < 32 ? 1u << made->i : 0;
+		made->i++;
+		if (!had_leaf && access(dir, F_OK) == 0)
+			made->leaf |= bit;
+		if (!had_parent && access(parent, F_OK) == 0)
+			made->parent |= bit;
+	}
+	return r;
+}
+
+static int create_dirs(const struct ds_cgroups *cg, const char *rel, struct made *made, struct ds_error *err)
+{
+	if (cg->mode == DS_CG_NONE)
+		return 0;
+	int r = for_each_dir(cg, rel, create_one, made);
+	return r < 0 ? ds_fail(err, r, "cannot create cgroup %s", rel) : 0;
 }
 
 int ds_cgroup_create(const struct ds_cgroups *cg, const char *rel, struct ds_error *err)
 {
-	if (cg->mode == DS_CG_NONE)
-		return 0;
-	int r = for_each_dir(cg, rel, create_one, NULL);
-	return r < 0 ? ds_fail(err, r, "cannot create cgroup %s", rel) : 0;
+	return create_dirs(cg, rel, NULL, err);
+}
+
+/* The undo of create_one: what it made, as long as it is empty (rmdir refuses otherwise). */
+static int unmake_one(const char *dir, int v1, void *ud)
+{
+	(void)v1;
+	struct made *made = ud;
+	unsigned bit = made->i < 32 ? 1u << made->i : 0;
+	made->i++;
+	if (made->leaf & bit)
+		rmdir(dir);
+	char parent[PATH_MAX + 256];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *leaf = strrchr(parent, '/');
+	if (leaf && (made->parent & bit)) {
+		*leaf = '\0';
+		rmdir(parent);
+	}
+	return 0;
 }
 
 /* The directory and the files that move processes and enable controllers (cgroup v2's delegation). */
@@ -572,6 +612,25 @@ int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl)
 	return -1;
 }
 
+int ds_cgroup_v1_primary(const struct ds_cgroups *cg)
+{
+	/* The controllers v1 hosts mount most often, Android's among them (cpuctl, memcg, cpuset). */
+	static const char *const order[] = {
+		"cpu", "memory", "cpuset", "devices", "freezer", "pids", "blkio", "cpuacct"
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		int i = ds_cgroup_v1_index(cg, order[k]);
+		if (i >= 0)
+			return i;
+	}
+	/* Named hierarchies only (name=systemd): the least options, as text. */
+	int best = cg->v1_count ? 0 : -1;
+	for (int i = 1; i < cg->v1_count; i++)
+		if (strcmp(cg->v1_opts[i], cg->v1_opts[best]) < 0)
+			best = i;
+	return best;
+}
+
 enum { CTL_NONE, CTL_V1, CTL_V2 };
 
 /*
@@ -745,7 +804,7 @@ int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, si
 	*n = 0;
 	ds_cgroup_v2_dir(cg, rel, dir, sizeof(dir));
 	if (!dir[0] && cg->v1_count > 0)
-		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[0], rel);
+		snprintf(dir, sizeof(dir), "%s/%s", cg->v1_root[ds_cgroup_v1_primary(cg)], rel);
 	if (!dir[0])
 		return -ENOENT;
 	int r = collect_pids(dir, 16, out, n);
@@ -778,11 +837,11 @@ int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n)
 	return cg->mode == DS_CG_NONE ? 0 : for_each_dir(cg, rel, busy_one, n);
 }
 
-/* The directory whose flock is rel's claim: rel in the first hierarchy for_each_dir visits. */
+/* The directory whose flock is rel's claim: rel in cgroup2, else in the v1 hierarchy ds_cgroup_v1_primary picks. */
 static int claim_path(const struct ds_cgroups *cg, const char *rel, char *dir, size_t size)
 {
 	const char *root = cg->v2_root[0]                             ? cg->v2_root
-			   : cg->mode == DS_CG_LEGACY && cg->v1_count ? cg->v1_root[0]
+			   : cg->mode == DS_CG_LEGACY && cg->v1_count ? cg->v1_root[ds_cgroup_v1_primary(cg)]
 								      : NULL;
 	if (!root)
 		return -ENOENT;
@@ -874,19 +933,50 @@ static int claim_failed(const char *rel, int r, size_t busy, struct ds_error *er
 	return ds_fail(err, r, "cannot claim cgroup %s", rel);
 }
 
+/*
+ * Removes what a create made, unless rel's claim is held now (a monitor that
+ * made it its own after us: it is that monitor's then).
+ */
+static void unmake(const struct ds_cgroups *cg, const char *rel, struct made *made)
+{
+	char dir[PATH_MAX + 256];
+	if (!made->leaf && !made->parent)
+		return;
+	if (claim_path(cg, rel, dir, sizeof(dir)) < 0)
+		return;
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	made->i = 0;
+	for_each_dir(cg, rel, unmake_one, made);
+}
+
 int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)
 {
 	size_t busy = 0;
 	long long deadline = ds_now_ms() + wait_ms;
-	int r;
+	struct made made = { 0 };
+	int r, created = 1;
 	/* Created again when a cleanup removed it between our mkdir and our lock. */
 	do {
-		if ((r = ds_cgroup_create(cg, rel, err)) < 0)
-			return r;
+		made.i = 0;
+		if ((r = create_dirs(cg, rel, &made, err)) < 0) {
+			created = 0;
+			break;
+		}
 		long long left = deadline - ds_now_ms();
 		r = ds_cgroup_claim(cg, rel, left > 0 ? (int)left : 0, &busy);
 	} while (r == -ENOENT && ds_now_ms() < deadline);
-	return r < 0 ? claim_failed(rel, r, busy, err) : r;
+	if (r >= 0)
+		return r;
+	/*
+	 * Held or busy: the directory was someone's before us, or is now. Any
+	 * other failure leaves nothing of ours behind (a directory made for a
+	 * start that never ran would hold the name's claim for nobody).
+	 */
+	if (r != -EWOULDBLOCK && r != -EBUSY)
+		unmake(cg, rel, &made);
+	return created ? claim_failed(rel, r, busy, err) : r;
 }
 
 int ds_cgroup_claim_free(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err)

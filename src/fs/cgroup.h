@@ -73,7 +73,7 @@ int ds_cgroup_destroy(const struct ds_cgroups *cg, const char *rel, int timeout_
 
 /*
  * The PIDs (the host's) of the processes in rel and the cgroups below it, from
- * its cgroup2 tree, else its first v1 hierarchy: a malloc'd array in *out
+ * its cgroup2 tree, else its ds_cgroup_v1_primary hierarchy: a malloc'd array in *out
  * (NULL and 0 when none). 0, or a negative errno.
  */
 int ds_cgroup_pids(const struct ds_cgroups *cg, const char *rel, pid_t **out, size_t *n);
@@ -88,7 +88,8 @@ int ds_cgroup_busy(const struct ds_cgroups *cg, const char *rel, size_t *n);
 /*
  * Names are host-wide, as the cgroup droidspaces/<name> is: one cgroup
  * whatever workspace starts <name>. The monitor of the container in it holds
- * an flock on its directory (in cgroup2, else in the first v1 hierarchy) for
+ * an flock on its directory (in cgroup2, else in the v1 hierarchy of
+ * ds_cgroup_v1_primary) for
  * as long as it lives; init and its helpers get the descriptor only until
  * they exec (O_CLOEXEC).
  *
@@ -115,6 +116,13 @@ int ds_cgroup_create_claimed(const struct ds_cgroups *cg, const char *rel, int w
 int ds_cgroup_claim_free(const struct ds_cgroups *cg, const char *rel, int wait_ms, struct ds_error *err);
 /* The index in cg->v1_root of the v1 hierarchy of controller ctl ("memory"), -1 when none. */
 int ds_cgroup_v1_index(const struct ds_cgroups *cg, const char *ctl);
+/*
+ * The v1 hierarchy that holds a v1-only host's claim (and whose processes
+ * ds_cgroup_pids reads): by a fixed order of controllers, so that two mount
+ * namespaces that list the hierarchies in other orders pick the same one.
+ * -1 when there is no v1 hierarchy.
+ */
+int ds_cgroup_v1_primary(const struct ds_cgroups *cg);
 /*
  * Writes the limits to rel, after ds_cgroup_create: the v1 controller's
  * hierarchy on a v1 or hybrid host (created here on hybrid, where rel is

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "fs/idshift.h"
+#include "fs/mountinfo.h"
 #include "fs/mounts.h"
 #include "util/fault.h"
 #include "util/macros.h"
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -121,12 +123,25 @@ int ds_idshift_acl(const struct ds_idshift *s, void *acl, size_t len, unsigned l
 	return changed;
 }
 
+/* A non-directory with st_nlink > 1 met by a dry walk: one row per link met. */
+struct link_seen {
+	ino_t ino;
+	nlink_t nlink;
+	unsigned long long seq; /* the walk's order */
+	char *path;
+};
+
 struct walk {
 	struct ds_idshift *s;
+	struct link_seen *links; /* dry: every link met of a file with other links */
+	size_t nlinks, cap;
 	dev_t dev;
 	int mnt_id;    /* the top's mount */
 	int by_handle; /* mount ids from name_to_handle_at (no statx STATX_MNT_ID) */
-	size_t plen;   /* strlen(s->path) */
+	int by_path;   /* neither: mounts holds the mount points below the top, from mountinfo */
+	char **mounts; /* "./a/b", as path */
+	size_t nmounts;
+	size_t plen; /* strlen(s->path) */
 };
 
 #define STATX_MNT_ID_BIT 0x1000U
@@ -156,6 +171,8 @@ _Static_assert(offsetof(struct ds_statx, mnt_id) == 144, "struct statx's stx_mnt
  */
 static int mount_id(struct walk *w, int fd, int *out)
 {
+	if (ds_fault_active("no-mntid")) /* before 5.8, on a filesystem without file handles */
+		return -EOPNOTSUPP;
 	if (!w->by_handle && !ds_fault_active("no-statx-mntid")) {
 		struct ds_statx stx = { .mask = 0 };
 		if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID_BIT, &stx) == 0 &&
@@ -173,6 +190,69 @@ static int mount_id(struct walk *w, int fd, int *out)
 	if (name_to_handle_at(fd, "", &fh.h, out, AT_EMPTY_PATH) == 0)
 		return 0;
 	return errno == EOVERFLOW ? 0 : negerrno(); /* the mount id is filled in then too */
+}
+
+struct below {
+	struct walk *w;
+	const char *top; /* the top's path, "/" for the root */
+	size_t len;      /* strlen(top), 0 for "/" */
+};
+
+static int add_mount_below(const struct ds_mountinfo *m, void *ud)
+{
+	struct below *b = ud;
+	const char *mp = m->mountpoint;
+	if (strncmp(mp, b->top, b->len) != 0 || mp[b->len] != '/' || !mp[b->len + 1])
+		return 0;
+	char **g = realloc(b->w->mounts, (b->w->nmounts + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	b->w->mounts = g;
+	size_t n = strlen(mp + b->len) + 2;
+	if (!(g[b->w->nmounts] = malloc(n)))
+		return -ENOMEM;
+	snprintf(g[b->w->nmounts], n, ".%s", mp + b->len);
+	b->w->nmounts++;
+	return 0;
+}
+
+/*
+ * Neither statx nor name_to_handle_at has a mount id (before 5.8, on a
+ * filesystem without file handles): the mount points below the top as
+ * mountinfo lists them, by path. The top's path must still be the
+ * directory fd holds. A path listed is a mount point, whatever is on top of
+ * it now: left alone, as a mount id would leave it.
+ */
+static int mounts_by_path(struct walk *w, int fd)
+{
+	char link[32], top[PATH_MAX];
+	ds_fd_path(fd, link);
+	ssize_t n = readlink(link, top, sizeof(top) - 1);
+	if (n <= 0 || top[0] != '/')
+		return -EOPNOTSUPP;
+	top[n] = '\0';
+	struct stat at, held;
+	if (stat(top, &at) < 0 || fstat(fd, &held) < 0 || at.st_dev != held.st_dev || at.st_ino != held.st_ino)
+		return -EOPNOTSUPP; /* moved or deleted since: no path to match */
+	struct below b = { w, top, strcmp(top, "/") == 0 ? 0 : (size_t)n };
+	return ds_mountinfo_each(0, add_mount_below, &b);
+}
+
+static void free_mounts(struct walk *w)
+{
+	for (size_t i = 0; i < w->nmounts; i++)
+		free(w->mounts[i]);
+	free(w->mounts);
+	w->mounts = NULL;
+	w->nmounts = 0;
+}
+
+static int mounted_here(const struct walk *w)
+{
+	for (size_t i = 0; i < w->nmounts; i++)
+		if (strcmp(w->mounts[i], w->s->path) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -258,6 +338,70 @@ static int read_xattrs(struct walk *w, const char *p, const struct stat *st, int
 	return 0;
 }
 
+static int note_link(struct walk *w, const struct stat *st)
+{
+	if (w->nlinks == w->cap) {
+		size_t nc = w->cap ? 2 * w->cap : 64;
+		struct link_seen *g = realloc(w->links, nc * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		w->links = g;
+		w->cap = nc;
+	}
+	struct link_seen *l = &w->links[w->nlinks];
+	*l = (struct link_seen){ st->st_ino, st->st_nlink, w->nlinks, NULL };
+	if (!(l->path = strdup(w->s->path)))
+		return -ENOMEM;
+	w->nlinks++;
+	return 0;
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct link_seen *x = a, *y = b;
+	return x->ino != y->ino ? (x->ino < y->ino ? -1 : 1) : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * After a dry walk: a file with more links than the walk met has one outside
+ * the tree (or under a mount inside it, which the walk does not enter), whose
+ * owner the shift would change too. -EMLINK with the first of them (in the
+ * walk's order) in path, nlink and nlink_inside; linked counts them.
+ */
+static int links_outside(struct walk *w)
+{
+	struct ds_idshift *s = w->s;
+	const struct link_seen *first = NULL;
+	size_t inside = 0;
+	qsort(w->links, w->nlinks, sizeof(*w->links), by_inode);
+	for (size_t i = 0, j; i < w->nlinks; i = j) {
+		for (j = i; j < w->nlinks && w->links[j].ino == w->links[i].ino; j++)
+			;
+		if ((nlink_t)(j - i) >= w->links[i].nlink)
+			continue;
+		s->linked++;
+		if (!first || w->links[i].seq < first->seq) {
+			first = &w->links[i];
+			inside = j - i;
+		}
+	}
+	if (!first)
+		return 0;
+	snprintf(s->path, sizeof(s->path), "%s", first->path);
+	s->nlink = (unsigned long long)first->nlink;
+	s->nlink_inside = inside;
+	return -EMLINK;
+}
+
+static void free_links(struct walk *w)
+{
+	for (size_t i = 0; i < w->nlinks; i++)
+		free(w->links[i].path);
+	free(w->links);
+	w->links = NULL;
+	w->nlinks = w->cap = 0;
+}
+
 /* One entry (fd: O_PATH, never a link followed), the top included. */
 static int shift_one(struct walk *w, int fd, const struct stat *st)
 {
@@ -280,8 +424,11 @@ static int shift_one(struct walk *w, int fd, const struct stat *st)
 			return r;
 	}
 	if (s->dry) {
-		if (!S_ISDIR(st->st_mode) && st->st_nlink > 1 && !s->linked++)
-			snprintf(s->linked_path, sizeof(s->linked_path), "%s", s->path);
+		if (!S_ISDIR(st->st_mode) && st->st_nlink > 1) {
+			int r = note_link(w, st);
+			if (r < 0)
+				return r;
+		}
 		return fixed_flags(p, st) ? -EPERM : 0;
 	}
 	int chown_now = ru > 0 || rg > 0, changed = chown_now;
@@ -337,7 +484,9 @@ static int walk_entry(struct walk *w, int dir, const char *name)
 	struct stat st;
 	int r = fd < 0 || fstat(fd, &st) < 0 ? negerrno() : 0;
 	int mnt = w->mnt_id;
-	if (r == 0 && st.st_dev == w->dev)
+	if (r == 0 && st.st_dev == w->dev && w->by_path)
+		mnt = mounted_here(w) ? w->mnt_id + 1 : w->mnt_id;
+	else if (r == 0 && st.st_dev == w->dev)
 		r = mount_id(w, fd, &mnt);
 	/* another filesystem, or a bind mount (of the same one, too), here: neither changed nor entered */
 	if (r == 0 && st.st_dev == w->dev && mnt == w->mnt_id) {
@@ -381,8 +530,7 @@ static int walk_dir(struct walk *w, int fd)
 int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 {
 	s->entries = s->changed = s->touched = s->linked = 0;
-	s->bad_id = 0;
-	s->linked_path[0] = '\0';
+	s->bad_id = s->nlink = s->nlink_inside = 0;
 	snprintf(s->path, sizeof(s->path), ".");
 	if (!s->size ||
 	    (s->from < s->to + (unsigned long long)s->size && s->to < s->from + (unsigned long long)s->size))
@@ -393,10 +541,19 @@ int ds_idshift_tree(int dirfd, struct ds_idshift *s)
 		return negerrno();
 	struct walk w = { .s = s, .dev = st.st_dev, .plen = 1 };
 	int r = mount_id(&w, fd, &w.mnt_id);
-	if (r < 0)
-		return r;
-	r = shift_one(&w, fd, &st);
+	/* No mount id at all: the mount points below by path, or (no path either) refused as before. */
+	if (r < 0 && mounts_by_path(&w, fd) == 0) {
+		w.by_path = 1;
+		w.mnt_id = 0;
+		r = 0;
+	}
+	if (r == 0)
+		r = shift_one(&w, fd, &st);
 	if (r == 0)
 		r = walk_dir(&w, fd);
+	if (r == 0 && s->dry)
+		r = links_outside(&w);
+	free_links(&w);
+	free_mounts(&w);
 	return r;
 }

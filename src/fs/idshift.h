@@ -20,9 +20,13 @@
  * O_NOFOLLOW and changed through that fd) and stays on the mount of its
  * top directory (a mount point below, a bind mount of the same filesystem
  * too, is neither changed nor entered: the mount id, by statx or, before
- * 5.8, name_to_handle_at). The dry run refuses an immutable or append-only
- * file (-EPERM, with path: its owner cannot change) and counts the files
- * with other hard links (linked: a link outside the tree changes too). An id
+ * 5.8, name_to_handle_at; on a filesystem without file handles before 5.8,
+ * the mount points mountinfo lists below the top's path, which must still
+ * be the top: a path listed is left alone whatever is mounted there now). The dry run refuses an immutable or append-only
+ * file (-EPERM, with path: its owner cannot change) and a file with more hard
+ * links than the walk met (-EMLINK, with path: a link outside the tree, as
+ * cp -al or ln makes, is the same inode, and a host file would change owner
+ * too; a link below a mount inside the tree counts as outside). An id
  * already in to..to+size-1 is left as it is: a walk interrupted halfway runs
  * again to completion, and a hard link met twice is changed once. The two
  * ranges must therefore not overlap (ds_idshift_tree refuses that).
@@ -36,20 +40,23 @@ struct ds_idshift {
 	unsigned from, to, size; /* ids from..from+size-1 become to..to+size-1 */
 	int dry;                 /* check only: every id in a range, nothing changed */
 	/* out */
-	unsigned long long entries; /* entries visited */
-	unsigned long long changed; /* entries changed */
-	unsigned long long touched; /* writes done (not dry): 0 after a failure, nothing changed */
-	unsigned long long linked;  /* dry: non-directories with st_nlink > 1 */
-	char linked_path[PATH_MAX]; /* dry: the first of them */
-	unsigned long long bad_id;  /* with -ERANGE: the id in neither range */
-	char path[PATH_MAX];        /* on failure: the entry, relative to the top ("." the top itself) */
+	unsigned long long entries;      /* entries visited */
+	unsigned long long changed;      /* entries changed */
+	unsigned long long touched;      /* writes done (not dry): 0 after a failure, nothing changed */
+	unsigned long long linked;       /* dry: files with hard links outside the tree */
+	unsigned long long nlink;        /* with -EMLINK: path's st_nlink */
+	unsigned long long nlink_inside; /* with -EMLINK: how many of them the walk met */
+	unsigned long long bad_id;       /* with -ERANGE: the id in neither range */
+	char path[PATH_MAX];             /* on failure: the entry, relative to the top ("." the top itself) */
 };
 
 /*
  * Shifts (or, dry, checks) the tree below and including the directory
  * dirfd. 0; -ERANGE with path and bad_id when an id is in neither range
  * (a dry run first changes nothing); -EINVAL when the ranges overlap;
- * -EPERM (dry) with path for an immutable or append-only file; or the
+ * -EPERM (dry) with path for an immutable or append-only file; -EMLINK
+ * (dry) with path, nlink and nlink_inside for a file with links outside the
+ * tree; or the
  * errno of a failed step, with path.
  */
 int ds_idshift_tree(int dirfd, struct ds_idshift *s);

@@ -11,7 +11,10 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { inventory_setup; }
-teardown() { common_teardown; }
+teardown() {
+	ws2_stop
+	common_teardown
+}
 
 # guest_hostname NAME: the UTS hostname inside the container.
 guest_hostname() { in_container "$1" cat /proc/sys/kernel/hostname; }
@@ -770,6 +773,42 @@ host_os_name() {
 	left=$(ls -A "$DROIDSPACES_WORKSPACE/Sockets" 2>/dev/null)
 	echo "left in Sockets/: ${left:-nothing}"
 	[ -z "$left" ]
+}
+
+# scan looks at all of /proc: before, it registered a container that another
+# workspace runs (its pidfile is there, out of sight), so that two workspaces
+# tracked one guest. That workspace's monitor holds the cgroup's claim.
+# bats test_tags=hostile,asan
+@test "scan: a container whose live monitor is another workspace's is not registered, with one note line" {
+	local r p form
+	r=$(fixture_copy busybox)
+	printf 'ID=scanother\nVERSION_ID=1\n' | write_osrelease "$r"
+	run ws2 "$DS" start -r "$r" --name=other
+	[ "$status" -eq 0 ]
+	p=$(head -n1 "$(ws_pidfile other "$DS_TEST_DIR/ws2")")
+	wait_for 10 booted "$p"
+
+	for form in table json; do
+		if [[ $form == json ]]; then
+			json_run scan --json
+			[ "$(jq --argjson p "$p" '[.registered[] | select(.pid == $p)] | length' <<<"$output")" -eq 0 ]
+		else
+			run --separate-stderr "$DS" scan
+			[ "$status" -eq 0 ]
+			[[ $output != *"(pid $p)"* ]]
+		fi
+		echo "stderr: $stderr"
+		[ "$(grep -cxF "droidspaces: note: pid $p (cgroup droidspaces/other) is a container of another workspace (its monitor holds the cgroup's claim): not registered" <<<"$stderr")" -eq 1 ]
+		# nothing of it in this workspace
+		[ -z "$(grep -lx "$p" "$DROIDSPACES_WORKSPACE"/Pids/*.pid 2>/dev/null)" ]
+		[ ! -e "$DROIDSPACES_WORKSPACE/Locks/other.lock" ]
+	done
+	# still the other workspace's, and its stop cleans up after it
+	run ws2 "$DS" --name=other status
+	[ "$status" -eq 0 ]
+	run ws2 "$DS" --name=other stop
+	[ "$status" -eq 0 ]
+	wait_for 10 ! test -e "$(ct_cgroup other)"
 }
 
 # scan knows no settings: where the container lives comes from its mounts.

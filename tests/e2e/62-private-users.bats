@@ -13,7 +13,8 @@
 # tree: a fresh tree at the path is not taken as shifted, and the name is not started on another
 # --rootfs while its shifted tree is there. An immutable file or a refused first chown changes
 # nothing and keeps the record; remove that cannot shift back refuses and keeps the range; a bind
-# mount of the same filesystem inside the rootfs keeps its ids (statx and its fallback).
+# mount of the same filesystem inside the rootfs keeps its ids (statx and its fallback); a file
+# hard-linked to one outside the rootfs refuses the shift (and the shift back) before anything changed.
 # Stock guests (OpenRC; trixie's systemd 257) boot and halt in a user namespace, host unchanged.
 #
 # info shows the range and the shift. Tags: hostile, fault.  Every test runs between common_setup and
@@ -403,6 +404,18 @@ shifted() { stat -c %u:%g "$1/$2"; }
 	"$DS" --name=pumove remove
 	[ "$(shifted "$moved" .)" = 0:0 ]
 	[ "$(shifted "$moved" bin/busybox)" = 0:0 ]
+	# with --private-users-ownership=map a moved shifted tree is shifted back, and the line says so
+	st_start pumap -r "$moved" --private-users --private-users-ownership=chown
+	base=$(range_base pumap)
+	st_stop pumap
+	mv "$moved" "$moved.2"
+	st_start pumap -r "$moved.2" --private-users --private-users-ownership=map
+	[[ $stderr == *"$moved.2 is owned by guest root ($base), with no shift recorded for it: taken as shifted to $base:65536, and shifted back to its own ids now (--private-users-ownership=map)"* ]]
+	[ "$(shifted "$moved.2" bin/busybox)" = 0:0 ]
+	wait_for 10 booted "$CT_PID"
+	[ "$("$DS" --name=pumap run stat -c %u:%g /bin/busybox)" = 0:0 ]
+	st_stop pumap
+	"$DS" --name=pumap remove
 }
 
 # A file whose owner cannot change (chattr +i, +a) is found by the dry pass: the start refuses with one
@@ -509,29 +522,71 @@ shifted() { stat -c %u:%g "$1/$2"; }
 
 # The walk stays on the rootfs's mount: a host directory bind-mounted inside it from the same
 # filesystem (same st_dev) is neither changed nor entered, with statx's mount id and with the
-# name_to_handle_at fallback of kernels before 5.8 (DROIDSPACES_FAULT=no-statx-mntid).
+# name_to_handle_at fallback of kernels before 5.8 (DROIDSPACES_FAULT=no-statx-mntid), and with no mount
+# id at all (before 5.8 on a filesystem without file handles, DROIDSPACES_FAULT=no-mntid) by mountinfo's paths.
 # bats test_tags=fault
-@test "private-users: a bind mount of the same filesystem inside the rootfs keeps its ids (statx mount id, and the name_to_handle_at fallback); hard links are warned about" {
+@test "private-users: a bind mount of the same filesystem inside the rootfs keeps its ids (statx mount id, the name_to_handle_at fallback, mountinfo without either)" {
 	require_fixture busybox
 	local root scratch fault
-	for fault in none no-statx-mntid; do
+	for fault in none no-statx-mntid no-mntid; do
 		root=$(fixture_copy --copy busybox)
 		scratch=$DS_TEST_DIR/scratch-$fault
 		mkdir -p "$scratch/sub" "$root/home/bound"
 		touch "$scratch/sub/file"
 		[ "$(stat -c %d "$scratch")" = "$(stat -c %d "$root")" ]
 		mount --bind "$scratch" "$root/home/bound"
-		ln "$root/bin/busybox" "$DS_TEST_DIR/linked-$fault"
 		DROIDSPACES_FAULT=$fault st_start "pubind$fault" -r "$root" --private-users \
 			--private-users-ownership=chown || { umount "$root/home/bound" && false; }
 		umount "$root/home/bound"
-		[[ $stderr == *"have other hard links ($root/bin/busybox the first)"* ]]
 		[ "$(stat -c %u:%g "$scratch" "$scratch/sub" "$scratch/sub/file" | sort -u)" = 0:0 ]
 		[ "$(shifted "$root" home)" != 0:0 ]
 		st_stop "pubind$fault"
 		"$DS" --name="pubind$fault" remove
 		[ "$(shifted "$root" home)" = 0:0 ]
 	done
+}
+
+# A hard link from the rootfs to a file outside it (the same filesystem: ln, cp -al) is one inode with
+# it: before, the shift only warned, and the host file became guest root's too. The dry pass counts
+# the links it meets of each file and refuses one that has more, before anything changed; links met
+# twice inside the tree (git-core's) are no reason.
+# bats test_tags=hostile
+@test "private-users: a file hard-linked to one outside the rootfs refuses the shift with one line before anything changed; the outside file keeps its owner" {
+	require_fixture busybox
+	local root outside cfg base
+	root=$(fixture_copy --copy busybox)
+	outside=$DS_TEST_DIR/host-owned
+	cfg=$DROIDSPACES_WORKSPACE/Containers/pulink/container.config
+	echo host >"$outside"
+	chown 123:456 "$outside"
+	[ "$(stat -c %d "$outside")" = "$(stat -c %d "$root")" ]
+	ln "$outside" "$root/etc/hostfile"
+	ln "$root/bin/busybox" "$root/bin/busybox.hard"
+	st_refused "--private-users: cannot shift the ids of $root: $root/etc/hostfile has 2 hard links, 1 of them outside it" \
+		--name=pulink -r "$root" --private-users --private-users-ownership=chown
+	[ "$(stat -c %u:%g "$outside")" = 123:456 ]
+	[ "$(shifted "$root" .)" = 0:0 ]
+	[ "$(shifted "$root" bin/busybox)" = 0:0 ]
+	[ ! -e "$cfg" ]
+	refute grep -q ' pulink$' "$(REGISTRY)"
+	# the link broken: shifted, the pair inside once
+	rm "$root/etc/hostfile"
+	st_start pulink -r "$root" --private-users --private-users-ownership=chown
+	wait_for 10 booted "$CT_PID"
+	base=$(range_base pulink)
+	[ "$(shifted "$root" bin/busybox.hard)" = "$base:$base" ]
+	[ "$(stat -c %u:%g "$outside")" = 123:456 ]
+	st_stop pulink
+	# a link made while shifted holds up the shift back too (remove refuses, the range kept)
+	ln "$outside" "$root/etc/hostfile"
+	run_ds_err --name=pulink remove
+	[ "$status" -ne 0 ]
+	assert_one_error_line "$root/etc/hostfile has 2 hard links, 1 of them outside it"
+	[ "$(stat -c %u:%g "$outside")" = 123:456 ]
+	grep -q ' pulink$' "$(REGISTRY)"
+	rm "$root/etc/hostfile"
+	"$DS" --name=pulink remove
+	[ "$(shifted "$root" bin/busybox)" = 0:0 ]
 }
 
 # pu_stock FIXTURE NAME OPTION...: the stock FIXTURE booted from a filesystem of its

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "fs/cgroup.h"
+#include "util/macros.h"
 #include "putfile.h"
 #include "tmpdir.h"
 
@@ -268,6 +269,78 @@ static void test_limits_v2(void **state)
 	assert_true(u.cpu_usec == 1234 && u.pids == -1);
 }
 
+/* A v1-only host's claim hierarchy is the same whatever order mountinfo lists the hierarchies in. */
+static void test_v1_primary(void **state)
+{
+	(void)state;
+	static const char *const opts[][4] = {
+		{ "name=systemd", "memory", "cpu,cpuacct", "devices" },     /* cpu first by the order */
+		{ "name=systemd", "memory", "blkio", "devices" },           /* memory */
+		{ "name=systemd", "name=openrc", "net_cls", "perf_event" }, /* no listed controller: the least text */
+	};
+	static const char *const want[] = { "cpu,cpuacct", "memory", "name=openrc" };
+	for (size_t t = 0; t < ARRAY_SIZE(opts); t++) {
+		for (int rot = 0; rot < 4; rot++) {
+			struct ds_cgroups cg;
+			memset(&cg, 0, sizeof(cg));
+			cg.mode = DS_CG_LEGACY;
+			cg.v1_count = 4;
+			for (int i = 0; i < 4; i++) {
+				/* rotated, and reversed on odd rotations */
+				int k = rot % 2 ? (3 - i + rot) % 4 : (i + rot) % 4;
+				snprintf(cg.v1_opts[i], sizeof(cg.v1_opts[i]), "%s", opts[t][k]);
+				snprintf(cg.v1_root[i], sizeof(cg.v1_root[i]), "/sys/fs/cgroup/%s", opts[t][k]);
+			}
+			int i = ds_cgroup_v1_primary(&cg);
+			assert_true(i >= 0);
+			assert_string_equal(cg.v1_opts[i], want[t]);
+		}
+	}
+	struct ds_cgroups none;
+	memset(&none, 0, sizeof(none));
+	assert_int_equal(ds_cgroup_v1_primary(&none), -1);
+}
+
+/*
+ * A claim that fails for a reason other than "held" or "busy" removes the
+ * directories the create made, and only those: here the claim's process walk
+ * fails (ELOOP) in a second hierarchy whose directory was there before.
+ */
+static void test_create_claimed_undo(void **state)
+{
+	const char *tmp = *state;
+	struct ds_cgroups cg;
+	memset(&cg, 0, sizeof(cg));
+	cg.mode = DS_CG_LEGACY;
+	cg.v1_count = 2;
+	snprintf(cg.v1_root[0], sizeof(cg.v1_root[0]), "%s/cpu", tmp);
+	snprintf(cg.v1_opts[0], sizeof(cg.v1_opts[0]), "cpu");
+	snprintf(cg.v1_root[1], sizeof(cg.v1_root[1]), "%s/net_cls", tmp);
+	snprintf(cg.v1_opts[1], sizeof(cg.v1_opts[1]), "net_cls");
+	char path[PATH_MAX], kept[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cpu", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put_text(tmp, "net_cls/droidspaces/x/notes", "");
+	snprintf(kept, sizeof(kept), "%s/net_cls/droidspaces/x/cgroup.procs", tmp);
+	assert_int_equal(symlink(kept, kept), 0);
+	struct ds_error err = { 0 };
+	assert_int_equal(ds_cgroup_create_claimed(&cg, "droidspaces/x", 0, &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "cannot claim cgroup droidspaces/x"));
+	/* made here: gone, parent too; there before: kept */
+	snprintf(path, sizeof(path), "%s/cpu/droidspaces", tmp);
+	assert_int_equal(access(path, F_OK) < 0 ? errno : 0, ENOENT);
+	snprintf(path, sizeof(path), "%s/net_cls/droidspaces/x/notes", tmp);
+	assert_int_equal(access(path, F_OK), 0);
+	/* and with nothing in the way, the claim is made and its directories stay */
+	assert_int_equal(unlink(kept), 0);
+	memset(&err, 0, sizeof(err));
+	int fd = ds_cgroup_create_claimed(&cg, "droidspaces/x", 0, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/cpu/droidspaces/x", tmp);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +349,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits_v1, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_limits_v2, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_cpuset, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test(test_v1_primary),
+		cmocka_unit_test_setup_teardown(test_create_claimed_undo, tmpdir_setup, tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fs/idshift.h"
+#include "util/macros.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,6 +168,29 @@ static void test_shift_and_back(void **state)
 	}
 }
 
+/* A file with a link outside the tree: the dry run refuses it, naming it; links all inside are fine. */
+static void test_link_outside_refused(void **state)
+{
+	build(state);
+	char outside[PATH_MAX], p[PATH_MAX];
+	snprintf(outside, sizeof(outside), "%s/outside", (const char *)*state);
+	path(state, "home/u/outside.hard", p);
+	assert_int_equal(link(outside, p), 0);
+	struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE, .dry = 1 };
+	assert_int_equal(shift_tree(state, &s), -EMLINK);
+	assert_string_equal(s.path, "./home/u/outside.hard");
+	assert_int_equal(s.nlink, 2);
+	assert_int_equal(s.nlink_inside, 1);
+	assert_int_equal(s.linked, 1);
+	struct stat st;
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	/* both links inside (etc/passwd and etc/passwd.hard): not refused */
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(shift_tree(state, &s), 0);
+	assert_int_equal(s.linked, 0);
+}
+
 static void test_out_of_range_refused_untouched(void **state)
 {
 	build(state);
@@ -273,6 +297,19 @@ static void test_stale_pending_capability_dropped(void **state)
 }
 
 /* A filesystem mounted inside the tree is neither changed nor entered (in a mount namespace of the child's). */
+/* The child pid exited 0 (77: no mount namespace here, the test skipped). */
+static void child_passed(pid_t pid)
+{
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77) {
+		fprintf(stderr, "# SKIP: no mount namespace here\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_stays_on_one_filesystem(void **state)
 {
 	build(state);
@@ -299,14 +336,45 @@ static void test_stays_on_one_filesystem(void **state)
 			      ? 0
 			      : 1);
 	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	if (WEXITSTATUS(st) == 77) {
-		fprintf(stderr, "# SKIP: no mount namespace here\n");
-		skip();
+	child_passed(pid);
+}
+
+/*
+ * A directory of the same filesystem bound inside the tree (same st_dev) is
+ * neither changed nor entered: by statx's mount id, by name_to_handle_at's,
+ * and with neither (DROIDSPACES_FAULT=no-mntid) by mountinfo's paths.
+ */
+static void test_bind_same_filesystem(void **state)
+{
+	build(state);
+	make(state, "bound", S_IFDIR | 0755, 0, 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static const char *const faults[] = { "", "no-statx-mntid", "no-mntid" };
+		char p[PATH_MAX], out[PATH_MAX], f[PATH_MAX + 8];
+		path(state, "bound", p);
+		snprintf(out, sizeof(out), "%s/host-dir", (const char *)*state);
+		snprintf(f, sizeof(f), "%s/file", out);
+		if (mkdir(out, 0755) < 0 || close(open(f, O_CREAT | O_WRONLY, 0644)) < 0)
+			_exit(2);
+		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(out, p, NULL, MS_BIND, NULL) < 0)
+			_exit(77);
+		for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+			setenv("DROIDSPACES_FAULT", faults[i], 1);
+			struct ds_idshift s = { .from = 0, .to = BASE, .size = SIZE },
+					  back = { .from = BASE, .size = SIZE };
+			struct stat a, b;
+			if (shift_tree(state, &s) != 0 || stat(f, &a) < 0 || a.st_uid != 0 || stat(out, &b) < 0 ||
+			    b.st_uid != 0 || lst(state, "etc/passwd").st_uid != BASE)
+				_exit(10 + (int)i);
+			if (shift_tree(state, &back) != 0 || lst(state, "etc/passwd").st_uid != 0)
+				_exit(20 + (int)i);
+		}
+		_exit(0);
 	}
-	assert_int_equal(WEXITSTATUS(st), 0);
+	child_passed(pid);
 }
 
 static void test_acl_and_cap_values(void **state)
@@ -352,11 +420,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_shift_and_back, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_range_refused_untouched, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_link_outside_refused, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_walk_finishes, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_after_chown_keeps_capability, tmpdir_setup,
 						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_pending_capability_dropped, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_stays_on_one_filesystem, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_same_filesystem, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_acl_and_cap_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,7 +84,9 @@ scan_run() {
 			echo "${ours[*]}"
 		)]" '{registered: [.registered[] | select(.pid as $p | $ours | index($p))]}' <<<"$output")
 	else
-		ds_run scan
+		# notes (containers left alone) go to stderr, kept in $stderr
+		run --separate-stderr "$DS" scan
+		printf '$ %s scan\n%s\n[stderr: %s]\n[exit %s]\n' "$DS" "$output" "$stderr" "$status" >>"$DS_TEST_DIR/ds.log"
 		[ "$status" -eq 0 ] || return 1
 		while IFS= read -r line; do
 			if [[ $line =~ ^Registered\ ([^ ]+)\ \(pid\ ([0-9]+)\)$ ]]; then
