@@ -425,6 +425,42 @@ opt_row_report() {
 }
 
 # fault_start POINT NAME ROOTFS: start NAME in the background with the fault
+# monitor_killed NAME MON: SIGKILL the monitor held at a fault point; the CLI fails with one line.
+monitor_killed() {
+	kill -KILL "$2"
+	fault_reap
+	[ "$FAULT_RC" -ne 0 ]
+	[ ! -s "$DS_TEST_DIR/fault.out" ]
+	stderr=$(cat "$DS_TEST_DIR/fault.err")
+	assert_one_error_line "$1"
+}
+
+# after_monitor_killed NAME ROOT WHEN: no guest booted, status says stopped, and the name starts,
+# boots once and stops clean; no cgroup or socket stayed after the kill (checked last).
+after_monitor_killed() {
+	local name=$1 root=$2 when=$3 left
+	wait_for 10 no_monitors
+	[ ! -e "$root/var/log/ds-test-boots" ]
+	lock_free "$name"
+	left=$(cgroups_of "$name")
+	[[ -e $(ws_sock "$name") ]] && left+=" $(ws_sock "$name")"
+	run_ds_err --name="$name" status
+	[ "$status" -eq 1 ]
+	[ "$output" = "$name: stopped" ]
+	[ -z "$(show_state "$name")" ]
+	[ ! -e "$(ws_pidfile "$name")" ]
+
+	start_ct "$name" "$root"
+	wait_for 10 booted "$CT_PID"
+	stop_ct "$name"
+	assert_cleaned "$name"
+	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 1 ]
+	if [[ -n $left ]]; then
+		echo "after the monitor was killed $when, these stayed: $left" >&2
+		return 1
+	fi
+}
+
 # point armed; FAULT_CLI is the CLI's PID.
 fault_start() {
 	local point=$1 name=$2 root=$3
@@ -500,7 +536,7 @@ fault_reap() {
 # bats test_tags=fault
 @test "fault: monitor SIGKILLed at monitor:before-devices: init mounted but never runs the guest's init, start fails clearly, nothing left" {
 	require_fixture busybox
-	local root mon init cg_left
+	local root mon init
 	root=$(fixture_copy busybox)
 	fault_start monitor:before-devices fd "$root"
 	wait_for 10 stopped_monitor
@@ -511,74 +547,27 @@ fault_reap() {
 	init=$(sed -n 1p "$(ws_pidfile fd)")
 	[ "$(readlink "/proc/$init/exe")" = "$(readlink -f "$DS")" ]
 	[ ! -e "$root/var/log/ds-test-boots" ]
-	kill -KILL "$mon"
-	fault_reap
-	[ "$FAULT_RC" -ne 0 ]
-	[ ! -s "$DS_TEST_DIR/fault.out" ]
-	stderr=$(cat "$DS_TEST_DIR/fault.err")
-	assert_one_error_line "fd"
-
-	# The held init sees EOF and exits without a boot: the stale pidfile is the next command's to clear.
+	monitor_killed fd "$mon"
+	# The held init sees EOF and exits without a boot; status clears the stale pidfile.
 	wait_for 10 eval '! kill -0 '"$init"' 2>/dev/null'
-	wait_for 10 no_monitors
-	[ ! -e "$root/var/log/ds-test-boots" ]
-	lock_free fd
-	run_ds_err --name=fd status
-	[ "$status" -eq 1 ]
-	[ "$output" = "fd: stopped" ]
-	cg_left=$(cgroups_of fd)
-	[ -z "$(show_state fd)" ]
-
-	start_ct fd "$root"
-	wait_for 10 booted "$CT_PID"
-	stop_ct fd
-	assert_cleaned fd
-	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 1 ]
-	if [[ -n $cg_left ]]; then
-		echo "after the monitor was killed before the device policy, these stayed: $cg_left" >&2
-		return 1
-	fi
+	after_monitor_killed fd "$root" "before the device policy"
 }
 
 # bats test_tags=fault
 @test "fault: monitor SIGKILLed at monitor:before-pidfile: init never boots, start fails clearly, nothing left" {
 	require_fixture busybox
-	local root mon cg_left
+	local root mon
 	root=$(fixture_copy busybox)
 	fault_start monitor:before-pidfile fm "$root"
 	wait_for 10 stopped_monitor
 	mon=$(stopped_monitor)
 	own_pid "$mon"
 	[ ! -e "$(ws_pidfile fm)" ]
-	kill -KILL "$mon"
-	fault_reap
-	[ "$FAULT_RC" -ne 0 ]
-	[ ! -s "$DS_TEST_DIR/fault.out" ]
-	stderr=$(cat "$DS_TEST_DIR/fault.err")
-	assert_one_error_line "fm"
-
+	monitor_killed fm "$mon"
 	# The held init sees EOF and exits: no guest, no untracked process.
 	wait_for 10 no_monitors
-	[ ! -e "$root/var/log/ds-test-boots" ]
 	[ ! -e "$(ws_pidfile fm)" ]
-	lock_free fm
-	# (checked at the end, so the rest is tested as well)
-	cg_left=$(cgroups_of fm)
-	[[ -e $(ws_sock fm) ]] && cg_left+=" $(ws_sock fm)"
-	run_ds_err --name=fm status
-	[ "$status" -eq 1 ]
-	[ "$output" = "fm: stopped" ]
-	[ -z "$(show_state fm)" ]
-
-	start_ct fm "$root"
-	wait_for 10 booted "$CT_PID"
-	stop_ct fm
-	assert_cleaned fm
-	[ "$(line_count "$root/var/log/ds-test-boots")" -eq 1 ]
-	if [[ -n $cg_left ]]; then
-		echo "after the monitor was killed before the pidfile, these stayed: $cg_left" >&2
-		return 1
-	fi
+	after_monitor_killed fm "$root" "before the pidfile"
 }
 
 # bats test_tags=fault
