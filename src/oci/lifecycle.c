@@ -167,9 +167,14 @@ static int enter_new_userns(int pid_w, int maps_r, struct ds_error *err)
 	char done = 0;
 	if (ds_write_all(pid_w, &ask, sizeof(ask)) < 0 || ds_read_all(maps_r, &done, 1) != 1)
 		_exit(1); /* create could not write them: it says why */
-	/* Root of the namespace from here on: the caps of the new namespace apply to what we make. */
+	return 0;
+}
+
+/* In a user namespace, made or joined: its root from here on, so that what init makes (a tmpfs's files) is ownable. */
+static int become_userns_root(struct ds_error *err)
+{
 	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		return ds_fail(err, negerrno(), "cannot become root of the user namespace (is 0 mapped?)");
+		return ds_fail(err, negerrno(), "cannot become root of the user namespace (is 0 mapped in it?)");
 	return 0;
 }
 
@@ -189,8 +194,10 @@ static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int syn
 	if (hook_w >= 0)
 		close(hook_w); /* create's alone: init sees EOF when create is gone */
 	struct ds_error e = { 0 };
+	int userns = s->ns_wanted[DS_OCI_NS_USER];
 	if (ds_oci_init_prepare(in, &e) < 0 ||
-	    (s->ns_wanted[DS_OCI_NS_USER] && !s->ns_path[DS_OCI_NS_USER] && enter_new_userns(pid_w, maps_r, &e) < 0)) {
+	    (userns && !s->ns_path[DS_OCI_NS_USER] && enter_new_userns(pid_w, maps_r, &e) < 0) ||
+	    (userns && become_userns_root(&e) < 0)) {
 		(void)ds_write_all(in->sync_fd, &e, sizeof(e));
 		_exit(1);
 	}

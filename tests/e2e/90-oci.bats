@@ -847,7 +847,7 @@ set_seccomp() {
 }
 
 # bats test_tags=asan
-@test "oci: a user namespace with linux.uidMappings: root inside is the mapped host uid; joined by exec" {
+@test "oci: a user namespace with linux.uidMappings: root inside is the mapped host uid; joined by exec and by path" {
 	require_fixture busybox
 	require_cmd jq
 	local root bundle pid f
@@ -885,6 +885,17 @@ set_seccomp() {
 	run -0 oci exec --process "$DS_TEST_DIR/pu.json" u1
 	[ "${lines[0]}" = 0 ]
 	[[ ${lines[1]} =~ ^\ +0\ +200000\ +65536$ ]]
+	# A second container joins it by path (no maps of its own): root inside, the same namespace.
+	mkdir -p "$DS_TEST_DIR/join"
+	jq --arg p "/proc/$pid/ns/user" '.linux.namespaces[0].path = $p | del(.linux.uidMappings, .linux.gidMappings)
+		| .process.args = ["sh","-c","id -u >/joined.tmp; mv /joined.tmp /joined; exec sleep 1000"]' \
+		"$f" >"$DS_TEST_DIR/join/config.json"
+	oci_create u4 "$DS_TEST_DIR/join" --pid-file "$DS_TEST_DIR/u4.pid"
+	run -0 oci start u4
+	wait_for 10 test -e "$root/joined"
+	[ "$(cat "$root/joined")" = 0 ]
+	[ "$(readlink "/proc/$(cat "$DS_TEST_DIR/u4.pid")/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ]
+	run -0 oci delete --force u4
 	run -0 oci delete --force u1
 
 	# A new user namespace needs both maps; maps need a user namespace.
