@@ -147,10 +147,14 @@ static int verb_exec(const struct oci_cli *o)
 			e.process = v;
 		else if ((v = flag_value(o->argc, o->argv, &i, "--pid-file", &missing)))
 			e.pid_file = v;
+		else if ((v = flag_value(o->argc, o->argv, &i, "--console-socket", &missing)))
+			e.console_socket = v;
 		else if (missing)
 			return usage_error(o, "%s needs a value", o->argv[i]);
 		else if (!strcmp(o->argv[i], "--detach") || !strcmp(o->argv[i], "-d"))
 			e.detach = 1;
+		else if (!strcmp(o->argv[i], "--tty") || !strcmp(o->argv[i], "-t"))
+			continue; /* as runc with --process: process.json's "terminal" decides */
 		else if (o->argv[i][0] == '-')
 			return usage_error(o, "exec does not take %s", o->argv[i]);
 		else if (n < 2)
@@ -372,7 +376,7 @@ static int verb_features(const struct oci_cli *o)
 	ds_json_object_begin(&j, "linux");
 	ds_json_array_begin(&j, "namespaces");
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
-		if (ns != DS_OCI_NS_USER && ns != DS_OCI_NS_TIME)
+		if (ns != DS_OCI_NS_TIME)
 			ds_json_string(&j, NULL, ds_oci_ns_name(ns));
 	ds_json_array_end(&j);
 	ds_oci_seccomp_features(&j);
@@ -389,7 +393,8 @@ static const struct {
 	{ "create", verb_create, "create --bundle DIR [--pid-file F] [--console-socket S] ID: set up, wait for start" },
 	{ "start", verb_start, "start ID: run the created container's process" },
 	{ "state", verb_state, "state ID: the container's state as JSON" },
-	{ "exec", verb_exec, "exec --process P.json [--detach] [--pid-file F] ID: one more process in it" },
+	{ "exec", verb_exec,
+	  "exec --process P.json [--detach] [--pid-file F] [--console-socket S] [--tty] ID: one more process in it" },
 	{ "kill", verb_kill, "kill [--all] ID [SIGNAL]: signal the container (TERM by default)" },
 	{ "delete", verb_delete, "delete [--force] ID: remove a stopped container" },
 	{ "ps", verb_ps, "ps [--format table|json] ID [PS_ARGS]: the processes in its cgroup" },

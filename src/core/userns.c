@@ -424,15 +424,29 @@ int ds_userns_supported(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+int ds_userns_write_map(pid_t pid, const char *which, const char *map, struct ds_error *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	size_t n = strlen(map);
+	/* One write: the kernel takes a map once, whole. */
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, map, n) == (ssize_t)n)
+		return 0;
+	int r = negerrno();
+	char shown[96];
+	snprintf(shown, sizeof(shown), "%s", map);
+	for (char *c = shown; *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ',' : '\0';
+	return ds_fail(err, r, "cannot write %s (%s)", path, shown);
+}
+
 static int write_map(pid_t pid, const char *which, const struct ds_userns *u, struct ds_error *err)
 {
-	char path[64], map[64];
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	char map[64];
 	snprintf(map, sizeof(map), "0 %u %u\n", u->base, u->size);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
-		return ds_fail(err, negerrno(), "cannot write %s (%s)", path, ds_chomp(map));
-	return 0;
+	return ds_userns_write_map(pid, which, map, err);
 }
 
 /*

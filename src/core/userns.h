@@ -91,6 +91,8 @@ int ds_userns_supported(void);
  */
 int ds_userns_idmap_possible(int rootfd, const struct ds_userns *u, char *why, size_t size);
 
+/* /proc/PID/WHICH (uid_map, gid_map) written with map, lines of "INSIDE OUTSIDE COUNT". */
+int ds_userns_write_map(pid_t pid, const char *which, const char *map, struct ds_error *err);
 /* The uid and gid maps of pid's new user namespace: guest 0.. on u's range. */
 int ds_userns_write_maps(pid_t pid, const struct ds_userns *u, struct ds_error *err);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@
 #include "oci/init.h"
 #include "oci/spec.h"
 #include "oci/state.h"
+#include "oci/terminal.h"
+#include "tty/proxy.h"
+#include "util/fdpass.h"
 #include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -39,9 +43,21 @@ static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_er
 			m += 13;
 		return ds_fail(err, r, "process.json: %s", m);
 	}
-	if (spec->process.terminal)
+	return 0;
+}
+
+/* runc's rules: a socket only for a detached terminal, and a detached terminal needs one. */
+static int check_terminal(const struct ds_oci_exec_opts *o, const struct ds_oci_process *p, struct ds_error *err)
+{
+	if (p->terminal && o->detach && !o->console_socket)
+		return ds_fail(
+			err, DS_EINVAL_MSG,
+			"process.json: process.terminal: a detached exec with a terminal needs --console-socket");
+	if (o->console_socket && !p->terminal)
+		return ds_fail(err, DS_EINVAL_MSG, "--console-socket: process.json's process.terminal is false");
+	if (o->console_socket && !o->detach)
 		return ds_fail(err, DS_EINVAL_MSG,
-			       "process.json: process.terminal: exec with a terminal is not supported yet");
+			       "--console-socket needs --detach (in the foreground exec relays the terminal itself)");
 	return 0;
 }
 
@@ -50,8 +66,9 @@ static int read_process(const char *path, struct ds_oci_spec *spec, struct ds_er
  * entered by the children), fork the process, send its PID, then wait for
  * it (its status is ours) or, detached, leave.
  */
-static void __attribute__((noreturn)) run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p,
-						 const struct ds_oci_filter *filter, int detach, int pid_w, int err_w)
+static void __attribute__((noreturn))
+run_middle(struct ds_ns_set *ns, const struct ds_oci_process *p, const struct ds_oci_filter *filter, int detach,
+	   int console_fd, int pid_w, int err_w)
 {
 	struct ds_error e = { 0 };
 	if (ds_ns_enter(ns, &e) < 0) {
@@ -61,15 +78,22 @@ static void __attribute__((noreturn)) run_middle(struct ds_ns_set *ns, const str
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* Only stdio of the caller's reaches the process (and the error pipe, closed at exec). */
-		ds_fds_close_from(3, &err_w, 1);
-		if (ds_oci_process_apply(p, filter, &e) == 0) {
-			int r = ds_oci_process_exec(p);
+		int keep[2] = { err_w, console_fd };
+		ds_fds_close_from(3, keep, 2);
+		/* The terminal, on the container's devpts, while still root: the slave replaces stdio. */
+		int r = console_fd >= 0 ? ds_oci_terminal_setup(console_fd, 0, &e) : 0;
+		if (console_fd >= 0)
+			close(console_fd);
+		if (r == 0 && ds_oci_process_apply(p, filter, &e) == 0) {
+			r = ds_oci_process_exec(p);
 			ds_fail(&e, r, "cannot execute %s", p->args[0]);
 		}
 		(void)ds_write_all(err_w, &e, sizeof(e));
 		_exit(127);
 	}
 	close(err_w);
+	if (console_fd >= 0)
+		close(console_fd);
 	if (pid < 0)
 		_exit(126);
 	(void)ds_write_all(pid_w, &pid, sizeof(pid));
@@ -93,7 +117,7 @@ static int wait_middle(pid_t middle)
 
 /* Forks the middle child and waits until the process is executed: its PID, or why it was not. */
 static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, const struct ds_oci_filter *filter,
-			 int detach, pid_t *middle, pid_t *pid, struct ds_error *err)
+			 int detach, int console_fd, pid_t *middle, pid_t *pid, struct ds_error *err)
 {
 	_cleanup_close_ int pid_r = -1, pid_w = -1, err_r = -1, err_w = -1;
 	int fds[2];
@@ -109,7 +133,7 @@ static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, c
 	if (*middle == 0) {
 		close(pid_r);
 		close(err_r);
-		run_middle(ns, p, filter, detach, pid_w, err_w);
+		run_middle(ns, p, filter, detach, console_fd, pid_w, err_w);
 	}
 	if (*middle < 0)
 		return ds_fail(err, negerrno(), "cannot fork");
@@ -131,6 +155,49 @@ static int start_process(struct ds_ns_set *ns, const struct ds_oci_process *p, c
 	return 0;
 }
 
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT sent to exec while it relays: the process's, as runc forwards them. */
+static void forward_signal(int sig, void *data) { kill(*(pid_t *)data, sig); }
+
+/*
+ * The foreground terminal: the master the process sent over sock, our stdio
+ * relayed to it (ours in raw mode when a terminal, its size copied) until
+ * the process is gone. Its status, as wait_middle says it.
+ */
+static int relay_terminal(int sock, pid_t middle, pid_t pid)
+{
+	char tag = 0;
+	_cleanup_close_ int master = ds_recv_fd(sock, &tag);
+	if (master < 0)
+		return wait_middle(middle);
+	struct ds_tty_state tty;
+	ds_tty_raw(STDIN_FILENO, &tty);
+	struct ds_proxy p = { .in_fd = STDIN_FILENO,
+			      .out_fd = STDOUT_FILENO,
+			      .remote_in = master,
+			      .remote_out = master,
+			      .winsize_fd = master,
+			      .child = middle,
+			      .on_signal = forward_signal,
+			      .signal_data = &pid };
+	int r = ds_proxy_run(&p);
+	ds_tty_restore(&tty);
+	if (r < 0 || p.child > 0)
+		return wait_middle(middle);
+	return WIFEXITED(p.child_status) ? WEXITSTATUS(p.child_status) : 128 + WTERMSIG(p.child_status);
+}
+
+/* Where the process's terminal master goes: --console-socket, or (foreground) a socketpair's end for *relay. */
+static int open_console(const struct ds_oci_exec_opts *o, int *relay, struct ds_error *err)
+{
+	if (o->console_socket)
+		return ds_oci_console_connect(o->console_socket, err);
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return ds_fail(err, negerrno(), "cannot create a socket pair for the terminal");
+	*relay = sv[0];
+	return sv[1];
+}
+
 int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *err)
 {
 	struct ds_oci_container c;
@@ -144,17 +211,22 @@ int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *
 	_cleanup_oci_spec_ struct ds_oci_spec config = { 0 };
 	if ((r = ds_oci_load_spec(&c, &config, err)) < 0 || (r = ds_oci_filter_compile(&config, &filter, err)) < 0)
 		return r;
-	struct ds_oci_spec spec;
+	_cleanup_oci_spec_ struct ds_oci_spec spec = { 0 };
+	_cleanup_close_ int console = -1, relay = -1;
 	struct ds_ns_set ns;
 	pid_t middle = -1, pid = -1;
-	if ((r = read_process(o->process, &spec, err)) == 0 && (r = ds_ns_open(c.pid, &ns, err)) == 0) {
-		r = start_process(&ns, &spec.process, &filter, o->detach, &middle, &pid, err);
+	if ((r = read_process(o->process, &spec, err)) == 0 && (r = check_terminal(o, &spec.process, err)) == 0 &&
+	    (!spec.process.terminal || (r = console = open_console(o, &relay, err)) >= 0) &&
+	    (r = ds_ns_open(c.pid, &ns, err)) == 0) {
+		r = start_process(&ns, &spec.process, &filter, o->detach, console, &middle, &pid, err);
 		ds_ns_close(&ns);
 	}
-	ds_oci_spec_free(&spec);
 	ds_seccomp_prog_free(&filter.prog);
 	if (r < 0)
 		return r;
+	/* The process has the terminal's slave: EOF on the relay once it is gone. */
+	if (console >= 0)
+		close(TAKE_FD(console));
 	/* Detached, the middle child leaves as soon as the process runs; else it waits for it. */
 	if (o->detach)
 		wait_middle(middle);
@@ -163,6 +235,9 @@ int ds_oci_exec(const struct ds_oci_exec_opts *o, int *status, struct ds_error *
 			wait_middle(middle);
 		return r;
 	}
-	*status = o->detach ? 0 : wait_middle(middle);
+	if (o->detach)
+		*status = 0;
+	else
+		*status = relay >= 0 ? relay_terminal(relay, middle, pid) : wait_middle(middle);
 	return 0;
 }

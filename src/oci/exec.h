@@ -6,6 +6,11 @@
  * and environment. Without detach the caller waits for it and takes its
  * exit status; with detach it is left running (re-parented to the caller's
  * subreaper, as runc's).
+ *
+ * process.terminal, as under runc: with --console-socket (detached only)
+ * the PTY's master goes to that socket, as create sends init's; in the
+ * foreground without one, exec takes the master itself and relays its own
+ * stdio to it (raw mode on a terminal, its size, signals forwarded).
  */
 #pragma once
 
@@ -14,8 +19,9 @@
 struct ds_oci_exec_opts {
 	const char *root;
 	const char *id;
-	const char *process;  /* the process.json path */
-	const char *pid_file; /* NULL: none */
+	const char *process;        /* the process.json path */
+	const char *pid_file;       /* NULL: none */
+	const char *console_socket; /* NULL: none */
 	int detach;
 };
 

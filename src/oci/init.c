@@ -30,8 +30,7 @@
 #include "fs/mounts.h"
 #include "oci/hooks.h"
 #include "oci/mounts.h"
-#include "tty/terminal.h"
-#include "util/fdpass.h"
+#include "oci/terminal.h"
 #include "util/fds.h"
 #include "util/fileio.h"
 #include "util/macros.h"
@@ -52,22 +51,18 @@ static const int ns_flag[DS_OCI_NAMESPACES] = {
 	[DS_OCI_NS_CGROUP] = CLONE_NEWCGROUP,
 };
 
-/* Joins the namespaces given by path, then makes the others config.json lists (PID: the parent's part). */
+/*
+ * Makes the namespaces config.json lists new (the user and PID ones are
+ * the middle child's: init was forked inside them); those given by path
+ * were joined there too.
+ */
 static int setup_namespaces(const struct ds_oci_init *in, struct ds_error *err)
 {
 	const struct ds_oci_spec *s = in->spec;
 	int flags = 0;
-	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++) {
-		if (!s->ns_wanted[ns] || ns == DS_OCI_NS_PID)
-			continue;
-		if (in->ns_fd[ns] >= 0) {
-			if (setns(in->ns_fd[ns], ns_flag[ns]) < 0)
-				return ds_fail(err, negerrno(), "cannot join the %s namespace %s", ds_oci_ns_name(ns),
-					       s->ns_path[ns]);
-		} else {
+	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
+		if (s->ns_wanted[ns] && in->ns_fd[ns] < 0 && ns != DS_OCI_NS_PID && ns != DS_OCI_NS_USER)
 			flags |= ns_flag[ns];
-		}
-	}
 	if (flags && unshare(flags) < 0)
 		return ds_fail(err, negerrno(), "cannot create the namespaces config.json lists");
 	/* Nothing mounted from here on may propagate back to the host. */
@@ -112,7 +107,8 @@ static int setup_mounts(const struct ds_oci_init *in, int rootfd, struct ds_erro
 	if (!dev_tmpfs)
 		return 0;
 	/* The spec's default devices and links on the /dev config.json mounted. */
-	if ((r = ds_dev_populate(rootfd, 0, 0, err)) < 0)
+	/* In a user namespace no node can be made: the host's are bound instead (as runc does). */
+	if ((r = ds_dev_populate(rootfd, 0, in->spec->ns_wanted[DS_OCI_NS_USER] ? DS_MODE_USERNS : 0, err)) < 0)
 		return r;
 	/* /dev/ptmx is the spec's link to pts/ptmx: it allocates from the container's devpts. */
 	_cleanup_close_ int dev = ds_open_in_root(rootfd, "dev", 0);
@@ -264,33 +260,6 @@ static int setup_rlimits(const struct ds_oci_process *p, struct ds_error *err)
 		if (setrlimit(p->rlimits[i].resource, &l) < 0)
 			return ds_fail(err, negerrno(), "cannot set process.rlimits[%zu]", i);
 	}
-	return 0;
-}
-
-/*
- * process.terminal: a PTY of the container's devpts; its master goes to the
- * caller's --console-socket (SCM_RIGHTS, as runc sends it), its slave becomes
- * /dev/console, stdio and our controlling terminal.
- */
-static int setup_terminal(int console_fd, struct ds_error *err)
-{
-	struct ds_tty_info tty;
-	int r = ds_terminal_create(&tty);
-	if (r < 0)
-		return ds_fail(err, r, "cannot allocate the terminal");
-	r = ds_send_fd(console_fd, 'c', tty.master);
-	close(tty.master);
-	if (r < 0) {
-		close(tty.slave);
-		return ds_fail(err, r, "cannot send the terminal to --console-socket");
-	}
-	if (access("/dev/console", F_OK) == 0 && mount(tty.name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
-		r = ds_fail(err, negerrno(), "cannot bind the terminal on /dev/console");
-		close(tty.slave);
-		return r;
-	}
-	if ((r = ds_terminal_attach_stdio(tty.slave)) < 0)
-		return ds_fail(err, r, "cannot make the terminal the controlling one");
 	return 0;
 }
 
@@ -451,6 +420,31 @@ int ds_oci_process_exec(const struct ds_oci_process *p)
 	return negerrno();
 }
 
+int ds_oci_init_prepare(struct ds_oci_init *in, struct ds_error *err)
+{
+	const struct ds_oci_spec *s = in->spec;
+	int r;
+	/* The exec fifo, by path while its directory (root's, 0700) is ours to walk: a user namespace's root could not. */
+	in->fifo_fd = open(in->fifo, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (in->fifo_fd < 0)
+		return ds_fail(err, negerrno(), "cannot open %s", in->fifo);
+	/* Asked for on the host's /proc, while still privileged there (a lower score needs it). */
+	if (s->process.has_oom_score_adj && (r = oom_score_adj(&s->process, err)) < 0)
+		return r;
+	/* Into the container's cgroup first: a new cgroup namespace is rooted where we stand, and from
+	 * inside a new user namespace the host's cgroup.procs could not be written. */
+	if (in->cg->mode != DS_CG_NONE && ((r = ds_cgroup_join_self(in->cg, in->cgroup_rel, err)) < 0 ||
+					   (r = ds_cgroup_limits_join(in->cg, in->cgroup_rel, in->limits, err)) < 0))
+		return r;
+	/* Those given by path, the user namespace first (the others may be its), PID by our caller. */
+	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
+		if (s->ns_wanted[ns] && in->ns_fd[ns] >= 0 && ns != DS_OCI_NS_PID &&
+		    setns(in->ns_fd[ns], ns_flag[ns]) < 0)
+			return ds_fail(err, negerrno(), "cannot join the %s namespace %s", ds_oci_ns_name(ns),
+				       s->ns_path[ns]);
+	return 0;
+}
+
 int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 {
 	const struct ds_oci_spec *s = in->spec;
@@ -460,13 +454,14 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	int r;
 
 	/* Nothing of the caller's but stdio waits with us (a lock it holds would be held until start). */
-	int keep[DS_OCI_NAMESPACES + 3];
+	int keep[DS_OCI_NAMESPACES + 4];
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		keep[ns] = in->ns_fd[ns];
 	keep[DS_OCI_NAMESPACES] = in->sync_fd;
 	keep[DS_OCI_NAMESPACES + 1] = in->console_fd;
 	keep[DS_OCI_NAMESPACES + 2] = in->hook_fd;
-	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 3);
+	keep[DS_OCI_NAMESPACES + 3] = in->fifo_fd;
+	ds_fds_close_from(3, keep, DS_OCI_NAMESPACES + 4);
 	/* linux.seccomp compiled before anything is made: a filter the kernel would not take fails here. */
 	struct ds_oci_filter filter;
 	if ((r = ds_oci_filter_compile(s, &filter, err)) < 0)
@@ -474,18 +469,8 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 	/* A session of its own: the caller's terminal and signals are not the container's. */
 	if (setsid() < 0)
 		return ds_fail(err, negerrno(), "cannot start a new session");
-	/* Asked for on the host's /proc, before it is out of reach. */
-	if (p->has_oom_score_adj && (r = oom_score_adj(p, err)) < 0)
-		return r;
-	/* The exec fifo, opened by path before the host's tree goes away. */
-	fifo = open(in->fifo, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-	if (fifo < 0)
-		return ds_fail(err, negerrno(), "cannot open %s", in->fifo);
-	/* Into the container's cgroup first: a new cgroup namespace is rooted where we stand. */
-	if (in->cg->mode != DS_CG_NONE && ((r = ds_cgroup_join_self(in->cg, in->cgroup_rel, err)) < 0 ||
-					   (r = ds_cgroup_limits_join(in->cg, in->cgroup_rel, in->limits, err)) < 0))
-		return r;
-	/* Joined by path or made new, as linux.namespaces says; / private. */
+	fifo = in->fifo_fd; /* the middle child's, opened before the host's tree and its owners were out of reach */
+	/* Made new as linux.namespaces says (the middle child joined those given by path); / private. */
 	if ((r = setup_namespaces(in, err)) < 0)
 		return r;
 	/* The rootfs a mount point of its own. */
@@ -515,7 +500,7 @@ int ds_oci_init_run(const struct ds_oci_init *in, struct ds_error *err)
 		return ds_fail(err, negerrno(), "cannot make the rootfs read-only");
 	/* The terminal, on the container's devpts, before the user may no longer bind /dev/console. */
 	if (in->console_fd >= 0) {
-		if ((r = setup_terminal(in->console_fd, err)) < 0)
+		if ((r = ds_oci_terminal_setup(in->console_fd, 1, err)) < 0)
 			return r;
 		close(in->console_fd);
 	}

@@ -23,6 +23,7 @@ struct ds_oci_init {
 	const char *bundle;           /* absolute */
 	const char *rootfs;           /* absolute */
 	const char *fifo;             /* ROOT/ID/exec.fifo */
+	int fifo_fd;                  /* it, O_PATH: opened by ds_oci_init_prepare */
 	int ns_fd[DS_OCI_NAMESPACES]; /* the namespaces to join (-1: none); PID is joined by the parent */
 	int sync_fd;                  /* a ds_error with code 0 is "ready", DS_OCI_SYNC_HOOKS "run create's hooks" */
 	int hook_fd;                  /* create -> init: the state for the hooks (u32 length, text), or -1 */
@@ -32,6 +33,13 @@ struct ds_oci_init {
 	const struct ds_limits *limits;
 };
 
+/*
+ * The middle child's part, in the host's namespaces, before it makes the
+ * user and PID ones and forks init: the exec fifo opened, oomScoreAdj, the
+ * container's cgroup, and the namespaces given by path (the user one
+ * first). init inherits all.
+ */
+int ds_oci_init_prepare(struct ds_oci_init *in, struct ds_error *err);
 /*
  * Runs in the forked child. Returns only on failure (err says why), before
  * "ready"; after it, a failure is printed to the container's stderr and the

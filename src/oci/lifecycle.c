@@ -12,21 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/state.h"
 #include "core/cleanup.h"
+#include "core/userns.h"
 #include "fs/cgroup.h"
 #include "fs/devices.h"
 #include "oci/cgroup.h"
 #include "oci/hooks.h"
 #include "oci/init.h"
 #include "oci/spec.h"
+#include "oci/terminal.h"
 #include "util/fileio.h"
 #include "util/macros.h"
 
@@ -68,14 +68,26 @@ static int check_spec(const struct ds_oci_spec *s, const struct ds_oci_create_op
 {
 	if (!s->has_process)
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: process: missing (create needs the program to run)");
+	/* runc would chroot and mount on the host's tree; its mounts are the container's own here. */
 	if (!s->ns_wanted[DS_OCI_NS_MOUNT])
-		return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.namespaces: a mount namespace is required");
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "config.json: linux.namespaces: a mount namespace is required "
+			       "(the container's mounts are never made on the host's tree)");
 	if (s->ns_wanted[DS_OCI_NS_MOUNT] && s->ns_path[DS_OCI_NS_MOUNT])
 		return ds_fail(err, DS_EINVAL_MSG,
 			       "config.json: linux.namespaces: joining a mount namespace is not supported");
-	if (s->ns_wanted[DS_OCI_NS_USER] || s->ns_wanted[DS_OCI_NS_TIME])
-		return ds_fail(err, DS_EINVAL_MSG, "config.json: linux.namespaces: %s namespaces are not supported yet",
-			       s->ns_wanted[DS_OCI_NS_USER] ? "user" : "time");
+	if (s->ns_wanted[DS_OCI_NS_TIME])
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "config.json: linux.namespaces: time namespaces are not supported yet");
+	/* A new user namespace is root's only once mapped; one joined by path has its maps already. */
+	int new_userns = s->ns_wanted[DS_OCI_NS_USER] && !s->ns_path[DS_OCI_NS_USER];
+	if (new_userns && (!s->n_uid_mappings || !s->n_gid_mappings))
+		return ds_fail(
+			err, DS_EINVAL_MSG,
+			"config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+	if (!s->ns_wanted[DS_OCI_NS_USER] && (s->n_uid_mappings || s->n_gid_mappings))
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "config.json: linux.uidMappings: given, but linux.namespaces lists no user namespace");
 	/* A uts namespace joined by path gets the hostname too, as under runc. */
 	if (s->hostname && s->hostname[0] && !s->ns_wanted[DS_OCI_NS_UTS])
 		return ds_fail(err, DS_EINVAL_MSG, "config.json: hostname: needs a uts namespace");
@@ -86,24 +98,6 @@ static int check_spec(const struct ds_oci_spec *s, const struct ds_oci_create_op
 	if (!s->process.terminal && o->console_socket)
 		return ds_fail(err, DS_EINVAL_MSG, "--console-socket: config.json's process.terminal is false");
 	return 0;
-}
-
-/* The caller's --console-socket, connected: the terminal's master goes there. */
-static int connect_console(const char *path, struct ds_error *err)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(a.sun_path))
-		return ds_fail(err, -ENAMETOOLONG, "--console-socket %s", path);
-	memcpy(a.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return ds_fail(err, negerrno(), "cannot create a socket");
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int r = ds_fail(err, negerrno(), "cannot connect to --console-socket %s", path);
-		close(fd);
-		return r;
-	}
-	return fd;
 }
 
 /* linux.cgroupsPath made in every hierarchy, with linux.resources written to it. */
@@ -164,24 +158,55 @@ static void now_rfc3339(char *out, size_t size)
 	snprintf(out + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
+/* A new user namespace: 0 on pid_w asks create for its maps; one byte on maps_r says they are written. */
+static int enter_new_userns(int pid_w, int maps_r, struct ds_error *err)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		return ds_fail(err, negerrno(), "cannot create the user namespace");
+	pid_t ask = 0;
+	char done = 0;
+	if (ds_write_all(pid_w, &ask, sizeof(ask)) < 0 || ds_read_all(maps_r, &done, 1) != 1)
+		_exit(1); /* create could not write them: it says why */
+	return 0;
+}
+
+/* In a user namespace, made or joined: its root from here on, so that what init makes (a tmpfs's files) is ownable. */
+static int become_userns_root(struct ds_error *err)
+{
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return ds_fail(err, negerrno(), "cannot become root of the user namespace (is 0 mapped in it?)");
+	return 0;
+}
+
 /*
- * The child between create and init: it enters the PID namespace (unshare or
- * setns set the namespace of a process's children, never its own) and forks
+ * The child between create and init: it joins what config.json gives by
+ * path, makes the user namespace (runc's order: everything else is made
+ * inside it, and owned by it) and enters the PID namespace (unshare or setns
+ * set the namespace of a process's children, never its own), then forks
  * init there, sends init's PID (as create sees it) and leaves, so that init
  * has no parent of ours: create only waits for its word on the sync pipe.
  */
-static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int sync_r, int pid_w, int hook_w)
+static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int sync_r, int pid_w, int hook_w, int maps_r)
 {
 	const struct ds_oci_spec *s = in->spec;
 	int r = 0;
 	close(sync_r);
 	if (hook_w >= 0)
 		close(hook_w); /* create's alone: init sees EOF when create is gone */
+	struct ds_error e = { 0 };
+	int userns = s->ns_wanted[DS_OCI_NS_USER];
+	if (ds_oci_init_prepare(in, &e) < 0 ||
+	    (userns && !s->ns_path[DS_OCI_NS_USER] && enter_new_userns(pid_w, maps_r, &e) < 0) ||
+	    (userns && become_userns_root(&e) < 0)) {
+		(void)ds_write_all(in->sync_fd, &e, sizeof(e));
+		_exit(1);
+	}
+	if (maps_r >= 0)
+		close(maps_r);
 	if (s->ns_wanted[DS_OCI_NS_PID] && in->ns_fd[DS_OCI_NS_PID] >= 0)
 		r = setns(in->ns_fd[DS_OCI_NS_PID], CLONE_NEWPID);
 	else if (s->ns_wanted[DS_OCI_NS_PID])
 		r = unshare(CLONE_NEWPID);
-	struct ds_error e = { 0 };
 	if (r < 0) {
 		ds_fail(&e, negerrno(), "cannot %s the pid namespace",
 			in->ns_fd[DS_OCI_NS_PID] >= 0 ? "join" : "create");
@@ -204,6 +229,26 @@ static void __attribute__((noreturn)) run_middle(struct ds_oci_init *in, int syn
 	}
 	(void)ds_write_all(pid_w, &pid, sizeof(pid));
 	_exit(0); /* no atexit handlers: they belong to create */
+}
+
+/* linux.uidMappings or gidMappings as the kernel takes them: "INSIDE OUTSIDE COUNT" lines. */
+static int write_map(pid_t pid, const char *which, const struct ds_oci_idmap *m, size_t n, struct ds_error *err)
+{
+	_cleanup_free_ char *text = malloc(n * 36 + 1);
+	if (!text)
+		return ds_fail(err, -ENOMEM, "cannot write the %s", which);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+	text[len] = '\0';
+	return ds_userns_write_map(pid, which, text, err);
+}
+
+/* The middle child's new user namespace given its maps from here (as runc's parent writes them). */
+static int write_maps(pid_t pid, const struct ds_oci_spec *s, struct ds_error *err)
+{
+	int r = write_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err);
+	return r < 0 ? r : write_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err);
 }
 
 /*
@@ -237,35 +282,62 @@ static void close_pair(int p[2])
 			close(p[i]);
 }
 
+/* Reads the middle child's word on pids: init's PID, or 0 when it asks for the maps of its user namespace. */
+static pid_t read_init_pid(int pids_r, int maps_w, pid_t middle, const struct ds_oci_spec *s, int *r,
+			   struct ds_error *err)
+{
+	pid_t pid = -1;
+	if (ds_read_all(pids_r, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		return -1;
+	if (pid != 0 || maps_w < 0)
+		return pid;
+	if ((*r = write_maps(middle, s, err)) < 0) {
+		kill(middle, SIGKILL);
+		return -1;
+	}
+	char done = '0';
+	if (ds_write_all(maps_w, &done, 1) < 0)
+		return -1;
+	return read_init_pid(pids_r, -1, middle, s, r, err);
+}
+
 /* Starts init through the middle child and waits for its "ready": init's PID, or the error. */
 static pid_t spawn_init(struct ds_oci_init *in, struct ds_oci_container *c, struct ds_error *err)
 {
-	int sync[2] = { -1, -1 }, pids[2] = { -1, -1 }, hook[2] = { -1, -1 };
+	int sync[2] = { -1, -1 }, pids[2] = { -1, -1 }, hook[2] = { -1, -1 }, maps[2] = { -1, -1 };
 	int hooks = ds_oci_init_has_hooks(in->spec), hooks_ran = 0;
-	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(pids, O_CLOEXEC) < 0 || (hooks && pipe2(hook, O_CLOEXEC) < 0)) {
+	int userns = in->spec->ns_wanted[DS_OCI_NS_USER] && !in->spec->ns_path[DS_OCI_NS_USER];
+	if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(pids, O_CLOEXEC) < 0 || (hooks && pipe2(hook, O_CLOEXEC) < 0) ||
+	    (userns && pipe2(maps, O_CLOEXEC) < 0)) {
 		int r = ds_fail(err, negerrno(), "cannot create a pipe");
 		close_pair(sync);
 		close_pair(pids);
+		close_pair(hook);
 		return r;
 	}
 	pid_t middle = fork();
 	if (middle == 0) {
 		close(pids[0]);
+		if (maps[1] >= 0)
+			close(maps[1]);
 		in->sync_fd = sync[1];
 		in->hook_fd = hook[0];
-		run_middle(in, sync[0], pids[1], hook[1]);
+		run_middle(in, sync[0], pids[1], hook[1], maps[0]);
 	}
 	close(sync[1]);
 	close(pids[1]);
 	if (hook[0] >= 0)
 		close(hook[0]);
+	if (maps[0] >= 0)
+		close(maps[0]);
 	pid_t pid = -1;
 	int r = middle < 0 ? ds_fail(err, negerrno(), "cannot fork") : 0;
 	if (middle > 0) {
-		if (ds_read_all(pids[0], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
-			pid = -1;
+		pid = read_init_pid(pids[0], maps[1], middle, in->spec, &r, err);
 		waitpid(middle, NULL, 0);
 	}
+	if (maps[1] >= 0)
+		close(maps[1]);
 	close(pids[0]);
 	struct ds_error got = { 0 };
 	ssize_t n = 0;
@@ -334,6 +406,7 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 		.sync_fd = -1,
 		.hook_fd = -1,
 		.console_fd = -1,
+		.fifo_fd = -1,
 		.cg = &cg,
 		.cgroup_rel = c->cgroup,
 		.limits = &lim,
@@ -342,7 +415,7 @@ static int create_in(struct ds_oci_container *c, const struct ds_oci_create_opts
 	if (r == 0)
 		r = make_cgroup(&spec, c, &cg, &lim, err);
 	if (r == 0 && o->console_socket)
-		r = in.console_fd = connect_console(o->console_socket, err);
+		r = in.console_fd = ds_oci_console_connect(o->console_socket, err);
 	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
 		in.ns_fd[ns] = -1;
 	/* Opened now, while the paths mean what the caller meant. */

@@ -342,6 +342,42 @@ static int read_namespaces(const struct ds_jval *linux_, struct ds_oci_spec *spe
 	return 0;
 }
 
+/* linux.uidMappings or gidMappings: containerID, hostID and size (above 0), neither range past 2^32. */
+static int read_idmap(const struct ds_jval *linux_, const char *key, struct ds_oci_idmap **out, size_t *n,
+		      struct ds_error *err)
+{
+	char path[DS_OCI_PATH_LEN], item[DS_OCI_PATH_LEN];
+	const struct ds_jval *v;
+	if (!ds_oci_member(linux_, key, "linux", path, &v))
+		return 0;
+	int r = ds_oci_want(v, DS_JARRAY, path, err);
+	if (r < 0)
+		return r;
+	if (v->count > DS_OCI_IDMAP_MAX)
+		return ds_oci_bad(err, path, "more than %d ranges (the kernel's limit)", DS_OCI_IDMAP_MAX);
+	*out = calloc(v->count + 1, sizeof(**out));
+	if (!*out)
+		return ds_fail(err, -ENOMEM, "config.json: %s", path);
+	size_t i = 0;
+	for (const struct ds_jval *m = v->head; m; m = m->next, i++) {
+		long long cid = 0, hid = 0, size = 0;
+		int has_cid = 0, has_hid = 0, has_size = 0;
+		ds_oci_path_index(item, path, i);
+		if ((r = ds_oci_want(m, DS_JOBJECT, item, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "containerID", item, 0, UINT32_MAX, &cid, &has_cid, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "hostID", item, 0, UINT32_MAX, &hid, &has_hid, err)) < 0 ||
+		    (r = ds_oci_get_int(m, "size", item, 1, UINT32_MAX, &size, &has_size, err)) < 0)
+			return r;
+		if (!has_cid || !has_hid || !has_size)
+			return ds_oci_bad(err, item, "needs containerID, hostID and size");
+		if (cid + size > (long long)UINT32_MAX + 1 || hid + size > (long long)UINT32_MAX + 1)
+			return ds_oci_bad(err, item, "the range ends past 4294967295");
+		(*out)[i] = (struct ds_oci_idmap){ (uint32_t)cid, (uint32_t)hid, (uint32_t)size };
+		*n = i + 1;
+	}
+	return 0;
+}
+
 /* cpu.cpus, cpu.mems: a cpuset list ("0-3,6"); "" is absent. */
 static int read_cpu_list(const struct ds_jval *cpu, const char *key, const char *parent, const char **out,
 			 struct ds_error *err)
@@ -547,6 +583,8 @@ static int read_linux(const struct ds_jval *root, struct ds_oci_spec *spec, stru
 	if (r <= 0)
 		return r;
 	if ((r = read_namespaces(v, spec, err)) < 0 ||
+	    (r = read_idmap(v, "uidMappings", &spec->uid_mappings, &spec->n_uid_mappings, err)) < 0 ||
+	    (r = read_idmap(v, "gidMappings", &spec->gid_mappings, &spec->n_gid_mappings, err)) < 0 ||
 	    (r = ds_oci_get_strings(v, "maskedPaths", path, &spec->masked_paths, &spec->n_masked_paths, err)) < 0 ||
 	    (r = ds_oci_get_strings(v, "readonlyPaths", path, &spec->readonly_paths, &spec->n_readonly_paths, err)) <
 		    0 ||
@@ -657,6 +695,8 @@ void ds_oci_spec_free(struct ds_oci_spec *spec)
 	free(spec->readonly_paths);
 	free(spec->sysctl);
 	free(spec->devices);
+	free(spec->uid_mappings);
+	free(spec->gid_mappings);
 	free(spec->resources.devices);
 	free(spec->annotations);
 	ds_oci_seccomp_free(&spec->seccomp);

@@ -64,6 +64,13 @@ struct ds_oci_device {
 	uint32_t uid, gid;
 };
 
+/* linux.uidMappings, gidMappings: one line of a uid_map or gid_map. */
+struct ds_oci_idmap {
+	uint32_t container_id, host_id, size;
+};
+/* Lines a map may have (the kernel's limit since 4.15; older ones take 5). */
+#define DS_OCI_IDMAP_MAX 340
+
 struct ds_oci_pair {
 	const char *key, *value;
 };
@@ -131,6 +138,8 @@ struct ds_oci_spec {
 	/* linux.namespaces: wanted[t] when listed; path[t] the one to join, or NULL for a new one. */
 	int ns_wanted[DS_OCI_NAMESPACES];
 	const char *ns_path[DS_OCI_NAMESPACES];
+	struct ds_oci_idmap *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
 	const char **masked_paths;
 	size_t n_masked_paths;
 	const char **readonly_paths;

@@ -5,8 +5,10 @@
 # running (hostname, env, cwd and args as config.json says) -> kill -> stopped
 # -> delete; runc's error conventions; bad bundles (no config.json, wrong
 # types, a symlinked config.json, an unknown namespace type) refused with one
-# line and nothing left; the terminal through --console-socket (a python3
-# listener); cgroupsPath and resources; exec; hooks at their six points and their failures;
+# line and nothing left (no mount namespace among them); the terminal through
+# --console-socket (a python3 listener), for create and exec, and exec's own
+# relay in the foreground; a user namespace with uidMappings and gidMappings;
+# cgroupsPath and resources; exec; hooks at their six points and their failures;
 # ps; a tmpfs with tmpcopyup; linux.devices; linux.resources.devices and the cpuset; linux.seccomp (a denied syscall's errno in the program and in exec, an
 # argument condition, refused configs); a subset of runtime-tools' validation programs. Tags: hostile, asan.
 
@@ -41,6 +43,19 @@ oci_create() {
 	shift 2
 	echo "$id" >>"$DS_TEST_DIR/.oci"
 	oci create --bundle "$bundle" "$@" "$id" </dev/null >"$DS_TEST_DIR/create.$id.out" 2>"$DS_TEST_DIR/create.$id.err"
+}
+
+# oci_running ID [ARGS...]: a busybox bundle (root, bundle: the caller's locals) created with ARGS, started
+# and its program running.
+oci_running() {
+	local id=$1
+	shift
+	root=$(fixture_copy busybox)
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
+	oci_create "$id" "$bundle" "$@"
+	oci start "$id"
+	wait_for 10 test -e "$root/ready"
 }
 
 # oci_status ID: the status field of state.
@@ -209,6 +224,18 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	run -1 oci create --bundle "$b/unknown" bad4
 	[ "$output" = 'droidspaces-oci: config.json: linux.namespaces[1]: unknown namespace type "netwrk"' ]
 
+	# No mount namespace: runc would chroot and mount on the host's tree; refused, nothing mounted.
+	local mounts_before
+	mounts_before=$(awk '{ print $5 }' /proc/self/mountinfo | sort)
+	make_bundle "$b/nomnt" "$root" '["true"]' '[{"type":"pid"},{"type":"uts"}]'
+	run -1 oci create --bundle "$b/nomnt" bad7
+	[ "$output" = "droidspaces-oci: config.json: linux.namespaces: a mount namespace is required (the container's mounts are never made on the host's tree)" ]
+	[ "$(awk '{ print $5 }' /proc/self/mountinfo | sort)" = "$mounts_before" ]
+	[ ! -e "$root/proc/1" ]
+	make_bundle "$b/joinmnt" "$root" '["true"]' '[{"type":"mount","path":"/proc/1/ns/mnt"}]'
+	run -1 oci create --bundle "$b/joinmnt" bad8
+	[ "$output" = "droidspaces-oci: config.json: linux.namespaces: joining a mount namespace is not supported" ]
+
 	# A config.json planted as a symlink (by whoever may write the bundle directory).
 	make_bundle "$b/real" "$root" '["true"]'
 	mkdir -p "$b/link"
@@ -223,7 +250,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[[ $output == "droidspaces-oci: config.json: line 1 column 24: unexpected '}'"* ]]
 
 	local i
-	for i in 1 2 3 4 5 6; do
+	for i in 1 2 3 4 5 6 7 8; do
 		[ ! -e "$OCI_ROOT/bad$i" ]
 	done
 	[ -z "$(ls -A "$OCI_ROOT" 2>/dev/null)" ]
@@ -237,7 +264,7 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[ "${lines[1]}" = "spec: 1.0.2" ]
 	run -0 "$bin" --root "$OCI_ROOT" --systemd-cgroup --log-format=json features
 	[[ $output == '{"ociVersionMin":"1.0.0","ociVersionMax":"1.0.2",'* ]]
-	[[ $output == *'"namespaces":["pid","network","ipc","uts","mount","cgroup"]'* ]]
+	[[ $output == *'"namespaces":["user","pid","network","ipc","uts","mount","cgroup"]'* ]]
 	[[ $output == *'"hooks":["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]'* ]]
 	# linux.seccomp: what a config's filter may use; this machine's architecture; the kernel's flags among the known.
 	local arch=SCMP_ARCH_X86_64
@@ -260,10 +287,11 @@ REPORT='["sh","-c","{ hostname; echo \"args=$0,$1\"; echo \"pwd=$(pwd)\"; env; u
 	[[ $output == "droidspaces: unknown command 'frobnicate'"* ]]
 }
 
-# console_receiver SOCKET OUT MARK: a --console-socket listener (python3) that takes the
-# terminal's master and copies what the container writes to OUT until MARK shows up.
+# console_receiver SOCKET OUT MARK [LINE]: a --console-socket listener (python3) that takes the
+# terminal's master and copies what the container writes to OUT until MARK shows up; with LINE,
+# it first sets the terminal's size to 33x101 (as conmon sets podman's) and types LINE.
 CONSOLE_RECEIVER='
-import os, socket, sys, time
+import fcntl, os, socket, struct, sys, termios, time
 path, out, mark = sys.argv[1], sys.argv[2], sys.argv[3].encode()
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
@@ -271,6 +299,9 @@ s.listen(1)
 s.settimeout(30)
 c, _ = s.accept()
 _, fds, _, _ = socket.recv_fds(c, 16, 1)
+if len(sys.argv) > 4:
+    fcntl.ioctl(fds[0], termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+    os.write(fds[0], sys.argv[4].encode() + b"\n")
 data, deadline = b"", time.time() + 30
 while mark not in data and time.time() < deadline:
     try:
@@ -313,6 +344,54 @@ console_receiver() {
 	run -0 oci kill t1 KILL
 	wait_for 10 oci_is t1 stopped
 	run -0 oci delete t1
+}
+
+# bats test_tags=asan
+@test "oci: exec with process.terminal: the master to --console-socket when detached, relayed by exec in the foreground" {
+	require_fixture busybox
+	require_cmd python3
+	local root bundle sock=$DS_TEST_DIR/exec.sock out=$DS_TEST_DIR/exec.out pid
+	oci_running e1
+	# It reads a line first: the receiver sets the size before it types.
+	cat >"$DS_TEST_DIR/pt.json" <<-'EOF2'
+		{ "terminal": true, "env": [ "PATH=/usr/bin:/bin" ], "cwd": "/",
+		  "args": [ "sh", "-c", "read -r line; tty; [ -t 0 ] && [ -t 1 ] && echo STDIN-IS-A-TTY; echo \"SIZE-$(stty size)\"; echo \"GOT-$line\"; echo \"SID-$(cut -d' ' -f6 /proc/$$/stat)-$$\"; echo TERM-$((6*7)); exit 5" ] }
+	EOF2
+
+	# Detached with the caller's socket (podman exec -it through conmon): the master goes there.
+	console_receiver "$sock" "$out" TERM-42 typed-in
+	wait_for 10 test -S "$sock"
+	oci exec --detach --tty --console-socket "$sock" --pid-file "$DS_TEST_DIR/pt.pid" \
+		--process "$DS_TEST_DIR/pt.json" e1 </dev/null >"$DS_TEST_DIR/pt.err" 2>&1
+	[ ! -s "$DS_TEST_DIR/pt.err" ]
+	pid=$(cat "$DS_TEST_DIR/pt.pid")
+	[[ $pid =~ ^[0-9]+$ ]]
+	wait_for 30 ! kill -0 "$(cat "$DS_TEST_DIR/receiver.pid")"
+	run cat "$out"
+	[[ $output == *"/dev/pts/0"* ]] # the container's devpts
+	[[ $output == *"STDIN-IS-A-TTY"* ]]
+	[[ $output == *"SIZE-33 101"* ]]
+	[[ $output == *"GOT-typed-in"* ]]
+	[[ $output =~ SID-([0-9]+)-([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] # a session leader, the terminal its controlling one
+	[[ $output == *"TERM-42"* ]]
+
+	# In the foreground without a socket, exec relays its own stdio to the terminal (as runc).
+	run -5 bash -c 'printf "typed-fg\n" | "$@"' _ "$DS" oci --root "$OCI_ROOT" exec --tty --process "$DS_TEST_DIR/pt.json" e1
+	[[ $output == *"/dev/pts/"* ]]
+	[[ $output == *"STDIN-IS-A-TTY"* ]]
+	[[ $output == *"GOT-typed-fg"* ]]
+	[[ $output == *"TERM-42"* ]]
+
+	# runc's rules: a detached terminal needs a socket; a socket needs a terminal and --detach.
+	run -255 oci exec --detach --process "$DS_TEST_DIR/pt.json" e1
+	[ "$output" = "droidspaces-oci: process.json: process.terminal: a detached exec with a terminal needs --console-socket" ]
+	run -255 oci exec --console-socket "$sock" --process "$DS_TEST_DIR/pt.json" e1
+	[ "$output" = "droidspaces-oci: --console-socket needs --detach (in the foreground exec relays the terminal itself)" ]
+	printf '{ "args": ["true"], "cwd": "/" }' >"$DS_TEST_DIR/pn.json"
+	run -255 oci exec --detach --console-socket "$sock" --process "$DS_TEST_DIR/pn.json" e1
+	[ "$output" = "droidspaces-oci: --console-socket: process.json's process.terminal is false" ]
+	run -0 oci delete --force e1
 }
 
 # cg_file PID CTL V1FILE V2FILE: PID's limit file of controller CTL: in CTL's v1
@@ -385,13 +464,8 @@ cg_file() {
 @test "oci: exec --process runs in the container's namespaces as process.json says; its status; --detach" {
 	require_fixture busybox
 	local root bundle init pid
-	root=$(fixture_copy busybox)
-	bundle=$DS_TEST_DIR/bundle
-	make_bundle "$bundle" "$root" '["sh","-c","touch /ready; exec sleep 1000"]'
-	oci_create c6 "$bundle" --pid-file "$DS_TEST_DIR/c6.pid"
+	oci_running c6 --pid-file "$DS_TEST_DIR/c6.pid"
 	init=$(cat "$DS_TEST_DIR/c6.pid")
-	run -0 oci start c6
-	wait_for 10 test -e "$root/ready"
 
 	cat >"$DS_TEST_DIR/p1.json" <<-'EOF2'
 		{ "args": [ "sh", "-c", "echo \"EXEC $(hostname) $EXEC_VAR $(pwd)\"; exit 3" ],
@@ -770,6 +844,71 @@ set_seccomp() {
 	run -1 oci create --bundle "$bundle" s3
 	[ "$output" = 'droidspaces-oci: config.json: linux.seccomp.syscalls[0].args[0].op: unknown operator "SCMP_CMP_SOME"' ]
 	[ ! -e "$OCI_ROOT/s3" ]
+}
+
+# bats test_tags=asan
+@test "oci: a user namespace with linux.uidMappings: root inside is the mapped host uid; joined by exec and by path" {
+	require_fixture busybox
+	require_cmd jq
+	local root bundle pid f
+	# The rootfs is the mapped root's (as under runc) and the way to it open to that uid.
+	root=$(fixture_copy --copy busybox)
+	chown -R 200000:200000 "$root"
+	chmod o+x "$DS_TEST_DIR" "$(dirname "$root")"
+	bundle=$DS_TEST_DIR/bundle
+	make_bundle "$bundle" "$root" \
+		'["sh","-c","{ echo id=$(id -u):$(id -g); cat /proc/self/uid_map /proc/self/gid_map; } >/report.tmp; mv /report.tmp /report; exec sleep 1000"]' \
+		'[{"type":"user"},{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}]'
+	f=$bundle/config.json
+	jq '.linux.uidMappings = [{"containerID":0,"hostID":200000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":200000,"size":1000},{"containerID":1000,"hostID":300000,"size":10}]' \
+		"$f" >"$f.tmp"
+	mv "$f.tmp" "$f"
+
+	oci_create u1 "$bundle" --pid-file "$DS_TEST_DIR/u1.pid"
+	pid=$(cat "$DS_TEST_DIR/u1.pid")
+	run -0 oci start u1
+	wait_for 10 test -e "$root/report"
+	run cat "$root/report"
+	echo "$output"
+	[ "${lines[0]}" = "id=0:0" ]
+	[[ ${lines[1]} =~ ^\ +0\ +200000\ +65536$ ]]
+	[[ ${lines[2]} =~ ^\ +0\ +200000\ +1000$ ]]
+	[[ ${lines[3]} =~ ^\ +1000\ +300000\ +10$ ]]
+	# The host sees the mapped ids, and a user namespace of its own.
+	[ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" = 200000 ]
+	[ "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" = 200000 ]
+	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	# exec joins it: root inside, the mapped uid outside.
+	printf '{ "args": ["sh","-c","id -u; cat /proc/self/uid_map"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"] }' \
+		>"$DS_TEST_DIR/pu.json"
+	run -0 oci exec --process "$DS_TEST_DIR/pu.json" u1
+	[ "${lines[0]}" = 0 ]
+	[[ ${lines[1]} =~ ^\ +0\ +200000\ +65536$ ]]
+	# A second container joins it by path (no maps of its own): root inside, the same namespace.
+	mkdir -p "$DS_TEST_DIR/join"
+	jq --arg p "/proc/$pid/ns/user" '.linux.namespaces[0].path = $p | del(.linux.uidMappings, .linux.gidMappings)
+		| .process.args = ["sh","-c","id -u >/joined.tmp; mv /joined.tmp /joined; exec sleep 1000"]' \
+		"$f" >"$DS_TEST_DIR/join/config.json"
+	oci_create u4 "$DS_TEST_DIR/join" --pid-file "$DS_TEST_DIR/u4.pid"
+	run -0 oci start u4
+	wait_for 10 test -e "$root/joined"
+	[ "$(cat "$root/joined")" = 0 ]
+	[ "$(readlink "/proc/$(cat "$DS_TEST_DIR/u4.pid")/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ]
+	run -0 oci delete --force u4
+	run -0 oci delete --force u1
+
+	# A new user namespace needs both maps; maps need a user namespace.
+	jq 'del(.linux.gidMappings)' "$f" >"$bundle/nogid.json"
+	mkdir -p "$DS_TEST_DIR/b2"
+	mv "$bundle/nogid.json" "$DS_TEST_DIR/b2/config.json"
+	run -1 oci create --bundle "$DS_TEST_DIR/b2" u2
+	[ "$output" = "droidspaces-oci: config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings" ]
+	jq 'del(.linux.namespaces[0])' "$f" >"$DS_TEST_DIR/b2/config.json"
+	run -1 oci create --bundle "$DS_TEST_DIR/b2" u3
+	[ "$output" = "droidspaces-oci: config.json: linux.uidMappings: given, but linux.namespaces lists no user namespace" ]
+	[ ! -e "$OCI_ROOT/u2" ]
+	[ ! -e "$OCI_ROOT/u3" ]
 }
 
 # A short subset of make test-oci: programs of opencontainers/runtime-tools' validation suite

@@ -3,8 +3,9 @@
 # podman driving droidspaces-oci (opt-in: make test-podman, which holds the
 # e2e lock; root). Over a copy of the busybox fixture as --rootfs (no registry
 # is reachable here): run --rm gives the program's exit code; run -d, exec,
-# logs, stop, rm; run -it in a terminal of tmux (a program's output, the
-# terminal's size and what is typed through the PTY, and its exit code);
+# logs, stop, rm; run -it and exec -it in a terminal of tmux (a program's
+# output, the terminal's size and what is typed through the PTY, and its exit
+# code);
 # a systemd guest (the systemd fixture, an overlay over it as --rootfs, so
 # that it stays unchanged) with --systemd=always boots to "running" and
 # stops on podman stop (SIGRTMIN+3) with no SIGKILL; and podman leaves
@@ -142,25 +143,46 @@ if [[ $st == 0 ]]; then
 	report $? "rm" "$out"
 fi
 
-# run -it in a terminal of a tmux server of our own: podman's stdio is the pane, the container's a PTY behind it.
+# run -it and exec -it in a terminal of a tmux server of our own: podman's stdio is the pane, the container's a PTY
+# behind it.
 TM=(tmux -L "dsp-$$" -f /dev/null)
-pane() { "${TM[@]}" capture-pane -p -t it 2>/dev/null | tr -s ' \n' ' '; }
+PANE=
+pane() { "${TM[@]}" capture-pane -p -t "$PANE" 2>/dev/null | tr -s ' \n' ' '; }
 pane_has() { [[ $(pane) == *"$1"* ]]; }
-"${TM[@]}" new-session -d -s it -x 100 -y 30 \
-	"$(printf '%q ' "${P[@]}" run -it --rm "${RUN[@]}" sh -c 'echo tty=$(tty) size=$(stty size); read -r line; echo got=$line; exit 4')
-	echo \$? >$T/it.status; exec cat"
-size=$("${TM[@]}" display -p -t it '#{pane_height} #{pane_width}')
-wait_for 30 pane_has "size="
-pane_has "tty=/dev/pts/"
-report $? "run -it: the program's stdio is a terminal" "$(pane)"
-pane_has "size=$size"
-report $? "run -it: the terminal's size ($size)" "$(pane)"
-"${TM[@]}" send-keys -t it "typed-through" Enter
-wait_for 20 pane_has "got=typed-through"
-report $? "run -it: a line typed reaches the program" "$(pane)"
-wait_for 20 test -s "$T/it.status"
-st=$(cat "$T/it.status" 2>/dev/null)
-report $((st != 4)) "run -it: the program's exit code (4)" "status ${st:-none}: $(pane)"
+# tty_checks SESSION WHAT STATUS PODMAN_ARGS...: podman PODMAN_ARGS sh -c SCRIPT in a pane of its own; the script's
+# stdio is a terminal of the pane's size, a line typed reaches it, and podman exits with its status STATUS.
+tty_checks() {
+	local session=$1 what=$2 want=$3 size st
+	shift 3
+	PANE=$session
+	"${TM[@]}" new-session -d -s "$session" -x 100 -y 30 \
+		"$(printf '%q ' "${P[@]}" "$@" sh -c "echo tty=\$(tty) size=\$(stty size); read -r line; echo got=\$line; exit $want")
+		echo \$? >$T/$session.status; exec cat"
+	size=$("${TM[@]}" display -p -t "$session" '#{pane_height} #{pane_width}')
+	wait_for 30 pane_has "size="
+	pane_has "tty=/dev/pts/"
+	report $? "$what: the program's stdio is a terminal" "$(pane)"
+	pane_has "size=$size"
+	report $? "$what: the terminal's size ($size)" "$(pane)"
+	"${TM[@]}" send-keys -t "$session" "typed-through" Enter
+	wait_for 20 pane_has "got=typed-through"
+	report $? "$what: a line typed reaches the program" "$(pane)"
+	wait_for 20 test -s "$T/$session.status"
+	st=$(cat "$T/$session.status" 2>/dev/null)
+	report $((st != want)) "$what: the program's exit code ($want)" "status ${st:-none}: $(pane)"
+}
+tty_checks it "run -it" 4 run -it --rm "${RUN[@]}"
+
+# exec -it in a running container: conmon passes exec --detach --console-socket, the terminal comes from
+# process.json.
+eid=$("${P[@]}" run -d "${RUN[@]}" sh -c 'trap "exit 0" TERM; while :; do sleep 0.2; done' 2>&1)
+st=$?
+report $st "exec -it: run -d, a container to exec in" "$eid"
+if [[ $st == 0 ]]; then
+	tty_checks ex "exec -it" 6 exec -it "$eid"
+	out=$("${P[@]}" rm -f -t 10 "$eid" 2>&1)
+	report $? "exec -it: rm -f the container" "$out"
+fi
 "${TM[@]}" kill-server 2>/dev/null
 
 # A systemd guest: an overlay over the fixture as --rootfs (the fixture is unchanged), boots to running, stops on SIGRTMIN+3.

@@ -37,6 +37,9 @@ static const char full[] =
 	"\"cpu\":{\"quota\":50000,\"period\":100000,\"shares\":512}},"
 	"\"cgroupsPath\":\"/ds/test\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
+	"\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536},"
+	"{\"containerID\":65536,\"hostID\":4294901760,\"size\":65536}],"
+	"\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":1}],"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":438,"
 	"\"uid\":0,\"gid\":5},{\"path\":\"/dev/fifo\",\"type\":\"p\"}],"
 	"\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"seccomp\":null},"
@@ -104,6 +107,12 @@ static void test_oci_spec_full(void **state)
 	assert_int_equal(s.n_annotations, 1);
 	assert_string_equal(ds_oci_ns_name(DS_OCI_NS_NETWORK), "network");
 	assert_true(s.rootfs_propagation == (MS_SLAVE | MS_REC));
+	assert_int_equal(s.n_uid_mappings, 2);
+	assert_true(s.uid_mappings[0].container_id == 0 && s.uid_mappings[0].host_id == 100000 &&
+		    s.uid_mappings[0].size == 65536);
+	assert_true(s.uid_mappings[1].container_id == 65536 && s.uid_mappings[1].host_id == 4294901760u);
+	assert_int_equal(s.n_gid_mappings, 1);
+	assert_true(s.gid_mappings[0].host_id == 200000 && s.gid_mappings[0].size == 1);
 	assert_int_equal(s.n_devices, 2);
 	assert_string_equal(s.devices[0].path, "/dev/fuse");
 	assert_int_equal(s.devices[0].mode, 020666);
@@ -205,6 +214,17 @@ static const struct {
 	{ LINUX("\"namespaces\":[{\"type\":\"net\"}]"), "unknown namespace type \"net\"" },
 	{ LINUX("\"namespaces\":[{\"type\":\"network\",\"path\":\"x\"}]"),
 	  "config.json: linux.namespaces[0].path: \"x\" is not an absolute path" },
+	{ LINUX("\"uidMappings\":{}"), "config.json: linux.uidMappings: expected an array, got an object" },
+	{ LINUX("\"uidMappings\":[{\"containerID\":0,\"hostID\":1}]"),
+	  "config.json: linux.uidMappings[0]: needs containerID, hostID and size" },
+	{ LINUX("\"gidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":0}]"),
+	  "config.json: linux.gidMappings[0].size: 0 is out of range" },
+	{ LINUX("\"gidMappings\":[{\"containerID\":-1,\"hostID\":1,\"size\":1}]"),
+	  "config.json: linux.gidMappings[0].containerID: -1 is out of range" },
+	{ LINUX("\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,\"size\":2}]"),
+	  "config.json: linux.uidMappings[0]: the range ends past 4294967295" },
+	{ LINUX("\"uidMappings\":[{\"containerID\":\"0\",\"hostID\":1,\"size\":1}]"),
+	  "config.json: linux.uidMappings[0].containerID: expected a number, got a string" },
 	{ LINUX("\"maskedPaths\":[1]"), "config.json: linux.maskedPaths[0]: expected a string, got a number" },
 	{ LINUX("\"readonlyPaths\":{}"), "config.json: linux.readonlyPaths: expected an array, got an object" },
 	{ LINUX("\"resources\":{\"memory\":{\"limit\":\"1G\"}}"),
