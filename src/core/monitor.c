@@ -718,19 +718,23 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd,
-					  logfd,
-					  syncfd,
-					  cfg->rt.console.master,
-					  cfg->rt.console.slave,
-					  cfg->rt.loop_fd,
-					  cfg->rt.rootfs_fd,
-					  cfg->rt.image_fd /* its flock: the image is ours while we live */ };
+	enum { KEEP_MAX = 8 + 2 * DS_MAX_TTYS + 1 + DS_MAX_PORTS }; /* ... and the lease's marks */
+	int keep[KEEP_MAX] = { lockfd,
+			       logfd,
+			       syncfd,
+			       cfg->rt.console.master,
+			       cfg->rt.console.slave,
+			       cfg->rt.loop_fd,
+			       cfg->rt.rootfs_fd,
+			       cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
 	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
 		keep[nkeep++] = cfg->rt.ttys[i].slave;
 	}
+	/* --net=nat: the lease's marks, ours until we end (host/nat.h). */
+	for (int i = 0; i < cfg->rt.net_hold_count; i++)
+		keep[nkeep++] = cfg->rt.net_holds[i];
 	ds_fds_close_from(3, keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
 

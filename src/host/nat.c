@@ -245,19 +245,29 @@ int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err)
 #define NETNS_LOCK "droidspaces-net-" DS_NAT_BRIDGE
 #define NETNS_LOCK_WAIT_MS 60000 /* a holder may run iptables twice (FW_TIMEOUT_MS each) */
 
-static int netns_lock(struct ds_error *err)
+/* A socket bound to the abstract name: its fd, or a negative errno (-EADDRINUSE: another holds it). */
+static int abstract_bind(const char *name)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	memcpy(a.sun_path + 1, NETNS_LOCK, strlen(NETNS_LOCK));
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(NETNS_LOCK));
+	size_t n = strlen(name);
+	if (n + 1 > sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path + 1, name, n);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return ds_fail(err, negerrno(), "cannot make a socket for the network lock @%s", NETNS_LOCK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) < 0)
+		return negerrno();
+	return TAKE_FD(fd);
+}
+
+static int netns_lock(struct ds_error *err)
+{
 	int wait_ms = ds_fault_active("net:lock-short") ? 1000 : NETNS_LOCK_WAIT_MS, delay = 1;
 	long long deadline = ds_now_ms() + wait_ms;
-	while (bind(fd, (struct sockaddr *)&a, len) < 0) {
-		if (errno != EADDRINUSE)
-			return ds_fail(err, negerrno(), "cannot take the network lock @%s", NETNS_LOCK);
+	int fd;
+	while ((fd = abstract_bind(NETNS_LOCK)) < 0) {
+		if (fd != -EADDRINUSE)
+			return ds_fail(err, fd, "cannot take the network lock @%s", NETNS_LOCK);
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG,
 				       "the network lock @%s of this network namespace is held for more than %d s by "
@@ -265,7 +275,57 @@ static int netns_lock(struct ds_error *err)
 				       NETNS_LOCK, wait_ms / 1000);
 		ds_backoff(&delay);
 	}
-	return TAKE_FD(fd);
+	return fd;
+}
+
+/*
+ * A lease's marks in the network namespace, against the claims of other
+ * workspaces (whose records we do not read): the abstract names
+ * "droidspaces-lease-ds-br0 ADDR" and "... PORT/PROTO", bound by the claim
+ * and held by the monitor for the container's life, reboots included. Of
+ * the places every workspace's droidspaces can see, this one cannot go
+ * stale: an abstract name belongs to the network namespace (as the bridge
+ * does, so two namespaces never see each other's), bind takes it atomically
+ * (two claims at one instant: one gets EADDRINUSE) and the kernel frees it
+ * when its holder dies, SIGKILL or not. A file under /run would need a
+ * liveness check; the veth's alias (ds_nat_attach) exists only from attach
+ * to the guest's end, not from the claim on. That alias is still read: it
+ * names the container, and it outlives a monitor killed while its guest runs.
+ */
+#define HOLD_PREFIX "droidspaces-lease-" DS_NAT_BRIDGE " "
+
+static int hold(struct ds_config *cfg, const char *what)
+{
+	char name[64];
+	if (cfg->rt.net_hold_count >= (int)ARRAY_SIZE(cfg->rt.net_holds))
+		return -ENOSPC;
+	snprintf(name, sizeof(name), HOLD_PREFIX "%s", what);
+	int fd = ds_fault_active("net:no-lease-hold") ? open("/dev/null", O_RDONLY | O_CLOEXEC) : abstract_bind(name);
+	if (fd < 0)
+		return fd;
+	cfg->rt.net_holds[cfg->rt.net_hold_count++] = fd;
+	return 0;
+}
+
+int ds_nat_hold_addr(struct ds_config *cfg, unsigned addr)
+{
+	char a[16];
+	ds_ipv4_format(addr, a, sizeof(a));
+	return hold(cfg, a);
+}
+
+int ds_nat_hold_port(struct ds_config *cfg, const struct ds_port *p)
+{
+	char what[16];
+	snprintf(what, sizeof(what), "%u/%s", p->host, p->udp ? "udp" : "tcp");
+	return hold(cfg, what);
+}
+
+void ds_nat_unhold(struct ds_config *cfg)
+{
+	for (int i = 0; i < cfg->rt.net_hold_count; i++)
+		ds_closep(&cfg->rt.net_holds[i]);
+	cfg->rt.net_hold_count = 0;
 }
 
 /*
@@ -841,6 +901,46 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	return forward_open(cfg, FW_IPTABLES, rec, err);
 }
 
+struct clash {
+	const char *lease; /* ours: "lease A.B.C.D/N ..." */
+	char name[DS_NAME_MAX + 1];
+};
+
+/* A port of the bridge whose lease has our address: both written by ds_net_lease_format, compared as text. */
+static int lease_clash(void *ctx, const char *name, const char *lease)
+{
+	struct clash *c = ctx;
+	size_t n = strcspn(c->lease, "/") + 1;
+	if (strncmp(lease, c->lease, n) != 0)
+		return 0;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return 1;
+}
+
+/*
+ * Under the namespace's lock, before our veth goes on the bridge: no other
+ * port of it has our address. The lease marks keep two claims apart; a claim
+ * without them (an older droidspaces in another workspace) is caught here,
+ * since every veth is put on the bridge, its alias set, under this lock.
+ */
+static int addr_clash(const struct ds_config *cfg, int nl, const char *own, struct ds_error *err)
+{
+	struct clash c = { .lease = cfg->rt.net_lease };
+	struct veth_walk w = { .fn = lease_clash, .ctx = &c };
+	char a[16];
+	int br = ds_nl_link_index(DS_NAT_BRIDGE);
+	snprintf(w.own, sizeof(w.own), "%s", own);
+	int r = br < 0 ? 0 : ds_nl_each_slave(nl, br, veth_lease, &w);
+	if (r < 0)
+		return ds_fail(err, r, "cannot read the ports of %s", DS_NAT_BRIDGE);
+	if (r == 0)
+		return 0;
+	ds_ipv4_format(cfg->settings.net_addr, a, sizeof(a));
+	return ds_fail(err, DS_EINVAL_MSG,
+		       "--net=nat: address %s is already in use on %s by container %s; start again to lease another", a,
+		       DS_NAT_BRIDGE, c.name);
+}
+
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 {
 	char host[16];
@@ -861,6 +961,8 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 		return nslock;
 	int r;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
+		return r;
+	if ((r = addr_clash(cfg, nl, host, err)) < 0)
 		return r;
 	/* The last boot's pair may outlive its namespace for a moment. */
 	ds_nl_link_delete(nl, host);

@@ -4,8 +4,10 @@
 # on the stand-in uplink; --port from the uplink side and from the host
 # itself; info and show --json; restart keeps the address), two guests
 # serving port 80 each, reaching each other and each other's forward through
-# the host's address (hairpin), a host port forwarded twice refused, starts at
-# the same instant leasing distinct addresses (net:claim-chosen), the last
+# the host's address (hairpin, a guest's own forward too), a host port
+# forwarded twice refused, starts at the same instant leasing distinct
+# addresses (net:claim-chosen; across two workspaces: the lease marks,
+# net:before-attach, and the attach's check, net:no-lease-hold), the last
 # stop racing a start (net:bridge-last, then stop/start in turn), the same
 # across two workspaces (the network namespace's lock: net:bridge-empty,
 # net:before-attach, net:lock-short), a leftover record of an older
@@ -241,6 +243,9 @@ net_back() {
 	# hairpin: a guest reaches another's forward through the host's uplink address
 	[ "$(guest_get one 192.0.2.10 8082 index.html)" = second ]
 	[ "$(guest_get two 192.0.2.10 8081 index.html)" = first ]
+	# ... and its own, through the uplink's address and through the bridge's
+	[ "$(guest_get one 192.0.2.10 8081 index.html)" = first ]
+	[ "$(guest_get two 10.87.0.1 8082 index.html)" = second ]
 	st_refused "already forwarded to container one" --name=three -r "$root2" --net=nat --port=8081:80
 	# the first to stop leaves the bridge to the other
 	st_stop one
@@ -287,6 +292,72 @@ net_back() {
 	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8084/index.html)" = second ]
 	# the other workspace's stop takes the bridge and puts ip_forward back
 	ws2 st_stop web2
+	net_back
+}
+
+# held_start NAME OPTION...: bg_start NAME in the holder, its monitor stopped
+# by net:before-attach (claimed, its rules made, no veth yet): HELD_MON.
+held_start() {
+	local DS_WRAP=(env DROIDSPACES_FAULT=net:before-attach nsenter -t "$HOLDER" -n --)
+	bg_start "$@"
+	wait_for 30 stopped_monitor || return 1
+	HELD_MON=$(stopped_monitor)
+	own_pid "$HELD_MON"
+}
+
+# A claim sees its own workspace's records and the bridge's ports: a start
+# of another workspace held between its claim and its veth (net:before-attach)
+# shows neither. Its lease marks (abstract names) keep the address and the
+# port; a claim without them (net:no-lease-hold, as an older droidspaces) is
+# caught at attach, under the namespace's lock, with one line.
+# bats test_tags=fault
+@test "nat: two workspaces' starts at once: one held after its claim (net:before-attach) keeps its address and port from the other's claim; a claim without lease marks (net:no-lease-hold) is refused at attach with one line" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local r1 r2 r3 a1 a2 a3
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	r3=$(fixture_copy busybox)
+	net_rig
+	held_start a -r "$r1" --net=nat --port=8087:80
+	[ -z "$(in_holder ip -o link show master ds-br0 2>/dev/null)" ]
+	# the other workspace's claim: a's port refused, a's address not leased again
+	ws2 st_refused "--port 8087:80/tcp: host port 8087/tcp is already forwarded to a container starting in another workspace" \
+		--name=b -r "$r2" --net=nat --port=8087:80
+	ws2 st_start b -r "$r2" --net=nat --port=8088:80
+	ws2 wait_for 30 guest_booted b
+	kill -CONT "$HELD_MON"
+	wait_bg
+	bg_ok a
+	wait_for 30 guest_booted a
+	a1=$(guest_addr a)
+	a2=$(ws2 guest_addr b)
+	echo "addresses: $a1 $a2"
+	[[ -n $a1 && -n $a2 && $a1 != "$a2" ]]
+	reaches_uplink a
+	ws2 reaches_uplink b
+	ws2 st_stop b
+	# c held before its veth; d (no lease marks) leases c's address and boots first: c is refused
+	held_start c -r "$r2" --net=nat
+	DS_WRAP=(env DROIDSPACES_FAULT=net:no-lease-hold nsenter -t "$HOLDER" -n --)
+	ws2 st_start d -r "$r3" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	ws2 wait_for 30 guest_booted d
+	a3=$(ws2 guest_addr d)
+	kill -CONT "$HELD_MON"
+	wait_bg
+	[[ $(cat "$DS_TEST_DIR/c.rc") != 0 ]]
+	[ "$(cat "$DS_TEST_DIR/c.err")" = "droidspaces: --net=nat: address $a3 is already in use on ds-br0 by container d; start again to lease another" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Net/c" ]
+	# the next start leases another
+	st_start c -r "$r2" --net=nat
+	wait_for 30 guest_booted c
+	[ "$(guest_addr c)" != "$a3" ]
+	reaches_uplink c
+	ws2 reaches_uplink d
+	st_stop c
+	ws2 st_stop d
+	st_stop a
 	net_back
 }
 
@@ -584,6 +655,9 @@ lock_wait_or_done() {
 	st_start ipt2 -r "$root2" --net=nat
 	wait_for 30 guest_booted ipt2
 	[ "$(guest_get ipt2 192.0.2.10 8090 index.html)" = legacy ]
+	# ... and the guest its own forward, through the uplink's address and through the bridge's
+	[ "$(guest_get ipt 192.0.2.10 8090 index.html)" = legacy ]
+	[ "$(guest_get ipt 10.87.0.1 8090 index.html)" = legacy ]
 	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:[0-9a-f]\{8\}:ipt2.* -j MASQUERADE'
 	st_stop ipt2
 	st_stop ipt
