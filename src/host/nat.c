@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "host/nat.h"
 #include "host/android.h"
+#include "host/fwlist.h"
 #include "host/netlink.h"
 #include "host/settings.h"
 #include "util/fault.h"
@@ -411,23 +412,12 @@ static void forward_rules(const struct ds_config *cfg, char *out, size_t size)
 				 DS_NAT_BRIDGE, a, s->ports.p[i].udp ? "udp" : "tcp", s->ports.p[i].guest);
 }
 
-static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
-			   size_t whysize);
-
 /*
- * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME,
- * for one line of the rules; a FORWARD line: -t filter, and -I FORWARD pos
- * for -A where pos > 0 (forward_place).
+ * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WS:NAME
+ * (ds:NAME, a droidspaces before the workspace's tag, when ws is ""), for
+ * one line of the rules; a FORWARD line: -t filter, and -I FORWARD pos for
+ * -A where pos > 0 (forward_place).
  */
-static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
-			char *why, size_t whysize)
-{
-	char ws[9];
-	ws_tag(cfg, ws);
-	return iptables_tagged(ws, name, op, pos, line, why, whysize);
-}
-
-/* iptables_one's, the tag ds:WS:NAME, or ds:NAME (a droidspaces before the workspace's tag) when ws is "". */
 static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
 			   size_t whysize)
 {
@@ -451,6 +441,15 @@ static int iptables_tagged(const char *ws, const char *name, const char *op, int
 	argv[argc++] = tag;
 	argv[argc] = NULL;
 	return run(argv, NULL, why, whysize);
+}
+
+/* iptables_tagged's, under the tag of our workspace. */
+static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
+			char *why, size_t whysize)
+{
+	char ws[9];
+	ws_tag(cfg, ws);
+	return iptables_tagged(ws, name, op, pos, line, why, whysize);
 }
 
 /* The network namespace we are in, as a record names it. */
@@ -746,32 +745,16 @@ static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
 	return r;
 }
 
-/*
- * Where the guest's lines go in the host's filter FORWARD chain (iptables',
- * legacy or nft): 0 when it lets them through as it is (policy ACCEPT and no
- * unconditional DROP or REJECT rule, or no iptables at all: listing it makes
- * no table); else the rule number of its first unconditional DROP or REJECT,
- * to go in just ahead of it; else (a policy that drops) -1, to be appended.
- * Never at the head: the host's own rules ahead of the close (Docker's
- * DOCKER-USER and isolation chains, libvirt's, ufw's) still see the guest's
- * traffic first.
- */
+#define FORWARD_LISTING_MAX (256 << 10) /* a firewall's chain of a few thousand rules */
+
+/* ds_iptables_forward_place of the host's filter FORWARD chain (0 when iptables cannot list it). */
 static int forward_place(void)
 {
 	char *const list[] = { "iptables", "-w", "5", "-t", "filter", "-S", "FORWARD", NULL };
-	char out[16384];
-	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) != 0)
+	_cleanup_free_ char *out = malloc(FORWARD_LISTING_MAX);
+	if (!out || run_out(list, NULL, NULL, 0, out, FORWARD_LISTING_MAX) != 0)
 		return 0;
-	int n = 0, policy_drops = 0;
-	char *save = NULL;
-	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, "-P FORWARD ", 11) == 0)
-			policy_drops = strcmp(l + 11, "ACCEPT") != 0;
-		else if (strncmp(l, "-A FORWARD ", 11) == 0 && (++n, 1) &&
-			 (strcmp(l + 11, "-j DROP") == 0 || strncmp(l + 11, "-j REJECT", 9) == 0))
-			return n;
-	}
-	return policy_drops ? -1 : 0;
+	return ds_iptables_forward_place(out);
 }
 
 /* iptables -A of each line of rules, those of the filter FORWARD chain (at pos, as forward_place) or the others. */
@@ -805,33 +788,6 @@ static int forward_open(const struct ds_config *cfg, const char *kind, char *rec
 		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG,
 			       "cannot open the host's filter FORWARD chain to %s: iptables: %s", DS_NAT_BRIDGE, why);
 	return 0;
-}
-
-int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size)
-{
-	char table[136] = "", chain[64] = "";
-	int n = 0;
-	size_t len = 0;
-	if (size)
-		names[0] = '\0';
-	char *save = NULL;
-	for (char *l = strtok_r(listing, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char a[64], b[64];
-		l += strspn(l, " \t");
-		/* Routed IPv4 (ip, inet): a bridge family's forward hook sees only guest to guest. */
-		if (sscanf(l, "table %63s %63s {", a, b) == 2) {
-			snprintf(table, sizeof(table), "%s %s", strcmp(a, "ip") && strcmp(a, "inet") ? "-" : a, b);
-			chain[0] = '\0';
-		} else if (sscanf(l, "chain %63s {", a) == 1) {
-			snprintf(chain, sizeof(chain), "%s", a);
-		} else if (table[0] && table[0] != '-' && chain[0] && strstr(l, "hook forward") &&
-			   strstr(l, "policy drop;") &&
-			   !(iptables_nft && strcmp(table, "ip filter") == 0 && strcmp(chain, "FORWARD") == 0) &&
-			   len + strlen(table) + strlen(chain) + 5 < size) {
-			len += (size_t)snprintf(names + len, size - len, "%s'%s %s'", n++ ? ", " : "", table, chain);
-		}
-	}
-	return n;
 }
 
 void ds_nat_forward_warn(void)

@@ -85,13 +85,6 @@ void ds_nat_host_down(const struct ds_config *cfg);
  * ds_nat_host_up cannot open (any but iptables-nft's filter FORWARD).
  */
 void ds_nat_forward_warn(void);
-/*
- * Of listing (`nft list chains`, cut in place): the base chains of the ip
- * and inet families on the forward hook with policy drop, but iptables-nft's
- * ip filter FORWARD when iptables_nft; their count, and in names "'FAMILY
- * TABLE CHAIN'" joined by ", " (those that fit size; only they are counted).
- */
-int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size);
 /* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);
 /* The host end of the container's veth pair ("dsv" and 8 hex digits of the workspace and the name). */
