@@ -839,9 +839,6 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return nslock;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
-	/* Android: netd's policy rules route nothing from the bridge; ours go with the bridge (bridge_down). */
-	if (cfg->rt.android && (r = ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err)) < 0)
-		return r;
 	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
 		return forward_open(cfg, FW_NFT, rec, err);
 	if (nft && (r = write_record(cfg, FW_IPTABLES, 0, rec, err)) < 0)
@@ -917,6 +914,14 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 		return nslock;
 	int r;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
+		return r;
+	/*
+	 * Android: netd's policy rules route nothing from the bridge; ours go with
+	 * the bridge (bridge_down). At each boot of any NAT guest, not once: the
+	 * uplink's table is looked up again (Wi-Fi and mobile data have their own),
+	 * for every guest on the bridge.
+	 */
+	if (cfg->rt.android && (r = ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err)) < 0)
 		return r;
 	if ((r = addr_clash(cfg, nl, host, err)) < 0)
 		return r;

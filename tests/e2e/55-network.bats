@@ -881,10 +881,37 @@ android_routing() {
 	in_holder ip route get 203.0.113.1 iif ds-veth0 from 192.0.2.99 2>&1 | grep -q 'No route to host' || return 1
 	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
 }
+# uplink_switch: the uplink changes as from Wi-Fi to mobile data (netd gives
+# the new network a table of its own, 1022, and its rule goes first; 1021 is
+# emptied); a reboot of the guest looks the uplink's table up again and the
+# guest reaches beyond the uplink through it. uplink_back puts 1021 back.
+uplink_switch() {
+	local old
+	in_holder sh -ec '
+		ip route add 192.0.2.0/24 dev ds-veth0 table 1022
+		ip route add default via 192.0.2.1 dev ds-veth0 table 1022
+		ip rule add pref 21000 fwmark 0x0/0xffff iif lo lookup 1022
+		ip route flush table 1021
+	'
+	old=$(ds_pid droid)
+	in_container droid reboot
+	wait_for 30 rebooted droid "$old" || return 1
+	wait_for 30 guest_booted droid || return 1
+	[ "$(android_rules | sed -E 's/[[:space:]]+/ /g' | grep '^5901:')" = "5901: from all iif ds-br0 lookup 1022" ]
+	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
+}
+uplink_back() {
+	in_holder sh -ec '
+		ip rule del pref 21000
+		ip route flush table 1022
+		ip route add 192.0.2.0/24 dev ds-veth0 table 1021
+		ip route add default via 192.0.2.1 dev ds-veth0 table 1021
+	'
+}
 # android_rules: the holder's policy rules of droidspaces (priorities 5900 and 5901).
 android_rules() { in_holder ip -4 rule show | grep -E '^590[01]:' || true; }
 
-@test "nat on android: under netd's policy routing the guest reaches beyond the uplink and the host reaches the guest through droidspaces' rules (iif ds-br0 lookup the uplink's table, to the subnet lookup main); the last stop, also after a dead monitor, removes them" {
+@test "nat on android: under netd's policy routing the guest reaches beyond the uplink and the host reaches the guest through droidspaces' rules (iif ds-br0 lookup the uplink's table, to the subnet lookup main); a reboot follows the uplink to another table; the last stop, also after a dead monitor, removes them" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip curl
 	local root r addr rules
@@ -909,7 +936,9 @@ android_rules() { in_holder ip -4 rule show | grep -E '^590[01]:' || true; }
 		wait_for 10 in_holder curl -sf -m 2 "http://$addr:80/index.html"
 		[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8086/index.html)" = "$how" ]
 		if [[ $how == stop ]]; then
+			uplink_switch
 			st_stop droid
+			uplink_back
 		else
 			kill -KILL "$(name_monitors droid)"
 			run_ds_err --name=droid stop
