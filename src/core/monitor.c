@@ -745,6 +745,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+		ds_nat_unhold(cfg);
 		_exit(1);
 	}
 
@@ -859,6 +860,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
 	ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+	/* The lease's marks go before the name's lock (at _exit): a restart's claim finds its address free. */
+	ds_nat_unhold(cfg);
 	ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);
