@@ -11,6 +11,7 @@
 #include "fs/devices.h"
 #include "fs/storage.h"
 #include "host/nat.h"
+#include "host/netlink.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fds.h"
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -272,6 +274,7 @@ struct monitor {
 	int subreaper; /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
 	unsigned long long init_starttime;
 	int notify_fd; /* the guest's NOTIFY_SOCKET */
+	int route_fd;  /* Android NAT: rtnetlink's IPv4 route changes (the uplink moving) */
 	char ready_path[PATH_MAX];
 	struct ds_ready ready;                   /* this boot's, as recorded in ready_path */
 	char ready_written[DS_STATUS_MAX + 128]; /* the record's text last written ("": none yet) */
@@ -286,6 +289,32 @@ static void watch(struct monitor *m, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 	epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Android NAT: netd moves the host's uplink between tables (Wi-Fi's,
+ * mobile data's) as it changes; the bridge's rule follows it at once, not
+ * at the next boot. Many changes come at once: one look after each batch.
+ */
+static void watch_routes(struct monitor *m)
+{
+	if (m->cfg->settings.net_mode != DS_NET_NAT || !m->cfg->rt.android)
+		return;
+	m->route_fd = ds_nl_open_groups(RTMGRP_IPV4_ROUTE);
+	if (m->route_fd >= 0)
+		watch(m, m->route_fd);
+}
+
+static void routes_changed(struct monitor *m)
+{
+	struct ds_error err = { 0 };
+	char text[600], line[640];
+	ds_nl_drain(m->route_fd);
+	if (ds_nat_follow_uplink(m->cfg, &err) < 0) {
+		ds_error_text(&err, text, sizeof(text));
+		int n = snprintf(line, sizeof(line), "[droidspaces] the uplink changed: %s\r\n", text);
+		log_write(&m->log, line, (size_t)n);
+	}
 }
 
 static void unwatch_close(struct monitor *m, int *fd)
@@ -700,7 +729,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			     .client = client,
 			     .listen_fd = -1,
 			     .pending = -1,
-			     .notify_fd = -1 };
+			     .notify_fd = -1,
+			     .route_fd = -1 };
 	ds_workspace_path(cfg->workspace, DS_WS_READY, cfg->container_name, m.ready_path, sizeof(m.ready_path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
@@ -749,6 +779,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		_exit(1);
 	}
 
+	watch_routes(&m);
 	for (;;) {
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
 		m.boot_offset = m.log.size;
@@ -822,6 +853,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					pending_mode(&m);
 				else if (fd == m.notify_fd)
 					notify_input(&m);
+				else if (fd == m.route_fd)
+					routes_changed(&m);
 				else if (fd == m.client->fd)
 					client_event(&m, evs[i].events);
 				else if (is_tty_master(cfg, fd))

@@ -854,6 +854,17 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 	return forward_open(cfg, FW_IPTABLES, rec, err);
 }
 
+int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err)
+{
+	_cleanup_close_ int nslock = netns_lock(err);
+	if (nslock < 0)
+		return nslock;
+	/* The bridge gone (a boot failed; the last stop of ours is under way): nothing to route. */
+	if (ds_nl_link_index(DS_NAT_BRIDGE) < 0)
+		return 0;
+	return ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err);
+}
+
 struct clash {
 	const char *lease; /* ours: "lease A.B.C.D/N ..." */
 	char name[DS_NAME_MAX + 1];

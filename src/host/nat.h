@@ -75,6 +75,11 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
  */
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
 /*
+ * Monitor, on Android, when the host's routes changed: under the namespace's
+ * lock, the bridge's policy rules for the uplink of now (ds_android_nat_route).
+ */
+int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err);
+/*
  * Cleanup, under the lock: what ds_nat_host_up (or the claim) recorded for
  * the name, undone; the bridge and ip_forward with the last record.
  */

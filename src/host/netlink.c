@@ -71,6 +71,28 @@ int ds_nl_open(void)
 	return fd;
 }
 
+int ds_nl_open_groups(unsigned groups)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+void ds_nl_drain(int fd)
+{
+	char buf[NL_BUF];
+	/* ENOBUFS: the kernel dropped some (the caller looks again at everything anyway). */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == EINTR || errno == ENOBUFS)
+		;
+}
+
 /*
  * Sends r and reads the answer: for a dump, each message goes to fn until
  * NLMSG_DONE; otherwise the kernel's ack (NLM_F_ACK) is the result.

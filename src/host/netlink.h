@@ -11,6 +11,10 @@
 #include <sys/types.h>
 
 int ds_nl_open(void);
+/* A non-blocking socket on rtnetlink's multicast groups (RTMGRP_*): it receives their changes. */
+int ds_nl_open_groups(unsigned groups);
+/* Reads and drops what is queued on such a socket, up to EAGAIN. */
+void ds_nl_drain(int fd);
 /* A.B.C.D of a host-order address. */
 void ds_ipv4_format(uint32_t addr, char *buf, size_t size);
 /* The index of link name in our namespace, or -ENODEV. */

@@ -881,10 +881,13 @@ android_routing() {
 	in_holder ip route get 203.0.113.1 iif ds-veth0 from 192.0.2.99 2>&1 | grep -q 'No route to host' || return 1
 	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
 }
+# iif_table N: droidspaces' rule for the bridge looks up table N.
+iif_table() { [ "$(android_rules | sed -E 's/[[:space:]]+/ /g' | grep '^5901:')" = "5901: from all iif ds-br0 lookup $1" ]; }
 # uplink_switch: the uplink changes as from Wi-Fi to mobile data (netd gives
 # the new network a table of its own, 1022, and its rule goes first; 1021 is
-# emptied); a reboot of the guest looks the uplink's table up again and the
-# guest reaches beyond the uplink through it. uplink_back puts 1021 back.
+# emptied): the monitor, told by rtnetlink, points the bridge's rule at the
+# new table, and a reboot of the guest looks it up again; the guest reaches
+# beyond the uplink through it. uplink_back puts 1021 back.
 uplink_switch() {
 	local old
 	in_holder sh -ec '
@@ -893,11 +896,13 @@ uplink_switch() {
 		ip rule add pref 21000 fwmark 0x0/0xffff iif lo lookup 1022
 		ip route flush table 1021
 	'
+	wait_for 10 iif_table 1022 || return 1
+	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
 	old=$(ds_pid droid)
 	in_container droid reboot
 	wait_for 30 rebooted droid "$old" || return 1
 	wait_for 30 guest_booted droid || return 1
-	[ "$(android_rules | sed -E 's/[[:space:]]+/ /g' | grep '^5901:')" = "5901: from all iif ds-br0 lookup 1022" ]
+	iif_table 1022
 	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
 }
 uplink_back() {
