@@ -337,6 +337,9 @@ held_start() {
 	reaches_uplink a
 	ws2 reaches_uplink b
 	ws2 st_stop b
+	# (b's saved address would keep d off it, as it keeps any claim of that workspace)
+	ws2 run_ds_err --name=b remove
+	[ "$status" = 0 ]
 	# c held before its veth; d (no lease marks) leases c's address and boots first: c is refused
 	held_start c -r "$r2" --net=nat
 	DS_WRAP=(env DROIDSPACES_FAULT=net:no-lease-hold nsenter -t "$HOLDER" -n --)
