@@ -719,7 +719,7 @@ forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
 # The host's own rules keep their place ahead of the guest's: a firewall's restrictions (Docker's
 # DOCKER-USER, libvirt's rejects) still see its traffic. Those rules count packets, so they are
 # taken out again before the namespace is compared.
-@test "nat: the guest's FORWARD rules go in just ahead of a closing REJECT, or after the host's own rules under policy DROP; never at the head" {
+@test "nat: the guest's FORWARD rules go in just ahead of a closing REJECT (a comment no condition), or after the host's own rules under policy DROP; never at the head, nor ahead of a conditional DROP, which alone leaves the chain open" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip curl iptables
 	local root rules
@@ -758,6 +758,26 @@ forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
 	in_holder iptables -X DS-TEST-USER
 	in_holder iptables -D FORWARD -s 10.99.0.0/16 -j ACCEPT
 	in_holder iptables -P FORWARD ACCEPT
+	# a drop with a condition keeps its place ahead of the guest's rules; a comment is no condition
+	in_holder iptables -A FORWARD -i ds-nowhere -j DROP
+	in_holder iptables -A FORWARD -m comment --comment "close it" -j REJECT
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	rules=$(forward_rules)
+	echo "$rules"
+	[[ $(sed -n 1p <<<"$rules") == "-A FORWARD -i ds-nowhere -j DROP"* ]]
+	[ "$(sed -n '2,4p' <<<"$rules" | grep -c 'ds:[0-9a-f]\{8\}:fwr"')" = 3 ]
+	[[ $(tail -n 1 <<<"$rules") == *'"close it" -j REJECT'* ]]
+	st_stop fwr
+	# ... and a chain that it ends is open: no rule of the guest's
+	in_holder iptables -D FORWARD -m comment --comment "close it" -j REJECT
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	[ "$(forward_rules)" = "-A FORWARD -i ds-nowhere -j DROP" ]
+	st_stop fwr
+	in_holder iptables -D FORWARD -i ds-nowhere -j DROP
 	net_back
 }
 
