@@ -77,6 +77,8 @@ struct ds_runtime {
 	int android;                      /* the host is Android (detected before the fork) */
 	struct ds_cidr net_subnet;        /* nat: the bridge's network this start (--subnet, or chosen) */
 	char net_lease[DS_NET_LEASE_MAX]; /* nat: the lease line of the claim (core/netopts.h) */
+	int net_holds[1 + DS_MAX_PORTS];  /* nat: the lease's abstract names (host/nat.h), the monitor's */
+	int net_hold_count;               /* how many of net_holds are open */
 	pid_t container_pid;
 	struct ds_tty_info console;
 	struct ds_tty_info ttys[DS_MAX_TTYS];

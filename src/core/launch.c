@@ -11,6 +11,7 @@
 #include "fs/mounts.h"
 #include "fs/storage.h"
 #include "host/android.h"
+#include "host/nat.h"
 #include "host/network.h"
 #include "tty/terminal.h"
 #include "util/clock.h"
@@ -278,7 +279,7 @@ int ds_start_validate(struct ds_config *cfg, struct ds_error *err)
 	return check_rootfs(cfg, err);
 }
 
-static void unclaimp(const struct ds_config **cfg)
+static void unclaimp(struct ds_config **cfg)
 {
 	if (*cfg)
 		ds_net_unclaim(*cfg);
@@ -341,7 +342,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	if ((r = ds_net_claim(cfg, err)) < 0)
 		return r;
 	/* Dropped again on every failure before the monitor is forked; the monitor's cleanup drops it after. */
-	__attribute__((cleanup(unclaimp))) const struct ds_config *claimed = cfg;
+	__attribute__((cleanup(unclaimp))) struct ds_config *claimed = cfg;
 
 	if ((r = ds_uuid_generate(cfg->rt.uuid)) < 0)
 		return ds_fail(err, r, "cannot generate a UUID");
@@ -400,6 +401,7 @@ int ds_launch(struct ds_config *cfg, struct ds_error *err)
 	claimed = NULL; /* the monitor's now */
 	ds_fault_point("start:after-fork");
 	ds_closep(&cfg->rt.loop_fd); /* the monitor holds the loop device now */
+	ds_nat_unhold(cfg);          /* and the lease's marks */
 	ds_closep(&cfg->rt.rootfs_fd);
 	ds_closep(&cfg->rt.image_fd); /* and the image, with its flock */
 	ds_terminal_close(&cfg->rt.console);

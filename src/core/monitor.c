@@ -11,6 +11,7 @@
 #include "fs/devices.h"
 #include "fs/storage.h"
 #include "host/nat.h"
+#include "host/netlink.h"
 #include "util/fault.h"
 #include "util/fdpass.h"
 #include "util/fds.h"
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -273,6 +275,7 @@ struct monitor {
 	int subreaper; /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
 	unsigned long long init_starttime;
 	int notify_fd; /* the guest's NOTIFY_SOCKET */
+	int route_fd;  /* Android NAT: rtnetlink's IPv4 route changes (the uplink moving) */
 	char ready_path[PATH_MAX];
 	struct ds_ready ready;                   /* this boot's, as recorded in ready_path */
 	char ready_written[DS_STATUS_MAX + 128]; /* the record's text last written ("": none yet) */
@@ -287,6 +290,32 @@ static void watch(struct monitor *m, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 	epoll_ctl(m->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Android NAT: netd moves the host's uplink between tables (Wi-Fi's,
+ * mobile data's) as it changes; the bridge's rule follows it at once, not
+ * at the next boot. Many changes come at once: one look after each batch.
+ */
+static void watch_routes(struct monitor *m)
+{
+	if (m->cfg->settings.net_mode != DS_NET_NAT || !m->cfg->rt.android)
+		return;
+	m->route_fd = ds_nl_open_groups(RTMGRP_IPV4_ROUTE);
+	if (m->route_fd >= 0)
+		watch(m, m->route_fd);
+}
+
+static void routes_changed(struct monitor *m)
+{
+	struct ds_error err = { 0 };
+	char text[600], line[640];
+	ds_nl_drain(m->route_fd);
+	if (ds_nat_follow_uplink(m->cfg, &err) < 0) {
+		ds_error_text(&err, text, sizeof(text));
+		int n = snprintf(line, sizeof(line), "[droidspaces] the uplink changed: %s\r\n", text);
+		log_write(&m->log, line, (size_t)n);
+	}
 }
 
 static void unwatch_close(struct monitor *m, int *fd)
@@ -710,7 +739,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			     .client = client,
 			     .listen_fd = -1,
 			     .pending = -1,
-			     .notify_fd = -1 };
+			     .notify_fd = -1,
+			     .route_fd = -1 };
 	ds_workspace_path(cfg->workspace, DS_WS_READY, cfg->container_name, m.ready_path, sizeof(m.ready_path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG, cfg->container_name, m.log.path, sizeof(m.log.path));
 	ds_workspace_path(cfg->workspace, DS_WS_CONSOLE_LOG_OLD, cfg->container_name, m.log.old, sizeof(m.log.old));
@@ -728,19 +758,23 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	m.subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
 	detach_stdio();
 	/* Whatever the caller left open (a test harness's pipe) must not live as long as we do. */
-	int keep[8 + 2 * DS_MAX_TTYS] = { lockfd,
-					  logfd,
-					  syncfd,
-					  cfg->rt.console.master,
-					  cfg->rt.console.slave,
-					  cfg->rt.loop_fd,
-					  cfg->rt.rootfs_fd,
-					  cfg->rt.image_fd /* its flock: the image is ours while we live */ };
+	enum { KEEP_MAX = 8 + 2 * DS_MAX_TTYS + 1 + DS_MAX_PORTS }; /* ... and the lease's marks */
+	int keep[KEEP_MAX] = { lockfd,
+			       logfd,
+			       syncfd,
+			       cfg->rt.console.master,
+			       cfg->rt.console.slave,
+			       cfg->rt.loop_fd,
+			       cfg->rt.rootfs_fd,
+			       cfg->rt.image_fd /* its flock: the image is ours while we live */ };
 	int nkeep = 8;
 	for (int i = 0; i < cfg->settings.tty_count; i++) {
 		keep[nkeep++] = cfg->rt.ttys[i].master;
 		keep[nkeep++] = cfg->rt.ttys[i].slave;
 	}
+	/* --net=nat: the lease's marks, ours until we end (host/nat.h). */
+	for (int i = 0; i < cfg->rt.net_hold_count; i++)
+		keep[nkeep++] = cfg->rt.net_holds[i];
 	ds_fds_close_from(3, keep, nkeep);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -751,9 +785,11 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
 		ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+		ds_nat_unhold(cfg);
 		_exit(1);
 	}
 
+	watch_routes(&m);
 	for (;;) {
 		/* One boot: a fresh PID namespace, UTS, IPC and init. */
 		m.boot_offset = m.log.size;
@@ -838,6 +874,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					pending_mode(&m);
 				else if (fd == m.notify_fd)
 					notify_input(&m);
+				else if (fd == m.route_fd)
+					routes_changed(&m);
 				else if (fd == m.client->fd)
 					client_event(&m, evs[i].events);
 				else if (is_tty_master(cfg, fd))
@@ -876,6 +914,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 	if (ds_console_socket_path(cfg, sock, sizeof(sock)) == 0)
 		unlink(sock);
 	ds_cleanup_container(cfg, cg, cfg->rt.cgroup_rel);
+	/* The lease's marks go before the name's lock (at _exit): a restart's claim finds its address free. */
+	ds_nat_unhold(cfg);
 	ds_loop_detach(cfg->rt.loop_fd, cfg->rt.loop_attached);
 	int st = m.init_status;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 0);

@@ -222,33 +222,63 @@ static int port_taken(void *ctx, const char *name, const struct ds_settings *s, 
 	return 0;
 }
 
+/*
+ * 1 when addr is free and now ours: no other container's settings or lease
+ * has it, and its lease mark (host/nat.h) was free to take, which no claim
+ * of another workspace (whose records we do not see) holds; 0 when taken.
+ */
+static int take_addr(struct ds_config *cfg, unsigned addr, struct ds_error *err)
+{
+	struct taken t = { .addr = addr };
+	char a[16];
+	int r = each_other(cfg, addr_taken, &t, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = ds_nat_hold_addr(cfg, addr);
+	if (r == -EADDRINUSE)
+		return 0;
+	ds_ipv4_format(addr, a, sizeof(a));
+	return r < 0 ? ds_fail(err, r, "--net=nat: cannot mark address %s as leased", a) : 1;
+}
+
 static int choose_addr(struct ds_config *cfg, struct ds_error *err)
 {
 	const struct ds_cidr *net = &cfg->rt.net_subnet;
 	unsigned first = net->addr + 2, last = (net->addr | ~mask_of(net->prefix)) - 1;
-	struct taken t = { .addr = cfg->settings.net_addr };
+	unsigned kept = cfg->settings.net_addr;
 	/* The address kept in the settings, while it is in the network and nobody else's. */
-	if (t.addr >= first && t.addr <= last) {
-		int r = each_other(cfg, addr_taken, &t, err);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			return 0;
-	}
-	for (unsigned a = first; a <= last; a++) {
-		t.addr = a;
-		int r = each_other(cfg, addr_taken, &t, err);
-		if (r < 0)
-			return r;
-		if (r == 0) {
+	int r = kept >= first && kept <= last ? take_addr(cfg, kept, err) : 0;
+	for (unsigned a = first; r == 0 && a <= last; a++)
+		if ((r = take_addr(cfg, a, err)) > 0)
 			cfg->settings.net_addr = a;
-			return 0;
-		}
-	}
-	return ds_fail(err, DS_EINVAL_MSG, "--net=nat: no free address left in the subnet (give a larger --subnet)");
+	if (r == 0)
+		return ds_fail(err, DS_EINVAL_MSG,
+			       "--net=nat: no free address left in the subnet (give a larger --subnet)");
+	return r < 0 ? r : 0;
 }
 
-int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
+/* Each forwarded host port marked as ours; one another workspace's start holds is refused. */
+static int take_ports(struct ds_config *cfg, struct ds_error *err)
+{
+	const struct ds_ports *ports = &cfg->settings.ports;
+	for (int i = 0; i < ports->count; i++) {
+		const struct ds_port *p = &ports->p[i];
+		char f[32];
+		int r = ds_nat_hold_port(cfg, p);
+		if (r == 0)
+			continue;
+		ds_port_format(p, f, sizeof(f));
+		if (r == -EADDRINUSE)
+			return ds_fail(err, DS_EINVAL_MSG,
+				       "--port %s: host port %u/%s is already forwarded to a container starting in "
+				       "another workspace",
+				       f, p->host, p->udp ? "udp" : "tcp");
+		return ds_fail(err, r, "--port %s: cannot mark host port %u as leased", f, p->host);
+	}
+	return 0;
+}
+
+static int claim(struct ds_config *cfg, struct ds_error *err)
 {
 	struct ds_settings *s = &cfg->settings;
 	if (s->net_mode != DS_NET_NAT) {
@@ -272,6 +302,8 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, DS_EINVAL_MSG, "--port %s: host port %u/%s is already forwarded to container %s", p,
 			       t.port.host, t.port.udp ? "udp" : "tcp", t.name);
 	}
+	if ((r = take_ports(cfg, err)) < 0)
+		return r;
 	_cleanup_close_ int nl = ds_nl_open();
 	if (nl < 0)
 		return ds_fail(err, nl, "cannot open rtnetlink");
@@ -288,8 +320,17 @@ int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
 	return 0;
 }
 
-void ds_net_unclaim(const struct ds_config *cfg)
+int ds_net_claim(struct ds_config *cfg, struct ds_error *err)
+{
+	int r = claim(cfg, err);
+	if (r < 0)
+		ds_nat_unhold(cfg); /* a claim refused holds nothing */
+	return r;
+}
+
+void ds_net_unclaim(struct ds_config *cfg)
 {
 	if (cfg->settings.net_mode == DS_NET_NAT)
 		ds_nat_host_down(cfg);
+	ds_nat_unhold(cfg);
 }

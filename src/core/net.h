@@ -6,7 +6,9 @@
  * 10.87.0.0/16 no host route overlaps), the guest's address (kept from the
  * saved settings while free of every other container's settings and lease)
  * and its forwarded ports (refused when another running or starting
- * container has one).
+ * container has one). Each address and port is marked in the network
+ * namespace as well (ds_nat_hold_addr): a claim of another workspace at the
+ * same instant, which our records do not show, never takes it too.
  */
 #pragma once
 
@@ -26,5 +28,8 @@ int ds_cidr_overlap(unsigned a, int alen, unsigned b, int blen);
  * modes: checks that --port and --subnet are not given.
  */
 int ds_net_claim(struct ds_config *cfg, struct ds_error *err);
-/* A start that fails before its monitor runs: the claim dropped (the bridge too when it was the last). */
-void ds_net_unclaim(const struct ds_config *cfg);
+/*
+ * A start that fails before its monitor runs: the claim dropped (the bridge
+ * too when it was the last), its lease marks released.
+ */
+void ds_net_unclaim(struct ds_config *cfg);

@@ -54,7 +54,7 @@ int ds_android_bind_storage(int rootfd, struct ds_error *err);
 #define DS_ANDROID_PREF_TO 5900  /* to the NAT subnet: lookup main (the bridge's route), ahead of netd's and VPNs' */
 #define DS_ANDROID_PREF_IIF 5901 /* iif the bridge: lookup the uplink's table */
 /*
- * Start, host side: the two rules for bridge and net, the uplink being the
+ * Each NAT boot, host side: the two rules for bridge and net, the uplink being the
  * link of the host's own route out (as `ip route get`), its table the one
  * holding a default route through it. Rules already there are kept; an iif
  * rule of another table (the uplink changed) is replaced. No uplink now: the

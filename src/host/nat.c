@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "host/nat.h"
 #include "host/android.h"
+#include "host/fwlist.h"
 #include "host/netlink.h"
 #include "host/settings.h"
 #include "util/fault.h"
@@ -245,19 +246,29 @@ int ds_nat_lock(const struct ds_config *cfg, struct ds_error *err)
 #define NETNS_LOCK "droidspaces-net-" DS_NAT_BRIDGE
 #define NETNS_LOCK_WAIT_MS 60000 /* a holder may run iptables twice (FW_TIMEOUT_MS each) */
 
-static int netns_lock(struct ds_error *err)
+/* A socket bound to the abstract name: its fd, or a negative errno (-EADDRINUSE: another holds it). */
+static int abstract_bind(const char *name)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	memcpy(a.sun_path + 1, NETNS_LOCK, strlen(NETNS_LOCK));
-	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(NETNS_LOCK));
+	size_t n = strlen(name);
+	if (n + 1 > sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path + 1, name, n);
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return ds_fail(err, negerrno(), "cannot make a socket for the network lock @%s", NETNS_LOCK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) < 0)
+		return negerrno();
+	return TAKE_FD(fd);
+}
+
+static int netns_lock(struct ds_error *err)
+{
 	int wait_ms = ds_fault_active("net:lock-short") ? 1000 : NETNS_LOCK_WAIT_MS, delay = 1;
 	long long deadline = ds_now_ms() + wait_ms;
-	while (bind(fd, (struct sockaddr *)&a, len) < 0) {
-		if (errno != EADDRINUSE)
-			return ds_fail(err, negerrno(), "cannot take the network lock @%s", NETNS_LOCK);
+	int fd;
+	while ((fd = abstract_bind(NETNS_LOCK)) < 0) {
+		if (fd != -EADDRINUSE)
+			return ds_fail(err, fd, "cannot take the network lock @%s", NETNS_LOCK);
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG,
 				       "the network lock @%s of this network namespace is held for more than %d s by "
@@ -265,7 +276,57 @@ static int netns_lock(struct ds_error *err)
 				       NETNS_LOCK, wait_ms / 1000);
 		ds_backoff(&delay);
 	}
-	return TAKE_FD(fd);
+	return fd;
+}
+
+/*
+ * A lease's marks in the network namespace, against the claims of other
+ * workspaces (whose records we do not read): the abstract names
+ * "droidspaces-lease-ds-br0 ADDR" and "... PORT/PROTO", bound by the claim
+ * and held by the monitor for the container's life, reboots included. Of
+ * the places every workspace's droidspaces can see, this one cannot go
+ * stale: an abstract name belongs to the network namespace (as the bridge
+ * does, so two namespaces never see each other's), bind takes it atomically
+ * (two claims at one instant: one gets EADDRINUSE) and the kernel frees it
+ * when its holder dies, SIGKILL or not. A file under /run would need a
+ * liveness check; the veth's alias (ds_nat_attach) exists only from attach
+ * to the guest's end, not from the claim on. That alias is still read: it
+ * names the container, and it outlives a monitor killed while its guest runs.
+ */
+#define HOLD_PREFIX "droidspaces-lease-" DS_NAT_BRIDGE " "
+
+static int hold(struct ds_config *cfg, const char *what)
+{
+	char name[64];
+	if (cfg->rt.net_hold_count >= (int)ARRAY_SIZE(cfg->rt.net_holds))
+		return -ENOSPC;
+	snprintf(name, sizeof(name), HOLD_PREFIX "%s", what);
+	int fd = ds_fault_active("net:no-lease-hold") ? open("/dev/null", O_RDONLY | O_CLOEXEC) : abstract_bind(name);
+	if (fd < 0)
+		return fd;
+	cfg->rt.net_holds[cfg->rt.net_hold_count++] = fd;
+	return 0;
+}
+
+int ds_nat_hold_addr(struct ds_config *cfg, unsigned addr)
+{
+	char a[16];
+	ds_ipv4_format(addr, a, sizeof(a));
+	return hold(cfg, a);
+}
+
+int ds_nat_hold_port(struct ds_config *cfg, const struct ds_port *p)
+{
+	char what[16];
+	snprintf(what, sizeof(what), "%u/%s", p->host, p->udp ? "udp" : "tcp");
+	return hold(cfg, what);
+}
+
+void ds_nat_unhold(struct ds_config *cfg)
+{
+	for (int i = 0; i < cfg->rt.net_hold_count; i++)
+		ds_closep(&cfg->rt.net_holds[i]);
+	cfg->rt.net_hold_count = 0;
 }
 
 /*
@@ -351,23 +412,12 @@ static void forward_rules(const struct ds_config *cfg, char *out, size_t size)
 				 DS_NAT_BRIDGE, a, s->ports.p[i].udp ? "udp" : "tcp", s->ports.p[i].guest);
 }
 
-static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
-			   size_t whysize);
-
 /*
- * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WSTAG:NAME,
- * for one line of the rules; a FORWARD line: -t filter, and -I FORWARD pos
- * for -A where pos > 0 (forward_place).
+ * iptables -w -t nat -A|-D CHAIN ARGS... -m comment --comment ds:WS:NAME
+ * (ds:NAME, a droidspaces before the workspace's tag, when ws is ""), for
+ * one line of the rules; a FORWARD line: -t filter, and -I FORWARD pos for
+ * -A where pos > 0 (forward_place).
  */
-static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
-			char *why, size_t whysize)
-{
-	char ws[9];
-	ws_tag(cfg, ws);
-	return iptables_tagged(ws, name, op, pos, line, why, whysize);
-}
-
-/* iptables_one's, the tag ds:WS:NAME, or ds:NAME (a droidspaces before the workspace's tag) when ws is "". */
 static int iptables_tagged(const char *ws, const char *name, const char *op, int pos, const char *line, char *why,
 			   size_t whysize)
 {
@@ -391,6 +441,15 @@ static int iptables_tagged(const char *ws, const char *name, const char *op, int
 	argv[argc++] = tag;
 	argv[argc] = NULL;
 	return run(argv, NULL, why, whysize);
+}
+
+/* iptables_tagged's, under the tag of our workspace. */
+static int iptables_one(const struct ds_config *cfg, const char *name, const char *op, int pos, const char *line,
+			char *why, size_t whysize)
+{
+	char ws[9];
+	ws_tag(cfg, ws);
+	return iptables_tagged(ws, name, op, pos, line, why, whysize);
 }
 
 /* The network namespace we are in, as a record names it. */
@@ -686,32 +745,16 @@ static int nft_up(const struct ds_config *cfg, char *why, size_t whysize)
 	return r;
 }
 
-/*
- * Where the guest's lines go in the host's filter FORWARD chain (iptables',
- * legacy or nft): 0 when it lets them through as it is (policy ACCEPT and no
- * unconditional DROP or REJECT rule, or no iptables at all: listing it makes
- * no table); else the rule number of its first unconditional DROP or REJECT,
- * to go in just ahead of it; else (a policy that drops) -1, to be appended.
- * Never at the head: the host's own rules ahead of the close (Docker's
- * DOCKER-USER and isolation chains, libvirt's, ufw's) still see the guest's
- * traffic first.
- */
+#define FORWARD_LISTING_MAX (256 << 10) /* a firewall's chain of a few thousand rules */
+
+/* ds_iptables_forward_place of the host's filter FORWARD chain (0 when iptables cannot list it). */
 static int forward_place(void)
 {
 	char *const list[] = { "iptables", "-w", "5", "-t", "filter", "-S", "FORWARD", NULL };
-	char out[16384];
-	if (run_out(list, NULL, NULL, 0, out, sizeof(out)) != 0)
+	_cleanup_free_ char *out = malloc(FORWARD_LISTING_MAX);
+	if (!out || run_out(list, NULL, NULL, 0, out, FORWARD_LISTING_MAX) != 0)
 		return 0;
-	int n = 0, policy_drops = 0;
-	char *save = NULL;
-	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, "-P FORWARD ", 11) == 0)
-			policy_drops = strcmp(l + 11, "ACCEPT") != 0;
-		else if (strncmp(l, "-A FORWARD ", 11) == 0 && (++n, 1) &&
-			 (strcmp(l + 11, "-j DROP") == 0 || strncmp(l + 11, "-j REJECT", 9) == 0))
-			return n;
-	}
-	return policy_drops ? -1 : 0;
+	return ds_iptables_forward_place(out);
 }
 
 /* iptables -A of each line of rules, those of the filter FORWARD chain (at pos, as forward_place) or the others. */
@@ -745,33 +788,6 @@ static int forward_open(const struct ds_config *cfg, const char *kind, char *rec
 		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG,
 			       "cannot open the host's filter FORWARD chain to %s: iptables: %s", DS_NAT_BRIDGE, why);
 	return 0;
-}
-
-int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size)
-{
-	char table[136] = "", chain[64] = "";
-	int n = 0;
-	size_t len = 0;
-	if (size)
-		names[0] = '\0';
-	char *save = NULL;
-	for (char *l = strtok_r(listing, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char a[64], b[64];
-		l += strspn(l, " \t");
-		/* Routed IPv4 (ip, inet): a bridge family's forward hook sees only guest to guest. */
-		if (sscanf(l, "table %63s %63s {", a, b) == 2) {
-			snprintf(table, sizeof(table), "%s %s", strcmp(a, "ip") && strcmp(a, "inet") ? "-" : a, b);
-			chain[0] = '\0';
-		} else if (sscanf(l, "chain %63s {", a) == 1) {
-			snprintf(chain, sizeof(chain), "%s", a);
-		} else if (table[0] && table[0] != '-' && chain[0] && strstr(l, "hook forward") &&
-			   strstr(l, "policy drop;") &&
-			   !(iptables_nft && strcmp(table, "ip filter") == 0 && strcmp(chain, "FORWARD") == 0) &&
-			   len + strlen(table) + strlen(chain) + 5 < size) {
-			len += (size_t)snprintf(names + len, size - len, "%s'%s %s'", n++ ? ", " : "", table, chain);
-		}
-	}
-	return n;
 }
 
 void ds_nat_forward_warn(void)
@@ -823,9 +839,6 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return nslock;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
 		return r;
-	/* Android: netd's policy rules route nothing from the bridge; ours go with the bridge (bridge_down). */
-	if (cfg->rt.android && (r = ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err)) < 0)
-		return r;
 	if (nft && nft_up(cfg, nft_why, sizeof(nft_why)) == 0)
 		return forward_open(cfg, FW_NFT, rec, err);
 	if (nft && (r = write_record(cfg, FW_IPTABLES, 0, rec, err)) < 0)
@@ -839,6 +852,57 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 		return ds_fail(err, r < 0 ? r : DS_EINVAL_MSG, "cannot add the NAT rules: %s%s%siptables: %s",
 			       nft ? "nft: " : "", nft_why, nft ? "; " : "", r == 127 ? "no iptables binary" : why);
 	return forward_open(cfg, FW_IPTABLES, rec, err);
+}
+
+int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err)
+{
+	_cleanup_close_ int nslock = netns_lock(err);
+	if (nslock < 0)
+		return nslock;
+	/* The bridge gone (a boot failed; the last stop of ours is under way): nothing to route. */
+	if (ds_nl_link_index(DS_NAT_BRIDGE) < 0)
+		return 0;
+	return ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err);
+}
+
+struct clash {
+	const char *lease; /* ours: "lease A.B.C.D/N ..." */
+	char name[DS_NAME_MAX + 1];
+};
+
+/* A port of the bridge whose lease has our address: both written by ds_net_lease_format, compared as text. */
+static int lease_clash(void *ctx, const char *name, const char *lease)
+{
+	struct clash *c = ctx;
+	size_t n = strcspn(c->lease, "/") + 1;
+	if (strncmp(lease, c->lease, n) != 0)
+		return 0;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	return 1;
+}
+
+/*
+ * Under the namespace's lock, before our veth goes on the bridge: no other
+ * port of it has our address. The lease marks keep two claims apart; a claim
+ * without them (an older droidspaces in another workspace) is caught here,
+ * since every veth is put on the bridge, its alias set, under this lock.
+ */
+static int addr_clash(const struct ds_config *cfg, int nl, const char *own, struct ds_error *err)
+{
+	struct clash c = { .lease = cfg->rt.net_lease };
+	struct veth_walk w = { .fn = lease_clash, .ctx = &c };
+	char a[16];
+	int br = ds_nl_link_index(DS_NAT_BRIDGE);
+	snprintf(w.own, sizeof(w.own), "%s", own);
+	int r = br < 0 ? 0 : ds_nl_each_slave(nl, br, veth_lease, &w);
+	if (r < 0)
+		return ds_fail(err, r, "cannot read the ports of %s", DS_NAT_BRIDGE);
+	if (r == 0)
+		return 0;
+	ds_ipv4_format(cfg->settings.net_addr, a, sizeof(a));
+	return ds_fail(err, DS_EINVAL_MSG,
+		       "--net=nat: address %s is already in use on %s by container %s; start again to lease another", a,
+		       DS_NAT_BRIDGE, c.name);
 }
 
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
@@ -861,6 +925,16 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 		return nslock;
 	int r;
 	if ((r = bridge_up(nl, &cfg->rt.net_subnet, err)) < 0 || (r = forward_on(nl, err)) < 0)
+		return r;
+	/*
+	 * Android: netd's policy rules route nothing from the bridge; ours go with
+	 * the bridge (bridge_down). At each boot of any NAT guest, not once: the
+	 * uplink's table is looked up again (Wi-Fi and mobile data have their own),
+	 * for every guest on the bridge.
+	 */
+	if (cfg->rt.android && (r = ds_android_nat_route(DS_NAT_BRIDGE, &cfg->rt.net_subnet, err)) < 0)
+		return r;
+	if ((r = addr_clash(cfg, nl, host, err)) < 0)
 		return r;
 	/* The last boot's pair may outlive its namespace for a moment. */
 	ds_nl_link_delete(nl, host);

@@ -46,6 +46,17 @@ int ds_nat_claim_record(const struct ds_config *cfg, struct ds_error *err);
  */
 int ds_nat_each_lease(const struct ds_config *cfg, int (*fn)(void *ctx, const char *name, const char *lease),
 		      void *ctx);
+/*
+ * The claim's marks in the network namespace, seen by every workspace's
+ * claims: the abstract names "droidspaces-lease-ds-br0 ADDR" and
+ * "droidspaces-lease-ds-br0 PORT/PROTO", bound into cfg->rt.net_holds
+ * (inherited and held by the monitor: released when it ends). 0, or
+ * -EADDRINUSE when another container holds it, or another negative errno.
+ */
+int ds_nat_hold_addr(struct ds_config *cfg, unsigned addr);
+int ds_nat_hold_port(struct ds_config *cfg, const struct ds_port *p);
+/* Closes cfg->rt.net_holds (the CLI once the monitor has them, or a failed claim). */
+void ds_nat_unhold(struct ds_config *cfg);
 /* The running bridge's network: 0, or -ENODEV / -ENOENT when there is none. */
 int ds_nat_bridge_subnet(int nl, struct ds_cidr *out);
 /*
@@ -58,9 +69,16 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err);
 /*
  * Monitor, once per boot, before init runs, under the namespace's lock: the
  * bridge (and ip_forward) again where another workspace's last stop took
- * them, the veth pair on it, eth0 in init's namespace.
+ * them, the veth pair on it, eth0 in init's namespace. Refused with err
+ * naming the other container when a port of the bridge already has our
+ * address (a claim that took no lease marks: an older droidspaces).
  */
 int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err);
+/*
+ * Monitor, on Android, when the host's routes changed: under the namespace's
+ * lock, the bridge's policy rules for the uplink of now (ds_android_nat_route).
+ */
+int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err);
 /*
  * Cleanup, under the lock: what ds_nat_host_up (or the claim) recorded for
  * the name, undone; the bridge and ip_forward with the last record.
@@ -72,13 +90,6 @@ void ds_nat_host_down(const struct ds_config *cfg);
  * ds_nat_host_up cannot open (any but iptables-nft's filter FORWARD).
  */
 void ds_nat_forward_warn(void);
-/*
- * Of listing (`nft list chains`, cut in place): the base chains of the ip
- * and inet families on the forward hook with policy drop, but iptables-nft's
- * ip filter FORWARD when iptables_nft; their count, and in names "'FAMILY
- * TABLE CHAIN'" joined by ", " (those that fit size; only they are counted).
- */
-int ds_nft_forward_drops(char *listing, int iptables_nft, char *names, size_t size);
 /* Init, in its own network namespace: lo up; nat: eth0's address, MTU and default route. */
 int ds_net_guest_setup(const struct ds_config *cfg, struct ds_error *err);
 /* The host end of the container's veth pair ("dsv" and 8 hex digits of the workspace and the name). */

@@ -71,6 +71,28 @@ int ds_nl_open(void)
 	return fd;
 }
 
+int ds_nl_open_groups(unsigned groups)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+void ds_nl_drain(int fd)
+{
+	char buf[NL_BUF];
+	/* ENOBUFS: the kernel dropped some (the caller looks again at everything anyway). */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == EINTR || errno == ENOBUFS)
+		;
+}
+
 /*
  * Sends r and reads the answer: for a dump, each message goes to fn until
  * NLMSG_DONE; otherwise the kernel's ack (NLM_F_ACK) is the result.
@@ -91,7 +113,9 @@ static int talk(int nl, struct nl_req *r, int (*fn)(void *ctx, struct nlmsghdr *
 			continue;
 		if (n < 0)
 			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+		/* NLMSG_NEXT takes the aligned length: after a last message of odd length n is below 0, not huge. */
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; n >= (ssize_t)sizeof(*h) && NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != r->h.nlmsg_seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
@@ -377,6 +401,46 @@ int ds_nl_route_add(int nl, uint32_t dst, int prefix, uint32_t gw, int ifindex)
 	return talk(nl, &r, NULL, NULL);
 }
 
+/* A u32 attribute's value; -EINVAL when its payload is shorter. */
+static int attr_u32(const struct rtattr *a, uint32_t *v)
+{
+	if (RTA_PAYLOAD(a) < sizeof(*v))
+		return -EINVAL;
+	memcpy(v, RTA_DATA(a), sizeof(*v));
+	return 0;
+}
+
+int ds_nl_route_parse(const struct nlmsghdr *h, struct ds_nl_route *out)
+{
+	if (h->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -EINVAL;
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	if (rt->rtm_family != AF_INET)
+		return 0;
+	if (rt->rtm_dst_len > 32)
+		return -EINVAL;
+	/* rtm_table holds 8 bits: RTA_TABLE the whole id (Android's are ifindex + 1000). */
+	struct ds_nl_route r = { .table = rt->rtm_table, .dst_len = rt->rtm_dst_len, .type = rt->rtm_type };
+	int len = (int)RTM_PAYLOAD(h);
+	uint32_t v;
+	for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type != RTA_DST && a->rta_type != RTA_OIF && a->rta_type != RTA_TABLE)
+			continue;
+		if (attr_u32(a, &v) < 0)
+			return -EINVAL;
+		if (a->rta_type == RTA_DST)
+			r.dst = ntohl(v);
+		else if (a->rta_type == RTA_OIF)
+			r.oif = (int)v;
+		else
+			r.table = v;
+	}
+	*out = r;
+	return 1;
+}
+
 struct route_walk {
 	int (*fn)(void *ctx, uint32_t dst, int prefix, int oif);
 	void *ctx;
@@ -385,18 +449,10 @@ struct route_walk {
 static int each_route(void *ctx, struct nlmsghdr *h)
 {
 	struct route_walk *w = ctx;
-	struct rtmsg *rt = NLMSG_DATA(h);
-	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_table == RT_TABLE_LOCAL)
+	struct ds_nl_route r;
+	if (ds_nl_route_parse(h, &r) <= 0 || r.table == RT_TABLE_LOCAL)
 		return 0;
-	uint32_t dst = 0;
-	int oif = 0, len = (int)RTM_PAYLOAD(h);
-	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == RTA_DST)
-			dst = ntohl(*(uint32_t *)RTA_DATA(a));
-		else if (a->rta_type == RTA_OIF)
-			oif = (int)*(uint32_t *)RTA_DATA(a);
-	}
-	return w->fn(w->ctx, dst, rt->rtm_dst_len, oif);
+	return w->fn(w->ctx, r.dst, r.dst_len, r.oif);
 }
 
 int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif), void *ctx)
@@ -408,20 +464,11 @@ int ds_nl_routes(int nl, int (*fn)(void *ctx, uint32_t dst, int prefix, int oif)
 	return talk(nl, &r, each_route, &w);
 }
 
-struct oif_query {
-	int oif;
-};
-
 static int take_oif(void *ctx, struct nlmsghdr *h)
 {
-	struct oif_query *q = ctx;
-	struct rtmsg *rt = NLMSG_DATA(h);
-	if (h->nlmsg_type != RTM_NEWROUTE)
-		return 0;
-	int len = (int)RTM_PAYLOAD(h);
-	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len))
-		if (a->rta_type == RTA_OIF)
-			q->oif = (int)*(uint32_t *)RTA_DATA(a);
+	struct ds_nl_route r;
+	if (ds_nl_route_parse(h, &r) > 0 && r.oif)
+		*(int *)ctx = r.oif;
 	return 0;
 }
 
@@ -433,9 +480,9 @@ int ds_nl_route_oif(int nl, uint32_t dst)
 	req_init(&r, RTM_GETROUTE, NLM_F_ACK, &rt, sizeof(rt));
 	uint32_t d = htonl(dst);
 	attr_add(&r, RTA_DST, &d, sizeof(d));
-	struct oif_query q = { 0 };
-	int e = talk(nl, &r, take_oif, &q);
-	return e < 0 ? e : q.oif > 0 ? q.oif : -ENETUNREACH;
+	int oif = 0;
+	int e = talk(nl, &r, take_oif, &oif);
+	return e < 0 ? e : oif > 0 ? oif : -ENETUNREACH;
 }
 
 struct table_query {
@@ -446,22 +493,11 @@ struct table_query {
 static int default_of_oif(void *ctx, struct nlmsghdr *h)
 {
 	struct table_query *q = ctx;
-	struct rtmsg *rt = NLMSG_DATA(h);
-	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET || rt->rtm_dst_len != 0 ||
-	    rt->rtm_type != RTN_UNICAST)
+	struct ds_nl_route r;
+	if (ds_nl_route_parse(h, &r) <= 0 || r.dst_len != 0 || r.type != RTN_UNICAST || r.oif != q->oif ||
+	    r.table == RT_TABLE_LOCAL || (q->found && r.table == RT_TABLE_MAIN))
 		return 0;
-	/* rtm_table holds 8 bits: RTA_TABLE the whole id (Android's are ifindex + 1000). */
-	uint32_t table = rt->rtm_table;
-	int oif = 0, len = (int)RTM_PAYLOAD(h);
-	for (struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type == RTA_TABLE)
-			table = *(uint32_t *)RTA_DATA(a);
-		else if (a->rta_type == RTA_OIF)
-			oif = (int)*(uint32_t *)RTA_DATA(a);
-	}
-	if (oif != q->oif || table == RT_TABLE_LOCAL || (q->found && table == RT_TABLE_MAIN))
-		return 0;
-	q->table = table;
+	q->table = r.table;
 	q->found = 1;
 	return 0;
 }
@@ -511,6 +547,49 @@ int ds_nl_rule_del(int nl, const struct ds_nl_rule *r)
 	return talk(nl, &req, NULL, NULL);
 }
 
+int ds_nl_rule_parse(const struct nlmsghdr *h, struct ds_nl_rule *out)
+{
+	if (h->nlmsg_type != RTM_NEWRULE)
+		return 0;
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct fib_rule_hdr)))
+		return -EINVAL;
+	const struct fib_rule_hdr *frh = NLMSG_DATA(h);
+	if (frh->family != AF_INET || frh->action != FR_ACT_TO_TBL || frh->src_len)
+		return 0;
+	if (frh->dst_len > 32)
+		return -EINVAL;
+	struct ds_nl_rule r = { .table = frh->table, .dst_len = frh->dst_len };
+	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*frh)));
+	uint32_t v;
+	for (const struct rtattr *a = (const struct rtattr *)((const char *)frh + NLMSG_ALIGN(sizeof(*frh)));
+	     RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		switch (a->rta_type) {
+		case FRA_PRIORITY:
+		case FRA_TABLE:
+		case FRA_DST:
+			if (attr_u32(a, &v) < 0)
+				return -EINVAL;
+			if (a->rta_type == FRA_PRIORITY)
+				r.pref = v;
+			else if (a->rta_type == FRA_TABLE)
+				r.table = v;
+			else
+				r.dst = ntohl(v);
+			break;
+		case FRA_IIFNAME:
+			/* The name up to its NUL, within the payload: never read past it. */
+			snprintf(r.iif, sizeof(r.iif), "%.*s", (int)strnlen((const char *)RTA_DATA(a), RTA_PAYLOAD(a)),
+				 (const char *)RTA_DATA(a));
+			break;
+		case FRA_FWMARK:
+		case FRA_OIFNAME:
+		case FRA_UID_RANGE: return 0; /* a selector we do not report */
+		}
+	}
+	*out = r;
+	return 1;
+}
+
 struct rule_walk {
 	int (*fn)(void *ctx, const struct ds_nl_rule *r);
 	void *ctx;
@@ -519,26 +598,8 @@ struct rule_walk {
 static int each_rule(void *ctx, struct nlmsghdr *h)
 {
 	struct rule_walk *w = ctx;
-	struct fib_rule_hdr *frh = NLMSG_DATA(h);
-	if (h->nlmsg_type != RTM_NEWRULE || frh->family != AF_INET || frh->action != FR_ACT_TO_TBL || frh->src_len)
-		return 0;
-	struct ds_nl_rule r = { .table = frh->table, .dst_len = frh->dst_len };
-	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*frh)));
-	for (struct rtattr *a = (struct rtattr *)((char *)frh + NLMSG_ALIGN(sizeof(*frh))); RTA_OK(a, len);
-	     a = RTA_NEXT(a, len)) {
-		switch (a->rta_type) {
-		case FRA_PRIORITY: r.pref = *(uint32_t *)RTA_DATA(a); break;
-		case FRA_TABLE: r.table = *(uint32_t *)RTA_DATA(a); break;
-		case FRA_DST: r.dst = ntohl(*(uint32_t *)RTA_DATA(a)); break;
-		case FRA_IIFNAME:
-			snprintf(r.iif, sizeof(r.iif), "%.*s", (int)RTA_PAYLOAD(a), (const char *)RTA_DATA(a));
-			break;
-		case FRA_FWMARK:
-		case FRA_OIFNAME:
-		case FRA_UID_RANGE: return 0; /* a selector we do not report */
-		}
-	}
-	return w->fn(w->ctx, &r);
+	struct ds_nl_rule r;
+	return ds_nl_rule_parse(h, &r) > 0 ? w->fn(w->ctx, &r) : 0;
 }
 
 int ds_nl_rules(int nl, int (*fn)(void *ctx, const struct ds_nl_rule *r), void *ctx)

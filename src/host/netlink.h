@@ -11,6 +11,10 @@
 #include <sys/types.h>
 
 int ds_nl_open(void);
+/* A non-blocking socket on rtnetlink's multicast groups (RTMGRP_*): it receives their changes. */
+int ds_nl_open_groups(unsigned groups);
+/* Reads and drops what is queued on such a socket, up to EAGAIN. */
+void ds_nl_drain(int fd);
 /* A.B.C.D of a host-order address. */
 void ds_ipv4_format(uint32_t addr, char *buf, size_t size);
 /* The index of link name in our namespace, or -ENODEV. */
@@ -38,6 +42,18 @@ int ds_nl_addr_add(int nl, int ifindex, uint32_t addr, int prefix);
 int ds_nl_addr_get(int nl, int ifindex, uint32_t *addr, int *prefix);
 /* A route to dst/prefix (0/0: the default) via gw (0: none) out of ifindex. */
 int ds_nl_route_add(int nl, uint32_t dst, int prefix, uint32_t gw, int ifindex);
+/* An IPv4 route as the walks read it: its table (RTA_TABLE's whole id), destination, output link, rtm_type. */
+struct ds_nl_route {
+	uint32_t table, dst;
+	int dst_len, oif, type;
+};
+struct nlmsghdr;
+/*
+ * Of one message of a dump or a get: 1 and *out for an IPv4 route, 0 for
+ * any other message; -EINVAL when it is cut short (its header, a u32
+ * attribute) or its dst_len is over 32.
+ */
+int ds_nl_route_parse(const struct nlmsghdr *h, struct ds_nl_route *out);
 /*
  * Calls fn for every IPv4 route of the main table (not the local one), with
  * its destination, prefix length and output link; stops at fn's non-zero.
@@ -63,6 +79,13 @@ struct ds_nl_rule {
 int ds_nl_rule_add(int nl, const struct ds_nl_rule *r);
 /* Deletes the rule of pref that matches r's table, dst and iif. */
 int ds_nl_rule_del(int nl, const struct ds_nl_rule *r);
+/*
+ * Of one message of a dump: 1 and *out for an IPv4 rule that looks up a
+ * table with no selector but pref, dst and iif (a fwmark, oif, uid or source
+ * one: 0, as for any other message); -EINVAL when it is cut short (its
+ * header, a u32 attribute) or its dst_len is over 32.
+ */
+int ds_nl_rule_parse(const struct nlmsghdr *h, struct ds_nl_rule *out);
 /*
  * Calls fn for every IPv4 rule that looks up a table (no fwmark, oif, uid
  * or source selector reported); stops at fn's non-zero, which it returns.

@@ -360,13 +360,6 @@ start_stop_cycles() {
 	[ "$(grep -c 'Received SIGRTMIN+4' "$(ws_log sdcycle)")" -eq 0 ]
 }
 
-# rebooted NAME OLDPID: the pidfile names a new init that has booted.
-rebooted() {
-	local p
-	p=$(sed -n 1p "$(ws_pidfile "$1")" 2>/dev/null) || return 1
-	[[ -n $p && $p != "$2" ]] && booted "$p"
-}
-
 # bats test_tags=asan
 @test "lifecycle: reboot inside boots again under the same monitor; poweroff inside cleans up" {
 	require_fixture busybox

@@ -4,8 +4,10 @@
 # on the stand-in uplink; --port from the uplink side and from the host
 # itself; info and show --json; restart keeps the address), two guests
 # serving port 80 each, reaching each other and each other's forward through
-# the host's address (hairpin), a host port forwarded twice refused, starts at
-# the same instant leasing distinct addresses (net:claim-chosen), the last
+# the host's address (hairpin, a guest's own forward too), a host port
+# forwarded twice refused, starts at the same instant leasing distinct
+# addresses (net:claim-chosen; across two workspaces: the lease marks,
+# net:before-attach, and the attach's check, net:no-lease-hold), the last
 # stop racing a start (net:bridge-last, then stop/start in turn), the same
 # across two workspaces (the network namespace's lock: net:bridge-empty,
 # net:before-attach, net:lock-short), a leftover record of an older
@@ -241,6 +243,9 @@ net_back() {
 	# hairpin: a guest reaches another's forward through the host's uplink address
 	[ "$(guest_get one 192.0.2.10 8082 index.html)" = second ]
 	[ "$(guest_get two 192.0.2.10 8081 index.html)" = first ]
+	# ... and its own, through the uplink's address and through the bridge's
+	[ "$(guest_get one 192.0.2.10 8081 index.html)" = first ]
+	[ "$(guest_get two 10.87.0.1 8082 index.html)" = second ]
 	st_refused "already forwarded to container one" --name=three -r "$root2" --net=nat --port=8081:80
 	# the first to stop leaves the bridge to the other
 	st_stop one
@@ -287,6 +292,75 @@ net_back() {
 	[ "$(from_outside curl -sf -m 2 http://192.0.2.10:8084/index.html)" = second ]
 	# the other workspace's stop takes the bridge and puts ip_forward back
 	ws2 st_stop web2
+	net_back
+}
+
+# held_start NAME OPTION...: bg_start NAME in the holder, its monitor stopped
+# by net:before-attach (claimed, its rules made, no veth yet): HELD_MON.
+held_start() {
+	local DS_WRAP=(env DROIDSPACES_FAULT=net:before-attach nsenter -t "$HOLDER" -n --)
+	bg_start "$@"
+	wait_for 30 stopped_monitor || return 1
+	HELD_MON=$(stopped_monitor)
+	own_pid "$HELD_MON"
+}
+
+# A claim sees its own workspace's records and the bridge's ports: a start
+# of another workspace held between its claim and its veth (net:before-attach)
+# shows neither. Its lease marks (abstract names) keep the address and the
+# port; a claim without them (net:no-lease-hold, as an older droidspaces) is
+# caught at attach, under the namespace's lock, with one line.
+# bats test_tags=fault
+@test "nat: two workspaces' starts at once: one held after its claim (net:before-attach) keeps its address and port from the other's claim; a claim without lease marks (net:no-lease-hold) is refused at attach with one line" {
+	require_fixture busybox
+	require_cmd unshare nsenter ip curl
+	local r1 r2 r3 a1 a2 a3
+	r1=$(fixture_copy busybox)
+	r2=$(fixture_copy busybox)
+	r3=$(fixture_copy busybox)
+	net_rig
+	held_start a -r "$r1" --net=nat --port=8087:80
+	[ -z "$(in_holder ip -o link show master ds-br0 2>/dev/null)" ]
+	# the other workspace's claim: a's port refused, a's address not leased again
+	ws2 st_refused "--port 8087:80/tcp: host port 8087/tcp is already forwarded to a container starting in another workspace" \
+		--name=b -r "$r2" --net=nat --port=8087:80
+	ws2 st_start b -r "$r2" --net=nat --port=8088:80
+	ws2 wait_for 30 guest_booted b
+	kill -CONT "$HELD_MON"
+	wait_bg
+	bg_ok a
+	wait_for 30 guest_booted a
+	a1=$(guest_addr a)
+	a2=$(ws2 guest_addr b)
+	echo "addresses: $a1 $a2"
+	[[ -n $a1 && -n $a2 && $a1 != "$a2" ]]
+	reaches_uplink a
+	ws2 reaches_uplink b
+	ws2 st_stop b
+	# (b's saved address would keep d off it, as it keeps any claim of that workspace)
+	ws2 run_ds_err --name=b remove
+	[ "$status" = 0 ]
+	# c held before its veth; d (no lease marks) leases c's address and boots first: c is refused
+	held_start c -r "$r2" --net=nat
+	DS_WRAP=(env DROIDSPACES_FAULT=net:no-lease-hold nsenter -t "$HOLDER" -n --)
+	ws2 st_start d -r "$r3" --net=nat
+	DS_WRAP=(nsenter -t "$HOLDER" -n --)
+	ws2 wait_for 30 guest_booted d
+	a3=$(ws2 guest_addr d)
+	kill -CONT "$HELD_MON"
+	wait_bg
+	[[ $(cat "$DS_TEST_DIR/c.rc") != 0 ]]
+	[ "$(cat "$DS_TEST_DIR/c.err")" = "droidspaces: --net=nat: address $a3 is already in use on ds-br0 by container d; start again to lease another" ]
+	[ ! -e "$DROIDSPACES_WORKSPACE/Net/c" ]
+	# the next start leases another
+	st_start c -r "$r2" --net=nat
+	wait_for 30 guest_booted c
+	[ "$(guest_addr c)" != "$a3" ]
+	reaches_uplink c
+	ws2 reaches_uplink d
+	st_stop c
+	ws2 st_stop d
+	st_stop a
 	net_back
 }
 
@@ -584,6 +658,9 @@ lock_wait_or_done() {
 	st_start ipt2 -r "$root2" --net=nat
 	wait_for 30 guest_booted ipt2
 	[ "$(guest_get ipt2 192.0.2.10 8090 index.html)" = legacy ]
+	# ... and the guest its own forward, through the uplink's address and through the bridge's
+	[ "$(guest_get ipt 192.0.2.10 8090 index.html)" = legacy ]
+	[ "$(guest_get ipt 10.87.0.1 8090 index.html)" = legacy ]
 	in_holder iptables-save -t nat | grep -q -- '--ctstate DNAT .*ds:[0-9a-f]\{8\}:ipt2.* -j MASQUERADE'
 	st_stop ipt2
 	st_stop ipt
@@ -642,7 +719,7 @@ forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
 # The host's own rules keep their place ahead of the guest's: a firewall's restrictions (Docker's
 # DOCKER-USER, libvirt's rejects) still see its traffic. Those rules count packets, so they are
 # taken out again before the namespace is compared.
-@test "nat: the guest's FORWARD rules go in just ahead of a closing REJECT, or after the host's own rules under policy DROP; never at the head" {
+@test "nat: the guest's FORWARD rules go in just ahead of a closing REJECT (a comment no condition), or after the host's own rules under policy DROP; never at the head, nor ahead of a conditional DROP, which alone leaves the chain open" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip curl iptables
 	local root rules
@@ -681,6 +758,26 @@ forward_rules() { in_holder iptables -S FORWARD | grep '^-A FORWARD '; }
 	in_holder iptables -X DS-TEST-USER
 	in_holder iptables -D FORWARD -s 10.99.0.0/16 -j ACCEPT
 	in_holder iptables -P FORWARD ACCEPT
+	# a drop with a condition keeps its place ahead of the guest's rules; a comment is no condition
+	in_holder iptables -A FORWARD -i ds-nowhere -j DROP
+	in_holder iptables -A FORWARD -m comment --comment "close it" -j REJECT
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	rules=$(forward_rules)
+	echo "$rules"
+	[[ $(sed -n 1p <<<"$rules") == "-A FORWARD -i ds-nowhere -j DROP"* ]]
+	[ "$(sed -n '2,4p' <<<"$rules" | grep -c 'ds:[0-9a-f]\{8\}:fwr"')" = 3 ]
+	[[ $(tail -n 1 <<<"$rules") == *'"close it" -j REJECT'* ]]
+	st_stop fwr
+	# ... and a chain that it ends is open: no rule of the guest's
+	in_holder iptables -D FORWARD -m comment --comment "close it" -j REJECT
+	st_start fwr -r "$root" --net=nat --port=8086:80
+	wait_for 30 guest_booted fwr
+	reaches_uplink fwr
+	[ "$(forward_rules)" = "-A FORWARD -i ds-nowhere -j DROP" ]
+	st_stop fwr
+	in_holder iptables -D FORWARD -i ds-nowhere -j DROP
 	net_back
 }
 
@@ -807,10 +904,42 @@ android_routing() {
 	in_holder ip route get 203.0.113.1 iif ds-veth0 from 192.0.2.99 2>&1 | grep -q 'No route to host' || return 1
 	net_state "$HOLDER" >"$DS_TEST_DIR/net.before"
 }
+# iif_table N: droidspaces' rule for the bridge looks up table N.
+iif_table() { [ "$(android_rules | sed -E 's/[[:space:]]+/ /g' | grep '^5901:')" = "5901: from all iif ds-br0 lookup $1" ]; }
+# uplink_switch: the uplink changes as from Wi-Fi to mobile data (netd gives
+# the new network a table of its own, 1022, and its rule goes first; 1021 is
+# emptied): the monitor, told by rtnetlink, points the bridge's rule at the
+# new table, and a reboot of the guest looks it up again; the guest reaches
+# beyond the uplink through it. uplink_back puts 1021 back.
+uplink_switch() {
+	local old
+	in_holder sh -ec '
+		ip route add 192.0.2.0/24 dev ds-veth0 table 1022
+		ip route add default via 192.0.2.1 dev ds-veth0 table 1022
+		ip rule add pref 21000 fwmark 0x0/0xffff iif lo lookup 1022
+		ip route flush table 1021
+	'
+	wait_for 10 iif_table 1022 || return 1
+	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
+	old=$(ds_pid droid)
+	in_container droid reboot
+	wait_for 30 rebooted droid "$old" || return 1
+	wait_for 30 guest_booted droid || return 1
+	iif_table 1022
+	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
+}
+uplink_back() {
+	in_holder sh -ec '
+		ip rule del pref 21000
+		ip route flush table 1022
+		ip route add 192.0.2.0/24 dev ds-veth0 table 1021
+		ip route add default via 192.0.2.1 dev ds-veth0 table 1021
+	'
+}
 # android_rules: the holder's policy rules of droidspaces (priorities 5900 and 5901).
 android_rules() { in_holder ip -4 rule show | grep -E '^590[01]:' || true; }
 
-@test "nat on android: under netd's policy routing the guest reaches beyond the uplink and the host reaches the guest through droidspaces' rules (iif ds-br0 lookup the uplink's table, to the subnet lookup main); the last stop, also after a dead monitor, removes them" {
+@test "nat on android: under netd's policy routing the guest reaches beyond the uplink and the host reaches the guest through droidspaces' rules (iif ds-br0 lookup the uplink's table, to the subnet lookup main); a reboot follows the uplink to another table; the last stop, also after a dead monitor, removes them" {
 	require_fixture busybox
 	require_cmd unshare nsenter ip curl
 	local root r addr rules
@@ -835,7 +964,9 @@ android_rules() { in_holder ip -4 rule show | grep -E '^590[01]:' || true; }
 		wait_for 10 in_holder curl -sf -m 2 "http://$addr:80/index.html"
 		[ "$(in_holder curl -sf -m 2 http://127.0.0.1:8086/index.html)" = "$how" ]
 		if [[ $how == stop ]]; then
+			uplink_switch
 			st_stop droid
+			uplink_back
 		else
 			kill -KILL "$(name_monitors droid)"
 			run_ds_err --name=droid stop

@@ -5,7 +5,7 @@
  * within their buffer and are NUL-terminated, one quoted pair per chain it
  * counts, and iptables-nft's chain skipped never adds to the count.
  */
-#include "host/nat.h"
+#include "host/fwlist.h"
 
 #include "fuzz.h"
 

@@ -20,7 +20,8 @@
 #                            lock to put the boot's veth on ds-br0
 # Other values switch a code path off as an old kernel would (no-clone3,
 # no-openat2, no-statx-mntid, no-idmap, no-nspid, ...) or make one step fail
-# (mask-fails, start:no-pty, idshift:chown-fails, net:no-nft) or a wait
+# (mask-fails, start:no-pty, idshift:chown-fails, net:no-nft), a claim take
+# no lease marks as an older droidspaces (net:no-lease-hold), or a wait
 # short (net:lock-short: the namespace's network lock waited for 1 s).
 #
 # A file that uses own_pid sets REL_OWN_PIDS= in setup and calls

@@ -34,6 +34,13 @@ booted() { [[ -e /proc/$1/root/run/ds-test-booted ]]; }
 # guest_booted NAME: the same, asked inside the running container NAME.
 guest_booted() { in_container "$1" test -e /run/ds-test-booted; }
 
+# rebooted NAME OLDPID: the pidfile names a new init that has booted.
+rebooted() {
+	local p
+	p=$(sed -n 1p "$(ws_pidfile "$1")" 2>/dev/null) || return 1
+	[[ -n $p && $p != "$2" ]] && booted "$p"
+}
+
 # is_running NAME: status says running (exit 0).
 is_running() { "$DS" status --name="$1" >/dev/null 2>&1; }
 
