@@ -320,6 +320,38 @@ static void check(const struct target *t, const char *const *allowed, size_t n_a
 	}
 }
 
+/* The interpreter refuses what the compiler never emits, and what the kernel would not load. */
+static void check_interpreter(void)
+{
+	static const struct {
+		const char *what;
+		struct sock_filter p[3];
+		size_t len;
+	} bad[] = {
+		{ "empty", { BPF_STMT(BPF_RET | BPF_K, 0) }, 0 },
+		{ "jset (not emitted)",
+		  { BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 0), BPF_STMT(BPF_RET | BPF_K, 0) },
+		  2 },
+		{ "load past seccomp_data",
+		  { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, sizeof(struct seccomp_data)), BPF_STMT(BPF_RET | BPF_K, 0) },
+		  2 },
+		{ "unaligned load", { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2), BPF_STMT(BPF_RET | BPF_K, 0) }, 2 },
+		{ "jump past the end",
+		  { BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), BPF_STMT(BPF_RET | BPF_K, 0) },
+		  2 },
+		{ "ja past the end", { BPF_STMT(BPF_JMP | BPF_JA, 1), BPF_STMT(BPF_RET | BPF_K, 0) }, 2 },
+		{ "no return at the end", { BPF_STMT(BPF_RET | BPF_K, 0), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 1) }, 2 },
+	};
+	const struct seccomp_data d = { 0 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t got;
+		char why[200] = "";
+		int refused = bpf_seccomp_run(bad[i].p, bad[i].len, &d, &got, why, sizeof(why)) < 0;
+		printf("%s bpf     refuses %-32s %s\n", refused ? "ok  " : "FAIL", bad[i].what, why);
+		refused ? n_ok++ : n_fail++;
+	}
+}
+
 static void check_default(void)
 {
 	struct ds_seccomp_prog prog;
@@ -395,6 +427,7 @@ int main(int argc, char **argv)
 	printf("# the %s build: sections %s and %s%s\n", arch_name(ds_seccomp_arch()),
 	       arch_name(ds_seccomp_abi_arch(DS_ABI_64)), arch_name(ds_seccomp_abi_arch(DS_ABI_32)),
 	       kernel_check ? "; the native rows also through this kernel" : "");
+	check_interpreter();
 	native_numbers();
 	check_default();
 	check_oci("\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_AARCH64\",\"SCMP_ARCH_ARM\"");
