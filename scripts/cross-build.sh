@@ -151,7 +151,8 @@ build() {
 	"$strip" "$tmp"
 	# The seccomp program of each ABI through a BPF interpreter (tests/e2e/70-cross.bats runs it).
 	"$cc" -specs "$specs" "${cflags[@]}" "$obj/tests/unit/seccomp_abis.o" "${libobjs[@]}" "${ldflags[@]}" \
-		-o "$BUILD/cross/$arch/seccomp_abis"
+		-o "$BUILD/cross/$arch/.seccomp_abis.tmp"
+	mv -f "$BUILD/cross/$arch/.seccomp_abis.tmp" "$BUILD/cross/$arch/seccomp_abis"
 	# What came out must be a static executable for the right machine (file(1)).
 	local desc
 	desc=$(file -b "$tmp")
