@@ -110,8 +110,18 @@ $(UNIT_BINS): $(BUILD)/unit/%: tests/unit/%.c $(LIB_ASAN)
 	@echo "  LD unit $@"
 	@$(CC_GLIBC) $(GLIBC_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< $(LIB_ASAN) -lcmocka -o $@
 .SECONDARY: $(LIBOBJS_MUSL) $(LIBOBJS_ASAN) $(LIBOBJS_PLAIN) $(LIBOBJS_FUZZ)
-unit: $(UNIT_BINS)
+# The seccomp program of every ABI through a BPF interpreter (no cmocka: also cross-built by
+# scripts/cross-build.sh and run under qemu-user by tests/e2e/70-cross.bats); natively, the rows of
+# this kernel's own ABI also through the kernel (--kernel).
+SECCOMP_ABIS := $(BUILD)/unit/seccomp_abis
+$(SECCOMP_ABIS): tests/unit/seccomp_abis.c $(LIB_ASAN)
+	@mkdir -p $(dir $@)
+	@echo "  LD unit $@"
+	@$(CC_GLIBC) $(GLIBC_CFLAGS) $(ASAN_FLAGS) $(DEPFLAGS) -MT $@ -MF $@.d $< $(LIB_ASAN) -o $@
+unit: $(UNIT_BINS) $(SECCOMP_ABIS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@echo "== $(SECCOMP_ABIS) --kernel"; $(SECCOMP_ABIS) --kernel >$(SECCOMP_ABIS).log || \
+		{ grep -v '^ok' $(SECCOMP_ABIS).log; exit 1; }; tail -n 1 $(SECCOMP_ABIS).log
 
 # The same unit tests built without sanitizers, under valgrind: any error or leak fails.
 UNIT_VG_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-vg/%)
@@ -208,7 +218,8 @@ E2E_LOCK    ?= /var/cache/droidspaces-test/e2e.lock
 all-build: $(CROSS_BINS)
 cross-deps:
 	@./scripts/cross-build.sh --deps $(CROSS_ARCHS)
-$(CROSS_BINS): $(OUT)/droidspaces-%: $(SRCS) $(wildcard src/*.h src/*/*.h) scripts/cross-build.sh | cross-deps
+$(CROSS_BINS): $(OUT)/droidspaces-%: $(SRCS) $(wildcard src/*.h src/*/*.h) scripts/cross-build.sh \
+		tests/unit/seccomp_abis.c tests/unit/bpf_seccomp.h tests/unit/seccomp_cond.h | cross-deps
 	@OUT=$(OUT) BUILD=$(BUILD) DS_CFLAGS="$(CFLAGS) -ffunction-sections -fdata-sections" \
 		DS_LDFLAGS="$(LDFLAGS_STATIC)" ./scripts/cross-build.sh --no-deps $*
 

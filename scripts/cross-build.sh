@@ -6,6 +6,7 @@
 # Usage: scripts/cross-build.sh [--deps | --no-deps] [ARCH...]
 #   ARCH       x86_64 x86 aarch64 armhf (default: all four)
 #   (none)     install what is missing (as root), then build output/droidspaces-ARCH
+#              (and build/cross/ARCH/seccomp_abis, the seccomp test of 70-cross.bats)
 #   --deps     only install what is missing (a no-op when all is there)
 #   --no-deps  only build; fail, naming the packages, when a tool is missing
 #
@@ -125,15 +126,33 @@ build() {
 		[[ -d $kh/$p/ ]] || die "$arch: kernel headers missing: $kh/$p -> $(readlink "$kh/$p")"
 	done
 
-	local -a srcs cflags ldflags
-	# the Makefile's SRCS: src/*.c src/*/*.c
-	mapfile -t srcs < <(printf '%s\n' src/*.c src/*/*.c | LC_ALL=C sort)
+	local -a srcs cflags ldflags libobjs
+	local obj s o jobs failed=0
+	# the Makefile's SRCS (src/*.c src/*/*.c), and the seccomp test (tests/unit/seccomp_abis.c)
+	mapfile -t srcs < <(printf '%s\n' src/*.c src/*/*.c tests/unit/seccomp_abis.c | LC_ALL=C sort)
 	read -r -a cflags <<<"$DS_CFLAGS"
 	read -r -a ldflags <<<"$DS_LDFLAGS"
 	tmp=$OUT/.droidspaces-$arch.tmp
 	echo "  CROSS   $arch ($cc, $specs)"
-	"$cc" -specs "$specs" "${cflags[@]}" -isystem "$kh" "${srcs[@]}" "${ldflags[@]}" -o "$tmp"
+	# One object per source, a few at a time; the binary and the test link the same ones.
+	obj=$BUILD/cross/$arch/obj
+	rm -rf "$obj"
+	jobs=$(nproc 2>/dev/null || echo 2)
+	for s in "${srcs[@]}"; do
+		o=$obj/${s%.c}.o
+		mkdir -p "${o%/*}"
+		while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || failed=1; done
+		"$cc" -specs "$specs" "${cflags[@]}" -isystem "$kh" -c "$s" -o "$o" &
+	done
+	for s in $(jobs -rp); do wait "$s" || failed=1; done
+	[[ $failed == 0 ]] || die "$arch: compiling failed (above)"
+	mapfile -t libobjs < <(find "$obj/src" -name '*.o' ! -path "$obj/src/main.o" | LC_ALL=C sort)
+	"$cc" -specs "$specs" "${cflags[@]}" "$obj/src/main.o" "${libobjs[@]}" "${ldflags[@]}" -o "$tmp"
 	"$strip" "$tmp"
+	# The seccomp program of each ABI through a BPF interpreter (tests/e2e/70-cross.bats runs it).
+	"$cc" -specs "$specs" "${cflags[@]}" "$obj/tests/unit/seccomp_abis.o" "${libobjs[@]}" "${ldflags[@]}" \
+		-o "$BUILD/cross/$arch/.seccomp_abis.tmp"
+	mv -f "$BUILD/cross/$arch/.seccomp_abis.tmp" "$BUILD/cross/$arch/seccomp_abis"
 	# What came out must be a static executable for the right machine (file(1)).
 	local desc
 	desc=$(file -b "$tmp")

@@ -42,6 +42,8 @@ teardown() {
 }
 
 DS_CROSS_DIR=${DS_CROSS_DIR:-$DS_REPO/output}
+# where scripts/cross-build.sh puts the cross-built seccomp test (cross/ARCH/seccomp_abis)
+DS_CROSS_BUILD=${DS_CROSS_BUILD:-$DS_REPO/build}
 
 # --------------------------------------------------------------------------
 # local helpers
@@ -300,6 +302,40 @@ check_container() {
 	[ "$output" = "$name: stopped" ]
 }
 
+# The seccomp program of every ABI of ARCH's kernel family (x86_64 and
+# i386, or aarch64 and arm), x32 and foreign architectures, through the BPF
+# interpreter of tests/unit/seccomp_abis.c, cross-built by
+# scripts/cross-build.sh: the only run the aarch64 and arm sections get (a
+# filter installed under qemu-user sees the host's numbers), and the i386
+# one on a kernel without IA32 emulation. The x86_64 build runs here
+# natively, with --kernel: its x86_64 rows also through this kernel.
+check_seccomp() {
+	cross_info "$1"
+	local t=$DS_CROSS_BUILD/cross/$1/seccomp_abis out abi want
+	local -a args=()
+	if [[ ${#QEMU[@]} -gt 0 ]] && ! command -v "$TRIPLET-gcc" >/dev/null; then
+		skip_loud "no cross compiler $TRIPLET-gcc (make cross-deps)"
+	fi
+	[[ -x $t ]] || skip_loud "build/cross/$1/seccomp_abis not built (run make all-build)"
+	require_qemu
+	[[ ${#QEMU[@]} -gt 0 ]] || args=(--kernel)
+	run "${QEMU[@]}" "$t" "${args[@]}"
+	printf '$ %s %s %s\n%s\n[exit %s]\n' "${QEMU[*]}" "$t" "${args[*]}" "$output" "$status" >>"$DS_TEST_DIR/ds.log"
+	grep -v '^ok ' <<<"$output" || true
+	[ "$status" -eq 0 ]
+	grep -Eq '^# seccomp_abis: [0-9]+ ok, 0 failed' <<<"$output"
+	case $1 in
+	x86_64 | x86) want="x86_64 i386" ;;
+	*) want="aarch64 arm" ;;
+	esac
+	# each section of the family answered rows of the default policy and of the OCI one
+	for abi in $want; do
+		grep -Eq "^ok +default +$abi +syslog " <<<"$output"
+		grep -Eq "^ok +oci +$abi +syslog " <<<"$output"
+	done
+	[[ $want != x86_64* ]] || grep -Eq '^ok +default +x86_64 +getpid \(x32\)' <<<"$output"
+}
+
 # --------------------------------------------------------------------------
 # x86_64 (the host here: no emulation)
 
@@ -307,6 +343,7 @@ check_container() {
 @test "x86_64: --version" { check_version x86_64; }
 @test "x86_64: check prints Required: and a Verdict" { check_check x86_64; }
 @test "x86_64: busybox container start, status, stop" { check_container x86_64; }
+@test "x86_64: seccomp sections x86_64 (and x32), i386 interpreted; x86_64 also through the kernel" { check_seccomp x86_64; }
 
 # --------------------------------------------------------------------------
 # x86 (i686): under qemu-i386-static, and natively on the x86_64 kernel
@@ -315,6 +352,7 @@ check_container() {
 @test "x86: --version under qemu-i386-static" { check_version x86; }
 @test "x86: check under qemu-i386-static prints Required: and a Verdict" { check_check x86; }
 @test "x86: busybox container start, status, stop under qemu-i386-static" { check_container x86; }
+@test "x86: seccomp sections x86_64, i386 interpreted under qemu-i386-static" { check_seccomp x86; }
 
 # the 32-bit binary on the 64-bit kernel, without qemu: a real test of the
 # compat syscalls (time_t, struct layouts, ioctls)
@@ -352,6 +390,7 @@ x86_native() {
 @test "aarch64: --version under qemu-aarch64-static" { check_version aarch64; }
 @test "aarch64: check under qemu-aarch64-static prints Required: and a Verdict" { check_check aarch64; }
 @test "aarch64: busybox container start, status, stop under qemu-aarch64-static" { check_container aarch64; }
+@test "aarch64: seccomp sections aarch64, arm interpreted under qemu-aarch64-static" { check_seccomp aarch64; }
 
 # --------------------------------------------------------------------------
 # armhf (ARMv7, hard float) under qemu-arm-static
@@ -360,6 +399,7 @@ x86_native() {
 @test "armhf: --version under qemu-arm-static" { check_version armhf; }
 @test "armhf: check under qemu-arm-static prints Required: and a Verdict" { check_check armhf; }
 @test "armhf: busybox container start, status, stop under qemu-arm-static" { check_container armhf; }
+@test "armhf: seccomp sections aarch64, arm interpreted under qemu-arm-static" { check_seccomp armhf; }
 
 # --------------------------------------------------------------------------
 # what make tarball and make install ship

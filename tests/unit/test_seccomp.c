@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/seccomp.h"
+#include "seccomp_cond.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,28 +223,14 @@ static const uint64_t probe_values[] = { 0,
 					 UINT64_MAX };
 static struct ds_seccomp_rule cond_rule = { .name = "getpid", .ret = SECCOMP_RET_ERRNO | EACCES, .n_conds = 1 };
 
-static int holds(const struct ds_seccomp_cond *c, uint64_t v)
-{
-	switch (c->op) {
-	case DS_SECCOMP_NE: return v != c->value;
-	case DS_SECCOMP_LT: return v < c->value;
-	case DS_SECCOMP_LE: return v <= c->value;
-	case DS_SECCOMP_EQ: return v == c->value;
-	case DS_SECCOMP_GE: return v >= c->value;
-	case DS_SECCOMP_GT: return v > c->value;
-	case DS_SECCOMP_MASKED_EQ: return (v & c->mask) == c->value;
-	}
-	return -1;
-}
-
-/* How many probe values the filter answered otherwise than holds() says. */
+/* How many probe values the filter answered otherwise than seccomp_cond_holds() says. */
 static int probe_cond(void)
 {
 	int wrong = 0;
 	for (size_t i = 0; i < sizeof(probe_values) / sizeof(probe_values[0]); i++) {
 		long r = syscall(SYS_getpid, 0L, (long)probe_values[i], 0L);
 		int denied = r < 0 && errno == EACCES;
-		if (denied != holds(&cond_rule.conds[0], probe_values[i]))
+		if (denied != seccomp_cond_holds(&cond_rule.conds[0], probe_values[i]))
 			wrong++;
 	}
 	return wrong;
