@@ -43,6 +43,7 @@
 #define DS_LOG_MAX (1024 * 1024) /* rotate the console log past 1 MiB, keep one old file */
 #define CONSOLE_TURN_READS 64    /* reads of console output per turn of the event loop */
 #define INIT_EXIT_POLL_MS 1000   /* without a subreaper, how often /proc is asked whether init is gone */
+#define ROUTE_RETRY_MS 500       /* the namespace's network lock busy: when the uplink is looked at again */
 #define NOTIFY_TURN_READS 16     /* notify datagrams per turn of the event loop */
 #define READY_POLL_MS 100        /* until ready, how often the guest's own marks are looked at ... */
 #define READY_POLL_SLOW_MS 1000  /* ... and after READY_POLL_FAST_FOR_MS of not being ready */
@@ -274,8 +275,9 @@ struct monitor {
 	int init_done, init_status, stopping;
 	int subreaper; /* 0 where the kernel (or qemu-user) refuses PR_SET_CHILD_SUBREAPER */
 	unsigned long long init_starttime;
-	int notify_fd; /* the guest's NOTIFY_SOCKET */
-	int route_fd;  /* Android NAT: rtnetlink's IPv4 route changes (the uplink moving) */
+	int notify_fd;            /* the guest's NOTIFY_SOCKET */
+	int route_fd;             /* Android NAT: rtnetlink's IPv4 route changes (the uplink moving) */
+	long long route_retry_ms; /* when to look at the uplink again (the namespace's lock was busy); 0: no need */
 	char ready_path[PATH_MAX];
 	struct ds_ready ready;                   /* this boot's, as recorded in ready_path */
 	char ready_written[DS_STATUS_MAX + 128]; /* the record's text last written ("": none yet) */
@@ -306,16 +308,26 @@ static void watch_routes(struct monitor *m)
 		watch(m, m->route_fd);
 }
 
-static void routes_changed(struct monitor *m)
+static void follow_uplink(struct monitor *m)
 {
 	struct ds_error err = { 0 };
 	char text[600], line[640];
-	ds_nl_drain(m->route_fd);
-	if (ds_nat_follow_uplink(m->cfg, &err) < 0) {
+	m->route_retry_ms = 0;
+	int r = ds_nat_follow_uplink(m->cfg, &err);
+	if (r == -EAGAIN) {
+		/* Another droidspaces is setting up or taking down the network: look again soon. */
+		m->route_retry_ms = ds_now_ms() + ROUTE_RETRY_MS;
+	} else if (r < 0) {
 		ds_error_text(&err, text, sizeof(text));
 		int n = snprintf(line, sizeof(line), "[droidspaces] the uplink changed: %s\r\n", text);
 		log_write(&m->log, line, (size_t)n);
 	}
+}
+
+static void routes_changed(struct monitor *m)
+{
+	ds_nl_drain(m->route_fd);
+	follow_uplink(m);
 }
 
 static void unwatch_close(struct monitor *m, int *fd)
@@ -853,6 +865,12 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 			int wait = ready_poll(&m);
 			if (!m.subreaper && (wait < 0 || wait > INIT_EXIT_POLL_MS))
 				wait = INIT_EXIT_POLL_MS;
+			if (m.route_retry_ms) {
+				long long left = m.route_retry_ms - ds_now_ms();
+				left = left < 0 ? 0 : left;
+				if (wait < 0 || wait > left)
+					wait = (int)left;
+			}
 			int n = epoll_wait(m.epfd, evs, ARRAY_SIZE(evs), wait);
 			if (!m.subreaper && ds_proc_starttime(m.init_pid) != m.init_starttime) {
 				m.init_status = 0; /* reaped elsewhere: its status is unknown */
@@ -882,6 +900,8 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 					drain_tty(fd);
 				/* else: a client dropped earlier in this batch */
 			}
+			if (m.route_retry_ms && ds_now_ms() >= m.route_retry_ms)
+				follow_uplink(&m);
 			update_interest(&m);
 		}
 		console_output(&m);

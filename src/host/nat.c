@@ -261,7 +261,8 @@ static int abstract_bind(const char *name)
 	return TAKE_FD(fd);
 }
 
-static int netns_lock(struct ds_error *err)
+/* The namespace's lock, waited for; try_only: -EAGAIN at once (no message) while another holds it. */
+static int netns_lock_how(int try_only, struct ds_error *err)
 {
 	int wait_ms = ds_fault_active("net:lock-short") ? 1000 : NETNS_LOCK_WAIT_MS, delay = 1;
 	long long deadline = ds_now_ms() + wait_ms;
@@ -269,6 +270,8 @@ static int netns_lock(struct ds_error *err)
 	while ((fd = abstract_bind(NETNS_LOCK)) < 0) {
 		if (fd != -EADDRINUSE)
 			return ds_fail(err, fd, "cannot take the network lock @%s", NETNS_LOCK);
+		if (try_only)
+			return -EAGAIN;
 		if (ds_now_ms() >= deadline)
 			return ds_fail(err, DS_EINVAL_MSG,
 				       "the network lock @%s of this network namespace is held for more than %d s by "
@@ -276,8 +279,11 @@ static int netns_lock(struct ds_error *err)
 				       NETNS_LOCK, wait_ms / 1000);
 		ds_backoff(&delay);
 	}
+	ds_fault_point("net:netns-locked");
 	return fd;
 }
+
+static int netns_lock(struct ds_error *err) { return netns_lock_how(0, err); }
 
 /*
  * A lease's marks in the network namespace, against the claims of other
@@ -856,7 +862,8 @@ int ds_nat_host_up(const struct ds_config *cfg, struct ds_error *err)
 
 int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err)
 {
-	_cleanup_close_ int nslock = netns_lock(err);
+	/* Never waited for: the monitor's console must keep flowing (it looks again later). */
+	_cleanup_close_ int nslock = netns_lock_how(1, err);
 	if (nslock < 0)
 		return nslock;
 	/* The bridge gone (a boot failed; the last stop of ours is under way): nothing to route. */

@@ -77,6 +77,7 @@ int ds_nat_attach(const struct ds_config *cfg, pid_t init, struct ds_error *err)
 /*
  * Monitor, on Android, when the host's routes changed: under the namespace's
  * lock, the bridge's policy rules for the uplink of now (ds_android_nat_route).
+ * -EAGAIN (err untouched) while another droidspaces holds the lock: not waited for.
  */
 int ds_nat_follow_uplink(const struct ds_config *cfg, struct ds_error *err);
 /*

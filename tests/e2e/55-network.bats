@@ -910,15 +910,35 @@ iif_table() { [ "$(android_rules | sed -E 's/[[:space:]]+/ /g' | grep '^5901:')"
 # the new network a table of its own, 1022, and its rule goes first; 1021 is
 # emptied): the monitor, told by rtnetlink, points the bridge's rule at the
 # new table, and a reboot of the guest looks it up again; the guest reaches
-# beyond the uplink through it. uplink_back puts 1021 back.
+# beyond the uplink through it. The change comes while another start in
+# this namespace holds its network lock (its monitor stopped at
+# net:netns-locked): our monitor does not wait for the lock (the guest's
+# console keeps flowing) and follows once it is free. uplink_back puts
+# 1021 back.
 uplink_switch() {
-	local old
+	local old cli mon
+	track_container held
+	DROIDSPACES_FAULT=net:netns-locked "${DS_WRAP[@]}" "$DS" --name=held -r "$(fixture_copy busybox)" --net=nat \
+		start >"$DS_TEST_DIR/held.out" 2>"$DS_TEST_DIR/held.err" </dev/null 3>&- &
+	cli=$!
+	own_pid "$cli"
+	wait_for 20 stopped_monitor || return 1
+	mon=$(stopped_monitor)
+	own_pid "$mon"
 	in_holder sh -ec '
 		ip route add 192.0.2.0/24 dev ds-veth0 table 1022
 		ip route add default via 192.0.2.1 dev ds-veth0 table 1022
 		ip rule add pref 21000 fwmark 0x0/0xffff iif lo lookup 1022
 		ip route flush table 1021
 	'
+	in_container droid sh -c 'echo uplink-moved-while-locked >/dev/console'
+	wait_for 10 grep -q uplink-moved-while-locked "$(ws_log droid)" || return 1
+	iif_table 1021 || return 1
+	# the held start's monitor dies holding the lock (the kernel frees it); its start fails
+	kill -KILL "$mon"
+	! wait "$cli" || return 1
+	run_ds_err --name=held status
+	[ "$status" = 1 ] || return 1
 	wait_for 10 iif_table 1022 || return 1
 	[ "$(guest_get droid 203.0.113.1 8000 up.txt)" = outside ]
 	old=$(ds_pid droid)

@@ -16,6 +16,8 @@
 #   net:bridge-last          the last NAT stop, before it deletes ds-br0
 #   net:bridge-empty         the last NAT stop, ds-br0 found without a port,
 #                            the network namespace's lock held
+#   net:netns-locked         whoever just took a network namespace's lock
+#                            (the first is a NAT start's monitor, at its bridge set-up)
 #   net:before-attach        a NAT monitor, before it takes the namespace's
 #                            lock to put the boot's veth on ds-br0
 # Other values switch a code path off as an old kernel would (no-clone3,
