@@ -99,6 +99,13 @@ struct ds_limits {
 	int io_weight;        /* 1-10000, the same scale, for block I/O */
 	char cpuset_cpus[64]; /* the CPUs its tasks may run on ("0-3,6"); "": the parent's */
 	char cpuset_mems[64]; /* the memory nodes, the same */
+	/* OCI's linux.resources only (not settings): exact where cpus_milli rounds, and v1's extras. */
+	long long cpu_quota_us; /* > 0: the quota per cpu_period_us, used instead of cpus_milli */
+	int cpu_period_us;      /* the quota's period; 0: 100000 (100 ms) */
+	long long memory_low;   /* > 0: reservation (v1 memory.soft_limit_in_bytes, cgroup2 memory.low) */
+	int has_swappiness;     /* swappiness given (v1 only: cgroup2 has none) */
+	int swappiness;         /* 0-100 */
+	int oom_kill_disable;   /* v1 memory.oom_control (cgroup2 has none) */
 };
 
 /*

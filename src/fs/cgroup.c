@@ -139,7 +139,14 @@ static int create_one(const char *dir, int v1, void *ud)
 	int had_leaf = access(dir, F_OK) == 0, had_parent = !leaf || access(parent, F_OK) == 0;
 	int r = 0;
 	if (v1) {
-		/* Create level by level so each cpuset level inherits its CPUs. */
+		/* Create level by level so each cpuset level inherits its CPUs (OCI's paths may be deeper than two). */
+		char level[PATH_MAX + 256];
+		for (const char *p = leaf ? strchr(dir + 1, '/') : NULL; p && p < dir + (leaf - parent);
+		     p = strchr(p + 1, '/')) {
+			snprintf(level, sizeof(level), "%.*s", (int)(p - dir), dir);
+			if (access(level, F_OK) != 0 && mkdir(level, 0755) == 0)
+				cpuset_inherit(level);
+		}
 		if (leaf && mkdir(parent, 0755) == 0)
 			cpuset_inherit(parent);
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
@@ -668,19 +675,11 @@ static int controller_dir(const struct ds_cgroups *cg, const char *ctl, const ch
  * One limit file; optional: a kernel without it (no swap accounting) is fine.
  * v < 0 is "no limit": "max" in a cgroup2 file, -1 in a v1 one.
  */
-static int put_limit(const char *dir, const char *file, long long v, int optional, struct ds_error *err)
+/* One limit file's text; optional: a kernel without the file is fine. */
+static int put_text(const char *dir, const char *file, const char *text, int optional, struct ds_error *err)
 {
-	char path[PATH_MAX + 300], text[48];
+	char path[PATH_MAX + 300];
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	int v2 = !strchr(file, '_'); /* v1's files are memory.limit_in_bytes, cpu.cfs_quota_us ... */
-	if (!strcmp(file, "cpu.max") && v < 0)
-		snprintf(text, sizeof(text), "max 100000");
-	else if (!strcmp(file, "cpu.max"))
-		snprintf(text, sizeof(text), "%lld 100000", v);
-	else if (v < 0)
-		snprintf(text, sizeof(text), "%s", v2 ? "max" : "-1");
-	else
-		snprintf(text, sizeof(text), "%lld", v);
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && optional && errno == ENOENT)
 		return 0;
@@ -688,6 +687,17 @@ static int put_limit(const char *dir, const char *file, long long v, int optiona
 	if (fd >= 0)
 		close(fd);
 	return r < 0 ? ds_fail(err, r, "cannot write '%s' to %s", text, path) : 0;
+}
+
+static int put_limit(const char *dir, const char *file, long long v, int optional, struct ds_error *err)
+{
+	char text[48];
+	int v2 = !strchr(file, '_'); /* v1's files are memory.limit_in_bytes, cpu.cfs_quota_us ... */
+	if (v < 0)
+		snprintf(text, sizeof(text), "%s", v2 ? "max" : "-1");
+	else
+		snprintf(text, sizeof(text), "%lld", v);
+	return put_text(dir, file, text, optional, err);
 }
 
 /*
@@ -1100,22 +1110,53 @@ static const struct limit_want limit_rows[] = {
 
 unsigned ds_limits_present(const struct ds_limits *lim)
 {
-	return (lim->memory > 0 ? DS_LIM_MEMORY : 0) | (lim->cpus_milli > 0 ? DS_LIM_CPUS : 0) |
+	int memory = lim->memory > 0 || lim->memory_low > 0 || lim->has_swappiness || lim->oom_kill_disable;
+	return (memory ? DS_LIM_MEMORY : 0) | (lim->cpus_milli > 0 || lim->cpu_quota_us > 0 ? DS_LIM_CPUS : 0) |
 	       (lim->cpu_weight > 0 ? DS_LIM_CPU_WEIGHT : 0) | (lim->pids > 0 ? DS_LIM_PIDS : 0) |
 	       (lim->io_weight > 0 ? DS_LIM_IO_WEIGHT : 0) |
 	       (lim->cpuset_cpus[0] || lim->cpuset_mems[0] ? DS_LIM_CPUSET : 0);
 }
 
 /* v1 memory: memsw (RAM + swap) may never be under the RAM limit; the order of the writes follows. */
-static int put_memory_v1(const char *dir, long long bytes, struct ds_error *err)
+static int put_memory_v1(const char *dir, const struct ds_limits *lim, struct ds_error *err)
 {
 	struct ds_error first = { 0 };
-	long long v = bytes > 0 ? bytes : -1;
-	if (put_limit(dir, "memory.limit_in_bytes", v, 0, &first) == 0)
-		return put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
-	/* Raising it: memsw first (where the kernel accounts swap), then RAM. */
-	int r = put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
-	return r < 0 ? r : put_limit(dir, "memory.limit_in_bytes", v, 0, err);
+	long long v = lim->memory > 0 ? lim->memory : -1;
+	int r;
+	if (put_limit(dir, "memory.limit_in_bytes", v, 0, &first) == 0) {
+		r = put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
+	} else {
+		/* Raising it: memsw first (where the kernel accounts swap), then RAM. */
+		r = put_limit(dir, "memory.memsw.limit_in_bytes", v, 1, err);
+		r = r < 0 ? r : put_limit(dir, "memory.limit_in_bytes", v, 0, err);
+	}
+	/* OCI's reservation, swappiness and OOM killer (set only through linux.resources). */
+	if (r == 0 && lim->memory_low > 0)
+		r = put_limit(dir, "memory.soft_limit_in_bytes", lim->memory_low, 0, err);
+	if (r == 0 && lim->has_swappiness)
+		r = put_limit(dir, "memory.swappiness", lim->swappiness, 0, err);
+	if (r == 0 && lim->oom_kill_disable)
+		r = put_limit(dir, "memory.oom_control", 1, 0, err);
+	return r;
+}
+
+/* The CPU quota: cpus_milli per 100 ms, or OCI's exact quota and period; none lifts it. */
+static int put_cpu_quota(const char *dir, int v1, const struct ds_limits *lim, struct ds_error *err)
+{
+	long long period = lim->cpu_quota_us > 0 && lim->cpu_period_us > 0 ? lim->cpu_period_us : 100000;
+	long long quota = lim->cpu_quota_us > 0 ? lim->cpu_quota_us
+			  : lim->cpus_milli > 0 ? lim->cpus_milli * 100LL
+						: -1;
+	if (v1) {
+		int r = put_limit(dir, "cpu.cfs_period_us", period, 0, err);
+		return r < 0 ? r : put_limit(dir, "cpu.cfs_quota_us", quota, 0, err);
+	}
+	char text[64];
+	if (quota < 0)
+		snprintf(text, sizeof(text), "max %lld", period);
+	else
+		snprintf(text, sizeof(text), "%lld %lld", quota, period);
+	return put_text(dir, "cpu.max", text, 0, err);
 }
 
 /* cpuset.cpus and cpuset.mems, v1 and cgroup2 alike; one not given stays the parent's. */
@@ -1156,17 +1197,15 @@ static int write_limits(const struct ds_cgroups *cg, const char *rel, const stru
 		int weight = bit == DS_LIM_CPU_WEIGHT ? lim->cpu_weight : lim->io_weight;
 		weight = weight > 0 ? weight : 100;
 		if (bit == DS_LIM_MEMORY && kind == CTL_V1) {
-			r = put_memory_v1(dir, lim->memory, err);
+			r = put_memory_v1(dir, lim, err);
 		} else if (bit == DS_LIM_MEMORY) {
 			/* No swapping past the RAM limit; no limit lifts both. */
 			if ((r = put_limit(dir, "memory.max", lim->memory > 0 ? lim->memory : -1, 0, err)) == 0)
 				r = put_limit(dir, "memory.swap.max", lim->memory > 0 ? 0 : -1, 1, err);
-		} else if (bit == DS_LIM_CPUS && kind == CTL_V1) {
-			if ((r = put_limit(dir, "cpu.cfs_period_us", 100000, 0, err)) == 0)
-				r = put_limit(dir, "cpu.cfs_quota_us",
-					      lim->cpus_milli > 0 ? lim->cpus_milli * 100LL : -1, 0, err);
+			if (r == 0 && lim->memory_low > 0)
+				r = put_limit(dir, "memory.low", lim->memory_low, 0, err);
 		} else if (bit == DS_LIM_CPUS) {
-			r = put_limit(dir, "cpu.max", lim->cpus_milli > 0 ? lim->cpus_milli * 100LL : -1, 0, err);
+			r = put_cpu_quota(dir, kind == CTL_V1, lim, err);
 		} else if (bit == DS_LIM_CPU_WEIGHT) {
 			long long shares = weight * 1024LL / 100;
 			r = kind == CTL_V1 ? put_limit(dir, "cpu.shares", shares < 2 ? 2 : shares, 0, err)

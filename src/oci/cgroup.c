@@ -74,10 +74,18 @@ void ds_oci_limits(const struct ds_oci_spec *s, struct ds_limits *lim)
 	if (r->has_pids_limit && r->pids_limit > 0)
 		lim->pids = r->pids_limit > INT_MAX ? INT_MAX : (int)r->pids_limit;
 	if (r->has_cpu_quota && r->cpu_quota > 0) {
+		/* The quota and period as given (the kernel takes periods of 1 ms to 1 s); cpus_milli for info. */
 		unsigned long long period = r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000;
 		unsigned long long milli = (unsigned long long)r->cpu_quota * 1000 / period;
 		lim->cpus_milli = milli < 1 ? 1 : milli > INT_MAX ? INT_MAX : (int)milli;
+		lim->cpu_quota_us = r->cpu_quota;
+		lim->cpu_period_us = period > INT_MAX ? INT_MAX : (int)period;
 	}
+	if (r->has_memory_reservation && r->memory_reservation > 0)
+		lim->memory_low = r->memory_reservation;
+	lim->has_swappiness = r->has_swappiness;
+	lim->swappiness = (int)r->swappiness;
+	lim->oom_kill_disable = r->disable_oom_killer;
 	snprintf(lim->cpuset_cpus, sizeof(lim->cpuset_cpus), "%s", r->cpuset_cpus ? r->cpuset_cpus : "");
 	snprintf(lim->cpuset_mems, sizeof(lim->cpuset_mems), "%s", r->cpuset_mems ? r->cpuset_mems : "");
 	if (r->has_cpu_shares && r->cpu_shares > 0) {

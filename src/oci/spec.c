@@ -457,7 +457,12 @@ static int read_resources(const struct ds_jval *linux_, struct ds_oci_resources 
 		return r;
 	if ((r = ds_oci_get_object(v, "memory", path, sub, &s, err)) < 0 ||
 	    (r > 0 &&
-	     (r = ds_oci_get_int(s, "limit", sub, -1, LLONG_MAX, &res->memory_limit, &res->has_memory_limit, err)) < 0))
+	     ((r = ds_oci_get_int(s, "limit", sub, -1, LLONG_MAX, &res->memory_limit, &res->has_memory_limit, err)) <
+		      0 ||
+	      (r = ds_oci_get_int(s, "reservation", sub, -1, LLONG_MAX, &res->memory_reservation,
+				  &res->has_memory_reservation, err)) < 0 ||
+	      (r = ds_oci_get_uint(s, "swappiness", sub, 100, &res->swappiness, &res->has_swappiness, err)) < 0 ||
+	      (r = ds_oci_get_bool(s, "disableOOMKiller", sub, &res->disable_oom_killer, err)) < 0)))
 		return r;
 	if ((r = ds_oci_get_object(v, "pids", path, sub, &s, err)) < 0 ||
 	    (r > 0 &&

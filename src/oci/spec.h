@@ -116,9 +116,12 @@ struct ds_oci_hook {
 
 struct ds_oci_resources {
 	int has_memory_limit, has_pids_limit, has_cpu_quota, has_cpu_period, has_cpu_shares;
-	long long memory_limit; /* bytes; -1: unlimited */
-	long long pids_limit;   /* -1 (or 0): unlimited */
-	long long cpu_quota;    /* microseconds per period; -1: unlimited */
+	int has_memory_reservation, has_swappiness, disable_oom_killer;
+	long long memory_limit;        /* bytes; -1: unlimited */
+	long long memory_reservation;  /* bytes (a soft limit); -1: none */
+	unsigned long long swappiness; /* 0-100 */
+	long long pids_limit;          /* -1 (or 0): unlimited */
+	long long cpu_quota;           /* microseconds per period; -1: unlimited */
 	unsigned long long cpu_period, cpu_shares;
 	const char *cpuset_cpus, *cpuset_mems; /* cpu.cpus, cpu.mems ("0-3,6"); NULL: inherited */
 	struct ds_dev_access *devices;         /* devices: the device cgroup's list, in order */

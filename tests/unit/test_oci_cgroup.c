@@ -76,6 +76,20 @@ static void test_oci_limits(void **state)
 	assert_int_equal(lim.pids, 64);
 	assert_int_equal(lim.cpus_milli, 500);
 	assert_int_equal(lim.cpu_weight, 100);
+	/* the quota and period themselves, exact (not rounded through cpus_milli) */
+	assert_true(lim.cpu_quota_us == 50000 && lim.cpu_period_us == 100000);
+	r->cpu_quota = 33333;
+	r->cpu_period = 500000;
+	r->has_memory_reservation = r->has_swappiness = r->disable_oom_killer = 1;
+	r->memory_reservation = 1 << 19;
+	r->swappiness = 0;
+	ds_oci_limits(&s, &lim);
+	assert_true(lim.cpu_quota_us == 33333 && lim.cpu_period_us == 500000);
+	assert_int_equal(lim.cpus_milli, 66);
+	assert_true(lim.memory_low == 1 << 19 && lim.has_swappiness && lim.swappiness == 0 && lim.oom_kill_disable);
+	r->has_memory_reservation = r->has_swappiness = r->disable_oom_killer = 0;
+	r->cpu_quota = 50000;
+	r->cpu_period = 100000;
 	/* -1 and 0 are no limit; a tiny quota is still one. */
 	r->memory_limit = -1;
 	r->pids_limit = 0;

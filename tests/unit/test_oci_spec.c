@@ -33,7 +33,8 @@ static const char full[] =
 	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"box\","
 	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
 	"{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\"]}],"
-	"\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1},\"pids\":{\"limit\":100},"
+	"\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1,\"reservation\":268435456,"
+	"\"swappiness\":0,\"disableOOMKiller\":true},\"pids\":{\"limit\":100},"
 	"\"cpu\":{\"quota\":50000,\"period\":100000,\"shares\":512}},"
 	"\"cgroupsPath\":\"/ds/test\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"},{\"type\":\"mount\"}],"
@@ -100,6 +101,8 @@ static void test_oci_spec_full(void **state)
 	assert_true(s.resources.has_pids_limit && s.resources.pids_limit == 100);
 	assert_true(s.resources.cpu_quota == 50000 && s.resources.cpu_period == 100000);
 	assert_true(s.resources.cpu_shares == 512);
+	assert_true(s.resources.has_memory_reservation && s.resources.memory_reservation == 268435456);
+	assert_true(s.resources.has_swappiness && s.resources.swappiness == 0 && s.resources.disable_oom_killer);
 	assert_string_equal(s.cgroups_path, "/ds/test");
 	assert_int_equal(s.n_sysctl, 1);
 	assert_string_equal(s.sysctl[0].key, "net.ipv4.ip_forward");
@@ -230,6 +233,10 @@ static const struct {
 	{ LINUX("\"resources\":{\"memory\":{\"limit\":\"1G\"}}"),
 	  "config.json: linux.resources.memory.limit: expected a number, got a string" },
 	{ LINUX("\"resources\":{\"memory\":{\"limit\":-2}}"), "config.json: linux.resources.memory.limit: -2 is out" },
+	{ LINUX("\"resources\":{\"memory\":{\"swappiness\":101}}"),
+	  "config.json: linux.resources.memory.swappiness: 101 is out" },
+	{ LINUX("\"resources\":{\"memory\":{\"disableOOMKiller\":1}}"),
+	  "config.json: linux.resources.memory.disableOOMKiller: expected a boolean, got a number" },
 	{ LINUX("\"resources\":{\"pids\":[]}"), "config.json: linux.resources.pids: expected an object, got an array" },
 	{ LINUX("\"resources\":{\"cpu\":{\"period\":-1}}"), "config.json: linux.resources.cpu.period: -1 is out" },
 	{ LINUX("\"resources\":{\"cpu\":{\"shares\":1e3}}"),
