@@ -359,7 +359,7 @@ static void test_bind_same_filesystem(void **state)
 		if (mkdir(out, 0755) < 0 || close(open(f, O_CREAT | O_WRONLY, 0644)) < 0)
 			_exit(2);
 		if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount(out, p, NULL, MS_BIND, NULL) < 0)
+		    mount(out, p, "none", MS_BIND, NULL) < 0)
 			_exit(77);
 		for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
 			setenv("DROIDSPACES_FAULT", faults[i], 1);
