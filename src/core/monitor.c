@@ -303,7 +303,8 @@ static void watch_routes(struct monitor *m)
 {
 	if (m->cfg->settings.net_mode != DS_NET_NAT || !m->cfg->rt.android)
 		return;
-	m->route_fd = ds_nl_open_groups(RTMGRP_IPV4_ROUTE);
+	/* netd switches the default network by its rules (fwmark ... lookup TABLE), not always by routes */
+	m->route_fd = ds_nl_open_groups(RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE);
 	if (m->route_fd >= 0)
 		watch(m, m->route_fd);
 }
@@ -487,7 +488,16 @@ static int claim_cgroup(struct ds_config *cfg, const struct ds_cgroups *cg, stru
 	return 0;
 }
 
-/* The cgroup of one boot, with its limits (its device policy: device_policy, once init is forked). */
+/* After a guest's reboot, a boot that cannot be made: why, in the console log (no start waits for it). */
+static void not_started_again(struct monitor *m, const struct ds_error *err)
+{
+	char text[600], line[640];
+	ds_error_text(err, text, sizeof(text));
+	int n = snprintf(line, sizeof(line), "[droidspaces] not started again: %s\r\n", text);
+	log_write(&m->log, line, (size_t)n);
+}
+
+/* The cgroup of one boot, with its limits (its device policy: device_policy). */
 static int create_cgroup(const struct ds_config *cfg, const struct ds_cgroups *cg, struct ds_error *err)
 {
 	int r = ds_cgroup_create(cg, cfg->rt.cgroup_rel, err);
@@ -502,16 +512,21 @@ static int create_cgroup(const struct ds_config *cfg, const struct ds_cgroups *c
 
 /*
  * The device policy (fs/devices.c) of one boot, unless --hw-access or
- * --privileged=devices. Put in place while init sets up its mounts (the
- * kernel's verifier takes a few hundred microseconds, off the start's path
- * on a second CPU); init waits for it before it executes the guest's init
- * ('d' on go). A kernel without a device cgroup boots with a note in the log
- * (`check` says so too).
+ * --privileged=devices. A cgroup2 device program (attached in one step) is
+ * put in place while init sets up its mounts: the kernel's verifier takes a
+ * few hundred microseconds, off the start's path on a second CPU. The v1
+ * controller's policy is many writes ("a" denied, then each node allowed),
+ * between which init's own opens (the image's loop device, /dev/console)
+ * would be refused: it is in place before init is forked, and costs no
+ * verifier. late: the call after init was forked. Init waits for 'd' on go
+ * before it executes the guest's init either way. A kernel without a device
+ * cgroup boots with a note in the log (`check` says so too).
  */
-static int device_policy(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg,
+static int device_policy(struct monitor *m, const struct ds_config *cfg, const struct ds_cgroups *cg, int late,
 			 struct ds_error *err)
 {
-	if (cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES))
+	int program = cg->mode == DS_CG_UNIFIED || cg->mode == DS_CG_HYBRID;
+	if (cfg->settings.hw_access || (cfg->settings.privileged & DS_PRIV_DEVICES) || program != late)
 		return 0;
 	/* The image's loop device (or block device): init mounts it from inside the cgroup. */
 	struct stat blk;
@@ -792,7 +807,7 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 
 	struct ds_sync_msg msg = { 0 };
 	if (setup_loop(&m, &msg.err) < 0 || claim_cgroup(cfg, cg, &msg.err) < 0 ||
-	    create_cgroup(cfg, cg, &msg.err) < 0 ||
+	    create_cgroup(cfg, cg, &msg.err) < 0 || device_policy(&m, cfg, cg, 0, &msg.err) < 0 ||
 	    (cfg->settings.net_mode == DS_NET_NAT && ds_nat_host_up(cfg, &msg.err) < 0)) {
 		msg.type = DS_SYNC_ERROR;
 		send_sync(&syncfd, &msg);
@@ -845,8 +860,10 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		ds_closep(&idmapped);
 		/* Meanwhile, the device policy; then init may execute the guest's own init. */
 		ds_fault_point("monitor:before-devices");
-		if (device_policy(&m, cfg, cg, &msg.err) < 0) {
+		if (device_policy(&m, cfg, cg, 1, &msg.err) < 0) {
 			abort_init(go, m.init_pid);
+			if (syncfd < 0) /* after a reboot: nobody waits for the answer */
+				not_started_again(&m, &msg.err);
 			msg.type = DS_SYNC_ERROR;
 			send_sync(&syncfd, &msg);
 			break;
@@ -917,14 +934,12 @@ void ds_monitor_main(struct ds_config *cfg, const struct ds_cgroups *cg, int loc
 		/* A new directory needs a new claim: another workspace may take the name in between. */
 		ds_cgroup_destroy(cg, cfg->rt.cgroup_rel, DS_CGROUP_EMPTY_TIMEOUT_MS);
 		ds_closep(&cfg->rt.cg_claim_fd);
-		if (claim_cgroup(cfg, cg, &msg.err) < 0) {
-			char text[600], line[640];
-			ds_error_text(&msg.err, text, sizeof(text));
-			int n = snprintf(line, sizeof(line), "[droidspaces] not started again: %s\r\n", text);
-			log_write(&m.log, line, (size_t)n);
+		if (claim_cgroup(cfg, cg, &msg.err) < 0 || create_cgroup(cfg, cg, &msg.err) < 0 ||
+		    device_policy(&m, cfg, cg, 0, &msg.err) < 0) {
+			not_started_again(&m, &msg.err);
 			break;
 		}
-		if (create_cgroup(cfg, cg, &msg.err) < 0 || ds_uuid_generate(cfg->rt.uuid) < 0)
+		if (ds_uuid_generate(cfg->rt.uuid) < 0)
 			break;
 	}
 	/* The client gets what is left if it takes it now, then EOF; the socket name goes with us. */

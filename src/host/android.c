@@ -292,8 +292,8 @@ int ds_android_nat_route(const char *bridge, const struct ds_cidr *net, struct d
 		return ds_fail(err, r, "cannot add the policy rule 'to the NAT subnet lookup main' (pref %d)",
 			       DS_ANDROID_PREF_TO);
 	if (oif <= 0) {
-		fprintf(stderr, "droidspaces: warning: the host has no route out now: NAT guests cannot reach out "
-				"until a restart once it has one\n");
+		fprintf(stderr, "droidspaces: warning: the host has no route out now: NAT guests reach out once it "
+				"has one (the bridge's rule follows the uplink)\n");
 		return 0;
 	}
 	if (!have_in && (r = ds_nl_rule_add(nl, &in)) < 0 && r != -EEXIST)

@@ -436,12 +436,18 @@ int ds_oci_init_prepare(struct ds_oci_init *in, struct ds_error *err)
 	if (in->cg->mode != DS_CG_NONE && ((r = ds_cgroup_join_self(in->cg, in->cgroup_rel, err)) < 0 ||
 					   (r = ds_cgroup_limits_join(in->cg, in->cgroup_rel, in->limits, err)) < 0))
 		return r;
-	/* Those given by path, the user namespace first (the others may be its), PID by our caller. */
-	for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
-		if (s->ns_wanted[ns] && in->ns_fd[ns] >= 0 && ns != DS_OCI_NS_PID &&
-		    setns(in->ns_fd[ns], ns_flag[ns]) < 0)
-			return ds_fail(err, negerrno(), "cannot join the %s namespace %s", ds_oci_ns_name(ns),
-				       s->ns_path[ns]);
+	/*
+	 * Those given by path, PID by our caller; the user namespace last: from
+	 * inside it a namespace the host's user namespace owns (a network
+	 * namespace podman's netavark made) could not be joined, while host
+	 * root joins one the user namespace owns as well.
+	 */
+	for (int pass = 0; pass < 2; pass++)
+		for (int ns = 0; ns < DS_OCI_NAMESPACES; ns++)
+			if (s->ns_wanted[ns] && in->ns_fd[ns] >= 0 && ns != DS_OCI_NS_PID &&
+			    (ns == DS_OCI_NS_USER) == (pass == 1) && setns(in->ns_fd[ns], ns_flag[ns]) < 0)
+				return ds_fail(err, negerrno(), "cannot join the %s namespace %s", ds_oci_ns_name(ns),
+					       s->ns_path[ns]);
 	return 0;
 }
 
