@@ -9,6 +9,7 @@
 #include "util/fdpass.h"
 #include "util/fds.h"
 #include "util/fileio.h"
+#include "util/clock.h"
 #include "util/macros.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -373,8 +375,37 @@ static int status_to_exit(int st)
 	return 1;
 }
 
+/*
+ * Init has executed the guest's own init: its program is no longer the
+ * monitor's (droidspaces' own, until the last steps of the boot). Unknown
+ * (no monitor to compare with): taken as done.
+ */
+static int init_execed(const struct ds_state *st)
+{
+	char a[64], b[64];
+	struct stat init, mon;
+	snprintf(a, sizeof(a), "/proc/%d/exe", (int)st->pid);
+	snprintf(b, sizeof(b), "/proc/%d/exe", (int)st->monitor);
+	if (st->monitor <= 0 || stat(b, &mon) < 0 || stat(a, &init) < 0)
+		return 1;
+	return init.st_dev != mon.st_dev || init.st_ino != mon.st_ino;
+}
+
+#define BOOT_EXEC_WAIT_MS 10000
+
 int ds_container_exec(const struct ds_state *st, const struct ds_exec *e, struct ds_error *err)
 {
+	/*
+	 * Not while init is still in droidspaces' boot (a `run` right after
+	 * `start`): its syscall filter and its device policy may not be in
+	 * place yet, and the filter is what we copy below.
+	 */
+	long long deadline = ds_now_ms() + BOOT_EXEC_WAIT_MS;
+	for (int delay = 1; !init_execed(st); ds_backoff(&delay))
+		if (ds_now_ms() >= deadline)
+			return ds_fail(err, -EBUSY,
+				       "the container is still booting (its init has not started after %d s)",
+				       BOOT_EXEC_WAIT_MS / 1000);
 	struct ds_ns_set ns;
 	struct ds_user_spec user;
 	unsigned long long capbnd;

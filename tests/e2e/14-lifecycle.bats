@@ -425,6 +425,13 @@ opt_row_report() {
 }
 
 # fault_start POINT NAME ROOTFS: start NAME in the background with the fault
+# in_poll PID: the process sleeps in poll(2) or ppoll(2) (x86_64 numbers: the suite runs there).
+in_poll() {
+	local nr
+	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
+	[[ $nr == 7 || $nr == 271 ]]
+}
+
 # monitor_killed NAME MON: SIGKILL the monitor held at a fault point; the CLI fails with one line.
 monitor_killed() {
 	kill -KILL "$2"
@@ -551,6 +558,34 @@ fault_reap() {
 	# The held init sees EOF and exits without a boot; status clears the stale pidfile.
 	wait_for 10 eval '! kill -0 '"$init"' 2>/dev/null'
 	after_monitor_killed fd "$root" "before the device policy"
+}
+
+# bats test_tags=fault
+@test "fault: a run while init is still in droidspaces' boot (monitor held at monitor:before-devices) waits for the guest's init, then runs under its syscall filter" {
+	require_fixture busybox
+	local root mon runner
+	root=$(fixture_copy busybox)
+	fault_start monitor:before-devices fw "$root"
+	wait_for 10 stopped_monitor
+	mon=$(stopped_monitor)
+	own_pid "$mon"
+	wait_for 10 test -s "$(ws_pidfile fw)"
+	"$DS" --name=fw run grep Seccomp: /proc/self/status >"$DS_TEST_DIR/run.out" 2>"$DS_TEST_DIR/run.err" </dev/null 3>&- &
+	runner=$!
+	own_pid "$runner"
+	# it waits (napping in poll: 7, or ppoll: 271): the device policy and init's filter are not in place yet
+	wait_for 10 in_poll "$runner"
+	[ ! -s "$DS_TEST_DIR/run.out" ]
+	kill -CONT "$mon"
+	fault_reap
+	[ "$FAULT_RC" -eq 0 ]
+	wait "$runner"
+	cat "$DS_TEST_DIR/run.out" "$DS_TEST_DIR/run.err"
+	[ "$(tr -s '\t ' ' ' <"$DS_TEST_DIR/run.out")" = "Seccomp: 2" ]
+	adopt_ct fw
+	wait_for 10 booted "$CT_PID"
+	stop_ct fw
+	assert_cleaned fw
 }
 
 # bats test_tags=fault
