@@ -478,6 +478,14 @@ fault_start() {
 	own_pid "$FAULT_CLI"
 }
 
+# held_monitor POINT NAME ROOT: start NAME with its monitor held at the fault point POINT; HELD its PID.
+held_monitor() {
+	fault_start "$1" "$2" "$3"
+	wait_for 10 stopped_monitor || return 1
+	HELD=$(stopped_monitor)
+	own_pid "$HELD"
+}
+
 # fault_reap: wait for the CLI of fault_start; FAULT_RC its exit status.
 fault_reap() {
 	FAULT_RC=0
@@ -543,18 +551,15 @@ fault_reap() {
 # bats test_tags=fault
 @test "fault: monitor SIGKILLed at monitor:before-devices: init mounted but never runs the guest's init, start fails clearly, nothing left" {
 	require_fixture busybox
-	local root mon init
+	local root init
 	root=$(fixture_copy busybox)
-	fault_start monitor:before-devices fd "$root"
-	wait_for 10 stopped_monitor
-	mon=$(stopped_monitor)
-	own_pid "$mon"
+	held_monitor monitor:before-devices fd "$root"
 	# Init is recorded and set up its mounts meanwhile, but waits: still our binary, no guest's boot.
 	wait_for 10 test -s "$(ws_pidfile fd)"
 	init=$(sed -n 1p "$(ws_pidfile fd)")
 	[ "$(readlink "/proc/$init/exe")" = "$(readlink -f "$DS")" ]
 	[ ! -e "$root/var/log/ds-test-boots" ]
-	monitor_killed fd "$mon"
+	monitor_killed fd "$HELD"
 	# The held init sees EOF and exits without a boot; status clears the stale pidfile.
 	wait_for 10 eval '! kill -0 '"$init"' 2>/dev/null'
 	after_monitor_killed fd "$root" "before the device policy"
@@ -563,12 +568,9 @@ fault_reap() {
 # bats test_tags=fault
 @test "fault: a run while init is still in droidspaces' boot (monitor held at monitor:before-devices) waits for the guest's init, then runs under its syscall filter" {
 	require_fixture busybox
-	local root mon runner
+	local root runner
 	root=$(fixture_copy busybox)
-	fault_start monitor:before-devices fw "$root"
-	wait_for 10 stopped_monitor
-	mon=$(stopped_monitor)
-	own_pid "$mon"
+	held_monitor monitor:before-devices fw "$root"
 	wait_for 10 test -s "$(ws_pidfile fw)"
 	"$DS" --name=fw run grep Seccomp: /proc/self/status >"$DS_TEST_DIR/run.out" 2>"$DS_TEST_DIR/run.err" </dev/null 3>&- &
 	runner=$!
@@ -576,7 +578,7 @@ fault_reap() {
 	# it waits (napping in poll: 7, or ppoll: 271): the device policy and init's filter are not in place yet
 	wait_for 10 in_poll "$runner"
 	[ ! -s "$DS_TEST_DIR/run.out" ]
-	kill -CONT "$mon"
+	kill -CONT "$HELD"
 	fault_reap
 	[ "$FAULT_RC" -eq 0 ]
 	wait "$runner"
@@ -591,14 +593,11 @@ fault_reap() {
 # bats test_tags=fault
 @test "fault: monitor SIGKILLed at monitor:before-pidfile: init never boots, start fails clearly, nothing left" {
 	require_fixture busybox
-	local root mon
+	local root
 	root=$(fixture_copy busybox)
-	fault_start monitor:before-pidfile fm "$root"
-	wait_for 10 stopped_monitor
-	mon=$(stopped_monitor)
-	own_pid "$mon"
+	held_monitor monitor:before-pidfile fm "$root"
 	[ ! -e "$(ws_pidfile fm)" ]
-	monitor_killed fm "$mon"
+	monitor_killed fm "$HELD"
 	# The held init sees EOF and exits: no guest, no untracked process.
 	wait_for 10 no_monitors
 	[ ! -e "$(ws_pidfile fm)" ]
