@@ -57,23 +57,10 @@ void ds_ipv4_format(uint32_t a, char *buf, size_t size)
 	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-int ds_nl_open(void)
+/* A bound rtnetlink socket, member of groups (0: none, for requests). */
+static int nl_socket(int flags, unsigned groups)
 {
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-int ds_nl_open_groups(unsigned groups)
-{
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
@@ -84,6 +71,10 @@ int ds_nl_open_groups(unsigned groups)
 	}
 	return fd;
 }
+
+int ds_nl_open(void) { return nl_socket(0, 0); }
+
+int ds_nl_open_groups(unsigned groups) { return nl_socket(SOCK_NONBLOCK, groups); }
 
 void ds_nl_drain(int fd)
 {
